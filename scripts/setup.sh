@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian machine needs for ONNX Lens's build, tests and `npm start`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(libonnx-testdata python3-onnx chromium ripgrep libkrb5-dev build-essential pkg-config python3)
+missing=()
+for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund

@@ -1,0 +1,45 @@
+// `onnx-lens`: the model core on the command line. Exit codes: 0 ok, 1 a check failed, 2 an error.
+import { oneLine } from './core/errors.js';
+import { UsageError, type CliCommand } from './cli/command.js';
+import { infoCommand } from './cli/info.js';
+
+const commands: CliCommand[] = [infoCommand];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    'onnx-lens: inspect, transform and run ONNX models',
+    '',
+    'Usage:',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `onnx-lens COMMAND --help` for the options of one command.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`onnx-lens: unknown command '${name}'. Run 'onnx-lens --help'.\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`Usage: ${command.usage}\n  ${command.summary}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) process.stderr.write(`Usage: ${error.message}\n`);
+    else process.stderr.write(`onnx-lens: ${oneLine(error)}\n`);
+    if (process.env.ONNX_LENS_DEBUG) console.error(error);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { readModelFile } from '../core/model/decode.js';
+import { summarize, type SignatureEntry } from '../core/model/summary.js';
+import { dimsText } from '../core/model/types.js';
+import { print, UsageError, type CliCommand } from './command.js';
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+const signatureLine = (e: SignatureEntry) => `  ${e.name}: ${e.type}${e.shape ? dimsText(e.shape) : ''}`;
+
+export const infoCommand: CliCommand = {
+  name: 'info',
+  usage: 'onnx-lens info MODEL [--json]',
+  summary: 'IR version, producer, opsets, signature, node and initializer counts, op histogram',
+  async run(argv) {
+    const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
+    if (positionals.length !== 1) throw new UsageError(this.usage);
+    const { model } = await readModelFile(positionals[0]);
+    const s = summarize(model);
+    if (values.json) {
+      print(JSON.stringify({
+        irVersion: s.irVersion, producer: s.producer, producerVersion: s.producerVersion, opsets: s.opsets,
+        inputs: s.inputs, outputs: s.outputs, nodes: s.nodes, initializers: s.initializers,
+        subgraphs: s.subgraphs, functions: s.functions, ops: s.ops, metadata: s.metadata,
+      }, null, 2));
+      return 0;
+    }
+    const lines = [
+      `IR version:   ${s.irVersion}`,
+      `Producer:     ${[s.producer, s.producerVersion].filter(Boolean).join(' ') || '(none)'}`,
+      `Opsets:       ${Object.entries(s.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}`,
+      `Inputs:`, ...s.inputs.map(signatureLine),
+      `Outputs:`, ...s.outputs.map(signatureLine),
+      `Nodes:        ${s.nodes.top} top-level, ${s.nodes.total} in all`,
+      `Initializers: ${s.initializers.count} (${formatBytes(s.initializers.bytes)})`,
+      `Subgraphs:    ${s.subgraphs}`,
+      `Functions:    ${s.functions}`,
+      `Ops:`,
+      ...Object.entries(s.ops).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([op, n]) => `  ${op.padEnd(24)} ${n}`),
+    ];
+    print(lines.join('\n'));
+    return 0;
+  },
+};

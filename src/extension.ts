@@ -1,0 +1,10 @@
+// Activation: wiring only. Each feature registers itself from its own module.
+import * as vscode from 'vscode';
+import { ModelEditorProvider } from './editor/modelEditorProvider.js';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('ONNX Lens', { log: true });
+  context.subscriptions.push(log, ModelEditorProvider.register(context, log));
+}
+
+export function deactivate(): void {}
