@@ -1,9 +1,10 @@
 // `onnx-lens`: the model core on the command line. Exit codes: 0 ok, 1 a check failed, 2 an error.
 import { oneLine } from './core/errors.js';
 import { UsageError, type CliCommand } from './cli/command.js';
+import { convertCommand } from './cli/convert.js';
 import { infoCommand } from './cli/info.js';
 
-const commands: CliCommand[] = [infoCommand];
+const commands: CliCommand[] = [infoCommand, convertCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

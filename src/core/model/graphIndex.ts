@@ -1,0 +1,239 @@
+// Lookups over one graph: who produces and who consumes each value, a topological order (real files are
+// not always sorted), each value's type, constants, and what a subgraph captures from enclosing scopes.
+import { constantNodeTensor, tensorDims } from './tensorValues.js';
+import { dataTypeName } from './dataTypes.js';
+import type { GraphProto, NodeProto, TensorProto } from './proto.js';
+import { valueType, type ValueType } from './types.js';
+import { subgraphsOf } from './walk.js';
+
+export interface Producer {
+  node: NodeProto;
+  index: number;
+  outputIndex: number;
+}
+
+export interface Consumer {
+  node: NodeProto;
+  index: number;
+  /** -1 when the node uses the value only inside one of its subgraphs. */
+  inputIndex: number;
+}
+
+export interface Subgraph {
+  attribute: string;
+  graph: GraphProto;
+  index: GraphIndex;
+}
+
+/** Values a graph uses (including in nested subgraphs) that it does not define itself. */
+function freeValues(graph: GraphProto): Set<string> {
+  const defined = new Set<string>();
+  for (const v of graph.input ?? []) defined.add(v.name ?? '');
+  for (const t of graph.initializer ?? []) defined.add(t.name ?? '');
+  for (const s of graph.sparseInitializer ?? []) defined.add(s.values?.name ?? '');
+  for (const node of graph.node ?? []) for (const o of node.output ?? []) defined.add(o);
+  const used = new Set<string>();
+  for (const node of graph.node ?? []) {
+    for (const i of node.input ?? []) if (i) used.add(i);
+    for (const sub of subgraphsOf(node)) for (const name of freeValues(sub.graph)) used.add(name);
+  }
+  for (const o of graph.output ?? []) used.add(o.name ?? '');
+  for (const name of defined) used.delete(name);
+  used.delete('');
+  return used;
+}
+
+export class GraphIndex {
+  private readonly producers = new Map<string, Producer>();
+  private readonly consumerMap = new Map<string, Consumer[]>();
+  private readonly initializers = new Map<string, TensorProto>();
+  private readonly inputs = new Set<string>();
+  private readonly outputs = new Set<string>();
+  private readonly types = new Map<string, ValueType>();
+  private readonly constantNodes = new Map<string, NodeProto>();
+  /** Free values of each node's subgraphs, computed once. */
+  private readonly captures = new Map<number, Set<string>>();
+  private readonly subgraphCache = new Map<number, Subgraph[]>();
+  private order?: number[];
+  private outer?: string[];
+
+  private constructor(readonly graph: GraphProto, readonly parent?: GraphIndex) {}
+
+  static build(graph: GraphProto, parent?: GraphIndex): GraphIndex {
+    const index = new GraphIndex(graph, parent);
+    index.fill();
+    return index;
+  }
+
+  private fill(): void {
+    const g = this.graph;
+    for (const t of g.initializer ?? []) {
+      this.initializers.set(t.name ?? '', t);
+      this.types.set(t.name ?? '', { kind: 'tensor', elemType: dataTypeName(t.dataType ?? 0), shape: tensorDims(t) });
+    }
+    for (const s of g.sparseInitializer ?? []) {
+      const name = s.values?.name ?? '';
+      this.types.set(name, { kind: 'sparse_tensor', elemType: dataTypeName(s.values?.dataType ?? 0), shape: (s.dims ?? []).map(Number) });
+    }
+    for (const v of g.valueInfo ?? []) this.types.set(v.name ?? '', valueType(v.type));
+    for (const v of g.input ?? []) {
+      this.inputs.add(v.name ?? '');
+      if (v.type) this.types.set(v.name ?? '', valueType(v.type));
+    }
+    for (const v of g.output ?? []) {
+      this.outputs.add(v.name ?? '');
+      if (v.type) this.types.set(v.name ?? '', valueType(v.type));
+    }
+    (g.node ?? []).forEach((node, index) => {
+      (node.output ?? []).forEach((name, outputIndex) => {
+        if (name) this.producers.set(name, { node, index, outputIndex });
+      });
+      (node.input ?? []).forEach((name, inputIndex) => {
+        if (name) this.addConsumer(name, { node, index, inputIndex });
+      });
+      const subs = subgraphsOf(node);
+      if (subs.length) {
+        const captured = new Set<string>();
+        for (const sub of subs) for (const name of freeValues(sub.graph)) captured.add(name);
+        this.captures.set(index, captured);
+        for (const name of captured) if (!(node.input ?? []).includes(name)) this.addConsumer(name, { node, index, inputIndex: -1 });
+      }
+      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && node.output?.[0]) {
+        this.constantNodes.set(node.output[0], node);
+        const t = constantNodeTensor(node);
+        if (t && !this.types.has(node.output[0])) {
+          this.types.set(node.output[0], { kind: 'tensor', elemType: dataTypeName(t.dataType ?? 0), shape: tensorDims(t) });
+        }
+      }
+    });
+  }
+
+  private addConsumer(name: string, consumer: Consumer): void {
+    let list = this.consumerMap.get(name);
+    if (!list) this.consumerMap.set(name, (list = []));
+    list.push(consumer);
+  }
+
+  get nodes(): NodeProto[] {
+    return this.graph.node ?? [];
+  }
+
+  producer(name: string): Producer | undefined {
+    return this.producers.get(name);
+  }
+
+  consumers(name: string): Consumer[] {
+    return this.consumerMap.get(name) ?? [];
+  }
+
+  initializer(name: string): TensorProto | undefined {
+    return this.initializers.get(name);
+  }
+
+  isGraphInput(name: string): boolean {
+    return this.inputs.has(name);
+  }
+
+  isGraphOutput(name: string): boolean {
+    return this.outputs.has(name);
+  }
+
+  /** Defined in this graph (input, initializer or node output). */
+  defines(name: string): boolean {
+    return this.inputs.has(name) || this.initializers.has(name) || this.producers.has(name) || this.types.get(name)?.kind === 'sparse_tensor';
+  }
+
+  /** Type from this graph's declarations, else from enclosing graphs. */
+  valueType(name: string): ValueType | undefined {
+    return this.types.get(name) ?? this.parent?.valueType(name);
+  }
+
+  /** An initializer or Constant node output visible here (this graph or an enclosing one). */
+  constantTensor(name: string): TensorProto | undefined {
+    const init = this.initializers.get(name);
+    if (init && !this.inputs.has(name)) return init;
+    const node = this.constantNodes.get(name);
+    if (node) return constantNodeTensor(node);
+    if (this.defines(name)) return undefined;
+    return this.parent?.constantTensor(name);
+  }
+
+  /** Names this graph (or its nested subgraphs) captures from enclosing scopes. */
+  outerValues(): string[] {
+    return (this.outer ??= [...freeValues(this.graph)].sort());
+  }
+
+  subgraphs(nodeIndex: number): Subgraph[] {
+    let list = this.subgraphCache.get(nodeIndex);
+    if (!list) {
+      list = subgraphsOf(this.nodes[nodeIndex]).map((s) => ({ ...s, index: GraphIndex.build(s.graph, this) }));
+      this.subgraphCache.set(nodeIndex, list);
+    }
+    return list;
+  }
+
+  /**
+   * Node indices so that every node comes after the producers of its inputs and of the values its
+   * subgraphs capture. Kahn's algorithm, stable: ready nodes keep file order. Nodes on a cycle (invalid,
+   * but seen) follow in file order.
+   */
+  topologicalOrder(): number[] {
+    if (this.order) return this.order;
+    const nodes = this.nodes;
+    const pending = new Array<number>(nodes.length).fill(0);
+    const dependents: number[][] = nodes.map(() => []);
+    nodes.forEach((node, index) => {
+      const needs = new Set<number>();
+      for (const name of node.input ?? []) {
+        const p = name ? this.producers.get(name) : undefined;
+        if (p && p.index !== index) needs.add(p.index);
+      }
+      for (const name of this.captures.get(index) ?? []) {
+        const p = this.producers.get(name);
+        if (p && p.index !== index) needs.add(p.index);
+      }
+      pending[index] = needs.size;
+      for (const p of needs) dependents[p].push(index);
+    });
+    // A min-heap on index keeps the original order among ready nodes.
+    const heap: number[] = [];
+    const push = (v: number) => {
+      heap.push(v);
+      for (let i = heap.length - 1; i > 0;) {
+        const parent = (i - 1) >> 1;
+        if (heap[parent] <= heap[i]) break;
+        [heap[parent], heap[i]] = [heap[i], heap[parent]];
+        i = parent;
+      }
+    };
+    const pop = (): number => {
+      const top = heap[0];
+      const last = heap.pop()!;
+      if (heap.length) {
+        heap[0] = last;
+        for (let i = 0; ;) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < heap.length && heap[l] < heap[m]) m = l;
+          if (r < heap.length && heap[r] < heap[m]) m = r;
+          if (m === i) break;
+          [heap[m], heap[i]] = [heap[i], heap[m]];
+          i = m;
+        }
+      }
+      return top;
+    };
+    pending.forEach((n, i) => n === 0 && push(i));
+    const order: number[] = [];
+    const placed = new Uint8Array(nodes.length);
+    while (heap.length) {
+      const i = pop();
+      order.push(i);
+      placed[i] = 1;
+      for (const d of dependents[i]) if (--pending[d] === 0) push(d);
+    }
+    for (let i = 0; i < nodes.length; i++) if (!placed[i]) order.push(i);
+    return (this.order = order);
+  }
+}
