@@ -1,0 +1,321 @@
+// Quantization arithmetic on typed arrays: ranges, scale/zero-point, round half to even, saturation,
+// per-tensor, per-channel and block-wise quantization. No graph knowledge here; hot loops allocate nothing.
+import { UserError } from '../../errors.js';
+
+export type QuantType = 'uint8' | 'int8' | 'uint4' | 'int4';
+
+export interface QuantRange {
+  qmin: number;
+  qmax: number;
+}
+
+export const quantTypeBits: Record<QuantType, number> = { uint8: 8, int8: 8, uint4: 4, int4: 4 };
+
+export function isSigned(type: QuantType): boolean {
+  return type === 'int8' || type === 'int4';
+}
+
+/** Range of the element type, which QuantizeLinear saturates to. */
+export function typeRange(type: QuantType): QuantRange {
+  const bits = quantTypeBits[type];
+  return isSigned(type) ? { qmin: -(2 ** (bits - 1)), qmax: 2 ** (bits - 1) - 1 } : { qmin: 0, qmax: 2 ** bits - 1 };
+}
+
+/**
+ * Range quantized values use. Symmetric signed types drop the most negative code (int8 -127..127,
+ * int4 -7..7) so that zero sits in the middle and +-absmax map to the ends, as onnxruntime does.
+ */
+export function quantRange(type: QuantType, symmetric: boolean): QuantRange {
+  const range = typeRange(type);
+  if (symmetric && isSigned(type)) return { qmin: range.qmin + 1, qmax: range.qmax };
+  return range;
+}
+
+/** Nearest integer, ties to even (the rounding of QuantizeLinear). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x); // ties toward +infinity
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export interface ScaleZeroPoint {
+  /** A float32 value. */
+  scale: number;
+  zeroPoint: number;
+}
+
+/**
+ * Scale and zero point for values in [rmin, rmax]. The range is widened to include 0 so that zero
+ * (padding, ReLU outputs) is exact. Symmetric: zero point 0 for signed types, the middle code for
+ * unsigned ones. A range of width 0 gets scale 1.
+ */
+export function scaleZeroPoint(rmin: number, rmax: number, type: QuantType, symmetric: boolean): ScaleZeroPoint {
+  const { qmin, qmax } = quantRange(type, symmetric);
+  let lo = Math.min(rmin, 0);
+  let hi = Math.max(rmax, 0);
+  if (!Number.isFinite(lo)) lo = 0;
+  if (!Number.isFinite(hi)) hi = 0;
+  if (symmetric) {
+    const absmax = Math.max(-lo, hi);
+    lo = -absmax;
+    hi = absmax;
+  }
+  let scale = Math.fround((hi - lo) / (qmax - qmin));
+  if (!(scale > 0) || !Number.isFinite(scale)) scale = 1;
+  let zeroPoint: number;
+  if (symmetric) zeroPoint = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
+  else zeroPoint = Math.min(qmax, Math.max(qmin, roundHalfEven(qmin - lo / scale)));
+  return { scale, zeroPoint };
+}
+
+/** saturate(round_half_even(x / scale) + zeroPoint), as QuantizeLinear computes it in float32. */
+export function quantizeValue(x: number, scale: number, zeroPoint: number, qmin: number, qmax: number): number {
+  if (x !== x) return zeroPoint; // NaN
+  const v = Math.fround(x / scale);
+  let r = Math.round(v);
+  if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+  r += zeroPoint;
+  return r < qmin ? qmin : r > qmax ? qmax : r;
+}
+
+export function dequantizeValue(q: number, scale: number, zeroPoint: number): number {
+  return Math.fround((q - zeroPoint) * scale);
+}
+
+/** How a tensor is split into groups that share one scale and zero point. */
+export type Granularity =
+  | { kind: 'tensor' }
+  /** One group per index along `axis`. */
+  | { kind: 'channel'; axis: number }
+  /** Blocks of `blockSize` consecutive indices along `axis`; the last block may be partial. */
+  | { kind: 'block'; axis: number; blockSize: number };
+
+export interface QuantizedTensor {
+  type: QuantType;
+  dims: number[];
+  /** One element per entry (4-bit values unpacked), Int8Array for signed types. */
+  values: Int8Array | Uint8Array;
+  /** Shape of scales and zero points: [] per tensor, [C] per channel, dims with dims[axis] = blocks for blocks. */
+  scaleDims: number[];
+  scales: Float32Array;
+  zeroPoints: Int8Array | Uint8Array;
+  granularity: Granularity;
+  symmetric: boolean;
+}
+
+function normalizeAxis(axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) throw new UserError(`Quantization axis ${axis} is out of range for a tensor of rank ${rank}.`);
+  return a;
+}
+
+function product(dims: number[], from: number, to: number): number {
+  let n = 1;
+  for (let i = from; i < to; i++) n *= dims[i];
+  return n;
+}
+
+/**
+ * Layout of a granularity over dims: element (o, c, i) with o < outer, c < channels, i < inner has
+ * group ((o * blocks) + floor(c / block)) * groupInner + (blockwise ? i : 0).
+ */
+interface Layout {
+  outer: number;
+  channels: number;
+  inner: number;
+  block: number;
+  blocks: number;
+  /** Inner stride of groups: inner for block-wise (each inner position has its own group), else 0. */
+  groupInner: number;
+  groups: number;
+  scaleDims: number[];
+}
+
+function layoutOf(dims: number[], g: Granularity): Layout {
+  const count = product(dims, 0, dims.length);
+  if (g.kind === 'tensor') {
+    return { outer: 1, channels: 1, inner: count, block: 1, blocks: 1, groupInner: 0, groups: 1, scaleDims: [] };
+  }
+  const axis = normalizeAxis(g.axis, dims.length);
+  const outer = product(dims, 0, axis);
+  const channels = dims[axis];
+  const inner = product(dims, axis + 1, dims.length);
+  if (g.kind === 'channel') {
+    // Per channel is block-wise with block 1 along the axis and every other index sharing the group.
+    return { outer: 1, channels: outer * channels, inner, block: 1, blocks: outer * channels, groupInner: 0, groups: channels, scaleDims: [channels] };
+  }
+  if (!(g.blockSize >= 1) || !Number.isInteger(g.blockSize)) throw new UserError(`Block size must be a positive integer, not ${g.blockSize}.`);
+  const blocks = Math.ceil(channels / g.blockSize);
+  const scaleDims = dims.slice();
+  scaleDims[axis] = blocks;
+  return { outer, channels, inner, block: g.blockSize, blocks, groupInner: inner, groups: outer * blocks * inner, scaleDims };
+}
+
+/** Per-group [min, max] of finite values; groups without any get [0, 0]. */
+export function groupRanges(data: Float32Array | Float64Array, dims: number[], g: Granularity): { mins: Float64Array; maxs: Float64Array } {
+  const L = layoutOf(dims, g);
+  const mins = new Float64Array(L.groups).fill(Infinity);
+  const maxs = new Float64Array(L.groups).fill(-Infinity);
+  if (g.kind === 'channel') {
+    // Channel c of outer slice o: groups repeat every `groups` channels.
+    const C = L.groups;
+    let p = 0;
+    for (let oc = 0; oc < L.channels; oc++) {
+      const gi = oc % C;
+      let lo = mins[gi], hi = maxs[gi];
+      for (let i = 0; i < L.inner; i++, p++) {
+        const x = data[p];
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+      mins[gi] = lo;
+      maxs[gi] = hi;
+    }
+  } else {
+    let p = 0;
+    for (let o = 0; o < L.outer; o++) {
+      for (let c = 0; c < L.channels; c++) {
+        const base = (o * L.blocks + ((c / L.block) | 0)) * L.groupInner;
+        if (L.groupInner === 0) {
+          let lo = mins[base], hi = maxs[base];
+          for (let i = 0; i < L.inner; i++, p++) {
+            const x = data[p];
+            if (x < lo) lo = x;
+            if (x > hi) hi = x;
+          }
+          mins[base] = lo;
+          maxs[base] = hi;
+        } else {
+          for (let i = 0; i < L.inner; i++, p++) {
+            const x = data[p];
+            const gi = base + i;
+            if (x < mins[gi]) mins[gi] = x;
+            if (x > maxs[gi]) maxs[gi] = x;
+          }
+        }
+      }
+    }
+  }
+  // Infinite values were counted above; drop them so one Inf does not wipe out a whole group.
+  for (let i = 0; i < L.groups; i++) {
+    if (!Number.isFinite(mins[i]) || !Number.isFinite(maxs[i])) {
+      const r = finiteRangeOfGroup(data, dims, g, L, i);
+      mins[i] = r[0];
+      maxs[i] = r[1];
+    }
+  }
+  return { mins, maxs };
+}
+
+/** Slow path for groups holding non-finite values (rare): scans the whole tensor for that group. */
+function finiteRangeOfGroup(data: Float32Array | Float64Array, _dims: number[], g: Granularity, L: Layout, group: number): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  let p = 0;
+  for (let o = 0; o < L.outer; o++) {
+    for (let c = 0; c < L.channels; c++) {
+      const base = g.kind === 'channel' ? c % L.groups : (o * L.blocks + ((c / L.block) | 0)) * L.groupInner;
+      for (let i = 0; i < L.inner; i++, p++) {
+        const gi = L.groupInner === 0 ? base : base + i;
+        const x = data[p];
+        if (gi !== group || !Number.isFinite(x)) continue;
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+    }
+  }
+  return lo <= hi ? [lo, hi] : [0, 0];
+}
+
+export interface QuantizeOptions {
+  type: QuantType;
+  symmetric: boolean;
+  granularity: Granularity;
+  /** Use these ranges instead of the data's (calibrated activations); one per group. */
+  ranges?: { mins: ArrayLike<number>; maxs: ArrayLike<number> };
+}
+
+/** Quantizes a float tensor; returns the quantized values and the scale and zero point of each group. */
+export function quantizeTensor(data: Float32Array | Float64Array, dims: number[], options: QuantizeOptions): QuantizedTensor {
+  const count = product(dims, 0, dims.length);
+  if (data.length !== count) throw new UserError(`A tensor of shape [${dims.join(',')}] needs ${count} values, not ${data.length}.`);
+  const { type, symmetric, granularity } = options;
+  const L = layoutOf(dims, granularity);
+  const { mins, maxs } = options.ranges ?? groupRanges(data, dims, granularity);
+  const scales = new Float32Array(L.groups);
+  const signed = isSigned(type);
+  const zeroPoints = signed ? new Int8Array(L.groups) : new Uint8Array(L.groups);
+  for (let gi = 0; gi < L.groups; gi++) {
+    const sz = scaleZeroPoint(mins[gi], maxs[gi], type, symmetric);
+    scales[gi] = sz.scale;
+    zeroPoints[gi] = sz.zeroPoint;
+  }
+  const { qmin, qmax } = quantRange(type, symmetric);
+  const values = signed ? new Int8Array(count) : new Uint8Array(count);
+  let p = 0;
+  for (let o = 0; o < L.outer; o++) {
+    for (let c = 0; c < L.channels; c++) {
+      const base = granularity.kind === 'channel' ? c % L.groups : (o * L.blocks + ((c / L.block) | 0)) * L.groupInner;
+      if (L.groupInner === 0) {
+        const s = scales[base], z = zeroPoints[base];
+        for (let i = 0; i < L.inner; i++, p++) {
+          const x = data[p];
+          const v = Math.fround(x / s);
+          let r = Math.round(v);
+          if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+          r += z;
+          values[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
+        }
+      } else {
+        for (let i = 0; i < L.inner; i++, p++) {
+          const gi = base + i;
+          const s = scales[gi], z = zeroPoints[gi];
+          const x = data[p];
+          const v = Math.fround(x / s);
+          let r = Math.round(v);
+          if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+          r += z;
+          values[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
+        }
+      }
+    }
+  }
+  return { type, dims: dims.slice(), values, scaleDims: L.scaleDims, scales, zeroPoints, granularity, symmetric };
+}
+
+/** (q - zero point) * scale for every element: the reference the tests and error reports use. */
+export function dequantizeTensor(q: QuantizedTensor): Float32Array {
+  const L = layoutOf(q.dims, q.granularity);
+  const out = new Float32Array(q.values.length);
+  let p = 0;
+  for (let o = 0; o < L.outer; o++) {
+    for (let c = 0; c < L.channels; c++) {
+      const base = q.granularity.kind === 'channel' ? c % L.groups : (o * L.blocks + ((c / L.block) | 0)) * L.groupInner;
+      for (let i = 0; i < L.inner; i++, p++) {
+        const gi = L.groupInner === 0 ? base : base + i;
+        out[p] = (q.values[p] - q.zeroPoints[gi]) * q.scales[gi];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Packs 4-bit codes two per byte, the first in the low nibble (the ONNX int4/uint4 raw_data order and
+ * MatMulNBits' order). Signed codes are stored as their two's-complement nibble.
+ */
+export function packNibbles(values: Int8Array | Uint8Array, out = new Uint8Array(Math.ceil(values.length / 2)), outOffset = 0): Uint8Array {
+  const n = values.length;
+  let j = outOffset;
+  let i = 0;
+  for (; i + 1 < n; i += 2) out[j++] = (values[i] & 0x0f) | ((values[i + 1] & 0x0f) << 4);
+  if (i < n) out[j] = values[i] & 0x0f;
+  return out;
+}
+
+export function unpackNibbles(bytes: Uint8Array, count: number, signed: boolean): Int8Array | Uint8Array {
+  const out = signed ? new Int8Array(count) : new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const nibble = (bytes[i >> 1] >> ((i & 1) * 4)) & 0x0f;
+    out[i] = signed && nibble > 7 ? nibble - 16 : nibble;
+  }
+  return out;
+}
