@@ -34,6 +34,8 @@ const builds = [
     outExtension: { '.js': '.cjs' },
     banner: { js: '#!/usr/bin/env node' },
   },
+  // onnxruntime runs only in this child process (src/core/runtime/client.ts forks it).
+  { ...node, entryPoints: { 'runtime-worker': 'src/core/runtime/worker.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } },
   {
     ...common,
     platform: 'browser',

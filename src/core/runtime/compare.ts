@@ -1,0 +1,144 @@
+// Output comparison: numpy.isclose rules for floats (|a - e| <= atol + rtol * |e|, NaN equals NaN),
+// exact equality for integers, bools and strings.
+import { readModelFile, decodeModel } from '../model/decode.js';
+import { dataTypeName } from '../model/dataTypes.js';
+import { DataType, type ModelProto } from '../model/proto.js';
+import { elementCount, toFloat64, type TensorArray } from '../model/tensorValues.js';
+import type { RuntimeClient, SessionSettings } from './client.js';
+import { generateInputs, type Distribution } from './inputs.js';
+
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
+
+export interface OutputComparison {
+  name: string;
+  /** Element type name of the actual output (expected when it is missing). */
+  dtype: string;
+  shape: number[];
+  maxAbsError: number;
+  maxRelError: number;
+  /** 1 for identical directions; NaN when not numeric. */
+  cosine: number;
+  mismatches: number;
+  count: number;
+  pass: boolean;
+  /** Why it failed outright (missing, shape or type differs). */
+  problem?: string;
+}
+
+const exactTypes = new Set<number>([
+  DataType.INT8, DataType.UINT8, DataType.INT16, DataType.UINT16, DataType.INT32, DataType.UINT32, DataType.INT64,
+  DataType.UINT64, DataType.BOOL, DataType.INT4, DataType.UINT4, DataType.INT2, DataType.UINT2, DataType.STRING,
+]);
+
+const sameDims = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Complex values compare component by component; everything else by element value. */
+function numeric(array: TensorArray): Float64Array {
+  if (array.dtype === DataType.COMPLEX64 || array.dtype === DataType.COMPLEX128) return Float64Array.from(array.data as Float32Array);
+  return toFloat64(array);
+}
+
+function failed(name: string, array: TensorArray | undefined, problem: string): OutputComparison {
+  const count = array ? elementCount(array.dims) : 0;
+  return {
+    name, dtype: array ? dataTypeName(array.dtype) : '?', shape: array?.dims ?? [], maxAbsError: NaN, maxRelError: NaN,
+    cosine: NaN, mismatches: count, count, pass: false, problem,
+  };
+}
+
+export function compareTensors(name: string, expected: TensorArray, actual: TensorArray, tol: Tolerance): OutputComparison {
+  if (expected.dtype !== actual.dtype) {
+    return failed(name, actual, `element type ${dataTypeName(actual.dtype)} instead of ${dataTypeName(expected.dtype)}`);
+  }
+  if (!sameDims(expected.dims, actual.dims)) return failed(name, actual, `shape [${actual.dims.join(',')}] instead of [${expected.dims.join(',')}]`);
+  const count = elementCount(actual.dims);
+  const base = { name, dtype: dataTypeName(actual.dtype), shape: actual.dims, count };
+  if (actual.dtype === DataType.STRING) {
+    const e = expected.data as string[];
+    const a = actual.data as string[];
+    let mismatches = 0;
+    for (let i = 0; i < count; i++) if (e[i] !== a[i]) mismatches++;
+    return { ...base, maxAbsError: NaN, maxRelError: NaN, cosine: NaN, mismatches, pass: mismatches === 0 };
+  }
+  const exact = exactTypes.has(actual.dtype);
+  let mismatches = 0;
+  if (expected.data instanceof BigInt64Array || expected.data instanceof BigUint64Array) {
+    // Compared as bigints: int64 ids above 2^53 must not pass by rounding.
+    const a = actual.data as BigInt64Array | BigUint64Array;
+    for (let i = 0; i < count; i++) if (expected.data[i] !== a[i]) mismatches++;
+  }
+  const e = numeric(expected);
+  const a = numeric(actual);
+  let maxAbs = 0;
+  let maxRel = 0;
+  let dot = 0;
+  let normE = 0;
+  let normA = 0;
+  const bigints = expected.data instanceof BigInt64Array || expected.data instanceof BigUint64Array;
+  for (let i = 0; i < e.length; i++) {
+    const x = e[i];
+    const y = a[i];
+    if (Number.isNaN(x) || Number.isNaN(y)) {
+      if (!(Number.isNaN(x) && Number.isNaN(y)) && !bigints) mismatches++;
+      continue;
+    }
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      if (x !== y && !bigints) mismatches++;
+      continue;
+    }
+    const diff = Math.abs(y - x);
+    if (diff > maxAbs) maxAbs = diff;
+    if (x !== 0 && diff / Math.abs(x) > maxRel) maxRel = diff / Math.abs(x);
+    dot += x * y;
+    normE += x * x;
+    normA += y * y;
+    if (bigints) continue;
+    if (exact ? diff !== 0 : diff > tol.atol + tol.rtol * Math.abs(x)) mismatches++;
+  }
+  let cosine: number;
+  if (normE === 0 && normA === 0) cosine = 1;
+  else if (normE === 0 || normA === 0) cosine = 0;
+  else cosine = dot / Math.sqrt(normE * normA);
+  return { ...base, maxAbsError: maxAbs, maxRelError: maxRel, cosine, mismatches, pass: mismatches === 0 };
+}
+
+/** One comparison per expected output, in the expected order. */
+export function compareOutputs(expected: Record<string, TensorArray>, actual: Record<string, TensorArray>, tol: Tolerance): OutputComparison[] {
+  return Object.entries(expected).map(([name, e]) => {
+    const a = actual[name];
+    return a ? compareTensors(name, e, a, tol) : failed(name, e, 'missing from the outputs');
+  });
+}
+
+export interface CompareModelsOptions extends Tolerance {
+  /** Default: generated from model a's inputs. */
+  inputs?: Record<string, TensorArray>;
+  seed?: number;
+  distribution?: Distribution;
+  dims?: Record<string, number>;
+  settings?: SessionSettings;
+  signal?: AbortSignal;
+}
+
+export interface ModelComparison {
+  inputs: Record<string, TensorArray>;
+  comparisons: OutputComparison[];
+  pass: boolean;
+}
+
+async function loadModel(model: Uint8Array | string): Promise<ModelProto> {
+  return typeof model === 'string' ? (await readModelFile(model)).model : decodeModel(model);
+}
+
+/** Runs both models on the same inputs; a's outputs are the expected ones. */
+export async function compareModels(client: RuntimeClient, a: Uint8Array | string, b: Uint8Array | string, options: CompareModelsOptions): Promise<ModelComparison> {
+  const inputs = options.inputs ?? generateInputs(await loadModel(a), { seed: options.seed, distribution: options.distribution, dims: options.dims });
+  const run = { settings: options.settings, signal: options.signal };
+  const expected = await client.run(a, inputs, run);
+  const actual = await client.run(b, inputs, run);
+  const comparisons = compareOutputs(expected, actual, options);
+  return { inputs, comparisons, pass: comparisons.every((c) => c.pass) };
+}

@@ -1,0 +1,152 @@
+// The onnxruntime child process (bundled as dist/runtime-worker.cjs). It owns every onnxruntime session;
+// a crash or hang here costs one child, never the extension host or the CLI.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as ort from 'onnxruntime-node';
+import type { TensorArray } from '../model/tensorValues.js';
+import { fromOrtTensor, toOrtTensor, type OrtTensorCtor } from './ortTensors.js';
+import { aggregateProfile } from './profile.js';
+import { effectiveSettings, type SessionSettings } from './settings.js';
+import type { CloseResult, InfoResult, OpenResult, RunResult, TimeResult, ValueMetadata, WorkerReply, WorkerRequest } from './workerProtocol.js';
+
+interface OpenSession {
+  session: ort.InferenceSession;
+  profileDir?: string;
+}
+
+const sessions = new Map<number, OpenSession>();
+let nextSession = 1;
+const Tensor = ort.Tensor as unknown as OrtTensorCtor;
+
+function send(message: WorkerReply): void {
+  process.send!(message);
+}
+
+function sessionOptions(settings: SessionSettings, profileDir: string | undefined): ort.InferenceSession.SessionOptions {
+  const s = effectiveSettings(settings);
+  return {
+    executionProviders: s.executionProviders,
+    graphOptimizationLevel: s.graphOptimizationLevel,
+    ...(s.intraOpThreads > 0 ? { intraOpNumThreads: s.intraOpThreads } : {}),
+    ...(settings.optimizedModelFilePath ? { optimizedModelFilePath: settings.optimizedModelFilePath } : {}),
+    ...(profileDir ? { enableProfiling: true, profileFilePrefix: join(profileDir, 'profile') } : {}),
+    // Errors still arrive as exceptions; warnings would only clutter the log.
+    logSeverityLevel: 3,
+  };
+}
+
+function metadata(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMetadata[] {
+  return list.map((m) => (m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: [...m.shape] } : { name: m.name, isTensor: false }));
+}
+
+async function open(request: Extract<WorkerRequest, { kind: 'open' }>): Promise<OpenResult> {
+  const profileDir = request.profile ? mkdtempSync(join(tmpdir(), 'onnx-lens-profile-')) : undefined;
+  const options = sessionOptions(request.settings, profileDir);
+  const started = performance.now();
+  let session: ort.InferenceSession;
+  // A model sent as bytes finds its external data relative to the working directory.
+  const previousDir = process.cwd();
+  try {
+    if (request.baseDir && typeof request.model !== 'string') process.chdir(request.baseDir);
+    session = typeof request.model === 'string'
+      ? await ort.InferenceSession.create(request.model, options)
+      : await ort.InferenceSession.create(request.model, options);
+  } catch (error) {
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    throw error;
+  } finally {
+    process.chdir(previousDir);
+  }
+  const createMs = performance.now() - started;
+  const id = nextSession++;
+  sessions.set(id, { session, profileDir });
+  return { session: id, createMs, inputs: metadata(session.inputMetadata), outputs: metadata(session.outputMetadata) };
+}
+
+function get(id: number): OpenSession {
+  const open = sessions.get(id);
+  if (!open) throw new Error('The session is closed.');
+  return open;
+}
+
+function toFeeds(feeds: Record<string, TensorArray>): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, array] of Object.entries(feeds)) out[name] = toOrtTensor(Tensor, name, array);
+  return out;
+}
+
+async function run(request: Extract<WorkerRequest, { kind: 'run' }>): Promise<RunResult> {
+  const { session } = get(request.session);
+  const feeds = toFeeds(request.feeds);
+  const started = performance.now();
+  const results = request.outputs ? await session.run(feeds, request.outputs) : await session.run(feeds);
+  const ms = performance.now() - started;
+  const outputs: Record<string, TensorArray> = {};
+  for (const [name, tensor] of Object.entries(results)) {
+    outputs[name] = fromOrtTensor(name, tensor);
+    tensor.dispose();
+  }
+  return { outputs, ms };
+}
+
+/** Timed in here, around session.run alone, so that IPC never counts as model time. */
+async function time(request: Extract<WorkerRequest, { kind: 'time' }>): Promise<TimeResult> {
+  const { session } = get(request.session);
+  const feeds = toFeeds(request.feeds);
+  for (let i = 0; i < request.warmup; i++) await session.run(feeds);
+  const times: number[] = [];
+  for (let i = 0; i < request.iterations; i++) {
+    const started = performance.now();
+    await session.run(feeds);
+    times.push(performance.now() - started);
+  }
+  return { times };
+}
+
+async function close(request: Extract<WorkerRequest, { kind: 'close' }>): Promise<CloseResult> {
+  const open = sessions.get(request.session);
+  if (!open) return {};
+  sessions.delete(request.session);
+  let result: CloseResult = {};
+  try {
+    if (open.profileDir) {
+      open.session.endProfiling();
+      const file = readdirSync(open.profileDir).find((f) => f.endsWith('.json'));
+      if (file) result = { nodeTimes: aggregateProfile(JSON.parse(readFileSync(join(open.profileDir, file), 'utf8'))) };
+    }
+  } finally {
+    await open.session.release();
+    if (open.profileDir) rmSync(open.profileDir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+async function handle(request: WorkerRequest): Promise<unknown> {
+  switch (request.kind) {
+    case 'info': return { version: ort.env.versions.node ?? ort.env.versions.common, backends: ort.listSupportedBackends() } satisfies InfoResult;
+    case 'open': return open(request);
+    case 'run': return run(request);
+    case 'time': return time(request);
+    case 'close': return close(request);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// One request at a time: onnxruntime's run blocks this thread anyway, and order stays predictable.
+let queue = Promise.resolve();
+process.on('message', (request: WorkerRequest) => {
+  queue = queue.then(async () => {
+    try {
+      send({ id: request.id, ok: true, result: await handle(request) });
+    } catch (error) {
+      send({ id: request.id, ok: false, message: messageOf(error) });
+    }
+  });
+});
+process.on('disconnect', () => process.exit(0));
+send({ ready: true });
