@@ -60,8 +60,8 @@ function unpack(bytes: Uint8Array, dtype: number, count: number): Int8Array | Ui
   const perByte = 8 / bits;
   const mask = (1 << bits) - 1;
   const signed = dtype === DataType.INT4 || dtype === DataType.INT2;
-  const out = signed ? new Int8Array(count) : new Uint8Array(count);
   if (bytes.length < Math.ceil(count / perByte)) throw new UserError(`Packed ${dataTypeName(dtype)} data is too short for ${count} elements.`);
+  const out = signed ? new Int8Array(count) : new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     let v = (bytes[(i / perByte) | 0] >> ((i % perByte) * bits)) & mask;
     if (signed && v & (1 << (bits - 1))) v -= 1 << bits;
@@ -245,6 +245,7 @@ export function sparseToDense(sparse: onnx.ISparseTensorProto, name = sparse.val
   const values = tensorToArray(sparse.values, external);
   const dims = (sparse.dims ?? []).map((d) => int64ToNumber(d));
   const count = elementCount(dims);
+  if (!(count <= 2 ** 30)) throw new UserError(`Sparse tensor '${name}' is too large to expand (${count} elements).`);
   const nnz = values.dims.length ? values.dims[0] : 0;
   const kind = storage(values.dtype);
   if (!kind || Array.isArray(values.data)) throw new UserError(`Sparse tensor '${name}' has element type ${dataTypeName(values.dtype)}, which cannot be expanded.`);
