@@ -21,4 +21,9 @@ if (!fresh || process.argv.includes('--force')) {
   // pbjs's es6 output imports "protobufjs/minimal.js"; keep the import explicit for Node ESM.
   writeFileSync(js, readFileSync(js, 'utf8').replace(/from "protobufjs\/minimal"/, 'from "protobufjs/minimal.js"'));
   execFileSync(process.execPath, [bin('pbts'), '-o', dts, js], { stdio: 'inherit' });
+  // Decoding always yields Long (--force-long keeps int64 exact), but plain numbers encode just as well:
+  // let the I* property interfaces accept them so hand-built messages need no Long wrapping.
+  writeFileSync(dts, readFileSync(dts, 'utf8')
+    .replace(/^(\s+\w+\?: \()Long(\|null\);)$/gm, '$1number|Long$2')
+    .replace(/^(\s+\w+\?: \()Long\[\](\|null\);)$/gm, '$1(number|Long)[]$2'));
 }
