@@ -35,7 +35,7 @@ export function tensorByteSize(tensor: TensorProto): number {
   if (tensor.rawData && tensor.rawData.length) return tensor.rawData.length;
   const external = tensor.externalData?.find((e) => e.key === 'length');
   if (external?.value) return Number(external.value);
-  const count = (tensor.dims ?? []).reduce((n, d) => n * int64ToNumber(d), 1);
+  const count = (tensor.dims ?? []).reduce<number>((n, d) => n * int64ToNumber(d), 1);
   if (tensor.stringData?.length) return tensor.stringData.reduce((n, s) => n + s.length, 0);
   return byteLength(tensor.dataType ?? 0, count);
 }
