@@ -1,0 +1,153 @@
+import { findBackEdges } from './acyclic.js';
+import { buildLayered } from './layered.js';
+import { orderLayers } from './order.js';
+import { positionX } from './position.js';
+import { rankNodes } from './rank.js';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Spacing {
+  nodeSep: number;
+  rankSep: number;
+  edgeSep: number;
+}
+
+/** One connected component laid out top to bottom, with its bounding box starting at (0, 0). */
+export interface ComponentLayout {
+  /** Centres of the real nodes. */
+  x: Float64Array;
+  y: Float64Array;
+  width: number;
+  height: number;
+  /** Per input edge, from its source's border to its target's border. */
+  routes: Point[][];
+}
+
+/**
+ * Lays out a connected graph without self-loops or duplicate edges: cycles broken by reversing
+ * back edges, longest-path ranks, dummy nodes on long edges, crossing reduction, Brandes-Köpf
+ * coordinates, and polylines through the dummies.
+ */
+export function layoutComponent(
+  n: number,
+  width: Float64Array,
+  height: Float64Array,
+  m: number,
+  from: Int32Array,
+  to: Int32Array,
+  spacing: Spacing,
+): ComponentLayout {
+  if (m === 0) {
+    // Lone nodes in a row.
+    const x = new Float64Array(n);
+    const y = new Float64Array(n);
+    let left = 0;
+    let tallest = 0;
+    for (let v = 0; v < n; v++) {
+      x[v] = left + width[v] / 2;
+      y[v] = height[v] / 2;
+      left += width[v] + spacing.nodeSep;
+      tallest = Math.max(tallest, height[v]);
+    }
+    return { x, y, width: Math.max(0, left - spacing.nodeSep), height: tallest, routes: [] };
+  }
+  const reversed = findBackEdges(n, from, to, m);
+  // Reversing can turn a 2-cycle into a duplicate; both edges then share one route.
+  const uf = new Int32Array(m);
+  const ut = new Int32Array(m);
+  const unique = new Int32Array(m);
+  const seen = new Map<number, number>();
+  let mu = 0;
+  for (let e = 0; e < m; e++) {
+    const a = reversed[e] ? to[e] : from[e];
+    const b = reversed[e] ? from[e] : to[e];
+    const key = a * n + b;
+    const known = seen.get(key);
+    if (known !== undefined) {
+      unique[e] = known;
+      continue;
+    }
+    seen.set(key, mu);
+    uf[mu] = a;
+    ut[mu] = b;
+    unique[e] = mu++;
+  }
+  const rank = rankNodes(n, uf, ut, mu);
+  const g = buildLayered(n, rank, uf, ut, mu);
+  const order = orderLayers(g);
+  const w = new Float64Array(g.size);
+  const half = new Float64Array(g.size);
+  for (let v = 0; v < g.size; v++) {
+    const real = v < n;
+    w[v] = real ? width[v] : 0;
+    half[v] = (w[v] + (real ? spacing.nodeSep : spacing.edgeSep)) / 2;
+  }
+  const x = positionX(g, order, w, half);
+  let left = Infinity;
+  let right = -Infinity;
+  for (let v = 0; v < g.size; v++) {
+    left = Math.min(left, x[v] - w[v] / 2);
+    right = Math.max(right, x[v] + w[v] / 2);
+  }
+  for (let v = 0; v < g.size; v++) x[v] -= left;
+  // Each rank is a band as tall as its tallest node; nodes are centred in their band.
+  const bandHeight = new Float64Array(g.rankCount);
+  for (let v = 0; v < n; v++) bandHeight[rank[v]] = Math.max(bandHeight[rank[v]], height[v]);
+  const bandTop = new Float64Array(g.rankCount);
+  for (let r = 1; r < g.rankCount; r++) bandTop[r] = bandTop[r - 1] + bandHeight[r - 1] + spacing.rankSep;
+  const y = new Float64Array(n);
+  for (let v = 0; v < n; v++) y[v] = bandTop[rank[v]] + bandHeight[rank[v]] / 2;
+
+  const uniqueRoutes: Point[][] = [];
+  for (let e = 0; e < mu; e++) {
+    const a = uf[e];
+    const b = ut[e];
+    const points: Point[] = [];
+    const first = g.chainStart[e];
+    const last = g.chainStart[e + 1];
+    const towardA = first < last ? { x: x[g.chain[first]], y: bandTop[g.rank[g.chain[first]]] } : { x: x[b], y: y[b] };
+    points.push(border(x[a], y[a], width[a], height[a], towardA));
+    for (let i = first; i < last; i++) {
+      const d = g.chain[i];
+      const r = g.rank[d];
+      points.push({ x: x[d], y: bandTop[r] });
+      // Straight through the band, so the edge never cuts a node of that rank.
+      if (bandHeight[r] > 0) points.push({ x: x[d], y: bandTop[r] + bandHeight[r] });
+    }
+    const towardB = first < last ? points[points.length - 1] : { x: x[a], y: y[a] };
+    points.push(border(x[b], y[b], width[b], height[b], towardB));
+    uniqueRoutes.push(points);
+  }
+  const routes: Point[][] = new Array(m);
+  for (let e = 0; e < m; e++) {
+    const points = uniqueRoutes[unique[e]].map((p) => ({ x: p.x, y: p.y }));
+    if (reversed[e]) points.reverse();
+    routes[e] = points;
+  }
+  const lastRank = g.rankCount - 1;
+  return {
+    x: x.slice(0, n),
+    y,
+    width: right - left,
+    height: bandTop[lastRank] + bandHeight[lastRank],
+    routes,
+  };
+}
+
+/** Where the segment from a box's centre toward a point leaves the box. */
+export function border(cx: number, cy: number, w: number, h: number, toward: Point): Point {
+  const dx = toward.x - cx;
+  const dy = toward.y - cy;
+  if ((dx === 0 && dy === 0) || (w === 0 && h === 0)) return { x: cx, y: cy };
+  const hw = w / 2;
+  const hh = h / 2;
+  if (Math.abs(dy) * hw > Math.abs(dx) * hh) {
+    const sy = dy < 0 ? -hh : hh;
+    return { x: cx + (sy * dx) / dy, y: cy + sy };
+  }
+  const sx = dx < 0 ? -hw : hw;
+  return { x: cx + sx, y: cy + (sx * dy) / dx };
+}

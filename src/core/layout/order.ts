@@ -1,0 +1,193 @@
+import type { Csr } from './csr.js';
+import type { Layered } from './layered.js';
+
+/** Left-to-right order of every layer: nodes[layerStart[r] .. layerStart[r + 1]) is rank r. */
+export interface Ordering {
+  layerStart: Int32Array;
+  nodes: Int32Array;
+  /** Index of each node within its layer. */
+  pos: Int32Array;
+}
+
+/** Upper bound on the adjacency entries visited by all sweeps together: keeps huge graphs bounded and output deterministic. */
+const SWEEP_WORK = 3e7;
+const MAX_SWEEPS = 24;
+const MIN_SWEEPS = 4;
+/** Sweeps without a better crossing count before giving up. */
+const PATIENCE = 4;
+
+/**
+ * Orders each layer to reduce edge crossings: a depth-first initial order, then alternating
+ * downward and upward barycenter sweeps, keeping the order with the fewest crossings.
+ */
+export function orderLayers(g: Layered): Ordering {
+  const ordering = initialOrder(g);
+  const { layerStart, nodes } = ordering;
+  let widest = 0;
+  for (let r = 0; r < g.rankCount; r++) widest = Math.max(widest, layerStart[r + 1] - layerStart[r]);
+  const scratch = new Scratch(widest);
+  let best = countCrossings(g, ordering, scratch);
+  if (best === 0 || g.rankCount < 2) return ordering;
+  const bestNodes = nodes.slice();
+  const work = g.size + g.down.adj.length;
+  const maxSweeps = Math.max(MIN_SWEEPS, Math.min(MAX_SWEEPS, Math.floor(SWEEP_WORK / Math.max(1, work))));
+  let stale = 0;
+  for (let i = 0; i < maxSweeps && stale < PATIENCE; i++) {
+    const downward = i % 2 === 0;
+    sweep(g, ordering, downward, i % 4 >= 2, scratch);
+    const crossings = countCrossings(g, ordering, scratch);
+    if (crossings < best) {
+      best = crossings;
+      bestNodes.set(nodes);
+      stale = 0;
+      if (best === 0) break;
+    } else {
+      stale++;
+    }
+  }
+  nodes.set(bestNodes);
+  for (let r = 0; r < g.rankCount; r++) {
+    for (let i = layerStart[r]; i < layerStart[r + 1]; i++) ordering.pos[nodes[i]] = i - layerStart[r];
+  }
+  return ordering;
+}
+
+class Scratch {
+  readonly bary: Float64Array;
+  readonly has: Uint8Array;
+  readonly keys: Int32Array;
+  readonly layer: Int32Array;
+  tree = new Int32Array(0);
+  positions = new Int32Array(16);
+  constructor(widest: number) {
+    this.bary = new Float64Array(widest);
+    this.has = new Uint8Array(widest);
+    this.keys = new Int32Array(widest);
+    this.layer = new Int32Array(widest);
+  }
+}
+
+/** Depth-first from the real nodes taken by rank: connected nodes start out next to each other. */
+function initialOrder(g: Layered): Ordering {
+  const layerStart = new Int32Array(g.rankCount + 1);
+  for (let v = 0; v < g.size; v++) layerStart[g.rank[v] + 1]++;
+  for (let r = 0; r < g.rankCount; r++) layerStart[r + 1] += layerStart[r];
+  const fill = layerStart.slice(0, g.rankCount);
+  const nodes = new Int32Array(g.size);
+  const pos = new Int32Array(g.size);
+  // Real nodes by rank, then index (counting sort).
+  const byRank = new Int32Array(g.real);
+  const rankFill = new Int32Array(g.rankCount + 1);
+  for (let v = 0; v < g.real; v++) rankFill[g.rank[v] + 1]++;
+  for (let r = 0; r < g.rankCount; r++) rankFill[r + 1] += rankFill[r];
+  for (let v = 0; v < g.real; v++) byRank[rankFill[g.rank[v]]++] = v;
+  const visited = new Uint8Array(g.size);
+  const stack = new Int32Array(g.down.adj.length + 1);
+  const { start, adj } = g.down;
+  for (const root of byRank) {
+    if (visited[root]) continue;
+    let top = 0;
+    stack[top++] = root;
+    while (top > 0) {
+      const v = stack[--top];
+      if (visited[v]) continue;
+      visited[v] = 1;
+      const r = g.rank[v];
+      pos[v] = fill[r] - layerStart[r];
+      nodes[fill[r]++] = v;
+      // Pushed in reverse so the first successor is visited first.
+      for (let i = start[v + 1] - 1; i >= start[v]; i--) if (!visited[adj[i]]) stack[top++] = adj[i];
+    }
+  }
+  return { layerStart, nodes, pos };
+}
+
+function sweep(g: Layered, o: Ordering, downward: boolean, biasRight: boolean, s: Scratch): void {
+  const neighbours: Csr = downward ? g.up : g.down;
+  const first = downward ? 1 : g.rankCount - 2;
+  const step = downward ? 1 : -1;
+  for (let r = first; r >= 0 && r < g.rankCount; r += step) reorderLayer(o, r, neighbours, biasRight, s);
+}
+
+/** Sorts one layer by the mean position of each node's neighbours in the adjacent, fixed layer; nodes without neighbours keep their slot. */
+function reorderLayer(o: Ordering, r: number, nb: Csr, biasRight: boolean, s: Scratch): void {
+  const base = o.layerStart[r];
+  const k = o.layerStart[r + 1] - base;
+  if (k < 2) return;
+  const { bary, has, keys, layer } = s;
+  let sortable = 0;
+  for (let i = 0; i < k; i++) {
+    const v = o.nodes[base + i];
+    layer[i] = v;
+    const from = nb.start[v];
+    const to = nb.start[v + 1];
+    if (from === to) {
+      has[i] = 0;
+      continue;
+    }
+    let sum = 0;
+    for (let j = from; j < to; j++) sum += o.pos[nb.adj[j]];
+    bary[i] = sum / (to - from);
+    has[i] = 1;
+    keys[sortable++] = i;
+  }
+  const sorted = keys.subarray(0, sortable);
+  sorted.sort(biasRight ? (a, b) => bary[a] - bary[b] || b - a : (a, b) => bary[a] - bary[b] || a - b);
+  let next = 0;
+  for (let i = 0; i < k; i++) {
+    const v = has[i] ? layer[sorted[next++]] : layer[i];
+    o.nodes[base + i] = v;
+    o.pos[v] = i;
+  }
+}
+
+/** Total crossings between all adjacent layers (Barth, Jünger and Mutzel's accumulator tree). */
+export function countCrossings(g: Layered, o: Ordering, s: Scratch): number {
+  let total = 0;
+  const { start, adj } = g.down;
+  for (let r = 0; r + 1 < g.rankCount; r++) {
+    const south = o.layerStart[r + 2] - o.layerStart[r + 1];
+    let firstIndex = 1;
+    while (firstIndex < south) firstIndex <<= 1;
+    const treeSize = 2 * firstIndex - 1;
+    firstIndex -= 1;
+    if (s.tree.length < treeSize) s.tree = new Int32Array(treeSize);
+    const tree = s.tree;
+    tree.fill(0, 0, treeSize);
+    for (let i = o.layerStart[r]; i < o.layerStart[r + 1]; i++) {
+      const v = o.nodes[i];
+      const degree = start[v + 1] - start[v];
+      if (degree === 0) continue;
+      if (s.positions.length < degree) s.positions = new Int32Array(degree * 2);
+      const p = s.positions.subarray(0, degree);
+      for (let j = 0; j < degree; j++) p[j] = o.pos[adj[start[v] + j]];
+      if (degree > 1) sortSmall(p);
+      for (let j = 0; j < degree; j++) {
+        let index = p[j] + firstIndex;
+        tree[index]++;
+        while (index > 0) {
+          if (index % 2) total += tree[index + 1];
+          index = (index - 1) >> 1;
+          tree[index]++;
+        }
+      }
+    }
+  }
+  return total;
+}
+
+function sortSmall(a: Int32Array): void {
+  if (a.length > 16) {
+    a.sort();
+    return;
+  }
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > x) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = x;
+  }
+}
