@@ -1,0 +1,140 @@
+// Cleanup passes after folding or pruning (as onnxoptimizer's eliminate_deadend, eliminate_identity and
+// eliminate_unused_initializer): dead nodes, Identity nodes that are not graph outputs, unused
+// initializers and stale value_info. Every pass recurses into subgraphs and keeps surviving names.
+import type { GraphProto, ModelProto } from '../model/proto.js';
+import { subgraphsOf } from '../model/walk.js';
+import { definedNames, initializersOverridable, nodeReads, replaceUses } from './graphEdit.js';
+
+export interface CleanupStats {
+  deadNodes: number;
+  identities: number;
+  initializers: number;
+  valueInfo: number;
+}
+
+export interface CleanupOptions {
+  /** Remove Identity nodes (default true). */
+  identities?: boolean;
+}
+
+const emptyStats = (): CleanupStats => ({ deadNodes: 0, identities: 0, initializers: 0, valueInfo: 0 });
+
+function add(into: CleanupStats, more: CleanupStats): void {
+  into.deadNodes += more.deadNodes;
+  into.identities += more.identities;
+  into.initializers += more.initializers;
+  into.valueInfo += more.valueInfo;
+}
+
+/** Runs every pass on the main graph and all subgraphs until nothing changes. */
+export function cleanupModel(model: ModelProto, options: CleanupOptions = {}): CleanupStats {
+  const total = emptyStats();
+  if (!model.graph) return total;
+  // Before IR 4 every initializer had to be a graph input too; those inputs are weights, not real inputs.
+  const inputsAreWeights = !initializersOverridable(model);
+  for (let pass = 0; pass < 16; pass++) {
+    const stats = cleanupGraph(model.graph, options, inputsAreWeights, true);
+    add(total, stats);
+    if (stats.deadNodes + stats.identities + stats.initializers === 0) break;
+  }
+  return total;
+}
+
+function cleanupGraph(graph: GraphProto, options: CleanupOptions, inputsAreWeights: boolean, top: boolean): CleanupStats {
+  const stats = emptyStats();
+  if (options.identities !== false) stats.identities += removeIdentities(graph);
+  stats.deadNodes += removeDeadNodes(graph);
+  for (const node of graph.node ?? []) {
+    for (const sub of subgraphsOf(node)) add(stats, cleanupGraph(sub.graph, options, false, false));
+  }
+  stats.initializers += removeUnusedInitializers(graph, top && inputsAreWeights);
+  stats.valueInfo += pruneValueInfo(graph);
+  return stats;
+}
+
+/** Identity nodes whose output is not a graph output: consumers read the Identity's input instead. */
+export function removeIdentities(graph: GraphProto): number {
+  const outputs = new Set((graph.output ?? []).map((o) => o.name));
+  const nodes = graph.node ?? [];
+  const keep = [];
+  let removed = 0;
+  for (const node of nodes) {
+    const input = node.input?.[0];
+    const output = node.output?.[0];
+    const plain = node.opType === 'Identity' && (!node.domain || node.domain === 'ai.onnx') && (node.output ?? []).length === 1;
+    if (plain && input && output && !outputs.has(output)) {
+      replaceUses(graph, new Map([[output, input]]), false);
+      removed++;
+      continue;
+    }
+    keep.push(node);
+  }
+  if (removed) graph.node = keep;
+  return removed;
+}
+
+/** Nodes none of whose outputs are read (by nodes, subgraphs or graph outputs), transitively. */
+export function removeDeadNodes(graph: GraphProto): number {
+  const nodes = graph.node ?? [];
+  const live = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+  const producer = new Map<string, number>();
+  nodes.forEach((n, i) => (n.output ?? []).forEach((o) => o && producer.set(o, i)));
+  const alive = new Uint8Array(nodes.length);
+  // Walk back from the graph outputs; robust to unsorted graphs.
+  const stack: number[] = [];
+  const need = (name: string) => {
+    const p = producer.get(name);
+    if (p !== undefined && !alive[p]) {
+      alive[p] = 1;
+      stack.push(p);
+    }
+  };
+  for (const name of live) need(name);
+  // Nodes that declare no outputs at all cannot be judged by their uses; keep them. (A node whose
+  // outputs are all blank names computes nothing anyone can read: dead.)
+  nodes.forEach((n, i) => {
+    if ((n.output ?? []).length === 0 && !alive[i]) {
+      alive[i] = 1;
+      stack.push(i);
+    }
+  });
+  while (stack.length) {
+    const i = stack.pop()!;
+    for (const r of nodeReads(nodes[i])) need(r);
+  }
+  const removed = nodes.length - alive.reduce((n, a) => n + a, 0);
+  if (removed) graph.node = nodes.filter((_, i) => alive[i]);
+  return removed;
+}
+
+/** Initializers nothing reads. Initializers that are also graph inputs stay, unless `withInputs` (IR < 4). */
+export function removeUnusedInitializers(graph: GraphProto, withInputs: boolean): number {
+  const used = new Set<string>();
+  for (const node of graph.node ?? []) for (const r of nodeReads(node)) used.add(r);
+  for (const o of graph.output ?? []) if (o.name) used.add(o.name);
+  const inputs = new Set((graph.input ?? []).map((v) => v.name ?? ''));
+  const unused = (name: string) => !used.has(name) && (withInputs || !inputs.has(name));
+  const before = (graph.initializer ?? []).length + (graph.sparseInitializer ?? []).length;
+  const removedNames = new Set<string>();
+  graph.initializer = (graph.initializer ?? []).filter((t) => {
+    const drop = unused(t.name ?? '');
+    if (drop) removedNames.add(t.name ?? '');
+    return !drop;
+  });
+  graph.sparseInitializer = (graph.sparseInitializer ?? []).filter((s) => {
+    const drop = unused(s.values?.name ?? '');
+    if (drop) removedNames.add(s.values?.name ?? '');
+    return !drop;
+  });
+  if (withInputs && removedNames.size) graph.input = (graph.input ?? []).filter((v) => !removedNames.has(v.name ?? ''));
+  return before - graph.initializer.length - graph.sparseInitializer.length;
+}
+
+/** value_info entries for values the graph no longer has. */
+export function pruneValueInfo(graph: GraphProto): number {
+  if (!graph.valueInfo?.length) return 0;
+  const defined = definedNames(graph);
+  const before = graph.valueInfo.length;
+  graph.valueInfo = graph.valueInfo.filter((v) => v.name && defined.has(v.name));
+  return before - graph.valueInfo.length;
+}

@@ -1,0 +1,84 @@
+// Folding end to end, as the CLI and the editor command run it: fold with onnxruntime as the evaluator,
+// then a report with verification (original and folded model on the same random inputs). Also what the
+// benchmark compares us with: onnxruntime's own 'basic' optimizer writing its optimized graph.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { oneLine } from '../errors.js';
+import { decodeModel, encodeModel } from '../model/decode.js';
+import type { ModelProto } from '../model/proto.js';
+import type { RuntimeClient } from '../runtime/client.js';
+import type { GraphOptimizationLevel } from '../runtime/settings.js';
+import { foldConstants, type Evaluate, type FoldOptions, type FoldStats } from './fold.js';
+import { baseReport, countOps, formatBytes, verifyModels, type TransformReport } from './report.js';
+
+/** Evaluates temporary models in onnxruntime's child process with graph optimizations off. */
+export function runtimeEvaluator(client: RuntimeClient): Evaluate {
+  return (model, outputs, signal) =>
+    client.run(encodeModel(model), {}, { outputs, signal, settings: { graphOptimizationLevel: 'disabled', intraOpThreads: 1 } });
+}
+
+export interface FoldRunOptions extends Omit<FoldOptions, 'evaluate'> {
+  client: RuntimeClient;
+}
+
+/** Folds and builds the report (without verification: that needs the files, see verifyModels). */
+export async function foldWithReport(model: ModelProto, options: FoldRunOptions): Promise<{ model: ModelProto; stats: FoldStats; report: TransformReport }> {
+  const started = performance.now();
+  const { model: folded, stats } = await foldConstants(model, { ...options, evaluate: runtimeEvaluator(options.client) });
+  const timeMs = performance.now() - started;
+  const notes: string[] = [];
+  notes.push(`${stats.foldedNodes} nodes folded in ${stats.rounds} round${stats.rounds === 1 ? '' : 's'} with ${stats.evaluations} onnxruntime evaluation${stats.evaluations === 1 ? '' : 's'}` +
+    ` (${stats.shapeOpsFolded} Shape/Size from static shapes, ${stats.ifsInlined} constant If replaced by its branch, ${stats.constantsToInitializers} Constant nodes turned into initializers).`);
+  const c = stats.cleanup;
+  notes.push(`Cleanup removed ${c.deadNodes} dead nodes, ${c.identities} Identity nodes, ${c.initializers} unused initializers and ${c.valueInfo} stale value_info entries.`);
+  const limit = options.sizeLimitBytes;
+  const grouped = new Map<string, string[]>();
+  for (const s of stats.skipped) grouped.set(s.reason, [...(grouped.get(s.reason) ?? []), `${s.node} (${s.opType})`]);
+  for (const [reason, nodes] of grouped) {
+    const shown = nodes.slice(0, 5).join(', ') + (nodes.length > 5 ? `, and ${nodes.length - 5} more` : '');
+    notes.push(`Not folded, ${reason.replace('over the size limit', `over the size limit of ${formatBytes(limit ?? 64 * 2 ** 20)}`)}: ${shown}.`);
+  }
+  const report: TransformReport = {
+    ...baseReport('fold', model, folded),
+    timeMs,
+    notes,
+    details: { rounds: stats.rounds, evaluations: stats.evaluations, foldedNodes: stats.foldedNodes, skipped: stats.skipped, cleanup: stats.cleanup },
+  };
+  return { model: folded, stats, report };
+}
+
+/** Folding's verification standard: 1e-5 for floats, integer and bool outputs exactly. */
+export const foldTolerance = { rtol: 1e-5, atol: 1e-5 };
+
+/** Adds the verification of a written result to its report (files, so external data resolves). */
+export async function verifyFold(client: RuntimeClient, report: TransformReport, original: string, folded: string, signal?: AbortSignal): Promise<void> {
+  report.verification = await verifyModels(client, original, folded, { ...foldTolerance, signal });
+}
+
+export interface OrtOptimizeResult {
+  /** Session creation with the optimizer, milliseconds (what ORT spends optimizing and loading). */
+  timeMs: number;
+  model: ModelProto;
+  nodes: Record<string, number>;
+}
+
+/**
+ * onnxruntime's own graph optimizer at `level` (default 'basic': constant folding and redundant-node
+ * removal, portable), writing its optimized graph through sessionOptions.optimizedModelFilePath.
+ */
+export async function optimizeWithOnnxruntime(client: RuntimeClient, model: Uint8Array | string, level: GraphOptimizationLevel = 'basic'): Promise<OrtOptimizeResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-lens-ort-'));
+  try {
+    const out = join(dir, 'optimized.onnx');
+    const session = await client.open(model, { settings: { graphOptimizationLevel: level, optimizedModelFilePath: out, intraOpThreads: 1 } });
+    const timeMs = session.createMs;
+    await session.close();
+    const optimized = decodeModel(readFileSync(out));
+    return { timeMs, model: optimized, nodes: countOps(optimized) };
+  } catch (error) {
+    throw new Error(`onnxruntime's optimizer failed: ${oneLine(error)}`, { cause: error });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,211 @@
+// Small graph-edit helpers shared by the transforms (fold, prune, quantize). They work on the mutable
+// protobuf objects in place and respect subgraph scoping: a nested graph that defines a name shadows it.
+import { AttributeType, int64ToNumber, onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type TypeProto } from '../model/proto.js';
+import { subgraphsOf } from '../model/walk.js';
+
+/** A node's attribute by name. */
+export function attribute(node: NodeProto, name: string): onnx.IAttributeProto | undefined {
+  return (node.attribute ?? []).find((a) => a.name === name);
+}
+
+export function hasSubgraphs(node: NodeProto): boolean {
+  return (node.attribute ?? []).some((a) => a.g != null || (a.graphs?.length ?? 0) > 0);
+}
+
+/** Names a graph defines itself: inputs, initializers (dense and sparse) and node outputs. */
+export function definedNames(graph: GraphProto): Set<string> {
+  const names = new Set<string>();
+  for (const v of graph.input ?? []) if (v.name) names.add(v.name);
+  for (const t of graph.initializer ?? []) if (t.name) names.add(t.name);
+  for (const s of graph.sparseInitializer ?? []) if (s.values?.name) names.add(s.values.name);
+  for (const n of graph.node ?? []) for (const o of n.output ?? []) if (o) names.add(o);
+  return names;
+}
+
+/** Names a graph (with its nested subgraphs) reads from enclosing scopes. */
+export function capturedNames(graph: GraphProto): Set<string> {
+  const defined = definedNames(graph);
+  const captured = new Set<string>();
+  const use = (name: string | null | undefined) => {
+    if (name && !defined.has(name)) captured.add(name);
+  };
+  for (const node of graph.node ?? []) {
+    for (const i of node.input ?? []) use(i);
+    for (const sub of subgraphsOf(node)) for (const c of capturedNames(sub.graph)) use(c);
+  }
+  for (const o of graph.output ?? []) use(o.name);
+  return captured;
+}
+
+/** Every name a node reads: its inputs plus what its subgraphs capture. */
+export function nodeReads(node: NodeProto): string[] {
+  const reads = (node.input ?? []).filter((i) => i);
+  for (const sub of subgraphsOf(node)) reads.push(...capturedNames(sub.graph));
+  return reads;
+}
+
+/** How many times each name is read inside a graph (node inputs, subgraph captures, graph outputs). */
+export function useCounts(graph: GraphProto): Map<string, number> {
+  const counts = new Map<string, number>();
+  const add = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
+  for (const node of graph.node ?? []) for (const r of nodeReads(node)) add(r);
+  for (const o of graph.output ?? []) if (o.name) add(o.name);
+  return counts;
+}
+
+/** Every value and node name in the model, at every depth: the set fresh names must avoid. */
+export function allNames(model: ModelProto): Set<string> {
+  const names = new Set<string>();
+  const visit = (graph: GraphProto) => {
+    for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) if (v.name) names.add(v.name);
+    for (const t of graph.initializer ?? []) if (t.name) names.add(t.name);
+    for (const s of graph.sparseInitializer ?? []) if (s.values?.name) names.add(s.values.name);
+    for (const node of graph.node ?? []) {
+      if (node.name) names.add(node.name);
+      for (const n of [...(node.input ?? []), ...(node.output ?? [])]) if (n) names.add(n);
+      for (const sub of subgraphsOf(node)) visit(sub.graph);
+    }
+  };
+  if (model.graph) visit(model.graph);
+  return names;
+}
+
+/** Hands out names that collide with nothing already taken: `base`, `base__1`, `base__2`... */
+export class NameAllocator {
+  private readonly taken: Set<string>;
+  constructor(taken: Iterable<string>) {
+    this.taken = new Set(taken);
+  }
+  fresh(base: string): string {
+    let name = base || 'value';
+    for (let i = 1; this.taken.has(name); i++) name = `${base}__${i}`;
+    this.taken.add(name);
+    return name;
+  }
+  reserve(name: string): void {
+    this.taken.add(name);
+  }
+  has(name: string): boolean {
+    return this.taken.has(name);
+  }
+}
+
+/**
+ * Renames values where they are read (node inputs, graph outputs, subgraph captures), not where they are
+ * defined. Stops inside nested graphs that define the same name themselves.
+ */
+export function replaceUses(graph: GraphProto, renames: Map<string, string>, includeOutputs = true): void {
+  if (renames.size === 0) return;
+  for (const node of graph.node ?? []) {
+    if (node.input) node.input = node.input.map((i) => renames.get(i) ?? i);
+    for (const sub of subgraphsOf(node)) {
+      const shadowed = definedNames(sub.graph);
+      const inner = new Map([...renames].filter(([from]) => !shadowed.has(from)));
+      replaceUses(sub.graph, inner, true);
+    }
+  }
+  if (includeOutputs) for (const o of graph.output ?? []) if (o.name && renames.has(o.name)) o.name = renames.get(o.name)!;
+}
+
+/** Renames values everywhere in a graph: definitions, value_info and every use (with subgraph captures). */
+export function renameValues(graph: GraphProto, renames: Map<string, string>): void {
+  if (renames.size === 0) return;
+  const map = (n: string) => renames.get(n) ?? n;
+  for (const v of [...(graph.input ?? []), ...(graph.valueInfo ?? [])]) if (v.name) v.name = map(v.name);
+  for (const t of graph.initializer ?? []) if (t.name) t.name = map(t.name);
+  for (const s of graph.sparseInitializer ?? []) {
+    if (s.values?.name) s.values.name = map(s.values.name);
+  }
+  for (const node of graph.node ?? []) if (node.output) node.output = node.output.map((o) => (o ? map(o) : o));
+  replaceUses(graph, renames, true);
+}
+
+/**
+ * Node indices in an order where every producer comes before its consumers. Tolerates unsorted graphs
+ * (real exporters write them) and keeps the original order where it is already valid; nodes in a cycle
+ * or reading undefined names keep their relative order at the end.
+ */
+export function topologicalOrder(graph: GraphProto): number[] {
+  const nodes = graph.node ?? [];
+  const producer = new Map<string, number>();
+  nodes.forEach((n, i) => (n.output ?? []).forEach((o) => o && producer.set(o, i)));
+  const pending = new Array<number>(nodes.length).fill(0);
+  const dependents: number[][] = nodes.map(() => []);
+  nodes.forEach((n, i) => {
+    const deps = new Set<number>();
+    for (const r of nodeReads(n)) {
+      const p = producer.get(r);
+      if (p !== undefined && p !== i) deps.add(p);
+    }
+    pending[i] = deps.size;
+    for (const d of deps) dependents[d].push(i);
+  });
+  const order: number[] = [];
+  const placed = new Uint8Array(nodes.length);
+  // A min-heap would keep the original order exactly; a sorted ready list is enough at these sizes
+  // because most graphs arrive sorted and the list stays short.
+  const ready: number[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) if (pending[i] === 0) ready.push(i);
+  while (ready.length) {
+    const i = ready.pop()!;
+    order.push(i);
+    placed[i] = 1;
+    const released: number[] = [];
+    for (const d of dependents[i]) if (--pending[d] === 0) released.push(d);
+    if (released.length) {
+      ready.push(...released);
+      ready.sort((a, b) => b - a);
+    }
+  }
+  for (let i = 0; i < nodes.length; i++) if (!placed[i]) order.push(i);
+  return order;
+}
+
+/** Reorders a graph's nodes topologically (no-op when already sorted). */
+export function sortGraph(graph: GraphProto): void {
+  const order = topologicalOrder(graph);
+  if (order.some((v, i) => v !== i)) graph.node = order.map((i) => graph.node![i]);
+}
+
+/** A Constant node holding `tensor` under the name `output`. */
+export function constantNode(output: string, tensor: TensorProto, nodeName: string): NodeProto {
+  return onnx.NodeProto.create({
+    name: nodeName,
+    opType: 'Constant',
+    input: [],
+    output: [output],
+    attribute: [onnx.AttributeProto.create({ name: 'value', type: AttributeType.TENSOR, t: { ...tensor, name: output } })],
+  });
+}
+
+/** Tensor TypeProto for an element type and (optional) numeric/symbolic dims. */
+export function tensorType(elemType: number, shape?: Array<number | string | null>): TypeProto {
+  const tensorType: onnx.TypeProto.ITensor = { elemType };
+  if (shape) {
+    tensorType.shape = {
+      dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {})),
+    };
+  }
+  return { tensorType };
+}
+
+/** TypeProto of an initializer. */
+export function tensorProtoType(tensor: TensorProto): TypeProto {
+  return tensorType(tensor.dataType ?? 0, (tensor.dims ?? []).map((d) => int64ToNumber(d)));
+}
+
+/** Deep copy through the wire format (tensor bytes are copied once, into one new buffer). */
+export function cloneModel(model: ModelProto): ModelProto {
+  return onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
+}
+
+/** Default-domain opset version of a model (1 when undeclared). */
+export function defaultOpset(model: ModelProto): number {
+  const entry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
+  return entry?.version != null ? int64ToNumber(entry.version) : 1;
+}
+
+/** Whether initializers listed as graph inputs are overridable defaults (IR >= 4) or plain constants. */
+export function initializersOverridable(model: ModelProto): boolean {
+  return int64ToNumber(model.irVersion) >= 4;
+}
