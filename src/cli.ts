@@ -3,8 +3,9 @@ import { oneLine } from './core/errors.js';
 import { UsageError, type CliCommand } from './cli/command.js';
 import { convertCommand } from './cli/convert.js';
 import { infoCommand } from './cli/info.js';
+import { runCommand } from './cli/run.js';
 
-const commands: CliCommand[] = [infoCommand, convertCommand];
+const commands: CliCommand[] = [infoCommand, convertCommand, runCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

@@ -1,0 +1,182 @@
+import { parseArgs } from 'node:util';
+import { UserError } from '../core/errors.js';
+import { readModelFile } from '../core/model/decode.js';
+import { RuntimeClient } from '../core/runtime/client.js';
+import { generateInputs, type Distribution } from '../core/runtime/inputs.js';
+import type { GraphOptimizationLevel, SessionSettings } from '../core/runtime/settings.js';
+import { loadInputSources, missingInputs, type TestDataSet } from '../core/runtime/testData.js';
+import { testRun, type OutputReport, type TestRunReport } from '../core/runtime/testRun.js';
+import { print, UsageError, type CliCommand } from './command.js';
+
+const usage = 'onnx-lens run MODEL [--inputs DIR|FILE...] [--iterations N] [--warmup N] [--compare OTHER] [--rtol R --atol A] '
+  + '[--dims N=1,seq=128] [--seed S] [--distribution normal|uniform|zeros|ones] [--threads N] [--optimization disabled|basic|extended|all] '
+  + '[--provider cpu,...] [--timeout SECONDS] [--json]';
+
+const distributions = ['normal', 'uniform', 'zeros', 'ones'];
+const levels = ['disabled', 'basic', 'extended', 'all'];
+
+function number(value: string | undefined, fallback: number, what: string, check: (n: number) => boolean): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || !check(n)) throw new UserError(`--${what} must be ${what === 'rtol' || what === 'atol' ? 'a number >= 0' : 'a whole number >= 0'}, not '${value}'.`);
+  return n;
+}
+
+const whole = (n: number) => Number.isInteger(n) && n >= 0;
+
+/** `N=1,seq=128` -> {N: 1, seq: 128}. */
+export function parseDims(text: string | undefined): Record<string, number> {
+  const dims: Record<string, number> = {};
+  if (!text) return dims;
+  for (const part of text.split(',')) {
+    const match = /^\s*(.+?)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!match) throw new UserError(`--dims takes NAME=SIZE pairs separated by commas, not '${part}'.`);
+    dims[match[1]] = Number(match[2]);
+  }
+  return dims;
+}
+
+/** Short, aligned numbers: 4 significant digits, exponent form for very large or small values. */
+export function formatNumber(n: number | undefined): string {
+  if (n === undefined || Number.isNaN(n)) return '-';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(n) && Math.abs(n) < 1e9) return String(n);
+  const a = Math.abs(n);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return n.toExponential(2);
+  return String(Number(n.toPrecision(4)));
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+function outputRow(o: OutputReport): string[] {
+  const c = o.comparison;
+  const s = o.stats;
+  return [
+    o.name, o.dtype, `[${o.shape.join(',')}]`, formatNumber(s.min), formatNumber(s.max), formatNumber(s.mean), formatNumber(s.std),
+    String(s.nan), String(s.inf),
+    c ? formatNumber(c.maxAbsError) : '', c ? formatNumber(c.maxRelError) : '', c ? formatNumber(c.cosine) : '',
+    c ? `${c.mismatches}/${c.count}` : '', c ? (c.pass ? 'ok' : `FAIL${c.problem ? ` (${c.problem})` : ''}`) : '',
+  ];
+}
+
+function humanReport(model: string, inputsText: string, report: TestRunReport, tolerance: { rtol: number; atol: number }): string {
+  const s = report.settings;
+  const lines = [
+    `Model:    ${model}`,
+    `Inputs:   ${inputsText}`,
+    `Settings: ${s.executionProviders.join(', ')}, ${s.intraOpThreads || 'default'} intra-op threads, graph optimization ${s.graphOptimizationLevel}`,
+  ];
+  const compared = report.dataSets.some((d) => d.reference);
+  const header = ['output', 'dtype', 'shape', 'min', 'max', 'mean', 'std', 'NaN', 'Inf'];
+  if (compared) header.push('max abs err', 'max rel err', 'cosine', 'mismatches', 'result');
+  for (const set of report.dataSets) {
+    lines.push('', report.dataSets.length > 1 || set.reference ? `${set.name}${set.reference ? ` (compared with ${set.reference})` : ''}:` : 'Outputs:');
+    lines.push(...table(header, set.outputs.map((o) => outputRow(o).slice(0, header.length))).map((l) => `  ${l}`));
+  }
+  const l = report.latency;
+  if (l) {
+    lines.push('', `Latency:  ${l.iterations} runs: mean ${formatNumber(l.mean)} ms, p50 ${formatNumber(l.p50)} ms, p90 ${formatNumber(l.p90)} ms, `
+      + `p99 ${formatNumber(l.p99)} ms (min ${formatNumber(l.min)}, max ${formatNumber(l.max)}); session created in ${formatNumber(l.sessionCreateMs)} ms`);
+  }
+  if (report.pass !== undefined) {
+    const failed = report.dataSets.flatMap((d) => d.outputs).filter((o) => o.comparison && !o.comparison.pass).length;
+    lines.push('', report.pass
+      ? `Result:   every output matches (rtol ${tolerance.rtol}, atol ${tolerance.atol}).`
+      : `Result:   ${failed} output${failed === 1 ? ' differs' : 's differ'} beyond rtol ${tolerance.rtol}, atol ${tolerance.atol}.`);
+  }
+  return lines.join('\n');
+}
+
+function jsonReport(model: string, inputsText: string, report: TestRunReport, tolerance: { rtol: number; atol: number }): string {
+  const outputs = report.dataSets.flatMap((set) => set.outputs.map((o) => ({
+    ...(report.dataSets.length > 1 ? { dataSet: set.name } : {}),
+    name: o.name,
+    dtype: o.dtype,
+    shape: o.shape,
+    stats: { count: o.stats.count, min: o.stats.min, max: o.stats.max, mean: o.stats.mean, std: o.stats.std, zeros: o.stats.zeros, nan: o.stats.nan, inf: o.stats.inf },
+    preview: o.preview,
+    ...(o.comparison ? {
+      maxAbsError: o.comparison.maxAbsError, maxRelError: o.comparison.maxRelError, cosine: o.comparison.cosine,
+      mismatches: o.comparison.mismatches, pass: o.comparison.pass, ...(o.comparison.problem ? { problem: o.comparison.problem } : {}),
+    } : {}),
+  })));
+  const latency = report.latency && { ...report.latency, times: undefined };
+  return JSON.stringify({
+    model, inputs: inputsText, settings: report.settings, tolerance, reference: report.dataSets.find((d) => d.reference)?.reference ?? null,
+    pass: report.pass ?? null, outputs, latency: latency ?? null,
+  }, null, 2);
+}
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  usage,
+  summary: 'run through onnxruntime (child process): outputs, latency, comparison with expected outputs or another model',
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        inputs: { type: 'string', multiple: true },
+        iterations: { type: 'string' },
+        warmup: { type: 'string' },
+        compare: { type: 'string' },
+        rtol: { type: 'string' },
+        atol: { type: 'string' },
+        dims: { type: 'string' },
+        seed: { type: 'string' },
+        distribution: { type: 'string' },
+        threads: { type: 'string' },
+        optimization: { type: 'string' },
+        provider: { type: 'string' },
+        timeout: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      allowPositionals: true,
+    });
+    if (positionals.length !== 1) throw new UsageError(usage);
+    const modelPath = positionals[0];
+    const tolerance = {
+      rtol: number(values.rtol, 1e-3, 'rtol', (n) => n >= 0),
+      atol: number(values.atol, 1e-4, 'atol', (n) => n >= 0),
+    };
+    const iterations = number(values.iterations, 20, 'iterations', whole);
+    const warmup = number(values.warmup, 3, 'warmup', whole);
+    const timeout = number(values.timeout, 300, 'timeout', (n) => n > 0);
+    const distribution = values.distribution ?? 'normal';
+    if (!distributions.includes(distribution)) throw new UserError(`--distribution must be one of ${distributions.join(', ')}.`);
+    if (values.optimization && !levels.includes(values.optimization)) throw new UserError(`--optimization must be one of ${levels.join(', ')}.`);
+    const settings: SessionSettings = {
+      intraOpThreads: number(values.threads, 0, 'threads', whole),
+      graphOptimizationLevel: (values.optimization ?? 'all') as GraphOptimizationLevel,
+      executionProviders: values.provider ? values.provider.split(',').map((p) => p.trim()).filter(Boolean) : ['cpu'],
+    };
+    const { model } = await readModelFile(modelPath);
+    let dataSets: TestDataSet[];
+    let inputsText: string;
+    if (values.inputs?.length) {
+      dataSets = loadInputSources(values.inputs, model);
+      inputsText = `${dataSets.map((d) => d.name).join(', ')} from ${values.inputs.join(', ')}`;
+    } else {
+      const seed = number(values.seed, 0, 'seed', whole);
+      const dims = parseDims(values.dims);
+      dataSets = [{ name: 'generated', inputs: generateInputs(model, { distribution: distribution as Distribution, dims, seed }) }];
+      const dimsText = Object.entries(dims).map(([k, v]) => `${k}=${v}`).join(', ');
+      inputsText = `generated (${distribution}, seed ${seed}${dimsText ? `, ${dimsText}` : ''})`;
+    }
+    for (const set of dataSets) {
+      const missing = missingInputs(set.inputs, model);
+      if (missing) throw new UserError(`${set.name}: ${missing}`);
+    }
+    const client = RuntimeClient.start({ timeoutMs: timeout * 1000 });
+    try {
+      const report = await testRun(client, modelPath, { dataSets, compareWith: values.compare, settings, tolerance, warmup, iterations });
+      print(values.json ? jsonReport(modelPath, inputsText, report, tolerance) : humanReport(modelPath, inputsText, report, tolerance));
+      return report.pass === false ? 1 : 0;
+    } finally {
+      client.dispose();
+    }
+  },
+};

@@ -1,0 +1,115 @@
+// One test run, as the CLI and the VS Code command do it: run the model on each input set, describe every
+// output, compare with expected outputs and/or another model, and time the session.
+import { dataTypeName } from '../model/dataTypes.js';
+import { tensorStats, type TensorStats } from '../model/stats.js';
+import { toFloat64, type TensorArray } from '../model/tensorValues.js';
+import type { RuntimeClient, RuntimeSession } from './client.js';
+import { compareOutputs, type OutputComparison, type Tolerance } from './compare.js';
+import { latencyStats, type Latency } from './latency.js';
+import { effectiveSettings, type SessionSettings } from './settings.js';
+import type { TestDataSet } from './testData.js';
+
+export interface OutputReport {
+  name: string;
+  dtype: string;
+  shape: number[];
+  /** Numeric statistics (strings: count only). */
+  stats: TensorStats;
+  /** The first values, numbers or strings. */
+  preview: Array<number | string>;
+  /** Against expected outputs (from the data set) or against the other model's output. */
+  comparison?: OutputComparison;
+}
+
+export interface DataSetReport {
+  name: string;
+  outputs: OutputReport[];
+  /** What the outputs were checked against, if anything. */
+  reference?: 'expected outputs' | 'other model';
+  /** Undefined when there was nothing to compare with. */
+  pass?: boolean;
+}
+
+export interface TestRunOptions {
+  dataSets: TestDataSet[];
+  /** A second model run on the same inputs; its outputs are checked against this model's. */
+  compareWith?: Uint8Array | string;
+  settings?: SessionSettings;
+  tolerance: Tolerance;
+  /** 0 iterations: no timing. */
+  warmup: number;
+  iterations: number;
+  signal?: AbortSignal;
+  /** Reports the step under way ('Creating session', 'Running test_data_set_0', ...). */
+  onProgress?: (step: string) => void;
+}
+
+export interface TestRunReport {
+  settings: ReturnType<typeof effectiveSettings>;
+  dataSets: DataSetReport[];
+  latency?: Latency;
+  /** Undefined when no output was compared. */
+  pass?: boolean;
+}
+
+export const previewLength = 16;
+
+export function describeOutput(name: string, array: TensorArray): OutputReport {
+  const strings = Array.isArray(array.data);
+  const values = strings ? new Float64Array(0) : toFloat64(array);
+  const stats = tensorStats(values);
+  if (strings) stats.count = array.data.length;
+  const preview = strings
+    ? (array.data as string[]).slice(0, previewLength)
+    : Array.from(values.subarray(0, previewLength));
+  return { name, dtype: dataTypeName(array.dtype), shape: array.dims, stats, preview };
+}
+
+export async function testRun(client: RuntimeClient, model: Uint8Array | string, options: TestRunOptions): Promise<TestRunReport> {
+  const { signal } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  progress('Creating the onnxruntime session');
+  const session = await client.open(model, { settings: options.settings, signal });
+  let other: RuntimeSession | undefined;
+  try {
+    if (options.compareWith !== undefined) other = await client.open(options.compareWith, { settings: options.settings, signal });
+    const dataSets: DataSetReport[] = [];
+    for (const set of options.dataSets) {
+      progress(`Running ${set.name}`);
+      const { outputs } = await session.run(set.inputs, { signal });
+      const reports = Object.entries(outputs).map(([name, array]) => describeOutput(name, array));
+      let reference: DataSetReport['reference'];
+      let comparisons: OutputComparison[] | undefined;
+      if (other) {
+        const theirs = (await other.run(set.inputs, { signal })).outputs;
+        comparisons = compareOutputs(outputs, theirs, options.tolerance);
+        reference = 'other model';
+      } else if (set.expected) {
+        comparisons = compareOutputs(set.expected, outputs, options.tolerance);
+        reference = 'expected outputs';
+      }
+      for (const c of comparisons ?? []) {
+        const report = reports.find((r) => r.name === c.name);
+        if (report) report.comparison = c;
+        else reports.push({ name: c.name, dtype: c.dtype, shape: c.shape, stats: tensorStats([]), preview: [], comparison: c });
+      }
+      dataSets.push({ name: set.name, outputs: reports, reference, pass: comparisons ? comparisons.every((c) => c.pass) : undefined });
+    }
+    let latency: Latency | undefined;
+    if (options.iterations > 0 && options.dataSets.length) {
+      progress(`Timing ${options.iterations} runs`);
+      const times = await session.time(options.dataSets[0].inputs, { warmup: options.warmup, iterations: options.iterations, signal });
+      latency = latencyStats(times, session.createMs);
+    }
+    const compared = dataSets.filter((d) => d.pass !== undefined);
+    return {
+      settings: effectiveSettings(options.settings),
+      dataSets,
+      latency,
+      pass: compared.length ? compared.every((d) => d.pass) : undefined,
+    };
+  } finally {
+    await session.close().catch(() => undefined);
+    await other?.close().catch(() => undefined);
+  }
+}
