@@ -37,8 +37,10 @@ export interface ParseResult {
 }
 
 class SyntaxFailure extends Error {
-  constructor(readonly span: Span, message: string) {
+  readonly span: Span;
+  constructor(at: Span, message: string) {
     super(message);
+    this.span = { start: at.start, end: at.end };
   }
 }
 
@@ -507,12 +509,11 @@ class Parser {
     }
     this.expect('=', `after attribute '${attr.name}'`);
     const declared = attr.type;
-    if (this.accept('[')) {
+    const open = this.accept('[');
+    if (open) {
       const singleton = singletonOf(declared);
-      if (declared && singleton === declared) this.fail(`Attribute '${attr.name}' is a single ${attributeTypeName(declared)}, not a list.`);
-      if (this.is(']')) {
-        if (!declared) this.fail(`An empty list needs its type, as in '${attr.name}: ints = []'.`);
-      }
+      if (declared && singleton === declared) this.fail(`Attribute '${attr.name}' is a single ${attributeTypeName(declared)}, not a list.`, open);
+      if (this.is(']') && !declared) this.fail(`An empty list needs its type, as in '${attr.name}: ints = []'.`, open);
       while (!this.is(']')) {
         const start = this.next;
         const item = this.singleValue(new onnx.AttributeProto({ name: attr.name }), singleton, scope, node);

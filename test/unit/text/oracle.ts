@@ -1,0 +1,45 @@
+// Debian's python3-onnx (1.12) onnx.parser as an independent reader of the text we print. One Python
+// process reads many texts (JSON lines on stdin) and answers with the parsed model's bytes or the error.
+import { spawnSync } from 'node:child_process';
+import { onnxPython } from '../../helpers/python.js';
+
+export type OracleAnswer = { ok: true; model: Uint8Array } | { ok: false; error: string };
+
+const script = `
+import sys, json, base64
+import onnx.parser
+for line in sys.stdin:
+    job = json.loads(line)
+    try:
+        m = onnx.parser.parse_model(job["text"])
+        out = {"id": job["id"], "ok": True, "model": base64.b64encode(m.SerializeToString()).decode()}
+    except Exception as e:
+        out = {"id": job["id"], "ok": False, "error": " ".join(str(e).split())[:300]}
+    sys.stdout.write(json.dumps(out) + "\\n")
+    sys.stdout.flush()
+`;
+
+/** Parses every text with onnx.parser; a text that crashes the parser is answered with an error and the rest go on. */
+export function oracleParse(texts: string[]): OracleAnswer[] {
+  const answers: Array<OracleAnswer | undefined> = new Array(texts.length);
+  let next = 0;
+  while (next < texts.length) {
+    const input = texts.slice(next).map((text, i) => JSON.stringify({ id: next + i, text })).join('\n') + '\n';
+    const run = spawnSync(onnxPython(), ['-c', script], { input, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+    let last = next - 1;
+    for (const line of run.stdout.split('\n')) {
+      if (!line) continue;
+      const a = JSON.parse(line) as { id: number; ok: boolean; model?: string; error?: string };
+      answers[a.id] = a.ok ? { ok: true, model: Buffer.from(a.model ?? '', 'base64') } : { ok: false, error: a.error ?? '' };
+      last = a.id;
+    }
+    if (last + 1 < texts.length && run.status !== 0) {
+      answers[last + 1] = { ok: false, error: `onnx.parser crashed (${run.signal ?? `exit ${run.status}`}): ${run.stderr.split('\n')[0]}` };
+      next = last + 2;
+    } else {
+      next = last + 1;
+      if (next < texts.length) throw new Error(`onnx.parser stopped early: ${run.stderr.split('\n')[0]}`);
+    }
+  }
+  return answers as OracleAnswer[];
+}
