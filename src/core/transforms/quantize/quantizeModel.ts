@@ -1,0 +1,131 @@
+// One quantization pass over a model in memory, no onnxruntime involved: the function the command, the
+// CLI and the benchmark call. Static mode takes calibrated activation ranges (see calibrate.ts).
+import { UserError } from '../../errors.js';
+import type { ExternalDataReader } from '../../model/externalData.js';
+import { allTensors } from '../../model/modelFile.js';
+import { int64ToNumber, type ModelProto } from '../../model/proto.js';
+import { tensorByteSize } from '../../model/summary.js';
+import { defaultOpset } from '../graphEdit.js';
+import { rewriteDynamic } from './dynamic.js';
+import { rewriteFloat16 } from './float16.js';
+import { ensureIrVersion, ensureOpsetImport, irVersionFor, upgradeBlocker, upgradeOpset, type OpsetUpgrade } from './opsetUpgrade.js';
+import type { QuantizeOptions } from './options.js';
+import { Rewriter, type QuantizedTensorInfo } from './rewriter.js';
+import { rewriteStatic, staticActivationNames, type ActivationRange } from './static.js';
+import { rewriteBlockedDequantize, rewriteMatMulNBits, weightOnlyCandidates } from './weightOnly.js';
+
+export interface QuantizeContext {
+  /** Reads weights kept in external data files. */
+  reader?: ExternalDataReader;
+  /** Static mode: calibrated [min, max] per activation value. */
+  ranges?: Map<string, ActivationRange>;
+}
+
+export interface QuantizeOutcome {
+  model: ModelProto;
+  /** What was rewritten, by kind: {MatMul: 12, Conv: 3, ...}. */
+  counts: Record<string, number>;
+  tensors: QuantizedTensorInfo[];
+  notes: string[];
+  /** Set when the default opset had to be raised. */
+  opsetUpgrade?: OpsetUpgrade;
+  /** The format actually written (weight-only may fall back to MatMulNBits). */
+  format: string;
+  /** Bytes of all tensor values (initializers, Constant values) before and after. */
+  weightBytesBefore: number;
+  weightBytesAfter: number;
+  /** Float32 weight bytes that were quantized: the benchmark's throughput numerator. */
+  quantizedWeightBytes: number;
+  ms: number;
+}
+
+function weightBytes(model: ModelProto): number {
+  let n = 0;
+  for (const t of allTensors(model)) n += tensorByteSize(t);
+  return n;
+}
+
+function requireOpset(model: ModelProto, version: number, notes: string[]): OpsetUpgrade | undefined {
+  if (defaultOpset(model) >= version) return undefined;
+  const upgrade = upgradeOpset(model, version);
+  notes.push(`The default opset was raised from ${upgrade.from} to ${upgrade.to}${upgrade.converted ? ` (${upgrade.converted} node(s) rewritten into their newer form)` : ''}.`);
+  return upgrade;
+}
+
+/**
+ * Quantizes `model` in place (callers that need the original pass a copy) and says what it did.
+ * Throws UserError when nothing in the model can be quantized in the requested mode.
+ */
+export function quantizeModel(model: ModelProto, options: QuantizeOptions, context: QuantizeContext = {}): QuantizeOutcome {
+  if (!model.graph) throw new UserError('The model has no graph.');
+  const started = performance.now();
+  const before = weightBytes(model);
+  const notes: string[] = [];
+  let opsetUpgrade: OpsetUpgrade | undefined;
+  let format: string = options.format;
+  const counts: Record<string, number> = {};
+  const rw = new Rewriter(model, context.reader, options.exclude);
+  let quantizedWeightBytes = 0;
+
+  switch (options.mode) {
+    case 'weight-only': {
+      const candidates = weightOnlyCandidates(rw);
+      if (candidates.length === 0) throw new UserError('The model has no MatMul with a constant 2-D float weight: nothing to quantize in weight-only mode.');
+      if (options.format === 'qdq') {
+        const blocker = upgradeBlocker(model, 21);
+        if (blocker) {
+          format = 'matmulnbits';
+          notes.push(`Written as com.microsoft MatMulNBits: blocked DequantizeLinear needs opset 21 and ${blocker}.`);
+        }
+      }
+      if (format === 'qdq') {
+        opsetUpgrade = requireOpset(model, 21, notes);
+        counts.MatMul = rewriteBlockedDequantize(rw, options);
+      } else {
+        counts.MatMulNBits = rewriteMatMulNBits(rw, options);
+        ensureOpsetImport(model, 'com.microsoft', 1);
+      }
+      break;
+    }
+    case 'dynamic': {
+      const perAxis = options.perChannel && (options.format === 'qdq' || hasConstWeightConv(rw));
+      opsetUpgrade = requireOpset(model, perAxis ? 13 : 11, notes);
+      const c = rewriteDynamic(rw, options);
+      Object.assign(counts, { MatMul: c.matmul, Gemm: c.gemm, Conv: c.conv, Gather: c.gather });
+      if (c.matmul + c.gemm + c.conv + c.gather === 0) throw new UserError('The model has no MatMul, Gemm, Conv or Gather with a constant float weight: nothing to quantize in dynamic mode.');
+      break;
+    }
+    case 'static': {
+      if (!context.ranges) throw new UserError('Static quantization needs calibrated activation ranges.');
+      opsetUpgrade = requireOpset(model, options.perChannel ? 13 : 10, notes);
+      const c = rewriteStatic(rw, options, context.ranges);
+      Object.assign(counts, { nodes: c.nodes, activations: c.activations, weights: c.weights, biases: c.biases });
+      if (c.nodes === 0) throw new UserError('The model has no Conv, MatMul or Gemm with float activations: nothing to quantize in static mode.');
+      break;
+    }
+    case 'fp16': {
+      const c = rewriteFloat16(rw, options);
+      Object.assign(counts, { converted: c.converted, keptFloat32: c.kept, casts: c.casts, weights: c.weights });
+      if (c.weights === 0 && c.converted === 0) throw new UserError('The model has no float32 weights or ops to convert to float16.');
+      break;
+    }
+  }
+  for (const t of rw.tensors) if (t.role === 'weight') quantizedWeightBytes += t.shape.reduce((a, d) => a * d, 1) * 4;
+  rw.finish();
+  ensureIrVersion(model, irVersionFor(defaultOpset(model)));
+  if (int64ToNumber(model.irVersion) < 10 && rw.tensors.some((t) => t.dtype.includes('int4'))) ensureIrVersion(model, 10);
+  notes.push(...rw.notes);
+  return {
+    model, counts, tensors: rw.tensors, notes, opsetUpgrade, format,
+    weightBytesBefore: before, weightBytesAfter: weightBytes(model), quantizedWeightBytes, ms: performance.now() - started,
+  };
+}
+
+function hasConstWeightConv(rw: Rewriter): boolean {
+  return (rw.graph.node ?? []).some((n) => n.opType === 'Conv' && !rw.isExcluded(n) && !!rw.floatWeight(n.input?.[1]));
+}
+
+/** Activation values static calibration must observe in `model` with these options. */
+export function calibrationTargets(model: ModelProto, options: QuantizeOptions, reader?: ExternalDataReader): string[] {
+  return staticActivationNames(new Rewriter(model, reader, options.exclude));
+}

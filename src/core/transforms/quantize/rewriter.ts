@@ -1,0 +1,195 @@
+// Shared state of one graph rewrite: fresh names, constant float weights, new initializers, node
+// replacements, and what was quantized (for the report). The rewrite happens on the model in place.
+import type { ExternalDataReader } from '../../model/externalData.js';
+import { GraphIndex } from '../../model/graphIndex.js';
+import { AttributeType, DataType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto } from '../../model/proto.js';
+import { arrayToTensor, tensorDims, tensorToArray, type ElementArray } from '../../model/tensorValues.js';
+import { allNames, NameAllocator, sortGraph, useCounts } from '../graphEdit.js';
+import type { Granularity, QuantizedTensor } from './arithmetic.js';
+import { DataTypeOfQuant } from './qtypes.js';
+
+/** How many scales and zero points of each tensor the report lists. */
+export const reportedGroups = 8;
+
+export interface QuantizedTensorInfo {
+  /** The float tensor that was quantized (weight name or activation value). */
+  tensor: string;
+  role: 'weight' | 'activation' | 'bias';
+  /** The node (name or op) that consumes it. */
+  node: string;
+  op: string;
+  dtype: string;
+  shape: number[];
+  granularity: string;
+  groups: number;
+  scales: number[];
+  zeroPoints: number[];
+  scaleMin: number;
+  scaleMax: number;
+}
+
+export interface FloatWeight {
+  name: string;
+  dims: number[];
+  data: Float32Array;
+}
+
+export function granularityText(g: Granularity): string {
+  if (g.kind === 'tensor') return 'per tensor';
+  if (g.kind === 'channel') return `per channel (axis ${g.axis})`;
+  return `block ${g.blockSize} (axis ${g.axis})`;
+}
+
+export function nodeLabel(node: NodeProto): string {
+  return node.name || `${node.opType ?? '?'}(${(node.output ?? [])[0] ?? ''})`;
+}
+
+export class Rewriter {
+  readonly graph: GraphProto;
+  readonly index: GraphIndex;
+  readonly names: NameAllocator;
+  readonly tensors: QuantizedTensorInfo[] = [];
+  readonly notes: string[] = [];
+  /** Original node index -> the nodes that take its place (empty: removed). */
+  private readonly replacements = new Map<number, NodeProto[]>();
+  private readonly added: NodeProto[] = [];
+  private readonly weightCache = new Map<string, FloatWeight | null>();
+  /** Memo of quantized weights shared by several nodes, keyed by weight name and a layout key. */
+  readonly memo = new Map<string, unknown>();
+  private readonly excluded: Set<string>;
+
+  constructor(readonly model: ModelProto, readonly reader: ExternalDataReader | undefined, exclude: string[] = []) {
+    this.graph = model.graph!;
+    this.index = GraphIndex.build(this.graph);
+    this.names = new NameAllocator(allNames(model));
+    this.excluded = new Set(exclude);
+  }
+
+  /** Excluded by node name or op type. */
+  isExcluded(node: NodeProto): boolean {
+    return (!!node.name && this.excluded.has(node.name)) || this.excluded.has(node.opType ?? '');
+  }
+
+  /** A float32 constant (initializer or Constant node) that is not an overridable graph input. */
+  floatWeight(name: string | null | undefined): FloatWeight | undefined {
+    if (!name) return undefined;
+    const cached = this.weightCache.get(name);
+    if (cached !== undefined) return cached ?? undefined;
+    let result: FloatWeight | null = null;
+    const tensor = this.index.isGraphInput(name) ? undefined : this.index.constantTensor(name);
+    if (tensor && tensor.dataType === DataType.FLOAT) {
+      const array = tensorToArray(tensor, this.reader);
+      result = { name, dims: array.dims, data: array.data as Float32Array };
+    }
+    this.weightCache.set(name, result);
+    return result ?? undefined;
+  }
+
+  /** Element type of a value when the graph declares it. */
+  elemType(name: string): number | undefined {
+    const t = this.index.constantTensor(name);
+    if (t) return t.dataType ?? undefined;
+    const v = [...(this.graph.input ?? []), ...(this.graph.valueInfo ?? []), ...(this.graph.output ?? [])].find((x) => x.name === name);
+    return v?.type?.tensorType?.elemType ?? undefined;
+  }
+
+  addInitializer(base: string, dtype: number, dims: number[], data: ElementArray): string {
+    const name = this.names.fresh(base);
+    this.graph.initializer ??= [];
+    this.graph.initializer.push(arrayToTensor(name, { dtype, dims, data }));
+    return name;
+  }
+
+  /** Scalar float32 or int64 constants used by the rewritten nodes. */
+  addScalar(base: string, dtype: number, value: number): string {
+    const data = dtype === DataType.INT64 ? BigInt64Array.of(BigInt(value)) : Float32Array.of(value);
+    return this.addInitializer(base, dtype, [], data);
+  }
+
+  /** Writes quantized values, scales and zero points; returns their initializer names. */
+  addQuantized(base: string, q: QuantizedTensor, withZeroPoint: boolean): { values: string; scale: string; zeroPoint?: string } {
+    const dtype = DataTypeOfQuant[q.type];
+    const values = this.addInitializer(`${base}_quantized`, dtype, q.dims, q.values);
+    const scale = this.addInitializer(`${base}_scale`, DataType.FLOAT, q.scaleDims, q.scales);
+    const zeroPoint = withZeroPoint ? this.addInitializer(`${base}_zero_point`, dtype, q.scaleDims, q.zeroPoints) : undefined;
+    return { values, scale, zeroPoint };
+  }
+
+  record(info: Omit<QuantizedTensorInfo, 'groups' | 'scales' | 'zeroPoints' | 'scaleMin' | 'scaleMax' | 'granularity'>, q: { scales: ArrayLike<number>; zeroPoints: ArrayLike<number>; granularity: Granularity }): void {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < q.scales.length; i++) {
+      if (q.scales[i] < lo) lo = q.scales[i];
+      if (q.scales[i] > hi) hi = q.scales[i];
+    }
+    const first = (a: ArrayLike<number>) => Array.from({ length: Math.min(reportedGroups, a.length) }, (_, i) => a[i]);
+    this.tensors.push({
+      ...info, granularity: granularityText(q.granularity), groups: q.scales.length,
+      scales: first(q.scales), zeroPoints: first(q.zeroPoints), scaleMin: lo, scaleMax: hi,
+    });
+  }
+
+  node(opType: string, inputs: string[], outputs: string[], name: string, attributes: onnx.IAttributeProto[] = [], domain = ''): NodeProto {
+    return onnx.NodeProto.create({ opType, input: inputs, output: outputs, name: this.names.fresh(name), attribute: attributes, ...(domain ? { domain } : {}) });
+  }
+
+  /** Replaces node `index` by `nodes` (which must produce its outputs). */
+  replace(index: number, nodes: NodeProto[]): void {
+    this.replacements.set(index, nodes);
+  }
+
+  /** Nodes with no original counterpart (activation Q/DQ pairs, casts at the boundary). */
+  add(...nodes: NodeProto[]): void {
+    this.added.push(...nodes);
+  }
+
+  /** Nodes added so far and not yet in the graph. */
+  pendingNodes(): readonly NodeProto[] {
+    return this.added;
+  }
+
+  /** Applies replacements, drops constants nothing reads any more, and restores topological order. */
+  finish(): void {
+    const nodes: NodeProto[] = [];
+    (this.graph.node ?? []).forEach((node, i) => {
+      const r = this.replacements.get(i);
+      if (r) nodes.push(...r);
+      else nodes.push(node);
+    });
+    nodes.push(...this.added);
+    this.graph.node = nodes;
+    removeUnused(this.graph);
+    sortGraph(this.graph);
+  }
+}
+
+/** Drops initializers and Constant nodes that nothing reads (the float weights that were replaced). */
+export function removeUnused(graph: GraphProto): void {
+  for (;;) {
+    const uses = useCounts(graph);
+    const inputs = new Set((graph.input ?? []).map((v) => v.name));
+    const before = (graph.node?.length ?? 0) + (graph.initializer?.length ?? 0);
+    graph.node = (graph.node ?? []).filter((n) => n.opType !== 'Constant' || n.domain || (n.output ?? []).some((o) => uses.has(o)));
+    graph.initializer = (graph.initializer ?? []).filter((t) => uses.has(t.name ?? '') || inputs.has(t.name ?? ''));
+    if ((graph.node.length + graph.initializer.length) === before) return;
+  }
+}
+
+export function intAttr(name: string, value: number): onnx.IAttributeProto {
+  return onnx.AttributeProto.create({ name, type: AttributeType.INT, i: toLong(value) });
+}
+
+export function floatAttr(name: string, value: number): onnx.IAttributeProto {
+  return onnx.AttributeProto.create({ name, type: AttributeType.FLOAT, f: value });
+}
+
+export function intAttrValue(node: NodeProto, name: string, fallback: number): number {
+  const a = (node.attribute ?? []).find((x) => x.name === name);
+  return a?.i != null ? int64ToNumber(a.i) : fallback;
+}
+
+export function floatAttrValue(node: NodeProto, name: string, fallback: number): number {
+  const a = (node.attribute ?? []).find((x) => x.name === name);
+  return a?.f != null ? a.f : fallback;
+}
+
+export { tensorDims };

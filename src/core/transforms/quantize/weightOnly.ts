@@ -1,0 +1,155 @@
+// Weight-only quantization of MatMul weights, block-wise along K: either a standard blocked
+// DequantizeLinear (opset 21, axis 0 + block_size) feeding the MatMul, or com.microsoft MatMulNBits,
+// which onnxruntime runs without materialising the float weight.
+import { DataType, onnx, type NodeProto } from '../../model/proto.js';
+import { quantizeTensor, type QuantType } from './arithmetic.js';
+import type { QuantizeOptions } from './options.js';
+import { intAttr, nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
+
+/** MatMul nodes whose B is a constant float matrix: the candidates of weight-only mode. */
+export function weightOnlyCandidates(rw: Rewriter): Array<{ index: number; node: NodeProto; weight: FloatWeight }> {
+  const found: Array<{ index: number; node: NodeProto; weight: FloatWeight }> = [];
+  (rw.graph.node ?? []).forEach((node, index) => {
+    if (node.opType !== 'MatMul' || (node.domain && node.domain !== 'ai.onnx') || rw.isExcluded(node)) return;
+    const weight = rw.floatWeight(node.input?.[1]);
+    if (weight && weight.dims.length === 2 && weight.dims[0] > 0 && weight.dims[1] > 0) found.push({ index, node, weight });
+  });
+  return found;
+}
+
+export function weightOnlyQuantType(options: QuantizeOptions): QuantType {
+  if (options.bits === 4) return options.symmetric ? 'int4' : 'uint4';
+  return options.symmetric ? 'int8' : 'uint8';
+}
+
+/** MatMul(A, W) -> MatMul(A, DequantizeLinear(Wq, scales[, zero points], axis=0, block_size)). */
+export function rewriteBlockedDequantize(rw: Rewriter, options: QuantizeOptions): number {
+  const type = weightOnlyQuantType(options);
+  let count = 0;
+  for (const { index, node, weight } of weightOnlyCandidates(rw)) {
+    const key = `dq:${weight.name}`;
+    let dequantized = rw.memo.get(key) as string | undefined;
+    const prefix: NodeProto[] = [];
+    if (!dequantized) {
+      const granularity = { kind: 'block', axis: 0, blockSize: options.blockSize } as const;
+      const q = quantizeTensor(weight.data, weight.dims, { type, symmetric: options.symmetric, granularity });
+      const names = rw.addQuantized(weight.name, q, !options.symmetric);
+      dequantized = rw.names.fresh(`${weight.name}_dequantized`);
+      prefix.push(rw.node('DequantizeLinear', [names.values, names.scale, ...(names.zeroPoint ? [names.zeroPoint] : [])], [dequantized],
+        `${node.name || weight.name}_DequantizeLinear`, [intAttr('axis', 0), intAttr('block_size', options.blockSize)]));
+      rw.memo.set(key, dequantized);
+      rw.record({ tensor: weight.name, role: 'weight', node: nodeLabel(node), op: 'MatMul', dtype: type, shape: weight.dims }, q);
+    }
+    const matmul = onnx.NodeProto.create({ ...node, input: [node.input![0], dequantized] });
+    rw.replace(index, [...prefix, matmul]);
+    count++;
+  }
+  return count;
+}
+
+/**
+ * MatMul(A, W[K, N]) -> com.microsoft.MatMulNBits(A, B, scales[, zero_points]) with
+ * B[N, ceil(K / block), block * bits / 8] holding W transposed, codes packed low nibble first,
+ * scales [N, blocks] and zero points packed the same way per row. Without zero points onnxruntime
+ * uses 2^(bits-1), which is where symmetric codes are shifted to.
+ */
+export function rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): number {
+  const bits = options.bits;
+  const block = options.blockSize;
+  let count = 0;
+  for (const { index, node, weight } of weightOnlyCandidates(rw)) {
+    const [K, N] = weight.dims;
+    const key = `nbits:${weight.name}`;
+    let packed = rw.memo.get(key) as { b: string; scales: string; zeroPoints?: string } | undefined;
+    if (!packed) {
+      const transposed = transpose(weight.data, K, N);
+      const symmetricType: QuantType = bits === 4 ? 'int4' : 'int8';
+      const type: QuantType = options.symmetric ? symmetricType : bits === 4 ? 'uint4' : 'uint8';
+      const granularity = { kind: 'block', axis: 1, blockSize: block } as const;
+      const q = quantizeTensor(transposed, [N, K], { type, symmetric: options.symmetric, granularity });
+      const blocks = Math.ceil(K / block);
+      const blob = (block * bits) / 8;
+      const offset = options.symmetric ? 2 ** (bits - 1) : 0;
+      const b = packRows(q.values, N, K, block, blocks, blob, bits, offset, options.symmetric ? undefined : q.zeroPoints);
+      const scales = rw.addInitializer(`${weight.name}_scales`, DataType.FLOAT, [N, blocks], q.scales);
+      const bName = rw.addInitializer(`${weight.name}_quantized`, DataType.UINT8, [N, blocks, blob], b);
+      let zeroPoints: string | undefined;
+      if (!options.symmetric) {
+        const perRow = Math.ceil((blocks * bits) / 8);
+        const zp = new Uint8Array(N * perRow);
+        for (let n = 0; n < N; n++) packCodes(q.zeroPoints as Uint8Array, n * blocks, blocks, bits, zp, n * perRow, 0);
+        zeroPoints = rw.addInitializer(`${weight.name}_zero_points`, DataType.UINT8, [N, perRow], zp);
+      }
+      packed = { b: bName, scales, zeroPoints };
+      rw.memo.set(key, packed);
+      rw.record({ tensor: weight.name, role: 'weight', node: nodeLabel(node), op: 'MatMulNBits', dtype: options.symmetric ? (bits === 4 ? 'uint4 (zero point 8)' : 'uint8 (zero point 128)') : type, shape: weight.dims }, {
+        scales: q.scales, zeroPoints: options.symmetric ? new Array<number>(q.scales.length).fill(offset) : q.zeroPoints, granularity: { kind: 'block', axis: 0, blockSize: block },
+      });
+    }
+    const inputs = [node.input![0], packed.b, packed.scales, ...(packed.zeroPoints ? [packed.zeroPoints] : [])];
+    const replacement = onnx.NodeProto.create({
+      name: rw.names.fresh(`${node.name || weight.name}_MatMulNBits`), opType: 'MatMulNBits', domain: 'com.microsoft', input: inputs, output: [node.output![0]],
+      attribute: [intAttr('K', K), intAttr('N', N), intAttr('bits', bits), intAttr('block_size', block)],
+    });
+    rw.replace(index, [replacement]);
+    count++;
+  }
+  return count;
+}
+
+function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  // Tiled so both sides stay in cache for large matrices.
+  const tile = 32;
+  for (let r0 = 0; r0 < rows; r0 += tile) {
+    const r1 = Math.min(rows, r0 + tile);
+    for (let c0 = 0; c0 < cols; c0 += tile) {
+      const c1 = Math.min(cols, c0 + tile);
+      for (let r = r0; r < r1; r++) {
+        const base = r * cols;
+        for (let c = c0; c < c1; c++) out[c * rows + r] = data[base + c];
+      }
+    }
+  }
+  return out;
+}
+
+/** Packs `count` codes (each + offset) into `out` at `at`, `bits` wide, first code in the lowest bits. */
+function packCodes(codes: Int8Array | Uint8Array, from: number, count: number, bits: number, out: Uint8Array, at: number, offset: number): void {
+  if (bits === 8) {
+    for (let i = 0; i < count; i++) out[at + i] = (codes[from + i] + offset) & 0xff;
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const v = (codes[from + i] + offset) & 0x0f;
+    out[at + (i >> 1)] |= i & 1 ? v << 4 : v;
+  }
+}
+
+/** Rows of [N, K] codes into [N, blocks, blob]; a partial last block is padded with its zero point (value 0). */
+function packRows(values: Int8Array | Uint8Array, N: number, K: number, block: number, blocks: number, blob: number, bits: number, offset: number, zeroPoints?: Int8Array | Uint8Array): Uint8Array {
+  const out = new Uint8Array(N * blocks * blob);
+  const pad = new Uint8Array(block);
+  for (let n = 0; n < N; n++) {
+    for (let b = 0; b < blocks; b++) {
+      const start = b * block;
+      const len = Math.min(block, K - start);
+      const at = (n * blocks + b) * blob;
+      packCodes(values, n * K + start, len, bits, out, at, offset);
+      if (len < block) {
+        const zp = zeroPoints ? zeroPoints[n * blocks + b] : 0;
+        pad.fill(zp);
+        const tail = pad.subarray(0, block - len);
+        // Pad codes continue the block's code sequence where the real ones stopped.
+        for (let i = 0; i < tail.length; i++) {
+          const pos = len + i;
+          const v = (tail[i] + offset) & (bits === 8 ? 0xff : 0x0f);
+          if (bits === 8) out[at + pos] = v;
+          else out[at + (pos >> 1)] |= pos & 1 ? v << 4 : v;
+        }
+      }
+    }
+  }
+  return out;
+}
+
