@@ -1,0 +1,230 @@
+// Folding generated models with known foldable structure: what must disappear does, what must stay stays,
+// outputs are unchanged on the same inputs, and the result passes onnx.checker.
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { generateCnn, generateTransformer } from '../../../bench/generate/index.js';
+import { encodeModel } from '../../../src/core/model/decode.js';
+import { DataType, onnx, type ModelProto } from '../../../src/core/model/proto.js';
+import { RuntimeClient } from '../../../src/core/runtime/client.js';
+import { foldConstants, type FoldOptions } from '../../../src/core/transforms/fold.js';
+import { foldTolerance, foldWithReport, optimizeWithOnnxruntime, runtimeEvaluator } from '../../../src/core/transforms/foldRun.js';
+import { countOps, formatReport, totalNodes, verifyModels } from '../../../src/core/transforms/report.js';
+import { tempDir } from '../../helpers/models.js';
+import { onnxCheck } from '../../helpers/python.js';
+import { bool, f32, i64, mixedModel, model, node, seq, shapeChainModel, valueInfo } from './foldModels.js';
+
+const client = RuntimeClient.start({ timeoutMs: 120_000 });
+const dir = tempDir('onnx-lens-fold-');
+after(() => {
+  client.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function fold(m: ModelProto, options: Partial<FoldOptions> = {}) {
+  return foldConstants(m, { evaluate: runtimeEvaluator(client), ...options });
+}
+
+/** Same outputs on the same inputs, and onnx.checker accepts the result. */
+async function assertEquivalent(original: ModelProto, folded: ModelProto, label: string): Promise<void> {
+  const v = await verifyModels(client, encodeModel(original), encodeModel(folded), { ...foldTolerance, seed: 7 });
+  assert.ok(v.ran, `${label}: verification ran (${v.problem ?? ''})`);
+  assert.ok(v.pass, `${label}: ${JSON.stringify(v.comparisons)}`);
+  assert.ok(v.comparisons.length > 0);
+  const path = join(dir, `${label}.onnx`);
+  writeFileSync(path, encodeModel(folded));
+  assert.equal(onnxCheck(path), '', `${label}: onnx.checker`);
+}
+
+const ops = (m: ModelProto) => (m.graph?.node ?? []).map((n) => n.opType);
+
+test('Shape->Gather->Unsqueeze->Concat->Reshape on a static shape folds away; Identity chains are removed', async () => {
+  const original = shapeChainModel();
+  const { model: folded, stats } = await fold(original);
+  assert.deepEqual(ops(folded), ['Reshape', 'MatMul']);
+  const inits = new Map((folded.graph!.initializer ?? []).map((t) => [t.name, t]));
+  assert.deepEqual([...inits.keys()].sort(), ['newshape', 'w2']);
+  assert.equal(stats.shapeOpsFolded, 1);
+  assert.equal(stats.cleanup.identities, 2);
+  // Only the values still read survive, under their original names; inputs, outputs and metadata stay.
+  assert.deepEqual(folded.graph!.input!.map((v) => v.name), ['x']);
+  assert.deepEqual(folded.graph!.output!.map((v) => v.name), ['y']);
+  assert.equal(folded.docString, 'test model');
+  assert.deepEqual(folded.metadataProps!.map((p) => [p.key, p.value]), [['author', 'tests']]);
+  assert.deepEqual(folded.opsetImport!.map((o) => Number(o.version)), [17]);
+  // One batched evaluation computes the whole chain and the weight arithmetic.
+  assert.equal(stats.evaluations, 1);
+  await assertEquivalent(original, folded, 'shape-chain');
+});
+
+test('the input model is not changed by folding', async () => {
+  const original = shapeChainModel();
+  const before = encodeModel(original);
+  await fold(original);
+  assert.deepEqual(encodeModel(original), before);
+});
+
+test('a symbolic dimension stops folding of what depends on it', async () => {
+  const m = shapeChainModel();
+  m.graph!.input![0] = valueInfo('x', DataType.FLOAT, ['batch', 3, 4]);
+  m.graph!.output![0] = valueInfo('y', DataType.FLOAT, ['batch', 5]);
+  const { model: folded } = await fold(m);
+  // The weight arithmetic folds, the shape chain stays (its Shape reads a dynamic dim).
+  assert.ok(ops(folded).includes('Shape') && ops(folded).includes('Concat'), ops(folded).join(','));
+  assert.ok(!ops(folded).includes('Transpose') && !ops(folded).includes('Add'));
+  await assertEquivalent(m, folded, 'symbolic');
+});
+
+test('ConstantOfShape, a constant If and a random op: folded, inlined, left alone', async () => {
+  const original = mixedModel();
+  const { model: folded, stats } = await fold(original);
+  const after = ops(folded);
+  assert.ok(!after.includes('If'), 'the If is replaced by its then-branch');
+  assert.ok(after.includes('Mul'), 'the branch Mul reads the graph input and stays');
+  assert.ok(!after.includes('ConstantOfShape'));
+  assert.ok(!after.includes('Neg'), 'the else branch is gone');
+  assert.equal(stats.ifsInlined, 1);
+  assert.ok(stats.skipped.some((s) => s.opType === 'RandomNormalLike' && /non-deterministic/.test(s.reason)));
+  // 'r' is a graph output computed from constants: it becomes a Constant node under its own name.
+  const r = folded.graph!.node!.find((n) => n.output?.includes('r'));
+  assert.equal(r?.opType, 'Constant');
+  // The hoisted branch initializer keeps its name.
+  assert.ok(folded.graph!.initializer!.some((t) => t.name === 'then_c'));
+  await assertEquivalent(original, folded, 'mixed');
+});
+
+test('a random op whose result is used is never folded', async () => {
+  const m = model({
+    input: [valueInfo('x', DataType.FLOAT, [2, 3])],
+    output: [valueInfo('y', DataType.FLOAT, [2, 3])],
+    node: [node('RandomUniform', [], ['u'], { shape: [2, 3], seed: 1.5 }), node('Mul', ['u', 'u'], ['u2']), node('Add', ['x', 'u2'], ['y'])],
+  });
+  const { model: folded } = await fold(m);
+  assert.deepEqual(ops(folded), ['RandomUniform', 'Mul', 'Add']);
+});
+
+test('If branches that collide with outer names are renamed on inlining; else-branch taken on false', async () => {
+  const elseBranch = onnx.GraphProto.create({
+    name: 'else', output: [valueInfo('t', DataType.FLOAT, [2])],
+    // 't' and 'k' collide with outer values: they must be renamed when hoisted.
+    initializer: [f32('k', [2], [10, 20])],
+    node: [node('Add', ['x', 'k'], ['t'], {}, 'same_name')],
+  });
+  const thenBranch = onnx.GraphProto.create({ name: 'then', output: [valueInfo('x1', DataType.FLOAT, [2])], node: [node('Identity', ['x'], ['x1'])] });
+  const m = model({
+    input: [valueInfo('x', DataType.FLOAT, [2])],
+    output: [valueInfo('y', DataType.FLOAT, [2]), valueInfo('t', DataType.FLOAT, [2])],
+    initializer: [bool('cond', false), f32('k', [2], [1, 2])],
+    node: [
+      node('If', ['cond'], ['b'], { then_branch: thenBranch, else_branch: elseBranch }, 'if'),
+      node('Mul', ['b', 'k'], ['y'], {}, 'same_name'),
+      node('Sub', ['x', 'k'], ['t']),
+    ],
+  });
+  const { model: folded } = await fold(m);
+  assert.ok(!ops(folded).includes('If'));
+  const names = folded.graph!.node!.map((n) => n.name);
+  assert.equal(new Set(names).size, names.length, 'node names stay unique');
+  await assertEquivalent(m, folded, 'if-rename');
+});
+
+test('folding inside subgraphs: branch nodes reading outer constants fold, captures of inputs stay', async () => {
+  const thenBranch = onnx.GraphProto.create({
+    name: 'then', output: [valueInfo('o1', DataType.FLOAT, [2, 2])],
+    node: [node('Transpose', ['w'], ['wt'], { perm: [1, 0] }), node('Mul', ['wt', 'two'], ['w2']), node('MatMul', ['x', 'w2'], ['o1'])],
+  });
+  const elseBranch = onnx.GraphProto.create({
+    name: 'else', output: [valueInfo('o2', DataType.FLOAT, [2, 2])],
+    node: [node('Neg', ['x'], ['o2'])],
+  });
+  const m = model({
+    input: [valueInfo('x', DataType.FLOAT, [2, 2]), valueInfo('c', DataType.BOOL, [])],
+    output: [valueInfo('y', DataType.FLOAT, [2, 2])],
+    initializer: [f32('w', [2, 2], [1, 2, 3, 4]), f32('two', [], [2])],
+    node: [node('If', ['c'], ['y'], { then_branch: thenBranch, else_branch: elseBranch })],
+  });
+  const { model: folded } = await fold(m);
+  const branch = folded.graph!.node![0].attribute!.find((a) => a.name === 'then_branch')!.g!;
+  assert.deepEqual(branch.node!.map((n) => n.opType), ['MatMul']);
+  assert.deepEqual(branch.initializer!.map((t) => t.name), ['w2']);
+  for (const c of [true, false]) {
+    const inputs = { x: { dtype: DataType.FLOAT, dims: [2, 2], data: Float32Array.of(1, -2, 3, 0.5) }, c: { dtype: DataType.BOOL, dims: [], data: Uint8Array.of(c ? 1 : 0) } };
+    const v = await verifyModels(client, encodeModel(m), encodeModel(folded), { ...foldTolerance });
+    assert.ok(v.ran && v.pass);
+    const a = await client.run(encodeModel(m), inputs);
+    const b = await client.run(encodeModel(folded), inputs);
+    assert.deepEqual(b.y.data, a.y.data);
+  }
+  const path = join(dir, 'subgraph.onnx');
+  writeFileSync(path, encodeModel(folded));
+  assert.equal(onnxCheck(path), '');
+});
+
+test('outputs over the size limit stay computed at run time', async () => {
+  const m = model({
+    input: [valueInfo('x', DataType.FLOAT, [256, 256])],
+    output: [valueInfo('y', DataType.FLOAT, [256, 256])],
+    initializer: [i64('shape', [2], [256, 256])],
+    node: [node('ConstantOfShape', ['shape'], ['big'], { value: f32('v', [1], [0.5]) }), node('Add', ['x', 'big'], ['y'])],
+  });
+  const limited = await fold(m, { sizeLimitBytes: 1024 });
+  assert.deepEqual(ops(limited.model), ['ConstantOfShape', 'Add']);
+  assert.ok(limited.stats.skipped.some((s) => /size limit/.test(s.reason)));
+  const unlimited = await fold(m);
+  assert.deepEqual(ops(unlimited.model), ['Add']);
+  await assertEquivalent(m, limited.model, 'limited');
+});
+
+test('an op onnxruntime rejects is isolated and skipped; the rest of the batch still folds', async () => {
+  const m = model({
+    input: [valueInfo('x', DataType.FLOAT, [2])],
+    output: [valueInfo('y', DataType.FLOAT, [2]), valueInfo('z', DataType.FLOAT, [2])],
+    initializer: [f32('a', [2], [1, 2]), f32('b', [2], [3, 4])],
+    node: [
+      node('Add', ['a', 'b'], ['ab']),
+      node('Mul', ['ab', 'x'], ['y']),
+      // No kernel exists for this made-up op: the evaluation must find it and leave it in place.
+      onnx.NodeProto.create({ name: 'custom', opType: 'NoSuchOp', domain: 'example.custom', input: ['a'], output: ['c'] }),
+      node('Add', ['c', 'x'], ['z']),
+    ],
+  });
+  m.opsetImport!.push({ domain: 'example.custom', version: 1 });
+  const { model: folded, stats } = await fold(m);
+  assert.ok(!ops(folded).includes('Add') || ops(folded).filter((o) => o === 'Add').length === 1);
+  assert.ok(ops(folded).includes('NoSuchOp'));
+  assert.ok(stats.skipped.some((s) => s.opType === 'NoSuchOp' && /onnxruntime could not evaluate/.test(s.reason)));
+  assert.ok(folded.graph!.initializer!.some((t) => t.name === 'ab'), 'a + b folded');
+});
+
+test('IR 3 models: initializers listed as inputs are constants, and new initializers are listed as inputs too', async () => {
+  const m = model({
+    input: [valueInfo('x', DataType.FLOAT, [2]), valueInfo('a', DataType.FLOAT, [2]), valueInfo('b', DataType.FLOAT, [2])],
+    output: [valueInfo('y', DataType.FLOAT, [2])],
+    initializer: [f32('a', [2], [1, 2]), f32('b', [2], [3, 4])],
+    node: [node('Add', ['a', 'b'], ['ab']), node('Mul', ['ab', 'x'], ['y'])],
+  }, 8, 3);
+  const { model: folded } = await fold(m);
+  assert.deepEqual(ops(folded), ['Mul']);
+  assert.deepEqual(folded.graph!.input!.map((v) => v.name).sort(), ['ab', 'x']);
+  await assertEquivalent(m, folded, 'ir3');
+  // With IR >= 4 the same initializers are overridable defaults: nothing folds.
+  const overridable = await fold({ ...m, irVersion: 8 });
+  assert.deepEqual(ops(overridable.model), ['Add', 'Mul']);
+});
+
+test('generated transformer and CNN: fold verifies, shrinks the graph, and compares with onnxruntime basic', async () => {
+  const transformer = generateTransformer({ layers: 2, hidden: 32, heads: 4, vocab: 64, maxPositions: 16 });
+  const cnn = generateCnn({ blocks: [1, 1], channels: 8, imageSize: 16, classes: 10 });
+  for (const [label, m] of [['transformer', transformer], ['cnn', cnn]] as const) {
+    const { model: folded, report } = await foldWithReport(m, { client });
+    const v = await verifyModels(client, encodeModel(m), encodeModel(folded), { ...foldTolerance, seed: 3 });
+    assert.ok(v.ran && v.pass, `${label}: ${JSON.stringify(v)}`);
+    assert.ok(totalNodes(report.nodesAfter) <= totalNodes(report.nodesBefore), label);
+    const text = formatReport({ ...report, verification: v });
+    assert.match(text, /Verification:\n {2}PASS/);
+    const ort = await optimizeWithOnnxruntime(client, encodeModel(m), 'basic');
+    assert.ok(ort.timeMs >= 0 && totalNodes(ort.nodes) > 0, label);
+    assert.ok(totalNodes(countOps(folded)) > 0);
+  }
+});
