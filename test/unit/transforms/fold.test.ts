@@ -13,7 +13,7 @@ import { foldTolerance, foldWithReport, optimizeWithOnnxruntime, runtimeEvaluato
 import { countOps, formatReport, totalNodes, verifyModels } from '../../../src/core/transforms/report.js';
 import { tempDir } from '../../helpers/models.js';
 import { onnxCheck } from '../../helpers/python.js';
-import { bool, f32, i64, mixedModel, model, node, seq, shapeChainModel, valueInfo } from './foldModels.js';
+import { bool, f32, i64, mixedModel, model, node, shapeChainModel, valueInfo } from './foldModels.js';
 
 const client = RuntimeClient.start({ timeoutMs: 120_000 });
 const dir = tempDir('onnx-lens-fold-');
