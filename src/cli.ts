@@ -4,8 +4,10 @@ import { UsageError, type CliCommand } from './cli/command.js';
 import { convertCommand } from './cli/convert.js';
 import { infoCommand } from './cli/info.js';
 import { runCommand } from './cli/run.js';
+import { parseCommand } from './cli/parse.js';
+import { textCommand } from './cli/text.js';
 
-const commands: CliCommand[] = [infoCommand, convertCommand, runCommand];
+const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

@@ -1,0 +1,25 @@
+import { parseArgs } from 'node:util';
+import { readModelFile } from '../core/model/decode.js';
+import { printModel } from '../core/text/printer.js';
+import { UsageError, type CliCommand } from './command.js';
+
+export const textCommand: CliCommand = {
+  name: 'text',
+  usage: 'onnx-lens text MODEL [--full | --elide-above N]',
+  summary: 'print the model in ONNX textual syntax (--full: every tensor value, parses back losslessly)',
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { full: { type: 'boolean' }, 'elide-above': { type: 'string' } },
+      allowPositionals: true,
+    });
+    if (positionals.length !== 1) throw new UsageError(this.usage);
+    const elideAbove = values['elide-above'] === undefined ? 32 : Number(values['elide-above']);
+    if (!(elideAbove >= 0)) throw new UsageError(this.usage);
+    const { model } = await readModelFile(positionals[0]);
+    const { text } = printModel(model, { full: values.full, elideAbove });
+    // Large models print megabytes: let stdout drain instead of buffering it all in one write call.
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+    return 0;
+  },
+};

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { decodeModel } from '../../../src/core/model/decode.js';
+import { onnxCheck } from '../../helpers/python.js';
+import { testCases } from '../../helpers/testdata.js';
+import { canonicalModel } from './canonical.js';
+
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
+const dir = mkdtempSync(join(tmpdir(), 'onnx-lens-text-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('onnx-lens text --full, then parse -o, writes a model with the same graph that onnx.checker accepts', () => {
+  const source = testCases().find((c) => c.name === 'node/test_if')!;
+  const printed = cli('text', source.model, '--full');
+  assert.equal(printed.status, 0, printed.stderr);
+  assert.match(printed.stdout, /then_branch = then_body \(\) => \(float\[5\] then_out\)/);
+  const textFile = join(dir, 'if.onnxtxt');
+  writeFileSync(textFile, printed.stdout);
+  const out = join(dir, 'if.onnx');
+  const parsed = cli('parse', textFile, '-o', out);
+  assert.equal(parsed.status, 0, parsed.stderr);
+  assert.deepEqual(canonicalModel(decodeModel(readFileSync(out))), canonicalModel(decodeModel(readFileSync(source.model))));
+  assert.equal(onnxCheck(out), '');
+});
+
+test('onnx-lens text elides large tensors unless --full or a higher --elide-above', () => {
+  const source = testCases().find((c) => c.name === 'pytorch-converted/test_Conv2d')!;
+  const elided = cli('text', source.model);
+  assert.equal(elided.status, 0, elided.stderr);
+  assert.match(elided.stdout, /= \{\.\.\.\}/);
+  assert.doesNotMatch(cli('text', source.model, '--full').stdout, /\{\.\.\.\}/);
+  assert.doesNotMatch(cli('text', source.model, '--elide-above', '1000000').stdout, /\{\.\.\.\}/);
+});
+
+test('onnx-lens parse reports file:line:col and exits 2 without writing', () => {
+  const bad = join(dir, 'bad.onnxtxt');
+  writeFileSync(bad, '<ir_version: 8, opset_import: ["" : 15]>\ng (float X) => (float Y) {\n  Y = Relu(X\n}\n');
+  const out = join(dir, 'bad.onnx');
+  const r = cli('parse', bad, '-o', out);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `${bad}:4:1: Expected ')' to close the inputs of Relu but found '}'.\n`);
+  assert.equal(existsSync(out), false);
+
+  const elided = join(dir, 'elided.onnxtxt');
+  writeFileSync(elided, 'g (float[64] X) => (float[64] Y) <float[64] W = {...}> { Y = Add(X, W) }');
+  const e = cli('parse', elided, '-o', out);
+  assert.equal(e.status, 2);
+  assert.match(e.stderr, /elided\.onnxtxt:1:49: The values of 'W' are elided/);
+  assert.equal(existsSync(out), false);
+
+  const missing = cli('parse', join(dir, 'nope.onnxtxt'), '-o', out);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /^onnx-lens: No such file: .*nope\.onnxtxt\n$/);
+  assert.equal(cli('text', join(dir, 'nope.onnx')).status, 2);
+});
