@@ -1,0 +1,69 @@
+// Test-run latency through our runner (RuntimeClient: onnxruntime-node in its child process, timed
+// there around session.run) against a bare onnxruntime-node script, same model, feeds and session
+// settings. Also the round trip a caller of the client sees (IPC included) and session creation.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readModelFile } from '../../src/core/model/decode.js';
+import { DataType } from '../../src/core/model/proto.js';
+import type { TensorArray } from '../../src/core/model/tensorValues.js';
+import { RuntimeClient, type SessionSettings } from '../../src/core/runtime/client.js';
+import { generateInputs } from '../../src/core/runtime/inputs.js';
+import { percentile } from '../../src/core/runtime/latency.js';
+import { probeJson, runChild } from '../lib/child.js';
+import type { BenchContext } from '../lib/context.js';
+import { alternate, row, Side, type Row } from '../lib/rows.js';
+import type { BenchModel } from '../models.js';
+
+const threads = 1;
+const settings: SessionSettings = { graphOptimizationLevel: 'all', intraOpThreads: threads, executionProviders: ['cpu'] };
+
+function feedsJson(feeds: Record<string, TensorArray>): string {
+  const out: Record<string, unknown> = {};
+  for (const [name, t] of Object.entries(feeds)) {
+    if (t.dtype === DataType.FLOAT) out[name] = { type: 'float32', dims: t.dims, data: Array.from(t.data as Float32Array) };
+    else if (t.dtype === DataType.INT64) out[name] = { type: 'int64', dims: t.dims, data: Array.from(t.data as BigInt64Array, String) };
+    else throw new Error(`input ${name}: element type ${t.dtype} is not benchmarked`);
+  }
+  return JSON.stringify(out);
+}
+
+export async function runtimeFigures(ctx: BenchContext, model: BenchModel): Promise<Row[]> {
+  const { model: proto } = await readModelFile(model.path);
+  const feeds = generateInputs(proto, { dims: model.runDims, seed: 1 });
+  const feedsPath = join(ctx.tmp, `${model.name}.feeds.json`);
+  writeFileSync(feedsPath, feedsJson(feeds));
+  const warmup = 5;
+  const iterations = ctx.quick ? 20 : 50;
+  const ours = new Side();
+  const peer = new Side();
+  await alternate(ctx.samples, ours, async () => {
+    // A fresh child per sample, as the bare script gets a fresh process.
+    const client = RuntimeClient.start({ timeoutMs: 300_000 });
+    try {
+      const session = await client.open(model.path, { settings });
+      const times = await session.time(feeds, { warmup, iterations });
+      const roundTrips: number[] = [];
+      for (let i = 0; i < Math.min(iterations, 20); i++) {
+        const started = performance.now();
+        await session.run(feeds);
+        roundTrips.push(performance.now() - started);
+      }
+      await session.close();
+      const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+      return { p50: percentile(sorted(times), 50), roundTrip: percentile(sorted(roundTrips), 50), create: session.createMs };
+    } finally {
+      client.dispose();
+    }
+  }, peer, async () => {
+    const p = probeJson<{ p50: number; createMs: number }>(
+      await runChild(process.execPath, [ctx.probes.ortBare, model.path, feedsPath, String(warmup), String(iterations), String(threads)], { timeoutMs: 300_000 }), 'bare onnxruntime-node');
+    return { p50: p.p50, create: p.createMs };
+  });
+  const peerName = 'bare onnxruntime-node script';
+  const note = `${threads} intra-op thread, optimization 'all', ${iterations} timed runs after ${warmup} warm-up`;
+  return [
+    row({ figure: 'test-run latency p50', model: model.name, unit: 'ms', better: 'lower', ours: ours.measured('p50'), peerName, peer: peer.measured('p50'), note }),
+    row({ figure: 'run round trip through the client p50', model: model.name, unit: 'ms', better: 'lower', ours: ours.measured('roundTrip'), peerName, peer: peer.measured('p50'), note: 'ours includes IPC to the child process' }),
+    row({ figure: 'session creation', model: model.name, unit: 'ms', better: 'lower', ours: ours.measured('create'), peerName, peer: peer.measured('create') }),
+  ];
+}

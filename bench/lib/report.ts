@@ -1,0 +1,43 @@
+// The results table (Markdown, also printed) and the JSON written to bench/results/.
+import { isSummary, type Measured, type Row, type Unit } from './rows.js';
+
+function number(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)}`;
+}
+
+export function valueText(m: Measured | undefined, unit: Unit): string {
+  if (m === undefined) return '–';
+  if (!isSummary(m)) return `failed (${m.failed})`;
+  return `${number(m.median)} ${unit}`;
+}
+
+export function rangeText(m: Measured | undefined): string {
+  if (!isSummary(m)) return '';
+  return `${number(m.min)}–${number(m.max)}`;
+}
+
+export function ratioText(r: Row): string {
+  if (r.ratio === undefined) return '–';
+  return `${r.ratio.toFixed(2)}×`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+export function markdownTable(rows: Row[]): string {
+  const header = ['Figure', 'Model', 'Ours (median)', 'Ours min–max', 'Peer', 'Peer (median)', 'Peer min–max', 'Ratio ours/peer', 'Target'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    const target = r.target ? `${r.target.text}: ${r.target.met ? 'met' : 'NOT met'}` : '';
+    lines.push(`| ${[r.figure, r.model, valueText(r.ours, r.unit), rangeText(r.ours), r.peerName ?? '–', valueText(r.peer, r.unit), rangeText(r.peer), ratioText(r), target].map(cell).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Rounds every number in the JSON to 3 decimals: the samples are not more precise than that. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1000) / 1000 : v), 2) + '\n';
+}

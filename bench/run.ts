@@ -1,0 +1,147 @@
+// `npm run bench`: every figure users feel, ours beside the peer's, in one run.
+// Env knobs: BENCH_QUICK=1 (smaller models, fewer samples), BENCH_SAMPLES=N, BENCH_ONLY=decode,info,...
+// (figure groups), BENCH_LAYERS / BENCH_EXTERNAL_MB (model sizes), ONNX_LENS_BENCH_MODELS=folder of .onnx.
+import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onnxPython } from '../test/helpers/python.js';
+import { decodeFigures } from './figures/decode.js';
+import { externalFigures } from './figures/external.js';
+import { infoFigures } from './figures/info.js';
+import { layoutFigures } from './figures/layout.js';
+import { runtimeFigures } from './figures/runtime.js';
+import type { BenchContext } from './lib/context.js';
+import { describeMachine, machineText } from './lib/machine.js';
+import { jsonText, markdownTable } from './lib/report.js';
+import type { Row } from './lib/rows.js';
+import { modelDir, modelSizes, prepareExternalModel, prepareModels, root, type BenchModel, type Role } from './models.js';
+
+type Group = 'decode' | 'info' | 'external' | 'layout' | 'run';
+
+/** Figures the issue asks for whose feature has not landed: listed in the results, so nothing is silently missing. */
+const pending: Array<{ figure: string; waitingFor: string }> = [
+  { figure: 'webview open-to-first-paint and pan/zoom frame rate (headless Chromium)', waitingFor: 'a standalone mount of the graph view' },
+  { figure: "fold time and node count vs onnxruntime 'basic' optimizer", waitingFor: 'constant folding (src/core/transforms/fold)' },
+  { figure: 'quantize throughput (MB/s of fp32 weights, dynamic and weight-only)', waitingFor: 'the quantizer (src/core/transforms/quantize)' },
+];
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+/** Bundled into the run's scratch folder (outside the sources, so that lint never sees them). */
+async function buildProbes(tmp: string): Promise<BenchContext['probes']> {
+  const outdir = join(tmp, 'probes');
+  const names = ['decode', 'layout', 'ortBare', 'rssOnExit'] as const;
+  await esbuild.build({
+    entryPoints: Object.fromEntries(names.map((n) => [n, join(root, 'bench', 'probes', `${n}.ts`)])),
+    outdir,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // A native addon: resolved at run time through NODE_PATH (set by runChild).
+    external: ['onnxruntime-node'],
+    logLevel: 'warning',
+  });
+  return Object.fromEntries(names.map((n) => [n, join(outdir, `${n}.cjs`)])) as BenchContext['probes'];
+}
+
+function withRole(models: BenchModel[], role: Role): BenchModel[] {
+  return models.filter((m) => m.roles.includes(role));
+}
+
+async function main(): Promise<void> {
+  const sizes = modelSizes(process.env);
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean) as Group[] | undefined;
+  const wanted = (g: Group) => !only?.length || only.includes(g);
+  const cli = join(root, 'dist', 'cli.cjs');
+  if (!existsSync(cli)) throw new Error('dist/cli.cjs is missing: run `npm run build` first (npm run bench does).');
+  const python = onnxPython();
+  const tmp = mkdtempSync(join(tmpdir(), 'onnx-lens-bench-'));
+  const ctx: BenchContext = {
+    samples: Number(process.env.BENCH_SAMPLES) || (sizes.quick ? 3 : 5),
+    quick: sizes.quick,
+    python,
+    probes: await buildProbes(tmp),
+    cli,
+    tmp,
+    log,
+  };
+  const machine = describeMachine({
+    pythonOnnx: execFileSync(python, ['-c', 'import onnx; print(onnx.__version__)'], { encoding: 'utf8' }).trim(),
+    onnxruntime: (JSON.parse(readFileSync(join(root, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')) as { version: string }).version,
+  });
+  log(`${machineText(machine)}; ${ctx.samples} samples per figure${sizes.quick ? ' (quick)' : ''}`);
+  const started = performance.now();
+  const loadAtStart = loadavg()[0];
+  const rows: Row[] = [];
+  const models = prepareModels(sizes, log);
+  try {
+    if (wanted('decode')) {
+      for (const m of withRole(models, 'decode')) {
+        log(`open (decode + index) ${m.name}`);
+        rows.push(...await decodeFigures(ctx, m));
+      }
+    }
+    if (wanted('info')) {
+      for (const m of withRole(models, 'info')) {
+        log(`onnx-lens info ${m.name}`);
+        rows.push(...await infoFigures(ctx, m, m.name === 'transformer-88mb' ? 1.5 : undefined));
+      }
+    }
+    if (wanted('external')) {
+      const external = prepareExternalModel(sizes, join(tmp, 'external'), log);
+      models.push(external);
+      log(`open ${external.name}`);
+      rows.push(...await externalFigures(ctx, external));
+      rmSync(join(tmp, 'external'), { recursive: true, force: true });
+    }
+    if (wanted('layout')) {
+      for (const m of withRole(models, 'layout')) {
+        log(`layout ${m.name}`);
+        rows.push(...await layoutFigures(ctx, m));
+      }
+    }
+    if (wanted('run')) {
+      for (const m of withRole(models, 'run')) {
+        log(`test run ${m.name}`);
+        rows.push(...await runtimeFigures(ctx, m));
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const table = markdownTable(rows);
+  process.stdout.write(`\n${table}\n\nMachine: ${machineText(machine)}. ${ctx.samples} samples per figure, ${seconds.toFixed(0)} s in all.\n`);
+  const results = {
+    date: new Date().toISOString(),
+    quick: sizes.quick,
+    partial: Boolean(only?.length),
+    samples: ctx.samples,
+    seconds,
+    machine,
+    machineText: machineText(machine),
+    // Other work on the machine skews timings: the 1-minute load average when the run began and ended.
+    loadAverage: { start: loadAtStart, end: loadavg()[0] },
+    models: models.map((m) => ({ name: m.name, description: m.description, origin: m.origin, fileBytes: m.fileBytes, externalBytes: m.externalBytes })),
+    rows,
+    pending,
+  };
+  // Quick and partial runs are for development: they do not replace the committed results.
+  const outDir = sizes.quick || only?.length ? modelDir : join(root, 'bench', 'results');
+  const base = sizes.quick || only?.length ? 'results-dev' : 'latest';
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, `${base}.json`), jsonText(results));
+  writeFileSync(join(outDir, `${base}.md`), `${table}\n\nMachine: ${machineText(machine)}. ${ctx.samples} samples per figure (fresh process each), ${seconds.toFixed(0)} s in all, ${results.date.slice(0, 10)}; load average ${results.loadAverage.start.toFixed(1)} at the start, ${results.loadAverage.end.toFixed(1)} at the end.\n`);
+  log(`results in ${join(outDir, base)}.json and .md`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
