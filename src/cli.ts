@@ -6,8 +6,9 @@ import { infoCommand } from './cli/info.js';
 import { runCommand } from './cli/run.js';
 import { parseCommand } from './cli/parse.js';
 import { textCommand } from './cli/text.js';
+import { quantizeCommand } from './cli/quantize.js';
 
-const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand];
+const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand, quantizeCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));
