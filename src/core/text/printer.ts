@@ -297,15 +297,11 @@ function writeNode(w: Writer, node: NodeProto, index: number, scope: number, ind
   entry.opSpan = { start: opStart, end: w.offset };
   if (node.overload) w.write(`:${node.overload}`);
   const attributes = node.attribute ?? [];
-  const nested = attributes.some((a) => a.g || a.graphs?.length);
-  if (attributes.length && !nested) writeAttributes(w, attributes, scope, key, indent);
+  // Attributes always go before the inputs: the syntax allows both, and one place keeps highlighting simple.
+  if (attributes.length) writeAttributes(w, attributes, scope, key, indent);
   w.write('(');
   writeIdList(w, node.input ?? [], 'node_input', scope, key);
   w.write(')');
-  if (attributes.length && nested) {
-    w.write(' ');
-    writeAttributes(w, attributes, scope, key, indent);
-  }
   entry.span.end = w.offset;
   w.write('\n');
 }
