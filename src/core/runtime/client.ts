@@ -27,7 +27,7 @@ export interface ClientOptions {
 }
 
 export interface RunOptions {
-  /** Output names to fetch (any value of the graph that onnxruntime exposes); default all outputs. */
+  /** Graph outputs to fetch; default all. */
   outputs?: string[];
   settings?: SessionSettings;
   signal?: AbortSignal;
@@ -59,6 +59,9 @@ interface Pending {
 }
 
 const defaultTimeoutMs = 5 * 60_000;
+const startTimeoutMs = 60_000;
+/** onnxruntime can list every kernel it tried; the user gets the start of it. */
+const maxMessageLength = 500;
 
 /** onnxruntime's messages span lines and carry status codes; the user gets one plain line. */
 export function ortMessage(message: string): string {
@@ -66,13 +69,15 @@ export function ortMessage(message: string): string {
     .replace(/\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*[A-Z_]+\s*:\s*/g, '')
     .replace(/\s+/g, ' ')
     .trim();
-  return `onnxruntime: ${text || 'unknown error'}`;
+  const short = text.length > maxMessageLength ? `${text.slice(0, maxMessageLength - 1)}…` : text;
+  return `onnxruntime: ${short || 'unknown error'}`;
 }
 
 export class RuntimeClient {
   private child?: ChildProcess;
   private ready = false;
-  private queued: WorkerRequest[] = [];
+  private queued: Array<{ message: WorkerRequest; startClock: () => void }> = [];
+  private startTimer?: ReturnType<typeof setTimeout>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /** Bumped each time a child starts: sessions of an older child are gone. */
@@ -146,10 +151,14 @@ export class RuntimeClient {
     const id = this.nextId++;
     const child = this.ensureChild();
     return new Promise<T>((resolvePromise, rejectPromise) => {
-      const timer = setTimeout(() => {
-        this.fail(id, new UserError(`onnxruntime did not finish within ${formatSeconds(this.timeoutMs)} and was stopped.`));
-        this.stop(new UserError('The onnxruntime process was stopped because another request timed out.'));
-      }, this.timeoutMs);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // The clock starts when the child has the request: starting the child is not the model's time.
+      const startClock = () => {
+        timer = setTimeout(() => {
+          this.fail(id, new UserError(`onnxruntime did not finish within ${formatSeconds(this.timeoutMs)} and was stopped.`));
+          this.stop(new UserError('The onnxruntime process was stopped because another request timed out.'));
+        }, this.timeoutMs);
+      };
       const onAbort = () => {
         this.fail(id, new RunCancelledError());
         this.stop(new UserError('The onnxruntime process was stopped because another request was cancelled.'));
@@ -159,14 +168,18 @@ export class RuntimeClient {
         resolve: resolvePromise as (value: unknown) => void,
         reject: rejectPromise,
         cleanup: () => {
-          clearTimeout(timer);
+          if (timer) clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
         },
       });
       this.holdProcessOpen(true);
       const message = { ...request, id } as WorkerRequest;
-      if (this.ready) child.send(message);
-      else this.queued.push(message);
+      if (this.ready) {
+        child.send(message);
+        startClock();
+      } else {
+        this.queued.push({ message, startClock });
+      }
     });
   }
 
@@ -205,7 +218,11 @@ export class RuntimeClient {
     child.on('message', (message: WorkerReply) => {
       if ('ready' in message) {
         this.ready = true;
-        for (const queued of this.queued.splice(0)) child.send(queued);
+        clearTimeout(this.startTimer);
+        for (const queued of this.queued.splice(0)) {
+          child.send(queued.message);
+          queued.startClock();
+        }
         return;
       }
       const pending = this.pending.get(message.id);
@@ -213,7 +230,7 @@ export class RuntimeClient {
       this.pending.delete(message.id);
       pending.cleanup();
       if (message.ok) pending.resolve(message.result);
-      else pending.reject(new UserError(ortMessage(message.message)));
+      else pending.reject(new UserError(message.ours ? message.message : ortMessage(message.message)));
       this.holdProcessOpen(this.pending.size > 0);
     });
     child.on('error', (error) => {
@@ -227,6 +244,11 @@ export class RuntimeClient {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       this.rejectAll(new UserError(`onnxruntime stopped unexpectedly (it ${how})${detail}.`));
     });
+    clearTimeout(this.startTimer);
+    this.startTimer = setTimeout(() => {
+      if (this.child === child && !this.ready) this.stop(new UserError(`The onnxruntime process did not start within ${formatSeconds(startTimeoutMs)}.`));
+    }, startTimeoutMs);
+    this.startTimer.unref();
     this.holdProcessOpen(false);
     return child;
   }
@@ -250,6 +272,7 @@ export class RuntimeClient {
     const child = this.child;
     this.child = undefined;
     this.ready = false;
+    clearTimeout(this.startTimer);
     this.rejectAll(error);
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }

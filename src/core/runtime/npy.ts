@@ -83,7 +83,9 @@ export function parseNpy(bytes: Uint8Array, source = 'The .npy file'): TensorArr
   const itemSize = Number(code.slice(1));
   const need = count * itemSize;
   if (body.length < need) throw new UserError(`${source} holds ${body.length} bytes of data, but shape (${header.shape.join(', ')}) of ${header.descr} needs ${need}.`);
-  const copy = body.slice(0, need);
+  // A copy that owns its buffer (Buffer.slice would be a view of a pooled buffer).
+  const copy = new Uint8Array(need);
+  copy.set(body.subarray(0, need));
   const data = new (ctorFor(dtype))(copy.buffer);
   if (dtype === DataType.BOOL) for (let i = 0; i < data.length; i++) (data as Uint8Array)[i] = data[i] ? 1 : 0;
   return { dtype, dims: header.shape, data };

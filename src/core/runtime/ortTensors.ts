@@ -26,15 +26,28 @@ function unpack4(bytes: Uint8Array, count: number, signed: boolean): Int8Array |
   return out;
 }
 
-/** Whether onnxruntime's JavaScript API can carry this element type. */
+/**
+ * onnxruntime-node 1.30 names int4/uint4 but rejects them as inputs ("Tensor.type is not supported") and
+ * dies of an out-of-memory abort when it returns one; both are refused before they reach it.
+ */
+const nodeLacks = new Set<string>(['int4', 'uint4']);
+
+/** Whether onnxruntime-node can carry this element type in and out. */
 export function ortSupports(dtype: number): boolean {
-  return dataTypeInfo(dtype).ort !== undefined;
+  const ort = dataTypeInfo(dtype).ort;
+  return ort !== undefined && !nodeLacks.has(ort);
+}
+
+/** Whether an output of this onnxruntime type can be returned (see nodeLacks). */
+export function ortCanReturn(type: string | undefined): boolean {
+  return type === undefined || !nodeLacks.has(type);
 }
 
 export function toOrtTensor(Tensor: OrtTensorCtor, name: string, array: TensorArray): OrtTensor {
   const type = dataTypeInfo(array.dtype).ort as OrtTensor.Type | undefined;
-  if (!type) throw new UserError(`Input '${name}' has element type ${dataTypeName(array.dtype)}, which onnxruntime's JavaScript API cannot pass.`);
+  if (!type || !ortSupports(array.dtype)) throw new UserError(`Input '${name}' has element type ${dataTypeName(array.dtype)}, which onnxruntime's JavaScript API cannot pass in.`);
   let data: OrtTensor.DataType = array.data as OrtTensor.DataType;
+  // Packed as onnxruntime's Tensor expects, for versions of onnxruntime-node that accept them.
   if (array.dtype === DataType.INT4 || array.dtype === DataType.UINT4) data = pack4(array.data as Int8Array | Uint8Array);
   return new Tensor(type, data, array.dims);
 }
@@ -43,6 +56,8 @@ export function toOrtTensor(Tensor: OrtTensorCtor, name: string, array: TensorAr
 export function compactData(data: ElementArray): ElementArray {
   if (Array.isArray(data)) return data;
   if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return data;
+  // Node's Buffer.slice makes a view, not a copy.
+  if (data instanceof Uint8Array) return new Uint8Array(data);
   return data.slice();
 }
 

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
+import { UserError } from '../errors.js';
 import type { TensorArray } from '../model/tensorValues.js';
-import { fromOrtTensor, toOrtTensor, type OrtTensorCtor } from './ortTensors.js';
+import { fromOrtTensor, ortCanReturn, toOrtTensor, type OrtTensorCtor } from './ortTensors.js';
 import { aggregateProfile } from './profile.js';
 import { effectiveSettings, type SessionSettings } from './settings.js';
 import type { CloseResult, InfoResult, OpenResult, RunResult, TimeResult, ValueMetadata, WorkerReply, WorkerRequest } from './workerProtocol.js';
@@ -77,8 +78,18 @@ function toFeeds(feeds: Record<string, TensorArray>): Record<string, ort.Tensor>
   return out;
 }
 
+/** Refuses outputs that onnxruntime-node cannot return without aborting the process. */
+function checkOutputs(session: ort.InferenceSession, names: readonly string[]): void {
+  for (const m of session.outputMetadata) {
+    if (m.isTensor && names.includes(m.name) && !ortCanReturn(m.type)) {
+      throw new UserError(`Output '${m.name}' is ${m.type}, which onnxruntime-node cannot return.`);
+    }
+  }
+}
+
 async function run(request: Extract<WorkerRequest, { kind: 'run' }>): Promise<RunResult> {
   const { session } = get(request.session);
+  checkOutputs(session, request.outputs ?? session.outputNames);
   const feeds = toFeeds(request.feeds);
   const started = performance.now();
   const results = request.outputs ? await session.run(feeds, request.outputs) : await session.run(feeds);
@@ -94,6 +105,7 @@ async function run(request: Extract<WorkerRequest, { kind: 'run' }>): Promise<Ru
 /** Timed in here, around session.run alone, so that IPC never counts as model time. */
 async function time(request: Extract<WorkerRequest, { kind: 'time' }>): Promise<TimeResult> {
   const { session } = get(request.session);
+  checkOutputs(session, session.outputNames);
   const feeds = toFeeds(request.feeds);
   for (let i = 0; i < request.warmup; i++) await session.run(feeds);
   const times: number[] = [];
@@ -144,7 +156,7 @@ process.on('message', (request: WorkerRequest) => {
     try {
       send({ id: request.id, ok: true, result: await handle(request) });
     } catch (error) {
-      send({ id: request.id, ok: false, message: messageOf(error) });
+      send({ id: request.id, ok: false, message: messageOf(error), ours: error instanceof UserError });
     }
   });
 });

@@ -43,5 +43,6 @@ export interface CloseResult { nodeTimes?: NodeTime[] }
 
 export type WorkerReply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; message: string }
+  /** `ours`: the message is already a sentence for the user (not onnxruntime's text). */
+  | { id: number; ok: false; message: string; ours: boolean }
   | { ready: true };
