@@ -50,21 +50,34 @@ export interface ScaleZeroPoint {
  */
 export function scaleZeroPoint(rmin: number, rmax: number, type: QuantType, symmetric: boolean): ScaleZeroPoint {
   const { qmin, qmax } = quantRange(type, symmetric);
+  const mid = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
+  const scale = scaleFor(rmin, rmax, qmin, qmax, symmetric);
+  return { scale, zeroPoint: zeroPointFor(rmin, scale, qmin, qmax, symmetric, mid) };
+}
+
+function widen(rmin: number, rmax: number, symmetric: boolean): [number, number] {
   let lo = Math.min(rmin, 0);
   let hi = Math.max(rmax, 0);
   if (!Number.isFinite(lo)) lo = 0;
   if (!Number.isFinite(hi)) hi = 0;
   if (symmetric) {
     const absmax = Math.max(-lo, hi);
-    lo = -absmax;
-    hi = absmax;
+    return [-absmax, absmax];
   }
-  let scale = Math.fround((hi - lo) / (qmax - qmin));
-  if (!(scale > 0) || !Number.isFinite(scale)) scale = 1;
-  let zeroPoint: number;
-  if (symmetric) zeroPoint = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
-  else zeroPoint = Math.min(qmax, Math.max(qmin, roundHalfEven(qmin - lo / scale)));
-  return { scale, zeroPoint };
+  return [lo, hi];
+}
+
+function scaleFor(rmin: number, rmax: number, qmin: number, qmax: number, symmetric: boolean): number {
+  const [lo, hi] = widen(rmin, rmax, symmetric);
+  const scale = Math.fround((hi - lo) / (qmax - qmin));
+  return scale > 0 && Number.isFinite(scale) ? scale : 1;
+}
+
+function zeroPointFor(rmin: number, scale: number, qmin: number, qmax: number, symmetric: boolean, mid: number): number {
+  if (symmetric) return mid;
+  let lo = Math.min(rmin, 0);
+  if (!Number.isFinite(lo)) lo = 0;
+  return Math.min(qmax, Math.max(qmin, roundHalfEven(qmin - lo / scale)));
 }
 
 /** saturate(round_half_even(x / scale) + zeroPoint), as QuantizeLinear computes it in float32. */
@@ -151,7 +164,8 @@ function layoutOf(dims: number[], g: Granularity): Layout {
 }
 
 /** Per-group [min, max] of finite values; groups without any get [0, 0]. */
-export function groupRanges(data: Float32Array | Float64Array, dims: number[], g: Granularity): { mins: Float64Array; maxs: Float64Array } {
+export function groupRanges(input: Float32Array | Float64Array, dims: number[], g: Granularity): { mins: Float64Array; maxs: Float64Array } {
+  const data = input instanceof Float32Array ? input : Float32Array.from(input);
   const L = layoutOf(dims, g);
   const mins = new Float64Array(L.groups).fill(Infinity);
   const maxs = new Float64Array(L.groups).fill(-Infinity);
@@ -207,7 +221,7 @@ export function groupRanges(data: Float32Array | Float64Array, dims: number[], g
 }
 
 /** Slow path for groups holding non-finite values (rare): scans the whole tensor for that group. */
-function finiteRangeOfGroup(data: Float32Array | Float64Array, _dims: number[], g: Granularity, L: Layout, group: number): [number, number] {
+function finiteRangeOfGroup(data: Float32Array, _dims: number[], g: Granularity, L: Layout, group: number): [number, number] {
   let lo = Infinity, hi = -Infinity;
   let p = 0;
   for (let o = 0; o < L.outer; o++) {
@@ -234,51 +248,72 @@ export interface QuantizeOptions {
 }
 
 /** Quantizes a float tensor; returns the quantized values and the scale and zero point of each group. */
-export function quantizeTensor(data: Float32Array | Float64Array, dims: number[], options: QuantizeOptions): QuantizedTensor {
+export function quantizeTensor(input: Float32Array | Float64Array, dims: number[], options: QuantizeOptions): QuantizedTensor {
   const count = product(dims, 0, dims.length);
-  if (data.length !== count) throw new UserError(`A tensor of shape [${dims.join(',')}] needs ${count} values, not ${data.length}.`);
+  if (input.length !== count) throw new UserError(`A tensor of shape [${dims.join(',')}] needs ${count} values, not ${input.length}.`);
+  // The kernels take float32 only, so that every element access stays monomorphic.
+  const data = input instanceof Float32Array ? input : Float32Array.from(input);
   const { type, symmetric, granularity } = options;
   const L = layoutOf(dims, granularity);
   const { mins, maxs } = options.ranges ?? groupRanges(data, dims, granularity);
   const scales = new Float32Array(L.groups);
-  const signed = isSigned(type);
-  const zeroPoints = signed ? new Int8Array(L.groups) : new Uint8Array(L.groups);
-  for (let gi = 0; gi < L.groups; gi++) {
-    const sz = scaleZeroPoint(mins[gi], maxs[gi], type, symmetric);
-    scales[gi] = sz.scale;
-    zeroPoints[gi] = sz.zeroPoint;
-  }
+  const zps = new Int32Array(L.groups);
   const { qmin, qmax } = quantRange(type, symmetric);
+  const mid = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
+  for (let gi = 0; gi < L.groups; gi++) {
+    const scale = scaleFor(mins[gi], maxs[gi], qmin, qmax, symmetric);
+    scales[gi] = scale;
+    zps[gi] = zeroPointFor(mins[gi], scale, qmin, qmax, symmetric, mid);
+  }
+  const signed = isSigned(type);
   const values = signed ? new Int8Array(count) : new Uint8Array(count);
+  // Signed codes are written through a byte view: storing -1 into a Uint8Array leaves 0xFF, the int8 bits.
+  const out = new Uint8Array(values.buffer, values.byteOffset, values.length);
+  if (L.groupInner === 0) quantizeRuns(data, out, L, granularity.kind === 'channel', scales, zps, qmin, qmax);
+  else quantizeBlocks(data, out, L, scales, zps, qmin, qmax);
+  const zeroPoints = signed ? Int8Array.from(zps) : Uint8Array.from(zps);
+  return { type, dims: dims.slice(), values, scaleDims: L.scaleDims, scales, zeroPoints, granularity, symmetric };
+}
+
+/** Groups that cover runs of `inner` consecutive elements (per tensor, per channel). */
+function quantizeRuns(data: Float32Array, out: Uint8Array, L: Layout, channel: boolean, scales: Float32Array, zps: Int32Array, qmin: number, qmax: number): void {
   let p = 0;
+  const runs = L.outer * L.channels;
+  const inner = L.inner;
+  for (let run = 0; run < runs; run++) {
+    const c = run % L.channels;
+    const gi = channel ? c % L.groups : ((run / L.channels) | 0) * L.blocks + ((c / L.block) | 0);
+    const s = scales[gi], z = zps[gi];
+    const end = p + inner;
+    for (; p < end; p++) {
+      const x = data[p];
+      const v = Math.fround(x / s);
+      let r = Math.round(v);
+      if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+      r += z;
+      out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
+    }
+  }
+}
+
+/** Block-wise groups: each inner position has its own group, shared by `block` consecutive channels. */
+function quantizeBlocks(data: Float32Array, out: Uint8Array, L: Layout, scales: Float32Array, zps: Int32Array, qmin: number, qmax: number): void {
+  let p = 0;
+  const inner = L.inner;
   for (let o = 0; o < L.outer; o++) {
     for (let c = 0; c < L.channels; c++) {
-      const base = granularity.kind === 'channel' ? c % L.groups : (o * L.blocks + ((c / L.block) | 0)) * L.groupInner;
-      if (L.groupInner === 0) {
-        const s = scales[base], z = zeroPoints[base];
-        for (let i = 0; i < L.inner; i++, p++) {
-          const x = data[p];
-          const v = Math.fround(x / s);
-          let r = Math.round(v);
-          if (r - v === 0.5 && r % 2 !== 0) r -= 1;
-          r += z;
-          values[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
-        }
-      } else {
-        for (let i = 0; i < L.inner; i++, p++) {
-          const gi = base + i;
-          const s = scales[gi], z = zeroPoints[gi];
-          const x = data[p];
-          const v = Math.fround(x / s);
-          let r = Math.round(v);
-          if (r - v === 0.5 && r % 2 !== 0) r -= 1;
-          r += z;
-          values[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
-        }
+      const base = (o * L.blocks + ((c / L.block) | 0)) * inner;
+      for (let i = 0; i < inner; i++, p++) {
+        const s = scales[base + i], z = zps[base + i];
+        const x = data[p];
+        const v = Math.fround(x / s);
+        let r = Math.round(v);
+        if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+        r += z;
+        out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
       }
     }
   }
-  return { type, dims: dims.slice(), values, scaleDims: L.scaleDims, scales, zeroPoints, granularity, symmetric };
 }
 
 /** (q - zero point) * scale for every element: the reference the tests and error reports use. */
