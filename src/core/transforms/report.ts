@@ -29,6 +29,14 @@ export interface Verification {
   tolerance: string;
   comparisons: OutputComparison[];
   problem?: string;
+  /** The transform changes outputs on purpose (pruning, quantization): errors are shown, not judged. */
+  informational?: boolean;
+}
+
+export interface ReportTable {
+  title: string;
+  columns: string[];
+  rows: string[][];
 }
 
 export interface TransformReport {
@@ -47,6 +55,8 @@ export interface TransformReport {
   verification?: Verification;
   /** Plain sentences worth the user's attention (skips, limits, decisions). */
   notes: string[];
+  /** Per-tensor figures and the like, rendered as tables. */
+  tables?: ReportTable[];
   /** Transform-specific details (fold rounds, prune sparsity per tensor, ...). */
   details?: Record<string, unknown>;
 }
@@ -218,11 +228,28 @@ export function formatReport(report: TransformReport, options: FormatOptions = {
   lines.push(h('Verification'));
   if (!v) lines.push(item('not run'));
   else if (!v.ran) lines.push(item(`could not run: ${v.problem ?? 'unknown reason'}`));
-  else {
+  else if (v.informational) {
+    lines.push(item(`effect on the outputs, original and result run on the same inputs${v.problem ? ` (${v.problem})` : ''}:`));
+    for (const c of v.comparisons) lines.push(item(`${c.name}: ${c.problem ?? `max abs error ${number(c.maxAbsError)}, cosine ${number(c.cosine)}`}`));
+  } else {
     lines.push(item(`${v.pass ? 'PASS' : 'FAIL'}: outputs compared on the same inputs (${v.tolerance})`));
     for (const c of v.comparisons) {
       lines.push(item(`${c.name}: ${c.problem ?? `max abs error ${number(c.maxAbsError)}, cosine ${number(c.cosine)}, ${c.mismatches}/${c.count} outside tolerance`}${c.pass ? '' : ' (FAIL)'}`));
     }
+  }
+
+  for (const table of report.tables ?? []) {
+    lines.push(h(table.title));
+    if (md) {
+      const cell = (x: string) => x.replace(/([\\`*_[\]<>|])/g, '\\$1');
+      lines.push(`| ${table.columns.map(cell).join(' | ')} |`, `|${table.columns.map(() => ' --- |').join('')}`);
+      for (const row of table.rows.slice(0, 200)) lines.push(`| ${row.map(cell).join(' | ')} |`);
+    } else {
+      const widths = table.columns.map((c, i) => Math.max(c.length, ...table.rows.map((r) => (r[i] ?? '').length)));
+      const fmt = (r: string[]) => '  ' + r.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
+      lines.push(fmt(table.columns), ...table.rows.map(fmt));
+    }
+    if (md && table.rows.length > 200) lines.push(`\n... and ${table.rows.length - 200} more rows`);
   }
 
   if (report.notes.length) {

@@ -53,11 +53,26 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
   // Graph inputs shadow initializers of the same name only in their declared shape, which matches anyway.
   const nodes = graph.node ?? [];
   const constant = context.constant ?? (() => undefined);
+  // Small int64 vectors whose elements we know, possibly as symbols: what Shape->Gather->Concat chains
+  // compute, so that a Reshape they feed gets its output shape (as ONNX's data propagation does).
+  const values = new Map<string, Dim[]>();
+  const valueOf = (name: string | undefined): Dim[] | undefined => {
+    if (!name) return undefined;
+    const known = values.get(name);
+    if (known) return known;
+    try {
+      return constantNumbers(constant, name);
+    } catch {
+      return undefined;
+    }
+  };
   for (const index of topologicalOrder(graph)) {
     const node = nodes[index];
     let out: Array<InferredType | undefined>;
     try {
-      out = inferNode(node, (name) => (name ? types.get(name) : undefined), constant, context.opset);
+      out = inferNode(node, (name) => (name ? types.get(name) : undefined), constant, context.opset, valueOf);
+      const propagated = propagateValue(node, (name) => (name ? types.get(name) : undefined), valueOf);
+      if (propagated && node.output?.[0]) values.set(node.output[0], propagated);
     } catch {
       // A malformed attribute or argument: the node's outputs stay unknown.
       out = [];
@@ -149,7 +164,65 @@ const broadcasting = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod', 'Max', '
 const comparison = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
 const reductions = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare']);
 
-function inferNode(node: NodeProto, typeOf: TypeOf, constant: (name: string) => TensorProto | undefined, opset: number): Array<InferredType | undefined> {
+/** The elements of a node's (small, int64, rank <= 1) output, where they follow from known values. */
+function propagateValue(node: NodeProto, typeOf: TypeOf, valueOf: (name: string | undefined) => Dim[] | undefined): Dim[] | undefined {
+  if (node.domain && node.domain !== 'ai.onnx') return undefined;
+  const inputs = node.input ?? [];
+  switch (node.opType) {
+    case 'Shape': {
+      const shape = typeOf(inputs[0])?.shape;
+      if (!shape) return undefined;
+      const rank = shape.length;
+      const clamp = (v: number) => Math.min(rank, Math.max(0, v < 0 ? v + rank : v));
+      return shape.slice(clamp(int(node, 'start', 0)), clamp(int(node, 'end', rank)));
+    }
+    case 'Cast': case 'Identity': case 'Squeeze': case 'Unsqueeze': return valueOf(inputs[0]);
+    case 'Gather': {
+      const data = valueOf(inputs[0]);
+      const indices = valueOf(inputs[1]);
+      if (!data || !indices || indices.some((i) => typeof i !== 'number')) return undefined;
+      const picked = (indices as number[]).map((i) => data[i < 0 ? i + data.length : i]);
+      return picked.some((d) => d === undefined) ? undefined : picked;
+    }
+    case 'Concat': {
+      const parts = inputs.filter((i) => i).map((i) => valueOf(i));
+      return parts.every((p) => p) ? parts.flatMap((p) => p!) : undefined;
+    }
+    case 'Slice': {
+      const data = valueOf(inputs[0]);
+      const starts = valueOf(inputs[1]);
+      const ends = valueOf(inputs[2]);
+      const steps = inputs[4] ? valueOf(inputs[4]) : [1];
+      if (!data || !starts || !ends || typeof starts[0] !== 'number' || typeof ends[0] !== 'number' || steps?.[0] !== 1) return undefined;
+      const n = data.length;
+      const clamp = (v: number) => Math.min(n, Math.max(0, v < 0 ? v + n : v));
+      return data.slice(clamp(starts[0]), clamp(ends[0]));
+    }
+    default: return undefined;
+  }
+}
+
+/** Reshape's target with 0 (copy) and -1 (infer) resolved, symbolically where the dims allow it. */
+function reshapeTarget(x: InferredType, target: Dim[], allowZero: boolean): Dim[] {
+  const shape: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? x.shape?.[i] ?? null : d));
+  const minus = shape.indexOf(-1);
+  if (minus < 0) return shape;
+  shape[minus] = null;
+  if (!x.shape) return shape;
+  const rest = shape.filter((_, i) => i !== minus);
+  const symbolsIn = x.shape.filter((d) => typeof d === 'string').sort();
+  const symbolsOut = rest.filter((d) => typeof d === 'string').sort();
+  if (x.shape.includes(null) || rest.includes(null) || symbolsIn.join('\u0000') !== symbolsOut.join('\u0000')) return shape;
+  const numeric = (dims: Dim[]) => dims.reduce<number>((p, d) => p * (typeof d === 'number' ? d : 1), 1);
+  const divisor = numeric(rest);
+  if (divisor !== 0 && numeric(x.shape) % divisor === 0) shape[minus] = numeric(x.shape) / divisor;
+  return shape;
+}
+
+function inferNode(
+  node: NodeProto, typeOf: TypeOf, constant: (name: string) => TensorProto | undefined, opset: number,
+  valueOf: (name: string | undefined) => Dim[] | undefined = () => undefined,
+): Array<InferredType | undefined> {
   const op = node.opType ?? '';
   if (node.domain && node.domain !== 'ai.onnx' && node.domain !== 'com.microsoft') return [];
   const inputs = node.input ?? [];
@@ -200,17 +273,14 @@ function inferNode(node: NodeProto, typeOf: TypeOf, constant: (name: string) => 
       return [{ elemType: x.elemType, shape: [product(x.shape.slice(0, axis)), product(x.shape.slice(axis))] }];
     }
     case 'Reshape': {
-      const target = opset >= 5 ? value(1) : ints(node, 'shape');
-      if (!x || !target) return x ? [{ elemType: x.elemType }] : [];
-      const allowZero = int(node, 'allowzero', 0) === 1;
-      const shape: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? x.shape?.[i] ?? null : d === -1 ? -1 : d));
-      const minus = shape.indexOf(-1);
-      if (minus >= 0) {
-        const total = x.shape ? product(x.shape) : null;
-        const rest = product(shape.filter((_, i) => i !== minus));
-        shape[minus] = typeof total === 'number' && typeof rest === 'number' && rest !== 0 ? total / rest : null;
+      if (!x) return [];
+      const target: Dim[] | undefined = opset >= 5 ? valueOf(inputs[1]) : ints(node, 'shape');
+      if (!target) {
+        // The rank still follows from the length of the shape input.
+        const length = typeOf(inputs[1])?.shape?.[0];
+        return [{ elemType: x.elemType, shape: typeof length === 'number' ? new Array<Dim>(length).fill(null) : undefined }];
       }
-      return [{ elemType: x.elemType, shape }];
+      return [{ elemType: x.elemType, shape: reshapeTarget(x, target, int(node, 'allowzero', 0) === 1) }];
     }
     case 'Transpose': {
       if (!x?.shape) return x ? [{ elemType: x.elemType }] : [];
@@ -269,13 +339,16 @@ function inferNode(node: NodeProto, typeOf: TypeOf, constant: (name: string) => 
     case 'Size': return [{ elemType: DataType.INT64, shape: [] }];
     case 'ConstantOfShape': {
       const t = attribute(node, 'value')?.t;
-      const shape = value(0);
+      const shape = valueOf(inputs[0]);
       return [{ elemType: t?.dataType ?? DataType.FLOAT, shape: shape ?? (typeOf(inputs[0])?.shape?.[0] != null && typeof typeOf(inputs[0])!.shape![0] === 'number' ? new Array<Dim>(typeOf(inputs[0])!.shape![0] as number).fill(null) : undefined) }];
     }
     case 'Expand': {
-      const target = value(1);
       if (!x) return [];
-      return [{ elemType: x.elemType, shape: target ? broadcast([x.shape, target]) : undefined }];
+      const target = valueOf(inputs[1]);
+      if (target) return [{ elemType: x.elemType, shape: broadcast([x.shape, target]) }];
+      const length = typeOf(inputs[1])?.shape?.[0];
+      const rank = typeof length === 'number' && x.shape ? Math.max(length, x.shape.length) : undefined;
+      return [{ elemType: x.elemType, shape: rank !== undefined ? new Array<Dim>(rank).fill(null) : undefined }];
     }
     case 'Tile': {
       const repeats = value(1);
@@ -284,6 +357,8 @@ function inferNode(node: NodeProto, typeOf: TypeOf, constant: (name: string) => 
     }
     case 'Range': {
       const [start, limit, delta] = [value(0), value(1), value(2)];
+      const symbolic = valueOf(inputs[1])?.[0];
+      if (start?.[0] === 0 && delta?.[0] === 1 && typeof symbolic === 'string') return [{ elemType: x?.elemType ?? 0, shape: [symbolic] }];
       const n = start && limit && delta && delta[0] !== 0 ? Math.max(0, Math.ceil((limit[0] - start[0]) / delta[0])) : null;
       return [{ elemType: x?.elemType ?? 0, shape: [n] }];
     }

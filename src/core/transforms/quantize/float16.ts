@@ -137,17 +137,19 @@ export function rewriteFloat16(rw: Rewriter, options: QuantizeOptions): Float16C
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   const graphInputs = new Set((graph.input ?? []).map((v) => v.name ?? ''));
   for (const [name, tensor] of initializers) {
-    if (tensor.dataType !== FLOAT || graphInputs.has(name)) continue;
+    if (tensor.dataType !== FLOAT || rw.isFedInput(name)) continue;
     if ((readers.get(name) ?? []).some((n) => !kept(n))) {
       const converted = halfTensor(rw, tensor, name);
       Object.assign(tensor, { rawData: converted.rawData, dataType: HALF, floatData: [], externalData: [], dataLocation: 0 });
       half.add(name);
       counts.weights++;
+      // IR < 4 lists initializers among the inputs: that entry's type follows.
+      for (const v of graph.input ?? []) if (v.name === name && v.type?.tensorType) v.type.tensorType.elemType = HALF;
     }
   }
   if (!options.keepIoFp32) {
     for (const v of graph.input ?? []) {
-      if (v.name && isFloat(v.name) && !initializers.has(v.name) && v.type?.tensorType) {
+      if (v.name && isFloat(v.name) && rw.isFedInput(v.name) && !initializers.has(v.name) && v.type?.tensorType) {
         v.type.tensorType.elemType = HALF;
         half.add(v.name);
       }

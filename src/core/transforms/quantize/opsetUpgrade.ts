@@ -16,13 +16,17 @@ const unconvertible: Array<[string, number, string]> = [
   ['Slice', 10, 'takes starts/ends as inputs from opset 10'],
   ['Resize', 11, 'changed its coordinate modes at opset 11'],
   ['Pad', 11, 'takes pads as an input from opset 11'],
-  ['Clip', 11, 'takes min/max as inputs from opset 11'],
-  ['BatchNormalization', 9, 'dropped the spatial attribute at opset 9'],
+  ['RNN', 7, 'changed its attributes at opset 7'],
+  ['GRU', 7, 'changed its attributes at opset 7'],
+  ['LSTM', 7, 'changed its attributes at opset 7'],
   ['Scan', 9, 'changed its batch semantics at opset 9'],
   ['GridSample', 20, 'renamed its modes at opset 20'],
   ['DFT', 20, 'takes the axis as an input from opset 20'],
   ['GroupNormalization', 21, 'changed its scale and bias to per channel at opset 21'],
 ];
+
+/** Elementwise ops that had explicit `broadcast`/`axis` attributes up to opset 6. */
+const legacyBroadcast = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'PRelu', 'Equal', 'Greater', 'Less', 'And', 'Or', 'Xor', 'Gemm']);
 
 const reduceAxesInputSince: Record<string, number> = {
   ReduceSum: 13, ReduceMean: 18, ReduceMax: 18, ReduceMin: 18, ReduceProd: 18, ReduceL1: 18, ReduceL2: 18,
@@ -56,12 +60,20 @@ function declaredRank(graph: GraphProto, name: string): number | undefined {
 export function upgradeBlocker(model: ModelProto, to: number): string | undefined {
   const from = defaultOpset(model);
   if (from >= to) return undefined;
-  if (from < 7) return `the model uses opset ${from}; opsets below 7 are too old to raise to ${to}`;
+  if (from < 6) return `the model uses opset ${from}; opsets below 6 are too old to raise to ${to}`;
   for (const visit of walkGraph(model.graph!)) {
     for (const node of visit.nodes) {
       if (node.domain && node.domain !== 'ai.onnx') continue;
       for (const [op, since, why] of unconvertible) {
         if (node.opType === op && from < since && since <= to) return `${op} ${why}`;
+      }
+      if (legacyBroadcast.has(node.opType ?? '') && from < 7 && attr(node, 'axis') && attr(node, 'broadcast')?.i != null && int64ToNumber(attr(node, 'broadcast')!.i) !== 0) {
+        return `${node.opType} uses the opset 6 broadcast along an axis, which later opsets do not have`;
+      }
+      if (node.opType === 'BatchNormalization' && from < 9) {
+        const spatial = attr(node, 'spatial');
+        if (spatial?.i != null && int64ToNumber(spatial.i) !== 1) return 'BatchNormalization with spatial=0 has no form in opset 9 or later';
+        if ((node.output ?? []).filter(Boolean).length > 1) return 'BatchNormalization in training form has no inference form in later opsets';
       }
       if ((node.opType === 'Softmax' || node.opType === 'LogSoftmax' || node.opType === 'Hardmax') && from < 13) {
         const rank = visit.graph ? declaredRank(visit.graph, node.input?.[0] ?? '') : undefined;
@@ -111,6 +123,31 @@ export function upgradeOpset(model: ModelProto, to: number): OpsetUpgrade {
           node.attribute = [...(node.attribute ?? []), onnx.AttributeProto.create({ name: 'num_outputs', type: AttributeType.INT, i: toLong(node.output?.length ?? 1) })];
           changed = true;
         }
+      } else if (legacyBroadcast.has(op) && from < 7 && to >= 7 && (attr(node, 'broadcast') || attr(node, 'axis'))) {
+        // Suffix-aligned broadcasting is what numpy-style broadcasting does from opset 7 on.
+        dropAttr(node, 'broadcast');
+        dropAttr(node, 'axis');
+        changed = true;
+      } else if (op === 'BatchNormalization' && from < 9 && to >= 9 && (attr(node, 'spatial') || attr(node, 'is_test'))) {
+        dropAttr(node, 'spatial');
+        dropAttr(node, 'is_test');
+        node.output = (node.output ?? []).slice(0, 1);
+        changed = true;
+      } else if (op === 'Clip' && from < 11 && to >= 11) {
+        const min = attr(node, 'min')?.f;
+        const max = attr(node, 'max')?.f;
+        const bound = (value: number | null | undefined, what: string) => {
+          if (value == null) return '';
+          const name = names.fresh(`${node.name || 'Clip'}_${what}`);
+          graph.initializer ??= [];
+          graph.initializer.push(arrayToTensor(name, { dtype: DataType.FLOAT, dims: [], data: Float32Array.of(value) }));
+          return name;
+        };
+        node.input = [node.input?.[0] ?? '', bound(min, 'min'), bound(max, 'max')];
+        while (node.input.length > 1 && node.input[node.input.length - 1] === '') node.input.pop();
+        dropAttr(node, 'min');
+        dropAttr(node, 'max');
+        changed = true;
       } else if (op === 'Dropout' && from < 12 && to >= 12) {
         dropAttr(node, 'ratio');
         dropAttr(node, 'is_test');

@@ -4,7 +4,7 @@ import type { ExternalDataReader } from '../../model/externalData.js';
 import { GraphIndex } from '../../model/graphIndex.js';
 import { AttributeType, DataType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto } from '../../model/proto.js';
 import { arrayToTensor, tensorDims, tensorToArray, type ElementArray } from '../../model/tensorValues.js';
-import { allNames, NameAllocator, sortGraph, useCounts } from '../graphEdit.js';
+import { allNames, initializersOverridable, NameAllocator, sortGraph, useCounts } from '../graphEdit.js';
 import type { Granularity, QuantizedTensor } from './arithmetic.js';
 import { DataTypeOfQuant } from './qtypes.js';
 
@@ -57,12 +57,22 @@ export class Rewriter {
   /** Memo of quantized weights shared by several nodes, keyed by weight name and a layout key. */
   readonly memo = new Map<string, unknown>();
   private readonly excluded: Set<string>;
+  /** IR < 4: initializers listed as graph inputs are constants, not overridable defaults. */
+  readonly inputsAreConstants: boolean;
+  private readonly initialInitializers: Set<string>;
 
   constructor(readonly model: ModelProto, readonly reader: ExternalDataReader | undefined, exclude: string[] = []) {
     this.graph = model.graph!;
     this.index = GraphIndex.build(this.graph);
     this.names = new NameAllocator(allNames(model));
     this.excluded = new Set(exclude);
+    this.inputsAreConstants = !initializersOverridable(model);
+    this.initialInitializers = new Set((this.graph.initializer ?? []).map((t) => t.name ?? ''));
+  }
+
+  /** A graph input that the caller may feed (not an initializer of an IR < 4 model). */
+  isFedInput(name: string): boolean {
+    return this.index.isGraphInput(name) && !(this.inputsAreConstants && this.initialInitializers.has(name));
   }
 
   /** Excluded by node name or op type. */
@@ -76,7 +86,7 @@ export class Rewriter {
     const cached = this.weightCache.get(name);
     if (cached !== undefined) return cached ?? undefined;
     let result: FloatWeight | null = null;
-    const tensor = this.index.isGraphInput(name) ? undefined : this.index.constantTensor(name);
+    const tensor = this.isFedInput(name) ? undefined : this.index.constantTensor(name);
     if (tensor && tensor.dataType === DataType.FLOAT) {
       const array = tensorToArray(tensor, this.reader);
       result = { name, dims: array.dims, data: array.data as Float32Array };
@@ -157,15 +167,17 @@ export class Rewriter {
     });
     nodes.push(...this.added);
     this.graph.node = nodes;
-    removeUnused(this.graph);
+    removeUnused(this.graph, this.inputsAreConstants ? this.initialInitializers : undefined);
     sortGraph(this.graph);
   }
 }
 
 /** Drops initializers and Constant nodes that nothing reads (the float weights that were replaced). */
-export function removeUnused(graph: GraphProto): void {
+export function removeUnused(graph: GraphProto, constantInputs?: Set<string>): void {
   for (;;) {
     const uses = useCounts(graph);
+    // Initializers listed as inputs of an IR < 4 model are constants: unused ones go, with their input entry.
+    if (constantInputs) graph.input = (graph.input ?? []).filter((v) => !constantInputs.has(v.name ?? '') || uses.has(v.name ?? ''));
     const inputs = new Set((graph.input ?? []).map((v) => v.name));
     const before = (graph.node?.length ?? 0) + (graph.initializer?.length ?? 0);
     graph.node = (graph.node ?? []).filter((n) => n.opType !== 'Constant' || n.domain || (n.output ?? []).some((o) => uses.has(o)));
