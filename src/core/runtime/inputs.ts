@@ -120,11 +120,15 @@ export function generateInputs(model: ModelProto, options: GenerateOptions = {})
     const name = input.name ?? '';
     const type = valueType(input.type);
     if (type.kind !== 'tensor') {
-      throw new UserError(`Input '${name}' is a ${type.kind === 'unknown' ? 'value of unknown type' : type.kind}; only tensor inputs can be generated.`);
+      throw new UserError(`Input '${name}' is ${type.kind === 'unknown' ? 'a value of unknown type' : `${article(type.kind)} ${type.kind}`}; only tensor inputs can be generated.`);
     }
     const dtype = dataTypeByName(type.elemType)?.id;
     if (dtype === undefined || dtype === DataType.UNDEFINED) throw new UserError(`Input '${name}' has no element type, so no values can be made for it.`);
     feeds[name] = generateTensor(dtype, resolveDims(name, type.shape, options.dims), distribution, random);
   }
   return feeds;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
 }

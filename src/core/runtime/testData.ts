@@ -52,7 +52,7 @@ function numbered(dir: string, prefix: string): string[] {
 function checkTensorValue(info: ValueInfoProto | undefined, what: string): void {
   if (!info?.type) return;
   const type = valueType(info.type);
-  if (type.kind !== 'tensor') throw new UserError(`${what} '${info.name}' is a ${type.kind} (${type.elemType}); onnxruntime's JavaScript API passes only tensors.`);
+  if (type.kind !== 'tensor') throw new UserError(`${what} '${info.name}' is ${article(type.kind)} ${type.kind} (${type.elemType}); onnxruntime's JavaScript API passes only tensors.`);
 }
 
 /** Tensors by name when the name matches, else by position among `infos`. */
@@ -249,3 +249,6 @@ export function missingInputs(inputs: Record<string, TensorArray>, model: ModelP
   return `No values for input${missing.length > 1 ? 's' : ''} ${missing.map((n) => `'${n}'`).join(', ')}.`;
 }
 
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
