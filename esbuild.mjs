@@ -45,6 +45,9 @@ const builds = [
     outdir: 'dist',
     loader: { '.ttf': 'file' },
   },
+  // The graph layout Web Worker, and the graph canvas alone (window.OnnxLensGraph.mountGraphView) for pages outside VS Code.
+  { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: { 'layout-worker': 'webview/layoutWorker.ts' }, outdir: 'dist' },
+  { ...common, platform: 'browser', format: 'iife', target: 'chrome120', globalName: 'OnnxLensGraph', entryPoints: { 'graph-view': 'webview/graphView.ts' }, outdir: 'dist' },
 ];
 
 if (watch) {

@@ -1,11 +1,120 @@
-// Messages between the extension host and the model editor's webview. Imported by both sides.
-import type { ModelSummary } from './core/model/summary.js';
+// Messages between the extension host and the model editor's webview, imported by both sides:
+// one discriminated union of events per direction, plus requests that get exactly one reply.
+import type { GraphView, ModelView, NodeDetail, TensorDetail, TensorRef } from './core/graph/viewModelTypes.js';
+import type { Dim } from './core/model/types.js';
 
-/** Host -> webview. */
-export type HostMessage =
-  | { type: 'model'; fileName: string; summary: ModelSummary }
-  | { type: 'error'; fileName: string; message: string };
+export interface EditorSettings {
+  direction: 'TB' | 'LR';
+  collapseAbove: number;
+}
 
-/** Webview -> host. */
-export type WebviewMessage =
-  | { type: 'ready' };
+/** Results of a test run laid over the graph: runtime types and statistics per tensor, time per node. */
+export interface RuntimeOverlay {
+  values: Record<string, { dtype: string; shape: Dim[]; stats?: { min: number; max: number; mean: number; std: number; nan?: number; inf?: number } }>;
+  nodeTimesUs?: Record<string, number>;
+}
+
+/** Host -> webview events. */
+export type HostEvent =
+  | { type: 'model'; model: ModelView; settings: EditorSettings }
+  | { type: 'error'; fileName: string; message: string }
+  | { type: 'settings'; settings: EditorSettings }
+  | { type: 'revealNode'; nodeName: string; graph?: string }
+  | { type: 'runtimeOverlay'; overlay: RuntimeOverlay | null }
+  | { type: 'find' };
+
+/** Webview -> host events. */
+export type WebviewEvent =
+  | { type: 'ready' }
+  | { type: 'showLog' };
+
+/** Requests the webview makes; the host answers each. */
+export interface WebviewRequests {
+  graph: { params: { graph: string }; result: GraphView };
+  node: { params: { graph: string; node: number }; result: NodeDetail };
+  tensor: { params: { ref: TensorRef; offset: number; count: number }; result: TensorDetail };
+  save: { params: { format: 'svg' | 'png'; data: string | Uint8Array; suggestedName: string }; result: { saved: boolean; path?: string } };
+}
+
+/** Requests the host makes; the webview answers each. */
+export interface HostRequests {
+  export: { params: { format: 'svg' | 'png' }; result: { data: string | Uint8Array; suggestedName: string } };
+}
+
+type RequestMap<R> = { [K in keyof R]: { params: unknown; result: unknown } };
+
+export type RequestEnvelope<R extends RequestMap<R>> = {
+  [K in keyof R & string]: { kind: 'request'; id: number; type: K; params: R[K]['params'] };
+}[keyof R & string];
+
+export interface ReplyEnvelope {
+  kind: 'reply';
+  id: number;
+  result?: unknown;
+  error?: string;
+}
+
+export type EventEnvelope<E> = { kind: 'event'; event: E };
+
+/** Everything the host posts to the webview. */
+export type ToWebview = EventEnvelope<HostEvent> | RequestEnvelope<HostRequests> | ReplyEnvelope;
+/** Everything the webview posts to the host. */
+export type ToHost = EventEnvelope<WebviewEvent> | RequestEnvelope<WebviewRequests> | ReplyEnvelope;
+
+type Handlers<R extends RequestMap<R>> = { [K in keyof R & string]: (params: R[K]['params']) => R[K]['result'] | Promise<R[K]['result']> };
+
+/**
+ * One side of the channel: sends events and requests, answers the other side's requests, and routes
+ * replies back to the promise that asked. `Out`/`In` are the request maps this side sends / answers.
+ */
+export class MessageHandler<OutEvent, InEvent, Out extends RequestMap<Out>, In extends RequestMap<In>> {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  constructor(
+    private readonly post: (message: EventEnvelope<OutEvent> | RequestEnvelope<Out> | ReplyEnvelope) => void,
+    private readonly handlers: Handlers<In>,
+    private readonly onEvent: (event: InEvent) => void,
+  ) {}
+
+  event(event: OutEvent): void {
+    this.post({ kind: 'event', event });
+  }
+
+  request<K extends keyof Out & string>(type: K, params: Out[K]['params']): Promise<Out[K]['result']> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.post({ kind: 'request', id, type, params } as RequestEnvelope<Out>);
+    });
+  }
+
+  /** Feed every message received from the other side through here. */
+  async receive(message: EventEnvelope<InEvent> | RequestEnvelope<In> | ReplyEnvelope): Promise<void> {
+    if (!message || typeof message !== 'object') return;
+    if (message.kind === 'event') this.onEvent(message.event);
+    else if (message.kind === 'reply') {
+      const waiting = this.pending.get(message.id);
+      if (!waiting) return;
+      this.pending.delete(message.id);
+      if (message.error !== undefined) waiting.reject(new Error(message.error));
+      else waiting.resolve(message.result);
+    } else if (message.kind === 'request') {
+      const handler = this.handlers[message.type as keyof In & string] as ((params: unknown) => unknown) | undefined;
+      try {
+        if (!handler) throw new Error(`Unknown request '${message.type}'.`);
+        const result = await handler(message.params);
+        this.post({ kind: 'reply', id: message.id, result });
+      } catch (error) {
+        const text = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
+        this.post({ kind: 'reply', id: message.id, error: text || 'Unknown error.' });
+      }
+    }
+  }
+
+  /** Rejects what is still waiting, e.g. when the panel closes. */
+  dispose(): void {
+    for (const waiting of this.pending.values()) waiting.reject(new Error('The editor was closed.'));
+    this.pending.clear();
+  }
+}

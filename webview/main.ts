@@ -1,57 +1,417 @@
-// The model editor's page. Every string from the model goes in through textContent, never innerHTML.
-import type { HostMessage, WebviewMessage } from '../src/protocol.js';
-import type { ModelSummary } from '../src/core/model/summary.js';
+// The model editor's page: toolbar (breadcrumbs, find, view and export buttons), graph canvas, side
+// panel; talks to the host through the typed channel in src/protocol.ts. Model strings reach the DOM
+// only through textContent and the canvas only through fillText.
+import '@vscode/codicons/dist/codicon.css';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown, vsCodeLink, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
+import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
+import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
+import { codicon, custom, el, formatNumber, iconButton } from './dom.js';
+import { findInGraph, type FindResult } from './find.js';
+import { defaultViewState, GraphCanvas, type Selection, type ViewState } from './graphView.js';
+import { SidePanel } from './panel.js';
+
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeDropdown(), vsCodeOption(), vsCodeLink(), vsCodeDivider());
 
 interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
+  postMessage(message: ToHost): void;
   getState(): unknown;
   setState(state: unknown): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** What survives hiding the tab (the webview is rebuilt) and reloads of the file. */
+interface SavedState {
+  fileName: string;
+  stack: string[];
+  views: Record<string, ViewState>;
+  direction?: 'TB' | 'LR';
+  panelHidden?: boolean;
+}
+
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
+const workerUrl = app.dataset.worker;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
+let model: ModelView | undefined;
+let settings: EditorSettings = { direction: 'TB', collapseAbove: 1500 };
+let saved: SavedState | undefined = vscode.getState() as SavedState | undefined;
+const graphs = new Map<string, GraphView>();
+let stack: string[] = [''];
+let views: Record<string, ViewState> = {};
+let overlay: RuntimeOverlay | null = null;
+
+const channel = new MessageHandler<WebviewEvent, HostEvent, WebviewRequests, HostRequests>(
+  (message) => vscode.postMessage(message),
+  {
+    export: async ({ format }) => ({ data: format === 'svg' ? canvas.exportSvg() : await canvas.exportPng(), suggestedName: exportName() }),
+  },
+  (event) => void onEvent(event),
+);
+window.addEventListener('message', (event: MessageEvent<ToWebview>) => void channel.receive(event.data));
+
+// Layout of the page.
+const toolbar = el('header', 'toolbar');
+toolbar.setAttribute('role', 'toolbar');
+toolbar.setAttribute('aria-label', 'Graph');
+const crumbs = el('nav', 'crumbs');
+crumbs.setAttribute('aria-label', 'Graph path');
+const findField = custom('vscode-text-field', 'find-field') as HTMLElement & { value: string };
+findField.setAttribute('placeholder', 'Find nodes, operators, tensors');
+findField.setAttribute('aria-label', 'Find nodes, operators and tensors (Ctrl+F)');
+findField.setAttribute('size', '28');
+const findIcon = codicon('search');
+findIcon.setAttribute('slot', 'start');
+findField.append(findIcon);
+const findCount = el('span', 'find-count');
+findCount.setAttribute('aria-live', 'polite');
+const direction = custom('vscode-dropdown', 'direction') as HTMLElement & { value: string };
+direction.setAttribute('aria-label', 'Layout direction');
+direction.title = 'Layout direction';
+for (const [value, label] of [['TB', 'Top to bottom'], ['LR', 'Left to right']]) {
+  const option = custom('vscode-option', undefined, label);
+  option.setAttribute('value', value);
+  direction.append(option);
+}
+const spacer = el('span', 'spacer');
+const buttons = el('span', 'buttons');
+buttons.append(
+  iconButton('screen-full', 'Fit to view (0)', () => canvas.fit()),
+  iconButton('zoom-in', 'Zoom in (+)', () => canvas.zoomBy(1.25)),
+  iconButton('zoom-out', 'Zoom out (-)', () => canvas.zoomBy(0.8)),
+  iconButton('expand-all', 'Expand all groups', () => canvas.setAllGroups(true)),
+  iconButton('collapse-all', 'Collapse all groups', () => canvas.setAllGroups(false)),
+  iconButton('file-media', 'Export as SVG', () => void exportTo('svg')),
+  iconButton('device-camera', 'Export as PNG', () => void exportTo('png')),
+  iconButton('info', 'Model properties', () => {
+    canvas.select(undefined);
+    showModelPanel();
+  }),
+  iconButton('layout-sidebar-right', 'Toggle side panel', () => togglePanel()),
+);
+toolbar.append(crumbs, spacer, findField, findCount, direction, buttons);
+
+const main = el('main', 'body');
+const stage = el('div', 'stage');
+const status = el('div', 'status');
+status.setAttribute('role', 'status');
+const results = el('ul', 'find-results');
+results.setAttribute('role', 'listbox');
+results.setAttribute('aria-label', 'Find results');
+results.hidden = true;
+const panel = new SidePanel({
+  requestNode: (graph, node) => channel.request('node', { graph, node }),
+  requestTensor: (ref, offset, count) => channel.request('tensor', { ref, offset, count }),
+  openGraph: (id) => void openGraph(id),
+  revealNode: (index) => void canvas.revealNode(index),
+  selectValue: (index) => onSelect({ kind: 'value', index }),
+});
+main.append(stage, panel.element);
+stage.append(status, results);
+app.replaceChildren(toolbar, main);
+
+const canvas = new GraphCanvas(stage, {
+  workerUrl,
+  direction: settings.direction,
+  onSelect: (selection) => onSelect(selection),
+  onOpenGraph: (id) => void openGraph(id),
+  onStateChange: (state) => {
+    views[current()] = state;
+    persist();
+  },
+  onStatus: (text) => (status.textContent = text),
+});
+stage.insertBefore(canvas.element, status);
+
+function current(): string {
+  return stack[stack.length - 1];
 }
 
-function dims(shape: Array<number | string | null> | null): string {
-  return shape ? `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]` : '';
+function currentGraph(): GraphView | undefined {
+  return graphs.get(current());
 }
 
-function renderSummary(fileName: string, s: ModelSummary): void {
-  const root = el('section', undefined, 'summary');
-  root.append(el('h1', fileName));
-  const table = el('table');
-  const row = (k: string, v: string) => {
-    const tr = el('tr');
-    tr.append(el('th', k), el('td', v));
-    table.append(tr);
-  };
-  row('IR version', String(s.irVersion));
-  row('Producer', [s.producer, s.producerVersion].filter(Boolean).join(' ') || '—');
-  row('Opsets', Object.entries(s.opsets).map(([d, v]) => `${d} ${v}`).join(', '));
-  row('Nodes', `${s.nodes.top} top-level, ${s.nodes.total} in all`);
-  row('Initializers', `${s.initializers.count} (${s.initializers.bytes} bytes)`);
-  for (const input of s.inputs) row('Input', `${input.name}: ${input.type}${dims(input.shape)}`);
-  for (const output of s.outputs) row('Output', `${output.name}: ${output.type}${dims(output.shape)}`);
-  root.append(table);
-  app.replaceChildren(root);
+function persist(): void {
+  if (!model) return;
+  saved = { fileName: model.fileName, stack, views, direction: direction.value === 'LR' ? 'LR' : 'TB', panelHidden: panel.element.hidden };
+  vscode.setState(saved);
 }
 
-window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
-  const message = event.data;
-  if (message.type === 'model') renderSummary(message.fileName, message.summary);
-  else if (message.type === 'error') {
-    const box = el('div', undefined, 'error');
-    box.setAttribute('role', 'alert');
-    box.append(el('h1', message.fileName), el('p', message.message));
-    app.replaceChildren(box);
+function exportName(): string {
+  const base = (model?.fileName ?? 'graph').replace(/\.onnx$/i, '');
+  const graph = currentGraph();
+  return graph && graph.id !== '' ? `${base}-${graph.title}` : base;
+}
+
+async function exportTo(format: 'svg' | 'png'): Promise<void> {
+  try {
+    const data = format === 'svg' ? canvas.exportSvg() : await canvas.exportPng();
+    const result = await channel.request('save', { format, data, suggestedName: exportName() });
+    if (result.saved) status.textContent = `Exported to ${result.path ?? format.toUpperCase()}`;
+  } catch (error) {
+    status.textContent = `Export failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function togglePanel(): void {
+  panel.element.hidden = !panel.element.hidden;
+  persist();
+}
+
+function showModelPanel(): void {
+  const graph = currentGraph();
+  if (model && graph) panel.showModel(model, graph);
+}
+
+function onSelect(selection: Selection): void {
+  const graph = currentGraph();
+  if (!graph) return;
+  if (!selection) showModelPanel();
+  else if (selection.kind === 'node') void panel.showNode(graph, selection.index);
+  else if (selection.kind === 'value') void panel.showValue(graph, selection.index);
+  else {
+    const group = graph.groups[selection.index];
+    status.textContent = `${group.path} · ${formatNumber(group.size)} nodes`;
+  }
+}
+
+async function loadGraph(id: string): Promise<GraphView> {
+  let graph = graphs.get(id);
+  if (!graph) {
+    graph = await channel.request('graph', { graph: id });
+    graphs.set(id, graph);
+  }
+  return graph;
+}
+
+async function show(id: string): Promise<void> {
+  const graph = await loadGraph(id);
+  renderCrumbs();
+  await canvas.setGraph(graph, views[id] ?? defaultViewState(graph, settings.collapseAbove));
+  canvas.setOverlay(overlay);
+  clearFind();
+  const selected = views[id]?.selected;
+  const item = selected ? canvas.state.selected : undefined;
+  if (item?.startsWith('n')) void panel.showNode(graph, Number(item.slice(1)));
+  else showModelPanel();
+  persist();
+}
+
+async function openGraph(id: string): Promise<void> {
+  if (!model || !model.graphs.some((g) => g.id === id)) return;
+  // A subgraph opens below its parent; a function (or a graph elsewhere) starts a path of its own.
+  const entry = model.graphs.find((g) => g.id === id)!;
+  const path: string[] = [];
+  for (let e: typeof entry | undefined = entry; e; e = e.parent !== undefined ? model.graphs.find((g) => g.id === e!.parent) : undefined) path.unshift(e.id);
+  stack = entry.kind === 'function' || path[0] !== '' ? ['', ...path.filter((p) => p !== '')] : path;
+  try {
+    await show(id);
+  } catch (error) {
+    status.textContent = error instanceof Error ? error.message : String(error);
+  }
+}
+
+function renderCrumbs(): void {
+  crumbs.replaceChildren();
+  stack.forEach((id, i) => {
+    const entry = model?.graphs.find((g) => g.id === id);
+    const title = id === '' ? model?.fileName ?? 'main graph' : entry?.title ?? id;
+    if (i > 0) crumbs.append(codicon('chevron-right'));
+    if (i === stack.length - 1) {
+      const here = el('span', 'crumb current', title);
+      here.setAttribute('aria-current', 'page');
+      crumbs.append(here);
+    } else {
+      const button = el('button', 'crumb', title);
+      button.type = 'button';
+      button.addEventListener('click', () => {
+        stack = stack.slice(0, i + 1);
+        void show(id);
+      });
+      crumbs.append(button);
+    }
+  });
+}
+
+// Find.
+let found: FindResult[] = [];
+let foundIndex = -1;
+
+function clearFind(): void {
+  found = [];
+  foundIndex = -1;
+  results.hidden = true;
+  findCount.textContent = '';
+  canvas.setMatches(new Set());
+}
+
+function runFind(): void {
+  const graph = currentGraph();
+  const query = findField.value ?? '';
+  if (!graph || !query.trim()) {
+    clearFind();
+    return;
+  }
+  const { results: list, total } = findInGraph(graph, query);
+  found = list;
+  foundIndex = list.length ? 0 : -1;
+  findCount.textContent = total ? `${formatNumber(total)} found` : 'No results';
+  const matches = new Set<string>();
+  for (const r of list) {
+    if (r.node < 0) continue;
+    const item = canvas.itemOfNode(r.node);
+    if (item) matches.add(item);
+  }
+  canvas.setMatches(matches);
+  results.replaceChildren();
+  list.slice(0, 200).forEach((r, i) => {
+    const li = el('li', 'find-result');
+    li.setAttribute('role', 'option');
+    li.id = `find-${i}`;
+    li.append(codicon(r.kind === 'node' ? 'symbol-method' : 'symbol-variable'), el('span', 'label', r.label), el('span', 'detail', r.detail));
+    li.addEventListener('click', () => {
+      foundIndex = i;
+      void jump();
+    });
+    results.append(li);
+  });
+  if (total > 200) results.append(el('li', 'muted', `… ${formatNumber(total - 200)} more; refine the search`));
+  results.hidden = list.length === 0;
+  markCurrent();
+}
+
+function markCurrent(): void {
+  results.querySelectorAll('.find-result').forEach((li, i) => {
+    li.setAttribute('aria-selected', String(i === foundIndex));
+    if (i === foundIndex) li.scrollIntoView({ block: 'nearest' });
+  });
+  if (foundIndex >= 0) findField.setAttribute('aria-activedescendant', `find-${foundIndex}`);
+}
+
+async function jump(): Promise<void> {
+  const r = found[foundIndex];
+  if (!r) return;
+  markCurrent();
+  if (r.node >= 0) await canvas.revealNode(r.node);
+  if (r.kind === 'tensor') onSelect({ kind: 'value', index: r.index });
+  const graph = currentGraph();
+  if (!graph) return;
+  const matches = new Set<string>();
+  for (const f of found) {
+    if (f.node < 0) continue;
+    const item = canvas.itemOfNode(f.node);
+    if (item) matches.add(item);
+  }
+  canvas.setMatches(matches, r.node >= 0 ? canvas.itemOfNode(r.node) : undefined);
+}
+
+findField.addEventListener('input', () => runFind());
+findField.addEventListener('keydown', (event: KeyboardEvent) => {
+  if (event.key === 'Enter') {
+    event.preventDefault();
+    if (!found.length) runFind();
+    else if (event.shiftKey) foundIndex = (foundIndex - 1 + found.length) % found.length;
+    else if (foundIndex < 0) foundIndex = 0;
+    void jump().then(() => {
+      if (!event.shiftKey && found.length) foundIndex = (foundIndex + 1) % found.length;
+    });
+  } else if (event.key === 'ArrowDown' && found.length) {
+    event.preventDefault();
+    foundIndex = Math.min(found.length - 1, foundIndex + 1);
+    markCurrent();
+  } else if (event.key === 'ArrowUp' && found.length) {
+    event.preventDefault();
+    foundIndex = Math.max(0, foundIndex - 1);
+    markCurrent();
+  } else if (event.key === 'Escape') {
+    findField.value = '';
+    clearFind();
+    canvas.focus();
   }
 });
 
-vscode.postMessage({ type: 'ready' });
+function focusFind(): void {
+  findField.focus();
+  const input = findField.shadowRoot?.querySelector('input');
+  input?.select();
+}
+
+document.addEventListener('keydown', (event) => {
+  if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'f') {
+    event.preventDefault();
+    focusFind();
+  }
+});
+
+direction.addEventListener('change', () => {
+  canvas.setDirection(direction.value === 'LR' ? 'LR' : 'TB');
+  persist();
+});
+
+function showError(fileName: string, message: string): void {
+  const box = el('div', 'error');
+  box.setAttribute('role', 'alert');
+  box.append(codicon('error'), el('strong', undefined, fileName), el('span', undefined, ` ${message}`));
+  app.replaceChildren(box);
+}
+
+async function onEvent(event: HostEvent): Promise<void> {
+  switch (event.type) {
+    case 'model': {
+      const reload = model !== undefined;
+      if (!reload && app.firstChild !== toolbar) app.replaceChildren(toolbar, main);
+      model = event.model;
+      settings = event.settings;
+      graphs.clear();
+      graphs.set('', model.main);
+      const restore = saved && saved.fileName === model.fileName ? saved : undefined;
+      const ids = new Set(model.graphs.map((g) => g.id));
+      stack = restore?.stack?.filter((id) => ids.has(id)) ?? [''];
+      if (!stack.length || stack[0] !== '') stack = [''];
+      views = restore?.views ?? {};
+      direction.value = restore?.direction ?? settings.direction;
+      canvas.setDirection(direction.value === 'LR' ? 'LR' : 'TB');
+      panel.element.hidden = restore?.panelHidden ?? false;
+      try {
+        await show(current());
+      } catch {
+        stack = [''];
+        await show('');
+      }
+      break;
+    }
+    case 'error':
+      model = undefined;
+      showError(event.fileName, event.message);
+      break;
+    case 'settings': {
+      const changed = event.settings.direction !== settings.direction;
+      settings = event.settings;
+      if (changed) {
+        direction.value = settings.direction;
+        canvas.setDirection(settings.direction);
+        persist();
+      }
+      break;
+    }
+    case 'revealNode': {
+      if (event.graph !== undefined && event.graph !== current()) await openGraph(event.graph);
+      const graph = currentGraph();
+      const index = graph?.nodes.findIndex((n) => n.name === event.nodeName) ?? -1;
+      if (index >= 0) {
+        await canvas.revealNode(index);
+        canvas.focus();
+      } else status.textContent = `No node named ${event.nodeName} in this graph.`;
+      break;
+    }
+    case 'runtimeOverlay':
+      overlay = event.overlay;
+      canvas.setOverlay(overlay);
+      panel.setOverlay(overlay);
+      break;
+    case 'find':
+      focusFind();
+      break;
+  }
+}
+
+channel.event({ type: 'ready' });

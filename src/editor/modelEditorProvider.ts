@@ -1,20 +1,28 @@
-// The custom editor for *.onnx: owns documents and wires each webview to its document.
+// The custom editor for *.onnx: owns documents and gives each webview panel an EditorSession.
 import * as vscode from 'vscode';
-import { summarize } from '../core/model/summary.js';
-import type { HostMessage, WebviewMessage } from '../protocol.js';
+import { registerEditorCommands } from './editorCommands.js';
+import { addSession, MODEL_EDITOR_VIEW_TYPE, postToEditors, revealNodeInGraph } from './editorRegistry.js';
+import { EditorSession } from './editorSession.js';
 import { ModelDocument } from './modelDocument.js';
 import { webviewHtml } from './webviewHtml.js';
 
 export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<ModelDocument> {
-  static readonly viewType = 'onnxLens.modelEditor';
+  static readonly viewType = MODEL_EDITOR_VIEW_TYPE;
+  /** For other features: see editorRegistry.ts. */
+  static readonly postToEditors = postToEditors;
+  static readonly revealNodeInGraph = revealNodeInGraph;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {}
 
+  /** Registers the editor and its commands (export SVG/PNG, show log). */
   static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
-    return vscode.window.registerCustomEditorProvider(ModelEditorProvider.viewType, new ModelEditorProvider(context, log), {
-      webviewOptions: { retainContextWhenHidden: false },
-      supportsMultipleEditorsPerDocument: true,
-    });
+    return vscode.Disposable.from(
+      vscode.window.registerCustomEditorProvider(ModelEditorProvider.viewType, new ModelEditorProvider(context, log), {
+        webviewOptions: { retainContextWhenHidden: false },
+        supportsMultipleEditorsPerDocument: true,
+      }),
+      registerEditorCommands(log),
+    );
   }
 
   async openCustomDocument(uri: vscode.Uri): Promise<ModelDocument> {
@@ -26,21 +34,13 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
     webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')] };
     webview.html = webviewHtml(webview, this.context.extensionUri, document.fileName);
 
-    const post = (message: HostMessage) => webview.postMessage(message);
-    const sendModel = () => {
-      if (document.model) post({ type: 'model', fileName: document.fileName, summary: summarize(document.model) });
-      else post({ type: 'error', fileName: document.fileName, message: document.error ?? 'Unknown error.' });
-    };
-
-    const disposables: vscode.Disposable[] = [
-      webview.onDidReceiveMessage((message: WebviewMessage) => {
-        if (message.type === 'ready') sendModel();
-      }),
-      document.onDidReload(sendModel),
-    ];
+    const session = new EditorSession(document, panel, this.log);
+    const disposables: vscode.Disposable[] = [session, addSession(session)];
     if (document.uri.scheme === 'file') {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, '..'), document.fileName));
-      watcher.onDidChange(() => document.reload(), undefined, disposables);
+      const reload = () => void document.reload();
+      watcher.onDidChange(reload, undefined, disposables);
+      watcher.onDidCreate(reload, undefined, disposables);
       disposables.push(watcher);
     }
     panel.onDidDispose(() => disposables.forEach((d) => d.dispose()));

@@ -12,9 +12,12 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, t
   const csp = [
     `default-src 'none'`,
     `img-src ${webview.cspSource} data: blob:`,
-    `style-src ${webview.cspSource}`,
+    // The nonce lets the toolkit's one probe stylesheet (for :focus-visible) in; no inline styles otherwise.
+    `style-src ${webview.cspSource} 'nonce-${n}'`,
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${n}'`,
+    // The layout worker's script is fetched from the extension and started from a blob: URL.
+    `connect-src ${webview.cspSource}`,
     `worker-src blob:`,
   ].join('; ');
   return `<!DOCTYPE html>
@@ -23,11 +26,13 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, t
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta property="csp-nonce" content="${n}">
+<link rel="stylesheet" href="${asset('dist', 'webview.css')}">
 <link rel="stylesheet" href="${asset('media', 'editor.css')}">
 <title>${escapeHtml(title)}</title>
 </head>
 <body>
-<div id="app" role="application" aria-label="ONNX model"></div>
+<div id="app" aria-label="ONNX model ${escapeHtml(title)}" data-worker="${asset('dist', 'layout-worker.js')}"><p class="loading">Reading model…</p></div>
 <script nonce="${n}" src="${asset('dist', 'webview.js')}"></script>
 </body>
 </html>`;

@@ -1,0 +1,323 @@
+// Builds the editor's compact graph description from a decoded model: values with producers and
+// consumers, constants folded into the nodes they feed, nodes grouped by name scope. One graph at a
+// time, so a subgraph or function is only described when the user opens it.
+import { dataTypeName } from '../model/dataTypes.js';
+import { int64ToNumber, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../model/proto.js';
+import { summarize } from '../model/summary.js';
+import { valueType, type Dim } from '../model/types.js';
+import { subgraphsOf } from '../model/walk.js';
+import { nodeScope } from './scopes.js';
+import type { GraphEntry, GraphKind, GraphView, GroupView, ModelView, NodeView, ValueKind, ValueView } from './viewModelTypes.js';
+
+/** A graph body wherever it lives: the main graph, an attribute's subgraph, or a function. */
+export interface GraphSource {
+  id: string;
+  title: string;
+  kind: GraphKind;
+  parent?: GraphSource;
+  nodes: NodeProto[];
+  inputs: string[];
+  outputs: string[];
+  valueInfo: ValueInfoProto[];
+  initializers: TensorProto[];
+  graph?: GraphProto;
+  fn?: FunctionProto;
+}
+
+export const MAIN_GRAPH = '';
+
+export function functionId(fn: FunctionProto): string {
+  return `fn:${fn.domain ?? ''}:${fn.name ?? ''}`;
+}
+
+function fromGraph(graph: GraphProto, id: string, title: string, kind: GraphKind, parent?: GraphSource): GraphSource {
+  return {
+    id,
+    title,
+    kind,
+    parent,
+    nodes: graph.node ?? [],
+    inputs: (graph.input ?? []).map((v) => v.name ?? ''),
+    outputs: (graph.output ?? []).map((v) => v.name ?? ''),
+    valueInfo: [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])],
+    initializers: graph.initializer ?? [],
+    graph,
+  };
+}
+
+function fromFunction(fn: FunctionProto): GraphSource {
+  const name = fn.domain ? `${fn.domain}.${fn.name}` : fn.name ?? '';
+  return {
+    id: functionId(fn),
+    title: name,
+    kind: 'function',
+    nodes: fn.node ?? [],
+    inputs: fn.input ?? [],
+    outputs: fn.output ?? [],
+    valueInfo: fn.valueInfo ?? [],
+    initializers: [],
+    fn,
+  };
+}
+
+function nodeLabel(node: NodeProto, index: number): string {
+  return node.name || `${node.opType ?? 'node'}_${index}`;
+}
+
+/** The subgraphs of one node, with their ids. */
+export function nodeSubgraphs(source: GraphSource, index: number): Array<{ attribute: string; source: GraphSource }> {
+  const node = source.nodes[index];
+  const result: Array<{ attribute: string; source: GraphSource }> = [];
+  const counts = new Map<string, number>();
+  for (const sub of subgraphsOf(node)) {
+    const k = counts.get(sub.attribute) ?? 0;
+    counts.set(sub.attribute, k + 1);
+    const multiple = (node.attribute ?? []).some((a) => a.name === sub.attribute && (a.graphs?.length ?? 0) > 0);
+    const suffix = multiple ? `.${k}` : '';
+    const id = `${source.id}/${index}.${sub.attribute}${suffix}`;
+    result.push({ attribute: sub.attribute, source: fromGraph(sub.graph, id, `${nodeLabel(node, index)}.${sub.attribute}${suffix}`, 'subgraph', source) });
+  }
+  return result;
+}
+
+/** Finds a graph by id; undefined when the model has none by that id (e.g. after a reload). */
+export function resolveGraph(model: ModelProto, id: string): GraphSource | undefined {
+  if (id.startsWith('fn:')) {
+    const [head, ...rest] = id.split('/');
+    const fn = (model.functions ?? []).find((f) => functionId(f) === head);
+    if (!fn) return undefined;
+    return descend(fromFunction(fn), rest);
+  }
+  if (!model.graph) return undefined;
+  const main = fromGraph(model.graph, MAIN_GRAPH, model.graph.name || 'main graph', 'main');
+  return descend(main, id === MAIN_GRAPH ? [] : id.split('/').slice(1));
+}
+
+function descend(source: GraphSource, steps: string[]): GraphSource | undefined {
+  let current: GraphSource | undefined = source;
+  for (const step of steps) {
+    const dot = step.indexOf('.');
+    const index = Number(step.slice(0, dot));
+    if (!current || !Number.isInteger(index) || index < 0 || index >= current.nodes.length) return undefined;
+    const wanted: string = `${current.id}/${step}`;
+    current = nodeSubgraphs(current, index).find((s) => s.source.id === wanted)?.source;
+  }
+  return current;
+}
+
+/** Every graph of the model, for navigation: main, subgraphs at any depth, functions and their subgraphs. */
+export function listGraphs(model: ModelProto): GraphEntry[] {
+  const result: GraphEntry[] = [];
+  const visit = (source: GraphSource) => {
+    result.push({ id: source.id, title: source.title, kind: source.kind, parent: source.parent?.id, nodes: source.nodes.length });
+    for (let i = 0; i < source.nodes.length; i++) {
+      if (!source.nodes[i].attribute?.some((a) => a.g || a.graphs?.length)) continue;
+      for (const sub of nodeSubgraphs(source, i)) visit(sub.source);
+    }
+  };
+  if (model.graph) visit(fromGraph(model.graph, MAIN_GRAPH, model.graph.name || 'main graph', 'main'));
+  for (const fn of model.functions ?? []) visit(fromFunction(fn));
+  return result;
+}
+
+export function isConstantNode(node: NodeProto): boolean {
+  return node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx');
+}
+
+interface TypeInfo {
+  type: string;
+  shape?: Dim[];
+}
+
+function tensorType(tensor: TensorProto): TypeInfo {
+  return { type: dataTypeName(tensor.dataType ?? 0), shape: (tensor.dims ?? []).map((d) => int64ToNumber(d)) };
+}
+
+/** Type of a Constant node's output, from whichever value attribute it carries. */
+function constantType(node: NodeProto): TypeInfo | undefined {
+  for (const a of node.attribute ?? []) {
+    switch (a.name) {
+      case 'value': return a.t ? tensorType(a.t) : undefined;
+      case 'sparse_value': return a.sparseTensor ? { type: dataTypeName(a.sparseTensor.values?.dataType ?? 0), shape: (a.sparseTensor.dims ?? []).map((d) => int64ToNumber(d)) } : undefined;
+      case 'value_float': return { type: 'float', shape: [] };
+      case 'value_floats': return { type: 'float', shape: [a.floats?.length ?? 0] };
+      case 'value_int': return { type: 'int64', shape: [] };
+      case 'value_ints': return { type: 'int64', shape: [a.ints?.length ?? 0] };
+      case 'value_string': return { type: 'string', shape: [] };
+      case 'value_strings': return { type: 'string', shape: [a.strings?.length ?? 0] };
+    }
+  }
+  return undefined;
+}
+
+/** Types known in a graph and the graphs around it, for values a subgraph captures. */
+function typeTable(source: GraphSource): Map<string, TypeInfo> {
+  const table = source.parent ? new Map(typeTable(source.parent)) : new Map<string, TypeInfo>();
+  for (const t of source.initializers) table.set(t.name ?? '', tensorType(t));
+  for (const v of source.valueInfo) {
+    if (!v.type) continue;
+    const t = valueType(v.type);
+    table.set(v.name ?? '', { type: t.kind === 'tensor' || t.kind === 'sparse_tensor' ? t.elemType : t.elemType, shape: t.shape });
+  }
+  for (const node of source.nodes) {
+    if (!isConstantNode(node) || !node.output?.[0]) continue;
+    const t = constantType(node);
+    if (t && !table.has(node.output[0])) table.set(node.output[0], t);
+  }
+  return table;
+}
+
+/** The view of one graph. */
+export function buildGraphView(model: ModelProto, source: GraphSource): GraphView {
+  const types = typeTable(source);
+  const values: ValueView[] = [];
+  const index = new Map<string, number>();
+  const initializerNames = new Set(source.initializers.map((t) => t.name ?? ''));
+  const valueOf = (name: string, kind: ValueKind): number => {
+    let i = index.get(name);
+    if (i === undefined) {
+      i = values.length;
+      const t = types.get(name);
+      values.push({ name, type: t?.type ?? '', shape: t?.shape, kind, producer: -1, consumers: [] });
+      index.set(name, i);
+    }
+    return i;
+  };
+
+  const inputs: number[] = [];
+  for (const name of source.inputs) {
+    if (initializerNames.has(name)) continue;
+    inputs.push(valueOf(name, 'input'));
+  }
+  for (const t of source.initializers) valueOf(t.name ?? '', 'initializer');
+  // Producers first, so that a consumer listed before its producer (unsorted graphs) still links up.
+  const nodes = source.nodes;
+  for (let n = 0; n < nodes.length; n++) {
+    const constant = isConstantNode(nodes[n]);
+    for (const name of nodes[n].output ?? []) {
+      if (!name) continue;
+      const v = valueOf(name, constant ? 'constant' : 'value');
+      const value = values[v];
+      if (value.producer < 0 && value.kind !== 'input' && value.kind !== 'initializer') value.producer = n;
+    }
+  }
+
+  const functions = new Set((model.functions ?? []).map((f) => `${f.domain ?? ''}\u0000${f.name ?? ''}`));
+  const views: NodeView[] = new Array(nodes.length);
+  for (let n = 0; n < nodes.length; n++) {
+    const node = nodes[n];
+    const inputIndices: number[] = [];
+    for (const name of node.input ?? []) {
+      if (!name) {
+        inputIndices.push(-1);
+        continue;
+      }
+      const v = valueOf(name, 'outer');
+      values[v].consumers.push(n);
+      inputIndices.push(v);
+    }
+    const outputIndices = (node.output ?? []).map((name) => (name ? index.get(name)! : -1));
+    const view: NodeView = { name: node.name ?? '', op: node.opType ?? '', domain: node.domain && node.domain !== 'ai.onnx' ? node.domain : '', inputs: inputIndices, outputs: outputIndices, folded: [], group: -1 };
+    if (node.attribute?.some((a) => a.g || a.graphs?.length)) {
+      view.subgraphs = nodeSubgraphs(source, n).map((s) => ({ attribute: s.attribute, graph: s.source.id }));
+    }
+    if (functions.has(`${node.domain ?? ''}\u0000${node.opType ?? ''}`)) view.calls = `fn:${node.domain ?? ''}:${node.opType ?? ''}`;
+    views[n] = view;
+  }
+
+  const outputs: number[] = [];
+  for (const name of source.outputs) {
+    const v = valueOf(name, 'outer');
+    values[v].output = true;
+    outputs.push(v);
+  }
+
+  // Constants feeding a node are drawn inside it; a Constant node disappears when all it feeds are nodes.
+  for (const view of views) {
+    view.inputs.forEach((v, slot) => {
+      if (v < 0) return;
+      const kind = values[v].kind;
+      if (kind === 'initializer' || kind === 'constant') view.folded.push(slot);
+    });
+  }
+  for (let n = 0; n < nodes.length; n++) {
+    if (!isConstantNode(nodes[n])) continue;
+    const outs = views[n].outputs;
+    if (outs.length > 0 && outs.every((v) => v >= 0 && !values[v].output && values[v].consumers.length > 0)) views[n].hidden = true;
+  }
+
+  return { id: source.id, title: source.title, kind: source.kind, nodes: views, values, inputs, outputs, groups: groupByScope(nodes, views) };
+}
+
+interface ScopeTrie {
+  name: string;
+  path: string;
+  children: Map<string, ScopeTrie>;
+  nodes: number[];
+  size: number;
+}
+
+/**
+ * Groups drawn nodes by scope. A scope holding a single node is dissolved into its parent; a scope that
+ * holds only one subscope is merged with it (`encoder/layers`), so no click opens a box with one thing in it.
+ */
+function groupByScope(nodes: NodeProto[], views: NodeView[]): GroupView[] {
+  const root: ScopeTrie = { name: '', path: '', children: new Map(), nodes: [], size: 0 };
+  for (let n = 0; n < nodes.length; n++) {
+    if (views[n].hidden) continue;
+    let trie = root;
+    trie.size++;
+    for (const segment of nodeScope(nodes[n])) {
+      let child = trie.children.get(segment);
+      if (!child) {
+        child = { name: segment, path: `${trie.path}/${segment}`, children: new Map(), nodes: [], size: 0 };
+        trie.children.set(segment, child);
+      }
+      trie = child;
+      trie.size++;
+    }
+    trie.nodes.push(n);
+  }
+  const groups: GroupView[] = [];
+  const place = (trie: ScopeTrie, parent: number) => {
+    for (const child of trie.children.values()) {
+      let group = child;
+      let name = child.name;
+      while (group.nodes.length === 0 && group.children.size === 1) {
+        group = group.children.values().next().value!;
+        name = `${name}/${group.name}`;
+      }
+      if (group.size <= 1) {
+        // Dissolve: its single node (at whatever depth) belongs to the parent.
+        const only = collectNodes(group);
+        for (const n of only) views[n].group = parent;
+        continue;
+      }
+      const g = groups.length;
+      groups.push({ name, path: group.path, parent, size: group.size });
+      for (const n of group.nodes) views[n].group = g;
+      place(group, g);
+    }
+  };
+  for (const n of root.nodes) views[n].group = -1;
+  place(root, -1);
+  return groups;
+}
+
+function collectNodes(trie: ScopeTrie): number[] {
+  const result = [...trie.nodes];
+  for (const child of trie.children.values()) result.push(...collectNodes(child));
+  return result;
+}
+
+/** The editor's first message: properties, every graph's entry, and the main graph. */
+export function buildModelView(model: ModelProto, fileName: string): ModelView {
+  const main = resolveGraph(model, MAIN_GRAPH);
+  const empty: GraphView = { id: MAIN_GRAPH, title: 'main graph', kind: 'main', nodes: [], values: [], inputs: [], outputs: [], groups: [] };
+  return {
+    fileName,
+    summary: summarize(model),
+    graphs: listGraphs(model),
+    main: main ? buildGraphView(model, main) : empty,
+  };
+}

@@ -1,0 +1,171 @@
+// One open model editor: wires a webview panel to its document through the typed message channel,
+// and answers the webview's requests (graphs, node details, tensor pages, saving exports).
+import * as vscode from 'vscode';
+import { oneLine, UserError } from '../core/errors.js';
+import { nodeDetail } from '../core/graph/nodeDetail.js';
+import { TensorInspector } from '../core/graph/tensorDetail.js';
+import { buildGraphView, buildModelView, listGraphs, MAIN_GRAPH, resolveGraph } from '../core/graph/viewModel.js';
+import type { GraphView } from '../core/graph/viewModelTypes.js';
+import { ExternalDataReader } from '../core/model/externalData.js';
+import type { ModelProto } from '../core/model/proto.js';
+import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../protocol.js';
+import type { ModelDocument } from './modelDocument.js';
+
+export function editorSettings(): EditorSettings {
+  const config = vscode.workspace.getConfiguration('onnxLens.graph');
+  const direction = config.get<string>('direction') === 'LR' ? 'LR' : 'TB';
+  const collapseAbove = Math.max(0, Number(config.get<number>('collapseAbove') ?? 1500) || 0);
+  return { direction, collapseAbove };
+}
+
+/** Decoded facts per model, shared by every editor of the same document and dropped on reload. */
+interface ModelCache {
+  graphs: Map<string, GraphView>;
+  inspector: TensorInspector;
+  external?: ExternalDataReader;
+}
+const caches = new WeakMap<ModelProto, ModelCache>();
+
+function cacheFor(document: ModelDocument, model: ModelProto): ModelCache {
+  let cache = caches.get(model);
+  if (!cache) {
+    const external = document.uri.scheme === 'file' ? ExternalDataReader.forModel(document.uri.fsPath) : undefined;
+    cache = { graphs: new Map(), inspector: new TensorInspector(model, external), external };
+    caches.set(model, cache);
+  }
+  return cache;
+}
+
+export class EditorSession implements vscode.Disposable {
+  private readonly channel: MessageHandler<HostEvent, WebviewEvent, HostRequests, WebviewRequests>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readyResolve?: () => void;
+  private shownModel?: ModelProto;
+  /** Resolves once the webview has asked for the model (it is listening). */
+  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
+
+  constructor(readonly document: ModelDocument, readonly panel: vscode.WebviewPanel, private readonly log: vscode.LogOutputChannel) {
+    const webview = panel.webview;
+    this.channel = new MessageHandler<HostEvent, WebviewEvent, HostRequests, WebviewRequests>(
+      (message) => void webview.postMessage(message satisfies ToWebview),
+      {
+        graph: ({ graph }) => this.graph(graph),
+        node: ({ graph, node }) => {
+          const model = this.model();
+          const source = resolveGraph(model, graph);
+          if (!source) throw new UserError('That graph is no longer in the model.');
+          return nodeDetail(model, source, node, this.graph(graph));
+        },
+        tensor: ({ ref, offset, count }) => cacheFor(this.document, this.model()).inspector.detail(ref, offset, count),
+        save: (params) => this.save(params.format, params.data, params.suggestedName),
+      },
+      (event) => this.onEvent(event),
+    );
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: ToHost) => void this.channel.receive(message)),
+      document.onDidReload(() => {
+        // Open external-data files of the replaced model are closed; a reader reopens them on demand.
+        if (this.shownModel && this.shownModel !== this.document.model) caches.get(this.shownModel)?.external?.close();
+        this.sendModel();
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('onnxLens.graph')) this.post({ type: 'settings', settings: editorSettings() });
+      }),
+    );
+  }
+
+  get uri(): vscode.Uri {
+    return this.document.uri;
+  }
+
+  post(event: HostEvent): void {
+    this.channel.event(event);
+  }
+
+  private model(): ModelProto {
+    if (!this.document.model) throw new UserError(this.document.error ?? 'The model could not be read.');
+    return this.document.model;
+  }
+
+  private graph(id: string): GraphView {
+    const model = this.model();
+    const cache = cacheFor(this.document, model);
+    let view = cache.graphs.get(id);
+    if (!view) {
+      const source = resolveGraph(model, id);
+      if (!source) throw new UserError('That graph is no longer in the model.');
+      view = buildGraphView(model, source);
+      cache.graphs.set(id, view);
+    }
+    return view;
+  }
+
+  private onEvent(event: WebviewEvent): void {
+    if (event.type === 'ready') {
+      this.sendModel();
+      this.readyResolve?.();
+    } else if (event.type === 'showLog') this.log.show();
+  }
+
+  private sendModel(): void {
+    const document = this.document;
+    if (!document.model) {
+      this.post({ type: 'error', fileName: document.fileName, message: document.error ?? 'The model could not be read.' });
+      return;
+    }
+    const started = Date.now();
+    try {
+      const view = buildModelView(document.model, document.fileName);
+      this.shownModel = document.model;
+      cacheFor(document, document.model).graphs.set(MAIN_GRAPH, view.main);
+      this.post({ type: 'model', model: view, settings: editorSettings() });
+      this.log.info(`Graph view of ${document.fileName}: ${view.main.nodes.length} nodes, ${view.main.groups.length} groups, built in ${Date.now() - started} ms`);
+    } catch (error) {
+      this.log.error(`Graph view of ${document.fileName} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      this.post({ type: 'error', fileName: document.fileName, message: oneLine(error) });
+    }
+  }
+
+  /** Finds a node by name in any graph of the model and asks the webview to show it. */
+  revealNode(nodeName: string): boolean {
+    const model = this.document.model;
+    if (!model) return false;
+    for (const entry of listGraphs(model)) {
+      const source = resolveGraph(model, entry.id);
+      if (source?.nodes.some((n) => n.name === nodeName)) {
+        this.post({ type: 'revealNode', nodeName, graph: entry.id });
+        this.panel.reveal(undefined, false);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Asks the webview for the drawn graph and saves it where the user chooses. */
+  async export(format: 'svg' | 'png'): Promise<void> {
+    const { data, suggestedName } = await this.channel.request('export', { format });
+    await this.save(format, data, suggestedName);
+  }
+
+  private async save(format: 'svg' | 'png', data: string | Uint8Array, suggestedName: string): Promise<{ saved: boolean; path?: string }> {
+    const base = this.document.fileName.replace(/\.onnx$/i, '');
+    const name = (suggestedName || base).replace(/[\\/:*?"<>|]/g, '_');
+    const defaultUri = vscode.Uri.joinPath(this.document.uri, '..', `${name}.${format}`);
+    const target = await vscode.window.showSaveDialog({
+      defaultUri,
+      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+      title: `Export Graph as ${format.toUpperCase()}`,
+    });
+    if (!target) return { saved: false };
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer);
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.log.info(`Exported ${format.toUpperCase()} of ${this.document.fileName} to ${target.toString(true)} (${bytes.length} bytes)`);
+    vscode.window.setStatusBarMessage(`Graph exported to ${target.path.split('/').pop()}`, 4000);
+    return { saved: true, path: target.toString(true) };
+  }
+
+  dispose(): void {
+    this.channel.dispose();
+    this.disposables.forEach((d) => d.dispose());
+  }
+}

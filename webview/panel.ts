@@ -1,0 +1,366 @@
+// The side panel: model properties, the selected node (attributes, inputs, outputs), the selected
+// tensor (storage, statistics, histogram, values page by page). Details come from the host on demand.
+import type { GraphEntry, GraphView, ModelView, NodeDetail, PortView, TensorDetail, TensorRef } from '../src/core/graph/viewModelTypes.js';
+import type { RuntimeOverlay } from '../src/protocol.js';
+import { codicon, custom, el, formatBytes, formatNumber, iconButton, textButton } from './dom.js';
+import { fmt } from './graphView.js';
+
+export interface PanelHost {
+  requestNode(graph: string, node: number): Promise<NodeDetail>;
+  requestTensor(ref: TensorRef, offset: number, count: number): Promise<TensorDetail>;
+  openGraph(id: string): void;
+  revealNode(index: number): void;
+  selectValue(index: number): void;
+}
+
+const PAGE = 100;
+
+function dimsText(shape: Array<number | string | null> | undefined): string {
+  if (!shape) return '(shape unknown)';
+  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+export class SidePanel {
+  readonly element: HTMLElement;
+  private readonly body: HTMLElement;
+  private model?: ModelView;
+  private overlay: RuntimeOverlay | null = null;
+  private token = 0;
+
+  constructor(private readonly host: PanelHost) {
+    this.element = el('aside', 'panel');
+    this.element.setAttribute('aria-label', 'Properties');
+    this.body = el('div', 'panel-body');
+    this.element.append(this.body);
+  }
+
+  setOverlay(overlay: RuntimeOverlay | null): void {
+    this.overlay = overlay;
+  }
+
+  private section(title: string, icon?: string): HTMLElement {
+    const section = el('section', 'panel-section');
+    const heading = el('h2');
+    if (icon) heading.append(codicon(icon));
+    heading.append(document.createTextNode(title));
+    section.append(heading);
+    this.body.append(section);
+    return section;
+  }
+
+  private table(parent: HTMLElement, rows: Array<[string, string | Node]>, className = 'props'): HTMLTableElement {
+    const table = el('table', className);
+    for (const [key, value] of rows) {
+      const tr = el('tr');
+      const th = el('th', undefined, key);
+      th.scope = 'row';
+      const td = el('td');
+      if (typeof value === 'string') td.textContent = value;
+      else td.append(value);
+      tr.append(th, td);
+      table.append(tr);
+    }
+    parent.append(table);
+    return table;
+  }
+
+  private link(text: string, label: string, onClick: () => void): HTMLElement {
+    const a = custom('vscode-link', undefined, text);
+    a.setAttribute('role', 'button');
+    a.setAttribute('aria-label', label);
+    a.tabIndex = 0;
+    a.addEventListener('click', (event) => {
+      event.preventDefault();
+      onClick();
+    });
+    a.addEventListener('keydown', (event) => {
+      if ((event as KeyboardEvent).key === 'Enter') onClick();
+    });
+    return a;
+  }
+
+  showModel(model: ModelView, current: GraphView): void {
+    this.token++;
+    this.model = model;
+    this.body.replaceChildren();
+    const s = model.summary;
+    const section = this.section('Model', 'symbol-structure');
+    section.classList.add('model');
+    const opsets = Object.entries(s.opsets).map(([d, v]) => `${d} ${v}`).join(', ');
+    this.table(section, [
+      ['File', model.fileName],
+      ['Format', `ONNX IR ${s.irVersion}`],
+      ['Producer', [s.producer, s.producerVersion].filter(Boolean).join(' ') || '—'],
+      ...(s.domain ? [['Domain', s.domain] as [string, string]] : []),
+      ...(s.modelVersion ? [['Version', String(s.modelVersion)] as [string, string]] : []),
+      ['Opsets', opsets || '—'],
+      ['Graph', s.graphName || '—'],
+      ['Nodes', `${formatNumber(s.nodes.top)} in the main graph, ${formatNumber(s.nodes.total)} in all`],
+      ['Weights', `${formatNumber(s.initializers.count)} initializers, ${formatBytes(s.initializers.bytes)}`],
+    ]);
+    if (s.docString) section.append(el('p', 'doc', s.docString));
+    const metadata = Object.entries(s.metadata);
+    if (metadata.length) {
+      const meta = this.section('Metadata', 'tag');
+      this.table(meta, metadata);
+    }
+    const signature = this.section('Inputs and outputs', 'arrow-swap');
+    const rows: Array<[string, string | Node]> = [];
+    for (const input of s.inputs) rows.push(['input', `${input.name}: ${input.type}${dimsText(input.shape ?? undefined)}`]);
+    for (const output of s.outputs) rows.push(['output', `${output.name}: ${output.type}${dimsText(output.shape ?? undefined)}`]);
+    this.table(signature, rows);
+    const others = model.graphs.filter((g) => g.id !== '');
+    if (others.length) {
+      const graphs = this.section(`Subgraphs and functions (${others.length})`, 'type-hierarchy');
+      const list = el('ul', 'graph-list');
+      for (const entry of others.slice(0, 500)) list.append(this.graphItem(entry));
+      if (others.length > 500) list.append(el('li', 'muted', `… ${others.length - 500} more`));
+      graphs.append(list);
+    }
+    const ops = Object.entries(s.ops).sort((a, b) => b[1] - a[1]);
+    if (ops.length) {
+      const opsSection = this.section('Operators', 'symbol-method');
+      this.table(opsSection, ops.slice(0, 40).map(([op, n]) => [op, formatNumber(n)]), 'props ops');
+      if (ops.length > 40) opsSection.append(el('p', 'muted', `… ${ops.length - 40} more operator types`));
+    }
+    if (current.id !== '') {
+      const here = this.section('This graph', 'circuit-board');
+      this.table(here, [
+        ['Graph', current.title],
+        ['Kind', current.kind],
+        ['Nodes', formatNumber(current.nodes.length)],
+        ['Inputs', current.inputs.map((v) => current.values[v].name).join(', ') || '—'],
+        ['Outputs', current.outputs.map((v) => current.values[v].name).join(', ') || '—'],
+      ]);
+    }
+  }
+
+  private graphItem(entry: GraphEntry): HTMLElement {
+    const li = el('li');
+    li.append(codicon(entry.kind === 'function' ? 'symbol-function' : 'type-hierarchy-sub'));
+    li.append(this.link(entry.title, `Open ${entry.kind} ${entry.title}`, () => this.host.openGraph(entry.id)));
+    li.append(el('span', 'muted', ` ${formatNumber(entry.nodes)} nodes`));
+    return li;
+  }
+
+  async showNode(graph: GraphView, index: number): Promise<void> {
+    const token = ++this.token;
+    const node = graph.nodes[index];
+    this.body.replaceChildren();
+    const section = this.section(node.domain ? `${node.domain}.${node.op}` : node.op, 'symbol-method');
+    section.classList.add('node');
+    const loading = el('p', 'muted', 'Loading…');
+    section.append(loading);
+    let detail: NodeDetail;
+    try {
+      detail = await this.host.requestNode(graph.id, index);
+    } catch (error) {
+      if (token === this.token) loading.textContent = error instanceof Error ? error.message : String(error);
+      return;
+    }
+    if (token !== this.token) return;
+    loading.remove();
+    this.table(section, [
+      ['Name', detail.name || '(unnamed)'],
+      ['Operator', detail.op],
+      ['Domain', detail.domain || 'ai.onnx'],
+      ['Index', `#${detail.index}`],
+    ]);
+    if (detail.calls) section.append(textButton('Open function', () => this.host.openGraph(detail.calls!)));
+    if (detail.docString) section.append(el('p', 'doc', detail.docString));
+
+    const attributes = this.section(`Attributes (${detail.attributes.length})`, 'symbol-property');
+    attributes.classList.add('attributes');
+    if (!detail.attributes.length) attributes.append(el('p', 'muted', 'None'));
+    else {
+      const table = el('table', 'props attrs');
+      for (const a of detail.attributes) {
+        const tr = el('tr');
+        const th = el('th', undefined, a.name);
+        th.scope = 'row';
+        const td = el('td');
+        const value = el('code', 'value', a.value);
+        td.append(value, el('span', 'type', a.type));
+        if (a.tensor) td.append(this.link('Inspect', `Inspect tensor attribute ${a.name}`, () => void this.showTensorBelow(a.tensor!, a.name)));
+        for (const id of a.graphs ?? []) td.append(this.link('Open', `Open subgraph ${a.name}`, () => this.host.openGraph(id)));
+        if (a.docString) td.append(el('div', 'doc', a.docString));
+        tr.append(th, td);
+        table.append(tr);
+      }
+      attributes.append(table);
+    }
+    const ports = (title: string, icon: string, list: PortView[]) => {
+      const s = this.section(title, icon);
+      const table = el('table', 'props ports');
+      for (const p of list) {
+        const tr = el('tr');
+        const th = el('th', undefined, p.slot);
+        th.scope = 'row';
+        const td = el('td');
+        if (!p.name) td.append(el('span', 'muted', '(omitted)'));
+        else {
+          const valueIndex = graph.values.findIndex((v) => v.name === p.name);
+          const constant = p.kind === 'initializer' || p.kind === 'constant';
+          td.append(this.link(p.name, `${constant ? 'Inspect' : 'Show'} tensor ${p.name}`, () => {
+            if (constant) void this.showTensorBelow({ graph: graph.id, name: p.name }, p.name);
+            else if (valueIndex >= 0) this.host.selectValue(valueIndex);
+          }));
+          td.append(el('span', 'type', `${p.type || '?'}${dimsText(p.shape)}${constant ? ' · constant' : ''}`));
+        }
+        tr.append(th, td);
+        table.append(tr);
+      }
+      s.append(table);
+    };
+    ports(`Inputs (${detail.inputs.length})`, 'arrow-down', detail.inputs);
+    ports(`Outputs (${detail.outputs.length})`, 'arrow-up', detail.outputs);
+    const metadata = Object.entries(detail.metadata);
+    if (metadata.length) this.table(this.section('Metadata', 'tag'), metadata);
+    const subgraphs = graph.nodes[index].subgraphs ?? [];
+    if (subgraphs.length) {
+      const s = this.section('Subgraphs', 'type-hierarchy-sub');
+      for (const sub of subgraphs) s.append(textButton(`Open ${sub.attribute}`, () => this.host.openGraph(sub.graph)));
+    }
+  }
+
+  private tensorSection?: HTMLElement;
+
+  private async showTensorBelow(ref: TensorRef, title: string): Promise<void> {
+    this.tensorSection?.remove();
+    const section = this.section(`Tensor ${title}`, 'symbol-array');
+    this.tensorSection = section;
+    section.scrollIntoView({ block: 'nearest' });
+    await this.fillTensor(section, ref, 0);
+  }
+
+  /** A value selected on the canvas (edge, input, output): its type, producer and consumers; values when constant. */
+  async showValue(graph: GraphView, index: number): Promise<void> {
+    ++this.token;
+    const value = graph.values[index];
+    this.body.replaceChildren();
+    const section = this.section(value.name, 'symbol-variable');
+    section.classList.add('value');
+    const nodeLink = (n: number) => this.link(graph.nodes[n].name || `${graph.nodes[n].op} #${n}`, `Show node ${graph.nodes[n].name}`, () => this.host.revealNode(n));
+    const consumers = el('div');
+    value.consumers.slice(0, 50).forEach((c, i) => {
+      if (i) consumers.append(document.createTextNode(', '));
+      consumers.append(nodeLink(c));
+    });
+    if (value.consumers.length > 50) consumers.append(document.createTextNode(` … ${value.consumers.length - 50} more`));
+    const kinds: Record<string, string> = { input: 'graph input', initializer: 'initializer (weight)', constant: 'Constant node output', outer: 'captured from the enclosing graph', value: 'computed' };
+    this.table(section, [
+      ['Type', value.type || '?'],
+      ['Shape', dimsText(value.shape)],
+      ['Kind', kinds[value.kind] + (value.output ? ', graph output' : '')],
+      ['Producer', value.producer >= 0 ? nodeLink(value.producer) : '—'],
+      ['Consumers', value.consumers.length ? consumers : '—'],
+    ]);
+    const runtime = this.overlay?.values[value.name];
+    if (runtime) {
+      const r = this.section('From the last test run', 'play');
+      const rows: Array<[string, string]> = [['Type', `${runtime.dtype}[${runtime.shape.join(', ')}]`]];
+      if (runtime.stats) for (const [k, v] of Object.entries(runtime.stats)) rows.push([k, fmt(v)]);
+      this.table(r, rows);
+    }
+    if (value.kind === 'initializer' || value.kind === 'constant') {
+      const tensor = this.section('Values', 'symbol-array');
+      this.tensorSection = tensor;
+      await this.fillTensor(tensor, { graph: graph.id, name: value.name }, 0);
+    }
+  }
+
+  private async fillTensor(section: HTMLElement, ref: TensorRef, offset: number): Promise<void> {
+    const token = this.token;
+    const content = el('div', 'tensor');
+    content.append(el('p', 'muted', 'Reading values…'));
+    section.querySelector('.tensor')?.remove();
+    section.append(content);
+    let detail: TensorDetail;
+    try {
+      detail = await this.host.requestTensor(ref, offset, PAGE);
+    } catch (error) {
+      if (token === this.token) content.replaceChildren(el('p', 'error-line', error instanceof Error ? error.message : String(error)));
+      return;
+    }
+    if (token !== this.token) return;
+    content.replaceChildren();
+    const storage = detail.storage === 'external' && detail.external
+      ? `external: ${detail.external.location} at offset ${formatNumber(detail.external.offset)}${detail.external.length !== undefined ? `, ${formatNumber(detail.external.length)} bytes` : ''}`
+      : { raw: 'raw_data', typed: 'typed fields', empty: 'empty', external: 'external' }[detail.storage];
+    this.table(content, [
+      ['Name', detail.name],
+      ['Type', detail.dtype],
+      ['Shape', `[${detail.dims.join(', ')}]`],
+      ['Elements', formatNumber(detail.count)],
+      ['Size', formatBytes(detail.bytes)],
+      ['Storage', storage],
+    ]);
+    if (detail.error) content.append(el('p', 'error-line', detail.error));
+    if (detail.stats) {
+      const st = detail.stats;
+      const stats = el('div', 'stats');
+      stats.append(el('h3', undefined, 'Statistics'));
+      this.table(stats, [
+        ['min', fmt(st.min)],
+        ['max', fmt(st.max)],
+        ['mean', fmt(st.mean)],
+        ['std', fmt(st.std)],
+        ['zeros', formatNumber(st.zeros)],
+        ['NaN', formatNumber(st.nan)],
+        ['Inf', formatNumber(st.inf)],
+      ], 'props stats-table');
+      if (st.histogram.counts.length) stats.append(histogram(st.histogram));
+      content.append(stats);
+    }
+    if (detail.count > 0 && !detail.error) {
+      const values = el('div', 'values');
+      const end = detail.preview.offset + detail.preview.values.length;
+      const header = el('div', 'values-header');
+      header.append(el('h3', undefined, `Values ${formatNumber(detail.preview.offset)}–${formatNumber(Math.max(detail.preview.offset, end - 1))} of ${formatNumber(detail.count)}`));
+      const nav = el('span', 'values-nav');
+      const prev = iconButton('chevron-left', 'Previous values', () => void this.fillTensor(section, ref, Math.max(0, detail.preview.offset - PAGE)));
+      const next = iconButton('chevron-right', 'Next values', () => void this.fillTensor(section, ref, end));
+      if (detail.preview.offset === 0) prev.setAttribute('disabled', '');
+      if (end >= detail.count) next.setAttribute('disabled', '');
+      nav.append(prev, next);
+      header.append(nav);
+      values.append(header);
+      const grid = el('ol', 'value-grid');
+      grid.start = detail.preview.offset;
+      for (const v of detail.preview.values) grid.append(el('li', undefined, v));
+      values.append(grid);
+      content.append(values);
+    }
+  }
+}
+
+function histogram(h: { min: number; max: number; counts: number[] }): HTMLElement {
+  const figure = el('figure', 'histogram');
+  const canvas = el('canvas');
+  const width = 260;
+  const height = 72;
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = width * dpr;
+  canvas.height = height * dpr;
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  canvas.setAttribute('role', 'img');
+  const max = Math.max(1, ...h.counts);
+  canvas.setAttribute('aria-label', `Histogram of ${h.counts.length} bins from ${fmt(h.min)} to ${fmt(h.max)}; largest bin ${formatNumber(max)} values`);
+  const ctx = canvas.getContext('2d')!;
+  ctx.scale(dpr, dpr);
+  const style = getComputedStyle(document.body);
+  ctx.fillStyle = style.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff';
+  const bar = width / h.counts.length;
+  h.counts.forEach((count, i) => {
+    if (!count) return;
+    // Square-root scale keeps small bins visible next to a dominant one.
+    const bh = Math.max(1, Math.sqrt(count / max) * (height - 2));
+    ctx.fillRect(i * bar + 0.5, height - bh, Math.max(1, bar - 1), bh);
+  });
+  const caption = el('figcaption');
+  caption.append(el('span', undefined, fmt(h.min)), el('span', undefined, fmt(h.max)));
+  figure.append(canvas, caption);
+  return figure;
+}
+

@@ -1,0 +1,294 @@
+// Draws a scene on a 2D canvas: only what intersects the viewport, text only when it is readable,
+// shapes batched by colour so that 10,000 boxes on screen still draw within a frame.
+import type { GraphView } from '../src/core/graph/viewModelTypes.js';
+import { opCategory } from './opCategory.js';
+import { LINE, TITLE, type Scene, type SceneEdge, type SceneItem } from './scene.js';
+import type { Theme } from './theme.js';
+import { GROUP_HEADER } from './layoutJob.js';
+
+export interface Camera {
+  /** World coordinates of the viewport's top-left corner, and pixels per world unit. */
+  x: number;
+  y: number;
+  scale: number;
+}
+
+export interface Marks {
+  selected?: string;
+  hovered?: string;
+  hoveredEdge?: SceneEdge;
+  /** Find results. */
+  matches?: ReadonlySet<string>;
+  current?: string;
+  /** Node index -> 0..1 share of the slowest node's time (runtime overlay). */
+  heat?: ReadonlyMap<number, number>;
+}
+
+const TEXT_MIN_SCALE = 0.4;
+const LABEL_MIN_SCALE = 0.75;
+const ARROW_MIN_SCALE = 0.3;
+
+export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: GraphView, camera: Camera, width: number, height: number, theme: Theme, marks: Marks): void {
+  const s = camera.scale;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, width, height);
+  ctx.setTransform(s, 0, 0, s, -camera.x * s, -camera.y * s);
+  const view = { x0: camera.x, y0: camera.y, x1: camera.x + width / s, y1: camera.y + height / s };
+  const visible = (item: SceneItem) => item.x < view.x1 && item.x + item.width > view.x0 && item.y < view.y1 && item.y + item.height > view.y0;
+  const text = s >= TEXT_MIN_SCALE;
+  const round = s >= 0.5;
+  const px = 1 / s;
+
+  // Expanded group frames, outermost first.
+  const boxes: SceneItem[] = [];
+  for (const item of scene.items) {
+    if (!visible(item)) continue;
+    if (item.kind === 'group' && item.expanded) drawFrame(ctx, item, theme, px, text, marks);
+    else boxes.push(item);
+  }
+
+  // Edges in one path; those touching the selection on top in the focus colour.
+  const edges: SceneEdge[] = [];
+  for (const e of scene.edges) if (e.minX < view.x1 && e.maxX > view.x0 && e.minY < view.y1 && e.maxY > view.y0) edges.push(e);
+  ctx.lineWidth = Math.max(px, 1.2);
+  ctx.strokeStyle = theme.edge;
+  ctx.fillStyle = theme.edge;
+  ctx.beginPath();
+  const focused: SceneEdge[] = [];
+  for (const e of edges) {
+    if (marks.selected && (e.from === marks.selected || e.to === marks.selected)) focused.push(e);
+    else if (e !== marks.hoveredEdge) tracePath(ctx, e.points);
+  }
+  ctx.stroke();
+  if (s >= ARROW_MIN_SCALE) {
+    ctx.beginPath();
+    for (const e of edges) traceArrow(ctx, e.points, 7);
+    ctx.fill();
+  }
+  if (focused.length || marks.hoveredEdge) {
+    ctx.strokeStyle = theme.focus;
+    ctx.fillStyle = theme.focus;
+    ctx.lineWidth = Math.max(2 * px, 2);
+    ctx.beginPath();
+    for (const e of focused) tracePath(ctx, e.points);
+    if (marks.hoveredEdge) tracePath(ctx, marks.hoveredEdge.points);
+    ctx.stroke();
+    ctx.beginPath();
+    for (const e of focused) traceArrow(ctx, e.points, 8);
+    if (marks.hoveredEdge) traceArrow(ctx, marks.hoveredEdge.points, 8);
+    ctx.fill();
+  }
+
+  // Box bodies, then coloured title bands per category, then borders.
+  ctx.fillStyle = theme.nodeFill;
+  ctx.beginPath();
+  for (const item of boxes) if (item.kind === 'node' || item.kind === 'group') traceBox(ctx, item.x, item.y, item.width, item.height, round ? 4 : 0);
+  ctx.fill();
+  const bands = new Map<string, SceneItem[]>();
+  for (const item of boxes) {
+    let colour: string;
+    if (item.kind === 'node') colour = theme.categories[opCategory(graph.nodes[item.index].op)];
+    else if (item.kind === 'group') colour = theme.focus;
+    else continue;
+    let list = bands.get(colour);
+    if (!list) bands.set(colour, (list = []));
+    list.push(item);
+  }
+  ctx.globalAlpha = theme.highContrast ? 0.55 : 0.32;
+  for (const [colour, list] of bands) {
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    for (const item of list) traceBox(ctx, item.x, item.y, item.width, Math.min(TITLE, item.height), round ? 4 : 0, true);
+    ctx.fill();
+  }
+  ctx.globalAlpha = 1;
+  if (marks.heat?.size) {
+    for (const item of boxes) {
+      if (item.kind !== 'node') continue;
+      const heat = marks.heat.get(item.index);
+      if (!heat) continue;
+      ctx.globalAlpha = 0.15 + 0.6 * heat;
+      ctx.fillStyle = theme.heat;
+      ctx.fillRect(item.x, item.y + item.height - 4, item.width * Math.max(0.05, heat), 4);
+    }
+    ctx.globalAlpha = 1;
+  }
+  // Graph inputs and outputs: pills.
+  ctx.fillStyle = theme.pillFill;
+  ctx.beginPath();
+  for (const item of boxes) if (item.kind === 'input' || item.kind === 'output') traceBox(ctx, item.x, item.y, item.width, item.height, round ? item.height / 2 : 0);
+  ctx.fill();
+  if (s > 0.15) {
+    ctx.strokeStyle = theme.nodeBorder;
+    ctx.lineWidth = px;
+    ctx.beginPath();
+    for (const item of boxes) if (item.kind === 'node' || item.kind === 'group') traceBox(ctx, item.x, item.y, item.width, item.height, round ? 4 : 0);
+    ctx.stroke();
+    const dashed = boxes.filter((item) => item.kind === 'group');
+    if (dashed.length) {
+      // A collapsed group reads as a stack: a second outline just behind it.
+      ctx.beginPath();
+      for (const item of dashed) {
+        ctx.moveTo(item.x + 4, item.y + item.height + 3);
+        ctx.lineTo(item.x + item.width + 3, item.y + item.height + 3);
+        ctx.lineTo(item.x + item.width + 3, item.y + 4);
+      }
+      ctx.stroke();
+    }
+  }
+
+  if (text) {
+    drawBoxText(ctx, boxes, theme);
+    if (s >= LABEL_MIN_SCALE) drawEdgeLabels(ctx, edges, theme, view);
+  }
+
+  // Selection, hover and find marks on top.
+  const ring = (id: string | undefined, colour: string, widthPx: number) => {
+    if (!id) return;
+    const item = scene.byId.get(id);
+    if (!item) return;
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = widthPx * px;
+    ctx.beginPath();
+    const pad = 2 * px;
+    traceBox(ctx, item.x - pad, item.y - pad, item.width + 2 * pad, item.height + 2 * pad, 5);
+    ctx.stroke();
+  };
+  if (marks.matches?.size) {
+    ctx.strokeStyle = theme.match;
+    ctx.lineWidth = 2 * px;
+    ctx.beginPath();
+    for (const id of marks.matches) {
+      const item = scene.byId.get(id);
+      if (item && visible(item)) traceBox(ctx, item.x - 3 * px, item.y - 3 * px, item.width + 6 * px, item.height + 6 * px, 5);
+    }
+    ctx.stroke();
+  }
+  if (marks.hovered !== marks.selected) ring(marks.hovered, theme.edge, 1.5);
+  ring(marks.current, theme.match, 3);
+  ring(marks.selected, theme.focus, 2.5);
+}
+
+function drawFrame(ctx: CanvasRenderingContext2D, item: SceneItem, theme: Theme, px: number, text: boolean, marks: Marks): void {
+  ctx.globalAlpha = 0.55;
+  ctx.fillStyle = theme.groupFill;
+  ctx.beginPath();
+  traceBox(ctx, item.x, item.y, item.width, item.height, 6);
+  ctx.fill();
+  ctx.globalAlpha = 1;
+  ctx.strokeStyle = marks.selected === item.id ? theme.focus : theme.groupBorder;
+  ctx.lineWidth = px;
+  ctx.stroke();
+  if (!text) return;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(item.x, item.y, item.width, GROUP_HEADER);
+  ctx.clip();
+  ctx.fillStyle = theme.subtext;
+  ctx.font = '600 12px ' + theme.fonts.family;
+  ctx.textBaseline = 'middle';
+  ctx.fillText(`▾ ${item.title}`, item.x + 8, item.y + GROUP_HEADER / 2);
+  ctx.restore();
+}
+
+function drawBoxText(ctx: CanvasRenderingContext2D, boxes: SceneItem[], theme: Theme): void {
+  ctx.textBaseline = 'middle';
+  ctx.fillStyle = theme.text;
+  ctx.font = theme.fonts.title;
+  for (const item of boxes) {
+    if (item.kind === 'node') ctx.fillText(item.title, item.x + 8, item.y + TITLE / 2, item.width - 12);
+    else if (item.kind === 'group') ctx.fillText(`▸ ${item.title}`, item.x + 8, item.y + TITLE / 2 + 2, item.width - 12);
+  }
+  ctx.fillStyle = theme.pillText;
+  for (const item of boxes) if (item.kind === 'input' || item.kind === 'output') ctx.fillText(item.titleFit ?? item.title, item.x + 10, item.y + TITLE / 2 + 1, item.width - 16);
+  ctx.font = theme.fonts.text;
+  ctx.fillStyle = theme.subtext;
+  for (const item of boxes) {
+    if (!item.subtitle || item.kind === 'input' || item.kind === 'output') continue;
+    ctx.fillText(item.subtitle, item.x + 8, item.y + TITLE + LINE / 2 + (item.kind === 'group' ? 2 : 0), item.width - 12);
+  }
+  ctx.font = theme.fonts.mono;
+  ctx.fillStyle = theme.pillText;
+  for (const item of boxes) if ((item.kind === 'input' || item.kind === 'output') && item.subtitle) ctx.fillText(item.subtitle, item.x + 10, item.y + TITLE + LINE / 2 - 1, item.width - 16);
+  ctx.fillStyle = theme.text;
+  for (const item of boxes) {
+    if (item.kind !== 'node' || item.lines.length === 0) continue;
+    const top = item.y + TITLE + (item.subtitle ? LINE : 0);
+    for (let i = 0; i < item.lines.length; i++) ctx.fillText(item.lines[i], item.x + 8, top + i * LINE + LINE / 2, item.width - 12);
+  }
+}
+
+function drawEdgeLabels(ctx: CanvasRenderingContext2D, edges: SceneEdge[], theme: Theme, view: { x0: number; y0: number; x1: number; y1: number }): void {
+  ctx.font = theme.fonts.mono;
+  ctx.textBaseline = 'middle';
+  for (const e of edges) {
+    if (!e.label || e.points.length < 2) continue;
+    const p = labelPoint(e.points);
+    if (p.x < view.x0 || p.x > view.x1 || p.y < view.y0 || p.y > view.y1) continue;
+    const width = ctx.measureText(e.label).width;
+    ctx.globalAlpha = 0.85;
+    ctx.fillStyle = theme.background;
+    ctx.fillRect(p.x + 3, p.y - 7, width + 4, 14);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = theme.edgeLabel;
+    ctx.fillText(e.label, p.x + 5, p.y);
+  }
+}
+
+/** Where an edge's shape label goes: the middle of its route. */
+export function labelPoint(points: Array<{ x: number; y: number }>): { x: number; y: number } {
+  if (points.length === 2) return { x: (points[0].x + points[1].x) / 2, y: (points[0].y + points[1].y) / 2 };
+  return points[Math.floor(points.length / 2)];
+}
+
+export function traceBox(ctx: CanvasRenderingContext2D | Path2D, x: number, y: number, w: number, h: number, r: number, topOnly = false): void {
+  if (r <= 0) {
+    ctx.rect(x, y, w, h);
+    return;
+  }
+  r = Math.min(r, w / 2, h / 2);
+  ctx.moveTo(x + r, y);
+  ctx.lineTo(x + w - r, y);
+  ctx.arcTo(x + w, y, x + w, y + r, r);
+  if (topOnly) {
+    ctx.lineTo(x + w, y + h);
+    ctx.lineTo(x, y + h);
+  } else {
+    ctx.lineTo(x + w, y + h - r);
+    ctx.arcTo(x + w, y + h, x + w - r, y + h, r);
+    ctx.lineTo(x + r, y + h);
+    ctx.arcTo(x, y + h, x, y + h - r, r);
+  }
+  ctx.lineTo(x, y + r);
+  ctx.arcTo(x, y, x + r, y, r);
+  ctx.closePath();
+}
+
+/** A smooth curve through the route's bends (quadratic pieces between midpoints). */
+export function tracePath(ctx: CanvasRenderingContext2D | Path2D, points: Array<{ x: number; y: number }>): void {
+  if (points.length < 2) return;
+  ctx.moveTo(points[0].x, points[0].y);
+  for (let i = 1; i < points.length - 1; i++) {
+    const p = points[i];
+    const q = points[i + 1];
+    ctx.quadraticCurveTo(p.x, p.y, (p.x + q.x) / 2, (p.y + q.y) / 2);
+  }
+  const last = points[points.length - 1];
+  ctx.lineTo(last.x, last.y);
+}
+
+function traceArrow(ctx: CanvasRenderingContext2D, points: Array<{ x: number; y: number }>, size: number): void {
+  if (points.length < 2) return;
+  const tip = points[points.length - 1];
+  const from = points[points.length - 2];
+  const dx = tip.x - from.x;
+  const dy = tip.y - from.y;
+  const length = Math.hypot(dx, dy) || 1;
+  const ux = dx / length;
+  const uy = dy / length;
+  ctx.moveTo(tip.x, tip.y);
+  ctx.lineTo(tip.x - size * ux + (size / 2) * uy, tip.y - size * uy - (size / 2) * ux);
+  ctx.lineTo(tip.x - size * ux - (size / 2) * uy, tip.y - size * uy + (size / 2) * ux);
+  ctx.closePath();
+}

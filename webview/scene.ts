@@ -1,0 +1,379 @@
+// What is drawn for one graph in one expansion state: boxes for visible nodes, collapsed groups, graph
+// inputs and outputs; frames for expanded groups; edges between what is visible. Pure (no DOM), so the
+// unit tests and the benchmark page build the same scene as the editor.
+import type { GraphView, ValueView } from '../src/core/graph/viewModelTypes.js';
+import { inputName } from '../src/core/graph/opSchema.js';
+import { GROUP_HEADER, GROUP_PAD, type JobContainer, type JobNode, type LayoutJob, type LayoutJobResult } from './layoutJob.js';
+
+export type ItemKind = 'node' | 'group' | 'input' | 'output';
+
+export interface SceneItem {
+  id: string;
+  kind: ItemKind;
+  /** Node index, group index, or value index for inputs and outputs. */
+  index: number;
+  /** Enclosing expanded group, -1 at the top. */
+  container: number;
+  expanded: boolean;
+  /** Box text: title (op type, group or value name), subtitle (node name, group size), body lines (folded constants). */
+  title: string;
+  /** The title shortened to fit the box, when it differs. */
+  titleFit?: string;
+  subtitle: string;
+  lines: string[];
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  depth: number;
+}
+
+export interface SceneEdge {
+  from: string;
+  to: string;
+  /** Value indices carried (several when collapsed groups merge edges). */
+  values: number[];
+  label: string;
+  points: Array<{ x: number; y: number }>;
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+export interface Scene {
+  items: SceneItem[];
+  byId: Map<string, SceneItem>;
+  edges: SceneEdge[];
+  width: number;
+  height: number;
+}
+
+export interface Fonts {
+  title: string;
+  text: string;
+  mono: string;
+}
+
+export type Measure = (text: string, font: string) => number;
+
+export const LINE = 14;
+export const TITLE = 20;
+const MAX_LINES = 6;
+const MIN_WIDTH = 56;
+const MAX_WIDTH = 260;
+
+export function shapeText(value: ValueView | undefined): string {
+  if (!value) return '';
+  if (!value.shape) return value.type ? '?' : '';
+  return value.shape.map((d) => (d === null ? '?' : String(d))).join('×');
+}
+
+/** The short name shown in a box: the last segment of a scoped name (the scope is the group). */
+export function shortName(name: string): string {
+  const slash = name.lastIndexOf('/');
+  const tail = slash >= 0 && slash < name.length - 1 ? name.slice(slash + 1) : name;
+  return tail.length > 40 ? `${tail.slice(0, 39)}…` : tail;
+}
+
+export interface ScenePlan {
+  graph: GraphView;
+  items: SceneItem[];
+  byId: Map<string, SceneItem>;
+  /** Visible edges between items, before routing. */
+  edges: Array<{ from: string; to: string; values: number[] }>;
+  job: LayoutJob;
+}
+
+/** Decides what is visible and sizes the boxes; the returned job goes to the layout worker. */
+export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direction: 'TB' | 'LR', measure: Measure, fonts: Fonts): ScenePlan {
+  const groups = graph.groups;
+  // A group is shown when all its ancestors are expanded; a node is represented by its outermost collapsed ancestor.
+  const groupRep = new Int32Array(groups.length); // -1: shown as itself (ancestors expanded), else the collapsed ancestor
+  const groupDepth = new Int32Array(groups.length);
+  for (let g = 0; g < groups.length; g++) {
+    const p = groups[g].parent; // parents come before children
+    groupDepth[g] = p < 0 ? 1 : groupDepth[p] + 1;
+    if (p < 0) groupRep[g] = -1;
+    else groupRep[g] = groupRep[p] >= 0 ? groupRep[p] : expanded.has(groups[p].path) ? -1 : p;
+  }
+  const isOpen = (g: number) => groupRep[g] < 0 && expanded.has(groups[g].path);
+  const repOfNode = (n: number): string => {
+    const g = graph.nodes[n].group;
+    if (g < 0) return `n${n}`;
+    if (groupRep[g] >= 0) return `g${groupRep[g]}`;
+    return expanded.has(groups[g].path) ? `n${n}` : `g${g}`;
+  };
+
+  const items: SceneItem[] = [];
+  const byId = new Map<string, SceneItem>();
+  const add = (item: SceneItem) => {
+    items.push(item);
+    byId.set(item.id, item);
+  };
+  const blank = { x: 0, y: 0, width: 0, height: 0, lines: [] as string[], expanded: false };
+
+  for (let g = 0; g < groups.length; g++) {
+    if (groupRep[g] >= 0) continue;
+    const group = groups[g];
+    const open = expanded.has(group.path);
+    const item: SceneItem = { ...blank, id: `g${g}`, kind: 'group', index: g, container: group.parent, expanded: open, title: fit(group.name, fonts.title, MAX_WIDTH - 36, measure), subtitle: `${group.size.toLocaleString('en-US')} nodes`, lines: [], depth: groupDepth[g] };
+    if (!open) {
+      item.width = clamp(Math.max(measure(group.name, fonts.title), measure(item.subtitle, fonts.text)) + 36);
+      item.height = TITLE + LINE + 10;
+    }
+    add(item);
+  }
+  for (let n = 0; n < graph.nodes.length; n++) {
+    const node = graph.nodes[n];
+    if (node.hidden || repOfNode(n) !== `n${n}`) continue;
+    const inner = MAX_WIDTH - 16;
+    const title = fit(node.op, fonts.title, inner, measure);
+    // The name is shown unless it only repeats the operator (`/layers.0/attn/MatMul_1` under its group).
+    const short = shortName(node.name);
+    const redundant = short === node.op || (short.startsWith(node.op + '_') && /^\d+$/.test(short.slice(node.op.length + 1)));
+    const subtitle = node.name && !redundant ? fit(short, fonts.text, inner, measure) : '';
+    const lines: string[] = [];
+    for (const slot of node.folded) {
+      if (lines.length === MAX_LINES - 1 && node.folded.length > MAX_LINES) {
+        lines.push(`+${node.folded.length - lines.length} more`);
+        break;
+      }
+      lines.push(fit(`${inputName(node.op, slot)} ⟨${shapeText(graph.values[node.inputs[slot]])}⟩`, fonts.mono, inner, measure));
+    }
+    let width = measure(title, fonts.title);
+    if (subtitle) width = Math.max(width, measure(subtitle, fonts.text));
+    for (const line of lines) width = Math.max(width, measure(line, fonts.mono));
+    add({ ...blank, id: `n${n}`, kind: 'node', index: n, container: node.group, title, subtitle, lines, width: clamp(width + 16), height: TITLE + (subtitle ? LINE : 0) + lines.length * LINE + 6, depth: node.group < 0 ? 0 : groupDepth[node.group] });
+  }
+
+  // Edges, one per pair of visible ends, carrying every value between them.
+  const edgeMap = new Map<string, { from: string; to: string; values: number[] }>();
+  const link = (from: string, to: string, v: number) => {
+    if (from === to) return;
+    const key = `${from}>${to}`;
+    const edge = edgeMap.get(key);
+    if (edge) {
+      if (edge.values.length < 64 && !edge.values.includes(v)) edge.values.push(v);
+    } else edgeMap.set(key, { from, to, values: [v] });
+  };
+  const pill = (id: string, kind: ItemKind, v: number) => {
+    if (byId.has(id)) return;
+    const value = graph.values[v];
+    const title = value.name;
+    const subtitle = value.type ? `${value.type}${value.shape ? `[${shapeText(value).replace(/×/g, ',')}]` : ''}` : '';
+    const titleFit = fit(shortName(title), fonts.title, MAX_WIDTH - 20, measure);
+    const subtitleFit = fit(subtitle, fonts.mono, MAX_WIDTH - 20, measure);
+    const width = clamp(Math.max(measure(titleFit, fonts.title), measure(subtitleFit, fonts.mono)) + 20);
+    add({ ...blank, id, kind, index: v, container: -1, title, titleFit, subtitle: subtitleFit, lines: [], width, height: TITLE + (subtitle ? LINE : 0) + 4, depth: 0 });
+  };
+  for (const v of graph.inputs) pill(`i${v}`, 'input', v);
+  for (let v = 0; v < graph.values.length; v++) {
+    const value = graph.values[v];
+    if (value.kind === 'initializer' || value.kind === 'constant') {
+      // Folded into consumers; drawn only when a visible Constant node produces it.
+      if (value.producer < 0 || graph.nodes[value.producer].hidden) continue;
+    }
+    let source: string;
+    if (value.producer >= 0) source = repOfNode(value.producer);
+    else if (value.kind === 'input') source = `i${v}`;
+    else {
+      if (value.consumers.length === 0) continue;
+      pill(`i${v}`, 'input', v);
+      source = `i${v}`;
+    }
+    for (const c of value.consumers) {
+      if (graph.nodes[c].folded.length && graph.nodes[c].inputs.every((iv, slot) => iv !== v || graph.nodes[c].folded.includes(slot))) continue;
+      link(source, repOfNode(c), v);
+    }
+    if (value.output) {
+      pill(`o${v}`, 'output', v);
+      link(source, `o${v}`, v);
+    }
+  }
+  for (const v of graph.outputs) pill(`o${v}`, 'output', v);
+  const edges = [...edgeMap.values()];
+
+  const job = buildJob(graph, items, byId, edges, isOpen, direction);
+  return { graph, items, byId, edges, job };
+}
+
+/** Text shortened with an ellipsis to `max` pixels. */
+export function fit(text: string, font: string, max: number, measure: Measure): string {
+  if (measure(text, font) <= max) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (measure(text.slice(0, mid) + '…', font) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return text.slice(0, lo) + '…';
+}
+
+function clamp(width: number): number {
+  return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.ceil(width)));
+}
+
+function parentOf(graph: GraphView, container: number): number {
+  return container < 0 ? -2 : graph.groups[container].parent;
+}
+
+function depthOf(graph: GraphView, container: number): number {
+  let d = 0;
+  for (let c = container; c >= 0; c = graph.groups[c].parent) d++;
+  return d;
+}
+
+/** The container both ends share, and each end lifted to the item directly inside it. */
+export function liftEdge(graph: GraphView, byId: Map<string, SceneItem>, from: string, to: string): { container: number; from: string; to: string } {
+  const a = byId.get(from)!;
+  const b = byId.get(to)!;
+  let ca = a.container;
+  let cb = b.container;
+  let liftedA = from;
+  let liftedB = to;
+  let da = depthOf(graph, ca);
+  let db = depthOf(graph, cb);
+  while (da > db) {
+    liftedA = `g${ca}`;
+    ca = parentOf(graph, ca);
+    da--;
+  }
+  while (db > da) {
+    liftedB = `g${cb}`;
+    cb = parentOf(graph, cb);
+    db--;
+  }
+  while (ca !== cb) {
+    liftedA = `g${ca}`;
+    liftedB = `g${cb}`;
+    ca = parentOf(graph, ca);
+    cb = parentOf(graph, cb);
+  }
+  return { container: ca, from: liftedA, to: liftedB };
+}
+
+function buildJob(graph: GraphView, items: SceneItem[], byId: Map<string, SceneItem>, edges: Array<{ from: string; to: string }>, isOpen: (g: number) => boolean, direction: 'TB' | 'LR'): LayoutJob {
+  const members = new Map<number, JobNode[]>();
+  const containerEdges = new Map<number, Map<string, { from: string; to: string }>>();
+  members.set(-1, []);
+  for (const item of items) {
+    if (item.kind === 'group' && item.expanded) members.set(item.index, members.get(item.index) ?? []);
+  }
+  for (const item of items) {
+    const list = members.get(item.container) ?? [];
+    members.set(item.container, list);
+    list.push(item.kind === 'group' && item.expanded ? { id: item.id, width: 0, height: 0, container: item.index } : { id: item.id, width: item.width, height: item.height });
+  }
+  for (const edge of edges) {
+    const lifted = liftEdge(graph, byId, edge.from, edge.to);
+    if (lifted.from === lifted.to) continue;
+    let map = containerEdges.get(lifted.container);
+    if (!map) containerEdges.set(lifted.container, (map = new Map()));
+    map.set(`${lifted.from}>${lifted.to}`, { from: lifted.from, to: lifted.to });
+  }
+  // Post-order: deeper containers first.
+  const ids = [...members.keys()].filter((c) => c < 0 || isOpen(c)).sort((x, y) => depthOf(graph, y) - depthOf(graph, x));
+  const keys = new Map<number, string>();
+  const containers: JobContainer[] = [];
+  for (const id of ids) {
+    const nodes = members.get(id)!;
+    const jobEdges = [...(containerEdges.get(id)?.values() ?? [])];
+    const key = hash(
+      `${id};` +
+        nodes.map((n) => (n.container !== undefined ? `${n.id}[${keys.get(n.container)}]` : `${n.id}:${n.width}x${n.height}`)).join(',') +
+        ';' +
+        jobEdges.map((e) => `${e.from}>${e.to}`).join(','),
+    );
+    keys.set(id, key);
+    containers.push({ id, key, nodes, edges: jobEdges });
+  }
+  return { direction, containers };
+}
+
+/** cyrb53: a fast 53-bit string hash; layouts are cached by it. */
+function hash(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36) + text.length.toString(36);
+}
+
+/** Places every item and routes every edge from the per-container layouts. */
+export function composeScene(plan: ScenePlan, results: LayoutJobResult): Scene {
+  const { graph, items, byId } = plan;
+  // Origins of containers: top-left of their content area.
+  const origin = new Map<number, { x: number; y: number }>();
+  origin.set(-1, { x: 0, y: 0 });
+  const place = (container: number) => {
+    const result = results[container];
+    const base = origin.get(container)!;
+    if (!result) return;
+    for (const [id, n] of Object.entries(result.nodes)) {
+      const item = byId.get(id);
+      if (!item) continue;
+      item.width = n.width;
+      item.height = n.height;
+      item.x = base.x + n.x;
+      item.y = base.y + n.y;
+      if (item.kind === 'group' && item.expanded) {
+        origin.set(item.index, { x: item.x + GROUP_PAD, y: item.y + GROUP_HEADER });
+        place(item.index);
+      }
+    }
+  };
+  place(-1);
+
+  const routes = new Map<string, Array<{ x: number; y: number }>>();
+  for (const [c, result] of Object.entries(results)) {
+    const base = origin.get(Number(c));
+    if (!base) continue;
+    for (const e of result.edges) routes.set(`${c}:${e.from}>${e.to}`, e.points.map((p) => ({ x: base.x + p.x, y: base.y + p.y })));
+  }
+  const vertical = plan.job.direction === 'TB';
+  const exitOf = (item: SceneItem) => (vertical ? { x: item.x + item.width / 2, y: item.y + item.height } : { x: item.x + item.width, y: item.y + item.height / 2 });
+  const entryOf = (item: SceneItem) => (vertical ? { x: item.x + item.width / 2, y: item.y } : { x: item.x, y: item.y + item.height / 2 });
+
+  const edges: SceneEdge[] = [];
+  for (const e of plan.edges) {
+    const lifted = liftEdge(graph, byId, e.from, e.to);
+    const route = routes.get(`${lifted.container}:${lifted.from}>${lifted.to}`);
+    const a = byId.get(e.from)!;
+    const b = byId.get(e.to)!;
+    let points: Array<{ x: number; y: number }>;
+    if (route && route.length >= 2) {
+      points = route.slice();
+      if (lifted.from !== e.from) points.unshift(exitOf(a));
+      if (lifted.to !== e.to) points.push(entryOf(b));
+    } else {
+      points = [exitOf(a), entryOf(b)];
+    }
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (const p of points) {
+      minX = Math.min(minX, p.x);
+      minY = Math.min(minY, p.y);
+      maxX = Math.max(maxX, p.x);
+      maxY = Math.max(maxY, p.y);
+    }
+    const label = e.values.length === 1 ? shapeText(graph.values[e.values[0]]) : `${e.values.length} tensors`;
+    edges.push({ from: e.from, to: e.to, values: e.values, label, points, minX, minY, maxX, maxY });
+  }
+  const root = results[-1];
+  // Draw order: outer frames first, then deeper frames, then boxes.
+  const ordered = items.slice().sort((x, y) => rank(x) - rank(y));
+  return { items: ordered, byId, edges, width: root?.width ?? 0, height: root?.height ?? 0 };
+}
+
+function rank(item: SceneItem): number {
+  return item.kind === 'group' && item.expanded ? item.depth : 1000 + item.depth;
+}
