@@ -6,7 +6,7 @@ import { arrayToTensor, toFloat64 } from '../../../src/core/model/tensorValues.j
 import { freeDims, generateInputs, requiredInputs } from '../../../src/core/runtime/inputs.js';
 import { linearModel, tensorInfo } from '../../helpers/models.js';
 
-function model(inputs: onnx.ValueInfoProto[], initializers: onnx.TensorProto[] = []): onnx.ModelProto {
+function model(inputs: onnx.ValueInfoProto[], initializers: onnx.ITensorProto[] = []): onnx.ModelProto {
   return new onnx.ModelProto({ irVersion: toLong(8), opsetImport: [{ domain: '', version: toLong(17) }], graph: { name: 'g', input: inputs, initializer: initializers } });
 }
 
