@@ -1,4 +1,3 @@
-import type { Csr } from './csr.js';
 import type { Layered } from './layered.js';
 
 /** Left-to-right order of every layer: nodes[layerStart[r] .. layerStart[r + 1]) is rank r. */
@@ -54,14 +53,12 @@ export function orderLayers(g: Layered): Ordering {
 
 class Scratch {
   readonly bary: Float64Array;
-  readonly has: Uint8Array;
   readonly keys: Int32Array;
   readonly layer: Int32Array;
   tree = new Int32Array(0);
   positions = new Int32Array(16);
   constructor(widest: number) {
     this.bary = new Float64Array(widest);
-    this.has = new Uint8Array(widest);
     this.keys = new Int32Array(widest);
     this.layer = new Int32Array(widest);
   }
@@ -103,39 +100,51 @@ function initialOrder(g: Layered): Ordering {
 }
 
 function sweep(g: Layered, o: Ordering, downward: boolean, biasRight: boolean, s: Scratch): void {
-  const neighbours: Csr = downward ? g.up : g.down;
   const first = downward ? 1 : g.rankCount - 2;
   const step = downward ? 1 : -1;
-  for (let r = first; r >= 0 && r < g.rankCount; r += step) reorderLayer(o, r, neighbours, biasRight, s);
+  for (let r = first; r >= 0 && r < g.rankCount; r += step) reorderLayer(g, o, r, downward, biasRight, s);
 }
 
-/** Sorts one layer by the mean position of each node's neighbours in the adjacent, fixed layer; nodes without neighbours keep their slot. */
-function reorderLayer(o: Ordering, r: number, nb: Csr, biasRight: boolean, s: Scratch): void {
+/**
+ * Sorts one layer by the mean relative position of each node's neighbours in the layer just fixed.
+ * A node with no neighbour there (a weight pulled down beside its consumer) goes by its neighbours
+ * on the other side instead, and a node with none at all keeps its relative place.
+ */
+function reorderLayer(g: Layered, o: Ordering, r: number, downward: boolean, biasRight: boolean, s: Scratch): void {
   const base = o.layerStart[r];
   const k = o.layerStart[r + 1] - base;
   if (k < 2) return;
-  const { bary, has, keys, layer } = s;
-  let sortable = 0;
+  const primary = downward ? g.up : g.down;
+  const secondary = downward ? g.down : g.up;
+  const pr = downward ? r - 1 : r + 1;
+  const sr = downward ? r + 1 : r - 1;
+  const primarySize = o.layerStart[pr + 1] - o.layerStart[pr];
+  const secondarySize = sr >= 0 && sr < g.rankCount ? o.layerStart[sr + 1] - o.layerStart[sr] : 1;
+  const { bary, keys, layer } = s;
   for (let i = 0; i < k; i++) {
     const v = o.nodes[base + i];
     layer[i] = v;
+    keys[i] = i;
+    let nb = primary;
+    let size = primarySize;
+    if (nb.start[v] === nb.start[v + 1]) {
+      nb = secondary;
+      size = secondarySize;
+    }
     const from = nb.start[v];
     const to = nb.start[v + 1];
     if (from === to) {
-      has[i] = 0;
+      bary[i] = (i + 0.5) / k;
       continue;
     }
     let sum = 0;
     for (let j = from; j < to; j++) sum += o.pos[nb.adj[j]];
-    bary[i] = sum / (to - from);
-    has[i] = 1;
-    keys[sortable++] = i;
+    bary[i] = (sum / (to - from) + 0.5) / size;
   }
-  const sorted = keys.subarray(0, sortable);
+  const sorted = keys.subarray(0, k);
   sorted.sort(biasRight ? (a, b) => bary[a] - bary[b] || b - a : (a, b) => bary[a] - bary[b] || a - b);
-  let next = 0;
   for (let i = 0; i < k; i++) {
-    const v = has[i] ? layer[sorted[next++]] : layer[i];
+    const v = layer[sorted[i]];
     o.nodes[base + i] = v;
     o.pos[v] = i;
   }

@@ -2,6 +2,9 @@ import type { Csr } from './csr.js';
 import type { Layered } from './layered.js';
 import type { Ordering } from './order.js';
 
+/** Alignments wider than this times the narrowest are left out of the balance. */
+const DRIFT_LIMIT = 1.25;
+
 /**
  * Horizontal centres by Brandes and Köpf: four vertical alignments (up/down x left/right), each
  * compacted, then balanced. Linear in the size of the layered graph, no recursion. Long edges stay
@@ -26,9 +29,10 @@ export function positionX(g: Layered, o: Ordering, width: Float64Array, half: Fl
       rightwards.push(!leftFirst);
     }
   }
-  // Align the four to the narrowest one, then take the average of the two median candidates.
+  // Align the four to the narrowest one. An extreme alignment can drift sideways over a long graph
+  // (each layer a little further out); those are left out of the balance, so the result stays compact.
   let narrowest = 0;
-  let narrowestWidth = Infinity;
+  const widths: number[] = [];
   const mins: number[] = [];
   const maxs: number[] = [];
   for (let k = 0; k < 4; k++) {
@@ -45,26 +49,15 @@ export function positionX(g: Layered, o: Ordering, width: Float64Array, half: Fl
     }
     mins.push(lo);
     maxs.push(hi);
-    if (right - left < narrowestWidth) {
-      narrowestWidth = right - left;
-      narrowest = k;
-    }
+    widths.push(right - left);
+    if (right - left < widths[narrowest]) narrowest = k;
   }
   for (let k = 0; k < 4; k++) {
     const delta = rightwards[k] ? maxs[narrowest] - maxs[k] : mins[narrowest] - mins[k];
     if (delta !== 0) for (let v = 0; v < n; v++) layouts[k][v] += delta;
   }
-  const [a, b, c, d] = layouts;
-  for (let v = 0; v < n; v++) {
-    let lo1 = a[v];
-    let lo2 = b[v];
-    if (lo2 < lo1) [lo1, lo2] = [lo2, lo1];
-    let hi1 = c[v];
-    let hi2 = d[v];
-    if (hi2 < hi1) [hi1, hi2] = [hi2, hi1];
-    // Middle two of four sorted values: max of the two minima and min of the two maxima.
-    x[v] = (Math.max(lo1, hi1) + Math.min(lo2, hi2)) / 2;
-  }
+  const chosen = layouts.filter((_, k) => widths[k] <= widths[narrowest] * DRIFT_LIMIT);
+  balance(chosen, x);
   // Balancing mixes layouts per node, which can squeeze neighbours; push apart what got too close.
   for (let r = 0; r < g.rankCount; r++) {
     for (let i = o.layerStart[r] + 1; i < o.layerStart[r + 1]; i++) {
@@ -75,6 +68,23 @@ export function positionX(g: Layered, o: Ordering, width: Float64Array, half: Fl
     }
   }
   return x;
+}
+
+/** Per node, the median of the candidate positions (the mean of the middle two for an even count). */
+function balance(layouts: Float64Array[], x: Float64Array): void {
+  const n = x.length;
+  if (layouts.length === 1) x.set(layouts[0]);
+  else if (layouts.length === 2) for (let v = 0; v < n; v++) x[v] = (layouts[0][v] + layouts[1][v]) / 2;
+  else if (layouts.length === 3) {
+    const [a, b, c] = layouts;
+    for (let v = 0; v < n; v++) x[v] = Math.max(Math.min(a[v], b[v]), Math.min(Math.max(a[v], b[v]), c[v]));
+  } else {
+    const [a, b, c, d] = layouts;
+    for (let v = 0; v < n; v++) {
+      // Middle two of four: the larger of the two minima and the smaller of the two maxima.
+      x[v] = (Math.max(Math.min(a[v], b[v]), Math.min(c[v], d[v])) + Math.min(Math.max(a[v], b[v]), Math.max(c[v], d[v]))) / 2;
+    }
+  }
 }
 
 /** A copy of the adjacency with each node's neighbours sorted left to right. */
