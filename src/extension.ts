@@ -1,10 +1,12 @@
 // Activation: wiring only. Each feature registers itself from its own module.
 import * as vscode from 'vscode';
 import { ModelEditorProvider } from './editor/modelEditorProvider.js';
+import { registerTextLanguage } from './language/index.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ONNX Lens', { log: true });
   context.subscriptions.push(log, ModelEditorProvider.register(context, log));
+  context.subscriptions.push(registerTextLanguage(context, log));
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,112 @@
+// Hover, Go to Definition, Find All References and Document Symbols for onnx-text documents.
+import * as vscode from 'vscode';
+import { oneLine } from '../core/errors.js';
+import { describeOp, describeValue } from '../core/text/describe.js';
+import { definitionsOf, nameAt, opAt, usesOf, type NameOccurrence, type NodeEntry, type Span } from '../core/text/sourceMap.js';
+import { runtimeValuesFor } from './runtimeValues.js';
+import type { TextView, TextViews } from './textViews.js';
+
+function range(document: vscode.TextDocument, span: Span): vscode.Range {
+  return new vscode.Range(document.positionAt(span.start), document.positionAt(span.end));
+}
+
+export class TextLanguageProviders implements vscode.HoverProvider, vscode.DefinitionProvider, vscode.ReferenceProvider, vscode.DocumentSymbolProvider {
+  constructor(private readonly views: TextViews, private readonly log: vscode.LogOutputChannel) {}
+
+  private at(document: vscode.TextDocument, position: vscode.Position): { view: TextView; offset: number } | undefined {
+    const view = this.views.viewOf(document);
+    return view ? { view, offset: document.offsetAt(position) } : undefined;
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const found = this.at(document, position);
+    if (!found) return undefined;
+    const { view, offset } = found;
+    const context = {
+      map: view.map, model: view.model, external: view.external, elided: view.elided,
+      indexFor: (scope: number) => view.indexFor(scope),
+      lineOf: (o: number) => document.positionAt(o).line + 1,
+      runtime: view.modelUri ? runtimeValuesFor(view.modelUri) : undefined,
+    };
+    try {
+      const name = nameAt(view.map, offset);
+      if (name) return new vscode.Hover(new vscode.MarkdownString(describeValue(name, context)), range(document, name.span));
+      const op = opAt(view.map, offset);
+      if (op) return new vscode.Hover(new vscode.MarkdownString(describeOp(op, context)), range(document, op.opSpan));
+    } catch (error) {
+      this.log.warn(`Hover in ${document.uri.toString(true)} failed: ${oneLine(error)}`);
+    }
+    return undefined;
+  }
+
+  provideDefinition(document: vscode.TextDocument, position: vscode.Position): vscode.Location[] | undefined {
+    const found = this.at(document, position);
+    const name = found && nameAt(found.view.map, found.offset);
+    if (!found || !name) return undefined;
+    const definitions = definitionsOf(found.view.map, name.name, name.scope);
+    return definitions.map((d) => new vscode.Location(document.uri, range(document, d.span)));
+  }
+
+  provideReferences(document: vscode.TextDocument, position: vscode.Position, context: vscode.ReferenceContext): vscode.Location[] | undefined {
+    const found = this.at(document, position);
+    const name = found && nameAt(found.view.map, found.offset);
+    if (!found || !name) return undefined;
+    const map = found.view.map;
+    const list: NameOccurrence[] = [
+      ...(context.includeDeclaration ? definitionsOf(map, name.name, name.scope) : []),
+      ...usesOf(map, name.name, name.scope),
+    ];
+    return list.map((o) => new vscode.Location(document.uri, range(document, o.span)));
+  }
+
+  provideDocumentSymbols(document: vscode.TextDocument): vscode.DocumentSymbol[] {
+    const view = this.views.viewOf(document);
+    if (!view) return [];
+    return documentSymbols(document, view);
+  }
+}
+
+function symbol(document: vscode.TextDocument, name: string, detail: string, kind: vscode.SymbolKind, span: Span, selection: Span = span): vscode.DocumentSymbol {
+  const full = range(document, span);
+  const selected = range(document, selection);
+  return new vscode.DocumentSymbol(name || '(unnamed)', detail, kind, full, full.contains(selected) ? selected : full);
+}
+
+/** Outline: each graph with its inputs, outputs, initializers and nodes; subgraphs under their node; functions. */
+function documentSymbols(document: vscode.TextDocument, view: TextView): vscode.DocumentSymbol[] {
+  const { map } = view;
+  const nodeSymbols = new Map<number, vscode.DocumentSymbol>();
+  const scopeSymbols = map.scopes.map((scope) => symbol(document, scope.name, scope.kind === 'function' ? `function${scope.fn?.domain ? ` in ${scope.fn.domain}` : ''}` : scope.parent === undefined ? 'graph' : `subgraph ${scope.owner?.attribute ?? ''}`,
+    scope.kind === 'function' ? vscode.SymbolKind.Function : vscode.SymbolKind.Namespace, scope.span, scope.nameSpan));
+
+  const group = (scope: number, title: string, kind: vscode.SymbolKind, roles: string[]) => {
+    const items = map.names.filter((n) => n.scope === scope && roles.includes(n.role));
+    if (!items.length) return;
+    const seen = new Set<string>();
+    const children = items.filter((n) => !seen.has(n.name) && seen.add(n.name)).map((n) => symbol(document, n.name, n.role === 'initializer' ? 'initializer' : n.role, kind, n.span));
+    const span = { start: Math.min(...items.map((i) => i.span.start)), end: Math.max(...items.map((i) => i.span.end)) };
+    const parent = symbol(document, title, `${children.length}`, vscode.SymbolKind.Package, span, items[0].span);
+    parent.children = children;
+    scopeSymbols[scope].children.push(parent);
+  };
+  map.scopes.forEach((_, scope) => {
+    group(scope, 'inputs', vscode.SymbolKind.Variable, ['input']);
+    group(scope, 'outputs', vscode.SymbolKind.Variable, ['output']);
+    group(scope, 'initializers', vscode.SymbolKind.Constant, ['initializer']);
+  });
+  map.nodes.forEach((entry: NodeEntry, key) => {
+    const op = entry.node.domain ? `${entry.node.domain}.${entry.node.opType}` : entry.node.opType ?? '';
+    const outputs = (entry.node.output ?? []).filter(Boolean).join(', ');
+    const s = symbol(document, entry.node.name || outputs || op, entry.node.name ? `${op} → ${outputs}` : op, vscode.SymbolKind.Method, entry.span, entry.labelSpan ?? entry.opSpan);
+    nodeSymbols.set(key, s);
+    scopeSymbols[entry.scope]?.children.push(s);
+  });
+  const roots: vscode.DocumentSymbol[] = [];
+  map.scopes.forEach((scope, i) => {
+    const owner = scope.owner ? nodeSymbols.get(scope.owner.node) : undefined;
+    if (owner) owner.children.push(scopeSymbols[i]);
+    else if (scope.parent !== undefined) scopeSymbols[scope.parent].children.push(scopeSymbols[i]);
+    else roots.push(scopeSymbols[i]);
+  });
+  return roots;
+}

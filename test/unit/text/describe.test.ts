@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GraphIndex } from '../../../src/core/model/graphIndex.js';
+import { DataType } from '../../../src/core/model/proto.js';
+import { describeOp, describeValue, type DescribeContext } from '../../../src/core/text/describe.js';
+import { parseModelText } from '../../../src/core/text/parser.js';
+import { LineIndex, nameAt, opAt } from '../../../src/core/text/sourceMap.js';
+
+const text = [
+  '<ir_version: 8, opset_import: ["" : 15, "com.microsoft" : 1]>',
+  'g (float[N,2] X) => (float[N,2] Y)',
+  '<float[2] W = {1.5, -0.5}, float[64] big = {...}>',
+  '{',
+  '  [mm] T = Mul(X, W)',
+  '  U = com.microsoft.Gelu(T)',
+  '  Y = Add(U, big)',
+  '}',
+].join('\n');
+
+function context(runtime?: DescribeContext['runtime']): DescribeContext {
+  const parsed = parseModelText(text);
+  assert.ok(parsed.model);
+  const lines = new LineIndex(text);
+  const indexes = new Map<number, GraphIndex>();
+  return {
+    map: parsed.map, model: parsed.model, elided: new Set(parsed.elided.map((e) => e.name)), runtime,
+    indexFor: (scope) => {
+      const graph = parsed.map.scopes[scope].graph;
+      if (!graph) return undefined;
+      if (!indexes.has(scope)) indexes.set(scope, GraphIndex.build(graph));
+      return indexes.get(scope);
+    },
+    lineOf: (offset) => lines.position(offset).line + 1,
+  };
+}
+
+const at = (ctx: DescribeContext, marker: string, skip = 0) => nameAt(ctx.map, text.indexOf(marker) + skip)!;
+
+test('hover on a value: type, producer, consumers', () => {
+  const ctx = context();
+  const md = describeValue(at(ctx, 'Gelu(T)', 5), ctx);
+  assert.match(md, /\*\*`T`\*\* — value/);
+  assert.match(md, /type not recorded in the model/);
+  const x = describeValue(at(ctx, 'Mul(X', 4), ctx);
+  assert.match(x, /\*\*`X`\*\* — graph input/);
+  assert.match(x, /`float\[N,2\]` \(rank 2\)/);
+  assert.match(md, /Produced by `Mul` mm \(line 5\)/);
+  assert.match(md, /Consumed by 1 node:\n- `com\.microsoft\.Gelu` \(line 6\)/);
+});
+
+test('hover on an initializer: statistics and a preview; elided values say so', () => {
+  const ctx = context();
+  const md = describeValue(at(ctx, 'W = {', 0), ctx);
+  assert.match(md, /initializer/);
+  assert.match(md, /min -0\.5 · max 1\.5 · mean 0\.5 · std 1/);
+  assert.match(md, /`\[1\.5, -0\.5\]`/);
+  const big = describeValue(at(ctx, 'big)', 0), ctx);
+  assert.match(big, /Values elided in this text/);
+});
+
+test('hover with a test run shows the runtime shape and statistics', () => {
+  const ctx = context(new Map([['U', { dtype: DataType.FLOAT, dims: [3, 2], data: Float32Array.of(0, 1, 2, 3, 4, 5) }]]));
+  const md = describeValue(at(ctx, 'U = ', 0), ctx);
+  assert.match(md, /\*\*Last test run\*\* `float\[3,2\]`/);
+  assert.match(md, /min 0 · max 5 · mean 2\.5/);
+});
+
+test('hover on an op type: domain and opset in use', () => {
+  const ctx = context();
+  assert.match(describeOp(opAt(ctx.map, text.indexOf('Mul('))!, ctx), /\*\*`Mul`\*\* — domain `ai\.onnx`, opset 15/);
+  assert.match(describeOp(opAt(ctx.map, text.indexOf('Gelu'))!, ctx), /domain `com\.microsoft`, opset 1/);
+});
