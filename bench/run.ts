@@ -1,6 +1,7 @@
 // `npm run bench`: every figure users feel, ours beside the peer's, in one run.
 // Env knobs: BENCH_QUICK=1 (smaller models, fewer samples), BENCH_SAMPLES=N, BENCH_ONLY=decode,info,...
-// (figure groups), BENCH_LAYERS / BENCH_EXTERNAL_MB (model sizes), ONNX_LENS_BENCH_MODELS=folder of .onnx.
+// (figure groups), BENCH_LAYERS / BENCH_EXTERNAL_MB (model sizes), ONNX_LENS_BENCH_MODELS=folder of .onnx,
+// BENCH_SCREENSHOTS=folder (the editor's first paint of each model, as PNG).
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,8 +10,11 @@ import { join } from 'node:path';
 import { onnxPython } from '../test/helpers/python.js';
 import { decodeFigures } from './figures/decode.js';
 import { externalFigures } from './figures/external.js';
+import { foldFigures } from './figures/fold.js';
 import { infoFigures } from './figures/info.js';
 import { layoutFigures } from './figures/layout.js';
+import { quantizeFigures } from './figures/quantize.js';
+import { launchBrowser, webviewFigures } from './figures/webview.js';
 import { runtimeFigures } from './figures/runtime.js';
 import type { BenchContext } from './lib/context.js';
 import { describeMachine, machineText } from './lib/machine.js';
@@ -18,13 +22,12 @@ import { jsonText, markdownTable } from './lib/report.js';
 import type { Row } from './lib/rows.js';
 import { modelDir, modelSizes, prepareExternalModel, prepareModels, root, type BenchModel, type Role } from './models.js';
 
-type Group = 'decode' | 'info' | 'external' | 'layout' | 'run';
+type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fold' | 'quantize';
 
-/** Figures the issue asks for whose feature has not landed: listed in the results, so nothing is silently missing. */
-const pending: Array<{ figure: string; waitingFor: string }> = [
-  { figure: 'webview open-to-first-paint and pan/zoom frame rate (headless Chromium)', waitingFor: 'a standalone mount of the graph view' },
-  { figure: "fold time and node count vs onnxruntime 'basic' optimizer", waitingFor: 'constant folding (src/core/transforms/fold)' },
-  { figure: 'quantize throughput (MB/s of fp32 weights, dynamic and weight-only)', waitingFor: 'the quantizer (src/core/transforms/quantize)' },
+/** What the run cannot compare, and why: listed in the results so that nothing is silently missing. */
+const notMeasured: Array<{ figure: string; reason: string }> = [
+  { figure: 'quantize throughput: peer', reason: "onnxruntime's quantizer is Python-only (onnxruntime.quantization) and has no Debian package; no peer runs here" },
+  { figure: 'editor first paint and frame rate: peer', reason: 'no other ONNX graph viewer is packaged for this machine (Netron is not in Debian or npm as a library)' },
 ];
 
 function log(line: string): void {
@@ -34,7 +37,7 @@ function log(line: string): void {
 /** Bundled into the run's scratch folder (outside the sources, so that lint never sees them). */
 async function buildProbes(tmp: string): Promise<BenchContext['probes']> {
   const outdir = join(tmp, 'probes');
-  const names = ['decode', 'layout', 'ortBare', 'rssOnExit'] as const;
+  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'quantize', 'viewModel'] as const;
   await esbuild.build({
     entryPoints: Object.fromEntries(names.map((n) => [n, join(root, 'bench', 'probes', `${n}.ts`)])),
     outdir,
@@ -59,7 +62,10 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean) as Group[] | undefined;
   const wanted = (g: Group) => !only?.length || only.includes(g);
   const cli = join(root, 'dist', 'cli.cjs');
-  if (!existsSync(cli)) throw new Error('dist/cli.cjs is missing: run `npm run build` first (npm run bench does).');
+  const worker = join(root, 'dist', 'runtime-worker.cjs');
+  if (!existsSync(cli) || !existsSync(worker)) throw new Error('dist/ is not built: run `npm run build` first (npm run bench does).');
+  // Measure the onnxruntime child process users run (the bundle), not the TypeScript sources through tsx.
+  process.env.ONNX_LENS_RUNTIME_WORKER ??= worker;
   const python = onnxPython();
   const tmp = mkdtempSync(join(tmpdir(), 'onnx-lens-bench-'));
   const ctx: BenchContext = {
@@ -106,10 +112,33 @@ async function main(): Promise<void> {
         rows.push(...await layoutFigures(ctx, m));
       }
     }
+    if (wanted('webview')) {
+      const browser = await launchBrowser();
+      try {
+        for (const m of withRole(models, 'webview')) {
+          log(`editor view ${m.name}`);
+          rows.push(...await webviewFigures(ctx, m, browser));
+        }
+      } finally {
+        await browser.close();
+      }
+    }
     if (wanted('run')) {
       for (const m of withRole(models, 'run')) {
         log(`test run ${m.name}`);
         rows.push(...await runtimeFigures(ctx, m));
+      }
+    }
+    if (wanted('fold')) {
+      for (const m of withRole(models, 'fold')) {
+        log(`fold ${m.name}`);
+        rows.push(...await foldFigures(ctx, m));
+      }
+    }
+    if (wanted('quantize')) {
+      for (const m of withRole(models, 'quantize')) {
+        log(`quantize ${m.name}`);
+        rows.push(...await quantizeFigures(ctx, m));
       }
     }
   } finally {
@@ -130,7 +159,7 @@ async function main(): Promise<void> {
     loadAverage: { start: loadAtStart, end: loadavg()[0] },
     models: models.map((m) => ({ name: m.name, description: m.description, origin: m.origin, fileBytes: m.fileBytes, externalBytes: m.externalBytes })),
     rows,
-    pending,
+    notMeasured,
   };
   // Quick and partial runs are for development: they do not replace the committed results.
   const outDir = sizes.quick || only?.length ? modelDir : join(root, 'bench', 'results');

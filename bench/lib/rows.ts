@@ -42,7 +42,9 @@ export class Side {
         this.values.get(key)!.push(value);
       }
     } catch (error) {
-      this.failure = error instanceof ProbeFailure ? error.reason : error instanceof Error ? error.message.split('\n')[0] : String(error);
+      // A timeout or stack overflow says it all; anything else keeps the failing side's own words.
+      if (error instanceof ProbeFailure && error.reason !== 'failed') this.failure = error.reason;
+      else this.failure = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 200);
     }
   }
 

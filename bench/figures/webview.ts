@@ -1,0 +1,136 @@
+// The graph view in headless Chromium, as the editor shows it: open-to-first-paint (the host's decode and
+// view model in a fresh Node process, then a fresh page: script, graph data, layout in the worker, first
+// frame drawn) and the frame rate while panning and zooming. No peer: no other ONNX viewer runs here.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { probeJson, runChild } from '../lib/child.js';
+import type { BenchContext } from '../lib/context.js';
+import { row, Side, type Row } from '../lib/rows.js';
+import { root, type BenchModel } from '../models.js';
+
+const page = `<!doctype html>
+<html><head><meta charset="utf-8">
+<link rel="stylesheet" href="editor.css">
+<style>html, body { margin: 0; height: 100%; overflow: hidden; } #app { position: absolute; inset: 0; display: flex; }</style>
+</head><body><div id="app"></div>
+<script src="graph-view.js"></script>
+<script src="harness.js"></script>
+</body></html>`;
+
+// Runs in the page. First paint: the frame after mountGraphView resolved, in ms since navigation started.
+const harness = `(async () => {
+  const graph = await (await fetch('graph.json')).json();
+  const app = document.getElementById('app');
+  const layouts = [];
+  const view = await OnnxLensGraph.mountGraphView(app, graph, { workerUrl: 'layout-worker.js', collapseAbove: 1500, onLayout: (info) => layouts.push(info) });
+  await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  window.benchView = view;
+  window.benchResult = { firstPaint: performance.now(), layouts };
+})().catch((error) => { window.benchResult = { error: String(error && error.stack || error) }; });`;
+
+// Runs in the page: pans and zooms every animation frame for `seconds`, drawing each frame: a drag to the
+// right and down, then a slow zoom in and out, as a user explores a graph. A string, not a function: the
+// TypeScript loader would put helper calls into a function's source that the page does not have.
+const panZoom = `(async (seconds) => {
+  const view = window.benchView;
+  const draws = [];
+  const start = performance.now();
+  let frame = 0;
+  await new Promise((resolve) => {
+    const step = () => {
+      const t = performance.now();
+      if (t - start >= seconds * 1000) return resolve();
+      if (frame % 120 < 60) view.panBy(6, 4);
+      else view.zoomBy(frame % 120 < 90 ? 1.02 : 1 / 1.02);
+      view.draw();
+      draws.push(performance.now() - t);
+      frame++;
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+  const elapsed = (performance.now() - start) / 1000;
+  return { fps: frame / elapsed, drawMs: draws.reduce((a, b) => a + b, 0) / (draws.length || 1) };
+})`;
+
+function serve(files: Record<string, () => Buffer | string>): Promise<Server> {
+  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', css: 'text/css', json: 'application/json' };
+  const server = createServer((request, response) => {
+    const name = (request.url ?? '/').split('?')[0].replace(/^\//, '') || 'index.html';
+    const file = files[name];
+    if (!file) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': types[name.split('.').pop() ?? ''] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    response.end(file());
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+export function chromiumPath(): string | undefined {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error('no chromium on PATH (Debian package chromium)');
+  return chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function webviewFigures(ctx: BenchContext, model: BenchModel, browser: Browser): Promise<Row[]> {
+  const graphPath = join(ctx.tmp, `${model.name}.view.json`);
+  const dist = (name: string) => () => readFileSync(join(root, 'dist', name));
+  const server = await serve({
+    'index.html': () => page,
+    'harness.js': () => harness,
+    'graph-view.js': dist('graph-view.js'),
+    'layout-worker.js': dist('layout-worker.js'),
+    'editor.css': () => readFileSync(join(root, 'media', 'editor.css')),
+    'graph.json': () => readFileSync(graphPath),
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const side = new Side();
+  let drawn = 0;
+  try {
+    for (let i = 0; i < ctx.samples; i++) {
+      await side.sample(async () => {
+        const host = probeJson<{ ms: number; nodes: number }>(await runChild(process.execPath, [ctx.probes.viewModel, model.path, graphPath], { timeoutMs: 300_000 }), 'view model');
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        try {
+          const tab = await context.newPage();
+          await tab.goto(url);
+          await tab.waitForFunction('window.benchResult', undefined, { timeout: 300_000 });
+          const result = await tab.evaluate('window.benchResult') as { firstPaint?: number; error?: string; layouts: Array<{ items: number }> };
+          if (result.error || result.firstPaint === undefined) throw new Error(`page: ${result.error?.split('\n')[0] ?? 'no first paint'}`);
+          drawn = result.layouts[0]?.items ?? 0;
+          // BENCH_SCREENSHOTS=folder keeps what the first paint showed, to check that the figure measured a real graph.
+          if (process.env.BENCH_SCREENSHOTS && i === 0) await tab.screenshot({ path: join(process.env.BENCH_SCREENSHOTS, `${model.name}.png`) });
+          const frames = await tab.evaluate(`${panZoom}(${ctx.quick ? 2 : 3})`) as { fps: number; drawMs: number };
+          return { host: host.ms, page: result.firstPaint, total: host.ms + result.firstPaint, fps: frames.fps, drawMs: frames.drawMs };
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  } finally {
+    server.close();
+  }
+  const note = `${drawn} items drawn at first (groups collapse above 1,500 nodes); 1280x800, software rendering`;
+  return [
+    row({ figure: 'editor open-to-first-paint', model: model.name, unit: 'ms', better: 'lower', ours: side.measured('total'), note: `host decode + view model, then page load, layout and first frame; ${note}` }),
+    row({ figure: 'editor first paint: page part', model: model.name, unit: 'ms', better: 'lower', ours: side.measured('page') }),
+    row({ figure: 'pan/zoom frame rate', model: model.name, unit: 'fps', better: 'higher', ours: side.measured('fps'), note }),
+  ];
+}
