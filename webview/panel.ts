@@ -89,7 +89,7 @@ export class SidePanel {
     const opsets = Object.entries(s.opsets).map(([d, v]) => `${d} ${v}`).join(', ');
     this.table(section, [
       ['File', model.fileName],
-      ['Format', `ONNX IR ${s.irVersion}`],
+      ['IR version', String(s.irVersion)],
       ['Producer', [s.producer, s.producerVersion].filter(Boolean).join(' ') || '—'],
       ...(s.domain ? [['Domain', s.domain] as [string, string]] : []),
       ...(s.modelVersion ? [['Version', String(s.modelVersion)] as [string, string]] : []),
@@ -106,8 +106,8 @@ export class SidePanel {
     }
     const signature = this.section('Inputs and outputs', 'arrow-swap');
     const rows: Array<[string, string | Node]> = [];
-    for (const input of s.inputs) rows.push(['input', `${input.name}: ${input.type}${dimsText(input.shape ?? undefined)}`]);
-    for (const output of s.outputs) rows.push(['output', `${output.name}: ${output.type}${dimsText(output.shape ?? undefined)}`]);
+    for (const input of s.inputs) rows.push(['Input', `${input.name}: ${input.type}${dimsText(input.shape ?? undefined)}`]);
+    for (const output of s.outputs) rows.push(['Output', `${output.name}: ${output.type}${dimsText(output.shape ?? undefined)}`]);
     this.table(signature, rows);
     const others = model.graphs.filter((g) => g.id !== '');
     if (others.length) {
