@@ -22,8 +22,14 @@ export interface ComponentLayout {
   y: Float64Array;
   width: number;
   height: number;
-  /** Per input edge, from its source's border to its target's border. */
-  routes: Point[][];
+  /**
+   * Polylines, flat x, y pairs: route r has points routeStart[r] .. routeStart[r + 1]) and runs
+   * downwards. Input edge e follows route edgeRoute[e], backwards when reversed[e] (a back edge).
+   */
+  route: Float64Array;
+  routeStart: Int32Array;
+  edgeRoute: Int32Array;
+  reversed: Uint8Array;
 }
 
 /**
@@ -52,7 +58,8 @@ export function layoutComponent(
       left += width[v] + spacing.nodeSep;
       tallest = Math.max(tallest, height[v]);
     }
-    return { x, y, width: Math.max(0, left - spacing.nodeSep), height: tallest, routes: [] };
+    const none = new Int32Array(0);
+    return { x, y, width: Math.max(0, left - spacing.nodeSep), height: tallest, route: new Float64Array(0), routeStart: new Int32Array(1), edgeRoute: none, reversed: new Uint8Array(0) };
   }
   const reversed = findBackEdges(n, from, to, m);
   // Reversing can turn a 2-cycle into a duplicate; both edges then share one route.
@@ -101,31 +108,52 @@ export function layoutComponent(
   const y = new Float64Array(n);
   for (let v = 0; v < n; v++) y[v] = bandTop[rank[v]] + bandHeight[rank[v]] / 2;
 
-  const uniqueRoutes: Point[][] = [];
+  // Two points per rank a long edge crosses (it runs straight through the band, so it never cuts a
+  // node of that rank), plus one on each end's border.
+  const routeStart = new Int32Array(mu + 1);
+  for (let e = 0; e < mu; e++) {
+    let count = 2;
+    for (let i = g.chainStart[e]; i < g.chainStart[e + 1]; i++) count += bandHeight[g.rank[g.chain[i]]] > 0 ? 2 : 1;
+    routeStart[e + 1] = routeStart[e] + count;
+  }
+  const route = new Float64Array(2 * routeStart[mu]);
+  const end = { x: 0, y: 0 };
   for (let e = 0; e < mu; e++) {
     const a = uf[e];
     const b = ut[e];
-    const points: Point[] = [];
     const first = g.chainStart[e];
     const last = g.chainStart[e + 1];
-    const towardA = first < last ? { x: x[g.chain[first]], y: bandTop[g.rank[g.chain[first]]] } : { x: x[b], y: y[b] };
-    points.push(border(x[a], y[a], width[a], height[a], towardA));
+    let k = 2 * routeStart[e];
+    if (first < last) {
+      end.x = x[g.chain[first]];
+      end.y = bandTop[g.rank[g.chain[first]]];
+    } else {
+      end.x = x[b];
+      end.y = y[b];
+    }
+    border(x[a], y[a], width[a], height[a], end);
+    route[k++] = end.x;
+    route[k++] = end.y;
     for (let i = first; i < last; i++) {
       const d = g.chain[i];
       const r = g.rank[d];
-      points.push({ x: x[d], y: bandTop[r] });
-      // Straight through the band, so the edge never cuts a node of that rank.
-      if (bandHeight[r] > 0) points.push({ x: x[d], y: bandTop[r] + bandHeight[r] });
+      route[k++] = x[d];
+      route[k++] = bandTop[r];
+      if (bandHeight[r] > 0) {
+        route[k++] = x[d];
+        route[k++] = bandTop[r] + bandHeight[r];
+      }
     }
-    const towardB = first < last ? points[points.length - 1] : { x: x[a], y: y[a] };
-    points.push(border(x[b], y[b], width[b], height[b], towardB));
-    uniqueRoutes.push(points);
-  }
-  const routes: Point[][] = new Array(m);
-  for (let e = 0; e < m; e++) {
-    const points = uniqueRoutes[unique[e]].map((p) => ({ x: p.x, y: p.y }));
-    if (reversed[e]) points.reverse();
-    routes[e] = points;
+    if (first < last) {
+      end.x = route[k - 2];
+      end.y = route[k - 1];
+    } else {
+      end.x = x[a];
+      end.y = y[a];
+    }
+    border(x[b], y[b], width[b], height[b], end);
+    route[k++] = end.x;
+    route[k++] = end.y;
   }
   const lastRank = g.rankCount - 1;
   return {
@@ -133,21 +161,31 @@ export function layoutComponent(
     y,
     width: right - left,
     height: bandTop[lastRank] + bandHeight[lastRank],
-    routes,
+    route,
+    routeStart,
+    edgeRoute: unique,
+    reversed,
   };
 }
 
-/** Where the segment from a box's centre toward a point leaves the box. */
-export function border(cx: number, cy: number, w: number, h: number, toward: Point): Point {
+/** Moves `toward` to where the segment from a box's centre toward it leaves the box. */
+export function border(cx: number, cy: number, w: number, h: number, toward: Point): void {
   const dx = toward.x - cx;
   const dy = toward.y - cy;
-  if ((dx === 0 && dy === 0) || (w === 0 && h === 0)) return { x: cx, y: cy };
+  if ((dx === 0 && dy === 0) || (w === 0 && h === 0)) {
+    toward.x = cx;
+    toward.y = cy;
+    return;
+  }
   const hw = w / 2;
   const hh = h / 2;
   if (Math.abs(dy) * hw > Math.abs(dx) * hh) {
     const sy = dy < 0 ? -hh : hh;
-    return { x: cx + (sy * dx) / dy, y: cy + sy };
+    toward.x = cx + (sy * dx) / dy;
+    toward.y = cy + sy;
+  } else {
+    const sx = dx < 0 ? -hw : hw;
+    toward.x = cx + sx;
+    toward.y = cy + (sx * dy) / dx;
   }
-  const sx = dx < 0 ? -hw : hw;
-  return { x: cx + sx, y: cy + (sx * dy) / dx };
 }

@@ -98,21 +98,26 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
   const components = connectedComponents(n, from, to);
   const x = new Float64Array(n);
   const y = new Float64Array(n);
-  const routes: Point[][] = new Array(from.length);
+  // Where each distinct edge's route lives: its component's layout and offset, and its index there.
+  const edgeLayout: ComponentLayout[] = new Array(from.length);
+  const edgeLocal = new Int32Array(from.length);
+  const edgeDx = new Float64Array(from.length);
+  const edgeDy = new Float64Array(from.length);
   const placed = packComponents(components, n, from, to, width, height, spacing, (c, layout, dx, dy) => {
     for (let i = 0; i < c.nodes.length; i++) {
       x[c.nodes[i]] = layout.x[i] + dx;
       y[c.nodes[i]] = layout.y[i] + dy;
     }
     for (let i = 0; i < c.edges.length; i++) {
-      const points = layout.routes[i];
-      for (const p of points) {
-        p.x += dx;
-        p.y += dy;
-      }
-      routes[c.edges[i]] = points;
+      const e = c.edges[i];
+      edgeLayout[e] = layout;
+      edgeLocal[e] = i;
+      edgeDx[e] = dx;
+      edgeDy[e] = dy;
     }
   });
+  // Points are made once, here, already transposed for left to right.
+  const point = transpose ? (px: number, py: number): Point => ({ x: py, y: px }) : (px: number, py: number): Point => ({ x: px, y: py });
 
   // Self-loops: a small loop off the right side of the node.
   let right = placed.width;
@@ -121,12 +126,7 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
     const side = x[v] + width[v] / 2;
     const dy = Math.max(2, height[v] / 4);
     right = Math.max(right, side + reach);
-    return [
-      { x: side, y: y[v] - dy },
-      { x: side + reach, y: y[v] - dy },
-      { x: side + reach, y: y[v] + dy },
-      { x: side, y: y[v] + dy },
-    ];
+    return [point(side, y[v] - dy), point(side + reach, y[v] - dy), point(side + reach, y[v] + dy), point(side, y[v] + dy)];
   };
 
   const resultNodes: LayoutResult['nodes'] = Object.create(null);
@@ -144,12 +144,20 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
     if (ref === UNKNOWN) points = [];
     else if (ref === SELF) points = selfRoute(index.get(edges[i].from) as number);
     else {
-      const route = routes[ref];
-      // Parallel edges get their own copies of the shared route.
-      points = route.map((p) => ({ x: p.x, y: p.y }));
-      if (index.get(edges[i].from) !== from[ref]) points.reverse();
+      const layout = edgeLayout[ref];
+      const local = edgeLocal[ref];
+      const r = layout.edgeRoute[local];
+      const first = layout.routeStart[r];
+      const count = layout.routeStart[r + 1] - first;
+      const dx = edgeDx[ref];
+      const dy = edgeDy[ref];
+      const backwards = layout.reversed[local] === 1;
+      points = new Array(count);
+      for (let k = 0; k < count; k++) {
+        const j = 2 * (first + (backwards ? count - 1 - k : k));
+        points[k] = point(layout.route[j] + dx, layout.route[j + 1] + dy);
+      }
     }
-    if (transpose) for (const p of points) [p.x, p.y] = [p.y, p.x];
     resultEdges[i] = { from: edges[i].from, to: edges[i].to, points };
   }
   return transpose
