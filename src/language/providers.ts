@@ -79,20 +79,29 @@ function documentSymbols(document: vscode.TextDocument, view: TextView): vscode.
   const scopeSymbols = map.scopes.map((scope) => symbol(document, scope.name, scope.kind === 'function' ? `function${scope.fn?.domain ? ` in ${scope.fn.domain}` : ''}` : scope.parent === undefined ? 'graph' : `subgraph ${scope.owner?.attribute ?? ''}`,
     scope.kind === 'function' ? vscode.SymbolKind.Function : vscode.SymbolKind.Namespace, scope.span, scope.nameSpan));
 
-  const group = (scope: number, title: string, kind: vscode.SymbolKind, roles: string[]) => {
-    const items = map.names.filter((n) => n.scope === scope && roles.includes(n.role));
-    if (!items.length) return;
+  // One pass over the names: declarations by scope and role.
+  const declared = new Map<string, NameOccurrence[]>();
+  for (const n of map.names) {
+    if (n.role !== 'input' && n.role !== 'output' && n.role !== 'initializer') continue;
+    const key = `${n.scope}:${n.role}`;
+    let list = declared.get(key);
+    if (!list) declared.set(key, (list = []));
+    list.push(n);
+  }
+  const group = (scope: number, title: string, kind: vscode.SymbolKind, role: string) => {
+    const items = declared.get(`${scope}:${role}`);
+    if (!items?.length) return;
     const seen = new Set<string>();
-    const children = items.filter((n) => !seen.has(n.name) && seen.add(n.name)).map((n) => symbol(document, n.name, n.role === 'initializer' ? 'initializer' : n.role, kind, n.span));
-    const span = { start: Math.min(...items.map((i) => i.span.start)), end: Math.max(...items.map((i) => i.span.end)) };
+    const children = items.filter((n) => !seen.has(n.name) && seen.add(n.name)).map((n) => symbol(document, n.name, role, kind, n.span));
+    const span = { start: items[0].span.start, end: items[items.length - 1].span.end };
     const parent = symbol(document, title, `${children.length}`, vscode.SymbolKind.Package, span, items[0].span);
     parent.children = children;
     scopeSymbols[scope].children.push(parent);
   };
   map.scopes.forEach((_, scope) => {
-    group(scope, 'inputs', vscode.SymbolKind.Variable, ['input']);
-    group(scope, 'outputs', vscode.SymbolKind.Variable, ['output']);
-    group(scope, 'initializers', vscode.SymbolKind.Constant, ['initializer']);
+    group(scope, 'inputs', vscode.SymbolKind.Variable, 'input');
+    group(scope, 'outputs', vscode.SymbolKind.Variable, 'output');
+    group(scope, 'initializers', vscode.SymbolKind.Constant, 'initializer');
   });
   map.nodes.forEach((entry: NodeEntry, key) => {
     const op = entry.node.domain ? `${entry.node.domain}.${entry.node.opType}` : entry.node.opType ?? '';

@@ -8,7 +8,7 @@ import { int64ToBigInt, type ModelProto, type OperatorSetIdProto, type TensorPro
 import { tensorStats, type TensorStats } from '../model/stats.js';
 import { elementCount, tensorDims, tensorToArray, toFloat64, type TensorArray } from '../model/tensorValues.js';
 import { dimsText, valueType, type ValueType } from '../model/types.js';
-import { definitionsOf, usesOf, type NameOccurrence, type NodeEntry, type TextSourceMap } from './sourceMap.js';
+import { definitionsOf, occurrencesNamed, usesOf, type NameOccurrence, type NodeEntry, type TextSourceMap } from './sourceMap.js';
 
 export interface DescribeContext {
   map: TextSourceMap;
@@ -94,7 +94,7 @@ export function describeValue(at: NameOccurrence, ctx: DescribeContext): string 
     if (vi) type = valueType(vi.type);
   }
   const roles = new Set(definitions.map((d) => d.role));
-  const isOutput = map.names.some((n) => n.scope === home && n.name === name && n.role === 'output');
+  const isOutput = occurrencesNamed(map, name).some((n) => n.scope === home && n.role === 'output');
   const kind = roles.has('initializer') ? (roles.has('input') ? 'input with initializer' : 'initializer')
     : roles.has('input') ? (scope?.kind === 'function' ? 'function input' : 'graph input')
       : isOutput ? 'graph output' : 'value';

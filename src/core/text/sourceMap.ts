@@ -95,7 +95,39 @@ export class LineIndex {
 
 /** The name occurrence under an offset (end inclusive, so a cursor right after a name counts). */
 export function nameAt(map: TextSourceMap, offset: number): NameOccurrence | undefined {
-  return map.names.find((n) => n.span.start <= offset && offset <= n.span.end);
+  // Occurrences are recorded in text order: binary search for the last one starting at or before offset.
+  const names = map.names;
+  let lo = 0;
+  let hi = names.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (names[mid].span.start <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  while (found > 0 && names[found - 1].span.start === names[found].span.start) found--;
+  const hit = found >= 0 ? names[found] : undefined;
+  return hit && offset <= hit.span.end ? hit : undefined;
+}
+
+const nameIndexes = new WeakMap<TextSourceMap, { size: number; byName: Map<string, NameOccurrence[]> }>();
+
+/** Every occurrence of a name, through an index built on first use. */
+export function occurrencesNamed(map: TextSourceMap, name: string): NameOccurrence[] {
+  let index = nameIndexes.get(map);
+  if (!index || index.size !== map.names.length) {
+    const byName = new Map<string, NameOccurrence[]>();
+    for (const n of map.names) {
+      let list = byName.get(n.name);
+      if (!list) byName.set(n.name, (list = []));
+      list.push(n);
+    }
+    index = { size: map.names.length, byName };
+    nameIndexes.set(map, index);
+  }
+  return index.byName.get(name) ?? [];
 }
 
 /** The innermost node whose span holds the offset. */
@@ -119,7 +151,7 @@ const definingRoles: ReadonlySet<NameRole> = new Set(['input', 'initializer', 'n
  */
 export function definitionsOf(map: TextSourceMap, name: string, scope: number): NameOccurrence[] {
   for (let s: number | undefined = scope; s !== undefined; s = map.scopes[s].parent) {
-    const found = map.names.filter((n) => n.scope === s && n.name === name && definingRoles.has(n.role));
+    const found = occurrencesNamed(map, name).filter((n) => n.scope === s && definingRoles.has(n.role));
     if (found.length) return found;
   }
   return [];
@@ -133,11 +165,11 @@ export function definingScope(map: TextSourceMap, name: string, scope: number): 
 /** Every use of the value `name` defined in (or visible from) `scope`, including uses in nested subgraphs. */
 export function usesOf(map: TextSourceMap, name: string, scope: number): NameOccurrence[] {
   const home = definingScope(map, name, scope);
-  return map.names.filter((n) => n.name === name && (n.role === 'node_input' || n.role === 'output') && definingScope(map, name, n.scope) === home);
+  return occurrencesNamed(map, name).filter((n) => (n.role === 'node_input' || n.role === 'output') && definingScope(map, name, n.scope) === home);
 }
 
 /** Every occurrence of the same value (declarations, definitions and uses). */
 export function occurrencesOf(map: TextSourceMap, name: string, scope: number): NameOccurrence[] {
   const home = definingScope(map, name, scope);
-  return map.names.filter((n) => n.name === name && definingScope(map, name, n.scope) === home);
+  return occurrencesNamed(map, name).filter((n) => definingScope(map, name, n.scope) === home);
 }
