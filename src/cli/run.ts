@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
 import { readModelFile } from '../core/model/decode.js';
 import { RuntimeClient } from '../core/runtime/client.js';
-import { generateInputs, type Distribution } from '../core/runtime/inputs.js';
+import { generateInputs, parseDimAssignments, type Distribution } from '../core/runtime/inputs.js';
 import type { GraphOptimizationLevel, SessionSettings } from '../core/runtime/settings.js';
 import { loadInputSources, missingInputs, type TestDataSet } from '../core/runtime/testData.js';
 import { testRun, type OutputReport, type TestRunReport } from '../core/runtime/testRun.js';
@@ -23,18 +23,6 @@ function number(value: string | undefined, fallback: number, what: string, check
 }
 
 const whole = (n: number) => Number.isInteger(n) && n >= 0;
-
-/** `N=1,seq=128` -> {N: 1, seq: 128}. */
-export function parseDims(text: string | undefined): Record<string, number> {
-  const dims: Record<string, number> = {};
-  if (!text) return dims;
-  for (const part of text.split(',')) {
-    const match = /^\s*(.+?)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!match) throw new UserError(`--dims takes NAME=SIZE pairs separated by commas, not '${part}'.`);
-    dims[match[1]] = Number(match[2]);
-  }
-  return dims;
-}
 
 /** Short, aligned numbers: 4 significant digits, exponent form for very large or small values. */
 export function formatNumber(n: number | undefined): string {
@@ -161,7 +149,7 @@ export const runCommand: CliCommand = {
       inputsText = `${dataSets.map((d) => d.name).join(', ')} from ${values.inputs.join(', ')}`;
     } else {
       const seed = number(values.seed, 0, 'seed', whole);
-      const dims = parseDims(values.dims);
+      const dims = parseDimAssignments(values.dims);
       dataSets = [{ name: 'generated', inputs: generateInputs(model, { distribution: distribution as Distribution, dims, seed }) }];
       const dimsText = Object.entries(dims).map(([k, v]) => `${k}=${v}`).join(', ');
       inputsText = `generated (${distribution}, seed ${seed}${dimsText ? `, ${dimsText}` : ''})`;

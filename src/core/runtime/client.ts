@@ -11,11 +11,11 @@ import { compactData } from './ortTensors.js';
 import type { SessionSettings } from './settings.js';
 import { locateWorker } from './workerLocation.js';
 import type {
-  CloseResult, InfoResult, OpenResult, RunResult, TimeResult, ValueMetadata, WorkerReply, WorkerRequest,
+  CloseResult, InfoResult, OpenResult, RunResult, SummarizeResult, TimeResult, ValueMetadata, WorkerReply, WorkerRequest,
 } from './workerProtocol.js';
 
 export type { SessionSettings } from './settings.js';
-export type { NodeTime, ValueMetadata, InfoResult } from './workerProtocol.js';
+export type { NodeTime, ValueMetadata, InfoResult, ValueSummary } from './workerProtocol.js';
 
 export interface ClientOptions {
   /** Any one request (open, run, timed loop) taking longer stops the child. Default 5 minutes. */
@@ -304,6 +304,12 @@ export class RuntimeSession {
   async run(feeds: Record<string, TensorArray>, options: { outputs?: string[]; signal?: AbortSignal } = {}): Promise<RunResult> {
     this.check();
     return this.client.request<RunResult>({ kind: 'run', session: this.id, feeds: compactFeeds(feeds), ...(options.outputs ? { outputs: options.outputs } : {}) }, options.signal);
+  }
+
+  /** Runs once; the child sends back each output's type, shape and statistics, not its values. */
+  async summarize(feeds: Record<string, TensorArray>, options: { outputs?: string[]; signal?: AbortSignal } = {}): Promise<SummarizeResult> {
+    this.check();
+    return this.client.request<SummarizeResult>({ kind: 'summarize', session: this.id, feeds: compactFeeds(feeds), ...(options.outputs ? { outputs: options.outputs } : {}) }, options.signal);
   }
 
   /** Milliseconds of each timed session.run, measured inside the child after `warmup` untimed runs. */

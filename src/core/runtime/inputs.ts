@@ -132,3 +132,20 @@ export function generateInputs(model: ModelProto, options: GenerateOptions = {})
 function article(word: string): string {
   return /^[aeiou]/.test(word) ? 'an' : 'a';
 }
+
+/** `N=1, seq=128` -> {N: 1, seq: 128}: how the CLI and the command take symbolic dimension sizes. */
+export function parseDimAssignments(text: string | undefined): Record<string, number> {
+  const dims: Record<string, number> = {};
+  if (!text?.trim()) return dims;
+  for (const part of text.split(',')) {
+    const match = /^\s*(.+?)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!match) throw new UserError(`Dimension sizes are NAME=SIZE pairs separated by commas, not '${part.trim()}'.`);
+    dims[match[1]] = Number(match[2]);
+  }
+  return dims;
+}
+
+export function formatDimAssignments(dims: Record<string, number>): string {
+  return Object.entries(dims).map(([name, size]) => `${name}=${size}`).join(', ');
+}
+

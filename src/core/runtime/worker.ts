@@ -9,8 +9,11 @@ import { UserError } from '../errors.js';
 import type { TensorArray } from '../model/tensorValues.js';
 import { fromOrtTensor, ortCanReturn, toOrtTensor, type OrtTensorCtor } from './ortTensors.js';
 import { aggregateProfile } from './profile.js';
+import { summarizeArray } from './summaries.js';
 import { effectiveSettings, type SessionSettings } from './settings.js';
-import type { CloseResult, InfoResult, OpenResult, RunResult, TimeResult, ValueMetadata, WorkerReply, WorkerRequest } from './workerProtocol.js';
+import type {
+  CloseResult, InfoResult, OpenResult, RunResult, SummarizeResult, TimeResult, ValueMetadata, ValueSummary, WorkerReply, WorkerRequest,
+} from './workerProtocol.js';
 
 interface OpenSession {
   session: ort.InferenceSession;
@@ -102,6 +105,22 @@ async function run(request: Extract<WorkerRequest, { kind: 'run' }>): Promise<Ru
   return { outputs, ms };
 }
 
+async function summarize(request: Extract<WorkerRequest, { kind: 'summarize' }>): Promise<SummarizeResult> {
+  const { session } = get(request.session);
+  const names = request.outputs ?? session.outputNames;
+  checkOutputs(session, names);
+  const feeds = toFeeds(request.feeds);
+  const started = performance.now();
+  const results = await session.run(feeds, names);
+  const ms = performance.now() - started;
+  const values: Record<string, ValueSummary> = {};
+  for (const [name, tensor] of Object.entries(results)) {
+    values[name] = summarizeArray(fromOrtTensor(name, tensor));
+    tensor.dispose();
+  }
+  return { values, ms };
+}
+
 /** Timed in here, around session.run alone, so that IPC never counts as model time. */
 async function time(request: Extract<WorkerRequest, { kind: 'time' }>): Promise<TimeResult> {
   const { session } = get(request.session);
@@ -140,6 +159,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'info': return { version: ort.env.versions.node ?? ort.env.versions.common, backends: ort.listSupportedBackends() } satisfies InfoResult;
     case 'open': return open(request);
     case 'run': return run(request);
+    case 'summarize': return summarize(request);
     case 'time': return time(request);
     case 'close': return close(request);
   }

@@ -1,5 +1,6 @@
 // Messages between RuntimeClient (any process) and the onnxruntime child process (worker.ts).
 // Sent with `serialization: 'advanced'`: typed arrays, bigint arrays and Maps travel as they are.
+import type { TensorStats } from '../model/stats.js';
 import type { TensorArray } from '../model/tensorValues.js';
 import type { SessionSettings } from './settings.js';
 
@@ -32,6 +33,8 @@ export type WorkerRequest =
     baseDir?: string;
   }
   | { id: number; kind: 'run'; session: number; feeds: Record<string, TensorArray>; outputs?: string[] }
+  /** Like run, but the child returns type, shape and statistics instead of the values (tensor capture). */
+  | { id: number; kind: 'summarize'; session: number; feeds: Record<string, TensorArray>; outputs?: string[] }
   | { id: number; kind: 'time'; session: number; feeds: Record<string, TensorArray>; warmup: number; iterations: number }
   | { id: number; kind: 'close'; session: number };
 
@@ -39,6 +42,8 @@ export interface InfoResult { version: string; backends: Array<{ name: string; b
 export interface OpenResult { session: number; createMs: number; inputs: ValueMetadata[]; outputs: ValueMetadata[] }
 export interface RunResult { outputs: Record<string, TensorArray>; ms: number }
 export interface TimeResult { times: number[] }
+export interface ValueSummary { dtype: string; shape: number[]; stats: TensorStats }
+export interface SummarizeResult { values: Record<string, ValueSummary>; ms: number }
 export interface CloseResult { nodeTimes?: NodeTime[] }
 
 export type WorkerReply =

@@ -96,7 +96,7 @@ test('errors exit 2 with one line on stderr', () => {
   assertError(cli(join(dir, 'missing.onnx')), /^onnx-lens: No such file: /);
   assertError(cli(bad), /^onnx-lens: Not (a valid|an) ONNX model/);
   assertError(cli(add.model, '--inputs', join(dir, 'nothing-here')), /^onnx-lens: No such file or folder: /);
-  assertError(cli(add.model, '--dims', 'N:3'), /^onnx-lens: --dims takes NAME=SIZE pairs/);
+  assertError(cli(add.model, '--dims', 'N:3'), /^onnx-lens: Dimension sizes are NAME=SIZE pairs separated by commas, not 'N:3'\.$/);
   assertError(cli(add.model, '--iterations', 'many'), /^onnx-lens: --iterations must be a whole number/);
   assertError(cli(add.model, '--optimization', 'max'), /^onnx-lens: --optimization must be one of/);
   assertError(cli(add.model, '--inputs', testCase('node/test_abs').dir), /^onnx-lens: test_data_set_0: No values for input 'y'\.$/);
