@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { UserError } from '../../errors.js';
-import { decodeModel, readModelFile } from '../../model/decode.js';
+import { decodeModel, encodeModel, readModelFile } from '../../model/decode.js';
 import { ExternalDataReader, isExternal } from '../../model/externalData.js';
 import { allTensors, assertNotSameFile, freeOutputPath, writeModelAtomic } from '../../model/modelFile.js';
 import type { ModelProto } from '../../model/proto.js';
@@ -17,7 +17,7 @@ import { baseReport, type TransformReport } from '../report.js';
 import { accuracy, adaptFeeds, accuracyBudget, type OutputAccuracy } from './accuracy.js';
 import { calibrate } from './calibrate.js';
 import { outputSuffix, type QuantizeOptions } from './options.js';
-import { calibrationTargets, quantizeModel, type QuantizeOutcome } from './quantizeModel.js';
+import { calibrationTargets, quantizeModel, type QuantizeContext, type QuantizeOutcome } from './quantizeModel.js';
 import type { QuantizedTensorInfo } from './rewriter.js';
 
 export interface QuantizeRequest {
@@ -124,9 +124,7 @@ export async function runQuantize(request: QuantizeRequest): Promise<QuantizeRun
     }
     checkCancel(signal);
     progress('Quantizing', 10);
-    // A second decode gives an independent object to rewrite (tensor bytes stay shared and untouched).
-    const working = decodeModel(bytes);
-    const outcome = quantizeModel(working, options, { reader, ranges });
+    const outcome = await quantizeLoadable(client, bytes, options, { reader, ranges }, baseDir, signal);
     notes.push(...outcome.notes);
     checkCancel(signal);
     progress(`Writing ${basename(output)}`, 5);
@@ -189,6 +187,39 @@ export async function runQuantize(request: QuantizeRequest): Promise<QuantizeRun
     return { report, output, outcome };
   } finally {
     reader?.close();
+  }
+}
+
+const missingKernel = /(?:Could not find an implementation for|Failed to find kernel for) (\w+)\(\d+\)/;
+
+/**
+ * Quantizes a fresh decode of `bytes` (tensor bytes stay shared and untouched). In float16 mode, ops that
+ * onnxruntime has no float16 kernel for (it says so when loading) are kept in float32 and the model redone.
+ */
+export async function quantizeLoadable(client: RuntimeClient, bytes: Uint8Array, options: QuantizeOptions, context: QuantizeContext, baseDir: string, signal?: AbortSignal): Promise<QuantizeOutcome> {
+  let current = options;
+  const kept: string[] = [];
+  for (let attempt = 0; ; attempt++) {
+    let outcome: QuantizeOutcome;
+    try {
+      outcome = quantizeModel(decodeModel(bytes), current, context);
+    } catch (error) {
+      if (!kept.length || !(error instanceof UserError)) throw error;
+      throw new UserError(`onnxruntime has no float16 kernel for ${kept.join(', ')} at this model's opset, so nothing is left to convert to float16.`);
+    }
+    if (current.mode !== 'fp16' || attempt >= 8) return outcome;
+    try {
+      const session = await client.open(encodeModel(outcome.model), { baseDir, signal });
+      await session.close().catch(() => undefined);
+    } catch (error) {
+      const op = missingKernel.exec(error instanceof Error ? error.message : String(error))?.[1];
+      if (!op || current.keepFp32Ops.includes(op)) throw error;
+      kept.push(op);
+      current = { ...current, keepFp32Ops: [...current.keepFp32Ops, op] };
+      continue;
+    }
+    if (kept.length) outcome.notes.push(`Kept in float32 because onnxruntime has no float16 kernel for them at this opset: ${kept.join(', ')}.`);
+    return outcome;
   }
 }
 

@@ -2,7 +2,7 @@
 // replacements, and what was quantized (for the report). The rewrite happens on the model in place.
 import type { ExternalDataReader } from '../../model/externalData.js';
 import { GraphIndex } from '../../model/graphIndex.js';
-import { AttributeType, DataType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto } from '../../model/proto.js';
+import { AttributeType, DataType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../../model/proto.js';
 import { arrayToTensor, tensorDims, tensorToArray, type ElementArray } from '../../model/tensorValues.js';
 import { allNames, initializersOverridable, NameAllocator, sortGraph, useCounts } from '../graphEdit.js';
 import type { Granularity, QuantizedTensor } from './arithmetic.js';
@@ -70,6 +70,12 @@ export class Rewriter {
     this.initialInitializers = new Set((this.graph.initializer ?? []).map((t) => t.name ?? ''));
   }
 
+  /** Constant tensor of a name: initializers (also IR < 4 ones listed as inputs) and Constant outputs. */
+  constant(name: string): TensorProto | undefined {
+    if (this.isFedInput(name)) return undefined;
+    return this.index.constantTensor(name) ?? (this.inputsAreConstants ? this.index.initializer(name) : undefined);
+  }
+
   /** A graph input that the caller may feed (not an initializer of an IR < 4 model). */
   isFedInput(name: string): boolean {
     return this.index.isGraphInput(name) && !(this.inputsAreConstants && this.initialInitializers.has(name));
@@ -86,7 +92,7 @@ export class Rewriter {
     const cached = this.weightCache.get(name);
     if (cached !== undefined) return cached ?? undefined;
     let result: FloatWeight | null = null;
-    const tensor = this.isFedInput(name) ? undefined : this.index.constantTensor(name);
+    const tensor = this.constant(name);
     if (tensor && tensor.dataType === DataType.FLOAT) {
       const array = tensorToArray(tensor, this.reader);
       result = { name, dims: array.dims, data: array.data as Float32Array };
@@ -97,7 +103,7 @@ export class Rewriter {
 
   /** Element type of a value when the graph declares it. */
   elemType(name: string): number | undefined {
-    const t = this.index.constantTensor(name);
+    const t = this.constant(name);
     if (t) return t.dataType ?? undefined;
     const v = [...(this.graph.input ?? []), ...(this.graph.valueInfo ?? []), ...(this.graph.output ?? [])].find((x) => x.name === name);
     return v?.type?.tensorType?.elemType ?? undefined;

@@ -24,7 +24,7 @@ interface Target {
 }
 
 function isFloatActivation(rw: Rewriter, name: string | undefined): boolean {
-  if (!name || rw.index.constantTensor(name)) return false;
+  if (!name || rw.constant(name)) return false;
   const t = rw.elemType(name);
   return t === undefined || t === DataType.FLOAT;
 }
