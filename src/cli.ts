@@ -7,8 +7,10 @@ import { runCommand } from './cli/run.js';
 import { parseCommand } from './cli/parse.js';
 import { textCommand } from './cli/text.js';
 import { quantizeCommand } from './cli/quantize.js';
+import { foldCommand } from './cli/fold.js';
+import { pruneCommand } from './cli/prune.js';
 
-const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand, quantizeCommand];
+const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand, quantizeCommand, foldCommand, pruneCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

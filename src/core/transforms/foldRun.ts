@@ -3,9 +3,11 @@
 // benchmark compares us with: onnxruntime's own 'basic' optimizer writing its optimized graph.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { oneLine } from '../errors.js';
-import { decodeModel, encodeModel } from '../model/decode.js';
+import { dirname, join } from 'node:path';
+import { oneLine, UserError } from '../errors.js';
+import { decodeModel, encodeModel, readModelFile } from '../model/decode.js';
+import { ExternalDataReader } from '../model/externalData.js';
+import { assertNotSameFile, writeModelAtomic } from '../model/modelFile.js';
 import type { ModelProto } from '../model/proto.js';
 import type { RuntimeClient } from '../runtime/client.js';
 import type { GraphOptimizationLevel } from '../runtime/settings.js';
@@ -80,5 +82,38 @@ export async function optimizeWithOnnxruntime(client: RuntimeClient, model: Uint
     throw new Error(`onnxruntime's optimizer failed: ${oneLine(error)}`, { cause: error });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface FoldFileOptions extends Omit<FoldRunOptions, 'external'> {
+  /** Compare original and folded outputs (default true). */
+  verify?: boolean;
+}
+
+/**
+ * Reads `input`, folds, writes `output` atomically (external data of the source is carried over), and
+ * verifies the written file against the source. The caller decides about overwriting `output`;
+ * writing over `input` is always refused.
+ */
+export async function foldFile(input: string, output: string, options: FoldFileOptions): Promise<{ report: TransformReport; stats: FoldStats }> {
+  assertNotSameFile(input, output);
+  const { model, bytes } = await readModelFile(input);
+  const external = ExternalDataReader.forModel(input);
+  try {
+    const { model: folded, stats, report } = await foldWithReport(model, { ...options, external });
+    if (options.signal?.aborted) throw new UserError('Folding was cancelled.');
+    options.onProgress?.('Writing the folded model');
+    const written = writeModelAtomic(output, folded, { sourceDir: dirname(input) });
+    report.source = input;
+    report.output = output;
+    report.fileBytesBefore = bytes.length;
+    report.fileBytesAfter = written.bytes + written.dataBytes;
+    if (options.verify !== false) {
+      options.onProgress?.('Verifying: original and folded model on the same inputs');
+      await verifyFold(options.client, report, input, output, options.signal);
+    }
+    return { report, stats };
+  } finally {
+    external.close();
   }
 }

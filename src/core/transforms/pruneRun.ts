@@ -1,9 +1,11 @@
 // Pruning end to end, as the CLI and the editor command run it: the transform, a report with the
 // sparsity reached per tensor, the sparse-storage offer (only where onnxruntime loads it), and the
 // effect on the outputs against the original on the same inputs.
+import { dirname } from 'node:path';
 import { oneLine, UserError } from '../errors.js';
-import { encodeModel } from '../model/decode.js';
-import type { ExternalDataReader } from '../model/externalData.js';
+import { encodeModel, readModelFile } from '../model/decode.js';
+import { ExternalDataReader } from '../model/externalData.js';
+import { assertNotSameFile, writeModelAtomic } from '../model/modelFile.js';
 import { onnx, type ModelProto } from '../model/proto.js';
 import type { TensorArray } from '../model/tensorValues.js';
 import type { RuntimeClient } from '../runtime/client.js';
@@ -168,4 +170,54 @@ export async function verifyPrune(
     if (signal?.aborted) throw error;
     return { ran: false, pass: false, tolerance, comparisons: [], problem: oneLine(error) };
   }
+}
+
+export interface PruneFileOptions {
+  client: RuntimeClient;
+  sparseStorage?: boolean;
+  verify?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+/** Reads `input`, prunes, writes `output` atomically and measures the effect on the outputs. */
+export async function pruneFile(input: string, output: string, request: PruneRequest, options: PruneFileOptions): Promise<{ report: TransformReport; sparse?: SparseOffer }> {
+  assertNotSameFile(input, output);
+  const { model, bytes } = await readModelFile(input);
+  const external = ExternalDataReader.forModel(input);
+  try {
+    options.onProgress?.('Pruning');
+    const { model: pruned, report, sparse } = await pruneWithReport(model, request, {
+      client: options.client, external, baseDir: dirname(input), sparseStorage: options.sparseStorage, signal: options.signal,
+    });
+    if (options.signal?.aborted) throw new UserError('Pruning was cancelled.');
+    options.onProgress?.('Writing the pruned model');
+    const written = writeModelAtomic(output, pruned, { sourceDir: dirname(input) });
+    report.source = input;
+    report.output = output;
+    report.fileBytesBefore = bytes.length;
+    report.fileBytesAfter = written.bytes + written.dataBytes;
+    if (options.verify !== false) {
+      options.onProgress?.('Running original and pruned model on the same inputs');
+      report.verification = await verifyPrune(options.client, model, output, request, { original: input, baseDir: dirname(input), signal: options.signal });
+    }
+    return { report, sparse };
+  } finally {
+    external.close();
+  }
+}
+
+/** Parses '2:4' into {n, m}. */
+export function parsePattern(text: string): { n: number; m: number } {
+  const match = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(text);
+  if (!match) throw new UserError(`The pattern must look like N:M (for example 2:4), not '${text}'.`);
+  return { n: Number(match[1]), m: Number(match[2]) };
+}
+
+/** Parses a sparsity given as 0.5 or 50%. */
+export function parseSparsity(text: string): number {
+  const trimmed = text.trim();
+  const value = trimmed.endsWith('%') ? Number(trimmed.slice(0, -1)) / 100 : Number(trimmed);
+  if (!Number.isFinite(value) || value < 0 || value >= 1) throw new UserError(`The sparsity must be a fraction from 0 to below 1 (0.5) or a percentage (50%), not '${text}'.`);
+  return value;
 }

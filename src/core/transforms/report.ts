@@ -290,3 +290,9 @@ export async function verifyModels(client: RuntimeClient, original: Uint8Array |
     return { ran: false, pass: false, tolerance, comparisons: [], problem: oneLine(error) };
   }
 }
+
+/** Where a transform's result goes by default: beside the source, `name.<tag>.onnx`. */
+export function siblingOutputPath(input: string, tag: string): string {
+  const dot = input.toLowerCase().endsWith('.onnx') ? input.length - 5 : input.length;
+  return `${input.slice(0, dot)}.${tag}.onnx`;
+}
