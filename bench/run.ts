@@ -113,14 +113,20 @@ async function main(): Promise<void> {
       }
     }
     if (wanted('webview')) {
-      const browser = await launchBrowser();
-      try {
-        for (const m of withRole(models, 'webview')) {
-          log(`editor view ${m.name}`);
-          rows.push(...await webviewFigures(ctx, m, browser));
+      const browser = await launchBrowser().catch((error: unknown) => {
+        const reason = `Chromium did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+        log(reason);
+        notMeasured.push({ figure: 'editor first paint and frame rate', reason });
+      });
+      if (browser) {
+        try {
+          for (const m of withRole(models, 'webview')) {
+            log(`editor view ${m.name}`);
+            rows.push(...await webviewFigures(ctx, m, browser));
+          }
+        } finally {
+          await browser.close();
         }
-      } finally {
-        await browser.close();
       }
     }
     if (wanted('run')) {
@@ -167,7 +173,31 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${base}.json`), jsonText(results));
   writeFileSync(join(outDir, `${base}.md`), `${table}\n\nMachine: ${machineText(machine)}. ${ctx.samples} samples per figure (fresh process each), ${seconds.toFixed(0)} s in all, ${results.date.slice(0, 10)}; load average ${results.loadAverage.start.toFixed(1)} at the start, ${results.loadAverage.end.toFixed(1)} at the end.\n`);
+  if (outDir !== modelDir) updateReadme(results.date, machineText(machine), ctx.samples, seconds, results.loadAverage, table);
   log(`results in ${join(outDir, base)}.json and .md`);
+}
+
+/** Rewrites the "last run" block of bench/README.md (between its markers) from a full run. */
+function updateReadme(date: string, machine: string, samples: number, seconds: number, load: { start: number; end: number }, table: string): void {
+  const path = join(root, 'bench', 'README.md');
+  const text = readFileSync(path, 'utf8');
+  const start = '<!-- bench:results:start -->';
+  const end = '<!-- bench:results:end -->';
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) return;
+  const block = [
+    start,
+    `### Last run (${date.slice(0, 10)})`,
+    `${machine}. ${samples} samples per figure, ${Math.round(seconds / 60)} minutes in all; load average ${load.start.toFixed(1)} at the start and ${load.end.toFixed(1)} at the end (other work on the machine widens min–max).`,
+    '',
+    table,
+    '',
+    'Not compared:',
+    ...notMeasured.map((n) => `- ${n.figure}: ${n.reason}.`),
+    end,
+  ].join('\n');
+  writeFileSync(path, text.slice(0, from) + block + text.slice(to + end.length));
 }
 
 main().catch((error: unknown) => {
