@@ -3,12 +3,14 @@ import * as vscode from 'vscode';
 import { ModelEditorProvider } from './editor/modelEditorProvider.js';
 import { registerTextLanguage } from './language/index.js';
 import { registerTransformCommands } from './commands/transforms.js';
+import { registerQuantizeCommands } from './commands/quantize.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ONNX Lens', { log: true });
   context.subscriptions.push(log, ModelEditorProvider.register(context, log));
   context.subscriptions.push(registerTextLanguage(context, log));
   context.subscriptions.push(registerTransformCommands(context, log));
+  context.subscriptions.push(registerQuantizeCommands(context, log));
 }
 
 export function deactivate(): void {}
