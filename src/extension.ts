@@ -4,6 +4,7 @@ import { ModelEditorProvider } from './editor/modelEditorProvider.js';
 import { registerTextLanguage } from './language/index.js';
 import { registerTransformCommands } from './commands/transforms.js';
 import { registerQuantizeCommands } from './commands/quantize.js';
+import { registerTestRunCommands } from './commands/testRun.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ONNX Lens', { log: true });
@@ -11,6 +12,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(registerTextLanguage(context, log));
   context.subscriptions.push(registerTransformCommands(context, log));
   context.subscriptions.push(registerQuantizeCommands(context, log));
+  context.subscriptions.push(registerTestRunCommands(context, log));
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,134 @@
+// The test run results view: one webview panel per model, rendered by dist/runtime-view.js from posted
+// data (textContent only), under a strict CSP.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { FromResultsView, ResultsData, ToResultsView } from '../runtime-view/types.js';
+
+export interface PanelActions {
+  rerun(capture: boolean): void;
+  revealNode(name: string): void;
+}
+
+export class TestRunPanel {
+  private static readonly panels = new Map<string, TestRunPanel>();
+  private data?: ResultsData;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly key: string, private actions: PanelActions) {
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((message: FromResultsView) => this.receive(message)),
+    );
+  }
+
+  /** The panel of `modelUri` (created beside the editor if needed), brought to front. */
+  static forModel(extensionUri: vscode.Uri, modelUri: vscode.Uri, title: string, actions: PanelActions): TestRunPanel {
+    const key = modelUri.toString();
+    const existing = TestRunPanel.panels.get(key);
+    if (existing) {
+      existing.actions = actions;
+      existing.panel.title = title;
+      existing.panel.reveal(undefined, true);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel('onnxLens.testRunResults', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')],
+      retainContextWhenHidden: false,
+    });
+    panel.webview.html = html(panel.webview, extensionUri, title);
+    const created = new TestRunPanel(panel, key, actions);
+    TestRunPanel.panels.set(key, created);
+    return created;
+  }
+
+  showRunning(step: string): void {
+    this.post({ type: 'running', step });
+  }
+
+  show(data: ResultsData): void {
+    this.data = data;
+    if (this.ready) this.post({ type: 'results', data });
+  }
+
+  private post(message: ToResultsView): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private receive(message: FromResultsView): void {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        if (this.data) this.post({ type: 'results', data: this.data });
+        break;
+      case 'rerun': this.actions.rerun(false); break;
+      case 'rerunWithCapture': this.actions.rerun(true); break;
+      case 'copyJson':
+        if (this.data) void vscode.env.clipboard.writeText(JSON.stringify(this.data, null, 2)).then(() => vscode.window.setStatusBarMessage('Test run results copied as JSON', 3000));
+        break;
+      case 'revealNode':
+        if (typeof message.name === 'string') this.actions.revealNode(message.name);
+        break;
+    }
+  }
+
+  private dispose(): void {
+    TestRunPanel.panels.delete(this.key);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function html(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'runtime-view.js')).toString();
+  const csp = [`default-src 'none'`, `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join('; ');
+  const escapedTitle = title.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${escapedTitle}</title>
+<style nonce="${nonce}">${styles}</style>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="muted">Running…</p></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+const styles = `
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 16px 24px; }
+h1 { font-size: 1.4em; font-weight: 600; margin: 16px 0 4px; display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
+h2 { font-size: 1.1em; font-weight: 600; margin: 22px 0 8px; border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent)); padding-bottom: 4px; }
+.muted { color: var(--vscode-descriptionForeground); }
+.badge { font-size: 0.75em; font-weight: 600; padding: 2px 8px; border-radius: 10px; }
+.badge.pass { background: var(--vscode-testing-iconPassed, #388a34); color: var(--vscode-editor-background); }
+.badge.fail { background: var(--vscode-testing-iconFailed, #c72e0f); color: var(--vscode-editor-background); }
+.badge.none { background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
+table { border-collapse: collapse; margin: 4px 0 8px; font-variant-numeric: tabular-nums; }
+th, td { text-align: left; padding: 3px 12px 3px 0; vertical-align: top; }
+th { color: var(--vscode-descriptionForeground); font-weight: 600; border-bottom: 1px solid var(--vscode-widget-border, var(--vscode-panel-border, transparent)); }
+td.num { text-align: right; font-family: var(--vscode-editor-font-family); }
+td.code, span.code { font-family: var(--vscode-editor-font-family); }
+td.preview { font-family: var(--vscode-editor-font-family); color: var(--vscode-descriptionForeground); max-width: 40em; overflow-wrap: anywhere; }
+tr.fail td { color: var(--vscode-errorForeground); }
+.ok { color: var(--vscode-testing-iconPassed, inherit); }
+.bad { color: var(--vscode-errorForeground); }
+dl { display: grid; grid-template-columns: max-content auto; gap: 4px 16px; margin: 4px 0; }
+dt { color: var(--vscode-descriptionForeground); }
+dd { margin: 0; }
+.actions { display: flex; gap: 8px; margin: 12px 0 4px; flex-wrap: wrap; }
+button { font-family: inherit; font-size: inherit; color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: 1px solid var(--vscode-button-border, transparent); padding: 4px 12px; border-radius: 2px; cursor: pointer; }
+button:hover { background: var(--vscode-button-hoverBackground); }
+button.secondary { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); }
+button.secondary:hover { background: var(--vscode-button-secondaryHoverBackground); }
+button:focus-visible, a:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
+a { color: var(--vscode-textLink-foreground); cursor: pointer; text-decoration: none; }
+a:hover { color: var(--vscode-textLink-activeForeground); text-decoration: underline; }
+.bar { display: inline-block; height: 8px; background: var(--vscode-charts-orange, var(--vscode-progressBar-background)); vertical-align: middle; border-radius: 1px; }
+.running { color: var(--vscode-descriptionForeground); font-style: italic; }
+`;

@@ -1,0 +1,177 @@
+// The test run results view (webview side). Builds the page from posted data with textContent only.
+import type { OutputReport } from '../core/runtime/testRun.js';
+import type { FromResultsView, ResultsData, ToResultsView } from './types.js';
+
+declare function acquireVsCodeApi(): { postMessage(message: FromResultsView): void };
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app')!;
+
+type Child = Node | string | undefined | false;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: { class?: string; title?: string } = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (attrs.class) node.className = attrs.class;
+  if (attrs.title) node.title = attrs.title;
+  for (const child of children) {
+    if (child === undefined || child === false) continue;
+    node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+function num(n: number | undefined, digits = 4): string {
+  if (n === undefined || n === null || Number.isNaN(n)) return '–';
+  if (!Number.isFinite(n)) return n > 0 ? '∞' : '−∞';
+  if (Number.isInteger(n) && Math.abs(n) < 1e9) return String(n);
+  const a = Math.abs(n);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return n.toExponential(2);
+  return String(Number(n.toPrecision(digits)));
+}
+
+const ms = (n: number | undefined) => (n === undefined ? '–' : `${num(n)} ms`);
+const shape = (dims: readonly number[]) => `[${dims.join(', ')}]`;
+
+function table(headers: string[], rows: HTMLTableRowElement[]): HTMLTableElement {
+  return el('table', {}, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))), el('tbody', {}, ...rows));
+}
+
+function cell(text: string, cls?: string, title?: string): HTMLTableCellElement {
+  return el('td', { class: cls, title }, text);
+}
+
+function previewText(o: OutputReport): string {
+  if (!o.preview.length) return '';
+  const shown = o.preview.map((v) => (typeof v === 'string' ? JSON.stringify(v) : num(v, 5))).join(', ');
+  return o.stats.count > o.preview.length ? `${shown}, …` : shown;
+}
+
+function outputsTable(outputs: OutputReport[], compared: boolean): HTMLTableElement {
+  const headers = ['Output', 'Type', 'Shape', 'Min', 'Max', 'Mean', 'Std', 'NaN', 'Inf'];
+  if (compared) headers.push('Max abs err', 'Max rel err', 'Cosine', 'Mismatches', '');
+  headers.push('Values');
+  const rows = outputs.map((o) => {
+    const c = o.comparison;
+    const s = o.stats;
+    const row = el('tr', { class: c && !c.pass ? 'fail' : undefined },
+      cell(o.name, 'code'), cell(o.dtype), cell(shape(o.shape), 'code'),
+      cell(num(s.min), 'num'), cell(num(s.max), 'num'), cell(num(s.mean), 'num'), cell(num(s.std), 'num'),
+      cell(String(s.nan), s.nan ? 'num bad' : 'num'), cell(String(s.inf), s.inf ? 'num bad' : 'num'));
+    if (compared) {
+      row.append(
+        cell(c ? num(c.maxAbsError) : '', 'num'), cell(c ? num(c.maxRelError) : '', 'num'), cell(c ? num(c.cosine, 6) : '', 'num'),
+        cell(c ? `${c.mismatches} / ${c.count}` : '', 'num'),
+        cell(c ? (c.pass ? '✓ match' : `✗ ${c.problem ?? 'differs'}`) : '', c ? (c.pass ? 'ok' : 'bad') : undefined),
+      );
+    }
+    row.append(cell(previewText(o), 'preview', o.preview.length ? `First ${o.preview.length} of ${o.stats.count} values` : undefined));
+    return row;
+  });
+  return table(headers, rows);
+}
+
+function definitions(pairs: Array<[string, Child]>): HTMLDListElement {
+  const list = el('dl');
+  for (const [term, value] of pairs) list.append(el('dt', {}, term), el('dd', {}, value));
+  return list;
+}
+
+function button(label: string, message: FromResultsView, secondary = false): HTMLButtonElement {
+  const b = el('button', { class: secondary ? 'secondary' : undefined }, label);
+  b.addEventListener('click', () => vscode.postMessage(message));
+  return b;
+}
+
+function render(data: ResultsData): void {
+  const { report } = data;
+  const status = report.pass === undefined
+    ? el('span', { class: 'badge none' }, 'not compared')
+    : el('span', { class: `badge ${report.pass ? 'pass' : 'fail'}` }, report.pass ? 'all outputs match' : 'outputs differ');
+  const title = data.otherModelName ? `${data.modelName} vs ${data.otherModelName}` : data.modelName;
+  const children: Node[] = [
+    el('h1', {}, title, status),
+    el('p', { class: 'muted' }, `Finished ${new Date(data.finishedAt).toLocaleString()} · inputs: ${data.inputsText}`),
+    el('div', { class: 'actions' },
+      button('Run Again', { type: 'rerun' }),
+      data.captureOff && button('Run with Tensor Capture', { type: 'rerunWithCapture' }, true),
+      button('Copy as JSON', { type: 'copyJson' }, true)),
+  ];
+
+  for (const set of report.dataSets) {
+    const heading = report.dataSets.length > 1 ? `Outputs: ${set.name}` : 'Outputs';
+    children.push(el('h2', {}, heading));
+    if (set.reference) {
+      const verdict = set.pass ? 'every output matches' : `${set.outputs.filter((o) => o.comparison && !o.comparison.pass).length} output(s) differ`;
+      children.push(el('p', { class: set.pass ? 'ok' : 'bad' },
+        `Compared with ${set.reference === 'other model' ? data.otherModelName ?? 'the other model' : 'the expected outputs'} at rtol ${data.tolerance.rtol}, atol ${data.tolerance.atol}: ${verdict}.`));
+    }
+    children.push(outputsTable(set.outputs, set.reference !== undefined));
+  }
+
+  children.push(el('h2', {}, 'Inputs'));
+  children.push(table(['Input', 'Type', 'Shape'], data.inputs.map((i) => el('tr', {}, cell(i.name, 'code'), cell(i.dtype), cell(shape(i.shape), 'code'))))) ;
+
+  const l = report.latency;
+  children.push(el('h2', {}, 'Latency'));
+  if (l) {
+    children.push(definitions([
+      ['Runs', `${l.iterations} timed after ${data.warmup} warm-up`],
+      ['Mean', ms(l.mean)], ['p50', ms(l.p50)], ['p90', ms(l.p90)], ['p99', ms(l.p99)],
+      ['Min / max', `${ms(l.min)} / ${ms(l.max)}`],
+      ['Session creation', ms(l.sessionCreateMs)],
+    ]));
+  } else {
+    children.push(el('p', { class: 'muted' }, 'Not timed (onnxLens.run.iterations is 0).'));
+  }
+
+  const s = report.settings;
+  children.push(el('h2', {}, 'Settings'));
+  const available = data.runtime.providers.map((p) => `${p.name}${p.bundled ? '' : ' (needs extra libraries)'}`).join(', ');
+  children.push(definitions([
+    ['Execution provider', el('span', {}, s.executionProviders.join(', '), el('span', { class: 'muted' }, `  · available: ${available}`))],
+    ['Intra-op threads', s.intraOpThreads ? String(s.intraOpThreads) : 'onnxruntime default'],
+    ['Graph optimization', s.graphOptimizationLevel],
+    ['Tolerance', `rtol ${data.tolerance.rtol}, atol ${data.tolerance.atol}`],
+    ['onnxruntime', `onnxruntime-node ${data.runtime.version}, in a separate process`],
+  ]));
+
+  children.push(el('h2', {}, 'Runtime tensors'));
+  const c = data.capture;
+  if (c) {
+    const notes = [`${c.values} tensors captured: hover an edge in the graph to see its runtime type and statistics.`];
+    if (c.subgraphValues) notes.push(`${c.subgraphValues} values inside subgraphs (If, Loop, Scan bodies) cannot be graph outputs, so they are not captured.`);
+    if (c.skipped) notes.push(`${c.skipped} values could not be returned by onnxruntime (see the log).`);
+    for (const note of notes) children.push(el('p', {}, note));
+    if (c.slowest.length) {
+      children.push(el('p', { class: 'muted' }, `Slowest nodes (kernel time per run, from ${c.profileRuns} unoptimized profiled runs):`));
+      children.push(table(['Node', 'Op', 'Time', 'Share'], c.slowest.map((n) => {
+        const link = el('a', { title: 'Reveal in the graph' }, n.name || '(unnamed)');
+        link.tabIndex = 0;
+        const reveal = () => vscode.postMessage({ type: 'revealNode', name: n.name });
+        link.addEventListener('click', reveal);
+        link.addEventListener('keydown', (e) => { if (e.key === 'Enter') reveal(); });
+        const bar = el('span', { class: 'bar' });
+        bar.style.width = `${Math.max(1, Math.round(n.share * 120))}px`;
+        return el('tr', {}, el('td', { class: 'code' }, link), cell(n.opType), cell(ms(n.msPerRun), 'num'), el('td', {}, bar, ` ${num(n.share * 100, 3)}%`));
+      })));
+    }
+  } else {
+    children.push(el('p', { class: 'muted' }, data.captureOff
+      ? 'Only inputs and outputs were recorded. Turn on onnxLens.run.captureIntermediates (or use Run with Tensor Capture) to see every intermediate tensor and per-node time in the graph.'
+      : 'No tensors were captured.'));
+  }
+  app.replaceChildren(...children);
+}
+
+window.addEventListener('message', (event: MessageEvent<ToResultsView>) => {
+  const message = event.data;
+  if (message.type === 'results') render(message.data);
+  else if (message.type === 'running') {
+    const note = document.getElementById('running') ?? el('p', { class: 'running' });
+    note.id = 'running';
+    note.textContent = message.step;
+    app.prepend(note);
+  }
+});
+
+vscode.postMessage({ type: 'ready' });
