@@ -15,6 +15,7 @@ import {
   allNames, cloneModel, constantNode, defaultOpset, hasSubgraphs, initializersOverridable, NameAllocator, nodeReads, tensorProtoType,
   topologicalOrder,
 } from './graphEdit.js';
+import type { Dim } from '../model/types.js';
 import { inferShapes, isStatic, type InferredType } from './shapeInference.js';
 
 /** Evaluates a temporary model that has no inputs; returns the named outputs. */
@@ -78,6 +79,8 @@ interface Scope {
   defined: Set<string>;
   outputs: Set<string>;
   types?: Map<string, InferredType>;
+  /** Elements of small int vectors known statically (a Gather of a known dim of a partly dynamic shape). */
+  values?: Map<string, Dim[]>;
 }
 
 function isDefaultDomain(node: NodeProto): boolean {
@@ -248,9 +251,11 @@ class Folder {
   private inferTypes(scopes: Scope[]): void {
     const opset = defaultOpset(this.model);
     for (const scope of scopes) {
+      scope.values = new Map();
       scope.types = inferShapes(scope.graph, {
         opset,
         outer: scope.parent?.types,
+        valuesOut: scope.values,
         constant: (name) => {
           const found = lookupConstant(scope, name);
           return found && !isExternal(found.tensor) ? found.tensor : undefined;
@@ -259,11 +264,22 @@ class Folder {
     }
   }
 
-  /** Shape and Size of values whose shape is known are computed here; no evaluation needed. */
+  /**
+   * Shape and Size of values whose shape is known are computed here, no evaluation needed; so is any
+   * int vector whose elements shape inference knows, such as the Gather of a static dim from the Shape
+   * of a partly dynamic tensor (as onnxruntime's shape constant folding does).
+   */
   private foldShapeOps(scopes: Scope[]): boolean {
     let changed = false;
     for (const scope of scopes) {
       const graph = scope.graph;
+      for (const node of [...(graph.node ?? [])]) {
+        if (this.foldKnownValue(scope, node)) {
+          this.stats.shapeOpsFolded++;
+          this.stats.foldedNodes++;
+          changed = true;
+        }
+      }
       for (const node of graph.node ?? []) {
         if (!isDefaultDomain(node) || (node.opType !== 'Shape' && node.opType !== 'Size') || this.blocked.has(node)) continue;
         const input = node.input?.[0];
@@ -292,6 +308,22 @@ class Folder {
       }
     }
     return changed;
+  }
+
+  private foldKnownValue(scope: Scope, node: NodeProto): boolean {
+    const output = node.output?.[0];
+    if (!output || (node.output ?? []).length !== 1 || !isDefaultDomain(node) || this.blocked.has(node)) return false;
+    if (leftToCleanup.has(node.opType ?? '') || lookupConstant(scope, output)) return false;
+    const values = scope.values?.get(output);
+    const type = scope.types?.get(output);
+    if (!values || !values.every((v) => typeof v === 'number') || !type?.shape) return false;
+    if (type.elemType !== DataType.INT64 && type.elemType !== DataType.INT32) return false;
+    const scalar = type.shape.length === 0;
+    if (scalar ? values.length !== 1 : type.shape.length !== 1 || (type.shape[0] !== null && type.shape[0] !== values.length && typeof type.shape[0] === 'number')) return false;
+    const numbers = values as number[];
+    const data = type.elemType === DataType.INT64 ? BigInt64Array.from(numbers, (v) => BigInt(v)) : Int32Array.from(numbers);
+    this.replaceValue(scope, node, output, { dtype: type.elemType, dims: scalar ? [] : [numbers.length], data });
+    return true;
   }
 
   /** The value now comes from a constant: an initializer, or a Constant node where it is a graph output. */

@@ -19,6 +19,8 @@ export interface ShapeContext {
   outer?: ReadonlyMap<string, InferredType>;
   /** Constant tensor of a name visible in this graph (initializer or Constant output), if any. */
   constant?: (name: string) => TensorProto | undefined;
+  /** Receives the elements known for small int vectors and scalars (Shape->Gather->Concat chains). */
+  valuesOut?: Map<string, Dim[]>;
 }
 
 /** Small integer tensors read for shape arguments (Reshape's shape, Slice's starts...). */
@@ -55,11 +57,14 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
   const constant = context.constant ?? (() => undefined);
   // Small int64 vectors whose elements we know, possibly as symbols: what Shape->Gather->Concat chains
   // compute, so that a Reshape they feed gets its output shape (as ONNX's data propagation does).
-  const values = new Map<string, Dim[]>();
+  const values = context.valuesOut ?? new Map<string, Dim[]>();
   const valueOf = (name: string | undefined): Dim[] | undefined => {
     if (!name) return undefined;
     const known = values.get(name);
     if (known) return known;
+    const t = constant(name);
+    // Only scalars and vectors: the propagation below indexes elements as a flat list.
+    if (!t || (t.dims ?? []).length > 1) return undefined;
     try {
       return constantNumbers(constant, name);
     } catch {
@@ -72,7 +77,8 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     try {
       out = inferNode(node, (name) => (name ? types.get(name) : undefined), constant, context.opset, valueOf);
       const propagated = propagateValue(node, (name) => (name ? types.get(name) : undefined), valueOf);
-      if (propagated && node.output?.[0]) values.set(node.output[0], propagated);
+      const rank = out[0]?.shape?.length;
+      if (propagated && node.output?.[0] && rank !== undefined && rank <= 1) values.set(node.output[0], propagated);
     } catch {
       // A malformed attribute or argument: the node's outputs stay unknown.
       out = [];
@@ -178,6 +184,7 @@ function propagateValue(node: NodeProto, typeOf: TypeOf, valueOf: (name: string 
     }
     case 'Cast': case 'Identity': case 'Squeeze': case 'Unsqueeze': return valueOf(inputs[0]);
     case 'Gather': {
+      if (int(node, 'axis', 0) !== 0) return undefined;
       const data = valueOf(inputs[0]);
       const indices = valueOf(inputs[1]);
       if (!data || !indices || indices.some((i) => typeof i !== 'number')) return undefined;
@@ -193,6 +200,8 @@ function propagateValue(node: NodeProto, typeOf: TypeOf, valueOf: (name: string 
       const starts = valueOf(inputs[1]);
       const ends = valueOf(inputs[2]);
       const steps = inputs[4] ? valueOf(inputs[4]) : [1];
+      const axes = inputs[3] ? valueOf(inputs[3]) : [0];
+      if (!axes || axes.length !== 1 || (axes[0] !== 0 && axes[0] !== -1)) return undefined;
       if (!data || !starts || !ends || typeof starts[0] !== 'number' || typeof ends[0] !== 'number' || steps?.[0] !== 1) return undefined;
       const n = data.length;
       const clamp = (v: number) => Math.min(n, Math.max(0, v < 0 ? v + n : v));
