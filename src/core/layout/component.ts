@@ -108,22 +108,16 @@ export function layoutComponent(
   const y = new Float64Array(n);
   for (let v = 0; v < n; v++) y[v] = bandTop[rank[v]] + bandHeight[rank[v]] / 2;
 
-  // Two points per rank a long edge crosses (it runs straight through the band, so it never cuts a
-  // node of that rank), plus one on each end's border.
-  const routeStart = new Int32Array(mu + 1);
-  for (let e = 0; e < mu; e++) {
-    let count = 2;
-    for (let i = g.chainStart[e]; i < g.chainStart[e + 1]; i++) count += bandHeight[g.rank[g.chain[i]]] > 0 ? 2 : 1;
-    routeStart[e + 1] = routeStart[e] + count;
-  }
-  const route = new Float64Array(2 * routeStart[mu]);
+  // A long edge runs straight down through each band it crosses, so it never cuts a node of that
+  // rank, and bends only between bands. Points in line with their neighbours are dropped: a
+  // straight trunk shared by many edges then costs two points per edge, not two per rank.
+  const routes = new RouteBuilder(mu);
   const end = { x: 0, y: 0 };
   for (let e = 0; e < mu; e++) {
     const a = uf[e];
     const b = ut[e];
     const first = g.chainStart[e];
-    const last = g.chainStart[e + 1];
-    let k = 2 * routeStart[e];
+    const last = g.chainEnd[e];
     if (first < last) {
       end.x = x[g.chain[first]];
       end.y = bandTop[g.rank[g.chain[first]]];
@@ -132,29 +126,26 @@ export function layoutComponent(
       end.y = y[b];
     }
     border(x[a], y[a], width[a], height[a], end);
-    route[k++] = end.x;
-    route[k++] = end.y;
+    routes.add(end.x, end.y);
     for (let i = first; i < last; i++) {
       const d = g.chain[i];
       const r = g.rank[d];
-      route[k++] = x[d];
-      route[k++] = bandTop[r];
-      if (bandHeight[r] > 0) {
-        route[k++] = x[d];
-        route[k++] = bandTop[r] + bandHeight[r];
-      }
+      routes.add(x[d], bandTop[r]);
+      if (bandHeight[r] > 0) routes.add(x[d], bandTop[r] + bandHeight[r]);
     }
     if (first < last) {
-      end.x = route[k - 2];
-      end.y = route[k - 1];
+      const d = g.chain[last - 1];
+      end.x = x[d];
+      end.y = bandTop[g.rank[d]] + bandHeight[g.rank[d]];
     } else {
       end.x = x[a];
       end.y = y[a];
     }
     border(x[b], y[b], width[b], height[b], end);
-    route[k++] = end.x;
-    route[k++] = end.y;
+    routes.add(end.x, end.y);
+    routes.finish();
   }
+  const { route, routeStart } = routes;
   const lastRank = g.rankCount - 1;
   return {
     x: x.slice(0, n),
@@ -166,6 +157,61 @@ export function layoutComponent(
     edgeRoute: unique,
     reversed,
   };
+}
+
+/** Polylines appended point by point into one growing array, dropping points in line with their neighbours. */
+class RouteBuilder {
+  route = new Float64Array(1024);
+  readonly routeStart: Int32Array;
+  private points = 0;
+  private routes = 0;
+  /** Points in the route being built. */
+  private current = 0;
+
+  constructor(count: number) {
+    this.routeStart = new Int32Array(count + 1);
+  }
+
+  add(px: number, py: number): void {
+    const k = 2 * this.points;
+    if (this.current >= 2) {
+      const ax = this.route[k - 4];
+      const ay = this.route[k - 3];
+      const bx = this.route[k - 2];
+      const by = this.route[k - 1];
+      const cross = (bx - ax) * (py - by) - (by - ay) * (px - bx);
+      const onward = (bx - ax) * (px - bx) + (by - ay) * (py - by) >= 0;
+      if (onward && Math.abs(cross) <= 1e-9 * (Math.abs(bx - ax) + Math.abs(by - ay)) * (Math.abs(px - bx) + Math.abs(py - by))) {
+        // In line, going on: the new point replaces the middle one.
+        this.route[k - 2] = px;
+        this.route[k - 1] = py;
+        return;
+      }
+    } else if (this.current === 1 && this.route[k - 2] === px && this.route[k - 1] === py) {
+      return;
+    }
+    this.push(px, py);
+  }
+
+  finish(): void {
+    // A route keeps two points even when both ends coincide (boxes of size zero).
+    if (this.current === 1) this.push(this.route[2 * this.points - 2], this.route[2 * this.points - 1]);
+    this.routeStart[++this.routes] = this.points;
+    this.current = 0;
+  }
+
+  private push(px: number, py: number): void {
+    const k = 2 * this.points;
+    if (k + 2 > this.route.length) {
+      const grown = new Float64Array(this.route.length * 2);
+      grown.set(this.route);
+      this.route = grown;
+    }
+    this.route[k] = px;
+    this.route[k + 1] = py;
+    this.points++;
+    this.current++;
+  }
 }
 
 /** Moves `toward` to where the segment from a box's centre toward it leaves the box. */

@@ -7,46 +7,71 @@ export interface Layered {
   size: number;
   rank: Int32Array;
   rankCount: number;
-  /** Dummies of edge e, top to bottom: chain[chainStart[e] .. chainStart[e + 1]). */
+  /** Dummies of edge e, top to bottom: chain[chainStart[e] .. chainEnd[e]). */
   chainStart: Int32Array;
+  chainEnd: Int32Array;
   chain: Int32Array;
   /** Successors (next rank) and predecessors (previous rank). */
   down: Csr;
   up: Csr;
 }
 
-/** Splits every edge spanning several ranks into a chain of dummy nodes, one per crossed rank. */
+/**
+ * Splits every edge spanning several ranks into dummy nodes, one per crossed rank. The long edges
+ * leaving one node share one trunk of dummies and branch off at their targets' ranks: a model input
+ * read by every layer of a deep network costs one chain, not one per reader, and is drawn as a bus.
+ */
 export function buildLayered(n: number, nodeRank: Int32Array, from: Int32Array, to: Int32Array, m: number): Layered {
-  let dummies = 0;
   let rankCount = 0;
   for (let v = 0; v < n; v++) if (nodeRank[v] + 1 > rankCount) rankCount = nodeRank[v] + 1;
-  const chainStart = new Int32Array(m + 1);
+  // Lowest rank each node's long edges reach.
+  const reach = new Int32Array(n);
   for (let e = 0; e < m; e++) {
     const span = nodeRank[to[e]] - nodeRank[from[e]];
     if (span < 1) throw new Error('buildLayered needs edges pointing to a lower rank');
-    dummies += span - 1;
-    chainStart[e + 1] = dummies;
+    if (span > 1 && nodeRank[to[e]] > reach[from[e]]) reach[from[e]] = nodeRank[to[e]];
   }
+  const trunkStart = new Int32Array(n + 1);
+  for (let v = 0; v < n; v++) trunkStart[v + 1] = trunkStart[v] + (reach[v] > 0 ? reach[v] - nodeRank[v] - 1 : 0);
+  const dummies = trunkStart[n];
   const size = n + dummies;
   const rank = new Int32Array(size);
   rank.set(nodeRank.subarray(0, n));
   const chain = new Int32Array(dummies);
+  for (let v = 0; v < n; v++) {
+    for (let i = trunkStart[v]; i < trunkStart[v + 1]; i++) {
+      chain[i] = n + i;
+      rank[n + i] = nodeRank[v] + 1 + i - trunkStart[v];
+    }
+  }
   const count = m + dummies;
   const lf = new Int32Array(count);
   const lt = new Int32Array(count);
+  const chainStart = new Int32Array(m);
+  const chainEnd = new Int32Array(m);
+  const trunkLaid = new Uint8Array(n);
   let k = 0;
-  let next = n;
   for (let e = 0; e < m; e++) {
-    let prev = from[e];
-    for (let i = chainStart[e]; i < chainStart[e + 1]; i++) {
-      const d = next++;
-      chain[i] = d;
-      rank[d] = rank[prev] + 1;
-      lf[k] = prev;
-      lt[k++] = d;
-      prev = d;
+    const a = from[e];
+    const span = nodeRank[to[e]] - nodeRank[a];
+    chainStart[e] = chainEnd[e] = trunkStart[a];
+    if (span === 1) {
+      lf[k] = a;
+      lt[k++] = to[e];
+      continue;
     }
-    lf[k] = prev;
+    // The trunk goes in with the node's first long edge, keeping edge order for the initial ordering.
+    if (!trunkLaid[a]) {
+      trunkLaid[a] = 1;
+      let prev = a;
+      for (let i = trunkStart[a]; i < trunkStart[a + 1]; i++) {
+        lf[k] = prev;
+        lt[k++] = chain[i];
+        prev = chain[i];
+      }
+    }
+    chainEnd[e] = trunkStart[a] + span - 1;
+    lf[k] = chain[chainEnd[e] - 1];
     lt[k++] = to[e];
   }
   return {
@@ -55,6 +80,7 @@ export function buildLayered(n: number, nodeRank: Int32Array, from: Int32Array, 
     rank,
     rankCount,
     chainStart,
+    chainEnd,
     chain,
     down: buildCsr(size, lf, lt, count),
     up: buildCsr(size, lt, lf, count),

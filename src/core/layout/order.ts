@@ -12,6 +12,10 @@ export interface Ordering {
 const SWEEP_WORK = 3e7;
 const MAX_SWEEPS = 24;
 const MIN_SWEEPS = 4;
+/** Upper bound on neighbour pairs compared by the adjacent-swap passes, over all sweeps. */
+const TRANSPOSE_WORK = 2e7;
+/** Pairs of nodes with more neighbour pairs than this are not considered for a swap. */
+const TRANSPOSE_PAIR_LIMIT = 400;
 /** Sweeps without a better crossing count before giving up. */
 const PATIENCE = 4;
 
@@ -31,9 +35,11 @@ export function orderLayers(g: Layered): Ordering {
   const work = g.size + g.down.adj.length;
   const maxSweeps = Math.max(MIN_SWEEPS, Math.min(MAX_SWEEPS, Math.floor(SWEEP_WORK / Math.max(1, work))));
   let stale = 0;
+  let transposeBudget = TRANSPOSE_WORK;
   for (let i = 0; i < maxSweeps && stale < PATIENCE; i++) {
     const downward = i % 2 === 0;
     sweep(g, ordering, downward, i % 4 >= 2, scratch);
+    if (transposeBudget > 0) transposeBudget -= transpose(g, ordering, downward);
     const crossings = countCrossings(g, ordering, scratch);
     if (crossings < best) {
       best = crossings;
@@ -148,6 +154,56 @@ function reorderLayer(g: Layered, o: Ordering, r: number, downward: boolean, bia
     o.nodes[base + i] = v;
     o.pos[v] = i;
   }
+}
+
+/**
+ * Swaps neighbours in a layer while that removes crossings with both adjacent layers (Gansner et
+ * al.'s transpose step), a few passes at most. Returns the work done (neighbour pairs compared).
+ */
+function transpose(g: Layered, o: Ordering, downward: boolean): number {
+  let work = 0;
+  for (let pass = 0; pass < 4; pass++) {
+    let improved = false;
+    for (let step = 0; step < g.rankCount; step++) {
+      const r = downward ? step : g.rankCount - 1 - step;
+      const base = o.layerStart[r];
+      const end = o.layerStart[r + 1];
+      for (let i = base; i + 1 < end; i++) {
+        const u = o.nodes[i];
+        const v = o.nodes[i + 1];
+        const costUp = pairCrossings(g.up.start, g.up.adj, o.pos, u, v);
+        const costDown = pairCrossings(g.down.start, g.down.adj, o.pos, u, v);
+        if (costUp < 0 || costDown < 0) continue;
+        work += costUp + costDown + 2;
+        const swappedUp = pairCrossings(g.up.start, g.up.adj, o.pos, v, u);
+        const swappedDown = pairCrossings(g.down.start, g.down.adj, o.pos, v, u);
+        if (swappedUp + swappedDown < costUp + costDown) {
+          o.nodes[i] = v;
+          o.nodes[i + 1] = u;
+          o.pos[v] = i - base;
+          o.pos[u] = i + 1 - base;
+          improved = true;
+        }
+      }
+    }
+    if (!improved) break;
+  }
+  return work;
+}
+
+/** Crossings among the edges of u (left) and v (right) to one adjacent layer; -1 when too many pairs to compare. */
+function pairCrossings(start: Int32Array, adj: Int32Array, pos: Int32Array, u: number, v: number): number {
+  const us = start[u];
+  const ue = start[u + 1];
+  const vs = start[v];
+  const ve = start[v + 1];
+  if ((ue - us) * (ve - vs) > TRANSPOSE_PAIR_LIMIT) return -1;
+  let count = 0;
+  for (let i = us; i < ue; i++) {
+    const p = pos[adj[i]];
+    for (let j = vs; j < ve; j++) if (pos[adj[j]] < p) count++;
+  }
+  return count;
 }
 
 /** Total crossings between all adjacent layers (Barth, Jünger and Mutzel's accumulator tree). */

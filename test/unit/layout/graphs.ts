@@ -121,10 +121,12 @@ export function transformer(layers: number): TestGraph {
     return add('Reshape', [x, concat]);
   };
   let hidden = add('Gather', [add('Input', []), weight()], true);
+  // Read by every layer, as attention masks and rotary tables are.
+  const mask = add('Input', []);
   for (let l = 0; l < layers; l++) {
     const norm = layerNorm(hidden);
     const heads = ['q', 'k', 'v'].map(() => add('Transpose', [reshape(add('Add', [add('MatMul', [norm, weight()]), weight()]), norm)]));
-    const scores = add('Softmax', [add('Div', [add('MatMul', [heads[0], heads[1]]), weight()])]);
+    const scores = add('Softmax', [add('Add', [add('Div', [add('MatMul', [heads[0], heads[1]]), weight()]), mask])]);
     const context = reshape(add('Transpose', [add('MatMul', [scores, heads[2]])]), norm);
     const attention = add('Add', [add('MatMul', [context, weight()]), weight()]);
     const residual = add('Add', [hidden, attention]);

@@ -152,9 +152,27 @@ test('long chains stay straight', () => {
   for (const node of graph.nodes) assert.equal(result.nodes[node.id].x, 0);
   // A long edge beside a chain runs as one vertical line through its dummies.
   const skip = layoutGraph(graph.nodes, [...graph.edges, { from: 'n10', to: 'n40' }]);
-  const inner = skip.edges[skip.edges.length - 1].points.slice(1, -1);
-  assert.ok(inner.length >= 29, 'bends through one slot per rank crossed');
-  assert.ok(inner.every((p) => p.x === inner[0].x), 'all slots at one x');
+  const points = skip.edges[skip.edges.length - 1].points;
+  assert.equal(points.length, 4, 'one straight run between the two end segments');
+  assert.equal(points[1].x, points[2].x, 'vertical');
+  assert.ok(points[2].y - points[1].y > 28 * 24, 'beside the ranks it skips');
+});
+
+test('an input read all along a 20,000-node chain is routed as one shared trunk', () => {
+  const graph = chain(20000);
+  graph.nodes.push({ id: 'mask', width: 60, height: 24 });
+  for (let i = 10; i < 20000; i += 10) graph.edges.push({ from: 'mask', to: `n${i}` });
+  const result = layoutGraph(graph.nodes, graph.edges);
+  assertNoOverlap(graph, result);
+  assertFlowsForward(graph, result);
+  const routes = result.edges.filter((e) => e.from === 'mask' && e.points.length > 2);
+  assert.ok(routes.length > 1900, 'long edges from the input');
+  const trunk = routes[0].points[1].x;
+  for (const route of routes) {
+    // Down the one straight trunk, then off to the target: a handful of points, not two per rank.
+    assert.ok(route.points.length <= 5, `mask -> ${route.to}: ${route.points.length} points`);
+    assert.equal(route.points[1].x, trunk, `mask -> ${route.to} runs along the trunk`);
+  }
 });
 
 test('20,000-node chain and 20,000-node fan-out do not overflow the stack', () => {
