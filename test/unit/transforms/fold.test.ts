@@ -255,3 +255,29 @@ test('generated transformer and CNN: fold verifies, shrinks the graph, and compa
     assert.ok(totalNodes(countOps(folded)) > 0);
   }
 });
+
+test('models with external data: fold reads the weights it evaluates, writes beside, verifies from the files', async () => {
+  const { writeExternalDataModel } = await import('../../../bench/generate/index.js');
+  const { readModelFile } = await import('../../../src/core/model/decode.js');
+  const { foldFile } = await import('../../../src/core/transforms/foldRun.js');
+  const { pruneFile } = await import('../../../src/core/transforms/pruneRun.js');
+  const sub = join(dir, 'external');
+  const { modelPath } = writeExternalDataModel(sub, { layers: 2, width: 32 });
+  // Scale the first weight by a constant: a foldable node that reads external data.
+  const { model: m } = await readModelFile(modelPath);
+  m.graph!.initializer!.push(f32('two', [], [2]));
+  const matmul = m.graph!.node!.find((n) => n.opType === 'MatMul')!;
+  m.graph!.node!.unshift(node('Mul', [matmul.input![1], 'two'], ['scaled_weight']));
+  matmul.input![1] = 'scaled_weight';
+  writeFileSync(modelPath, encodeModel(m));
+  const out = join(sub, 'model.folded.onnx');
+  const { report, stats } = await foldFile(modelPath, out, { client });
+  assert.equal(stats.evaluations, 1);
+  assert.ok(report.verification?.ran && report.verification.pass, JSON.stringify(report.verification));
+  assert.equal((await readModelFile(out)).model.graph!.node!.filter((n) => n.opType === 'Mul').length, 0);
+  const pruned = join(sub, 'model.pruned.onnx');
+  const result = await pruneFile(modelPath, pruned, { kind: 'magnitude', sparsity: 0.5, scope: 'layer' }, { client });
+  assert.ok(result.report.verification?.ran, result.report.verification?.problem);
+  // The first MatMul now reads a computed weight (the Mul), so only the second weight is a constant to prune.
+  assert.ok(result.report.notes.some((n) => /1 weight tensor pruned/.test(n)), result.report.notes.join(' | '));
+});
