@@ -182,7 +182,7 @@ export class GraphCanvas {
     const drawn = graph.nodes.filter((n) => !n.hidden).length;
     const shown = this.scene.items.filter((i) => i.kind === 'node').length;
     const groups = this.scene.items.filter((i) => i.kind === 'group' && !i.expanded).length;
-    return `${drawn.toLocaleString('en-US')} nodes` + (shown < drawn ? ` · ${shown.toLocaleString('en-US')} shown, ${groups} collapsed groups` : '');
+    return `${drawn.toLocaleString("en-US")} ${drawn === 1 ? "node" : "nodes"}` + (shown < drawn ? ` · ${shown.toLocaleString('en-US')} shown, ${groups} collapsed groups` : '');
   }
 
   /**

@@ -40,25 +40,33 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
   const round = s >= 0.5;
   const px = 1 / s;
 
-  // Expanded group frames, outermost first.
+  // Expanded group frames, batched per depth (outermost first) so that nesting still shades inwards.
   const boxes: SceneItem[] = [];
+  const frames: SceneItem[][] = [];
   for (const item of scene.items) {
     if (!visible(item)) continue;
-    if (item.kind === 'group' && item.expanded) drawFrame(ctx, item, theme, px, text, marks);
+    if (item.kind === 'group' && item.expanded) (frames[item.depth] ??= []).push(item);
     else boxes.push(item);
   }
+  drawFrames(ctx, frames, theme, px, text, round, marks);
 
   // Edges in one path; those touching the selection on top in the focus colour.
   const edges: SceneEdge[] = [];
   for (const e of scene.edges) if (e.minX < view.x1 && e.maxX > view.x0 && e.minY < view.y1 && e.maxY > view.y0) edges.push(e);
-  ctx.lineWidth = Math.max(px, 1.2);
+  // One device pixel or less lets Skia draw hairlines, several times faster than stroking a wider path.
+  ctx.lineWidth = s < 0.8 ? px : 1.2;
   ctx.strokeStyle = theme.edge;
   ctx.fillStyle = theme.edge;
   ctx.beginPath();
   const focused: SceneEdge[] = [];
+  // Zoomed out, curves are invisible: straight segments, skipping bends closer than a pixel.
+  const coarse = s < 0.35;
   for (const e of edges) {
     if (marks.selected && (e.from === marks.selected || e.to === marks.selected)) focused.push(e);
-    else if (e !== marks.hoveredEdge) tracePath(ctx, e.points);
+    else if (e !== marks.hoveredEdge) {
+      if (coarse) traceCoarse(ctx, e.points, 1.5 / s);
+      else tracePath(ctx, e.points);
+    }
   }
   ctx.stroke();
   if (s >= ARROW_MIN_SCALE) {
@@ -80,11 +88,9 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
     ctx.fill();
   }
 
-  // Box bodies, then coloured title bands per category, then borders.
-  ctx.fillStyle = theme.nodeFill;
-  ctx.beginPath();
-  for (const item of boxes) if (item.kind === 'node' || item.kind === 'group') traceBox(ctx, item.x, item.y, item.width, item.height, round ? 4 : 0);
-  ctx.fill();
+  // Box bodies, then coloured title bands per category, then borders. Far out, a box is one rectangle
+  // in its category's colour: the structure stays readable and each box costs one rect.
+  const tiny = s * TITLE < 4;
   const bands = new Map<string, SceneItem[]>();
   for (const item of boxes) {
     let colour: string;
@@ -95,11 +101,18 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
     if (!list) bands.set(colour, (list = []));
     list.push(item);
   }
-  ctx.globalAlpha = theme.highContrast ? 0.55 : 0.32;
+  if (!tiny) {
+    ctx.fillStyle = theme.nodeFill;
+    ctx.beginPath();
+    for (const item of boxes) if (item.kind === 'node' || item.kind === 'group') traceBox(ctx, item.x, item.y, item.width, item.height, round ? 4 : 0);
+    ctx.fill();
+  }
+  ctx.globalAlpha = tiny ? 0.85 : theme.highContrast ? 0.55 : 0.32;
   for (const [colour, list] of bands) {
     ctx.fillStyle = colour;
     ctx.beginPath();
-    for (const item of list) traceBox(ctx, item.x, item.y, item.width, Math.min(TITLE, item.height), round ? 4 : 0, true);
+    if (tiny) for (const item of list) ctx.rect(item.x, item.y, item.width, item.height);
+    else for (const item of list) traceBox(ctx, item.x, item.y, item.width, Math.min(TITLE, item.height), round ? 4 : 0, true);
     ctx.fill();
   }
   ctx.globalAlpha = 1;
@@ -170,26 +183,34 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
   ring(marks.selected, theme.focus, 2.5);
 }
 
-function drawFrame(ctx: CanvasRenderingContext2D, item: SceneItem, theme: Theme, px: number, text: boolean, marks: Marks): void {
-  ctx.globalAlpha = 0.55;
-  ctx.fillStyle = theme.groupFill;
-  ctx.beginPath();
-  traceBox(ctx, item.x, item.y, item.width, item.height, 6);
-  ctx.fill();
-  ctx.globalAlpha = 1;
-  ctx.strokeStyle = marks.selected === item.id ? theme.focus : theme.groupBorder;
+function drawFrames(ctx: CanvasRenderingContext2D, frames: SceneItem[][], theme: Theme, px: number, text: boolean, round: boolean, marks: Marks): void {
   ctx.lineWidth = px;
-  ctx.stroke();
+  for (const level of frames) {
+    if (!level) continue;
+    ctx.globalAlpha = 0.55;
+    ctx.fillStyle = theme.groupFill;
+    ctx.beginPath();
+    for (const item of level) traceBox(ctx, item.x, item.y, item.width, item.height, round ? 6 : 0);
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = theme.groupBorder;
+    ctx.stroke();
+  }
   if (!text) return;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(item.x, item.y, item.width, GROUP_HEADER);
-  ctx.clip();
   ctx.fillStyle = theme.subtext;
   ctx.font = '600 12px ' + theme.fonts.family;
   ctx.textBaseline = 'middle';
-  ctx.fillText(`▾ ${item.title}`, item.x + 8, item.y + GROUP_HEADER / 2);
-  ctx.restore();
+  for (const level of frames) {
+    for (const item of level ?? []) {
+      ctx.fillText(`▾ ${item.title}`, item.x + 8, item.y + GROUP_HEADER / 2, Math.max(1, item.width - 16));
+      if (marks.selected === item.id) {
+        ctx.strokeStyle = theme.focus;
+        ctx.beginPath();
+        traceBox(ctx, item.x, item.y, item.width, item.height, 6);
+        ctx.stroke();
+      }
+    }
+  }
 }
 
 function drawBoxText(ctx: CanvasRenderingContext2D, boxes: SceneItem[], theme: Theme): void {
@@ -263,6 +284,20 @@ export function traceBox(ctx: CanvasRenderingContext2D | Path2D, x: number, y: n
   ctx.lineTo(x, y + r);
   ctx.arcTo(x, y, x + r, y, r);
   ctx.closePath();
+}
+
+function traceCoarse(ctx: CanvasRenderingContext2D, points: Array<{ x: number; y: number }>, minStep: number): void {
+  if (points.length < 2) return;
+  let last = points[0];
+  ctx.moveTo(last.x, last.y);
+  for (let i = 1; i < points.length - 1; i++) {
+    const p = points[i];
+    if (Math.abs(p.x - last.x) + Math.abs(p.y - last.y) < minStep) continue;
+    ctx.lineTo(p.x, p.y);
+    last = p;
+  }
+  const end = points[points.length - 1];
+  ctx.lineTo(end.x, end.y);
 }
 
 /** A smooth curve through the route's bends (quadratic pieces between midpoints). */
