@@ -14,6 +14,7 @@ export interface CnnOptions {
   classes?: number;
   seed?: number;
   nodeMetadata?: boolean;
+  constantWeights?: boolean | 'vectors';
 }
 
 export function generateCnn(options: CnnOptions = {}): ModelProto {
@@ -21,7 +22,7 @@ export function generateCnn(options: CnnOptions = {}): ModelProto {
   const width = options.channels ?? 16;
   const imageSize = options.imageSize ?? 32;
   const classes = options.classes ?? 10;
-  const b = new GraphBuilder({ seed: options.seed ?? 1, nodeMetadata: options.nodeMetadata }, 'ResNet');
+  const b = new GraphBuilder({ seed: options.seed ?? 1, nodeMetadata: options.nodeMetadata, constantWeights: options.constantWeights }, 'ResNet');
 
   const conv = (name: string, x: string, inC: number, outC: number, kernel: number, stride: number, attribute = name): string =>
     b.scope(name, 'torch.nn.modules.conv.Conv2d', () => {

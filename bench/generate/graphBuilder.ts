@@ -12,8 +12,11 @@ export interface BuilderOptions {
   seed: number;
   /** Per-node metadata_props (namespace, class hierarchy, name scopes): IR 10, as the dynamo exporter writes. */
   nodeMetadata?: boolean;
-  /** Weights as Constant nodes instead of initializers, as some exporters write them. */
-  constantWeights?: boolean;
+  /**
+   * Weights as Constant nodes instead of initializers, as some exporters write them: all of them (true),
+   * or only the 1-D ones (biases, norm scales and shifts: 'vectors'), for a model that mixes both.
+   */
+  constantWeights?: boolean | 'vectors';
 }
 
 interface Scope {
@@ -109,7 +112,8 @@ export class GraphBuilder {
     const data = new Float32Array(dims.reduce((n, d) => n * d, 1));
     fill(data);
     const name = `${this.parameterPrefix}.${localName}`;
-    if (this.options.constantWeights) return this.constant(floatTensor(name, dims, data));
+    const asConstant = this.options.constantWeights === true || (this.options.constantWeights === 'vectors' && dims.length === 1);
+    if (asConstant) return this.constant(floatTensor(name, dims, data));
     this.initializers.push(floatTensor(name, dims, data));
     return name;
   }

@@ -16,7 +16,7 @@ export interface TransformerOptions {
   maxPositions?: number;
   seed?: number;
   nodeMetadata?: boolean;
-  constantWeights?: boolean;
+  constantWeights?: boolean | 'vectors';
 }
 
 export function generateTransformer(options: TransformerOptions): ModelProto {

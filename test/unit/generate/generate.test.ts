@@ -107,6 +107,12 @@ test('node metadata and Constant-node weights change only what they say', () => 
   const index = GraphIndex.build(constants.graph!);
   const weight = constants.graph!.node!.find((n) => n.name === '/model/layers.0/self_attn/q_proj/MatMul')!.input![1];
   assert.deepEqual(index.constantTensor(weight)?.dims?.map(Number), [small.hidden, small.hidden]);
+
+  const mixed = generateTransformer({ ...small, constantWeights: 'vectors' });
+  assert.ok(mixed.graph!.initializer!.length > 0 && mixed.graph!.initializer!.every((t) => t.dims!.length === 2), 'matrices stay initializers');
+  const mixedIndex = GraphIndex.build(mixed.graph!);
+  const bias = mixed.graph!.node!.find((n) => n.name === '/model/layers.0/self_attn/q_proj/Add')!.input![1];
+  assert.equal(mixedIndex.producer(bias)?.node.opType, 'Constant');
 });
 
 test('generated models pass onnx.checker with full shape inference', () => {
@@ -114,6 +120,7 @@ test('generated models pass onnx.checker with full shape inference', () => {
   const models: Array<[string, ModelProto]> = [
     ['transformer.onnx', generateTransformer(small)],
     ['transformer-constants.onnx', generateTransformer({ ...small, constantWeights: true })],
+    ['cnn-mixed.onnx', generateCnn({ blocks: [1], channels: 4, imageSize: 8, constantWeights: 'vectors' })],
     ['cnn.onnx', generateCnn({ blocks: [1, 2], channels: 8, imageSize: 16 })],
     ['mlp.onnx', generateMlp({ inputs: 20, hidden: [16, 12], outputs: 4 })],
   ];

@@ -33,7 +33,7 @@ test('the transformer runs, and Constant-node weights and node metadata give ide
   const plain = generateTransformer(options);
   const feeds = generateInputs(plain, { dims: { batch_size: 2, sequence_length: 7 }, seed: 3 });
   const expected = assertFinite(await client.run(encodeModel(plain), feeds), 'logits', [2, 7, 64]);
-  for (const variant of [{ constantWeights: true }, { nodeMetadata: true }]) {
+  for (const variant of [{ constantWeights: true }, { constantWeights: 'vectors' as const }, { nodeMetadata: true }]) {
     const actual = await client.run(encodeModel(generateTransformer({ ...options, ...variant })), feeds);
     assert.deepEqual(actual.logits.data, expected, JSON.stringify(variant));
   }
@@ -41,11 +41,16 @@ test('the transformer runs, and Constant-node weights and node metadata give ide
   assertFinite(await client.run(encodeModel(plain), generateInputs(plain, { dims: { batch_size: 1, sequence_length: 16 } })), 'logits', [1, 16, 64]);
 });
 
-test('the sample model, the CNN and the MLP run', async () => {
+test('the sample model, the CNN (also with Constant-node vectors) and the MLP run', async () => {
   const sample = sampleModel();
   assertFinite(await client.run(encodeModel(sample), generateInputs(sample, { dims: { batch_size: 1, sequence_length: 12 } })), 'logits', [1, 12, 256]);
-  const cnn = generateCnn({ blocks: [1, 1], channels: 8, imageSize: 16, classes: 6 });
+  const cnnOptions = { blocks: [1, 1], channels: 8, imageSize: 16, classes: 6 };
+  const cnn = generateCnn(cnnOptions);
   assertFinite(await client.run(encodeModel(cnn), generateInputs(cnn, { dims: { batch_size: 3 } })), 'output', [3, 6]);
+  // BatchNorm parameters as Constant nodes, convolution weights as initializers: the same outputs.
+  const feeds = generateInputs(cnn, { dims: { batch_size: 2 }, seed: 4 });
+  const expected = (await client.run(encodeModel(cnn), feeds)).output.data;
+  assert.deepEqual((await client.run(encodeModel(generateCnn({ ...cnnOptions, constantWeights: 'vectors' })), feeds)).output.data, expected);
   const mlp = generateMlp({ inputs: 20, hidden: [16], outputs: 4 });
   assertFinite(await client.run(encodeModel(mlp), generateInputs(mlp, { dims: { batch_size: 5 } })), 'output', [5, 4]);
 });
