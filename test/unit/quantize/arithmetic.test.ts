@@ -6,6 +6,8 @@ import {
   scaleZeroPoint, typeRange, unpackNibbles,
 } from '../../../src/core/transforms/quantize/arithmetic.js';
 import { UserError } from '../../../src/core/errors.js';
+import { DataType, onnx, toLong } from '../../../src/core/model/proto.js';
+import { arrayToTensor, tensorToArray } from '../../../src/core/model/tensorValues.js';
 
 test('round half to even', () => {
   const cases: Array<[number, number]> = [
@@ -195,4 +197,13 @@ test('nibble packing: low nibble first, two\'s complement for signed', () => {
 
 test('wrong value count is a UserError', () => {
   assert.throws(() => quantizeTensor(new Float32Array(3), [2, 2], { type: 'int8', symmetric: true, granularity: { kind: 'tensor' } }), UserError);
+});
+
+test('4-bit codes packed here read back identically through tensorToArray', () => {
+  const codes = Int8Array.from({ length: 37 }, (_, i) => ((i * 5) % 16) - 8);
+  for (const [dtype, values] of [[DataType.INT4, codes], [DataType.UINT4, Uint8Array.from(codes, (v) => v + 8)]] as const) {
+    const tensor = onnx.TensorProto.create({ name: 'w', dataType: dtype, dims: [37].map((d) => toLong(d)), rawData: packNibbles(values) });
+    assert.deepEqual(Array.from(tensorToArray(tensor).data as Int8Array), Array.from(values));
+    assert.deepEqual(Array.from(packNibbles(values)), Array.from(arrayToTensor('w', { dtype, dims: [37], data: values }).rawData!));
+  }
 });

@@ -55,20 +55,16 @@ export function scaleZeroPoint(rmin: number, rmax: number, type: QuantType, symm
   return { scale, zeroPoint: zeroPointFor(rmin, scale, qmin, qmax, symmetric, mid) };
 }
 
-function widen(rmin: number, rmax: number, symmetric: boolean): [number, number] {
-  let lo = Math.min(rmin, 0);
-  let hi = Math.max(rmax, 0);
+function scaleFor(rmin: number, rmax: number, qmin: number, qmax: number, symmetric: boolean): number {
+  // The range always includes 0, so that zero (padding, ReLU outputs) is exact.
+  let lo = rmin < 0 ? rmin : 0;
+  let hi = rmax > 0 ? rmax : 0;
   if (!Number.isFinite(lo)) lo = 0;
   if (!Number.isFinite(hi)) hi = 0;
   if (symmetric) {
-    const absmax = Math.max(-lo, hi);
-    return [-absmax, absmax];
+    hi = -lo > hi ? -lo : hi;
+    lo = -hi;
   }
-  return [lo, hi];
-}
-
-function scaleFor(rmin: number, rmax: number, qmin: number, qmax: number, symmetric: boolean): number {
-  const [lo, hi] = widen(rmin, rmax, symmetric);
   const scale = Math.fround((hi - lo) / (qmax - qmin));
   return scale > 0 && Number.isFinite(scale) ? scale : 1;
 }
@@ -153,8 +149,7 @@ function layoutOf(dims: number[], g: Granularity): Layout {
   const channels = dims[axis];
   const inner = product(dims, axis + 1, dims.length);
   if (g.kind === 'channel') {
-    // Per channel is block-wise with block 1 along the axis and every other index sharing the group.
-    return { outer: 1, channels: outer * channels, inner, block: 1, blocks: outer * channels, groupInner: 0, groups: channels, scaleDims: [channels] };
+    return { outer, channels, inner, block: 1, blocks: channels, groupInner: 0, groups: channels, scaleDims: [channels] };
   }
   if (!(g.blockSize >= 1) || !Number.isInteger(g.blockSize)) throw new UserError(`Block size must be a positive integer, not ${g.blockSize}.`);
   const blocks = Math.ceil(channels / g.blockSize);
@@ -169,42 +164,43 @@ export function groupRanges(input: Float32Array | Float64Array, dims: number[], 
   const L = layoutOf(dims, g);
   const mins = new Float64Array(L.groups).fill(Infinity);
   const maxs = new Float64Array(L.groups).fill(-Infinity);
-  if (g.kind === 'channel') {
-    // Channel c of outer slice o: groups repeat every `groups` channels.
-    const C = L.groups;
-    let p = 0;
-    for (let oc = 0; oc < L.channels; oc++) {
-      const gi = oc % C;
-      let lo = mins[gi], hi = maxs[gi];
-      for (let i = 0; i < L.inner; i++, p++) {
-        const x = data[p];
-        if (x < lo) lo = x;
-        if (x > hi) hi = x;
-      }
-      mins[gi] = lo;
-      maxs[gi] = hi;
-    }
-  } else {
-    let p = 0;
+  const channel = g.kind === 'channel';
+  const inner = L.inner;
+  let p = 0;
+  if (g.kind === 'block' && inner === 1) {
+    // Blocks along the last axis are runs of `block` consecutive elements.
     for (let o = 0; o < L.outer; o++) {
-      for (let c = 0; c < L.channels; c++) {
-        const base = (o * L.blocks + ((c / L.block) | 0)) * L.groupInner;
-        if (L.groupInner === 0) {
-          let lo = mins[base], hi = maxs[base];
-          for (let i = 0; i < L.inner; i++, p++) {
-            const x = data[p];
-            if (x < lo) lo = x;
-            if (x > hi) hi = x;
-          }
-          mins[base] = lo;
-          maxs[base] = hi;
-        } else {
-          for (let i = 0; i < L.inner; i++, p++) {
-            const x = data[p];
-            const gi = base + i;
-            if (x < mins[gi]) mins[gi] = x;
-            if (x > maxs[gi]) maxs[gi] = x;
-          }
+      for (let b = 0; b < L.blocks; b++) {
+        const gi = o * L.blocks + b;
+        const end = p + Math.min(L.block, L.channels - b * L.block);
+        let lo = Infinity, hi = -Infinity;
+        for (; p < end; p++) {
+          const x = data[p];
+          if (x < lo) lo = x;
+          if (x > hi) hi = x;
+        }
+        mins[gi] = lo;
+        maxs[gi] = hi;
+      }
+    }
+  } else for (let o = 0; o < L.outer; o++) {
+    for (let c = 0; c < L.channels; c++) {
+      const base = groupBase(L, channel, o, c);
+      if (L.groupInner === 0) {
+        let lo = mins[base], hi = maxs[base];
+        for (let i = 0; i < inner; i++, p++) {
+          const x = data[p];
+          if (x < lo) lo = x;
+          if (x > hi) hi = x;
+        }
+        mins[base] = lo;
+        maxs[base] = hi;
+      } else {
+        for (let i = 0; i < inner; i++, p++) {
+          const x = data[p];
+          const gi = base + i;
+          if (x < mins[gi]) mins[gi] = x;
+          if (x > maxs[gi]) maxs[gi] = x;
         }
       }
     }
@@ -212,7 +208,7 @@ export function groupRanges(input: Float32Array | Float64Array, dims: number[], 
   // Infinite values were counted above; drop them so one Inf does not wipe out a whole group.
   for (let i = 0; i < L.groups; i++) {
     if (!Number.isFinite(mins[i]) || !Number.isFinite(maxs[i])) {
-      const r = finiteRangeOfGroup(data, dims, g, L, i);
+      const r = finiteRangeOfGroup(data, g, L, i);
       mins[i] = r[0];
       maxs[i] = r[1];
     }
@@ -220,13 +216,18 @@ export function groupRanges(input: Float32Array | Float64Array, dims: number[], 
   return { mins, maxs };
 }
 
+/** First group index of (outer o, channel c); block-wise groups add the inner position. */
+function groupBase(L: Layout, channel: boolean, o: number, c: number): number {
+  return channel ? c : (o * L.blocks + ((c / L.block) | 0)) * L.groupInner;
+}
+
 /** Slow path for groups holding non-finite values (rare): scans the whole tensor for that group. */
-function finiteRangeOfGroup(data: Float32Array, _dims: number[], g: Granularity, L: Layout, group: number): [number, number] {
+function finiteRangeOfGroup(data: Float32Array, g: Granularity, L: Layout, group: number): [number, number] {
   let lo = Infinity, hi = -Infinity;
   let p = 0;
   for (let o = 0; o < L.outer; o++) {
     for (let c = 0; c < L.channels; c++) {
-      const base = g.kind === 'channel' ? c % L.groups : (o * L.blocks + ((c / L.block) | 0)) * L.groupInner;
+      const base = groupBase(L, g.kind === 'channel', o, c);
       for (let i = 0; i < L.inner; i++, p++) {
         const gi = L.groupInner === 0 ? base : base + i;
         const x = data[p];
@@ -270,6 +271,7 @@ export function quantizeTensor(input: Float32Array | Float64Array, dims: number[
   // Signed codes are written through a byte view: storing -1 into a Uint8Array leaves 0xFF, the int8 bits.
   const out = new Uint8Array(values.buffer, values.byteOffset, values.length);
   if (L.groupInner === 0) quantizeRuns(data, out, L, granularity.kind === 'channel', scales, zps, qmin, qmax);
+  else if (L.inner === 1) quantizeLastAxisBlocks(data, out, L, scales, zps, qmin, qmax);
   else quantizeBlocks(data, out, L, scales, zps, qmin, qmax);
   const zeroPoints = signed ? Int8Array.from(zps) : Uint8Array.from(zps);
   return { type, dims: dims.slice(), values, scaleDims: L.scaleDims, scales, zeroPoints, granularity, symmetric };
@@ -278,20 +280,56 @@ export function quantizeTensor(input: Float32Array | Float64Array, dims: number[
 /** Groups that cover runs of `inner` consecutive elements (per tensor, per channel). */
 function quantizeRuns(data: Float32Array, out: Uint8Array, L: Layout, channel: boolean, scales: Float32Array, zps: Int32Array, qmin: number, qmax: number): void {
   let p = 0;
-  const runs = L.outer * L.channels;
   const inner = L.inner;
-  for (let run = 0; run < runs; run++) {
-    const c = run % L.channels;
-    const gi = channel ? c % L.groups : ((run / L.channels) | 0) * L.blocks + ((c / L.block) | 0);
-    const s = scales[gi], z = zps[gi];
-    const end = p + inner;
-    for (; p < end; p++) {
-      const x = data[p];
-      const v = Math.fround(x / s);
-      let r = Math.round(v);
-      if (r - v === 0.5 && r % 2 !== 0) r -= 1;
-      r += z;
-      out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
+  if (channel && inner === 1) {
+    // Per channel along the last axis (MatMul weights): the scale changes with every element.
+    const C = L.channels;
+    for (let o = 0; o < L.outer; o++) {
+      for (let c = 0; c < C; c++, p++) {
+        const s = scales[c], z = zps[c];
+        const x = data[p];
+        const v = Math.fround(x / s);
+        let r = Math.round(v);
+        if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+        r += z;
+        out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
+      }
+    }
+    return;
+  }
+  for (let o = 0; o < L.outer; o++) {
+    for (let c = 0; c < L.channels; c++) {
+      const gi = groupBase(L, channel, o, c);
+      const s = scales[gi], z = zps[gi];
+      const end = p + inner;
+      for (; p < end; p++) {
+        const x = data[p];
+        const v = Math.fround(x / s);
+        let r = Math.round(v);
+        if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+        r += z;
+        out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
+      }
+    }
+  }
+}
+
+/** Blocks along the last axis: runs of `block` elements (the last of each row may be shorter). */
+function quantizeLastAxisBlocks(data: Float32Array, out: Uint8Array, L: Layout, scales: Float32Array, zps: Int32Array, qmin: number, qmax: number): void {
+  let p = 0;
+  for (let o = 0; o < L.outer; o++) {
+    for (let b = 0; b < L.blocks; b++) {
+      const gi = o * L.blocks + b;
+      const s = scales[gi], z = zps[gi];
+      const end = p + Math.min(L.block, L.channels - b * L.block);
+      for (; p < end; p++) {
+        const x = data[p];
+        const v = Math.fround(x / s);
+        let r = Math.round(v);
+        if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+        r += z;
+        out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
+      }
     }
   }
 }
@@ -323,7 +361,7 @@ export function dequantizeTensor(q: QuantizedTensor): Float32Array {
   let p = 0;
   for (let o = 0; o < L.outer; o++) {
     for (let c = 0; c < L.channels; c++) {
-      const base = q.granularity.kind === 'channel' ? c % L.groups : (o * L.blocks + ((c / L.block) | 0)) * L.groupInner;
+      const base = groupBase(L, q.granularity.kind === 'channel', o, c);
       for (let i = 0; i < L.inner; i++, p++) {
         const gi = L.groupInner === 0 ? base : base + i;
         out[p] = (q.values[p] - q.zeroPoints[gi]) * q.scales[gi];

@@ -5,7 +5,7 @@ import { GraphIndex } from '../../model/graphIndex.js';
 import { AttributeType, DataType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../../model/proto.js';
 import { arrayToTensor, tensorDims, tensorToArray, type ElementArray } from '../../model/tensorValues.js';
 import { allNames, initializersOverridable, NameAllocator, sortGraph, useCounts } from '../graphEdit.js';
-import type { Granularity, QuantizedTensor } from './arithmetic.js';
+import { packNibbles, quantTypeBits, type Granularity, type QuantizedTensor } from './arithmetic.js';
 import { DataTypeOfQuant } from './qtypes.js';
 
 /** How many scales and zero points of each tensor the report lists. */
@@ -116,6 +116,14 @@ export class Rewriter {
     return name;
   }
 
+  /** 4-bit codes packed here: one tight pass, the same layout tensorToArray reads back. */
+  addPacked4(base: string, dtype: number, dims: number[], values: Int8Array | Uint8Array): string {
+    const name = this.names.fresh(base);
+    this.graph.initializer ??= [];
+    this.graph.initializer.push(onnx.TensorProto.create({ name, dataType: dtype, dims: dims.map((d) => toLong(d)), rawData: packNibbles(values) }));
+    return name;
+  }
+
   /** Scalar float32 or int64 constants used by the rewritten nodes. */
   addScalar(base: string, dtype: number, value: number): string {
     const data = dtype === DataType.INT64 ? BigInt64Array.of(BigInt(value)) : Float32Array.of(value);
@@ -125,7 +133,7 @@ export class Rewriter {
   /** Writes quantized values, scales and zero points; returns their initializer names. */
   addQuantized(base: string, q: QuantizedTensor, withZeroPoint: boolean): { values: string; scale: string; zeroPoint?: string } {
     const dtype = DataTypeOfQuant[q.type];
-    const values = this.addInitializer(`${base}_quantized`, dtype, q.dims, q.values);
+    const values = quantTypeBits[q.type] === 4 ? this.addPacked4(`${base}_quantized`, dtype, q.dims, q.values) : this.addInitializer(`${base}_quantized`, dtype, q.dims, q.values);
     const scale = this.addInitializer(`${base}_scale`, DataType.FLOAT, q.scaleDims, q.scales);
     const zeroPoint = withZeroPoint ? this.addInitializer(`${base}_zero_point`, dtype, q.scaleDims, q.zeroPoints) : undefined;
     return { values, scale, zeroPoint };

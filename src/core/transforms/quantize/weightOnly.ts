@@ -62,11 +62,15 @@ export function rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): numb
     const key = `nbits:${weight.name}`;
     let packed = rw.memo.get(key) as { b: string; scales: string; zeroPoints?: string } | undefined;
     if (!packed) {
-      const transposed = transpose(weight.data, K, N);
       const symmetricType: QuantType = bits === 4 ? 'int4' : 'int8';
       const type: QuantType = options.symmetric ? symmetricType : bits === 4 ? 'uint4' : 'uint8';
-      const granularity = { kind: 'block', axis: 1, blockSize: block } as const;
-      const q = quantizeTensor(transposed, [N, K], { type, symmetric: options.symmetric, granularity });
+      // Quantized in W's own [K, N] layout (blocks along K); only the one-byte codes get transposed.
+      const qk = quantizeTensor(weight.data, [K, N], { type, symmetric: options.symmetric, granularity: { kind: 'block', axis: 0, blockSize: block } });
+      const q = {
+        values: transpose(qk.values, K, N),
+        scales: transpose(qk.scales, qk.scaleDims[0], N),
+        zeroPoints: transpose(qk.zeroPoints, qk.scaleDims[0], N),
+      };
       const blocks = Math.ceil(K / block);
       const blob = (block * bits) / 8;
       const offset = options.symmetric ? 2 ** (bits - 1) : 0;
@@ -97,8 +101,8 @@ export function rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): numb
   return count;
 }
 
-function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
+function transpose<T extends Float32Array | Int8Array | Uint8Array>(data: T, rows: number, cols: number): T {
+  const out = new (data.constructor as new (n: number) => T)(data.length);
   // Tiled so both sides stay in cache for large matrices.
   const tile = 32;
   for (let r0 = 0; r0 < rows; r0 += tile) {
