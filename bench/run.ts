@@ -18,7 +18,7 @@ import { launchBrowser, webviewFigures } from './figures/webview.js';
 import { runtimeFigures } from './figures/runtime.js';
 import type { BenchContext } from './lib/context.js';
 import { describeMachine, machineText } from './lib/machine.js';
-import { jsonText, markdownTable } from './lib/report.js';
+import { jsonText, markdownTable, targetLines } from './lib/report.js';
 import type { Row } from './lib/rows.js';
 import { modelDir, modelSizes, prepareExternalModel, prepareModels, root, type BenchModel, type Role } from './models.js';
 
@@ -151,7 +151,8 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
   const seconds = (performance.now() - started) / 1000;
-  const table = markdownTable(rows);
+  const targets = targetLines(rows);
+  const table = markdownTable(rows) + (targets.length ? `\n\nTargets:\n${targets.join('\n')}` : '');
   process.stdout.write(`\n${table}\n\nMachine: ${machineText(machine)}. ${ctx.samples} samples per figure, ${seconds.toFixed(0)} s in all.\n`);
   const results = {
     date: new Date().toISOString(),
