@@ -1,8 +1,9 @@
-// Values captured by the last test run of a model, for hovers. The test-run feature keeps them.
+// What the last test run of a model saw, for hovers in its text view.
 import type * as vscode from 'vscode';
-import type { TensorArray } from '../core/model/tensorValues.js';
+import { getRuntimeRecord } from '../commands/runtimeStore.js';
+import type { RuntimeCapture } from '../core/text/describe.js';
 
-export function runtimeValuesFor(modelUri: vscode.Uri): ReadonlyMap<string, TensorArray> | undefined {
-  void modelUri;
-  return undefined;
+export function runtimeValuesFor(modelUri: vscode.Uri): RuntimeCapture | undefined {
+  const record = getRuntimeRecord(modelUri);
+  return record ? { values: record.values, intermediates: record.intermediates } : undefined;
 }

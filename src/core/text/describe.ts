@@ -20,8 +20,21 @@ export interface DescribeContext {
   external?: ExternalDataReader;
   /** Names whose values the text elides and the model does not hold. */
   elided?: ReadonlySet<string>;
-  /** Values captured by the last test run, by name. */
-  runtime?: ReadonlyMap<string, TensorArray>;
+  /** What the last test run saw. */
+  runtime?: RuntimeCapture;
+}
+
+/** A tensor as the last test run saw it. */
+export interface RuntimeSummary {
+  dtype: string;
+  shape: number[];
+  stats: TensorStats;
+}
+
+export interface RuntimeCapture {
+  values: ReadonlyMap<string, RuntimeSummary>;
+  /** False when only the model's inputs and outputs were captured. */
+  intermediates: boolean;
 }
 
 /** Tensors with more elements are described by type and shape only (reading them would stall a hover). */
@@ -127,11 +140,11 @@ export function describeValue(at: NameOccurrence, ctx: DescribeContext): string 
     }
   }
 
-  const runtime = ctx.runtime?.get(name);
+  const runtime = ctx.runtime?.values.get(name);
   if (runtime) {
-    const values = toFloat64(runtime);
-    lines.push('', `**Last test run** ${code(`${dataTypeName(runtime.dtype)}${dimsText(runtime.dims)}`)}`);
-    if (values.length <= statsLimit && !Array.isArray(runtime.data)) lines.push('', ...statsLines(tensorStats(values)).map((l) => `${l}  `), code(preview(runtime, values)));
+    lines.push('', `**Last test run** ${code(`${runtime.dtype}${dimsText(runtime.shape)}`)}`, '', ...statsLines(runtime.stats).map((l, i, all) => (i < all.length - 1 ? `${l}  ` : l)));
+  } else if (ctx.runtime && !ctx.runtime.intermediates && !constant) {
+    lines.push('', '_Not captured by the last test run: turn on `onnxLens.run.captureIntermediates` to see intermediate values._');
   }
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GraphIndex } from '../../../src/core/model/graphIndex.js';
-import { DataType } from '../../../src/core/model/proto.js';
+import { tensorStats } from '../../../src/core/model/stats.js';
 import { describeOp, describeValue, type DescribeContext } from '../../../src/core/text/describe.js';
 import { parseModelText } from '../../../src/core/text/parser.js';
 import { LineIndex, nameAt, opAt } from '../../../src/core/text/sourceMap.js';
@@ -59,10 +59,13 @@ test('hover on an initializer: statistics and a preview; elided values say so', 
 });
 
 test('hover with a test run shows the runtime shape and statistics', () => {
-  const ctx = context(new Map([['U', { dtype: DataType.FLOAT, dims: [3, 2], data: Float32Array.of(0, 1, 2, 3, 4, 5) }]]));
+  const stats = tensorStats(Float64Array.of(0, 1, 2, 3, 4, 5));
+  const ctx = context({ values: new Map([['U', { dtype: 'float', shape: [3, 2], stats }]]), intermediates: true });
   const md = describeValue(at(ctx, 'U = ', 0), ctx);
   assert.match(md, /\*\*Last test run\*\* `float\[3,2\]`/);
   assert.match(md, /min 0 · max 5 · mean 2\.5/);
+  const outputsOnly = context({ values: new Map(), intermediates: false });
+  assert.match(describeValue(at(outputsOnly, 'U = ', 0), outputsOnly), /Not captured by the last test run/);
 });
 
 test('hover on an op type: domain and opset in use', () => {
