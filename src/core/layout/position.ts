@@ -4,6 +4,8 @@ import type { Ordering } from './order.js';
 
 /** Alignments wider than this times the narrowest are left out of the balance. */
 const DRIFT_LIMIT = 1.25;
+/** Passes of centring real nodes on their neighbours after balancing. */
+const STRAIGHTEN_SWEEPS = 4;
 
 /**
  * Horizontal centres by Brandes and Köpf: four vertical alignments (up/down x left/right), each
@@ -67,7 +69,44 @@ export function positionX(g: Layered, o: Ordering, width: Float64Array, half: Fl
       if (x[v] < min) x[v] = min;
     }
   }
+  centreOnNeighbours(g, o, x, half, up, down, STRAIGHTEN_SWEEPS);
   return x;
+}
+
+/**
+ * Moves each real node, within the room its layer neighbours leave, to the median of its neighbours'
+ * positions: evens out what the extreme alignments leave lopsided (a weight pushed to the far end of
+ * its layer, a zig-zag along a chain). Dummies stay, so long edges stay straight. Linear per sweep.
+ */
+function centreOnNeighbours(g: Layered, o: Ordering, x: Float64Array, half: Float64Array, up: Int32Array, down: Int32Array, sweeps: number): void {
+  let buffer = new Float64Array(64);
+  for (let s = 0; s < sweeps; s++) {
+    const downward = s % 2 === 0;
+    for (let step = 0; step < g.rankCount; step++) {
+      const r = downward ? step : g.rankCount - 1 - step;
+      const base = o.layerStart[r];
+      const end = o.layerStart[r + 1];
+      for (let t = base; t < end; t++) {
+        // Alternate the scan direction too, so neither side is favoured.
+        const i = downward ? t : end - 1 - (t - base);
+        const v = o.nodes[i];
+        if (v >= g.real) continue;
+        const d = g.up.start[v + 1] - g.up.start[v] + g.down.start[v + 1] - g.down.start[v];
+        if (d === 0) continue;
+        if (buffer.length < d) buffer = new Float64Array(2 * d);
+        let k = 0;
+        for (let j = g.up.start[v]; j < g.up.start[v + 1]; j++) buffer[k++] = x[up[j]];
+        for (let j = g.down.start[v]; j < g.down.start[v + 1]; j++) buffer[k++] = x[down[j]];
+        const values = buffer.subarray(0, d);
+        values.sort();
+        const target = d % 2 === 1 ? values[(d - 1) >> 1] : (values[d / 2 - 1] + values[d / 2]) / 2;
+        // Only into free room: never closer to a layer neighbour than the spacing allows.
+        const lo = i > base ? x[o.nodes[i - 1]] + half[o.nodes[i - 1]] + half[v] : -Infinity;
+        const hi = i + 1 < end ? x[o.nodes[i + 1]] - half[o.nodes[i + 1]] - half[v] : Infinity;
+        if (lo <= hi) x[v] = Math.min(hi, Math.max(lo, target));
+      }
+    }
+  }
 }
 
 /** Per node, the median of the candidate positions (the mean of the middle two for an even count). */
