@@ -42,7 +42,9 @@ export const statsLimit = 16 * 1024 * 1024;
 const previewCount = 8;
 const listLimit = 8;
 
-const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
+/** Model strings go into code spans only: no Markdown in a name can become a link or markup. */
+const code = (text: string) => `\`${text.replace(/`/g, "'").replace(/[\r\n]+/g, ' ')}\``;
+const plain = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
 
 export function formatNumber(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
@@ -60,7 +62,7 @@ function typeLine(t: ValueType | undefined): string {
 
 function nodeLabel(entry: NodeEntry): string {
   const op = entry.node.domain ? `${entry.node.domain}.${entry.node.opType}` : entry.node.opType ?? '';
-  return entry.node.name ? `${code(op)} ${entry.node.name}` : code(op);
+  return entry.node.name ? `${code(op)} ${code(entry.node.name)}` : code(op);
 }
 
 const stats = new WeakMap<TensorProto, { array: TensorArray; stats?: TensorStats; values: Float64Array }>();
@@ -135,7 +137,7 @@ export function describeValue(at: NameOccurrence, ctx: DescribeContext): string 
       try {
         lines.push('', ...tensorSection(constant, ctx).map((l, i, all) => (i < all.length - 1 ? `${l}  ` : l)));
       } catch (error) {
-        lines.push('', `Values unavailable: ${error instanceof Error ? error.message : String(error)}`);
+        lines.push('', `Values unavailable: ${plain(error instanceof Error ? error.message : String(error))}`);
       }
     }
   }

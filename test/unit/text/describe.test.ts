@@ -44,7 +44,7 @@ test('hover on a value: type, producer, consumers', () => {
   const x = describeValue(at(ctx, 'Mul(X', 4), ctx);
   assert.match(x, /\*\*`X`\*\* — graph input/);
   assert.match(x, /`float\[N,2\]` \(rank 2\)/);
-  assert.match(md, /Produced by `Mul` mm \(line 5\)/);
+  assert.match(md, /Produced by `Mul` `mm` \(line 5\)/);
   assert.match(md, /Consumed by 1 node:\n- `com\.microsoft\.Gelu` \(line 6\)/);
 });
 
@@ -72,4 +72,14 @@ test('hover on an op type: domain and opset in use', () => {
   const ctx = context();
   assert.match(describeOp(opAt(ctx.map, text.indexOf('Mul('))!, ctx), /\*\*`Mul`\*\* — domain `ai\.onnx`, opset 15/);
   assert.match(describeOp(opAt(ctx.map, text.indexOf('Gelu'))!, ctx), /domain `com\.microsoft`, opset 1/);
+});
+
+test('names from the model cannot inject Markdown into a hover', () => {
+  const hostile = '<ir_version: 8, opset_import: ["" : 15]> g (float X) => (float Y) { ["[click](https://example.com) *x*"] "`a`\nb" = Relu(X)  Y = Neg("`a`\nb") }';
+  const parsed = parseModelText(hostile);
+  assert.ok(parsed.model, parsed.diagnostics[0]?.message);
+  const ctx: DescribeContext = { map: parsed.map, model: parsed.model, indexFor: (s) => (parsed.map.scopes[s].graph ? GraphIndex.build(parsed.map.scopes[s].graph!) : undefined), lineOf: () => 1 };
+  const md = describeValue(nameAt(parsed.map, hostile.indexOf('Neg(') + 5)!, ctx);
+  assert.match(md, /Produced by `Relu` `\[click\]\(https:\/\/example\.com\) \*x\*`/);
+  assert.match(md, /\*\*`'a' b`\*\*/);
 });
