@@ -117,7 +117,7 @@ export async function webviewFigures(ctx: BenchContext, model: BenchModel, brows
           drawn = result.layouts[0]?.items ?? 0;
           // BENCH_SCREENSHOTS=folder keeps what the first paint showed, to check that the figure measured a real graph.
           if (process.env.BENCH_SCREENSHOTS && i === 0) await tab.screenshot({ path: join(process.env.BENCH_SCREENSHOTS, `${model.name}.png`) });
-          const frames = await tab.evaluate(`${panZoom}(${ctx.quick ? 2 : 3})`) as { fps: number; drawMs: number };
+          const frames = await tab.evaluate(`${panZoom}(2)`) as { fps: number; drawMs: number };
           return { host: host.ms, page: result.firstPaint, total: host.ms + result.firstPaint, fps: frames.fps, drawMs: frames.drawMs };
         } finally {
           await context.close();

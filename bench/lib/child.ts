@@ -23,11 +23,39 @@ function viaShell(command: string, args: string[]): [string, string[]] {
   return ['sh', ['-c', '"$@"; exit $?', 'sh', command, ...args]];
 }
 
+// Probes run in their own process groups (so that a time cap stops the shell and the probe together);
+// when the runner stops, so do they.
+const live = new Set<number>();
+let cleanupInstalled = false;
+
+function stopGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => live.forEach(stopGroup));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      live.forEach(stopGroup);
+      process.exit(130);
+    });
+  }
+}
+
 export function runChild(command: string, args: string[], options: { timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const [shell, shellArgs] = viaShell(command, args);
     const child = spawn(shell, shellArgs, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', NODE_PATH: nodePath, ...options.env } });
+    installCleanup();
+    const pid = child.pid;
+    if (pid) live.add(pid);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -36,14 +64,16 @@ export function runChild(command: string, args: string[], options: { timeoutMs: 
     const timer = setTimeout(() => {
       timedOut = true;
       // The shell and the probe form their own process group: stop both.
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      if (pid) stopGroup(pid);
     }, options.timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
+      if (pid) live.delete(pid);
       reject(error);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (pid) live.delete(pid);
       resolve({ code, signal, timedOut, wallMs: Number(process.hrtime.bigint() - start) / 1e6, stdout, stderr });
     });
   });
