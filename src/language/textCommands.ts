@@ -20,8 +20,18 @@ function targetModel(arg: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
-export async function showModelText(modelUri: vscode.Uri, options: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean; selection?: vscode.Range } = {}): Promise<vscode.TextEditor> {
-  let document = await vscode.workspace.openTextDocument(textUriFor(modelUri));
+export async function showModelText(modelUri: vscode.Uri, options: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean; selection?: vscode.Range } = {}): Promise<vscode.TextEditor | undefined> {
+  const name = modelUri.path.split('/').pop() ?? '';
+  // Printing a large model takes seconds; cancelling stops the text from opening.
+  const opened = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Printing ${name} as ONNX text…`, cancellable: true },
+    async (_, token) => {
+      const document = await vscode.workspace.openTextDocument(textUriFor(modelUri));
+      return token.isCancellationRequested ? undefined : document;
+    },
+  );
+  if (!opened) return undefined;
+  let document = opened;
   if (document.languageId !== LANGUAGE_ID) document = await vscode.languages.setTextDocumentLanguage(document, LANGUAGE_ID);
   return vscode.window.showTextDocument(document, { viewColumn: options.viewColumn ?? vscode.ViewColumn.Beside, preserveFocus: options.preserveFocus, preview: false, selection: options.selection });
 }
@@ -37,6 +47,7 @@ export async function revealNodeInText(views: TextViews, modelUri: vscode.Uri, n
   if (!editor) {
     if (!open) return false;
     editor = await showModelText(modelUri, { preserveFocus: true });
+    if (!editor) return false;
   }
   const view = views.viewOf(editor.document);
   const entry = view?.map.nodes.find((n) => n.node.name === nodeName);

@@ -729,8 +729,12 @@ export function parseModelText(text: string): ParseResult {
   try {
     model = parser.model();
   } catch (error) {
-    if (!(error instanceof SyntaxFailure)) throw error;
-    diagnostics.push(diagnostic(lines, error.span, error.message, 'error'));
+    if (error instanceof RangeError) {
+      // Subgraphs nested thousands deep exhaust the stack: report it like any other error.
+      diagnostics.push(diagnostic(lines, { start: 0, end: 0 }, 'The text nests subgraphs too deeply to read.', 'error'));
+    } else if (error instanceof SyntaxFailure) {
+      diagnostics.push(diagnostic(lines, error.span, error.message, 'error'));
+    } else throw error;
   }
   for (const w of parser.warnings) diagnostics.push(diagnostic(lines, w.span, w.message, 'warning'));
   return { model, map: parser.map, diagnostics, elided: parser.elided };

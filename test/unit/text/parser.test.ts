@@ -167,3 +167,15 @@ test('the source map finds definitions and uses across subgraph scopes', () => {
   assert.equal(map.scopes.length, 3);
   assert.equal(map.scopes[1].parent, 0);
 });
+
+test('hostile text: deep nesting and garbage are diagnostics, not crashes', () => {
+  let g = 'b () => () { }';
+  for (let i = 0; i < 20000; i++) g = `b () => () { x = If<then_branch = ${g}>(c) }`;
+  const deep = parseModelText(`g (bool c) => () { y = If<then_branch = ${g}>(c) }`);
+  assert.match(deep.diagnostics[0].message, /nests subgraphs too deeply/);
+  for (const text of ['', '\u0000\u0001', '<<<<', '"', 'g (', '{}', 'g () => () { = () }', 'g (float[1] x = {1e999}) => () {}']) {
+    const r = parseModelText(text);
+    if (r.model) continue;
+    assert.equal(r.diagnostics.filter((d) => d.severity === 'error').length, 1, JSON.stringify(text));
+  }
+});
