@@ -1,0 +1,141 @@
+// Graph-level behaviour of the rewrites: exclusions, shared weights quantized once, Constant-node
+// weights, external data, the MatMulNBits fallback when the opset cannot be raised, float16 fencing.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { generateCnn, generateTransformer, writeExternalDataModel } from '../../../bench/generate/index.js';
+import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
+import { DataType, onnx, toLong, type ModelProto } from '../../../src/core/model/proto.js';
+import { arrayToTensor } from '../../../src/core/model/tensorValues.js';
+import { RuntimeClient } from '../../../src/core/runtime/client.js';
+import { generateInputs } from '../../../src/core/runtime/inputs.js';
+import { defaultOpset } from '../../../src/core/transforms/graphEdit.js';
+import { accuracy, adaptFeeds } from '../../../src/core/transforms/quantize/accuracy.js';
+import { resolveOptions } from '../../../src/core/transforms/quantize/options.js';
+import { runQuantize } from '../../../src/core/transforms/quantize/pipeline.js';
+import { quantizeModel } from '../../../src/core/transforms/quantize/quantizeModel.js';
+import { tempDir, tensorInfo } from '../../helpers/models.js';
+
+const client = RuntimeClient.start({ timeoutMs: 120_000 });
+after(() => client.dispose());
+const dir = tempDir('onnx-lens-quantize-rewrites-');
+
+const ops = (m: ModelProto) => (m.graph!.node ?? []).map((n) => n.opType);
+const count = (m: ModelProto, op: string) => ops(m).filter((o) => o === op).length;
+
+async function cosine(original: ModelProto, quantized: ModelProto): Promise<number> {
+  const feeds = generateInputs(original, { seed: 3, dims: { batch_size: 2, sequence_length: 4 } });
+  const [e] = await client.runMany(encodeModel(original), [feeds]);
+  const [a] = await client.runMany(encodeModel(quantized), [adaptFeeds(feeds, quantized)]);
+  // Float outputs only: integer outputs (TopK indices) have no cosine.
+  return Math.min(...accuracy([e], [a]).map((x) => x.cosine).filter((c) => !Number.isNaN(c)));
+}
+
+test('exclusions by op type and by node name leave those nodes in float', () => {
+  const cnn = generateCnn({ blocks: [1, 1], channels: 8, imageSize: 16 });
+  const convs = count(cnn, 'Conv');
+  const byOp = quantizeModel(decodeModel(encodeModel(cnn)), resolveOptions({ mode: 'dynamic', exclude: ['Conv'] }));
+  assert.equal(byOp.counts.Conv, 0);
+  assert.equal(byOp.counts.Gemm, 1);
+  assert.equal(count(byOp.model, 'Conv'), convs);
+  const firstConv = cnn.graph!.node!.find((n) => n.opType === 'Conv')!.name!;
+  const byName = quantizeModel(decodeModel(encodeModel(cnn)), resolveOptions({ mode: 'dynamic', exclude: [firstConv] }));
+  assert.equal(byName.counts.Conv, convs - 1);
+  assert.ok(byName.model.graph!.node!.some((n) => n.name === firstConv && n.opType === 'Conv'));
+  assert.ok(!byName.tensors.some((t) => t.node === firstConv));
+});
+
+test('a weight shared by two MatMuls is quantized once; Constant-node weights are quantized too', async () => {
+  const w = arrayToTensor('W', { dtype: DataType.FLOAT, dims: [32, 16], data: Float32Array.from({ length: 512 }, (_, i) => Math.cos(i)) });
+  const model = new onnx.ModelProto({
+    irVersion: toLong(8), opsetImport: [{ domain: '', version: toLong(13) }],
+    graph: {
+      name: 'shared',
+      node: [
+        { opType: 'Constant', name: 'c', output: ['W2'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { ...w, name: '' } }] },
+        { opType: 'MatMul', name: 'a', input: ['X', 'W'], output: ['A'] },
+        { opType: 'MatMul', name: 'b', input: ['X', 'W'], output: ['B'] },
+        { opType: 'MatMul', name: 'c2', input: ['X', 'W2'], output: ['C'] },
+        { opType: 'Sum', name: 's', input: ['A', 'B', 'C'], output: ['Y'] },
+      ],
+      initializer: [w],
+      input: [tensorInfo('X', DataType.FLOAT, [3, 32])],
+      output: [tensorInfo('Y', DataType.FLOAT, [3, 16])],
+    },
+  });
+  for (const options of [resolveOptions({ mode: 'weight-only', bits: 4 }), resolveOptions({ mode: 'dynamic' }), resolveOptions({ mode: 'weight-only', bits: 4, format: 'matmulnbits' })]) {
+    const outcome = quantizeModel(decodeModel(encodeModel(model)), options);
+    assert.equal(outcome.tensors.length, 2, `${options.mode}/${options.format}: W once, W2 once`);
+    assert.ok(!outcome.model.graph!.initializer!.some((t) => t.name === 'W'), 'float W removed');
+    assert.equal(count(outcome.model, 'Constant'), 0, 'float Constant removed');
+    assert.ok(await cosine(model, outcome.model) >= 0.95);
+  }
+});
+
+test('weights in an external data file are read and the result is written with its own data', async () => {
+  const { modelPath } = writeExternalDataModel(join(dir, 'ext'), { layers: 2, width: 64 });
+  const output = join(dir, 'ext', 'model.int8.onnx');
+  const run = await runQuantize({ input: modelPath, output, options: resolveOptions({ mode: 'dynamic' }), client, latency: { warmup: 0, iterations: 0 } });
+  assert.ok(run.report.verification?.pass, JSON.stringify(run.report.details.accuracy));
+  assert.ok(existsSync(output));
+  assert.ok(run.report.details.tensors.length >= 2);
+  assert.ok(run.report.fileBytesAfter! < run.report.fileBytesBefore!);
+});
+
+test('weight-only falls back to MatMulNBits when the opset cannot be raised to 21, and says why', async () => {
+  // Softmax over axis 1 of a rank-3 input at opset 11 means "flatten from axis 1": no opset 13+ form.
+  const w = arrayToTensor('W', { dtype: DataType.FLOAT, dims: [64, 64], data: Float32Array.from({ length: 4096 }, (_, i) => 0.05 * Math.sin(i * 0.1)) });
+  const model = new onnx.ModelProto({
+    irVersion: toLong(6), opsetImport: [{ domain: '', version: toLong(11) }],
+    graph: {
+      name: 'old',
+      node: [{ opType: 'MatMul', name: 'mm', input: ['X', 'W'], output: ['H'] }, { opType: 'Softmax', name: 'sm', input: ['H'], output: ['Y'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: toLong(1) }] }],
+      initializer: [w],
+      input: [tensorInfo('X', DataType.FLOAT, [2, 3, 64])],
+      output: [tensorInfo('Y', DataType.FLOAT, [2, 3, 64])],
+      valueInfo: [tensorInfo('H', DataType.FLOAT, [2, 3, 64])],
+    },
+  });
+  const outcome = quantizeModel(decodeModel(encodeModel(model)), resolveOptions({ mode: 'weight-only', bits: 4 }));
+  assert.equal(outcome.format, 'matmulnbits');
+  assert.equal(defaultOpset(outcome.model), 11);
+  assert.equal(count(outcome.model, 'MatMulNBits'), 1);
+  assert.match(outcome.notes.join(' '), /MatMulNBits: blocked DequantizeLinear needs opset 21 and Softmax over several axes/);
+  assert.ok(await cosine(model, outcome.model) >= 0.95);
+  // The same Softmax on its last axis converts: axis becomes -1 at opset 21.
+  const lastAxis = decodeModel(encodeModel(model));
+  lastAxis.graph!.node![1].attribute![0].i = toLong(2);
+  const raised = quantizeModel(decodeModel(encodeModel(lastAxis)), resolveOptions({ mode: 'weight-only', bits: 4 }));
+  assert.equal(raised.format, 'qdq');
+  assert.equal(defaultOpset(raised.model), 21);
+  assert.ok(await cosine(lastAxis, raised.model) >= 0.95);
+});
+
+test('float16 keeps blocked ops in float32 behind Casts; float32 I/O by default, float16 I/O on request', async () => {
+  const base = generateTransformer({ layers: 1, hidden: 32, heads: 2, vocab: 50, maxPositions: 16 });
+  // A TopK over the logits: indices must not change with half precision.
+  const g = base.graph!;
+  const logits = g.output![0].name!;
+  g.node!.push({ opType: 'TopK', name: 'topk', input: [logits, 'k'], output: ['top_values', 'top_indices'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: toLong(-1) }] });
+  g.initializer!.push(arrayToTensor('k', { dtype: DataType.INT64, dims: [1], data: BigInt64Array.of(3n) }));
+  g.output!.push(tensorInfo('top_indices', DataType.INT64, ['batch_size', 'sequence_length', 3]));
+  const kept = quantizeModel(decodeModel(encodeModel(base)), resolveOptions({ mode: 'fp16' }));
+  const topk = kept.model.graph!.node!.find((n) => n.opType === 'TopK')!;
+  const castIn = kept.model.graph!.node!.find((n) => n.output?.[0] === topk.input![0])!;
+  assert.equal(castIn.opType, 'Cast', 'TopK reads a Cast back to float32');
+  assert.equal(kept.model.graph!.input![0].type!.tensorType!.elemType, DataType.INT64);
+  assert.equal(kept.model.graph!.output![0].type!.tensorType!.elemType, DataType.FLOAT);
+  assert.ok(kept.counts.keptFloat32 >= 1);
+  assert.ok(await cosine(base, kept.model) >= 0.999);
+  const halfIo = quantizeModel(decodeModel(encodeModel(base)), resolveOptions({ mode: 'fp16', keepIoFp32: false }));
+  assert.equal(halfIo.model.graph!.output![0].type!.tensorType!.elemType, DataType.FLOAT16);
+  assert.ok(await cosine(base, halfIo.model) >= 0.999);
+  const input = join(dir, 'base.onnx');
+  writeFileSync(input, encodeModel(base));
+  const written = join(dir, 'half.onnx');
+  const run = await runQuantize({ input, output: written, options: resolveOptions({ mode: 'fp16', keepIoFp32: false }), client, latency: { warmup: 0, iterations: 0 } });
+  assert.ok(run.report.verification?.pass, JSON.stringify(run.report.details.accuracy));
+  assert.ok(run.report.details.weightRatio >= 1.9, `float16 weights ${run.report.details.weightRatio}x smaller`);
+  assert.ok(readFileSync(written).length < encodeModel(base).length);
+});
