@@ -97,13 +97,20 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
     if (p < 0) groupRep[g] = -1;
     else groupRep[g] = groupRep[p] >= 0 ? groupRep[p] : expanded.has(groups[p].path) ? -1 : p;
   }
-  const isOpen = (g: number) => groupRep[g] < 0 && expanded.has(groups[g].path);
-  const repOfNode = (n: number): string => {
+  const open = new Uint8Array(groups.length);
+  for (let g = 0; g < groups.length; g++) open[g] = expanded.has(groups[g].path) ? 1 : 0;
+  const isOpen = (g: number) => groupRep[g] < 0 && open[g] === 1;
+  // Items as numbers while planning (strings only for what is shown): node n, then groups, input pills, output pills.
+  const N = graph.nodes.length;
+  const G = groups.length;
+  const V = graph.values.length;
+  const nodeRep = (n: number): number => {
     const g = graph.nodes[n].group;
-    if (g < 0) return `n${n}`;
-    if (groupRep[g] >= 0) return `g${groupRep[g]}`;
-    return expanded.has(groups[g].path) ? `n${n}` : `g${g}`;
+    if (g < 0) return n;
+    if (groupRep[g] >= 0) return N + groupRep[g];
+    return open[g] ? n : N + g;
   };
+  const idOf = (code: number): string => (code < N ? `n${code}` : code < N + G ? `g${code - N}` : code < N + G + V ? `i${code - N - G}` : `o${code - N - G - V}`);
 
   const items: SceneItem[] = [];
   const byId = new Map<string, SceneItem>();
@@ -116,9 +123,8 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
   for (let g = 0; g < groups.length; g++) {
     if (groupRep[g] >= 0) continue;
     const group = groups[g];
-    const open = expanded.has(group.path);
-    const item: SceneItem = { ...blank, id: `g${g}`, kind: 'group', index: g, container: group.parent, expanded: open, title: fit(group.name, fonts.title, MAX_WIDTH - 36, measure), subtitle: `${group.size.toLocaleString('en-US')} nodes`, lines: [], depth: groupDepth[g] };
-    if (!open) {
+    const item: SceneItem = { ...blank, id: `g${g}`, kind: 'group', index: g, container: group.parent, expanded: open[g] === 1, title: fit(group.name, fonts.title, MAX_WIDTH - 36, measure), subtitle: `${group.size.toLocaleString('en-US')} nodes`, lines: [], depth: groupDepth[g] };
+    if (!item.expanded) {
       item.width = clamp(Math.max(measure(group.name, fonts.title), measure(item.subtitle, fonts.text)) + 36);
       item.height = TITLE + LINE + 10;
     }
@@ -126,7 +132,7 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
   }
   for (let n = 0; n < graph.nodes.length; n++) {
     const node = graph.nodes[n];
-    if (node.hidden || repOfNode(n) !== `n${n}`) continue;
+    if (node.hidden || nodeRep(n) !== n) continue;
     const inner = MAX_WIDTH - 16;
     const title = fit(node.op, fonts.title, inner, measure);
     // The name is shown unless it only repeats the operator (`/layers.0/attn/MatMul_1` under its group).
@@ -148,15 +154,6 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
   }
 
   // Edges, one per pair of visible ends, carrying every value between them.
-  const edgeMap = new Map<string, { from: string; to: string; values: number[] }>();
-  const link = (from: string, to: string, v: number) => {
-    if (from === to) return;
-    const key = `${from}>${to}`;
-    const edge = edgeMap.get(key);
-    if (edge) {
-      if (edge.values.length < 64 && !edge.values.includes(v)) edge.values.push(v);
-    } else edgeMap.set(key, { from, to, values: [v] });
-  };
   const pill = (id: string, kind: ItemKind, v: number) => {
     if (byId.has(id)) return;
     const value = graph.values[v];
@@ -167,32 +164,24 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
     const width = clamp(Math.max(measure(titleFit, fonts.title), measure(subtitleFit, fonts.mono)) + 20);
     add({ ...blank, id, kind, index: v, container: -1, title, titleFit, subtitle: subtitleFit, lines: [], width, height: TITLE + (subtitle ? LINE : 0) + 4, depth: 0 });
   };
-  for (const v of graph.inputs) pill(`i${v}`, 'input', v);
-  for (let v = 0; v < graph.values.length; v++) {
-    const value = graph.values[v];
-    if (value.kind === 'initializer' || value.kind === 'constant') {
-      // Folded into consumers; drawn only when a visible Constant node produces it.
-      if (value.producer < 0 || graph.nodes[value.producer].hidden) continue;
-    }
-    let source: string;
-    if (value.producer >= 0) source = repOfNode(value.producer);
-    else if (value.kind === 'input') source = `i${v}`;
-    else {
-      if (value.consumers.length === 0) continue;
-      pill(`i${v}`, 'input', v);
-      source = `i${v}`;
-    }
-    for (const c of value.consumers) {
-      if (graph.nodes[c].folded.length && graph.nodes[c].inputs.every((iv, slot) => iv !== v || graph.nodes[c].folded.includes(slot))) continue;
-      link(source, repOfNode(c), v);
-    }
-    if (value.output) {
-      pill(`o${v}`, 'output', v);
-      link(source, `o${v}`, v);
-    }
-  }
+  const wires = wiring(graph);
+  for (const v of wires.inputPills) pill(`i${v}`, 'input', v);
   for (const v of graph.outputs) pill(`o${v}`, 'output', v);
-  const edges = [...edgeMap.values()];
+  const K = N + G + 2 * V;
+  const edgeMap = new Map<number, { from: number; to: number; values: number[] }>();
+  for (let i = 0; i < wires.count; i++) {
+    const src = wires.src[i];
+    const dst = wires.dst[i];
+    const from = src >= 0 ? nodeRep(src) : N + G + (-src - 1);
+    const to = dst >= 0 ? nodeRep(dst) : N + G + V + (-dst - 1);
+    if (from === to) continue;
+    const key = from * K + to;
+    const v = wires.value[i];
+    const edge = edgeMap.get(key);
+    if (!edge) edgeMap.set(key, { from, to, values: [v] });
+    else if (edge.values.length < 64 && !edge.values.includes(v)) edge.values.push(v);
+  }
+  const edges = [...edgeMap.values()].map((e) => ({ from: idOf(e.from), to: idOf(e.to), values: e.values }));
 
   const job = buildJob(graph, items, byId, edges, isOpen, direction);
   return { graph, items, byId, edges, job };
@@ -209,6 +198,62 @@ export function fit(text: string, font: string, max: number, measure: Measure): 
     else hi = mid - 1;
   }
   return text.slice(0, lo) + '…';
+}
+
+interface Wiring {
+  /** Producer node, or -(v + 1) for the input pill of value v. */
+  src: Int32Array;
+  /** Consumer node, or -(v + 1) for the output pill of value v. */
+  dst: Int32Array;
+  value: Int32Array;
+  count: number;
+  /** Values drawn as input pills: graph inputs, and values from outside the graph that something uses. */
+  inputPills: number[];
+}
+
+const wirings = new WeakMap<GraphView, Wiring>();
+
+/** Every producer -> consumer link of a graph that is drawn as an edge (not folded constants), computed once per graph. */
+function wiring(graph: GraphView): Wiring {
+  const cached = wirings.get(graph);
+  if (cached) return cached;
+  const src: number[] = [];
+  const dst: number[] = [];
+  const value: number[] = [];
+  const inputPills = [...graph.inputs];
+  const pills = new Set(inputPills);
+  for (let v = 0; v < graph.values.length; v++) {
+    const val = graph.values[v];
+    if (val.kind === 'initializer' || val.kind === 'constant') {
+      // Folded into consumers; drawn only when a visible Constant node produces it.
+      if (val.producer < 0 || graph.nodes[val.producer].hidden) continue;
+    }
+    let source: number;
+    if (val.producer >= 0) source = val.producer;
+    else {
+      if (val.kind !== 'input' && val.consumers.length === 0) continue;
+      source = -(v + 1);
+      if (!pills.has(v)) {
+        pills.add(v);
+        inputPills.push(v);
+      }
+    }
+    for (const c of val.consumers) {
+      const node = graph.nodes[c];
+      if (node.folded.length && node.inputs.every((iv, slot) => iv !== v || node.folded.includes(slot))) continue;
+      src.push(source);
+      dst.push(c);
+      value.push(v);
+    }
+    if (val.output) {
+      src.push(source);
+      dst.push(-(v + 1));
+      value.push(v);
+    }
+  }
+  const result = { src: Int32Array.from(src), dst: Int32Array.from(dst), value: Int32Array.from(value), count: src.length, inputPills };
+  wirings.set(graph, result);
+  return result;
 }
 
 function clamp(width: number): number {
