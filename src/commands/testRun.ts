@@ -289,9 +289,11 @@ function verdict(report: TestRunReport): string {
   return report.pass ? 'every output matches' : 'outputs differ';
 }
 
-/** The command's target: the explorer/editor-title URI, else the active model editor. */
+/** The command's target: the explorer/editor-title URI, else the model in the active tab or model editor. */
 function targetUri(arg: unknown): vscode.Uri | undefined {
-  let uri = arg instanceof vscode.Uri ? arg : activeSession()?.uri;
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const tabUri = tab instanceof vscode.TabInputCustom && tab.uri.fsPath.endsWith('.onnx') ? tab.uri : undefined;
+  let uri = arg instanceof vscode.Uri ? arg : tabUri ?? activeSession()?.uri;
   if (!uri) {
     const doc = vscode.window.activeTextEditor?.document;
     if (doc?.uri.fsPath.endsWith('.onnx')) uri = doc.uri;

@@ -110,11 +110,12 @@ h2 { font-size: 1.1em; font-weight: 600; margin: 22px 0 8px; border-bottom: 1px 
 .badge.fail { background: var(--vscode-testing-iconFailed, #c72e0f); color: var(--vscode-editor-background); }
 .badge.none { background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
 table { border-collapse: collapse; margin: 4px 0 8px; font-variant-numeric: tabular-nums; }
-th, td { text-align: left; padding: 3px 12px 3px 0; vertical-align: top; }
+th, td { text-align: left; padding: 3px 12px 3px 0; vertical-align: top; white-space: nowrap; }
+.scroll { overflow-x: auto; max-width: 100%; }
 th { color: var(--vscode-descriptionForeground); font-weight: 600; border-bottom: 1px solid var(--vscode-widget-border, var(--vscode-panel-border, transparent)); }
 td.num { text-align: right; font-family: var(--vscode-editor-font-family); }
 td.code, span.code { font-family: var(--vscode-editor-font-family); }
-td.preview { font-family: var(--vscode-editor-font-family); color: var(--vscode-descriptionForeground); max-width: 40em; overflow-wrap: anywhere; }
+td.preview { font-family: var(--vscode-editor-font-family); color: var(--vscode-descriptionForeground); min-width: 20em; max-width: 40em; white-space: normal; overflow-wrap: anywhere; }
 tr.fail td { color: var(--vscode-errorForeground); }
 .ok { color: var(--vscode-testing-iconPassed, inherit); }
 .bad { color: var(--vscode-errorForeground); }

@@ -32,8 +32,9 @@ function num(n: number | undefined, digits = 4): string {
 const ms = (n: number | undefined) => (n === undefined ? '–' : `${num(n)} ms`);
 const shape = (dims: readonly number[]) => `[${dims.join(', ')}]`;
 
-function table(headers: string[], rows: HTMLTableRowElement[]): HTMLTableElement {
-  return el('table', {}, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))), el('tbody', {}, ...rows));
+/** Wide tables scroll sideways inside a narrow panel instead of squeezing their cells. */
+function table(headers: string[], rows: HTMLTableRowElement[]): HTMLDivElement {
+  return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)));
 }
 
 function cell(text: string, cls?: string, title?: string): HTMLTableCellElement {
@@ -46,7 +47,7 @@ function previewText(o: OutputReport): string {
   return o.stats.count > o.preview.length ? `${shown}, …` : shown;
 }
 
-function outputsTable(outputs: OutputReport[], compared: boolean): HTMLTableElement {
+function outputsTable(outputs: OutputReport[], compared: boolean): HTMLDivElement {
   const headers = ['Output', 'Type', 'Shape', 'Min', 'Max', 'Mean', 'Std', 'NaN', 'Inf'];
   if (compared) headers.push('Max abs err', 'Max rel err', 'Cosine', 'Mismatches', '');
   headers.push('Values');
