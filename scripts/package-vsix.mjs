@@ -6,7 +6,7 @@
 //            --reuse (keep an existing .vsix when the files that go into it are unchanged)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,7 +25,7 @@ function ignoreFileFor(target, dir) {
     throw new Error(`.vscodeignore must hold the line "${binaryLine}" (rewritten per target).`);
   }
   const [platform, arch] = target.split('-');
-  const file = join(dir, `.vscodeignore-${target}`);
+  const file = join(dir, `.vscodeignore-${target}-${process.pid}`);
   writeFileSync(file, base.replace(binaryLine, `!node_modules/onnxruntime-node/bin/napi-v6/${platform}/${arch}/**`));
   return file;
 }
@@ -80,18 +80,21 @@ export function packageVsix({ targets = availableTargets(), outDir = join(root, 
       results.push({ target, path: out, bytes: statSync(out).size });
       continue;
     }
-    rmSync(out, { force: true });
-    rmSync(hashFile, { force: true });
+    // Written under a name of this process and renamed into place: several runs may package at once.
+    const partial = join(outDir, `${name}-${version}-${target}.${process.pid}.partial.vsix`);
     const ignoreFile = ignoreFileFor(target, outDir);
     try {
-      vsce(['package', '--target', target, '--ignoreFile', ignoreFile, '--out', out]);
+      vsce(['package', '--target', target, '--ignoreFile', ignoreFile, '--out', partial]);
+      renameSync(partial, out);
     } catch (error) {
       const e = /** @type {{stdout?: string, stderr?: string, message: string}} */ (error);
       throw new Error(`vsce package --target ${target} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
     } finally {
       rmSync(ignoreFile, { force: true });
+      rmSync(partial, { force: true });
     }
-    writeFileSync(hashFile, hash);
+    writeFileSync(`${hashFile}.${process.pid}`, hash);
+    renameSync(`${hashFile}.${process.pid}`, hashFile);
     const bytes = statSync(out).size;
     say(`${relative(root, out)}  ${(bytes / 1024 / 1024).toFixed(1)} MB`);
     results.push({ target, path: out, bytes });

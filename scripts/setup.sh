@@ -14,3 +14,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+
+# code-server (VS Code 1.100 in the browser) for `npm start` and the end-to-end tests: installed once
+# into .e2e/ (1-2 minutes, native modules built from source); later runs skip it.
+node --import tsx test/e2e/codeServer.ts

@@ -8,6 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 
 /** The newest code-server whose Node requirement is Node 20 (4.103+ need Node 22). */
 export const codeServerVersion = '4.100.3';
+/** The VS Code release inside it. */
+export const vscodeVersion = '1.100.3';
 /** The ripgrep release that @vscode/ripgrep (a dependency of VS Code inside code-server) downloads. */
 const ripgrepRelease = 'v13.0.0-10';
 
@@ -169,6 +171,7 @@ function serverEnv(dirs: RunDirs): NodeJS.ProcessEnv {
     XDG_CONFIG_HOME: join(dirs.home, '.config'),
     XDG_DATA_HOME: join(dirs.home, '.local', 'share'),
     XDG_CACHE_HOME: join(dirs.home, '.cache'),
+    XDG_RUNTIME_DIR: dirs.tmp, // where the extension host puts its vscode-ipc-*.sock
     ORT_DISABLE_TELEMETRY: '1',
     VSCODE_CLI: undefined,
     VSCODE_IPC_HOOK_CLI: undefined,

@@ -228,9 +228,23 @@ export class Workbench {
         if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
         continue;
       }
+      await this.dismissHovers();
       await row.dblclick(); // double click: a pinned editor, not a preview that the next open replaces
     }
     await waitFor(`an editor tab for ${basename(relativePath)}`, async () => (await this.tab(basename(relativePath)).count()) > 0);
+  }
+
+  /**
+   * Moves the mouse to an empty part of the activity bar and waits for workbench hovers (an explorer
+   * row's path tooltip, an editor hover) to go: a hover left over a row swallows the next click.
+   */
+  async dismissHovers(): Promise<void> {
+    const viewport = this.page.viewportSize() ?? { width: 1440, height: 900 };
+    await this.page.mouse.move(20, Math.round(viewport.height * 0.7));
+    const hovers = this.page.locator('.context-view .monaco-hover, .context-view .workbench-hover, .context-view .hover-contents');
+    await waitFor('hovers to close', async () => (await hovers.count()) === 0 || (await hovers.first().isHidden()), 5_000).catch(async () => {
+      await this.page.keyboard.press('Escape');
+    });
   }
 
   private async focusExplorer(): Promise<void> {
