@@ -21,7 +21,7 @@ const PATIENCE = 4;
 
 /**
  * Orders each layer to reduce edge crossings: a depth-first initial order, then alternating
- * downward and upward barycenter sweeps, keeping the order with the fewest crossings.
+ * downward and upward median sweeps with adjacent swaps, keeping the order with the fewest crossings.
  */
 export function orderLayers(g: Layered): Ordering {
   const ordering = initialOrder(g);
@@ -58,13 +58,13 @@ export function orderLayers(g: Layered): Ordering {
 }
 
 class Scratch {
-  readonly bary: Float64Array;
+  readonly median: Float64Array;
   readonly keys: Int32Array;
   readonly layer: Int32Array;
   tree = new Int32Array(0);
   positions = new Int32Array(16);
   constructor(widest: number) {
-    this.bary = new Float64Array(widest);
+    this.median = new Float64Array(widest);
     this.keys = new Int32Array(widest);
     this.layer = new Int32Array(widest);
   }
@@ -112,7 +112,7 @@ function sweep(g: Layered, o: Ordering, downward: boolean, biasRight: boolean, s
 }
 
 /**
- * Sorts one layer by the mean relative position of each node's neighbours in the layer just fixed.
+ * Sorts one layer by the median relative position of each node's neighbours in the layer just fixed.
  * A node with no neighbour there (a weight pulled down beside its consumer) goes by its neighbours
  * on the other side instead, and a node with none at all keeps its relative place.
  */
@@ -126,7 +126,7 @@ function reorderLayer(g: Layered, o: Ordering, r: number, downward: boolean, bia
   const sr = downward ? r + 1 : r - 1;
   const primarySize = o.layerStart[pr + 1] - o.layerStart[pr];
   const secondarySize = sr >= 0 && sr < g.rankCount ? o.layerStart[sr + 1] - o.layerStart[sr] : 1;
-  const { bary, keys, layer } = s;
+  const { median, keys, layer } = s;
   for (let i = 0; i < k; i++) {
     const v = o.nodes[base + i];
     layer[i] = v;
@@ -140,15 +140,19 @@ function reorderLayer(g: Layered, o: Ordering, r: number, downward: boolean, bia
     const from = nb.start[v];
     const to = nb.start[v + 1];
     if (from === to) {
-      bary[i] = (i + 0.5) / k;
+      median[i] = (i + 0.5) / k;
       continue;
     }
-    let sum = 0;
-    for (let j = from; j < to; j++) sum += o.pos[nb.adj[j]];
-    bary[i] = (sum / (to - from) + 0.5) / size;
+    const d = to - from;
+    if (s.positions.length < d) s.positions = new Int32Array(2 * d);
+    const p = s.positions.subarray(0, d);
+    for (let j = 0; j < d; j++) p[j] = o.pos[nb.adj[from + j]];
+    if (d > 2) sortSmall(p);
+    const middle = d % 2 === 1 ? p[(d - 1) >> 1] : (p[d / 2 - 1] + p[d / 2]) / 2;
+    median[i] = (middle + 0.5) / size;
   }
   const sorted = keys.subarray(0, k);
-  sorted.sort(biasRight ? (a, b) => bary[a] - bary[b] || b - a : (a, b) => bary[a] - bary[b] || a - b);
+  sorted.sort(biasRight ? (a, b) => median[a] - median[b] || b - a : (a, b) => median[a] - median[b] || a - b);
   for (let i = 0; i < k; i++) {
     const v = layer[sorted[i]];
     o.nodes[base + i] = v;
