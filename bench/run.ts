@@ -13,7 +13,7 @@ import { externalFigures } from './figures/external.js';
 import { foldFigures } from './figures/fold.js';
 import { infoFigures } from './figures/info.js';
 import { layoutFigures } from './figures/layout.js';
-import { quantizeFigures } from './figures/quantize.js';
+import { quantizeFigures, quantizePeerPython } from './figures/quantize.js';
 import { launchBrowser, webviewFigures } from './figures/webview.js';
 import { runtimeFigures } from './figures/runtime.js';
 import type { BenchContext } from './lib/context.js';
@@ -26,7 +26,6 @@ type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fo
 
 /** What the run cannot compare, and why: listed in the results so that nothing is silently missing. */
 const notMeasured: Array<{ figure: string; reason: string }> = [
-  { figure: 'quantize throughput: peer', reason: "onnxruntime's quantizer is Python-only (onnxruntime.quantization) and has no Debian package; no peer runs here" },
   { figure: 'editor first paint and frame rate: peer', reason: 'no other ONNX graph viewer is packaged for this machine (Netron is not in Debian or npm as a library)' },
 ];
 
@@ -142,6 +141,9 @@ async function main(): Promise<void> {
       }
     }
     if (wanted('quantize')) {
+      if (!quantizePeerPython()) {
+        notMeasured.push({ figure: 'quantize throughput: peer', reason: "no Python with onnxruntime's quantizer was found (BENCH_ORT_PYTHON or bench/.models/ort-venv); onnxruntime.quantization is Python-only and not packaged by Debian" });
+      }
       for (const m of withRole(models, 'quantize')) {
         log(`quantize ${m.name}`);
         rows.push(...await quantizeFigures(ctx, m));

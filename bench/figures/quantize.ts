@@ -1,32 +1,77 @@
-// Quantization throughput: fp32 weight megabytes quantized per second, in memory, for dynamic int8 and
-// weight-only int4 (block 32). No peer runs here: onnxruntime's quantizer is Python-only and not packaged
-// for this machine's Python.
+// Quantization throughput, file to file: fp32 weight megabytes quantized per second, for dynamic int8 and
+// weight-only int4 (block 32, written as MatMulNBits). The peer is onnxruntime's own Python quantizer
+// (quantize_dynamic, MatMulNBitsQuantizer) where a Python with onnxruntime is found: BENCH_ORT_PYTHON, or a
+// virtual environment at bench/.models/ort-venv (see bench/README.md). Both are divided by the same bytes.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { probeJson, runChild } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
-import { row, Side, type Row } from '../lib/rows.js';
-import type { BenchModel } from '../models.js';
+import { alternate, row, Side, type Row } from '../lib/rows.js';
+import { modelDir, type BenchModel } from '../models.js';
 
-const modes: Array<{ label: string; mode: string; bits?: string }> = [
-  { label: 'dynamic int8', mode: 'dynamic' },
-  { label: 'weight-only int4', mode: 'weight-only', bits: '4' },
+const modes: Array<{ label: string; mode: string; args: string[]; peer: string }> = [
+  { label: 'dynamic int8', mode: 'dynamic', args: ['', 'integer'], peer: 'onnxruntime quantize_dynamic (Python)' },
+  { label: 'weight-only int4 (MatMulNBits)', mode: 'weight-only', args: ['4', 'matmulnbits'], peer: 'onnxruntime MatMulNBitsQuantizer (Python)' },
 ];
+
+const peerScript = [
+  'import sys, time, json',
+  'import onnx',
+  'from onnxruntime.quantization import quantize_dynamic, QuantType',
+  'from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer',
+  'mode, src, dst = sys.argv[1:4]',
+  't = time.perf_counter()',
+  "if mode == 'dynamic':",
+  '    quantize_dynamic(src, dst, weight_type=QuantType.QInt8)',
+  'else:',
+  '    q = MatMulNBitsQuantizer(onnx.load(src), block_size=32, is_symmetric=True)',
+  '    q.process()',
+  '    q.model.save_model_to_file(dst)',
+  "print(json.dumps({'ms': (time.perf_counter() - t) * 1000}))",
+].join('\n');
+
+let peerPython: string | null | undefined;
+
+/** A Python that has onnxruntime's quantizer, or null. */
+export function quantizePeerPython(): string | null {
+  if (peerPython !== undefined) return peerPython;
+  const candidates = [process.env.BENCH_ORT_PYTHON, join(modelDir, 'ort-venv', 'bin', 'python')].filter((p): p is string => !!p && existsSync(p));
+  peerPython = candidates.find((p) => {
+    try {
+      execFileSync(p, ['-c', 'import onnxruntime.quantization.matmul_nbits_quantizer'], { stdio: 'ignore', timeout: 60_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }) ?? null;
+  return peerPython;
+}
 
 export async function quantizeFigures(ctx: BenchContext, model: BenchModel): Promise<Row[]> {
   const rows: Row[] = [];
+  const python = quantizePeerPython();
   for (const m of modes) {
     const ours = new Side();
+    const peer = new Side();
+    const out = join(ctx.tmp, `${model.name}.${m.mode}.onnx`);
     let weightMB = 0;
-    for (let i = 0; i < ctx.samples; i++) {
-      await ours.sample(async () => {
-        const p = probeJson<{ mbPerSecond: number; weightMB: number }>(
-          await runChild(process.execPath, [ctx.probes.quantize, model.path, m.mode, ...(m.bits ? [m.bits] : [])], { timeoutMs: 600_000 }), `quantize ${m.mode}`);
-        weightMB = p.weightMB;
-        return { mbps: p.mbPerSecond };
-      });
-    }
+    await alternate(ctx.samples, ours, async () => {
+      const p = probeJson<{ mbPerSecond: number; weightMB: number }>(
+        await runChild(process.execPath, [ctx.probes.quantize, model.path, out, m.mode, ...m.args], { timeoutMs: 600_000 }), `quantize ${m.mode}`);
+      weightMB = p.weightMB;
+      return { mbps: p.mbPerSecond };
+    }, python ? peer : undefined, python ? async () => {
+      const p = probeJson<{ ms: number }>(await runChild(python, ['-c', peerScript, m.mode, model.path, out + '.peer.onnx'], { timeoutMs: 600_000 }), 'onnxruntime quantizer');
+      return { mbps: weightMB / (p.ms / 1000) };
+    } : undefined);
     // A mode that finds nothing to quantize in this model (weight-only on a Gemm/Conv model) does not apply.
     if (ours.failure?.includes('nothing to quantize')) continue;
-    rows.push(row({ figure: `quantize ${m.label}: throughput`, model: model.name, unit: 'MB/s', better: 'higher', ours: ours.measured('mbps'), note: `${weightMB.toFixed(1)} MB of fp32 weights quantized; no peer available here` }));
+    rows.push(row({
+      figure: `quantize ${m.label}: throughput`, model: model.name, unit: 'MB/s', better: 'higher', ours: ours.measured('mbps'),
+      ...(python ? { peerName: m.peer, peer: peer.measured('mbps') } : {}),
+      note: `${weightMB.toFixed(1)} MB of fp32 weights, read to written`,
+    }));
   }
   return rows;
 }

@@ -1,16 +1,24 @@
-// Child process: quantizes one model's fp32 weights in memory (no onnxruntime involved) in one mode and
-// prints {ms, mbPerSecond, weightMB}: throughput over the fp32 weight bytes that were quantized.
-import { readModelFile } from '../../src/core/model/decode.js';
-import { resolveOptions, type QuantizeMode } from '../../src/core/transforms/quantize/options.js';
+// Child process: quantizes one model file to another, as a user's command does: read, decode, quantize
+// the fp32 weights, encode, write. Prints {ms, weightMB, mbPerSecond, rssKB}: throughput over the fp32
+// weight bytes that were quantized, file to file (the Python peer is timed the same way).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { decodeModel, encodeModel } from '../../src/core/model/decode.js';
+import { resolveOptions, type QuantizeFormat, type QuantizeMode } from '../../src/core/transforms/quantize/options.js';
 import { quantizeModel } from '../../src/core/transforms/quantize/quantizeModel.js';
 
 async function main(): Promise<void> {
-  const [path, mode, bitsText] = process.argv.slice(2);
-  const { model } = await readModelFile(path);
-  const options = resolveOptions({ mode: mode as QuantizeMode, ...(bitsText ? { bits: Number(bitsText) as 4 | 8 } : {}) });
-  const outcome = quantizeModel(model, options);
+  const [path, out, mode, bitsText, format] = process.argv.slice(2);
+  const options = resolveOptions({
+    mode: mode as QuantizeMode,
+    ...(bitsText ? { bits: Number(bitsText) as 4 | 8 } : {}),
+    ...(format ? { format: format as QuantizeFormat } : {}),
+  });
+  const started = performance.now();
+  const outcome = quantizeModel(decodeModel(readFileSync(path)), options);
+  writeFileSync(out, encodeModel(outcome.model));
+  const ms = performance.now() - started;
   const weightMB = outcome.quantizedWeightBytes / 2 ** 20;
-  console.log(JSON.stringify({ ms: outcome.ms, weightMB, mbPerSecond: weightMB / (outcome.ms / 1000), rssKB: process.resourceUsage().maxRSS }));
+  console.log(JSON.stringify({ ms, weightMB, mbPerSecond: weightMB / (ms / 1000), rssKB: process.resourceUsage().maxRSS }));
 }
 
 main().catch((error: unknown) => {
