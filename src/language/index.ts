@@ -53,6 +53,8 @@ export function registerTextLanguage(context: vscode.ExtensionContext, log: vsco
     vscode.languages.registerDefinitionProvider(selector, providers),
     vscode.languages.registerReferenceProvider(selector, providers),
     vscode.languages.registerDocumentSymbolProvider(selector, providers, { label: 'ONNX' }),
+    vscode.languages.registerDocumentHighlightProvider(selector, providers),
+    vscode.languages.registerRenameProvider(selector, providers),
     vscode.workspace.onDidOpenTextDocument(check),
     vscode.workspace.onDidChangeTextDocument((e) => checkSoon(e.document)),
     vscode.workspace.onDidCloseTextDocument((document) => {

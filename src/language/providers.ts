@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { oneLine } from '../core/errors.js';
 import { describeOp, describeValue } from '../core/text/describe.js';
-import { definitionsOf, nameAt, opAt, usesOf, type NameOccurrence, type NodeEntry, type Span } from '../core/text/sourceMap.js';
+import { definitionsOf, nameAt, occurrencesOf, opAt, usesOf, type NameOccurrence, type NodeEntry, type Span } from '../core/text/sourceMap.js';
+import { quoteName } from '../core/text/syntax.js';
 import { runtimeValuesFor } from './runtimeValues.js';
 import type { TextView, TextViews } from './textViews.js';
 
@@ -10,7 +11,8 @@ function range(document: vscode.TextDocument, span: Span): vscode.Range {
   return new vscode.Range(document.positionAt(span.start), document.positionAt(span.end));
 }
 
-export class TextLanguageProviders implements vscode.HoverProvider, vscode.DefinitionProvider, vscode.ReferenceProvider, vscode.DocumentSymbolProvider {
+export class TextLanguageProviders implements vscode.HoverProvider, vscode.DefinitionProvider, vscode.ReferenceProvider, vscode.DocumentSymbolProvider,
+  vscode.DocumentHighlightProvider, vscode.RenameProvider {
   constructor(private readonly views: TextViews, private readonly log: vscode.LogOutputChannel) {}
 
   private at(document: vscode.TextDocument, position: vscode.Position): { view: TextView; offset: number } | undefined {
@@ -57,6 +59,39 @@ export class TextLanguageProviders implements vscode.HoverProvider, vscode.Defin
       ...usesOf(map, name.name, name.scope),
     ];
     return list.map((o) => new vscode.Location(document.uri, range(document, o.span)));
+  }
+
+  /** Every occurrence of the value under the cursor: definitions as writes, uses as reads. */
+  provideDocumentHighlights(document: vscode.TextDocument, position: vscode.Position): vscode.DocumentHighlight[] | undefined {
+    const found = this.at(document, position);
+    const name = found && nameAt(found.view.map, found.offset);
+    if (!found || !name) return undefined;
+    return occurrencesOf(found.view.map, name.name, name.scope).map((o) => new vscode.DocumentHighlight(range(document, o.span),
+      o.role === 'node_output' || o.role === 'initializer' || o.role === 'input' ? vscode.DocumentHighlightKind.Write : vscode.DocumentHighlightKind.Read));
+  }
+
+  prepareRename(document: vscode.TextDocument, position: vscode.Position): { range: vscode.Range; placeholder: string } {
+    if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled') throw new Error('The text view of a model is read-only: rename in an .onnxtxt file.');
+    const found = this.at(document, position);
+    const name = found && nameAt(found.view.map, found.offset);
+    if (!name) throw new Error('Place the cursor on a value name to rename it.');
+    return { range: range(document, name.span), placeholder: name.name };
+  }
+
+  /** Renames a value in its scope and in the subgraphs that see it, quoting the new name where needed. */
+  provideRenameEdits(document: vscode.TextDocument, position: vscode.Position, newName: string): vscode.WorkspaceEdit | undefined {
+    const found = this.at(document, position);
+    const name = found && nameAt(found.view.map, found.offset);
+    if (!found || !name) return undefined;
+    const edit = new vscode.WorkspaceEdit();
+    const seen = new Set<number>();
+    for (const o of occurrencesOf(found.view.map, name.name, name.scope)) {
+      // An input with an initializer is one token recorded twice.
+      if (seen.has(o.span.start)) continue;
+      seen.add(o.span.start);
+      edit.replace(document.uri, range(document, o.span), quoteName(newName));
+    }
+    return edit;
   }
 
   provideDocumentSymbols(document: vscode.TextDocument): vscode.DocumentSymbol[] {

@@ -80,6 +80,9 @@ scenario('ONNX: Show as Text opens the model as read-only onnx-text with hovers 
 scenario('Go to Definition jumps from a use to the producing node or the input declaration; references list the consumers', async (vs) => {
   const useLine = lineOf(/= Shape\(input_ids\)/);
   await goTo(vs, useLine, sampleText[useLine - 1].indexOf('input_ids') + 2);
+  // Hover over an op type: its domain and the opset version the model imports.
+  const op = await vs.hoverWord('Shape', /domain/);
+  assert.match(op, /Shape.*domain ai\.onnx, opset 17/s);
   await vs.runCommand('Go to Definition');
   await waitFor('the cursor on the input declaration', async () => (await cursor(vs)).line === lineOf(/^main_graph \(/));
   // From the graph output back to the node that produces it.
@@ -140,6 +143,18 @@ scenario('.onnxtxt files get diagnostics with positions as the user types, and f
   await goTo(vs, 4, 13);
   await vs.page.keyboard.type(')');
   await waitFor('the squiggle to go once the text is fixed', async () => (await squiggle.count()) === 0);
+  // Rename a value: every occurrence in its scope changes, and the text still parses.
+  await goTo(vs, 4, 3);
+  await vs.runCommand('Rename Symbol');
+  const box = vs.page.locator('.rename-box input');
+  await box.waitFor({ state: 'visible' });
+  await box.fill('my output');
+  await vs.page.keyboard.press('Enter');
+  await waitFor('the renamed value in the signature and the node', async () => {
+    const text = await vs.editorText();
+    return /\(float "my output"\)/.test(text) && /"my output" = Relu\(X\)/.test(text);
+  });
+  assert.equal(await squiggle.count(), 0);
 });
 
 scenario('ONNX: Convert Text to Model writes the .onnx beside the text and opens it in the model editor', async (vs) => {
