@@ -76,6 +76,10 @@ const sample = [
   '}',
   '<domain: "local", opset_import: ["" : 15]>',
   'Fn <alpha> (a) => (b) { b = Elu<alpha: float = @alpha>(a) }',
+  '"torch-jit-export" (float[2] "0") => (float[2] "2") <string[2] s = {"x", "y"}>',
+  '{',
+  '  "1", "" = Split("0")',
+  '}',
 ].join('\n');
 
 test('the TextMate grammar scopes keywords, types, ops, attributes, values, strings, numbers and comments', async () => {
@@ -119,6 +123,15 @@ test('the TextMate grammar scopes keywords, types, ops, attributes, values, stri
   assert.equal(scopeOf(lines, 22, 'Fn'), 'entity.name.type.graph.onnx-text');
   assert.equal(scopeOf(lines, 22, 'alpha', 2), 'variable.parameter.reference.onnx-text');
   assert.equal(scopeOf(lines, 22, 'Elu'), 'entity.name.function.operator.onnx-text');
+  // Quoted names are values, quoted tensor elements are strings.
+  assert.equal(scopeOf(lines, 23, '"torch-jit-export"'), 'entity.name.type.graph.onnx-text');
+  assert.equal(scopeOf(lines, 23, '"0"'), 'variable.other.value.onnx-text');
+  assert.equal(scopeOf(lines, 23, 'x'), 'string.quoted.double.onnx-text');
+  assert.equal(scopeOf(lines, 25, '"1"'), 'variable.other.value.onnx-text');
+  assert.equal(scopeOf(lines, 25, '"0"'), 'variable.other.value.onnx-text');
+  assert.equal(scopeOf(lines, 25, 'Split'), 'entity.name.function.operator.onnx-text');
+  assert.equal(scopeOf(lines, 7, '{'), 'punctuation.definition.values.begin.onnx-text');
+  assert.equal(scopeOf(lines, 11, '{'), 'punctuation.section.block.begin.onnx-text');
   // After the subgraph's closing brackets the state is back at the top level.
   assert.deepEqual(lines[20].map((t) => t.scopes.length), [2]);
 });
