@@ -14,7 +14,7 @@ import { defaultOpset } from '../../../src/core/transforms/graphEdit.js';
 import { accuracy, adaptFeeds } from '../../../src/core/transforms/quantize/accuracy.js';
 import { resolveOptions } from '../../../src/core/transforms/quantize/options.js';
 import { runQuantize } from '../../../src/core/transforms/quantize/pipeline.js';
-import { quantizeModel } from '../../../src/core/transforms/quantize/quantizeModel.js';
+import { quantizeModel, quantizeModelAsync } from '../../../src/core/transforms/quantize/quantizeModel.js';
 import { tempDir, tensorInfo } from '../../helpers/models.js';
 
 const client = RuntimeClient.start({ timeoutMs: 120_000 });
@@ -138,4 +138,18 @@ test('float16 keeps blocked ops in float32 behind Casts; float32 I/O by default,
   assert.ok(run.report.verification?.pass, JSON.stringify(run.report.details.accuracy));
   assert.ok(run.report.details.weightRatio >= 1.9, `float16 weights ${run.report.details.weightRatio}x smaller`);
   assert.ok(readFileSync(written).length < encodeModel(base).length);
+});
+
+test('the async pass (used by the command) gives the same result as the sync one and stops when cancelled', async () => {
+  const model = generateTransformer({ layers: 2, hidden: 256, heads: 4, vocab: 1000 });
+  const bytes = encodeModel(model);
+  const outcome = await quantizeModelAsync(decodeModel(bytes), resolveOptions({ mode: 'weight-only', bits: 4 }));
+  assert.ok(outcome.counts.MatMul > 0);
+  const sync = quantizeModel(decodeModel(bytes), resolveOptions({ mode: 'weight-only', bits: 4 }));
+  assert.deepEqual(outcome.counts, sync.counts);
+  assert.deepEqual(outcome.tensors, sync.tensors);
+  assert.deepEqual(encodeModel(outcome.model), encodeModel(sync.model));
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(quantizeModelAsync(decodeModel(bytes), resolveOptions({ mode: 'dynamic' }), { signal: controller.signal }), /cancelled/);
 });

@@ -91,19 +91,22 @@ export interface DynamicCounts {
   gather: number;
 }
 
-export function rewriteDynamic(rw: Rewriter, options: QuantizeOptions): DynamicCounts {
+export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generator<void, DynamicCounts> {
   const counts: DynamicCounts = { matmul: 0, gemm: 0, conv: 0, gather: 0 };
   const qdq = options.format === 'qdq';
   let convPerChannelAsQdq = 0;
-  (rw.graph.node ?? []).forEach((node, index) => {
-    if ((node.domain && node.domain !== 'ai.onnx') || rw.isExcluded(node)) return;
+  const graphNodes = rw.graph.node ?? [];
+  for (let index = 0; index < graphNodes.length; index++) {
+    const node = graphNodes[index];
+    yield;
+    if ((node.domain && node.domain !== 'ai.onnx') || rw.isExcluded(node)) continue;
     const inputs = node.input ?? [];
     const base = node.name || `${node.opType}_${node.output?.[0] ?? index}`;
     const nodes: NodeProto[] = [];
     switch (node.opType) {
       case 'MatMul': {
         const weight = rw.floatWeight(inputs[1]);
-        if (!weight || weight.dims.length !== 2 || rw.floatWeight(inputs[0])) return;
+        if (!weight || weight.dims.length !== 2 || rw.floatWeight(inputs[0])) continue;
         const g: Granularity = options.perChannel ? { kind: 'channel', axis: 1 } : { kind: 'tensor' };
         const w = quantizeWeight(rw, weight, weight.data, weight.dims, g, options.symmetric, g.kind, node, 'MatMul');
         if (qdq) {
@@ -120,7 +123,7 @@ export function rewriteDynamic(rw: Rewriter, options: QuantizeOptions): DynamicC
       }
       case 'Gemm': {
         const weight = rw.floatWeight(inputs[1]);
-        if (!weight || weight.dims.length !== 2 || intAttrValue(node, 'transA', 0) !== 0 || rw.floatWeight(inputs[0])) return;
+        if (!weight || weight.dims.length !== 2 || intAttrValue(node, 'transA', 0) !== 0 || rw.floatWeight(inputs[0])) continue;
         const transB = intAttrValue(node, 'transB', 0) !== 0;
         if (qdq) {
           // The weight keeps its layout; output channels are axis 0 when transB is set.
@@ -151,7 +154,7 @@ export function rewriteDynamic(rw: Rewriter, options: QuantizeOptions): DynamicC
       }
       case 'Conv': {
         const weight = rw.floatWeight(inputs[1]);
-        if (!weight || weight.dims.length < 3 || rw.floatWeight(inputs[0])) return;
+        if (!weight || weight.dims.length < 3 || rw.floatWeight(inputs[0])) continue;
         // onnxruntime's ConvInteger takes one weight zero point only: per-channel Conv goes through QDQ.
         const asQdq = qdq || options.perChannel;
         const g: Granularity = options.perChannel ? { kind: 'channel', axis: 0 } : { kind: 'tensor' };
@@ -179,7 +182,7 @@ export function rewriteDynamic(rw: Rewriter, options: QuantizeOptions): DynamicC
       }
       case 'Gather': {
         const weight = rw.floatWeight(inputs[0]);
-        if (!weight || weight.dims.length < 2 || weight.data.length < 256) return;
+        if (!weight || weight.dims.length < 2 || weight.data.length < 256) continue;
         const g: Granularity = { kind: 'tensor' };
         const w = quantizeWeight(rw, weight, weight.data, weight.dims, g, options.symmetric, 'tensor', node, 'Gather');
         const gathered = rw.names.fresh(`${base}_output_quantized`);
@@ -189,10 +192,10 @@ export function rewriteDynamic(rw: Rewriter, options: QuantizeOptions): DynamicC
         break;
       }
       default:
-        return;
+        continue;
     }
     rw.replace(index, nodes);
-  });
+  }
   if (convPerChannelAsQdq) rw.notes.push(`${convPerChannelAsQdq} per-channel Conv node(s) use the QDQ form: onnxruntime's ConvInteger accepts one weight zero point only.`);
   return counts;
 }

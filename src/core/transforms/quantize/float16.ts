@@ -116,7 +116,7 @@ export interface Float16Counts {
   weights: number;
 }
 
-export function rewriteFloat16(rw: Rewriter, options: QuantizeOptions): Float16Counts {
+export function* rewriteFloat16(rw: Rewriter, options: QuantizeOptions): Generator<void, Float16Counts> {
   const graph = rw.graph;
   const types = elementTypes(graph);
   const block = new Set([...fp32Ops, ...options.keepFp32Ops]);
@@ -139,6 +139,7 @@ export function rewriteFloat16(rw: Rewriter, options: QuantizeOptions): Float16C
   for (const [name, tensor] of initializers) {
     if (tensor.dataType !== FLOAT || rw.isFedInput(name)) continue;
     if ((readers.get(name) ?? []).some((n) => !kept(n))) {
+      yield;
       const converted = halfTensor(rw, tensor, name);
       Object.assign(tensor, { rawData: converted.rawData, dataType: HALF, floatData: [], externalData: [], dataLocation: 0 });
       half.add(name);

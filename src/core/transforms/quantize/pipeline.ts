@@ -17,7 +17,7 @@ import { baseReport, type TransformReport } from '../report.js';
 import { accuracy, adaptFeeds, accuracyBudget, type OutputAccuracy } from './accuracy.js';
 import { calibrate } from './calibrate.js';
 import { outputSuffix, type QuantizeOptions } from './options.js';
-import { calibrationTargets, quantizeModel, type QuantizeContext, type QuantizeOutcome } from './quantizeModel.js';
+import { calibrationTargets, quantizeModelAsync, type QuantizeContext, type QuantizeOutcome } from './quantizeModel.js';
 import type { QuantizedTensorInfo } from './rewriter.js';
 
 export interface QuantizeRequest {
@@ -202,7 +202,7 @@ export async function quantizeLoadable(client: RuntimeClient, bytes: Uint8Array,
   for (let attempt = 0; ; attempt++) {
     let outcome: QuantizeOutcome;
     try {
-      outcome = quantizeModel(decodeModel(bytes), current, context);
+      outcome = await quantizeModelAsync(decodeModel(bytes), current, { ...context, signal });
     } catch (error) {
       if (!kept.length || !(error instanceof UserError)) throw error;
       throw new UserError(`onnxruntime has no float16 kernel for ${kept.join(', ')} at this model's opset, so nothing is left to convert to float16.`);

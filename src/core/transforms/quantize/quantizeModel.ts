@@ -19,6 +19,8 @@ export interface QuantizeContext {
   reader?: ExternalDataReader;
   /** Static mode: calibrated [min, max] per activation value. */
   ranges?: Map<string, ActivationRange>;
+  /** Stops between weights with a UserError. */
+  signal?: AbortSignal;
 }
 
 export interface QuantizeOutcome {
@@ -57,6 +59,32 @@ function requireOpset(model: ModelProto, version: number, notes: string[]): Opse
  * Throws UserError when nothing in the model can be quantized in the requested mode.
  */
 export function quantizeModel(model: ModelProto, options: QuantizeOptions, context: QuantizeContext = {}): QuantizeOutcome {
+  const steps = quantizeSteps(model, options, context);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same, yielding to the event loop every ~30 ms between weights: an extension host stays responsive
+ * while a large model is quantized, and `context.signal` cancels between weights.
+ */
+export async function quantizeModelAsync(model: ModelProto, options: QuantizeOptions, context: QuantizeContext = {}): Promise<QuantizeOutcome> {
+  const steps = quantizeSteps(model, options, context);
+  let last = performance.now();
+  for (;;) {
+    if (context.signal?.aborted) throw new UserError('Quantization was cancelled.');
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - last > 30) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: QuantizeContext): Generator<void, QuantizeOutcome> {
   if (!model.graph) throw new UserError('The model has no graph.');
   const started = performance.now();
   const before = weightBytes(model);
@@ -80,9 +108,9 @@ export function quantizeModel(model: ModelProto, options: QuantizeOptions, conte
       }
       if (format === 'qdq') {
         opsetUpgrade = requireOpset(model, 21, notes);
-        counts.MatMul = rewriteBlockedDequantize(rw, options);
+        counts.MatMul = yield* rewriteBlockedDequantize(rw, options);
       } else {
-        counts.MatMulNBits = rewriteMatMulNBits(rw, options);
+        counts.MatMulNBits = yield* rewriteMatMulNBits(rw, options);
         ensureOpsetImport(model, 'com.microsoft', 1);
       }
       break;
@@ -90,7 +118,7 @@ export function quantizeModel(model: ModelProto, options: QuantizeOptions, conte
     case 'dynamic': {
       const perAxis = options.perChannel && (options.format === 'qdq' || hasConstWeightConv(rw));
       opsetUpgrade = requireOpset(model, perAxis ? 13 : 11, notes);
-      const c = rewriteDynamic(rw, options);
+      const c = yield* rewriteDynamic(rw, options);
       Object.assign(counts, { MatMul: c.matmul, Gemm: c.gemm, Conv: c.conv, Gather: c.gather });
       if (c.matmul + c.gemm + c.conv + c.gather === 0) throw new UserError('The model has no MatMul, Gemm, Conv or Gather with a constant float weight: nothing to quantize in dynamic mode.');
       break;
@@ -98,13 +126,13 @@ export function quantizeModel(model: ModelProto, options: QuantizeOptions, conte
     case 'static': {
       if (!context.ranges) throw new UserError('Static quantization needs calibrated activation ranges.');
       opsetUpgrade = requireOpset(model, options.perChannel ? 13 : 10, notes);
-      const c = rewriteStatic(rw, options, context.ranges);
+      const c = yield* rewriteStatic(rw, options, context.ranges);
       Object.assign(counts, { nodes: c.nodes, activations: c.activations, weights: c.weights, biases: c.biases });
       if (c.nodes === 0) throw new UserError('The model has no Conv, MatMul or Gemm with float activations: nothing to quantize in static mode.');
       break;
     }
     case 'fp16': {
-      const c = rewriteFloat16(rw, options);
+      const c = yield* rewriteFloat16(rw, options);
       Object.assign(counts, { converted: c.converted, keptFloat32: c.kept, casts: c.casts, weights: c.weights });
       if (c.weights === 0 && c.converted === 0) throw new UserError('The model has no float32 weights or ops to convert to float16.');
       break;

@@ -65,7 +65,7 @@ export interface StaticCounts {
   biases: number;
 }
 
-export function rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: Map<string, ActivationRange>): StaticCounts {
+export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: Map<string, ActivationRange>): Generator<void, StaticCounts> {
   const counts: StaticCounts = { nodes: 0, activations: 0, weights: 0, biases: 0 };
   const actType: QuantType = options.symmetric ? 'int8' : 'uint8';
   const actDtype = actType === 'int8' ? DataType.INT8 : DataType.UINT8;
@@ -99,6 +99,7 @@ export function rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: Ma
 
   const weightMemo = new Map<string, { dequantized: string; scales: Float32Array }>();
   for (const t of found) {
+    yield;
     const node = t.node;
     const inputs = node.input!;
     const acts = t.activations.map((i) => qdq(inputs[i], node));

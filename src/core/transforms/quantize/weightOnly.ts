@@ -23,10 +23,11 @@ export function weightOnlyQuantType(options: QuantizeOptions): QuantType {
 }
 
 /** MatMul(A, W) -> MatMul(A, DequantizeLinear(Wq, scales[, zero points], axis=0, block_size)). */
-export function rewriteBlockedDequantize(rw: Rewriter, options: QuantizeOptions): number {
+export function* rewriteBlockedDequantize(rw: Rewriter, options: QuantizeOptions): Generator<void, number> {
   const type = weightOnlyQuantType(options);
   let count = 0;
   for (const { index, node, weight } of weightOnlyCandidates(rw)) {
+    yield;
     const key = `dq:${weight.name}`;
     let dequantized = rw.memo.get(key) as string | undefined;
     const prefix: NodeProto[] = [];
@@ -53,11 +54,12 @@ export function rewriteBlockedDequantize(rw: Rewriter, options: QuantizeOptions)
  * scales [N, blocks] and zero points packed the same way per row. Without zero points onnxruntime
  * uses 2^(bits-1), which is where symmetric codes are shifted to.
  */
-export function rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): number {
+export function* rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): Generator<void, number> {
   const bits = options.bits;
   const block = options.blockSize;
   let count = 0;
   for (const { index, node, weight } of weightOnlyCandidates(rw)) {
+    yield;
     const [K, N] = weight.dims;
     const key = `nbits:${weight.name}`;
     let packed = rw.memo.get(key) as { b: string; scales: string; zeroPoints?: string } | undefined;
