@@ -53,3 +53,21 @@ test('the elided view parses back with elided tensors compared by type and shape
   assert.deepEqual(failures, []);
   assert.ok(elidedModels > 20, `some models have tensors above the threshold (found ${elidedModels})`);
 });
+
+test('generated exporter-style models (scoped names, Constant weights, subgraph-free shape chains) round trip', async () => {
+  const { generateTransformer } = await import('../../../bench/generate/transformer.js');
+  const { generateCnn } = await import('../../../bench/generate/cnn.js');
+  const { generateMlp } = await import('../../../bench/generate/mlp.js');
+  const models = [
+    generateTransformer({ layers: 2, hidden: 32, heads: 4, vocab: 64 }),
+    generateTransformer({ layers: 1, hidden: 16, heads: 2, vocab: 32, constantWeights: true }),
+    generateCnn(),
+    generateMlp(),
+  ];
+  // As stored: hand-built messages hold float attributes as doubles until encoded.
+  for (const model of models.map((m) => decodeModel(encodeModel(m)))) {
+    const parsed = parseModelText(printModel(model, { full: true }).text);
+    assert.deepEqual(parsed.diagnostics, []);
+    assert.deepEqual(canonicalModel(decodeModel(encodeModel(parsed.model!))), canonicalModel(model));
+  }
+});
