@@ -51,7 +51,7 @@ export function modelSizes(env: NodeJS.ProcessEnv): ModelSizes {
   const quick = env.BENCH_QUICK === '1';
   return {
     quick,
-    largeLayers: Number(env.BENCH_LAYERS) || (quick ? 45 : 440),
+    largeLayers: Number(env.BENCH_LAYERS) || (quick ? 45 : 460),
     externalMiB: Number(env.BENCH_EXTERNAL_MB) || (quick ? 256 : 2048),
   };
 }
