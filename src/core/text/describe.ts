@@ -129,9 +129,11 @@ export function describeValue(at: NameOccurrence, ctx: DescribeContext): string 
     lines.push('', 'No node consumes it.');
   }
 
-  const constant = index?.constantTensor(name);
+  // An initializer that is also an input is a default value (IR < 4 models list every weight so).
+  const constant = index?.constantTensor(name) ?? index?.initializer(name);
   if (constant) {
-    lines.push('', `**${roles.has('initializer') ? 'Initializer' : 'Constant'} values** ${code(`${dataTypeName(constant.dataType ?? 0)}${dimsText(tensorDims(constant))}`)}`);
+    const title = roles.has('input') && roles.has('initializer') ? 'Default values' : roles.has('initializer') ? 'Initializer values' : 'Constant values';
+    lines.push('', `**${title}** ${code(`${dataTypeName(constant.dataType ?? 0)}${dimsText(tensorDims(constant))}`)}`);
     if (ctx.elided?.has(name) && !constant.rawData?.length && !constant.externalData?.length) lines.push('', 'Values elided in this text.');
     else {
       try {

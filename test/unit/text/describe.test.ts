@@ -83,3 +83,13 @@ test('names from the model cannot inject Markdown into a hover', () => {
   assert.match(md, /Produced by `Relu` `\[click\]\(https:\/\/example\.com\) \*x\*`/);
   assert.match(md, /\*\*`'a' b`\*\*/);
 });
+
+test('an input with an initializer shows its default values', () => {
+  const text2 = '<ir_version: 3, opset_import: ["" : 6]> g (float[2] X = {1, 3}) => (float[2] Y) { Y = Neg(X) }';
+  const parsed = parseModelText(text2);
+  const ctx: DescribeContext = { map: parsed.map, model: parsed.model, indexFor: () => GraphIndex.build(parsed.model!.graph!), lineOf: () => 1 };
+  const md = describeValue(nameAt(parsed.map, text2.indexOf('Neg(X') + 4)!, ctx);
+  assert.match(md, /input with initializer/);
+  assert.match(md, /\*\*Default values\*\* `float\[2\]`/);
+  assert.match(md, /min 1 · max 3 · mean 2 · std 1/);
+});
