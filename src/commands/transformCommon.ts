@@ -82,9 +82,36 @@ export async function runWithProgress<T>(title: string, output: vscode.Uri | und
   }
 }
 
-/** Opens the report as a Markdown document beside the editor. */
+/**
+ * Reports as read-only Markdown documents: an untitled document would be "dirty" and ask to be saved
+ * when closed. Registered once by registerTransformCommands.
+ */
+class ReportDocuments implements vscode.TextDocumentContentProvider {
+  static readonly scheme = 'onnx-lens-report';
+  private readonly texts = new Map<string, string>();
+  private count = 0;
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? 'This report is no longer available; run the command again.';
+  }
+  add(title: string, text: string): vscode.Uri {
+    // The .md ending gives the document the Markdown language (and its preview command).
+    const uri = vscode.Uri.from({ scheme: ReportDocuments.scheme, path: `/${title.replace(/[\\/]/g, '_')}.md`, query: String(++this.count) });
+    this.texts.set(uri.toString(), text);
+    return uri;
+  }
+}
+
+const reportDocuments = new ReportDocuments();
+
+export function registerReportDocuments(): vscode.Disposable {
+  return vscode.workspace.registerTextDocumentContentProvider(ReportDocuments.scheme, reportDocuments);
+}
+
+/** Opens the report as a read-only Markdown document beside the editor. */
 export async function openReport(report: TransformReport): Promise<void> {
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatReport(report, { markdown: true, listLimit: 200 }) });
+  const name = report.output ? basename(report.output) : report.transform;
+  const uri = reportDocuments.add(`${name} ${report.transform} report`, formatReport(report, { markdown: true, listLimit: 200 }));
+  const document = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
 }
 

@@ -31,7 +31,7 @@ export async function foldWithReport(model: ModelProto, options: FoldRunOptions)
   const timeMs = performance.now() - started;
   const notes: string[] = [];
   notes.push(`${stats.foldedNodes} nodes folded in ${stats.rounds} round${stats.rounds === 1 ? '' : 's'} with ${stats.evaluations} onnxruntime evaluation${stats.evaluations === 1 ? '' : 's'}` +
-    ` (${stats.shapeOpsFolded} Shape/Size from static shapes, ${stats.ifsInlined} constant If replaced by its branch, ${stats.constantsToInitializers} Constant nodes turned into initializers).`);
+    ` (${stats.shapeOpsFolded} shape computations resolved from static shapes, ${stats.ifsInlined} constant If replaced by its branch, ${stats.constantsToInitializers} Constant nodes turned into initializers).`);
   const c = stats.cleanup;
   notes.push(`Cleanup removed ${c.deadNodes} dead nodes, ${c.identities} Identity nodes, ${c.initializers} unused initializers and ${c.valueInfo} stale value_info entries.`);
   const limit = options.sizeLimitBytes;

@@ -199,7 +199,8 @@ export function formatReport(report: TransformReport, options: FormatOptions = {
   const md = options.markdown ?? false;
   const limit = options.listLimit ?? 20;
   const h = (text: string) => (md ? `\n### ${text}\n` : `\n${text}:`);
-  const item = (text: string) => (md ? `- ${text.replace(/([\\`*_[\]<>|])/g, '\\$1')}` : `  ${text}`);
+  // Markdown: arrows read better as arrows, and model-provided text must not turn into markup.
+  const item = (text: string) => (md ? `- ${text.replace(/ -> /g, ' → ').replace(/([\\`*_[\]<>|])/g, '\\$1')}` : `  ${text}`);
   const lines: string[] = [];
   const title = `${report.transform[0].toUpperCase()}${report.transform.slice(1)}`;
   lines.push(md ? `## ${title} report` : `${title} report`);
