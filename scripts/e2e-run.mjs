@@ -56,7 +56,7 @@ try {
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       stdio: 'inherit',
-      env: { ...process.env, E2E_EXTENSIONS_DIR: dirs.extensions, ORT_DISABLE_TELEMETRY: '1' },
+      env: { ...process.env, E2E_EXTENSIONS_DIR: dirs.extensions, E2E_VSIX: vsix, ORT_DISABLE_TELEMETRY: '1' },
     });
     child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
   });

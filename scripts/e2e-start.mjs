@@ -27,7 +27,8 @@ const portArg = args.indexOf('--port');
 const requestedPort = portArg >= 0 ? Number(args[portArg + 1]) : undefined;
 const folderArg = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--port');
 
-const root = join(e2eRoot, 'start');
+// E2E_START_ROOT: where the profile and workspace live (the e2e test of `npm start` uses its own).
+const root = process.env.E2E_START_ROOT ? resolve(process.env.E2E_START_ROOT) : join(e2eRoot, 'start');
 // The profile persists between starts (settings, layout); the extension is reinstalled every time.
 const dirs = runDirs(root);
 const settingsFile = join(dirs.userData, 'User', 'settings.json');
@@ -114,13 +115,15 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 
 try {
   ensureCodeServer();
-  say('building and packaging the extension');
-  const vsix = buildVsix();
+  // E2E_VSIX: an already packaged .vsix (the e2e runner's), instead of building one.
+  if (!process.env.E2E_VSIX) say('building and packaging the extension');
+  const vsix = process.env.E2E_VSIX ?? buildVsix();
   installVsix(vsix, dirs);
   say(`installed ${vsix.slice(repoRoot.length + 1)}`);
   for (const f of readdirSync(dirs.tmp).filter(isIpcSocket)) rmSync(join(dirs.tmp, f), { force: true });
   const port = requestedPort ?? ((await portIsFree(8080)) ? 8080 : await freePort());
   server = await startCodeServer({ dirs, workspace, port });
+  writeFileSync(join(root, 'code-server.pid'), `${server.process.pid}\n`);
   server.process.once('exit', (code) => {
     if (stopping) return;
     say(`code-server exited (${code}); its output:\n${server.output().slice(-3000)}`);

@@ -138,9 +138,20 @@ export class Workbench {
     const started = Date.now();
     const server = await startCodeServer({ dirs, workspace });
     const serverUp = Date.now() - started;
+    const bench = await Workbench.connect({ name: options.name, workspace, dirs, server });
+    process.stderr.write(`[e2e] ${options.name}: code-server up in ${(serverUp / 1000).toFixed(1)} s, workbench with ONNX Lens ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return bench;
+  }
+
+  /**
+   * Opens Chromium on a running server (one that launch() started, or `npm start`'s) and waits until
+   * the workbench lists the workspace and ONNX Lens is registered. Stops the server when it fails.
+   */
+  static async connect(options: { name: string; workspace: string; dirs: RunDirs; server: RunningServer; url?: string }): Promise<Workbench> {
+    const { dirs, server, workspace } = options;
     let context: BrowserContext | undefined;
     try {
-      context = await chromium.launchPersistentContext(join(root, 'chromium'), {
+      context = await chromium.launchPersistentContext(join(dirs.root, 'chromium'), {
         executablePath: chromiumPath(),
         headless: true,
         args: chromiumArgs,
@@ -155,9 +166,8 @@ export class Workbench {
         void dialog.dismiss().catch(() => undefined);
       });
       page.on('pageerror', (error) => bench.pageErrors.push(error.message));
-      await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`);
+      await page.goto(options.url ?? `${server.url}?folder=${encodeURIComponent(workspace)}`);
       await bench.waitForWorkbench();
-      process.stderr.write(`[e2e] ${options.name}: code-server up in ${(serverUp / 1000).toFixed(1)} s, workbench with ONNX Lens ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       return bench;
     } catch (error) {
       await context?.close().catch(() => undefined);
