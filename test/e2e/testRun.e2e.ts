@@ -15,7 +15,7 @@ for (const f of readdirSync(join(add.dir, 'test_data_set_0'))) addFiles[`add/tes
 
 const { scenario } = useWorkbench({
   name: 'test-run',
-  files: { ...addFiles, 'linear.onnx': encodeModel(linearModel(4, 3)), 'hostile.onnx': hostileNamesModel() },
+  files: { ...addFiles, 'linear.onnx': encodeModel(linearModel(4, 3)), 'linear-other.onnx': encodeModel(linearModel(4, 3, 2)), 'hostile.onnx': hostileNamesModel() },
   settings: { 'onnxLens.run.iterations': 5, 'onnxLens.run.warmup': 1 },
 });
 
@@ -63,4 +63,39 @@ scenario('tensor names made of HTML show as text in the results view', async (vs
   });
   assert.equal(injected, undefined, 'model strings became elements in the results view');
   assert.deepEqual(vs.dialogs, []);
+});
+
+scenario('Run with Tensor Capture records every intermediate tensor and the slowest nodes', async (vs) => {
+  await vs.closeAllEditors();
+  await vs.openFile('linear.onnx');
+  await vs.waitForWebviewText(/MatMul/);
+  await vs.runCommand('ONNX: Test Run Model');
+  await vs.pick('Generated: All ones');
+  await vs.pick('N=2');
+  await vs.waitForWebviewText(/Run with Tensor Capture/, 60_000);
+  const frame = await vs.webviewFrameWith('button:has-text("Run with Tensor Capture")');
+  await frame.locator('button', { hasText: 'Run with Tensor Capture' }).click();
+  const text = await vs.waitForWebviewText(/3 tensors captured/, 60_000);
+  assert.match(text, /Slowest nodes/);
+  assert.match(text, /matmul\s+MatMul/);
+  assert.match(text, /add\s+Add/);
+});
+
+scenario('Compare with Another Model runs both on the same inputs and reports the differences', async (vs) => {
+  await vs.closeAllEditors();
+  await vs.openFile('linear.onnx');
+  await vs.waitForWebviewText(/MatMul/);
+  await vs.runCommand('ONNX: Compare with Another Model...');
+  // code-server's file dialog is a quick input that takes a path.
+  const input = vs.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(join(vs.workspace, 'linear-other.onnx'));
+  await vs.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'linear-other.onnx' }).waitFor({ state: 'visible' });
+  await vs.page.keyboard.press('Enter');
+  await vs.pick('Generated: Random normal (mean 0, std 1)');
+  await vs.pick('N=3');
+  const text = await vs.waitForWebviewText(/linear\.onnx vs linear-other\.onnx/, 60_000);
+  assert.match(text, /outputs differ/);
+  assert.match(text, /Compared with linear-other\.onnx/);
+  assert.match(text, /Y\s+float\s+\[3, 3\].*9 \/ 9/s);
 });
