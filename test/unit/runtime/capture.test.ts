@@ -8,8 +8,8 @@ import { captureRuntimeValues, withIntermediateOutputs } from '../../../src/core
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { freeDims, generateInputs } from '../../../src/core/runtime/inputs.js';
 import { readTestDataSet } from '../../../src/core/runtime/testData.js';
-import { generateTransformer } from '../../../bench/generate/index.js';
-import { linearModel } from '../../helpers/models.js';
+import { generateTransformer, writeExternalDataModel } from '../../../bench/generate/index.js';
+import { linearModel, tempDir } from '../../helpers/models.js';
 import { testCases } from '../../helpers/testdata.js';
 
 const client = RuntimeClient.start({ timeoutMs: 120_000 });
@@ -60,4 +60,18 @@ test('a generated transformer: every top-level value captured, times for its nod
   const names = new Set(model.graph!.node!.map((n) => n.name));
   assert.ok(result.nodeTimes.length > 10);
   assert.ok(result.nodeTimes.every((n) => names.has(n.name)), 'profiled names are node names');
+});
+
+test('a model with external data: the capture copy (sent as bytes) finds the weights beside the model file', async () => {
+  const { modelPath } = writeExternalDataModel(tempDir(), { layers: 3, width: 16, seed: 2 });
+  const { model } = await readModelFile(modelPath);
+  const feeds = generateInputs(model, { dims: { batch_size: 2 } });
+  const result = await captureRuntimeValues(client, model, feeds, { modelPath, profileRuns: 1 });
+  // The captured output equals a plain run of the model file.
+  const plain = await client.run(modelPath, feeds);
+  const want = tensorStats(Float64Array.from(plain.output.data as Float32Array));
+  assert.deepEqual(result.values.output.shape, [2, 16]);
+  for (const key of ['min', 'max', 'mean'] as const) assert.ok(Math.abs(result.values.output.stats[key] - want[key]) < 1e-5, key);
+  assert.ok(Object.keys(result.values).length >= 6, Object.keys(result.values).join(', '));
+  assert.ok(result.nodeTimes.some((n) => n.opType === 'MatMul'));
 });
