@@ -7,6 +7,7 @@ import { dataTypeInfo } from '../model/dataTypes.js';
 import type { ExternalDataReader } from '../model/externalData.js';
 import { isExternal } from '../model/externalData.js';
 import { DataType, int64ToNumber, onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
+import { tensorByteSize } from '../model/summary.js';
 import { arrayToTensor, constantNodeTensor, elementCount, type TensorArray } from '../model/tensorValues.js';
 import { subgraphsOf } from '../model/walk.js';
 import { cleanupModel, removeDeadNodes, type CleanupStats } from './cleanup.js';
@@ -31,6 +32,8 @@ export interface FoldOptions {
   onProgress?: (message: string) => void;
   /** Safety stop for pathological graphs. */
   maxRounds?: number;
+  /** Constant bytes one temporary model may carry (default 1 GiB; protobuf's cap is 2 GB). */
+  batchBytes?: number;
 }
 
 export interface FoldSkip {
@@ -385,7 +388,27 @@ class Folder {
       }
     }
     if (items.length === 0) return false;
-    return this.evaluateItems(items);
+    return this.evaluateItems(this.withinBudget(items));
+  }
+
+  /**
+   * The longest prefix whose constant inputs fit one temporary model (protobuf caps a message at 2 GB,
+   * and the model travels to the child process); the rest follows in the next rounds.
+   */
+  private withinBudget(items: Candidate[]): Candidate[] {
+    const budget = this.options.batchBytes ?? 1024 * 2 ** 20;
+    const counted = new Set<TensorProto>();
+    let bytes = 0;
+    for (let i = 0; i < items.length; i++) {
+      for (const input of items[i].node.input ?? []) {
+        const found = input ? lookupConstant(items[i].scope, input) : undefined;
+        if (!found || counted.has(found.tensor)) continue;
+        counted.add(found.tensor);
+        bytes += tensorByteSize(found.tensor);
+      }
+      if (bytes > budget && i > 0) return items.slice(0, i);
+    }
+    return items;
   }
 
   /** Values of the batch read outside it (or graph outputs): what the evaluation must return. */

@@ -59,6 +59,15 @@ test('Shape->Gather->Unsqueeze->Concat->Reshape on a static shape folds away; Id
   await assertEquivalent(original, folded, 'shape-chain');
 });
 
+test('batches over the byte budget are split across rounds with the same result', async () => {
+  const original = shapeChainModel();
+  const whole = await fold(original);
+  const split = await fold(original, { batchBytes: 1 });
+  assert.ok(split.stats.evaluations > whole.stats.evaluations, `${split.stats.evaluations} vs ${whole.stats.evaluations}`);
+  assert.deepEqual(ops(split.model), ops(whole.model));
+  await assertEquivalent(original, split.model, 'split');
+});
+
 test('the input model is not changed by folding', async () => {
   const original = shapeChainModel();
   const before = encodeModel(original);
