@@ -21,7 +21,7 @@ export const parseCommand: CliCommand = {
       const code = (error as NodeJS.ErrnoException).code;
       throw new UserError(code === 'ENOENT' ? `No such file: ${input}` : `Cannot read ${input}: ${code ?? String(error)}`);
     }
-    const result = parseModelText(text);
+    const result = parseModelText(text.replace(/^\uFEFF/, ''));
     // Elided values (`{...}`) are errors here: the text describes a model without its weights.
     const problems = result.diagnostics.filter((d) => d.severity === 'error' || result.elided.length);
     if (problems.length || !result.model) {

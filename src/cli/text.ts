@@ -18,8 +18,13 @@ export const textCommand: CliCommand = {
     if (!(elideAbove >= 0)) throw new UsageError(this.usage);
     const { model } = await readModelFile(positionals[0]);
     const { text } = printModel(model, { full: values.full, elideAbove });
-    // Large models print megabytes: let stdout drain instead of buffering it all in one write call.
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+    // A reader that stops early (`| head`) closes the pipe: that ends the output, it is not an error.
+    let closed = false;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      closed = true;
+    });
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error && !closed && (error as NodeJS.ErrnoException).code !== 'EPIPE' ? reject(error) : resolve())));
     return 0;
   },
 };

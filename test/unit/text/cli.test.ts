@@ -57,3 +57,19 @@ test('onnx-lens parse reports file:line:col and exits 2 without writing', () => 
   assert.match(missing.stderr, /^onnx-lens: No such file: .*nope\.onnxtxt\n$/);
   assert.equal(cli('text', join(dir, 'nope.onnx')).status, 2);
 });
+
+test('onnx-lens text into a pipe that closes early ends quietly', () => {
+  const source = testCases().find((c) => c.name === 'pytorch-converted/test_Conv2d')!;
+  const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" --import tsx src/cli.ts text "${source.model}" --full | head -c 10 > /dev/null`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /EPIPE|at /);
+});
+
+test('onnx-lens parse reads a text with a byte order mark', () => {
+  const file = join(dir, 'bom.onnxtxt');
+  writeFileSync(file, '\uFEFF<ir_version: 8, opset_import: ["" : 15]> g (float X) => (float Y) { Y = Relu(X) }');
+  const out = join(dir, 'bom.onnx');
+  const r = cli('parse', file, '-o', out);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(decodeModel(readFileSync(out)).graph?.node?.[0].opType, 'Relu');
+});
