@@ -90,6 +90,7 @@ const configs: Array<[string, Array<Partial<QuantizeOptions> & { mode: QuantizeO
   ['mlp', [
     { mode: 'dynamic' }, { mode: 'dynamic', perChannel: true }, { mode: 'dynamic', format: 'qdq' }, { mode: 'dynamic', symmetric: false },
     { mode: 'static' }, { mode: 'static', symmetric: true, perChannel: false }, { mode: 'fp16' }, { mode: 'fp16', keepIoFp32: false },
+    { mode: 'weight-only', bits: 4, blockSize: 32 }, { mode: 'weight-only', bits: 8, blockSize: 64, symmetric: false },
   ]],
   ['cnn', [
     { mode: 'dynamic' }, { mode: 'dynamic', perChannel: true }, { mode: 'dynamic', format: 'qdq', perChannel: true },
@@ -127,5 +128,5 @@ test('onnx.checker skips are only the models it cannot judge (opset 21 or com.mi
   // Counted and explained: Debian's onnx 1.12 knows opsets up to 17; weight-only DequantizeLinear needs 21
   // and MatMulNBits is a com.microsoft op. Every other quantized model above went through the checker.
   assert.ok(checkerSkips.every((s) => s.includes('weight-only')), `unexpected skips: ${checkerSkips.join('; ')}`);
-  assert.equal(checkerSkips.length, 6);
+  assert.equal(checkerSkips.length, 8);
 });

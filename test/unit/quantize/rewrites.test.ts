@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { generateCnn, generateTransformer, writeExternalDataModel } from '../../../bench/generate/index.js';
+import { generateCnn, generateMlp, generateTransformer, writeExternalDataModel } from '../../../bench/generate/index.js';
 import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
 import { DataType, onnx, toLong, type ModelProto } from '../../../src/core/model/proto.js';
 import { arrayToTensor } from '../../../src/core/model/tensorValues.js';
@@ -152,4 +152,14 @@ test('the async pass (used by the command) gives the same result as the sync one
   const controller = new AbortController();
   controller.abort();
   await assert.rejects(quantizeModelAsync(decodeModel(bytes), resolveOptions({ mode: 'dynamic' }), { signal: controller.signal }), /cancelled/);
+});
+
+test('weight-only covers Gemm (blocks along its K axis, transB or not) in the qdq format; MatMulNBits says why it cannot', () => {
+  const mlp = generateMlp({ inputs: 64, hidden: [64], outputs: 8 });
+  const outcome = quantizeModel(decodeModel(encodeModel(mlp)), resolveOptions({ mode: 'weight-only', bits: 4 }));
+  assert.equal(outcome.counts.Gemm, 2);
+  const dq = outcome.model.graph!.node!.filter((n) => n.opType === 'DequantizeLinear');
+  // The exporter writes Linear as Gemm(transB = 1): weight [N, K], so K is axis 1.
+  assert.ok(dq.length === 2 && dq.every((n) => n.attribute!.some((a) => a.name === 'axis' && Number(a.i) === 1)));
+  assert.throws(() => quantizeModel(decodeModel(encodeModel(mlp)), resolveOptions({ mode: 'weight-only', format: 'matmulnbits' })), /MatMulNBits replaces MatMul only: use the qdq format/);
 });

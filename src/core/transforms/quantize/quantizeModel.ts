@@ -97,8 +97,6 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
 
   switch (options.mode) {
     case 'weight-only': {
-      const candidates = weightOnlyCandidates(rw);
-      if (candidates.length === 0) throw new UserError('The model has no MatMul with a constant 2-D float weight: nothing to quantize in weight-only mode.');
       if (options.format === 'qdq') {
         const blocker = upgradeBlocker(model, 21);
         if (blocker) {
@@ -106,12 +104,23 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
           notes.push(`Written as com.microsoft MatMulNBits: blocked DequantizeLinear needs opset 21 and ${blocker}.`);
         }
       }
+      const candidates = weightOnlyCandidates(rw, format === 'qdq');
+      const gemms = weightOnlyCandidates(rw, true).length - weightOnlyCandidates(rw, false).length;
+      if (candidates.length === 0) {
+        if (!gemms) throw new UserError('The model has no MatMul or Gemm with a constant 2-D float weight: nothing to quantize in weight-only mode.');
+        throw new UserError(options.format === 'matmulnbits'
+          ? 'The model\'s weights feed Gemm nodes, and MatMulNBits replaces MatMul only: use the qdq format.'
+          : 'The model\'s weights feed Gemm nodes, which MatMulNBits does not cover, and the model cannot be raised to opset 21 for blocked DequantizeLinear.');
+      }
       if (format === 'qdq') {
         opsetUpgrade = requireOpset(model, 21, notes);
-        counts.MatMul = yield* rewriteBlockedDequantize(rw, options);
+        yield* rewriteBlockedDequantize(rw, options);
+        counts.MatMul = candidates.filter((c) => c.node.opType === 'MatMul').length;
+        counts.Gemm = candidates.filter((c) => c.node.opType === 'Gemm').length;
       } else {
         counts.MatMulNBits = yield* rewriteMatMulNBits(rw, options);
         ensureOpsetImport(model, 'com.microsoft', 1);
+        if (gemms) notes.push(`${gemms} Gemm node(s) stay in float: MatMulNBits replaces MatMul only.`);
       }
       break;
     }

@@ -1,20 +1,29 @@
 // Weight-only quantization of MatMul weights, block-wise along K: either a standard blocked
-// DequantizeLinear (opset 21, axis 0 + block_size) feeding the MatMul, or com.microsoft MatMulNBits,
-// which onnxruntime runs without materialising the float weight.
+// DequantizeLinear (opset 21, axis + block_size) feeding the MatMul (and Gemm), or com.microsoft
+// MatMulNBits, which onnxruntime runs without materialising the float weight (MatMul only).
 import { DataType, onnx, type NodeProto } from '../../model/proto.js';
 import { quantizeTensor, type QuantType } from './arithmetic.js';
 import type { QuantizeOptions } from './options.js';
-import { intAttr, nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
+import { intAttr, intAttrValue, nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
 
-/** MatMul nodes whose B is a constant float matrix: the candidates of weight-only mode. */
-export function weightOnlyCandidates(rw: Rewriter): Array<{ index: number; node: NodeProto; weight: FloatWeight }> {
+/**
+ * MatMul nodes whose B is a constant float matrix, and with `withGemm` Gemm nodes (transA = 0) too:
+ * the candidates of weight-only mode.
+ */
+export function weightOnlyCandidates(rw: Rewriter, withGemm = false): Array<{ index: number; node: NodeProto; weight: FloatWeight }> {
   const found: Array<{ index: number; node: NodeProto; weight: FloatWeight }> = [];
   (rw.graph.node ?? []).forEach((node, index) => {
-    if (node.opType !== 'MatMul' || (node.domain && node.domain !== 'ai.onnx') || rw.isExcluded(node)) return;
+    const gemm = withGemm && node.opType === 'Gemm' && intAttrValue(node, 'transA', 0) === 0;
+    if ((node.opType !== 'MatMul' && !gemm) || (node.domain && node.domain !== 'ai.onnx') || rw.isExcluded(node)) return;
     const weight = rw.floatWeight(node.input?.[1]);
     if (weight && weight.dims.length === 2 && weight.dims[0] > 0 && weight.dims[1] > 0) found.push({ index, node, weight });
   });
   return found;
+}
+
+/** Axis of K in the weight: 0 for MatMul's [K, N], 1 for a Gemm weight stored [N, K] (transB = 1). */
+function reductionAxis(node: NodeProto): number {
+  return node.opType === 'Gemm' && intAttrValue(node, 'transB', 0) !== 0 ? 1 : 0;
 }
 
 export function weightOnlyQuantType(options: QuantizeOptions): QuantType {
@@ -22,26 +31,30 @@ export function weightOnlyQuantType(options: QuantizeOptions): QuantType {
   return options.symmetric ? 'int8' : 'uint8';
 }
 
-/** MatMul(A, W) -> MatMul(A, DequantizeLinear(Wq, scales[, zero points], axis=0, block_size)). */
+/**
+ * MatMul(A, W) -> MatMul(A, DequantizeLinear(Wq, scales[, zero points], axis=0, block_size)); Gemm the
+ * same way, with blocks along its K axis.
+ */
 export function* rewriteBlockedDequantize(rw: Rewriter, options: QuantizeOptions): Generator<void, number> {
   const type = weightOnlyQuantType(options);
   let count = 0;
-  for (const { index, node, weight } of weightOnlyCandidates(rw)) {
+  for (const { index, node, weight } of weightOnlyCandidates(rw, true)) {
     yield;
-    const key = `dq:${weight.name}`;
+    const axis = reductionAxis(node);
+    const key = `dq:${weight.name}:${axis}`;
     let dequantized = rw.memo.get(key) as string | undefined;
     const prefix: NodeProto[] = [];
     if (!dequantized) {
-      const granularity = { kind: 'block', axis: 0, blockSize: options.blockSize } as const;
+      const granularity = { kind: 'block', axis, blockSize: options.blockSize } as const;
       const q = quantizeTensor(weight.data, weight.dims, { type, symmetric: options.symmetric, granularity });
       const names = rw.addQuantized(weight.name, q, !options.symmetric);
       dequantized = rw.names.fresh(`${weight.name}_dequantized`);
       prefix.push(rw.node('DequantizeLinear', [names.values, names.scale, ...(names.zeroPoint ? [names.zeroPoint] : [])], [dequantized],
-        `${node.name || weight.name}_DequantizeLinear`, [intAttr('axis', 0), intAttr('block_size', options.blockSize)]));
+        `${node.name || weight.name}_DequantizeLinear`, [intAttr('axis', axis), intAttr('block_size', options.blockSize)]));
       rw.memo.set(key, dequantized);
-      rw.record({ tensor: weight.name, role: 'weight', node: nodeLabel(node), op: 'MatMul', dtype: type, shape: weight.dims }, q);
+      rw.record({ tensor: weight.name, role: 'weight', node: nodeLabel(node), op: node.opType ?? '', dtype: type, shape: weight.dims }, q);
     }
-    const matmul = onnx.NodeProto.create({ ...node, input: [node.input![0], dequantized] });
+    const matmul = onnx.NodeProto.create({ ...node, input: [node.input![0], dequantized, ...(node.input ?? []).slice(2)] });
     rw.replace(index, [...prefix, matmul]);
     count++;
   }
