@@ -200,7 +200,8 @@ export class RuntimeClient {
       cwd: entry.cwd,
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' },
+      // Inside VS Code (Electron) the executable must act as plain Node; elsewhere the variable is inert.
+      env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', ELECTRON_RUN_AS_NODE: '1' },
     });
     this.child = child;
     this.ready = false;
