@@ -218,10 +218,26 @@ class Folder {
 
   private inlineConstantIfs(): boolean {
     let changed = false;
+    // Inlining moves a branch's graph (and the scopes inside it): look again from the top after each one.
+    for (;;) {
+      const next = this.nextConstantIf();
+      if (!next) return changed;
+      const hoisted = inlineIf(this.model, next.scope.graph, next.index, next.value);
+      if (hoisted === undefined) {
+        this.skip(next.scope.graph.node![next.index], 'the branch does not match the If outputs');
+        continue;
+      }
+      this.stats.ifsInlined++;
+      this.stats.foldedNodes++;
+      changed = true;
+    }
+  }
+
+  private nextConstantIf(): { scope: Scope; index: number; value: boolean } | undefined {
     for (const scope of buildScopes(this.model)) {
       const nodes = scope.graph.node ?? [];
-      for (let i = 0; i < nodes.length; i++) {
-        const node = nodes[i];
+      for (let index = 0; index < nodes.length; index++) {
+        const node = nodes[index];
         if (node.opType !== 'If' || !isDefaultDomain(node) || this.blocked.has(node)) continue;
         const cond = node.input?.[0];
         const found = cond ? lookupConstant(scope, cond) : undefined;
@@ -236,19 +252,10 @@ class Folder {
           this.skip(node, 'the condition is not a one-element tensor');
           continue;
         }
-        const hoisted = inlineIf(this.model, scope.graph, i, value);
-        if (hoisted === undefined) {
-          this.skip(node, 'the branch does not match the If outputs');
-          continue;
-        }
-        this.stats.ifsInlined++;
-        this.stats.foldedNodes++;
-        changed = true;
-        // Nested constant Ifs in the hoisted nodes are handled in the next round.
-        i += hoisted - 1;
+        return { scope, index, value };
       }
     }
-    return changed;
+    return undefined;
   }
 
   private inferTypes(scopes: Scope[]): void {

@@ -290,3 +290,42 @@ test('models with external data: fold reads the weights it evaluates, writes bes
   // The first MatMul now reads a computed weight (the Mul), so only the second weight is a constant to prune.
   assert.ok(result.report.notes.some((n) => /1 weight tensor pruned/.test(n)), result.report.notes.join(' | '));
 });
+
+test('nested constant Ifs unfold level by level; a Loop body folds what reads only outer constants', async () => {
+  const inner = (value: number) => onnx.GraphProto.create({
+    name: `inner${value}`, output: [valueInfo(`inner_out${value}`, DataType.FLOAT, [2])],
+    initializer: [f32(`inner_c${value}`, [2], [value, value])],
+    node: [node('Mul', ['x', `inner_c${value}`], [`inner_out${value}`])],
+  });
+  const outerThen = onnx.GraphProto.create({
+    name: 'outer_then', output: [valueInfo('outer_out', DataType.FLOAT, [2])],
+    node: [node('If', ['flag2'], ['outer_out'], { then_branch: inner(3), else_branch: inner(5) }, 'inner_if')],
+  });
+  const outerElse = onnx.GraphProto.create({ name: 'outer_else', output: [valueInfo('neg', DataType.FLOAT, [2])], node: [node('Neg', ['x'], ['neg'])] });
+  const body = onnx.GraphProto.create({
+    name: 'body',
+    input: [valueInfo('i', DataType.INT64, []), valueInfo('cond_in', DataType.BOOL, []), valueInfo('acc', DataType.FLOAT, [2])],
+    output: [valueInfo('cond_out', DataType.BOOL, []), valueInfo('acc_out', DataType.FLOAT, [2])],
+    node: [
+      node('Identity', ['cond_in'], ['cond_out']),
+      // step = k * k reads only outer constants: folded inside the body.
+      node('Mul', ['k', 'k'], ['step']),
+      node('Add', ['acc', 'step'], ['acc_out']),
+    ],
+  });
+  const m = model({
+    input: [valueInfo('x', DataType.FLOAT, [2])],
+    output: [valueInfo('y', DataType.FLOAT, [2]), valueInfo('z', DataType.FLOAT, [2])],
+    initializer: [bool('flag1', true), bool('flag2', false), f32('k', [2], [0.5, 2]), i64('trips', [], [3]), bool('go', true)],
+    node: [
+      node('If', ['flag1'], ['y'], { then_branch: outerThen, else_branch: outerElse }, 'outer_if'),
+      node('Loop', ['trips', 'go', 'x'], ['z'], { body }, 'loop'),
+    ],
+  });
+  const { model: folded, stats } = await fold(m);
+  assert.equal(stats.ifsInlined, 2);
+  assert.deepEqual(ops(folded), ['Mul', 'Loop']);
+  const loopBody = folded.graph!.node![1].attribute!.find((a) => a.name === 'body')!.g!;
+  assert.deepEqual(loopBody.node!.map((n) => n.opType), ['Identity', 'Add']);
+  await assertEquivalent(m, folded, 'nested');
+});
