@@ -6,6 +6,7 @@ import {
   scaleZeroPoint, typeRange, unpackNibbles,
 } from '../../../src/core/transforms/quantize/arithmetic.js';
 import { UserError } from '../../../src/core/errors.js';
+import { percentileRange } from '../../../src/core/transforms/quantize/calibrate.js';
 import { DataType, onnx, toLong } from '../../../src/core/model/proto.js';
 import { arrayToTensor, tensorToArray } from '../../../src/core/model/tensorValues.js';
 
@@ -206,4 +207,15 @@ test('4-bit codes packed here read back identically through tensorToArray', () =
     assert.deepEqual(Array.from(tensorToArray(tensor).data as Int8Array), Array.from(values));
     assert.deepEqual(Array.from(packNibbles(values)), Array.from(arrayToTensor('w', { dtype, dims: [37], data: values }).rawData!));
   }
+});
+
+test('percentile calibration clips the stated share from each tail of the histogram', () => {
+  // 10 bins over [0, 10): 1000 values, 5 in the lowest bin and 5 in the highest, 990 in between.
+  const h = Float64Array.from([5, 124, 124, 124, 124, 124, 124, 124, 122, 5]);
+  // 99%: 0.5% = 5 values per tail may go, so both outer bins are dropped.
+  assert.deepEqual(percentileRange(h, 0, 10, 99), { min: 1, max: 9 });
+  // 99.9%: 0.5 values per tail: nothing is clipped.
+  assert.deepEqual(percentileRange(h, 0, 10, 99.9), { min: 0, max: 10 });
+  // An empty histogram keeps the observed range.
+  assert.deepEqual(percentileRange(new Float64Array(10), -1, 1, 99), { min: -1, max: 1 });
 });

@@ -25,12 +25,15 @@ export function formatQuantizeDetails(d: QuantizeDetails, options: { markdown?: 
   const o = d.options;
   const what = o.mode === 'fp16' ? 'float16' : o.mode === 'weight-only'
     ? `${o.bits}-bit, block ${o.blockSize}, ${o.symmetric ? 'symmetric' : 'asymmetric'}`
-    : `int8 weights ${o.perChannel ? 'per channel' : 'per tensor'}, ${o.symmetric ? 'symmetric' : 'asymmetric'}${o.mode === 'static' ? `, ${o.calibrator} calibration` : ''}`;
+    : o.mode === 'static'
+      ? `int8 symmetric weights ${o.perChannel ? 'per channel' : 'per tensor'}, ${o.symmetric ? 'int8 symmetric' : 'uint8 asymmetric'} activations, ${o.calibrator} calibration`
+      : `int8 ${o.symmetric ? 'symmetric' : 'asymmetric'} weights ${o.perChannel ? 'per channel' : 'per tensor'}, uint8 activations quantized at run time`;
   lines.push(item(`mode: ${d.mode} (${what}), format ${d.format}`));
   lines.push(item(`rewritten: ${Object.entries(d.counts).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing'}`));
   lines.push(item(`weights: ${formatBytes(d.weightBytesBefore)} -> ${formatBytes(d.weightBytesAfter)} (${d.weightRatio.toFixed(2)}x smaller)`));
   lines.push(item(`file: ${d.fileRatio.toFixed(2)}x smaller`));
-  lines.push(item(`quantized in ${ms(d.quantizeMs)}${d.throughputMBps > 0 ? ` (${d.throughputMBps.toFixed(0)} MB/s of float32 weights)` : ''}`));
+  const mb = (d.throughputMBps * d.quantizeMs) / 1000;
+  lines.push(item(`quantized in ${ms(d.quantizeMs)}${mb >= 1 ? ` (${d.throughputMBps.toFixed(0)} MB/s of float32 weights)` : ''}`));
   if (d.latencyBefore && d.latencyAfter) {
     const b = d.latencyBefore, a = d.latencyAfter;
     lines.push(item(`latency (median of ${a.iterations}): ${ms(b.p50)} -> ${ms(a.p50)} (${(a.p50 / b.p50).toFixed(2)}x); p90 ${ms(b.p90)} -> ${ms(a.p90)}`));
@@ -55,12 +58,13 @@ export function formatQuantizeDetails(d: QuantizeDetails, options: { markdown?: 
       lines.push('| tensor | role | type | shape | granularity | groups | scales | zero points |', '| --- | --- | --- | --- | --- | ---: | --- | --- |');
       const cell = (s: string) => s.replace(/([\\`*_[\]<>|])/g, '\\$1');
       for (const t of shown) {
-        lines.push(`| ${cell(t.tensor)} | ${t.role} | ${t.dtype} | [${t.shape.join(',')}] | ${t.granularity} | ${t.groups} | ${t.scales.map((s) => num(s)).join(' ')}${t.groups > t.scales.length ? ' ...' : ''} | ${t.zeroPoints.join(' ')}${t.groups > t.zeroPoints.length ? ' ...' : ''} |`);
+        lines.push(`| ${cell(t.tensor)} | ${t.role} | ${t.dtype} | ${t.shape.length ? `[${t.shape.join(',')}]` : ''} | ${t.granularity} | ${t.groups} | ${t.scales.map((s) => num(s)).join(' ')}${t.groups > t.scales.length ? ' ...' : ''} | ${t.zeroPoints.join(' ')}${t.groups > t.zeroPoints.length ? ' ...' : ''} |`);
       }
     } else {
       for (const t of shown) {
         const more = t.groups > t.scales.length ? ` ... (${t.groups} groups, scale ${num(t.scaleMin)}..${num(t.scaleMax)})` : '';
-        lines.push(`  ${t.tensor} [${t.role}, ${t.dtype}, [${t.shape.join(',')}], ${t.granularity}]: scale ${t.scales.map((s) => num(s)).join(' ')}; zero point ${t.zeroPoints.join(' ')}${more}`);
+        const shape = t.shape.length ? `, [${t.shape.join(',')}]` : '';
+        lines.push(`  ${t.tensor} [${t.role}, ${t.dtype}${shape}, ${t.granularity}]: scale ${t.scales.map((s) => num(s)).join(' ')}; zero point ${t.zeroPoints.join(' ')}${more}`);
       }
     }
     if (d.tensors.length > shown.length) lines.push(item(`... and ${d.tensors.length - shown.length} more tensors (all of them in --json)`));
