@@ -118,6 +118,19 @@ export function layoutComponent(
     const b = ut[e];
     const first = g.chainStart[e];
     const last = g.chainEnd[e];
+    if (g.detached[e]) {
+      // Straight from border to border.
+      end.x = x[b];
+      end.y = y[b];
+      border(x[a], y[a], width[a], height[a], end);
+      routes.add(end.x, end.y);
+      end.x = x[a];
+      end.y = y[a];
+      border(x[b], y[b], width[b], height[b], end);
+      routes.add(end.x, end.y);
+      routes.finish();
+      continue;
+    }
     if (first < last) {
       end.x = x[g.chain[first]];
       end.y = bandTop[g.rank[g.chain[first]]];

@@ -11,9 +11,19 @@ export interface Layered {
   chainStart: Int32Array;
   chainEnd: Int32Array;
   chain: Int32Array;
+  /** Edges left out of the layered graph (see DUMMY_LIMIT): drawn straight, they do not shape the layout. */
+  detached: Uint8Array;
   /** Successors (next rank) and predecessors (previous rank). */
   down: Csr;
   up: Csr;
+}
+
+/**
+ * Most dummies a graph of n nodes gets. Real models need about one per node; random graphs with
+ * many long edges can need millions. Beyond the limit the longest edges are detached.
+ */
+export function dummyLimit(n: number): number {
+  return 200_000 + 10 * n;
 }
 
 /**
@@ -24,13 +34,37 @@ export interface Layered {
 export function buildLayered(n: number, nodeRank: Int32Array, from: Int32Array, to: Int32Array, m: number): Layered {
   let rankCount = 0;
   for (let v = 0; v < n; v++) if (nodeRank[v] + 1 > rankCount) rankCount = nodeRank[v] + 1;
-  // Lowest rank each node's long edges reach.
-  const reach = new Int32Array(n);
+  let longest = 0;
   for (let e = 0; e < m; e++) {
     const span = nodeRank[to[e]] - nodeRank[from[e]];
     if (span < 1) throw new Error('buildLayered needs edges pointing to a lower rank');
-    if (span > 1 && nodeRank[to[e]] > reach[from[e]]) reach[from[e]] = nodeRank[to[e]];
+    longest = Math.max(longest, span);
   }
+  // Longest span kept: the largest whose trunks fit in the dummy limit (binary search, trunks grow with it).
+  const reach = new Int32Array(n);
+  const trunks = (maxSpan: number): number => {
+    reach.fill(0);
+    for (let e = 0; e < m; e++) {
+      const span = nodeRank[to[e]] - nodeRank[from[e]];
+      if (span > 1 && span <= maxSpan && nodeRank[to[e]] > reach[from[e]]) reach[from[e]] = nodeRank[to[e]];
+    }
+    let total = 0;
+    for (let v = 0; v < n; v++) if (reach[v] > 0) total += reach[v] - nodeRank[v] - 1;
+    return total;
+  };
+  let maxSpan = longest;
+  if (trunks(maxSpan) > dummyLimit(n)) {
+    let lo = 1;
+    let hi = longest;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (trunks(mid) <= dummyLimit(n)) lo = mid;
+      else hi = mid - 1;
+    }
+    maxSpan = lo;
+    trunks(maxSpan);
+  }
+  const detached = new Uint8Array(m);
   const trunkStart = new Int32Array(n + 1);
   for (let v = 0; v < n; v++) trunkStart[v + 1] = trunkStart[v] + (reach[v] > 0 ? reach[v] - nodeRank[v] - 1 : 0);
   const dummies = trunkStart[n];
@@ -44,7 +78,8 @@ export function buildLayered(n: number, nodeRank: Int32Array, from: Int32Array, 
       rank[n + i] = nodeRank[v] + 1 + i - trunkStart[v];
     }
   }
-  const count = m + dummies;
+  let count = dummies;
+  for (let e = 0; e < m; e++) if (nodeRank[to[e]] - nodeRank[from[e]] <= maxSpan) count++;
   const lf = new Int32Array(count);
   const lt = new Int32Array(count);
   const chainStart = new Int32Array(m);
@@ -55,6 +90,10 @@ export function buildLayered(n: number, nodeRank: Int32Array, from: Int32Array, 
     const a = from[e];
     const span = nodeRank[to[e]] - nodeRank[a];
     chainStart[e] = chainEnd[e] = trunkStart[a];
+    if (span > maxSpan) {
+      detached[e] = 1;
+      continue;
+    }
     if (span === 1) {
       lf[k] = a;
       lt[k++] = to[e];
@@ -82,6 +121,7 @@ export function buildLayered(n: number, nodeRank: Int32Array, from: Int32Array, 
     chainStart,
     chainEnd,
     chain,
+    detached,
     down: buildCsr(size, lf, lt, count),
     up: buildCsr(size, lt, lf, count),
   };

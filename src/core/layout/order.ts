@@ -13,7 +13,7 @@ const SWEEP_WORK = 3e7;
 const MAX_SWEEPS = 24;
 const MIN_SWEEPS = 4;
 /** Upper bound on neighbour pairs compared by the adjacent-swap passes, over all sweeps. */
-const TRANSPOSE_WORK = 2e7;
+const TRANSPOSE_WORK = 4e6;
 /** Pairs of nodes with more neighbour pairs than this are not considered for a swap. */
 const TRANSPOSE_PAIR_LIMIT = 400;
 /** Sweeps without a better crossing count before giving up. */
@@ -178,7 +178,7 @@ function transpose(g: Layered, o: Ordering, downward: boolean): number {
         const costUp = pairCrossings(g.up.start, g.up.adj, o.pos, u, v);
         const costDown = pairCrossings(g.down.start, g.down.adj, o.pos, u, v);
         if (costUp < 0 || costDown < 0) continue;
-        work += costUp + costDown + 2;
+        work += 2 * ((g.up.start[u + 1] - g.up.start[u]) * (g.up.start[v + 1] - g.up.start[v]) + (g.down.start[u + 1] - g.down.start[u]) * (g.down.start[v + 1] - g.down.start[v])) + 1;
         const swappedUp = pairCrossings(g.up.start, g.up.adj, o.pos, v, u);
         const swappedDown = pairCrossings(g.down.start, g.down.adj, o.pos, v, u);
         if (swappedUp + swappedDown < costUp + costDown) {

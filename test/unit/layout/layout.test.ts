@@ -175,6 +175,22 @@ test('an input read all along a 20,000-node chain is routed as one shared trunk'
   }
 });
 
+test('a graph that would need hundreds of thousands of dummy nodes draws its longest edges straight', () => {
+  // 150 sources, each read at the top and at the bottom of a 2,000-node chain: 300,000 dummies.
+  const graph = chain(2000);
+  for (let s = 0; s < 150; s++) {
+    graph.nodes.push({ id: `s${s}`, width: 50, height: 20 });
+    graph.edges.push({ from: `s${s}`, to: `n${1 + s}` }, { from: `s${s}`, to: `n${1990 - s}` });
+  }
+  const result = layoutGraph(graph.nodes, graph.edges);
+  assertNoOverlap(graph, result);
+  assertFlowsForward(graph, result);
+  const straight = result.edges.filter((e) => e.from.startsWith('s') && e.points.length === 2 && e.points[1].y - e.points[0].y > 1000);
+  assert.ok(straight.length > 0, 'some long edges detached');
+  assert.ok(straight.length < 150, 'only as many as needed');
+  assert.deepEqual(layoutGraph(graph.nodes, graph.edges), result, 'deterministic');
+});
+
 test('20,000-node chain and 20,000-node fan-out do not overflow the stack', () => {
   for (const graph of [chain(20000), fan(20000)]) {
     const result = layoutGraph(graph.nodes, graph.edges);
