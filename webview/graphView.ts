@@ -5,12 +5,13 @@ import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
 import { LayoutClient } from './layoutClient.js';
 import { drawScene, labelPoint, type Camera, type Marks } from './renderer.js';
-import { composeScene, planScene, shapeText, type Scene, type SceneEdge, type SceneItem } from './scene.js';
+import { composeScene, LINE, planScene, shapeText, TITLE, type Scene, type SceneEdge, type SceneItem } from './scene.js';
 import { sceneToSvg } from './svgExport.js';
 import { readTheme, type Theme } from './theme.js';
 import { GROUP_HEADER } from './layoutJob.js';
 
-export type Selection = { kind: 'node' | 'group' | 'value'; index: number } | null;
+/** `slot`: the folded constant input the user clicked inside a node's box. */
+export type Selection = { kind: 'node' | 'group' | 'value'; index: number; slot?: number } | null;
 
 export interface ViewState {
   expanded: string[];
@@ -39,6 +40,7 @@ export class GraphCanvas {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly minimap: HTMLCanvasElement;
   private readonly tooltip: HTMLElement;
+  private readonly announcer: HTMLElement;
   private readonly layout: LayoutClient;
   private theme: Theme;
   private graph?: GraphView;
@@ -66,7 +68,7 @@ export class GraphCanvas {
     this.canvas.className = 'graph-canvas';
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'Model graph. Drag or use the arrow keys to pan, the wheel or + and - to zoom, 0 to fit.');
+    this.canvas.setAttribute('aria-label', 'Model graph. Drag or use the arrow keys to pan, the wheel or + and - to zoom, 0 to fit. Alt+Down and Alt+Up move the selection along the edges, Enter opens a group or subgraph, Escape clears the selection.');
     this.minimap = document.createElement('canvas');
     this.minimap.className = 'graph-minimap';
     this.minimap.setAttribute('aria-hidden', 'true');
@@ -74,7 +76,11 @@ export class GraphCanvas {
     this.tooltip.className = 'graph-tooltip';
     this.tooltip.setAttribute('role', 'tooltip');
     this.tooltip.hidden = true;
-    this.element.append(this.canvas, this.minimap, this.tooltip);
+    // What a screen reader says when the selection moves (the canvas itself is one image to it).
+    this.announcer = document.createElement('div');
+    this.announcer.className = 'sr-only';
+    this.announcer.setAttribute('aria-live', 'polite');
+    this.element.append(this.canvas, this.minimap, this.tooltip, this.announcer);
     parent.append(this.element);
     this.ctx = this.canvas.getContext('2d', { alpha: false })!;
     this.measureCtx = document.createElement('canvas').getContext('2d')!;
@@ -298,12 +304,13 @@ export class GraphCanvas {
     void this.relayout('fit');
   }
 
-  select(id: string | undefined): void {
+  select(id: string | undefined, slot?: number): void {
     this.marks.selected = id;
     this.changed();
     const item = id ? this.scene?.byId.get(id) : undefined;
+    this.announcer.textContent = item ? this.itemTooltip(item).map(([k, v]) => (k ? `${k} ${v}` : v)).slice(0, 6).join(', ') : '';
     if (!item) this.options.onSelect?.(null);
-    else if (item.kind === 'node') this.options.onSelect?.({ kind: 'node', index: item.index });
+    else if (item.kind === 'node') this.options.onSelect?.({ kind: 'node', index: item.index, slot });
     else if (item.kind === 'group') this.options.onSelect?.({ kind: 'group', index: item.index });
     else this.options.onSelect?.({ kind: 'value', index: item.index });
   }
@@ -531,8 +538,8 @@ export class GraphCanvas {
       switch (event.key) {
         case 'ArrowLeft': this.panBy(-step, 0); break;
         case 'ArrowRight': this.panBy(step, 0); break;
-        case 'ArrowUp': this.panBy(0, -step); break;
-        case 'ArrowDown': this.panBy(0, step); break;
+        case 'ArrowUp': if (event.altKey) this.step(false); else this.panBy(0, -step); break;
+        case 'ArrowDown': if (event.altKey) this.step(true); else this.panBy(0, step); break;
         case '+': case '=': this.zoomBy(1.25); break;
         case '-': case '_': this.zoomBy(0.8); break;
         case '0': this.fit(); break;
@@ -579,6 +586,36 @@ export class GraphCanvas {
     if (target !== undefined) this.options.onOpenGraph?.(target);
   }
 
+  /** The folded input slot whose line is at world height y inside a node's box. */
+  private foldedSlotAt(item: SceneItem, y: number): number | undefined {
+    const node = this.graph?.nodes[item.index];
+    if (!node || !node.folded.length) return undefined;
+    const top = item.y + TITLE + (item.subtitle ? LINE : 0);
+    const line = Math.floor((y - top) / LINE);
+    if (line < 0 || line >= item.lines.length || item.lines[line].startsWith('+')) return undefined;
+    return node.folded[line];
+  }
+
+  /** Alt+Down / Alt+Up: from the selection to what it feeds / what feeds it. */
+  private step(down: boolean): void {
+    const scene = this.scene;
+    const selected = this.marks.selected;
+    if (!scene) return;
+    if (!selected) {
+      const first = scene.items.find((i) => !(i.kind === 'group' && i.expanded));
+      if (first) {
+        this.select(first.id);
+        this.center(first.id, false);
+      }
+      return;
+    }
+    const next = scene.edges.filter((e) => (down ? e.from === selected : e.to === selected)).map((e) => scene.byId.get(down ? e.to : e.from)!);
+    if (!next.length) return;
+    next.sort((a, b) => a.x - b.x);
+    this.select(next[0].id);
+    this.center(next[0].id, false);
+  }
+
   private click(screenX: number, screenY: number): void {
     const item = this.hitItem(screenX, screenY);
     if (item?.kind === 'group') {
@@ -595,7 +632,7 @@ export class GraphCanvas {
       }
     }
     if (item && !(item.kind === 'group' && item.expanded)) {
-      this.select(item.id);
+      this.select(item.id, item.kind === 'node' ? this.foldedSlotAt(item, this.camera.y + screenY / this.camera.scale) : undefined);
       return;
     }
     const edge = this.hitEdge(screenX, screenY);

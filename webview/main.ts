@@ -166,7 +166,7 @@ function onSelect(selection: Selection): void {
   const graph = currentGraph();
   if (!graph) return;
   if (!selection) showModelPanel();
-  else if (selection.kind === 'node') void panel.showNode(graph, selection.index);
+  else if (selection.kind === 'node') void panel.showNode(graph, selection.index, selection.slot);
   else if (selection.kind === 'value') void panel.showValue(graph, selection.index);
   else {
     const group = graph.groups[selection.index];

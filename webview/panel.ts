@@ -96,7 +96,7 @@ export class SidePanel {
       ['Opsets', opsets || '—'],
       ['Graph', s.graphName || '—'],
       ['Nodes', `${formatNumber(s.nodes.top)} in the main graph, ${formatNumber(s.nodes.total)} in all`],
-      ['Weights', `${formatNumber(s.initializers.count)} initializers, ${formatBytes(s.initializers.bytes)}`],
+      ['Weights', `${formatNumber(s.initializers.count)} ${s.initializers.count === 1 ? 'initializer' : 'initializers'}, ${formatBytes(s.initializers.bytes)}`],
     ]);
     if (s.docString) section.append(el('p', 'doc', s.docString));
     const metadata = Object.entries(s.metadata);
@@ -143,7 +143,8 @@ export class SidePanel {
     return li;
   }
 
-  async showNode(graph: GraphView, index: number): Promise<void> {
+  /** `slot`: a folded constant input to inspect right away. */
+  async showNode(graph: GraphView, index: number, slot?: number): Promise<void> {
     const token = ++this.token;
     const node = graph.nodes[index];
     this.body.replaceChildren();
@@ -205,7 +206,7 @@ export class SidePanel {
             if (constant) void this.showTensorBelow({ graph: graph.id, name: p.name }, p.name);
             else if (valueIndex >= 0) this.host.selectValue(valueIndex);
           }));
-          td.append(el('span', 'type', `${p.type || '?'}${dimsText(p.shape)}${constant ? ' · constant' : ''}`));
+          td.append(el('span', 'type', `${p.type ? `${p.type}${dimsText(p.shape)}` : 'type unknown (no value_info)'}${constant ? ' · constant' : ''}`));
         }
         tr.append(th, td);
         table.append(tr);
@@ -221,6 +222,8 @@ export class SidePanel {
       const s = this.section('Subgraphs', 'type-hierarchy-sub');
       for (const sub of subgraphs) s.append(textButton(`Open ${sub.attribute}`, () => this.host.openGraph(sub.graph)));
     }
+    const port = slot !== undefined ? detail.inputs[slot] : undefined;
+    if (port?.name) await this.showTensorBelow({ graph: graph.id, name: port.name }, `${port.slot} · ${port.name}`);
   }
 
   private tensorSection?: HTMLElement;
@@ -228,9 +231,10 @@ export class SidePanel {
   private async showTensorBelow(ref: TensorRef, title: string): Promise<void> {
     this.tensorSection?.remove();
     const section = this.section(`Tensor ${title}`, 'symbol-array');
+    section.classList.add('named');
     this.tensorSection = section;
-    section.scrollIntoView({ block: 'nearest' });
     await this.fillTensor(section, ref, 0);
+    section.scrollIntoView({ block: 'start' });
   }
 
   /** A value selected on the canvas (edge, input, output): its type, producer and consumers; values when constant. */

@@ -2,10 +2,16 @@
 // the graph (postToEditors), the text view reveals a node in the graph (revealNodeInGraph), and the
 // export commands find the active editor.
 import * as vscode from 'vscode';
-import type { HostEvent } from '../protocol.js';
+import type { HostEvent, RuntimeOverlay } from '../protocol.js';
 import type { EditorSession } from './editorSession.js';
 
 const sessions = new Set<EditorSession>();
+const overlays = new Map<string, RuntimeOverlay>();
+
+/** The last runtime overlay posted for `uri`, if any. */
+export function overlayFor(uri: vscode.Uri): RuntimeOverlay | undefined {
+  return overlays.get(uri.toString());
+}
 const added = new vscode.EventEmitter<EditorSession>();
 
 export const MODEL_EDITOR_VIEW_TYPE = 'onnxLens.modelEditor';
@@ -32,6 +38,11 @@ export function activeSession(): EditorSession | undefined {
  * run. Returns how many editors received it.
  */
 export function postToEditors(uri: vscode.Uri, event: HostEvent): number {
+  // The overlay is kept, so that an editor opened (or a tab shown) later shows it too.
+  if (event.type === 'runtimeOverlay') {
+    if (event.overlay) overlays.set(uri.toString(), event.overlay);
+    else overlays.delete(uri.toString());
+  }
   const targets = sessionsFor(uri);
   for (const session of targets) session.post(event);
   return targets.length;

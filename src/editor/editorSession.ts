@@ -9,6 +9,7 @@ import type { GraphView } from '../core/graph/viewModelTypes.js';
 import { ExternalDataReader } from '../core/model/externalData.js';
 import type { ModelProto } from '../core/model/proto.js';
 import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../protocol.js';
+import { overlayFor } from './editorRegistry.js';
 import type { ModelDocument } from './modelDocument.js';
 
 export function editorSettings(): EditorSettings {
@@ -119,6 +120,8 @@ export class EditorSession implements vscode.Disposable {
       this.shownModel = document.model;
       cacheFor(document, document.model).graphs.set(MAIN_GRAPH, view.main);
       this.post({ type: 'model', model: view, settings: editorSettings() });
+      const overlay = overlayFor(document.uri);
+      if (overlay) this.post({ type: 'runtimeOverlay', overlay });
       this.log.info(`Graph view of ${document.fileName}: ${view.main.nodes.length} nodes, ${view.main.groups.length} groups, built in ${Date.now() - started} ms`);
     } catch (error) {
       this.log.error(`Graph view of ${document.fileName} failed: ${error instanceof Error ? error.stack : String(error)}`);
