@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { TensorStats } from '../core/model/stats.js';
 import type { RuntimeOverlay } from '../protocol.js';
-import { postToEditors } from '../editor/editorRegistry.js';
+import { postToEditors, sessionsFor } from '../editor/editorRegistry.js';
 
 export interface RuntimeValue {
   dtype: string;
@@ -72,13 +72,31 @@ export function clearRuntimeRecord(uri: vscode.Uri): void {
   postToEditors(uri, { type: 'runtimeOverlay', overlay: null });
 }
 
-/** Values of a model that changed on disk no longer describe it. */
+/** A model editor opened after the run gets the overlay once its webview is ready. */
+async function sendWhenOpen(uri: vscode.Uri): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const sessions = sessionsFor(uri);
+    if (sessions.length) {
+      await Promise.all(sessions.map((s) => s.ready));
+      if (records.has(uri.toString())) postToEditors(uri, { type: 'runtimeOverlay', overlay: runtimeOverlayFor(uri) });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Keeps open model editors in step; values of a model that changed on disk no longer describe it. */
 export function registerRuntimeStore(): vscode.Disposable {
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.onnx', true, false, false);
   return vscode.Disposable.from(
     watcher,
     watcher.onDidChange((uri) => clearRuntimeRecord(uri)),
     watcher.onDidDelete((uri) => clearRuntimeRecord(uri)),
+    vscode.window.tabGroups.onDidChangeTabs((event) => {
+      for (const tab of event.opened) {
+        if (tab.input instanceof vscode.TabInputCustom && records.has(tab.input.uri.toString())) void sendWhenOpen(tab.input.uri);
+      }
+    }),
     changed,
   );
 }
