@@ -108,6 +108,16 @@ async function askOptions(state: vscode.Memento): Promise<{ options: QuantizeOpt
       break;
     }
   }
+  if (mode !== 'fp16') {
+    const exclude = await vscode.window.showInputBox({
+      title: 'Quantize Model: nodes to leave in float (optional)',
+      prompt: 'Node names or op types, separated by commas; empty to quantize everything that qualifies.',
+      value: (prev.exclude ?? []).join(', '),
+      ignoreFocusOut: true,
+    });
+    if (exclude === undefined) return undefined;
+    chosen.exclude = exclude.split(',').map((e) => e.trim()).filter(Boolean);
+  }
   const options = resolveOptions(chosen);
   await state.update(stateKey, {
     mode,

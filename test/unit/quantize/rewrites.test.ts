@@ -163,3 +163,32 @@ test('weight-only covers Gemm (blocks along its K axis, transB or not) in the qd
   assert.ok(dq.length === 2 && dq.every((n) => n.attribute!.some((a) => a.name === 'axis' && Number(a.i) === 1)));
   assert.throws(() => quantizeModel(decodeModel(encodeModel(mlp)), resolveOptions({ mode: 'weight-only', format: 'matmulnbits' })), /MatMulNBits replaces MatMul only: use the qdq format/);
 });
+
+test('nodes inside subgraphs are left as they are, said in a note, and weights they capture are kept', async () => {
+  const w = arrayToTensor('W', { dtype: DataType.FLOAT, dims: [32, 32], data: Float32Array.from({ length: 1024 }, (_, i) => 0.1 * Math.sin(i)) });
+  const branch = (name: string, op: string) => ({ name, node: [{ opType: op, name: `${name}_mm`, input: op === 'MatMul' ? ['H', 'W'] : ['H'], output: [`${name}_out`] }], output: [tensorInfo(`${name}_out`, DataType.FLOAT, [2, 32])] });
+  const model = new onnx.ModelProto({
+    irVersion: toLong(8), opsetImport: [{ domain: '', version: toLong(13) }],
+    graph: {
+      name: 'nested',
+      node: [
+        { opType: 'MatMul', name: 'top', input: ['X', 'W'], output: ['H'] },
+        { opType: 'If', name: 'if', input: ['cond'], output: ['Y'], attribute: [
+          { name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('then', 'MatMul') },
+          { name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('else', 'Relu') },
+        ] },
+      ],
+      initializer: [w],
+      input: [tensorInfo('X', DataType.FLOAT, [2, 32]), tensorInfo('cond', DataType.BOOL, [])],
+      output: [tensorInfo('Y', DataType.FLOAT, [2, 32])],
+    },
+  });
+  const outcome = quantizeModel(decodeModel(encodeModel(model)), resolveOptions({ mode: 'dynamic' }));
+  assert.equal(outcome.counts.MatMul, 1);
+  assert.match(outcome.notes.join(' '), /1 node\(s\) inside If\/Loop\/Scan bodies were left as they are/);
+  assert.ok(outcome.model.graph!.initializer!.some((t) => t.name === 'W'), 'the float W stays for the branch');
+  const feeds = { X: { dtype: DataType.FLOAT, dims: [2, 32], data: Float32Array.from({ length: 64 }, (_, i) => Math.cos(i)) }, cond: { dtype: DataType.BOOL, dims: [], data: Uint8Array.of(1) } };
+  const [e] = await client.runMany(encodeModel(model), [feeds]);
+  const [a] = await client.runMany(encodeModel(outcome.model), [feeds]);
+  assert.ok(accuracy([e], [a])[0].cosine >= 0.99);
+});

@@ -5,6 +5,7 @@ import type { ExternalDataReader } from '../../model/externalData.js';
 import { allTensors } from '../../model/modelFile.js';
 import { int64ToNumber, type ModelProto } from '../../model/proto.js';
 import { tensorByteSize } from '../../model/summary.js';
+import { walkModel } from '../../model/walk.js';
 import { defaultOpset } from '../graphEdit.js';
 import { rewriteDynamic } from './dynamic.js';
 import { rewriteFloat16 } from './float16.js';
@@ -148,6 +149,8 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
     }
   }
   for (const t of rw.tensors) if (t.role === 'weight') quantizedWeightBytes += t.shape.reduce((a, d) => a * d, 1) * 4;
+  const nested = nestedCandidates(model, options);
+  if (nested) notes.push(`${nested} node(s) inside If/Loop/Scan bodies were left as they are; folding constants first inlines constant If branches.`);
   rw.finish();
   ensureIrVersion(model, irVersionFor(defaultOpset(model)));
   if (int64ToNumber(model.irVersion) < 10 && rw.tensors.some((t) => t.dtype.includes('int4'))) ensureIrVersion(model, 10);
@@ -156,6 +159,18 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
     model, counts, tensors: rw.tensors, notes, opsetUpgrade, format,
     weightBytesBefore: before, weightBytesAfter: weightBytes(model), quantizedWeightBytes, ms: performance.now() - started,
   };
+}
+
+const modeOps: Record<QuantizeOptions['mode'], string[]> = {
+  dynamic: ['MatMul', 'Gemm', 'Conv', 'Gather'], static: ['MatMul', 'Gemm', 'Conv'], 'weight-only': ['MatMul', 'Gemm'], fp16: [],
+};
+
+/** Nodes of the mode's op types inside subgraphs: this pass rewrites the main graph only. */
+function nestedCandidates(model: ModelProto, options: QuantizeOptions): number {
+  const ops = new Set(modeOps[options.mode]);
+  let n = 0;
+  for (const visit of walkModel(model)) if (visit.path.length > 0 && !visit.functionName) for (const node of visit.nodes) if (ops.has(node.opType ?? '')) n++;
+  return n;
 }
 
 function hasConstWeightConv(rw: Rewriter): boolean {
