@@ -136,7 +136,9 @@ export class TextViews implements vscode.TextDocumentContentProvider, vscode.Dis
     if (document.uri.scheme === TEXT_SCHEME) {
       const view = this.virtual.get(key);
       // A stale cache (the text was requested again) must not map offsets into the wrong text.
-      if (view && view.text.length === document.getText().length) return view;
+      // (Length through offsetAt: getText would copy megabytes on every hover.)
+      const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+      if (view && view.text.length === length) return view;
       // Otherwise (dropped on close, or stale) the text itself is parsed below: values of elided tensors are then unknown.
     }
     const cached = this.parsed.get(key);
