@@ -3,7 +3,7 @@
 // initializers and stale value_info. Every pass recurses into subgraphs and keeps surviving names.
 import type { GraphProto, ModelProto } from '../model/proto.js';
 import { subgraphsOf } from '../model/walk.js';
-import { definedNames, initializersOverridable, nodeReads, replaceUses } from './graphEdit.js';
+import { defaultOpset, definedNames, initializersOverridable, nodeReads, replaceUses, useCounts } from './graphEdit.js';
 
 export interface CleanupStats {
   deadNodes: number;
@@ -13,8 +13,10 @@ export interface CleanupStats {
 }
 
 export interface CleanupOptions {
-  /** Remove Identity nodes (default true). */
+  /** Remove Identity nodes, and inference-mode Dropout nodes whose mask is unused (default true). */
   identities?: boolean;
+  /** Set by cleanupModel from the model's opset. */
+  dropoutIsIdentity?: boolean;
 }
 
 const emptyStats = (): CleanupStats => ({ deadNodes: 0, identities: 0, initializers: 0, valueInfo: 0 });
@@ -32,8 +34,10 @@ export function cleanupModel(model: ModelProto, options: CleanupOptions = {}): C
   if (!model.graph) return total;
   // Before IR 4 every initializer had to be a graph input too; those inputs are weights, not real inputs.
   const inputsAreWeights = !initializersOverridable(model);
+  // Dropout is the identity at inference from opset 7 on, unless a training_mode input is given.
+  const dropoutIsIdentity = defaultOpset(model) >= 7;
   for (let pass = 0; pass < 16; pass++) {
-    const stats = cleanupGraph(model.graph, options, inputsAreWeights, true);
+    const stats = cleanupGraph(model.graph, { ...options, dropoutIsIdentity }, inputsAreWeights, true);
     add(total, stats);
     if (stats.deadNodes + stats.identities + stats.initializers === 0) break;
   }
@@ -42,7 +46,7 @@ export function cleanupModel(model: ModelProto, options: CleanupOptions = {}): C
 
 function cleanupGraph(graph: GraphProto, options: CleanupOptions, inputsAreWeights: boolean, top: boolean): CleanupStats {
   const stats = emptyStats();
-  if (options.identities !== false) stats.identities += removeIdentities(graph);
+  if (options.identities !== false) stats.identities += removeIdentities(graph, options.dropoutIsIdentity ?? false);
   stats.deadNodes += removeDeadNodes(graph);
   for (const node of graph.node ?? []) {
     for (const sub of subgraphsOf(node)) add(stats, cleanupGraph(sub.graph, options, false, false));
@@ -52,16 +56,20 @@ function cleanupGraph(graph: GraphProto, options: CleanupOptions, inputsAreWeigh
   return stats;
 }
 
-/** Identity nodes whose output is not a graph output: consumers read the Identity's input instead. */
-export function removeIdentities(graph: GraphProto): number {
+/** Identity (and inference Dropout) nodes whose output is not a graph output: consumers read the input instead. */
+export function removeIdentities(graph: GraphProto, dropoutIsIdentity = false): number {
   const outputs = new Set((graph.output ?? []).map((o) => o.name));
   const nodes = graph.node ?? [];
+  const used = useCounts(graph);
   const keep = [];
   let removed = 0;
   for (const node of nodes) {
     const input = node.input?.[0];
     const output = node.output?.[0];
-    const plain = node.opType === 'Identity' && (!node.domain || node.domain === 'ai.onnx') && (node.output ?? []).length === 1;
+    const defaultDomain = !node.domain || node.domain === 'ai.onnx';
+    const mask = node.output?.[1];
+    const inferenceDropout = dropoutIsIdentity && node.opType === 'Dropout' && !node.input?.[2] && (!mask || !used.has(mask));
+    const plain = defaultDomain && ((node.opType === 'Identity' && (node.output ?? []).length === 1) || inferenceDropout);
     if (plain && input && output && !outputs.has(output)) {
       replaceUses(graph, new Map([[output, input]]), false);
       removed++;

@@ -359,6 +359,13 @@ class Folder {
       this.skip(node, 'non-deterministic');
       return false;
     }
+    if (isDefaultDomain(node) && op === 'Dropout' && defaultOpset(this.model) < 7) {
+      const isTest = (node.attribute ?? []).find((a) => a.name === 'is_test');
+      if (!isTest || int64ToNumber(isTest.i) === 0) {
+        this.skip(node, 'Dropout in training mode (is_test = 0)');
+        return false;
+      }
+    }
     if (isDefaultDomain(node) && op === 'Dropout' && (node.input?.[2] ?? '') !== '') {
       // training_mode given: only an explicit false keeps it deterministic, and then cleanup-like folding
       // gains nothing worth the risk.

@@ -329,3 +329,20 @@ test('nested constant Ifs unfold level by level; a Loop body folds what reads on
   assert.deepEqual(loopBody.node!.map((n) => n.opType), ['Identity', 'Add']);
   await assertEquivalent(m, folded, 'nested');
 });
+
+test('inference Dropout goes like Identity; one whose mask is read, or with training_mode, stays', async () => {
+  const m = model({
+    input: [valueInfo('x', DataType.FLOAT, [2, 3])],
+    output: [valueInfo('y', DataType.FLOAT, [2, 3]), valueInfo('mask', DataType.BOOL, [2, 3])],
+    initializer: [f32('ratio', [], [0.5])],
+    node: [
+      node('Dropout', ['x', 'ratio'], ['d1']),
+      node('Relu', ['d1'], ['r']),
+      node('Dropout', ['r'], ['y', 'mask']),
+    ],
+  });
+  const { model: folded, stats } = await fold(m);
+  assert.deepEqual(ops(folded), ['Relu', 'Dropout']);
+  assert.equal(stats.cleanup.identities, 1);
+  await assertEquivalent(m, folded, 'dropout');
+});
