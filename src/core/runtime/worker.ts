@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../errors.js';
 import type { TensorArray } from '../model/tensorValues.js';
@@ -181,4 +182,15 @@ process.on('message', (request: WorkerRequest) => {
   });
 });
 process.on('disconnect', () => process.exit(0));
+
+// onnxruntime's run blocks this thread, so 'disconnect' cannot fire during a hung run: a watchdog thread
+// ends the process when the parent is gone (killed hard, or crashed), instead of leaving it running.
+const watchdog = new Worker(`
+  const parent = ${process.ppid};
+  setInterval(() => {
+    try { process.kill(parent, 0); } catch { process.kill(${process.pid}, 'SIGKILL'); }
+  }, 1000);
+`, { eval: true });
+watchdog.unref();
+
 send({ ready: true });

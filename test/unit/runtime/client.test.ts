@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -181,4 +182,26 @@ test('info lists the execution providers', async () => {
   const info = await client.info();
   assert.match(info.version, /^\d+\.\d+\.\d+/);
   assert.ok(info.backends.some((b) => b.name === 'cpu'));
+});
+
+test('the child does not outlive a parent killed hard in the middle of a hung run', async () => {
+  const parent = spawn(process.execPath, ['--import', 'tsx', 'test/unit/runtime/orphanParent.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const childPid = await new Promise<number>((resolve, reject) => {
+    parent.stdout.on('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    parent.on('exit', () => reject(new Error('the fixture process ended early')));
+  });
+  assert.ok(childPid > 0);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  assert.ok(alive(childPid), 'the onnxruntime child runs');
+  parent.kill('SIGKILL');
+  const deadline = Date.now() + 30_000;
+  while (alive(childPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(alive(childPid), false, 'the onnxruntime child was left running');
 });
