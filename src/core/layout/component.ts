@@ -63,24 +63,31 @@ export function layoutComponent(
   }
   const reversed = findBackEdges(n, from, to, m);
   // Reversing can turn a 2-cycle into a duplicate; both edges then share one route.
-  const uf = new Int32Array(m);
-  const ut = new Int32Array(m);
-  const unique = new Int32Array(m);
-  const seen = new Map<number, number>();
-  let mu = 0;
-  for (let e = 0; e < m; e++) {
-    const a = reversed[e] ? to[e] : from[e];
-    const b = reversed[e] ? from[e] : to[e];
-    const key = a * n + b;
-    const known = seen.get(key);
-    if (known !== undefined) {
-      unique[e] = known;
-      continue;
+  let uf = from;
+  let ut = to;
+  let unique = new Int32Array(m);
+  let mu = m;
+  if (reversed.includes(1)) {
+    uf = new Int32Array(m);
+    ut = new Int32Array(m);
+    const seen = new Map<number, number>();
+    mu = 0;
+    for (let e = 0; e < m; e++) {
+      const a = reversed[e] ? to[e] : from[e];
+      const b = reversed[e] ? from[e] : to[e];
+      const key = a * n + b;
+      const known = seen.get(key);
+      if (known !== undefined) {
+        unique[e] = known;
+        continue;
+      }
+      seen.set(key, mu);
+      uf[mu] = a;
+      ut[mu] = b;
+      unique[e] = mu++;
     }
-    seen.set(key, mu);
-    uf[mu] = a;
-    ut[mu] = b;
-    unique[e] = mu++;
+  } else {
+    unique = unique.map((_, e) => e);
   }
   const rank = rankNodes(n, uf, ut, mu);
   const g = buildLayered(n, rank, uf, ut, mu);

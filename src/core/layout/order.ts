@@ -8,7 +8,10 @@ export interface Ordering {
   pos: Int32Array;
 }
 
-/** Upper bound on the adjacency entries visited by all sweeps together: keeps huge graphs bounded and output deterministic. */
+/**
+ * Sweeps stop after visiting about this many adjacency entries in all (but do at least MIN_SWEEPS):
+ * a bound on time for huge graphs that, unlike a clock, keeps the output deterministic.
+ */
 const SWEEP_WORK = 3e7;
 const MAX_SWEEPS = 24;
 const MIN_SWEEPS = 4;
@@ -211,7 +214,7 @@ function pairCrossings(start: Int32Array, adj: Int32Array, pos: Int32Array, u: n
 }
 
 /** Total crossings between all adjacent layers (Barth, Jünger and Mutzel's accumulator tree). */
-export function countCrossings(g: Layered, o: Ordering, s: Scratch): number {
+function countCrossings(g: Layered, o: Ordering, s: Scratch): number {
   let total = 0;
   const { start, adj } = g.down;
   for (let r = 0; r + 1 < g.rankCount; r++) {

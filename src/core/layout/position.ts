@@ -76,7 +76,7 @@ export function positionX(g: Layered, o: Ordering, width: Float64Array, half: Fl
 /**
  * Moves each real node, within the room its layer neighbours leave, to the median of its neighbours'
  * positions: evens out what the extreme alignments leave lopsided (a weight pushed to the far end of
- * its layer, a zig-zag along a chain). Dummies stay, so long edges stay straight. Linear per sweep.
+ * its layer, a zig-zag along a chain). Dummies stay, so long edges stay straight. Near-linear per sweep.
  */
 function centreOnNeighbours(g: Layered, o: Ordering, x: Float64Array, half: Float64Array, up: Int32Array, down: Int32Array, sweeps: number): void {
   let buffer = new Float64Array(64);
