@@ -43,8 +43,14 @@ export class TextLanguageProviders implements vscode.HoverProvider, vscode.Defin
 
   provideDefinition(document: vscode.TextDocument, position: vscode.Position): vscode.Location[] | undefined {
     const found = this.at(document, position);
-    const name = found && nameAt(found.view.map, found.offset);
-    if (!found || !name) return undefined;
+    if (!found) return undefined;
+    const name = nameAt(found.view.map, found.offset);
+    if (!name) {
+      // An op that a model-local function implements: its definition is the function.
+      const op = opAt(found.view.map, found.offset);
+      const fn = op && found.view.map.scopes.find((s) => s.fn && s.fn.name === op.node.opType && (s.fn.domain ?? '') === (op.node.domain ?? ''));
+      return fn ? [new vscode.Location(document.uri, range(document, fn.nameSpan))] : undefined;
+    }
     const definitions = definitionsOf(found.view.map, name.name, name.scope);
     return definitions.map((d) => new vscode.Location(document.uri, range(document, d.span)));
   }
