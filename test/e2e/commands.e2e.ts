@@ -1,11 +1,50 @@
-// Contributed commands, run from the command palette as a user does (F1, type, Enter).
+// Contributed commands, run from the command palette as a user does (F1, type, Enter), and offered
+// only where their when-clauses say (the model editor, ONNX text, anywhere).
 import assert from 'node:assert/strict';
-import { sampleModelPath, useWorkbench, waitFor } from './harness.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './codeServer.js';
+import { sampleModelPath, useWorkbench, waitFor, type Workbench } from './harness.js';
 
 const { scenario } = useWorkbench({
   name: 'commands',
-  files: { 'sample.onnx': { copyFrom: sampleModelPath() } },
+  files: {
+    'sample.onnx': { copyFrom: sampleModelPath() },
+    'notes.txt': 'not a model\n',
+    'tiny.onnxtxt': '<ir_version: 8, opset_import: ["" : 17]>\ntiny (float[2] X) => (float[2] Y)\n{\n  Y = Relu(X)\n}\n',
+  },
 });
+
+interface Manifest {
+  contributes: {
+    commands: Array<{ command: string; title: string; category?: string }>;
+    menus: { commandPalette: Array<{ command: string; when?: string }> };
+  };
+}
+
+/** Palette titles of the contributed commands, grouped by where package.json offers them. */
+function paletteCommands(): { model: string[]; text: string[]; anywhere: string[] } {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest;
+  const when = new Map(manifest.contributes.menus.commandPalette.map((m) => [m.command, m.when ?? '']));
+  const groups = { model: [] as string[], text: [] as string[], anywhere: [] as string[] };
+  for (const c of manifest.contributes.commands) {
+    const title = c.category ? `${c.category}: ${c.title}` : c.title;
+    const clause = when.get(c.command) ?? '';
+    if (clause === 'false') continue;
+    if (clause.includes('onnxLens.modelEditor')) groups.model.push(title);
+    else if (clause.includes('onnx-text')) groups.text.push(title);
+    else if (!clause) groups.anywhere.push(title);
+    else throw new Error(`No palette expectation for ${c.command} (when: ${clause}); extend this test.`);
+  }
+  return groups;
+}
+
+/** The ONNX commands the palette offers now. */
+async function offered(vs: Workbench): Promise<string[]> {
+  const labels = await vs.paletteLabels('ONNX: ');
+  await vs.closeQuickInput();
+  return [...new Set(labels.filter((l) => l.startsWith('ONNX: ')))].sort();
+}
 
 scenario('ONNX: Show Log is in the palette and opens the extension log', async (vs) => {
   assert.ok(await vs.hasCommand('ONNX: Show Log'), 'the palette does not list ONNX: Show Log');
@@ -18,4 +57,20 @@ scenario('ONNX: Show Log is in the palette and opens the extension log', async (
     return /sample\.onnx/.test(text) ? text : undefined;
   });
   assert.match(log, /\[(info|warning|error|debug|trace)\]/, 'log lines carry a level (a LogOutputChannel)');
+});
+
+scenario('the palette offers each command where package.json says: model editor, ONNX text, anywhere', async (vs) => {
+  const { model, text, anywhere } = paletteCommands();
+  assert.ok(model.length >= 5 && text.length >= 1 && anywhere.length >= 1, 'the manifest lost its commands');
+  await vs.closeAllEditors();
+
+  await vs.openFile('sample.onnx');
+  await vs.waitForWebviewText(/IR( version)?\s*\d+/);
+  await waitFor('the model commands in the palette', async () => JSON.stringify(await offered(vs)) === JSON.stringify([...model, ...anywhere].sort()));
+
+  await vs.openFile('tiny.onnxtxt');
+  await waitFor('the ONNX text commands in the palette', async () => JSON.stringify(await offered(vs)) === JSON.stringify([...text, ...anywhere].sort()));
+
+  await vs.openFile('notes.txt');
+  await waitFor('only the commands that work anywhere', async () => JSON.stringify(await offered(vs)) === JSON.stringify([...anywhere].sort()));
 });

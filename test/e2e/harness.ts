@@ -54,6 +54,11 @@ function chromiumPath(): string {
   throw new Error('Chromium is not installed: run `apt-get install chromium` (scripts/setup.sh does).');
 }
 
+/** Progress lines for slow-run diagnosis, with E2E_DEBUG=1. */
+export function debug(message: string): void {
+  if (process.env.E2E_DEBUG) process.stderr.write(`[e2e] ${message}\n`);
+}
+
 /** Polls fn until it returns a value other than undefined/false, or fails with `what` after timeoutMs. */
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = defaultTimeoutMs): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -166,7 +171,7 @@ export class Workbench {
         void dialog.dismiss().catch(() => undefined);
       });
       page.on('pageerror', (error) => bench.pageErrors.push(error.message));
-      await page.goto(options.url ?? `${server.url}?folder=${encodeURIComponent(workspace)}`);
+      await page.goto(options.url ?? `${server.url}?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded' });
       await bench.waitForWorkbench();
       return bench;
     } catch (error) {
@@ -177,10 +182,15 @@ export class Workbench {
   }
 
   private async waitForWorkbench(): Promise<void> {
+    const t0 = Date.now();
+    const phase = (what: string) => debug(`${this.name}: ${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible' });
+    phase('workbench visible');
     // The explorer lists the workspace once the file service and the remote extension host are up.
     await waitFor('the explorer to list the workspace', async () => (await this.page.locator('.explorer-folders-view .monaco-list-row').count()) > 0);
+    phase('explorer listed');
     await this.waitForExtension();
+    phase('ONNX Lens registered');
   }
 
   /**
@@ -295,6 +305,11 @@ export class Workbench {
       previous = key;
       return stable ? labels : undefined;
     }, 10_000);
+  }
+
+  /** Opens the command palette with this query and returns the labels it lists (leaves it open). */
+  async paletteLabels(query: string): Promise<string[]> {
+    return this.paletteRows(query);
   }
 
   /** Whether the command palette lists a command with exactly this title ("ONNX: Show Log"). */
