@@ -112,7 +112,12 @@ export class Rewriter {
   addInitializer(base: string, dtype: number, dims: number[], data: ElementArray): string {
     const name = this.names.fresh(base);
     this.graph.initializer ??= [];
-    this.graph.initializer.push(arrayToTensor(name, { dtype, dims, data }));
+    // Byte-sized arrays made here are owned by the rewrite: their bytes become raw_data without a copy.
+    const packed = dtype === DataType.UINT4 || dtype === DataType.INT4;
+    const tensor = !packed && (data instanceof Int8Array || data instanceof Uint8Array)
+      ? onnx.TensorProto.create({ name, dataType: dtype, dims: dims.map((d) => toLong(d)), rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) })
+      : arrayToTensor(name, { dtype, dims, data });
+    this.graph.initializer.push(tensor);
     return name;
   }
 
