@@ -99,7 +99,10 @@ function centreOnNeighbours(g: Layered, o: Ordering, x: Float64Array, half: Floa
         for (let j = g.down.start[v]; j < g.down.start[v + 1]; j++) buffer[k++] = x[down[j]];
         const values = buffer.subarray(0, d);
         values.sort();
-        const target = d % 2 === 1 ? values[(d - 1) >> 1] : (values[d / 2 - 1] + values[d / 2]) / 2;
+        let target = d % 2 === 1 ? values[(d - 1) >> 1] : (values[d / 2 - 1] + values[d / 2]) / 2;
+        // On a chain (one edge in, one out) any place between the two is a median; following the
+        // side the sweep comes from turns a staircase into a straight run with one bend.
+        if (d === 2 && g.up.start[v + 1] - g.up.start[v] === 1) target = downward ? x[up[g.up.start[v]]] : x[down[g.down.start[v]]];
         // Only into free room: never closer to a layer neighbour than the spacing allows.
         const lo = i > base ? x[o.nodes[i - 1]] + half[o.nodes[i - 1]] + half[v] : -Infinity;
         const hi = i + 1 < end ? x[o.nodes[i + 1]] - half[o.nodes[i + 1]] - half[v] : Infinity;
