@@ -28,6 +28,20 @@ const { scenario } = useWorkbench({
   files: {
     'sample.onnx': { copyFrom: sampleModelPath() },
     'tiny.onnxtxt': tiny,
+    'fn.onnxtxt': [
+      '<ir_version: 8, opset_import: ["" : 15, "local" : 1]>',
+      'main (float[2] X) => (float[2] Y)',
+      '{',
+      '  Y = local.Twice(X)',
+      '}',
+      '',
+      '<domain: "local", opset_import: ["" : 15]>',
+      'Twice (a) => (b)',
+      '{',
+      '  b = Add(a, a)',
+      '}',
+      '',
+    ].join('\n'),
     'broken.onnxtxt': '<ir_version: 8, opset_import: ["" : 15]>\nbroken (float X) => (float Y)\n{\n  Y = Relu(X\n}\n',
   },
 });
@@ -155,6 +169,17 @@ scenario('.onnxtxt files get diagnostics with positions as the user types, and f
     return /\(float "my output"\)/.test(text) && /"my output" = Relu\(X\)/.test(text);
   });
   assert.equal(await squiggle.count(), 0);
+});
+
+scenario('an op implemented by a model-local function: hover says so, Go to Definition opens the function', async (vs) => {
+  await vs.closeAllEditors();
+  await vs.openFile('fn.onnxtxt');
+  const hover = await vs.hoverWord('Twice', /domain/);
+  assert.match(hover, /domain local, opset 1/);
+  assert.match(hover, /Model-local function \(1 nodes?\)/);
+  await goTo(vs, 4, 14);
+  await vs.runCommand('Go to Definition');
+  await waitFor('the cursor on the function', async () => (await cursor(vs)).line === 8);
 });
 
 scenario('ONNX: Convert Text to Model writes the .onnx beside the text and opens it in the model editor', async (vs) => {
