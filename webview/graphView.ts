@@ -206,9 +206,15 @@ export class GraphCanvas {
       this.fit();
       return;
     }
-    const widthScale = (this.width - 2 * margin) / Math.max(scene.width, 1);
-    const scale = Math.min(1, Math.max(fitScale, widthScale, 0.6));
-    this.camera = { scale, x: scene.width / 2 - this.width / 2 / scale, y: -margin / scale };
+    if (this.direction === 'LR') {
+      const heightScale = (this.height - 2 * margin) / Math.max(scene.height, 1);
+      const scale = Math.min(1, Math.max(fitScale, heightScale, 0.6));
+      this.camera = { scale, x: -margin / scale, y: scene.height / 2 - this.height / 2 / scale };
+    } else {
+      const widthScale = (this.width - 2 * margin) / Math.max(scene.width, 1);
+      const scale = Math.min(1, Math.max(fitScale, widthScale, 0.6));
+      this.camera = { scale, x: scene.width / 2 - this.width / 2 / scale, y: -margin / scale };
+    }
     this.changed();
   }
 
@@ -300,7 +306,8 @@ export class GraphCanvas {
   setAllGroups(open: boolean): void {
     const graph = this.graph;
     if (!graph) return;
-    this.expanded = open ? new Set(graph.groups.map((g) => g.path)) : new Set();
+    // Collapsing keeps a lone outer scope open, as a large model first opens.
+    this.expanded = new Set(open ? graph.groups.map((g) => g.path) : defaultViewState(graph, 0).expanded);
     void this.relayout('fit');
   }
 

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Frame } from 'playwright-core';
 import { TensorInspector } from '../../src/core/graph/tensorDetail.js';
 import { buildGraphView, MAIN_GRAPH, resolveGraph } from '../../src/core/graph/viewModel.js';
+import { generateTransformer } from '../../bench/generate/index.js';
 import { decodeModel, encodeModel } from '../../src/core/model/decode.js';
 import type { ModelProto, ValueInfoProto } from '../../src/core/model/proto.js';
 import { hostileName, hostileNamesModel, hostileOutput } from './fixtures.js';
@@ -42,6 +43,8 @@ function ifModel(): Uint8Array {
 }
 
 const sample = readFileSync(sampleModelPath());
+// Above the default onnxLens.graph.collapseAbove (1,500): opens with its name scopes collapsed.
+const large = encodeModel(generateTransformer({ layers: 24, hidden: 32, heads: 4, vocab: 64, nodeMetadata: true }));
 
 const { scenario } = useWorkbench({
   name: 'editor',
@@ -49,6 +52,7 @@ const { scenario } = useWorkbench({
     'sample.onnx': sample,
     'branches.onnx': ifModel(),
     'hostile-names.onnx': hostileNamesModel(),
+    'large.onnx': large,
   },
 });
 
@@ -182,4 +186,25 @@ scenario('Export Graph as SVG writes the drawn graph where the user says', async
   const svg = readFileSync(target, 'utf8');
   for (const name of ['ReduceSum', 'Greater', 'If']) assert.ok(svg.includes(`>${name}<`), `${name} is in the SVG`);
   assert.ok(!svg.includes('<script'), 'no script in the export');
+});
+
+scenario('a large model opens with its scopes collapsed; Find opens the groups around a match', async (vs) => {
+  const model = decodeModel(large);
+  const view = buildGraphView(model, resolveGraph(model, MAIN_GRAPH)!);
+  const drawn = view.nodes.filter((n) => !n.hidden);
+  assert.ok(drawn.length > 1500, `${drawn.length} drawn nodes`);
+  const frame = await open(vs, 'large.onnx');
+  const collapsed = /^([\d,]+) nodes · ([\d,]+) shown, (\d+) collapsed groups/.exec(await status(frame));
+  assert.ok(collapsed, `status: ${await status(frame)}`);
+  assert.equal(Number(collapsed[1].replace(/,/g, '')), drawn.length);
+  assert.ok(Number(collapsed[3]) >= 24, 'one collapsed group per layer at least');
+  const target = drawn.find((n) => n.name.includes('layers.17') && n.op === 'Softmax') ?? drawn[Math.floor(drawn.length * 0.7)];
+  await find(frame, target.name);
+  await frame.locator('.find-field input').press('Enter');
+  await waitFor('the node in the panel', async () => (await panelText(frame)).includes(target.name));
+  const opened = /· ([\d,]+) shown/.exec(await status(frame));
+  assert.ok(opened && Number(opened[1].replace(/,/g, '')) > Number(collapsed[2].replace(/,/g, '')), `more nodes are shown after the jump: ${await status(frame)}`);
+  await vs.screenshot('large model after Find opened layer 17');
+  await frame.locator('vscode-button[aria-label="Collapse all groups"]').click();
+  await waitFor('collapsed as it opened', async () => (await status(frame)) === collapsed[0]);
 });

@@ -221,7 +221,7 @@ export function buildGraphView(model: ModelProto, source: GraphSource): GraphVie
     if (node.attribute?.some((a) => a.g || a.graphs?.length)) {
       view.subgraphs = nodeSubgraphs(source, n).map((s) => ({ attribute: s.attribute, graph: s.source.id }));
     }
-    if (functions.has(`${node.domain ?? ''}\u0000${node.opType ?? ''}`)) view.calls = `fn:${node.domain ?? ''}:${node.opType ?? ''}`;
+    if (functions.size && functions.has(`${node.domain ?? ''}\u0000${node.opType ?? ''}`)) view.calls = `fn:${node.domain ?? ''}:${node.opType ?? ''}`;
     views[n] = view;
   }
 

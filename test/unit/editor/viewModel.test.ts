@@ -195,3 +195,23 @@ test('every libonnx-testdata model gives a consistent view of every graph', () =
   }
   assert.ok(cases.length > 1000 && graphs > cases.length, `${cases.length} models, ${graphs} graphs`);
 });
+
+test('model-local functions are graphs of their own, and the nodes calling them link there', () => {
+  const m = decodeModel(
+    encodeModel({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }, { domain: 'custom', version: 1 }],
+      functions: [{ name: 'Swish', domain: 'custom', input: ['a'], output: ['b'], opsetImport: [{ domain: '', version: 17 }], node: [{ opType: 'Sigmoid', input: ['a'], output: ['s'] }, { opType: 'Mul', input: ['a', 's'], output: ['b'] }] }],
+      graph: { name: 'g', node: [{ opType: 'Swish', domain: 'custom', name: 'act', input: ['x'], output: ['y'] }], input: [floatInput('x', [2])], output: [floatInput('y', [2])] },
+    }),
+  );
+  const main = mainView(m);
+  assert.equal(main.nodes[0].calls, 'fn:custom:Swish');
+  assert.equal(main.nodes[0].domain, 'custom');
+  const entry = listGraphs(m).find((g) => g.id === 'fn:custom:Swish');
+  assert.deepEqual(entry && { kind: entry.kind, title: entry.title, nodes: entry.nodes }, { kind: 'function', title: 'custom.Swish', nodes: 2 });
+  const fn = buildGraphView(m, resolveGraph(m, 'fn:custom:Swish')!);
+  assert.deepEqual(fn.inputs.map((v) => fn.values[v].name), ['a']);
+  assert.deepEqual(fn.outputs.map((v) => fn.values[v].name), ['b']);
+  assert.deepEqual(fn.values[fn.values.findIndex((v) => v.name === 's')].consumers, [1]);
+});
