@@ -29,11 +29,22 @@ scenario('Fold Constants writes chain.folded.onnx, opens it in the model editor 
     return /Verification/.test(text) ? text : undefined;
   });
   assert.match(report, /PASS: outputs compared on the same inputs/);
+  // A second fold would overwrite the first result: the user is asked, and Cancel leaves it alone.
+  const mtime = statSync(vs.path('chain.folded.onnx')).mtimeMs;
+  await vs.tab('chain.onnx').first().click();
+  await vs.runCommand('ONNX: Fold Constants');
+  const dialog = vs.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible' });
+  assert.match(await dialog.innerText(), /chain\.folded\.onnx already exists/);
+  await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(statSync(vs.path('chain.folded.onnx')).mtimeMs, mtime);
 });
 
 scenario('Prune Model, per layer at 90%, offers sparse storage and writes it when asked', async (vs) => {
   await vs.closeAllEditors();
   await vs.openFile('mlp.onnx');
+  await vs.waitForWebviewText(/5 in the main graph/, 60_000);
   await vs.runCommand('ONNX: Prune Model...');
   const modes = await vs.quickPickItems();
   assert.ok(modes.some((m) => m.includes('Extract Subgraph')), modes.join(' | '));
