@@ -351,7 +351,8 @@ function writeAttribute(w: Writer, a: AttributeProto, scope: number, node: numbe
       return;
     case AttributeType.GRAPH: {
       const g = a.g ?? {};
-      annotate(!isPlainIdentifier(g.name ?? ''));
+      // A graph value must start with a plain name; others (quoted, or words like `float`) need the type.
+      annotate(quoteName(g.name ?? '') !== (g.name ?? ''));
       writeGraph(w, g, indent, scope, { node, attribute: name });
       return;
     }

@@ -179,3 +179,14 @@ test('hostile text: deep nesting and garbage are diagnostics, not crashes', () =
     assert.equal(r.diagnostics.filter((d) => d.severity === 'error').length, 1, JSON.stringify(text));
   }
 });
+
+test('subgraphs whose names are empty, quoted or type words print with a type annotation and parse back', () => {
+  for (const name of ['', 'float', 'nan', 'then body']) {
+    const text = `<ir_version: 8, opset_import: ["" : 15]> g (bool c) => (float[1] y) { y = If<then_branch: graph = ${JSON.stringify(name)} () => (float[1] a) { a = Constant<value = float[1] {1}>() }, else_branch = e () => (float[1] b) { b = Constant<value = float[1] {2}>() }>(c) }`;
+    const model = parseModelStrict(text);
+    assert.equal(model.graph?.node?.[0].attribute?.[0].g?.name, name);
+    const printed = printModel(model).text;
+    assert.match(printed, /then_branch: graph = "/);
+    assert.deepEqual(canonicalModel(parseModelStrict(printed)), canonicalModel(model));
+  }
+});
