@@ -219,3 +219,21 @@ test('percentile calibration clips the stated share from each tail of the histog
   // An empty histogram keeps the observed range.
   assert.deepEqual(percentileRange(new Float64Array(10), -1, 1, 99), { min: -1, max: 1 });
 });
+
+test('block-wise quantization one block of rows at a time equals the two-pass form, non-finite values included', () => {
+  const dims = [70, 9]; // 70 rows in blocks of 32: 32, 32 and a partial 6
+  const data = Float32Array.from({ length: 630 }, (_, i) => Math.sin(i * 1.7) * (1 + (i % 13)));
+  data[5] = Infinity;
+  data[100] = NaN;
+  for (let r = 64; r < 70; r++) data[r * 9 + 3] = -Infinity; // a whole column of the last block
+  for (const type of ['int4', 'uint4', 'int8', 'uint8'] as const) {
+    for (const symmetric of [true, false]) {
+      const granularity = { kind: 'block', axis: 0, blockSize: 32 } as const;
+      const fused = quantizeTensor(data, dims, { type, symmetric, granularity });
+      const twoPass = quantizeTensor(data, dims, { type, symmetric, granularity, ranges: groupRanges(data, dims, granularity) });
+      assert.deepEqual(Array.from(fused.scales), Array.from(twoPass.scales), `${type} ${symmetric}: scales`);
+      assert.deepEqual(Array.from(fused.zeroPoints), Array.from(twoPass.zeroPoints), `${type} ${symmetric}: zero points`);
+      assert.deepEqual(Array.from(fused.values), Array.from(twoPass.values), `${type} ${symmetric}: codes`);
+    }
+  }
+});

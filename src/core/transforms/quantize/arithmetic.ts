@@ -256,23 +256,27 @@ export function quantizeTensor(input: Float32Array | Float64Array, dims: number[
   const data = input instanceof Float32Array ? input : Float32Array.from(input);
   const { type, symmetric, granularity } = options;
   const L = layoutOf(dims, granularity);
-  const { mins, maxs } = options.ranges ?? groupRanges(data, dims, granularity);
   const scales = new Float32Array(L.groups);
   const zps = new Int32Array(L.groups);
   const { qmin, qmax } = quantRange(type, symmetric);
   const mid = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
-  for (let gi = 0; gi < L.groups; gi++) {
-    const scale = scaleFor(mins[gi], maxs[gi], qmin, qmax, symmetric);
-    scales[gi] = scale;
-    zps[gi] = zeroPointFor(mins[gi], scale, qmin, qmax, symmetric, mid);
-  }
   const signed = isSigned(type);
   const values = signed ? new Int8Array(count) : new Uint8Array(count);
   // Signed codes are written through a byte view: storing -1 into a Uint8Array leaves 0xFF, the int8 bits.
   const out = new Uint8Array(values.buffer, values.byteOffset, values.length);
-  if (L.groupInner === 0) quantizeRuns(data, out, L, granularity.kind === 'channel', scales, zps, qmin, qmax);
-  else if (L.inner === 1) quantizeLastAxisBlocks(data, out, L, scales, zps, qmin, qmax);
-  else quantizeBlocks(data, out, L, scales, zps, qmin, qmax);
+  if (!options.ranges && granularity.kind === 'block' && L.inner > 1) {
+    quantizeBlocksFused(data, out, L, scales, zps, qmin, qmax, symmetric, mid);
+  } else {
+    const { mins, maxs } = options.ranges ?? groupRanges(data, dims, granularity);
+    for (let gi = 0; gi < L.groups; gi++) {
+      const scale = scaleFor(mins[gi], maxs[gi], qmin, qmax, symmetric);
+      scales[gi] = scale;
+      zps[gi] = zeroPointFor(mins[gi], scale, qmin, qmax, symmetric, mid);
+    }
+    if (L.groupInner === 0) quantizeRuns(data, out, L, granularity.kind === 'channel', scales, zps, qmin, qmax);
+    else if (L.inner === 1) quantizeLastAxisBlocks(data, out, L, scales, zps, qmin, qmax);
+    else quantizeBlocks(data, out, L, scales, zps, qmin, qmax);
+  }
   const zeroPoints = signed ? Int8Array.from(zps) : Uint8Array.from(zps);
   return { type, dims: dims.slice(), values, scaleDims: L.scaleDims, scales, zeroPoints, granularity, symmetric };
 }
@@ -329,6 +333,62 @@ function quantizeLastAxisBlocks(data: Float32Array, out: Uint8Array, L: Layout, 
         if (r - v === 0.5 && r % 2 !== 0) r -= 1;
         r += z;
         out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
+      }
+    }
+  }
+}
+
+/**
+ * Blocks along a non-last axis (MatMul weights blocked along K): ranges and codes one block of rows at a
+ * time, so the second read of those rows comes from cache instead of memory.
+ */
+function quantizeBlocksFused(data: Float32Array, out: Uint8Array, L: Layout, scales: Float32Array, zps: Int32Array, qmin: number, qmax: number, symmetric: boolean, mid: number): void {
+  const inner = L.inner;
+  const lo = new Float64Array(inner);
+  const hi = new Float64Array(inner);
+  for (let o = 0; o < L.outer; o++) {
+    for (let b = 0; b < L.blocks; b++) {
+      const c0 = b * L.block;
+      const c1 = Math.min(L.channels, c0 + L.block);
+      const start = (o * L.channels + c0) * inner;
+      const end = (o * L.channels + c1) * inner;
+      lo.fill(Infinity);
+      hi.fill(-Infinity);
+      for (let row = start; row < end; row += inner) {
+        for (let i = 0; i < inner; i++) {
+          const x = data[row + i];
+          if (x < lo[i]) lo[i] = x;
+          if (x > hi[i]) hi[i] = x;
+        }
+      }
+      const base = (o * L.blocks + b) * inner;
+      for (let i = 0; i < inner; i++) {
+        if (!Number.isFinite(lo[i]) || !Number.isFinite(hi[i])) {
+          // Rare: a column of this block holds Inf/NaN only, or some Inf: range of its finite values.
+          let l = Infinity, h = -Infinity;
+          for (let row = start; row < end; row += inner) {
+            const x = data[row + i];
+            if (!Number.isFinite(x)) continue;
+            if (x < l) l = x;
+            if (x > h) h = x;
+          }
+          lo[i] = l <= h ? l : 0;
+          hi[i] = l <= h ? h : 0;
+        }
+        const scale = scaleFor(lo[i], hi[i], qmin, qmax, symmetric);
+        scales[base + i] = scale;
+        zps[base + i] = zeroPointFor(lo[i], scale, qmin, qmax, symmetric, mid);
+      }
+      for (let row = start; row < end; row += inner) {
+        for (let i = 0; i < inner; i++) {
+          const s = scales[base + i], z = zps[base + i];
+          const x = data[row + i];
+          const v = Math.fround(x / s);
+          let r = Math.round(v);
+          if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+          r += z;
+          out[row + i] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
+        }
       }
     }
   }
