@@ -293,7 +293,8 @@ function writeNode(w: Writer, node: NodeProto, index: number, scope: number, ind
   w.write((node.output?.length ? ' ' : '') + '= ');
   const opStart = w.offset;
   const domainParts = node.domain ? node.domain.split('.').map((p) => (isPlainIdentifier(p) ? p : quoteString(p))) : [];
-  w.write([...domainParts, node.opType ?? ''].join('.'));
+  const op = node.opType ?? '';
+  w.write([...domainParts, isPlainIdentifier(op) ? op : quoteString(op)].join('.'));
   entry.opSpan = { start: opStart, end: w.offset };
   if (node.overload) w.write(`:${node.overload}`);
   const attributes = node.attribute ?? [];

@@ -190,3 +190,11 @@ test('subgraphs whose names are empty, quoted or type words print with a type an
     assert.deepEqual(canonicalModel(parseModelStrict(printed)), canonicalModel(model));
   }
 });
+
+test('op types and domains that are not identifiers are quoted and parse back', () => {
+  const model = parseModelStrict('<ir_version: 8, opset_import: ["my-domain.v2" : 1]> g (float x) => (float y) { y = "my-domain"."Op-1"(x) }');
+  assert.deepEqual([model.graph?.node?.[0].domain, model.graph?.node?.[0].opType], ['my-domain', 'Op-1']);
+  const printed = printModel(model).text;
+  assert.match(printed, /y = "my-domain"\."Op-1"\(x\)/);
+  assert.deepEqual(canonicalModel(parseModelStrict(printed)), canonicalModel(model));
+});
