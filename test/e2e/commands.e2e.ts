@@ -1,8 +1,10 @@
 // Contributed commands, run from the command palette as a user does (F1, type, Enter), and offered
 // only where their when-clauses say (the model editor, ONNX text, anywhere).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateMlp } from '../../bench/generate/index.js';
+import { decodeModel, encodeModel } from '../../src/core/model/decode.js';
 import { repoRoot } from './codeServer.js';
 import { sampleModelPath, useWorkbench, waitFor, type Workbench } from './harness.js';
 
@@ -10,6 +12,7 @@ const { scenario } = useWorkbench({
   name: 'commands',
   files: {
     'sample.onnx': { copyFrom: sampleModelPath() },
+    'mlp.onnx': encodeModel(generateMlp({ hidden: [256, 128] })),
     'notes.txt': 'not a model\n',
     'tiny.onnxtxt': '<ir_version: 8, opset_import: ["" : 17]>\ntiny (float[2] X) => (float[2] Y)\n{\n  Y = Relu(X)\n}\n',
   },
@@ -73,4 +76,30 @@ scenario('the palette offers each command where package.json says: model editor,
 
   await vs.openFile('notes.txt');
   await waitFor('only the commands that work anywhere', async () => JSON.stringify(await offered(vs)) === JSON.stringify([...anywhere].sort()));
+});
+
+scenario('ONNX: Quantize Model... (dynamic int8) writes mlp.int8.onnx beside the model and opens it in the model editor', async (vs) => {
+  await vs.closeAllEditors();
+  await vs.openFile('mlp.onnx');
+  await vs.waitForWebviewText(/Gemm/);
+  await vs.runCommand('ONNX: Quantize Model...');
+  await vs.pick('dynamic');
+  await vs.pick('integer');
+  await vs.pick('per tensor');
+  // Nodes to leave in float: none.
+  await vs.page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible' });
+  await vs.page.locator('.quick-input-widget .quick-input-box input').fill('');
+  await vs.page.keyboard.press('Enter');
+  const note = await vs.waitForNotification(/Quantize: mlp\.int8\.onnx written/, 120_000);
+  assert.match(note, /weights [\d.]+x smaller/);
+  await waitFor('mlp.int8.onnx in an editor tab', async () => (await vs.tab('mlp.int8.onnx').count()) > 0);
+  assert.equal(await vs.activeTab(), 'mlp.int8.onnx');
+  // The viewer shows the quantized graph: integer MatMuls fed by DynamicQuantizeLinear.
+  await vs.waitForWebviewText(/MatMulInteger/);
+  await vs.waitForWebviewText(/DynamicQuantizeLinear/);
+  // What was written is a model with int8 weights, several times smaller than the original.
+  const written = decodeModel(readFileSync(vs.path('mlp.int8.onnx')));
+  const ops = new Set((written.graph?.node ?? []).map((n) => n.opType));
+  assert.ok(ops.has('MatMulInteger') && ops.has('DynamicQuantizeLinear'), [...ops].join(', '));
+  assert.ok(statSync(vs.path('mlp.int8.onnx')).size * 3 < statSync(vs.path('mlp.onnx')).size, 'the int8 model is not 3x smaller');
 });
