@@ -198,3 +198,28 @@ test('op types and domains that are not identifiers are quoted and parse back', 
   assert.match(printed, /y = "my-domain"\."Op-1"\(x\)/);
   assert.deepEqual(canonicalModel(parseModelStrict(printed)), canonicalModel(model));
 });
+
+test('hostile names and strings survive print and parse', () => {
+  const names = ['a"b', 'back\\slash', 'line\nbreak', 'ünï©ødé 名前', '# not a comment', '=>', '{...}', 'float16', 'Infinity'];
+  const vi = (name: string) => new onnx.ValueInfoProto({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: name }] } } } });
+  const model = new onnx.ModelProto({
+    irVersion: toLong(8), opsetImport: [new onnx.OperatorSetIdProto({ domain: '', version: toLong(15) })],
+    producerName: names.join('|'), docString: 'multi\nline "doc"',
+    metadataProps: names.map((n) => new onnx.StringStringEntryProto({ key: n, value: n })),
+    graph: new onnx.GraphProto({
+      name: names[3],
+      input: names.map(vi),
+      output: [vi('out')],
+      node: names.map((n, i) => new onnx.NodeProto({
+        name: n, opType: 'Concat', input: names.slice(0, i + 1), output: [i === names.length - 1 ? 'out' : `${n}#${i}`],
+        attribute: [new onnx.AttributeProto({ name: 'mode', type: AttributeType.STRING, s: new TextEncoder().encode(n) })],
+      })),
+    }),
+  });
+  const stored = decodeModel(encodeModel(model));
+  const text = printModel(stored, { full: true }).text;
+  const parsed = parseModelText(text);
+  assert.deepEqual(parsed.diagnostics, []);
+  assert.deepEqual(canonicalModel(decodeModel(encodeModel(parsed.model!))), canonicalModel(stored));
+  assert.equal(parsed.model?.docString, 'multi\nline "doc"');
+});
