@@ -331,6 +331,10 @@ class Folder {
     const scalar = type.shape.length === 0;
     if (scalar ? values.length !== 1 : type.shape.length !== 1 || (type.shape[0] !== null && type.shape[0] !== values.length && typeof type.shape[0] === 'number')) return false;
     const numbers = values as number[];
+    // Values come through JS numbers: beyond 2^53 (INT64_MAX as a Slice end) they are not exact,
+    // so such vectors are left to onnxruntime.
+    const limit = type.elemType === DataType.INT64 ? Number.MAX_SAFE_INTEGER : 2 ** 31 - 1;
+    if (!numbers.every((v) => Number.isSafeInteger(v) && Math.abs(v) <= limit)) return false;
     const data = type.elemType === DataType.INT64 ? BigInt64Array.from(numbers, (v) => BigInt(v)) : Int32Array.from(numbers);
     this.replaceValue(scope, node, output, { dtype: type.elemType, dims: scalar ? [] : [numbers.length], data });
     return true;

@@ -346,3 +346,23 @@ test('inference Dropout goes like Identity; one whose mask is read, or with trai
   assert.equal(stats.cleanup.identities, 1);
   await assertEquivalent(m, folded, 'dropout');
 });
+
+test('int64 extremes (INT64_MAX as a Slice end) keep their exact value when folded', async () => {
+  const { arrayToTensor } = await import('../../../src/core/model/tensorValues.js');
+  const max = arrayToTensor('max', { dtype: DataType.INT64, dims: [1], data: BigInt64Array.of(9223372036854775807n) });
+  const m = model({
+    input: [valueInfo('x', DataType.FLOAT, [2, 6])],
+    output: [valueInfo('y', DataType.FLOAT, [2, 4]), valueInfo('ends', DataType.INT64, [2])],
+    initializer: [max, i64('two', [1], [2]), i64('starts', [2], [0, 2]), i64('axes', [2], [0, 1])],
+    node: [
+      node('Concat', ['max', 'max'], ['ends'], { axis: 0 }),
+      node('Slice', ['x', 'starts', 'ends', 'axes'], ['y']),
+    ],
+  });
+  const { model: folded } = await fold(m);
+  const ends = folded.graph!.node!.find((n) => n.output?.[0] === 'ends');
+  assert.equal(ends?.opType, 'Constant');
+  const { tensorToArray } = await import('../../../src/core/model/tensorValues.js');
+  assert.deepEqual([...(tensorToArray(ends!.attribute![0].t!).data as BigInt64Array)], [9223372036854775807n, 9223372036854775807n]);
+  await assertEquivalent(m, folded, 'int64-max');
+});
