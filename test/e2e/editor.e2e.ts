@@ -208,3 +208,21 @@ scenario('a large model opens with its scopes collapsed; Find opens the groups a
   await frame.locator('vscode-button[aria-label="Collapse all groups"]').click();
   await waitFor('collapsed as it opened', async () => (await status(frame)) === collapsed[0]);
 });
+
+scenario('Ctrl+F in the editor finds; selection and view survive hiding the tab', async (vs) => {
+  const frame = await open(vs, 'sample.onnx');
+  await frame.locator('.graph-canvas').click({ position: { x: 5, y: 5 } });
+  await frame.locator('.graph-canvas').press('Control+f');
+  await frame.page().keyboard.type('Softmax');
+  await waitFor('Find results from Ctrl+F', async () => /\d+ found/.test((await frame.locator('.find-count').textContent()) ?? ''));
+  await frame.locator('.find-field input').press('Enter');
+  await waitFor('the node in the panel', async () => /Operator\s+Softmax/.test(await panelText(frame)));
+  const before = await status(frame);
+  await vs.tab('sample.onnx').dblclick(); // keep it open (not a preview tab that the next file replaces)
+  // Another editor in the same group hides this one; its webview is rebuilt when shown again.
+  await vs.openFile('branches.onnx');
+  await vs.webviewFrameWith('.crumb.current:text("branches.onnx")');
+  await vs.tab('sample.onnx').click();
+  const again = await vs.webviewFrameWith('.crumb.current:text("sample.onnx")');
+  await waitFor('the same view again', async () => (await status(again)) === before && /Operator\s+Softmax/.test(await panelText(again)));
+});
