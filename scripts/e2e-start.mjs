@@ -112,6 +112,7 @@ const stop = async (signal) => {
 };
 process.on('SIGINT', () => void stop('Ctrl+C'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGHUP', () => void stop('SIGHUP'));
 
 try {
   ensureCodeServer();

@@ -133,6 +133,34 @@ export function ensureCodeServer(options: { quiet?: boolean } = {}): string {
   return codeServerBin;
 }
 
+/** Process groups this process started; whatever way it exits, none of them outlives it. */
+const liveGroups = new Set<number>();
+process.on('exit', () => {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** Kills this process group (led by pid) when this process exits, unless forgotten first. */
+export function killGroupOnExit(pid: number): () => void {
+  liveGroups.add(pid);
+  return () => liveGroups.delete(pid);
+}
+
+/**
+ * In test processes: Ctrl+C or a runner's SIGTERM ends the process through 'exit', so the servers it
+ * started (in their own process groups, which a terminal's Ctrl+C does not reach) are stopped too.
+ */
+export function exitOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    if (process.listenerCount(signal) === 0) process.once(signal, () => process.exit(130));
+  }
+}
+
 /** A free TCP port on 127.0.0.1 (the OS picks it; closed again before code-server binds it). */
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -248,7 +276,11 @@ export async function startCodeServer(options: {
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   let exited = false;
-  child.once('exit', () => (exited = true));
+  const forget = child.pid ? killGroupOnExit(child.pid) : () => undefined;
+  child.once('exit', () => {
+    exited = true;
+    forget();
+  });
 
   const stop = async () => {
     if (exited || child.pid === undefined) return;

@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { basename, join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
-import { e2eRoot, installVsix, repoRoot, runDirs, startCodeServer, type RunDirs, type RunningServer } from './codeServer.js';
+import { e2eRoot, exitOnSignals, installVsix, repoRoot, runDirs, startCodeServer, type RunDirs, type RunningServer } from './codeServer.js';
 
 export const screenshotDir = join(repoRoot, 'test', 'e2e', '.screenshots');
 /** Upper bound of one wait; a slow 2-core CI machine opens a model well within it. */
@@ -155,6 +155,7 @@ export class Workbench {
   static async connect(options: { name: string; workspace: string; dirs: RunDirs; server: RunningServer; url?: string }): Promise<Workbench> {
     const { dirs, server, workspace } = options;
     let context: BrowserContext | undefined;
+    let page: Page | undefined;
     try {
       context = await chromium.launchPersistentContext(join(dirs.root, 'chromium'), {
         executablePath: chromiumPath(),
@@ -163,7 +164,7 @@ export class Workbench {
         viewport: { width: 1440, height: 900 },
         env: { ...process.env, HOME: dirs.home, TMPDIR: dirs.tmp } as Record<string, string>,
       });
-      const page = context.pages()[0] ?? (await context.newPage());
+      page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(defaultTimeoutMs);
       const bench = new Workbench(options.name, workspace, dirs, server, context, page);
       page.on('dialog', (dialog) => {
@@ -175,6 +176,14 @@ export class Workbench {
       await bench.waitForWorkbench();
       return bench;
     } catch (error) {
+      // The window never became usable: keep what it showed and what code-server said.
+      if (page && error instanceof Error) {
+        mkdirSync(screenshotDir, { recursive: true });
+        const file = join(screenshotDir, `${options.name}-00-FAILED-startup.png`);
+        const shot = await page.screenshot({ path: file, timeout: 10_000 }).then(() => `screenshot: ${relative(repoRoot, file)}`, () => 'no screenshot');
+        const text = inCi ? `\npage text:\n${(await page.evaluate(() => document.body?.innerText ?? '').catch(() => '')).slice(0, 3000)}` : '';
+        error.message += `\n${shot}${text}\ncode-server output (end):\n${server.output().slice(-(inCi ? 3000 : 1200))}`;
+      }
       await context?.close().catch(() => undefined);
       await server.stop();
       throw error;
@@ -531,6 +540,7 @@ export function useWorkbench(options: LaunchOptions): {
   readonly bench: Workbench;
   scenario(name: string, fn: (bench: Workbench) => Promise<void>, opts?: { timeoutMs?: number }): void;
 } {
+  exitOnSignals();
   let bench: Workbench | undefined;
   before(async () => {
     bench = await Workbench.launch(options);

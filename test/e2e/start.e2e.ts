@@ -5,10 +5,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { e2eRoot, freePort, repoRoot, runDirs, type RunningServer } from './codeServer.js';
+import { e2eRoot, exitOnSignals, freePort, killGroupOnExit, repoRoot, runDirs, type RunningServer } from './codeServer.js';
 import { summaryOf } from './fixtures.js';
 import { Workbench, sampleModelPath, waitFor } from './harness.js';
 
+exitOnSignals();
 const root = join(e2eRoot, 'runs', `start-${process.pid}`);
 rmSync(root, { recursive: true, force: true });
 let bench: Workbench | undefined;
@@ -21,6 +22,12 @@ function killGroup(pid: number | undefined): void {
     // already gone
   }
 }
+
+// npm start runs code-server in a group of its own: if this test is killed, that group goes too.
+process.on('exit', () => {
+  const pidFile = join(root, 'code-server.pid');
+  if (existsSync(pidFile)) killGroup(Number(readFileSync(pidFile, 'utf8')));
+});
 
 after(async () => {
   await bench?.context.close().catch(() => undefined);
@@ -38,6 +45,7 @@ test('npm start serves the sample model in the model editor on 127.0.0.1 and sto
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  killGroupOnExit(child.pid!);
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
