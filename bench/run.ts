@@ -26,7 +26,7 @@ type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fo
 
 /** What the run cannot compare, and why: listed in the results so that nothing is silently missing. */
 const notMeasured: Array<{ figure: string; reason: string }> = [
-  { figure: 'editor first paint and frame rate: peer', reason: 'no other ONNX graph viewer is packaged for this machine (Netron is not in Debian or npm as a library)' },
+  { figure: 'Editor first paint and frame rate', reason: 'no peer, as no other ONNX graph viewer is set up here to open a model headless and report its paint and frame times' },
 ];
 
 function log(line: string): void {
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
       const browser = await launchBrowser().catch((error: unknown) => {
         const reason = `Chromium did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
         log(reason);
-        notMeasured.push({ figure: 'editor first paint and frame rate', reason });
+        notMeasured.push({ figure: 'Editor first paint and frame rate', reason });
       });
       if (browser) {
         try {
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     }
     if (wanted('quantize')) {
       if (!quantizePeerPython()) {
-        notMeasured.push({ figure: 'quantize throughput: peer', reason: "no Python with onnxruntime's quantizer was found (BENCH_ORT_PYTHON or bench/.models/ort-venv); onnxruntime.quantization is Python-only and not packaged by Debian" });
+        notMeasured.push({ figure: 'Quantize throughput', reason: "no peer, as no Python with onnxruntime's quantizer was found (BENCH_ORT_PYTHON or bench/.models/ort-venv); onnxruntime.quantization is Python-only and not packaged by Debian" });
       }
       for (const m of withRole(models, 'quantize')) {
         log(`quantize ${m.name}`);
