@@ -137,6 +137,8 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
     ctx.lineWidth = px;
     ctx.beginPath();
     for (const item of boxes) if (item.kind === 'node' || item.kind === 'group') traceBox(ctx, item.x, item.y, item.width, item.height, round ? 4 : 0);
+    // High contrast themes give pills the background's colour: outline them like boxes.
+    if (theme.highContrast) for (const item of boxes) if (item.kind === 'input' || item.kind === 'output') traceBox(ctx, item.x, item.y, item.width, item.height, round ? item.height / 2 : 0);
     ctx.stroke();
     const dashed = boxes.filter((item) => item.kind === 'group');
     if (dashed.length) {
