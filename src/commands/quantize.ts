@@ -22,16 +22,16 @@ interface Choice<T> extends vscode.QuickPickItem {
 }
 
 /** One quick pick; the remembered value comes first and is marked. Undefined when dismissed. */
-async function pick<T>(title: string, step: number, steps: number, choices: Array<Choice<T>>, remembered: T | undefined): Promise<T | undefined> {
+async function pick<T>(title: string, choices: Array<Choice<T>>, remembered: T | undefined): Promise<T | undefined> {
   const items = choices.map((c) => (c.value === remembered ? { ...c, description: `${c.description ?? ''} (last used)`.trim() } : c));
   items.sort((a, b) => Number(b.value === remembered) - Number(a.value === remembered));
-  const chosen = await vscode.window.showQuickPick(items, { title: `Quantize Model (${step}/${steps}): ${title}`, ignoreFocusOut: true });
+  const chosen = await vscode.window.showQuickPick(items, { title: `Quantize Model: ${title}`, ignoreFocusOut: true });
   return chosen?.value;
 }
 
 async function askOptions(state: vscode.Memento): Promise<{ options: QuantizeOptions; calibration?: string } | undefined> {
   const last = state.get<Remembered>(stateKey) ?? {};
-  const mode = await pick('mode', 1, 2, modes.map((m) => ({ label: m, detail: modeDescriptions[m], value: m })), last.mode);
+  const mode = await pick('mode', modes.map((m) => ({ label: m, detail: modeDescriptions[m], value: m })), last.mode);
   if (!mode) return undefined;
   const prev: Partial<QuantizeOptions> = last.options?.[mode] ?? {};
   const chosen: Partial<QuantizeOptions> & { mode: QuantizeMode } = { mode };
@@ -39,12 +39,12 @@ async function askOptions(state: vscode.Memento): Promise<{ options: QuantizeOpt
   const yes = (label: string, detail: string, value: boolean): Choice<boolean> => ({ label, detail, value });
   switch (mode) {
     case 'dynamic': {
-      const format = await pick('format', 2, 3, [
+      const format = await pick('format', [
         { label: 'integer', detail: 'DynamicQuantizeLinear + MatMulInteger/ConvInteger: integer kernels on any runtime', value: 'integer' as const },
         { label: 'qdq', detail: 'DynamicQuantizeLinear -> DequantizeLinear around the float op: onnxruntime fuses it', value: 'qdq' as const },
       ], prev.format === 'qdq' ? 'qdq' : 'integer');
       if (!format) return undefined;
-      const perChannel = await pick('weight scales', 3, 3, [
+      const perChannel = await pick('weight scales', [
         yes('per tensor', 'one scale per weight tensor (smallest file)', false),
         yes('per channel', 'one scale per output channel (more accurate)', true),
       ], prev.perChannel ?? false);
@@ -53,7 +53,7 @@ async function askOptions(state: vscode.Memento): Promise<{ options: QuantizeOpt
       break;
     }
     case 'static': {
-      const source = await pick('calibration inputs', 2, 4, [
+      const source = await pick('calibration inputs', [
         { label: 'Generated inputs', detail: '16 random input sets from the declared input types', value: 'generated' },
         { label: 'Choose a folder...', detail: 'test_data_set_N folders, or .pb/.npy/.json input files', value: 'folder' },
         ...(last.calibration ? [{ label: basename(last.calibration), detail: last.calibration, value: last.calibration }] : []),
@@ -64,12 +64,12 @@ async function askOptions(state: vscode.Memento): Promise<{ options: QuantizeOpt
         if (!folder?.[0]) return undefined;
         calibration = folder[0].fsPath;
       } else if (source !== 'generated') calibration = source;
-      const calibrator = await pick('calibrator', 3, 4, [
+      const calibrator = await pick('calibrator', [
         { label: 'minmax', detail: 'the full observed range of each activation', value: 'minmax' as const },
         { label: 'percentile', detail: 'clips the outer 0.001% of values: tighter scales when there are outliers', value: 'percentile' as const },
       ], prev.calibrator ?? 'minmax');
       if (!calibrator) return undefined;
-      const perChannel = await pick('weight scales', 4, 4, [
+      const perChannel = await pick('weight scales', [
         yes('per channel', 'one scale per output channel (recommended)', true),
         yes('per tensor', 'one scale per weight tensor', false),
       ], prev.perChannel ?? true);
@@ -78,19 +78,19 @@ async function askOptions(state: vscode.Memento): Promise<{ options: QuantizeOpt
       break;
     }
     case 'weight-only': {
-      const bits = await pick('bits', 2, 5, [
+      const bits = await pick('bits', [
         { label: '4-bit', detail: 'about 6-7x smaller MatMul weights', value: 4 as const },
         { label: '8-bit', detail: 'about 3.5x smaller, nearly lossless', value: 8 as const },
       ], prev.bits ?? 4);
       if (!bits) return undefined;
-      const blockSize = await pick('block size along K', 3, 5, [32, 64, 128].map((b) => ({ label: String(b), detail: b === 32 ? 'most accurate' : b === 128 ? 'smallest' : 'balanced', value: b })), prev.blockSize ?? 32);
+      const blockSize = await pick('block size along K', [32, 64, 128].map((b) => ({ label: String(b), detail: b === 32 ? 'most accurate' : b === 128 ? 'smallest' : 'balanced', value: b })), prev.blockSize ?? 32);
       if (!blockSize) return undefined;
-      const symmetric = await pick('zero points', 4, 5, [
+      const symmetric = await pick('zero points', [
         yes('symmetric', 'scales only, zero point fixed', true),
         yes('asymmetric', 'a zero point per block: better for skewed weights', false),
       ], prev.symmetric ?? true);
       if (symmetric === undefined) return undefined;
-      const format = await pick('format', 5, 5, [
+      const format = await pick('format', [
         { label: 'qdq', detail: 'standard blocked DequantizeLinear feeding MatMul (opset 21)', value: 'qdq' as const },
         { label: 'matmulnbits', detail: 'com.microsoft MatMulNBits: onnxruntime computes on the packed weights', value: 'matmulnbits' as const },
       ], prev.format === 'matmulnbits' ? 'matmulnbits' : 'qdq');
@@ -99,7 +99,7 @@ async function askOptions(state: vscode.Memento): Promise<{ options: QuantizeOpt
       break;
     }
     case 'fp16': {
-      const keepIoFp32 = await pick('inputs and outputs', 2, 2, [
+      const keepIoFp32 = await pick('inputs and outputs', [
         yes('keep float32 inputs and outputs', 'Cast nodes at the boundary: callers keep feeding float32', true),
         yes('float16 inputs and outputs', 'callers feed and receive float16', false),
       ], prev.keepIoFp32 ?? true);
@@ -129,6 +129,8 @@ async function askOptions(state: vscode.Memento): Promise<{ options: QuantizeOpt
 
 function summary(run: QuantizeRun): string {
   const d = run.report.details;
+  const v = run.report.verification;
+  if (v && !v.ran) return `weights ${d.weightRatio.toFixed(1)}x smaller; NOT VERIFIED: ${v.problem ?? 'onnxruntime could not run it'}.`;
   const cos = d.accuracy.filter((a) => Number.isFinite(a.cosine)).map((a) => a.cosine);
   const worst = cos.length ? Math.min(...cos) : NaN;
   const accuracy = Number.isFinite(worst) ? `cosine ${worst.toFixed(4)} (budget ${d.budget.cosine})` : 'outputs compared';

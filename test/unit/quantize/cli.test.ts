@@ -9,6 +9,7 @@ import { generateTransformer } from '../../../bench/generate/index.js';
 import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
 import { DataType, onnx, toLong } from '../../../src/core/model/proto.js';
 import { linearModel, tempDir, tensorInfo } from '../../helpers/models.js';
+import { testCases } from '../../helpers/testdata.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'quantize', ...args], { encoding: 'utf8' });
 const dir = tempDir('onnx-lens-quantize-cli-');
@@ -85,4 +86,14 @@ test('bad requests exit 2 with one line and leave the input untouched', () => {
   }
   assert.deepEqual(readFileSync(model), before);
   assert.doesNotThrow(() => decodeModel(readFileSync(model)));
+});
+
+test('a model onnxruntime cannot run is still quantized, reported as not verified, exit 1', () => {
+  // Gemm at opset 6 has no kernel in onnxruntime 1.30; the quantized copy (opset 11) has no Gemm left.
+  const linear = testCases().find((c) => c.name === 'pytorch-converted/test_Linear')!;
+  const output = join(dir, 'old-linear.int8.onnx');
+  const run = cli(linear.model, '--mode', 'dynamic', '-o', output, '--iterations', '0');
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stdout, /could not run: the original model does not run in onnxruntime/);
+  assert.ok(existsSync(output));
 });
