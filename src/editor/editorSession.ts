@@ -37,6 +37,11 @@ function cacheFor(document: ModelDocument, model: ModelProto): ModelCache {
   return cache;
 }
 
+/** Closes the external-data files a model's editors opened; they reopen on demand. */
+export function closeModelFiles(model: ModelProto | undefined): void {
+  if (model) caches.get(model)?.external?.close();
+}
+
 export class EditorSession implements vscode.Disposable {
   private readonly channel: MessageHandler<HostEvent, WebviewEvent, HostRequests, WebviewRequests>;
   private readonly disposables: vscode.Disposable[] = [];

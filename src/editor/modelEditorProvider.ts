@@ -1,8 +1,8 @@
 // The custom editor for *.onnx: owns documents and gives each webview panel an EditorSession.
 import * as vscode from 'vscode';
 import { registerEditorCommands } from './editorCommands.js';
-import { addSession, MODEL_EDITOR_VIEW_TYPE, postToEditors, revealNodeInGraph } from './editorRegistry.js';
-import { EditorSession } from './editorSession.js';
+import { addSession, MODEL_EDITOR_VIEW_TYPE, postToEditors, revealNodeInGraph, sessionsFor } from './editorRegistry.js';
+import { closeModelFiles, EditorSession } from './editorSession.js';
 import { ModelDocument } from './modelDocument.js';
 import { webviewHtml } from './webviewHtml.js';
 
@@ -43,6 +43,9 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
       watcher.onDidCreate(reload, undefined, disposables);
       disposables.push(watcher);
     }
-    panel.onDidDispose(() => disposables.forEach((d) => d.dispose()));
+    panel.onDidDispose(() => {
+      disposables.forEach((d) => d.dispose());
+      if (sessionsFor(document.uri).length === 0) closeModelFiles(document.model);
+    });
   }
 }
