@@ -1,7 +1,7 @@
 // End-to-end harness: the packaged extension installed into a throwaway code-server, driven through
 // Debian's Chromium by playwright-core, asserting on what a user sees. See test/e2e/README.md.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
@@ -131,6 +131,10 @@ export class Workbench {
   ) {}
 
   static async launch(options: LaunchOptions): Promise<Workbench> {
+    // Screenshots of an earlier run of this file would be mistaken for this run's.
+    if (existsSync(screenshotDir)) {
+      for (const f of readdirSync(screenshotDir)) if (f.startsWith(`${options.name}-`) && /^\d\d-/.test(f.slice(options.name.length + 1))) rmSync(join(screenshotDir, f), { force: true });
+    }
     const root = join(e2eRoot, 'runs', `${options.name}-${process.pid}`);
     rmSync(root, { recursive: true, force: true });
     const dirs = runDirs(root, extensionsDir());
@@ -298,11 +302,14 @@ export class Workbench {
   /** Opens the command palette (F1) and types the query; returns the visible rows' labels. */
   private async paletteRows(query: string): Promise<string[]> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    if (!(await input.isVisible())) {
-      await this.page.locator('.monaco-workbench').focus().catch(() => undefined);
-      await this.page.keyboard.press('F1');
-      await input.waitFor({ state: 'visible' });
+    // F1 goes to whatever has focus; a webview that is loading or being replaced can swallow it. Then
+    // the title bar's command center opens the same quick input (the '>' prefix makes it the palette).
+    for (let attempt = 0; attempt < 6 && !(await input.isVisible()); attempt++) {
+      if (attempt % 2 === 0) await this.page.keyboard.press('F1');
+      else await this.page.locator('.command-center .command-center-center').first().click({ timeout: 3_000 }).catch(() => undefined);
+      await input.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
     }
+    if (!(await input.isVisible())) throw new Error('The command palette did not open (F1 and the command center both failed).');
     await input.fill(`>${query}`);
     const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
     // The list filters as one types: wait until it has settled on this query.
@@ -563,7 +570,11 @@ export function useWorkbench(options: LaunchOptions): {
           await fn(b);
         } catch (error) {
           const report = await b.reportFailure(name);
-          if (error instanceof Error) error.message = `${error.message}\n${report}`;
+          // Node's reporter prints the stack, which already holds the message: extend both.
+          if (error instanceof Error) {
+            error.message = `${error.message}\n${report}`;
+            if (error.stack) error.stack = `${error.stack}\n${report}`;
+          }
           throw error;
         }
         await b.screenshot(name);
