@@ -56,7 +56,14 @@ try {
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       stdio: 'inherit',
-      env: { ...process.env, E2E_EXTENSIONS_DIR: dirs.extensions, E2E_VSIX: vsix, ORT_DISABLE_TELEMETRY: '1' },
+      env: {
+        ...process.env,
+        E2E_EXTENSIONS_DIR: dirs.extensions,
+        E2E_VSIX: vsix,
+        // Output going to a log rather than a terminal (CI): failures carry the page's text too.
+        E2E_FAILURE_TEXT: process.env.E2E_FAILURE_TEXT ?? (process.env.CI || !process.stdout.isTTY ? '1' : ''),
+        ORT_DISABLE_TELEMETRY: '1',
+      },
     });
     child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
   });

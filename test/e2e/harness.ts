@@ -10,7 +10,8 @@ import { e2eRoot, exitOnSignals, installVsix, repoRoot, runDirs, startCodeServer
 export const screenshotDir = join(repoRoot, 'test', 'e2e', '.screenshots');
 /** Upper bound of one wait; a slow 2-core CI machine opens a model well within it. */
 export const defaultTimeoutMs = Number(process.env.E2E_TIMEOUT_MS) || 30_000;
-const inCi = Boolean(process.env.CI);
+/** In CI the screenshots are gone after the run: failures also print the page's text. */
+const inCi = Boolean(process.env.CI || process.env.E2E_FAILURE_TEXT);
 
 const chromiumArgs = [
   '--no-sandbox',
