@@ -47,6 +47,41 @@ function inputsHash(target) {
   return hash.digest('hex');
 }
 
+/** Entry names of a zip file, from its central directory. */
+export function zipEntries(file) {
+  const buf = readFileSync(file);
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error(`${file} is not a zip file.`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  const names = [];
+  for (let n = 0; n < count; n++) {
+    if (buf.readUInt32LE(at) !== 0x02014b50) throw new Error(`${file}: bad central directory.`);
+    const nameLength = buf.readUInt16LE(at + 28);
+    const extraLength = buf.readUInt16LE(at + 30);
+    const commentLength = buf.readUInt16LE(at + 32);
+    names.push(buf.toString('utf8', at + 46, at + 46 + nameLength));
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return names;
+}
+
+/** A .vsix must hold its own platform's onnxruntime binaries and no other platform's. */
+function checkBinaries(file, target) {
+  const [platform, arch] = target.split('-');
+  const prefix = 'extension/node_modules/onnxruntime-node/bin/napi-v6/';
+  const binaries = zipEntries(file).filter((e) => e.startsWith(prefix));
+  const foreign = binaries.filter((e) => !e.startsWith(`${prefix}${platform}/${arch}/`));
+  if (foreign.length) throw new Error(`${file} holds other platforms' binaries: ${foreign.join(', ')}`);
+  if (!binaries.some((e) => /onnxruntime_binding\.node$/.test(e))) throw new Error(`${file} lacks onnxruntime_binding.node for ${target}.`);
+}
+
 function vsce(args) {
   const bin = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   return execFileSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -85,10 +120,11 @@ export function packageVsix({ targets = availableTargets(), outDir = join(root, 
     const ignoreFile = ignoreFileFor(target, outDir);
     try {
       vsce(['package', '--target', target, '--ignoreFile', ignoreFile, '--out', partial]);
+      checkBinaries(partial, target);
       renameSync(partial, out);
     } catch (error) {
       const e = /** @type {{stdout?: string, stderr?: string, message: string}} */ (error);
-      throw new Error(`vsce package --target ${target} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
+      throw new Error(`packaging for ${target} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
     } finally {
       rmSync(ignoreFile, { force: true });
       rmSync(partial, { force: true });
