@@ -26,7 +26,8 @@ export type HostEvent =
 /** Webview -> host events. */
 export type WebviewEvent =
   | { type: 'ready' }
-  | { type: 'showLog' };
+  | { type: 'showLog' }
+  | { type: 'nodeSelected'; nodeName: string };
 
 /** Requests the webview makes; the host answers each. */
 export interface WebviewRequests {

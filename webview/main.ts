@@ -166,7 +166,11 @@ function onSelect(selection: Selection): void {
   const graph = currentGraph();
   if (!graph) return;
   if (!selection) showModelPanel();
-  else if (selection.kind === 'node') void panel.showNode(graph, selection.index, selection.slot);
+  else if (selection.kind === 'node') {
+    void panel.showNode(graph, selection.index, selection.slot);
+    const name = graph.nodes[selection.index]?.name;
+    if (name) channel.event({ type: 'nodeSelected', nodeName: name });
+  }
   else if (selection.kind === 'value') void panel.showValue(graph, selection.index);
   else {
     const group = graph.groups[selection.index];

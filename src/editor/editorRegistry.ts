@@ -13,6 +13,14 @@ export function overlayFor(uri: vscode.Uri): RuntimeOverlay | undefined {
   return overlays.get(uri.toString());
 }
 const added = new vscode.EventEmitter<EditorSession>();
+const nodeSelected = new vscode.EventEmitter<{ uri: vscode.Uri; nodeName: string }>();
+
+/** Fires when the user selects a named node in a graph, so the text view can follow. */
+export const onDidSelectNode = nodeSelected.event;
+
+export function fireNodeSelected(uri: vscode.Uri, nodeName: string): void {
+  nodeSelected.fire({ uri, nodeName });
+}
 
 export const MODEL_EDITOR_VIEW_TYPE = 'onnxLens.modelEditor';
 

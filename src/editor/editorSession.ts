@@ -9,7 +9,7 @@ import type { GraphView } from '../core/graph/viewModelTypes.js';
 import { ExternalDataReader } from '../core/model/externalData.js';
 import type { ModelProto } from '../core/model/proto.js';
 import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../protocol.js';
-import { overlayFor } from './editorRegistry.js';
+import { fireNodeSelected, overlayFor } from './editorRegistry.js';
 import type { ModelDocument } from './modelDocument.js';
 
 export function editorSettings(): EditorSettings {
@@ -46,6 +46,7 @@ export class EditorSession implements vscode.Disposable {
   private readonly channel: MessageHandler<HostEvent, WebviewEvent, HostRequests, WebviewRequests>;
   private readonly disposables: vscode.Disposable[] = [];
   private readyResolve?: () => void;
+  private pendingReveal?: HostEvent;
   private shownModel?: ModelProto;
   /** Resolves once the webview has asked for the model (it is listening). */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
@@ -109,8 +110,11 @@ export class EditorSession implements vscode.Disposable {
   private onEvent(event: WebviewEvent): void {
     if (event.type === 'ready') {
       this.sendModel();
+      if (this.pendingReveal) this.post(this.pendingReveal);
+      this.pendingReveal = undefined;
       this.readyResolve?.();
     } else if (event.type === 'showLog') this.log.show();
+    else if (event.type === 'nodeSelected') fireNodeSelected(this.uri, event.nodeName);
   }
 
   private sendModel(): void {
@@ -141,8 +145,12 @@ export class EditorSession implements vscode.Disposable {
     for (const entry of listGraphs(model)) {
       const source = resolveGraph(model, entry.id);
       if (source?.nodes.some((n) => n.name === nodeName)) {
-        this.post({ type: 'revealNode', nodeName, graph: entry.id });
-        this.panel.reveal(undefined, false);
+        const event: HostEvent = { type: 'revealNode', nodeName, graph: entry.id };
+        // A hidden webview is discarded and loads again when shown: deliver once it says it is ready.
+        if (this.panel.visible) this.post(event);
+        else this.pendingReveal = event;
+        // Its own column: with none, VS Code would move the editor into the active group.
+        this.panel.reveal(this.panel.viewColumn, false);
         return true;
       }
     }

@@ -2,23 +2,13 @@
 // diagnostics as the user types, hover, navigation, outline, and the commands between text and graph.
 import * as vscode from 'vscode';
 import { TextLanguageProviders } from './providers.js';
-import { registerTextCommands, revealNodeInText as reveal } from './textCommands.js';
+import { onDidSelectNode } from '../editor/editorRegistry.js';
+import { registerTextCommands, revealNodeInText } from './textCommands.js';
 import { LANGUAGE_ID, TEXT_SCHEME, TextViews } from './textViews.js';
-
-let views: TextViews | undefined;
-
-/**
- * For the graph view: shows the node named `nodeName` in the text view of `modelUri` if one is visible
- * (or opens one beside with `open`). Resolves to whether the node was revealed.
- */
-export function revealNodeInText(modelUri: vscode.Uri, nodeName: string, open = false): Promise<boolean> {
-  return views ? reveal(views, modelUri, nodeName, open) : Promise.resolve(false);
-}
 
 export function registerTextLanguage(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
   void context;
   const textViews = new TextViews(log);
-  views = textViews;
   const providers = new TextLanguageProviders(textViews, log);
   const selector: vscode.DocumentSelector = [{ language: LANGUAGE_ID }];
   const diagnostics = vscode.languages.createDiagnosticCollection(LANGUAGE_ID);
@@ -65,9 +55,10 @@ export function registerTextLanguage(context: vscode.ExtensionContext, log: vsco
       if (e.affectsConfiguration('onnxLens.text.elideAbove')) textViews.refreshAll();
     }),
     registerTextCommands(textViews, log),
+    // Selecting a node in the graph moves a visible text view of the same model to it.
+    onDidSelectNode(({ uri, nodeName }) => void revealNodeInText(textViews, uri, nodeName)),
     new vscode.Disposable(() => {
       for (const t of timers.values()) clearTimeout(t);
-      if (views === textViews) views = undefined;
     }),
   );
 }

@@ -147,6 +147,19 @@ scenario('ONNX: Reveal Node in Graph shows the node under the cursor in the mode
   await vs.waitForWebviewText(/\/model\/Shape/);
 });
 
+scenario('selecting a node in the graph scrolls the text view beside it to that node', async (vs) => {
+  // Continues from the previous scenario: the graph has focus, the text view is visible beside it.
+  const textLines = () => vs.page.locator('.editor-group-container:not(.active) .monaco-editor .view-lines .view-line').allTextContents();
+  assert.ok(!(await textLines()).some((l) => l.includes('/lm_head/MatMul')), 'the last node starts off screen in the text view');
+  const frame = await vs.webviewFrameWith('.find-field input');
+  await vs.page.keyboard.press('Control+f');
+  await frame.locator('.find-field input').fill('/lm_head/MatMul');
+  await waitFor('Find to list /lm_head/MatMul', async () => (await frame.locator('.find-results .label').allTextContents()).includes('/lm_head/MatMul'));
+  await frame.locator('.find-field input').press('Enter');
+  await waitFor('the text view to show the selected node', async () => (await textLines()).some((l) => l.includes('/lm_head/MatMul')));
+  assert.match(await focusedTab(vs), /sample\.onnx$/, 'the graph keeps focus');
+});
+
 scenario('.onnxtxt files get diagnostics with positions as the user types, and fixing the text clears them', async (vs) => {
   await vs.closeAllEditors();
   await vs.openFile('broken.onnxtxt');
