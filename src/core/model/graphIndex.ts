@@ -4,6 +4,7 @@ import { constantNodeTensor, tensorDims } from './tensorValues.js';
 import { dataTypeName } from './dataTypes.js';
 import type { GraphProto, NodeProto, TensorProto } from './proto.js';
 import { valueType, type ValueType } from './types.js';
+import { topologicalSort } from './topologicalSort.js';
 import { subgraphsOf } from './walk.js';
 
 export interface Producer {
@@ -180,60 +181,17 @@ export class GraphIndex {
   topologicalOrder(): number[] {
     if (this.order) return this.order;
     const nodes = this.nodes;
-    const pending = new Array<number>(nodes.length).fill(0);
-    const dependents: number[][] = nodes.map(() => []);
-    nodes.forEach((node, index) => {
-      const needs = new Set<number>();
-      for (const name of node.input ?? []) {
-        const p = name ? this.producers.get(name) : undefined;
-        if (p && p.index !== index) needs.add(p.index);
+    const producers = this.producers;
+    const captures = this.captures;
+    return (this.order = topologicalSort(nodes.length, function* (index) {
+      for (const name of nodes[index].input ?? []) {
+        const p = name ? producers.get(name) : undefined;
+        if (p) yield p.index;
       }
-      for (const name of this.captures.get(index) ?? []) {
-        const p = this.producers.get(name);
-        if (p && p.index !== index) needs.add(p.index);
+      for (const name of captures.get(index) ?? []) {
+        const p = producers.get(name);
+        if (p) yield p.index;
       }
-      pending[index] = needs.size;
-      for (const p of needs) dependents[p].push(index);
-    });
-    // A min-heap on index keeps the original order among ready nodes.
-    const heap: number[] = [];
-    const push = (v: number) => {
-      heap.push(v);
-      for (let i = heap.length - 1; i > 0;) {
-        const parent = (i - 1) >> 1;
-        if (heap[parent] <= heap[i]) break;
-        [heap[parent], heap[i]] = [heap[i], heap[parent]];
-        i = parent;
-      }
-    };
-    const pop = (): number => {
-      const top = heap[0];
-      const last = heap.pop()!;
-      if (heap.length) {
-        heap[0] = last;
-        for (let i = 0; ;) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let m = i;
-          if (l < heap.length && heap[l] < heap[m]) m = l;
-          if (r < heap.length && heap[r] < heap[m]) m = r;
-          if (m === i) break;
-          [heap[m], heap[i]] = [heap[i], heap[m]];
-          i = m;
-        }
-      }
-      return top;
-    };
-    pending.forEach((n, i) => n === 0 && push(i));
-    const order: number[] = [];
-    const placed = new Uint8Array(nodes.length);
-    while (heap.length) {
-      const i = pop();
-      order.push(i);
-      placed[i] = 1;
-      for (const d of dependents[i]) if (--pending[d] === 0) push(d);
-    }
-    for (let i = 0; i < nodes.length; i++) if (!placed[i]) order.push(i);
-    return (this.order = order);
+    }));
   }
 }

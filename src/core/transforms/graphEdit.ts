@@ -2,6 +2,7 @@
 // protobuf objects in place and respect subgraph scoping: a nested graph that defines a name shadows it.
 import { AttributeType, int64ToNumber, onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type TypeProto } from '../model/proto.js';
 import { subgraphsOf } from '../model/walk.js';
+import { topologicalSort } from '../model/topologicalSort.js';
 
 /** A node's attribute by name. */
 export function attribute(node: NodeProto, name: string): onnx.IAttributeProto | undefined {
@@ -129,36 +130,12 @@ export function topologicalOrder(graph: GraphProto): number[] {
   const nodes = graph.node ?? [];
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => (n.output ?? []).forEach((o) => o && producer.set(o, i)));
-  const pending = new Array<number>(nodes.length).fill(0);
-  const dependents: number[][] = nodes.map(() => []);
-  nodes.forEach((n, i) => {
-    const deps = new Set<number>();
-    for (const r of nodeReads(n)) {
+  return topologicalSort(nodes.length, function* (i) {
+    for (const r of nodeReads(nodes[i])) {
       const p = producer.get(r);
-      if (p !== undefined && p !== i) deps.add(p);
+      if (p !== undefined) yield p;
     }
-    pending[i] = deps.size;
-    for (const d of deps) dependents[d].push(i);
   });
-  const order: number[] = [];
-  const placed = new Uint8Array(nodes.length);
-  // A min-heap would keep the original order exactly; a sorted ready list is enough at these sizes
-  // because most graphs arrive sorted and the list stays short.
-  const ready: number[] = [];
-  for (let i = nodes.length - 1; i >= 0; i--) if (pending[i] === 0) ready.push(i);
-  while (ready.length) {
-    const i = ready.pop()!;
-    order.push(i);
-    placed[i] = 1;
-    const released: number[] = [];
-    for (const d of dependents[i]) if (--pending[d] === 0) released.push(d);
-    if (released.length) {
-      ready.push(...released);
-      ready.sort((a, b) => b - a);
-    }
-  }
-  for (let i = 0; i < nodes.length; i++) if (!placed[i]) order.push(i);
-  return order;
 }
 
 /** Reorders a graph's nodes topologically (no-op when already sorted). */
