@@ -2,6 +2,10 @@
 // consumers, constants folded into the nodes they feed, nodes grouped by name scope. One graph at a
 // time, so a subgraph or function is only described when the user opens it.
 import { dataTypeName } from '../model/dataTypes.js';
+import { isExternal } from '../model/externalData.js';
+import { constantNodeTensor } from '../model/tensorValues.js';
+import { inferShapes } from '../transforms/shapeInference.js';
+import { defaultOpset } from '../transforms/graphEdit.js';
 import { int64ToNumber, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../model/proto.js';
 import { summarize } from '../model/summary.js';
 import { valueType, type Dim } from '../model/types.js';
@@ -150,9 +154,12 @@ function constantType(node: NodeProto): TypeInfo | undefined {
   return undefined;
 }
 
-/** Types known in a graph and the graphs around it, for values a subgraph captures. */
-function typeTable(source: GraphSource): Map<string, TypeInfo> {
-  const table = source.parent ? new Map(typeTable(source.parent)) : new Map<string, TypeInfo>();
+/**
+ * Types known in a graph and the graphs around it, for values a subgraph captures. Values the file
+ * declares no type for get one from static shape inference, so that edges still carry shapes.
+ */
+function typeTable(source: GraphSource, opset: number): Map<string, TypeInfo> {
+  const table = source.parent ? new Map(typeTable(source.parent, opset)) : new Map<string, TypeInfo>();
   for (const t of source.initializers) table.set(t.name ?? '', tensorType(t));
   for (const v of source.valueInfo) {
     if (!v.type) continue;
@@ -164,12 +171,25 @@ function typeTable(source: GraphSource): Map<string, TypeInfo> {
     const t = constantType(node);
     if (t && !table.has(node.output[0])) table.set(node.output[0], t);
   }
+  if (source.graph) {
+    const initializers = new Map(source.initializers.map((t) => [t.name ?? '', t]));
+    const constants = new Map(source.nodes.filter((n) => isConstantNode(n) && n.output?.[0]).map((n) => [n.output![0], n]));
+    const constant = (name: string) => {
+      const init = initializers.get(name);
+      if (init) return isExternal(init) ? undefined : init;
+      const node = constants.get(name);
+      return node ? constantNodeTensor(node) : undefined;
+    };
+    for (const [name, t] of inferShapes(source.graph, { opset, constant })) {
+      if (!table.has(name) && t.elemType) table.set(name, { type: dataTypeName(t.elemType), shape: t.shape });
+    }
+  }
   return table;
 }
 
 /** The view of one graph. */
 export function buildGraphView(model: ModelProto, source: GraphSource): GraphView {
-  const types = typeTable(source);
+  const types = typeTable(source, defaultOpset(model));
   const values: ValueView[] = [];
   const index = new Map<string, number>();
   const initializerNames = new Set(source.initializers.map((t) => t.name ?? ''));
