@@ -573,8 +573,8 @@ export function useWorkbench(options: LaunchOptions): {
           const report = await b.reportFailure(name);
           // Node's reporter prints the stack, which already holds the message: extend both.
           if (error instanceof Error) {
-            error.message = `${error.message}\n${report}`;
             if (error.stack) error.stack = `${error.stack}\n${report}`;
+            else error.message = `${error.message}\n${report}`;
           }
           throw error;
         }
