@@ -1,7 +1,7 @@
 // code-server (VS Code 1.100 served to a browser, with a Node extension host that loads onnxruntime-node)
 // installed from the npm registry into .e2e/, and started as a throwaway server for tests and `npm start`.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -83,6 +83,33 @@ function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv, quiet: boolean
  * libkrb5-dev (scripts/setup.sh installs them).
  */
 export function ensureCodeServer(options: { quiet?: boolean } = {}): string {
+  if (existsSync(installedMarker) && existsSync(codeServerBin)) return codeServerBin;
+  // One installer at a time: a second process (another test run) waits for the first to finish.
+  mkdirSync(e2eRoot, { recursive: true });
+  const lock = join(e2eRoot, 'code-server.installing');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      const age = existsSync(lock) ? Date.now() - statSync(lock).mtimeMs : 0;
+      if (age > 15 * 60_000) rmSync(lock, { recursive: true, force: true }); // left by a killed install
+      else sleepSync(2_000);
+      if (existsSync(installedMarker) && existsSync(codeServerBin)) return codeServerBin;
+    }
+  }
+  try {
+    return install(options);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function install(options: { quiet?: boolean }): string {
   if (existsSync(installedMarker) && existsSync(codeServerBin)) return codeServerBin;
   const started = Date.now();
   log(`installing code-server@${codeServerVersion} into ${installDir} (once; 1-2 minutes)`);
