@@ -2,6 +2,7 @@
 // Plain data only (it crosses postMessage as JSON); everything heavy stays in the host.
 import type { ModelSummary } from '../model/summary.js';
 import type { Dim } from '../model/types.js';
+import type { TensorStats } from '../model/stats.js';
 
 export type { Dim };
 
@@ -131,17 +132,8 @@ export interface TensorRef {
   attribute?: string;
 }
 
-export interface TensorStatsView {
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  zeros: number;
-  nan: number;
-  inf: number;
-  histogram: { min: number; max: number; counts: number[] };
-}
+/** Statistics as the core computes them (src/core/model/stats.ts). */
+export type TensorStatsView = TensorStats;
 
 export interface TensorDetail {
   name: string;

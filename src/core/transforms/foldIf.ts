@@ -3,31 +3,13 @@
 // names that would collide with names elsewhere in the model are renamed.
 import { onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { tensorToArray } from '../model/tensorValues.js';
-import { subgraphsOf } from '../model/walk.js';
-import { attribute, definedNames, NameAllocator, renameValues } from './graphEdit.js';
+import { allNames, attribute, definedNames, NameAllocator, renameValues } from './graphEdit.js';
 
 /** The truth value of a constant If condition, or undefined when it is not a one-element tensor. */
 export function conditionValue(tensor: TensorProto): boolean | undefined {
   const array = tensorToArray(tensor);
   if (array.data.length !== 1 || Array.isArray(array.data)) return undefined;
   return Number(array.data[0]) !== 0;
-}
-
-/** Names used anywhere in the model except inside `skip`'s subgraphs. */
-function namesOutside(model: ModelProto, skip: NodeProto): Set<string> {
-  const names = new Set<string>();
-  const visit = (graph: GraphProto) => {
-    for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) if (v.name) names.add(v.name);
-    for (const t of graph.initializer ?? []) if (t.name) names.add(t.name);
-    for (const s of graph.sparseInitializer ?? []) if (s.values?.name) names.add(s.values.name);
-    for (const node of graph.node ?? []) {
-      if (node.name) names.add(node.name);
-      for (const n of [...(node.input ?? []), ...(node.output ?? [])]) if (n) names.add(n);
-      if (node !== skip) for (const sub of subgraphsOf(node)) visit(sub.graph);
-    }
-  };
-  if (model.graph) visit(model.graph);
-  return names;
 }
 
 /**
@@ -40,7 +22,7 @@ export function inlineIf(model: ModelProto, graph: GraphProto, index: number, ta
   const outputs = node.output ?? [];
   if (!branch || (branch.output ?? []).length !== outputs.length) return undefined;
 
-  const names = new NameAllocator(namesOutside(model, node));
+  const names = new NameAllocator(allNames(model, node));
   // Branch-local names that collide with the rest of the model get fresh names.
   const renames = new Map<string, string>();
   for (const name of definedNames(branch)) if (names.has(name)) renames.set(name, names.fresh(name));

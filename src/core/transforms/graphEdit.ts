@@ -54,8 +54,11 @@ export function useCounts(graph: GraphProto): Map<string, number> {
   return counts;
 }
 
-/** Every value and node name in the model, at every depth: the set fresh names must avoid. */
-export function allNames(model: ModelProto): Set<string> {
+/**
+ * Every value and node name in the model, at every depth: the set fresh names must avoid. With `skip`,
+ * names only inside that node's subgraphs are left out (they move when the node is inlined).
+ */
+export function allNames(model: ModelProto, skip?: NodeProto): Set<string> {
   const names = new Set<string>();
   const visit = (graph: GraphProto) => {
     for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) if (v.name) names.add(v.name);
@@ -64,7 +67,7 @@ export function allNames(model: ModelProto): Set<string> {
     for (const node of graph.node ?? []) {
       if (node.name) names.add(node.name);
       for (const n of [...(node.input ?? []), ...(node.output ?? [])]) if (n) names.add(n);
-      for (const sub of subgraphsOf(node)) visit(sub.graph);
+      if (node !== skip) for (const sub of subgraphsOf(node)) visit(sub.graph);
     }
   };
   if (model.graph) visit(model.graph);
