@@ -15,7 +15,8 @@ const ripgrepRelease = 'v13.0.0-10';
 
 export const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
 export const e2eRoot = join(repoRoot, '.e2e');
-const installDir = join(e2eRoot, 'code-server');
+/** E2E_CODE_SERVER_DIR: install somewhere else (a CI cache folder, say). */
+const installDir = process.env.E2E_CODE_SERVER_DIR ? resolve(process.env.E2E_CODE_SERVER_DIR) : join(e2eRoot, 'code-server');
 const installedMarker = join(installDir, `.installed-${codeServerVersion}`);
 export const codeServerBin = join(installDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
@@ -85,8 +86,8 @@ function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv, quiet: boolean
 export function ensureCodeServer(options: { quiet?: boolean } = {}): string {
   if (existsSync(installedMarker) && existsSync(codeServerBin)) return codeServerBin;
   // One installer at a time: a second process (another test run) waits for the first to finish.
-  mkdirSync(e2eRoot, { recursive: true });
-  const lock = join(e2eRoot, 'code-server.installing');
+  mkdirSync(dirname(installDir), { recursive: true });
+  const lock = `${installDir}.installing`;
   for (;;) {
     try {
       mkdirSync(lock);
