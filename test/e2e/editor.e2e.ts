@@ -180,7 +180,10 @@ scenario('Export Graph as SVG writes the drawn graph where the user says', async
   // VS Code's own save dialog (a quick input holding the path): type the path and accept.
   const input = vs.page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
+  // The dialog fills in its suggested path a moment after it shows; typing earlier gets overwritten.
+  await waitFor('the save dialog to suggest a path', async () => /\.svg$/.test(await input.inputValue()));
   await input.fill(target);
+  await waitFor('the typed path in the save dialog', async () => (await input.inputValue()) === target);
   await vs.page.keyboard.press('Enter');
   await waitFor('the SVG file', () => existsSync(target) && readFileSync(target, 'utf8').includes('</svg>'));
   const svg = readFileSync(target, 'utf8');
