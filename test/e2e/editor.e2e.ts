@@ -191,6 +191,24 @@ scenario('Export Graph as SVG writes the drawn graph where the user says', async
   assert.ok(!svg.includes('<script'), 'no script in the export');
 });
 
+scenario('Export Graph as PNG writes an image of the drawn graph where the user says', async (vs) => {
+  const frame = await open(vs, 'branches.onnx');
+  assert.ok(frame);
+  await vs.runCommand('ONNX: Export Graph as PNG');
+  const target = vs.path('exported-graph.png');
+  const input = vs.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await waitFor('the save dialog to suggest a path', async () => /\.png$/.test(await input.inputValue()));
+  await input.fill(target);
+  await waitFor('the typed path in the save dialog', async () => (await input.inputValue()) === target);
+  await vs.page.keyboard.press('Enter');
+  const png = await waitFor('the PNG file', () => (existsSync(target) && readFileSync(target).length > 1000 ? readFileSync(target) : undefined));
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
+  const width = png.readUInt32BE(16);
+  const height = png.readUInt32BE(20);
+  assert.ok(width > 100 && height > 100, `an image of the graph, ${width}x${height}`);
+});
+
 scenario('a large model opens with its scopes collapsed; Find opens the groups around a match', async (vs) => {
   const model = decodeModel(large);
   const view = buildGraphView(model, resolveGraph(model, MAIN_GRAPH)!);
