@@ -365,6 +365,23 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
+  /**
+   * Answers code-server's file dialog (a quick input that takes a path) for Open and Save As: waits
+   * until the dialog has written its starting folder into the box (typing earlier is overwritten),
+   * types the path until it stays, and accepts.
+   */
+  async answerFileDialog(path: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await waitFor('the file dialog to fill in its starting folder', async () => (await input.inputValue()).startsWith('/'), 10_000).catch(() => undefined);
+    await waitFor(`the file dialog to hold ${path}`, async () => {
+      if ((await input.inputValue()) !== path) await input.fill(path);
+      await new Promise((r) => setTimeout(r, 300));
+      return (await input.inputValue()) === path;
+    });
+    await this.page.keyboard.press('Enter');
+  }
+
   /** Frames that hold webview content (VS Code nests each webview in two iframes). */
   webviewFrames(): Frame[] {
     return this.page.frames().filter((f) => f !== this.page.mainFrame() && /webview|vscode-cdn|vscode-resource/i.test(f.url()));
