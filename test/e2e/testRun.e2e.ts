@@ -87,11 +87,7 @@ scenario('Compare with Another Model runs both on the same inputs and reports th
   await vs.waitForWebviewText(/MatMul/);
   await vs.runCommand('ONNX: Compare with Another Model...');
   // code-server's file dialog is a quick input that takes a path.
-  const input = vs.page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(join(vs.workspace, 'linear-other.onnx'));
-  await vs.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'linear-other.onnx' }).waitFor({ state: 'visible' });
-  await vs.page.keyboard.press('Enter');
+  await vs.answerFileDialog(join(vs.workspace, 'linear-other.onnx'));
   await vs.pick('Generated: Random normal (mean 0, std 1)');
   await vs.pick('N=3');
   const text = await vs.waitForWebviewText(/linear\.onnx vs linear-other\.onnx/, 60_000);
