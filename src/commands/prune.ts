@@ -73,14 +73,7 @@ async function buildRequest(model: ModelProto, mode: Mode): Promise<PruneRequest
   if (mode === 'pattern') {
     const text = await vscode.window.showInputBox({
       title: 'N:M Structured Sparsity', prompt: 'Keep N of every M weights along the input channels', value: '2:4',
-      validateInput: (v) => {
-        try {
-          parsePattern(v);
-          return undefined;
-        } catch (error) {
-          return error instanceof Error ? error.message : String(error);
-        }
-      },
+      validateInput: validateWith(parsePattern),
     });
     if (!text) return undefined;
     const exclude = await pickExclusions(model);
@@ -89,14 +82,7 @@ async function buildRequest(model: ModelProto, mode: Mode): Promise<PruneRequest
   }
   const text = await vscode.window.showInputBox({
     title: `Magnitude Pruning, ${mode === 'global' ? 'Global' : 'Per Layer'}`, prompt: 'Target sparsity: the share of weights set to zero (0.5 or 50%)', value: '50%',
-    validateInput: (v) => {
-      try {
-        parseSparsity(v);
-        return undefined;
-      } catch (error) {
-        return error instanceof Error ? error.message : String(error);
-      }
-    },
+    validateInput: validateWith(parseSparsity),
   });
   if (!text) return undefined;
   const exclude = await pickExclusions(model);
@@ -135,4 +121,16 @@ export async function pruneModelCommand(arg: unknown, runtime: SharedRuntime, lo
   } catch (error) {
     showError(error, log, 'Prune Model');
   }
+}
+
+/** An input box validator from a parser: its error message, or nothing when the text parses. */
+function validateWith(parse: (text: string) => unknown): (text: string) => string | undefined {
+  return (text) => {
+    try {
+      parse(text);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
 }

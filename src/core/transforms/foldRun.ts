@@ -3,16 +3,16 @@
 // benchmark compares us with: onnxruntime's own 'basic' optimizer writing its optimized graph.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { oneLine, UserError } from '../errors.js';
 import { decodeModel, encodeModel, readModelFile } from '../model/decode.js';
 import { ExternalDataReader } from '../model/externalData.js';
-import { assertNotSameFile, writeModelAtomic } from '../model/modelFile.js';
+import { assertNotSameFile } from '../model/modelFile.js';
 import type { ModelProto } from '../model/proto.js';
 import type { RuntimeClient } from '../runtime/client.js';
 import type { GraphOptimizationLevel } from '../runtime/settings.js';
 import { foldConstants, type Evaluate, type FoldOptions, type FoldStats } from './fold.js';
-import { baseReport, countOps, formatBytes, verifyModels, type TransformReport } from './report.js';
+import { writeTransformed, baseReport, countOps, formatBytes, verifyModels, type TransformReport } from './report.js';
 
 /** Evaluates temporary models in onnxruntime's child process with graph optimizations off. */
 export function runtimeEvaluator(client: RuntimeClient): Evaluate {
@@ -103,11 +103,7 @@ export async function foldFile(input: string, output: string, options: FoldFileO
     const { model: folded, stats, report } = await foldWithReport(model, { ...options, external });
     if (options.signal?.aborted) throw new UserError('Folding was cancelled.');
     options.onProgress?.('Writing the folded model');
-    const written = writeModelAtomic(output, folded, { sourceDir: dirname(input) });
-    report.source = input;
-    report.output = output;
-    report.fileBytesBefore = bytes.length;
-    report.fileBytesAfter = written.bytes + written.dataBytes;
+    writeTransformed(report, folded, input, output, bytes.length);
     if (options.verify !== false) {
       options.onProgress?.('Verifying: original and folded model on the same inputs');
       await verifyFold(options.client, report, input, output, options.signal);

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { oneLine, UserError } from '../errors.js';
 import { encodeModel, readModelFile } from '../model/decode.js';
 import { ExternalDataReader } from '../model/externalData.js';
-import { assertNotSameFile, writeModelAtomic } from '../model/modelFile.js';
+import { assertNotSameFile } from '../model/modelFile.js';
 import { onnx, type ModelProto } from '../model/proto.js';
 import type { TensorArray } from '../model/tensorValues.js';
 import type { RuntimeClient } from '../runtime/client.js';
@@ -15,7 +15,7 @@ import { cloneModel } from './graphEdit.js';
 import { extractSubgraph, type ExtractStats } from './pruneExtract.js';
 import { sparseEstimate, toSparseInitializers, type SparseEstimate } from './pruneSparse.js';
 import { pruneWeights, type TensorSparsity } from './pruneWeights.js';
-import { baseReport, formatBytes, verifyModels, type TransformReport, type Verification } from './report.js';
+import { writeTransformed, baseReport, formatBytes, verifyModels, type TransformReport, type Verification } from './report.js';
 
 export type PruneRequest =
   | { kind: 'extract'; outputs: string[]; inputs?: string[] }
@@ -192,11 +192,7 @@ export async function pruneFile(input: string, output: string, request: PruneReq
     });
     if (options.signal?.aborted) throw new UserError('Pruning was cancelled.');
     options.onProgress?.('Writing the pruned model');
-    const written = writeModelAtomic(output, pruned, { sourceDir: dirname(input) });
-    report.source = input;
-    report.output = output;
-    report.fileBytesBefore = bytes.length;
-    report.fileBytesAfter = written.bytes + written.dataBytes;
+    writeTransformed(report, pruned, input, output, bytes.length);
     if (options.verify !== false) {
       options.onProgress?.('Running original and pruned model on the same inputs');
       report.verification = await verifyPrune(options.client, model, output, request, { original: input, baseDir: dirname(input), signal: options.signal });

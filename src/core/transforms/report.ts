@@ -1,11 +1,13 @@
 // The report every transform (fold, prune, quantize) returns: what changed in the graph, sizes, time,
 // and how close the result is to the original on the same inputs. Rendered as text for the CLI and
 // Markdown for the editor; `--json` prints the object itself.
+import { dirname } from 'node:path';
 import { dataTypeName } from '../model/dataTypes.js';
 import { int64ToNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { tensorByteSize } from '../model/summary.js';
 import { typeText } from '../model/types.js';
 import { walkModel } from '../model/walk.js';
+import { writeModelAtomic } from '../model/modelFile.js';
 import { oneLine } from '../errors.js';
 import type { RuntimeClient } from '../runtime/client.js';
 import { compareModels, type OutputComparison } from '../runtime/compare.js';
@@ -186,6 +188,15 @@ function number(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return '0';
   return Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6 ? x.toExponential(2) : x.toPrecision(4);
+}
+
+/** Writes a transformed model atomically beside its source's external data, and records where and how big. */
+export function writeTransformed(report: TransformReport, model: ModelProto, input: string, output: string, bytesBefore: number): void {
+  const written = writeModelAtomic(output, model, { sourceDir: dirname(input) });
+  report.source = input;
+  report.output = output;
+  report.fileBytesBefore = bytesBefore;
+  report.fileBytesAfter = written.bytes + written.dataBytes;
 }
 
 export interface FormatOptions {
