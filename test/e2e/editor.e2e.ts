@@ -189,6 +189,8 @@ scenario('Export Graph as SVG writes the drawn graph where the user says', async
   const svg = readFileSync(target, 'utf8');
   for (const name of ['ReduceSum', 'Greater', 'If']) assert.ok(svg.includes(`>${name}<`), `${name} is in the SVG`);
   assert.ok(!svg.includes('<script'), 'no script in the export');
+  // The explorer lists the new file; later scenarios click rows, so they start after it has re-rendered.
+  await waitFor('exported-graph.svg in the explorer', async () => (await vs.explorerRow('exported-graph.svg').count()) > 0);
 });
 
 scenario('Export Graph as PNG writes an image of the drawn graph where the user says', async (vs) => {
@@ -207,6 +209,7 @@ scenario('Export Graph as PNG writes an image of the drawn graph where the user 
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);
   assert.ok(width > 100 && height > 100, `an image of the graph, ${width}x${height}`);
+  await waitFor('exported-graph.png in the explorer', async () => (await vs.explorerRow('exported-graph.png').count()) > 0);
 });
 
 scenario('a large model opens with its scopes collapsed; Find opens the groups around a match', async (vs) => {
