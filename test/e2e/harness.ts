@@ -305,23 +305,35 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     // F1 goes to whatever has focus; a webview that is loading or being replaced can swallow it. Then
     // the title bar's command center opens the same quick input (the '>' prefix makes it the palette).
-    for (let attempt = 0; attempt < 6 && !(await input.isVisible()); attempt++) {
-      if (attempt % 2 === 0) await this.page.keyboard.press('F1');
-      else await this.page.locator('.command-center .command-center-center').first().click({ timeout: 3_000 }).catch(() => undefined);
-      await input.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
+    // A webview that takes focus a moment later closes the palette again, so it must stay open a while.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      if (!(await input.isVisible())) {
+        if (attempt % 2 === 0) await this.page.keyboard.press('F1');
+        else await this.page.locator('.command-center .command-center-center').first().click({ timeout: 3_000 }).catch(() => undefined);
+        await input.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
+      }
+      await this.page.waitForTimeout(300);
+      if (!(await input.isVisible())) continue;
+      await input.fill(`>${query}`);
+      const labels = await this.settledRows(query);
+      if (labels && (await input.isVisible())) return labels;
     }
-    if (!(await input.isVisible())) throw new Error('The command palette did not open (F1 and the command center both failed).');
-    await input.fill(`>${query}`);
+    throw new Error('The command palette did not stay open (F1 and the command center both failed).');
+  }
+
+  /** The palette's row labels once filtering has settled on this query; undefined if the palette closed. */
+  private async settledRows(query: string): Promise<string[] | undefined> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
     const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-    // The list filters as one types: wait until it has settled on this query.
-    let previous = '';
-    return await waitFor(`the command palette to list "${query}"`, async () => {
+    let previous: string | undefined;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await this.page.waitForTimeout(150)) {
+      if (!(await input.isVisible())) return undefined;
       const labels = (await rows.evaluateAll((els) => els.map((e) => e.querySelector('.label-name')?.textContent ?? e.getAttribute('aria-label') ?? ''))).map((l) => l.trim());
       const key = labels.join('\n');
-      const stable = key === previous;
+      if (key === previous) return labels;
       previous = key;
-      return stable ? labels : undefined;
-    }, 10_000);
+    }
+    throw new Error(`Timed out waiting for the command palette to list "${query}".`);
   }
 
   /** Opens the command palette with this query and returns the labels it lists (leaves it open). */
