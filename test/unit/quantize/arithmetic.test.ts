@@ -237,3 +237,46 @@ test('block-wise quantization one block of rows at a time equals the two-pass fo
     }
   }
 });
+
+test('every kernel rounds like QuantizeLinear, on ties and on values one float32 step either side of them', () => {
+  // Scales that are not powers of two make x * (1 / scale) and x / scale differ in their last bits.
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  const step = (x: number, by: number): number => {
+    f32[0] = x;
+    u32[0] += x >= 0 ? by : -by;
+    return f32[0];
+  };
+  let ties = 0;
+  for (const scale of [Math.fround(0.1), Math.fround(1 / 3), Math.fround(0.0173), Math.fround(2.7)]) {
+    const values: number[] = [];
+    for (let n = -127; n < 127; n++) {
+      const tie = Math.fround((n + 0.5) * scale);
+      values.push(tie, step(tie, 1), step(tie, -1), step(tie, 2), step(tie, -2));
+    }
+    // Groups of 32: 30 values and the two ends +-127 * scale, so symmetric int8 gives every group this scale.
+    const groups = Math.ceil(values.length / 30);
+    const chunks = Array.from({ length: groups }, (_, g) => [...values.slice(g * 30, g * 30 + 30), 127 * scale, -127 * scale]);
+    for (const chunk of chunks) while (chunk.length < 32) chunk.push(0);
+    const rowMajor = Float32Array.from(chunks.flat()); // [groups, 32]
+    const colMajor = Float32Array.from({ length: groups * 32 }, (_, i) => chunks[i % groups][Math.floor(i / groups)]); // [32, groups]
+    const cases = [
+      { data: rowMajor, dims: [groups * 32], granularity: { kind: 'tensor' }, group: () => 0 },
+      { data: rowMajor, dims: [groups, 32], granularity: { kind: 'channel', axis: 0 }, group: (i: number) => Math.floor(i / 32) },
+      { data: colMajor, dims: [32, groups], granularity: { kind: 'channel', axis: 1 }, group: (i: number) => i % groups },
+      { data: rowMajor, dims: [groups, 32], granularity: { kind: 'block', axis: 1, blockSize: 32 }, group: (i: number) => Math.floor(i / 32) },
+      { data: colMajor, dims: [32, groups], granularity: { kind: 'block', axis: 0, blockSize: 32 }, group: (i: number) => i % groups },
+    ] as const;
+    for (const { data, dims, granularity, group } of cases) {
+      const q = quantizeTensor(data, dims as unknown as number[], { type: 'int8', symmetric: true, granularity });
+      for (let i = 0; i < data.length; i++) {
+        const s = q.scales[group(i)];
+        assert.equal(s, scale, `${granularity.kind}: group ${group(i)} has the pinned scale`);
+        const want = quantizeValue(data[i], s, 0, -127, 127);
+        if (Math.fround(data[i] / s) % 1 === 0.5 || Math.fround(data[i] / s) % 1 === -0.5) ties++;
+        assert.equal(q.values[i], want, `${granularity.kind} ${i}: ${data[i]} / ${s}`);
+      }
+    }
+  }
+  assert.ok(ties > 1000, `the inputs hold exact ties (${ties})`);
+});

@@ -7,7 +7,8 @@ import { after, test } from 'node:test';
 import { generateCnn, generateMlp, generateTransformer, writeExternalDataModel } from '../../../bench/generate/index.js';
 import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
 import { DataType, onnx, toLong, type ModelProto } from '../../../src/core/model/proto.js';
-import { arrayToTensor } from '../../../src/core/model/tensorValues.js';
+import { arrayToTensor, tensorToArray } from '../../../src/core/model/tensorValues.js';
+import { quantizeTensor } from '../../../src/core/transforms/quantize/arithmetic.js';
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { generateInputs } from '../../../src/core/runtime/inputs.js';
 import { defaultOpset } from '../../../src/core/transforms/graphEdit.js';
@@ -15,7 +16,7 @@ import { accuracy, adaptFeeds } from '../../../src/core/transforms/quantize/accu
 import { resolveOptions } from '../../../src/core/transforms/quantize/options.js';
 import { runQuantize } from '../../../src/core/transforms/quantize/pipeline.js';
 import { quantizeModel, quantizeModelAsync } from '../../../src/core/transforms/quantize/quantizeModel.js';
-import { tempDir, tensorInfo } from '../../helpers/models.js';
+import { linearModel, tempDir, tensorInfo } from '../../helpers/models.js';
 
 const client = RuntimeClient.start({ timeoutMs: 120_000 });
 after(() => client.dispose());
@@ -191,4 +192,44 @@ test('nodes inside subgraphs are left as they are, said in a note, and weights t
   const [e] = await client.runMany(encodeModel(model), [feeds]);
   const [a] = await client.runMany(encodeModel(outcome.model), [feeds]);
   assert.ok(accuracy([e], [a])[0].cosine >= 0.99);
+});
+
+test('MatMulNBits B, scales and zero points hold exactly the block-wise codes of W, transposed, across chunk edges and a partial last block', () => {
+  // K = 71: blocks of 32, 32 and a partial 7 (odd, so the last byte of a 4-bit blob is half pad).
+  // N = 300: two chunks of columns (256 + 44). Some columns hold Inf and NaN.
+  const [K, N] = [71, 300];
+  for (const [bits, symmetric, blockSize] of [[4, true, 32], [4, false, 32], [8, true, 32], [8, false, 64]] as const) {
+    const model = linearModel(K, N, 7);
+    const w = model.graph!.initializer![0];
+    const values = new Float32Array(new Uint8Array(w.rawData!).buffer);
+    values[5] = Infinity;
+    values[3 * N + 17] = NaN;
+    w.rawData = new Uint8Array(values.buffer);
+    const outcome = quantizeModel(decodeModel(encodeModel(model)), resolveOptions({ mode: 'weight-only', bits, symmetric, blockSize, format: 'matmulnbits' }));
+    const init = (suffix: string) => outcome.model.graph!.initializer!.find((t) => t.name === `W_${suffix}`);
+    const b = tensorToArray(init('quantized')!).data as Uint8Array;
+    const scales = tensorToArray(init('scales')!).data as Float32Array;
+    const zp = init('zero_points') ? tensorToArray(init('zero_points')!).data as Uint8Array : undefined;
+    const type = bits === 4 ? (symmetric ? 'int4' : 'uint4') : (symmetric ? 'int8' : 'uint8');
+    const want = quantizeTensor(values, [K, N], { type, symmetric, granularity: { kind: 'block', axis: 0, blockSize } });
+    const blocks = Math.ceil(K / blockSize);
+    const blob = (blockSize * bits) / 8;
+    const offset = symmetric ? 2 ** (bits - 1) : 0;
+    const nibble = (bytes: Uint8Array, at: number, k: number) => bits === 8 ? bytes[at + k] : (bytes[at + (k >> 1)] >> ((k & 1) * 4)) & 0x0f;
+    for (let n = 0; n < N; n++) {
+      for (let blk = 0; blk < blocks; blk++) {
+        const g = blk * N + n;
+        assert.equal(scales[n * blocks + blk], want.scales[g], `scale of column ${n}, block ${blk}`);
+        const perRow = Math.ceil((blocks * bits) / 8);
+        const zero = zp ? nibble(zp, n * perRow, blk) : offset;
+        assert.equal(zero, want.zeroPoints[g] + offset, `zero point of column ${n}, block ${blk}`);
+        for (let j = 0; j < blockSize; j++) {
+          const k = blk * blockSize + j;
+          const code = nibble(b, (n * blocks + blk) * blob, j);
+          // Rows past K are padding: the zero point, which dequantizes to 0.
+          assert.equal(code, k < K ? want.values[k * N + n] + offset : zero, `${bits} bits, symmetric ${symmetric}: W[${k}, ${n}]`);
+        }
+      }
+    }
+  }
 });

@@ -78,12 +78,34 @@ function zeroPointFor(rmin: number, scale: number, qmin: number, qmax: number, s
 
 /** saturate(round_half_even(x / scale) + zeroPoint), as QuantizeLinear computes it in float32. */
 export function quantizeValue(x: number, scale: number, zeroPoint: number, qmin: number, qmax: number): number {
-  if (x !== x) return zeroPoint; // NaN
-  const v = Math.fround(x / scale);
-  let r = Math.round(v);
-  if (r - v === 0.5 && r % 2 !== 0) r -= 1;
-  r += zeroPoint;
+  const r = exactRound(x, scale) + zeroPoint;
   return r < qmin ? qmin : r > qmax ? qmax : r;
+}
+
+// Adding and subtracting 1.5 * 2^52 rounds a double to an integer, ties to even, in two additions.
+const roundingMagic = 6755399441055744;
+
+/**
+ * quantizeValue for the hot loops: multiplies by inv = 1 / scale instead of dividing. x * inv is within a
+ * few double ulps of x / scale, so it rounds to the same integer unless x / scale is within half a float32
+ * ulp of a tie; there (about 1 value in 5,000) the exact float32 division decides. Half an ulp is below
+ * 2^-14 for |v| < 1024, and beyond that every code saturates whichever way it rounds. NaN and infinities
+ * fail the test too and take the exact path. Kept small so that the JIT inlines it.
+ */
+export function codeOf(x: number, scale: number, inv: number, zeroPoint: number, qmin: number, qmax: number): number {
+  const v = x * inv;
+  let r = v + roundingMagic - roundingMagic;
+  if (!(Math.abs(v - r) <= 0.4999)) r = exactRound(x, scale);
+  r += zeroPoint;
+  return (r < qmin ? qmin : r > qmax ? qmax : r) | 0;
+}
+
+/** round_half_even(float32(x / scale)); NaN gives 0, so that its code is the zero point. */
+function exactRound(x: number, scale: number): number {
+  if (x !== x) return 0;
+  const f = Math.fround(x / scale);
+  const r = Math.round(f);
+  return r - f === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 export function dequantizeValue(q: number, scale: number, zeroPoint: number): number {
@@ -259,159 +281,188 @@ export function quantizeTensor(input: Float32Array | Float64Array, dims: number[
   const scales = new Float32Array(L.groups);
   const zps = new Int32Array(L.groups);
   const { qmin, qmax } = quantRange(type, symmetric);
-  const mid = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
   const signed = isSigned(type);
   const values = signed ? new Int8Array(count) : new Uint8Array(count);
   // Signed codes are written through a byte view: storing -1 into a Uint8Array leaves 0xFF, the int8 bits.
   const out = new Uint8Array(values.buffer, values.byteOffset, values.length);
   if (!options.ranges && granularity.kind === 'block' && L.inner > 1) {
-    quantizeBlocksFused(data, out, L, scales, zps, qmin, qmax, symmetric, mid);
+    quantizeColumnBlocks(data, { outer: L.outer, rows: L.channels, cols: L.inner, block: L.block }, type, symmetric, scales, zps, emitRowMajor(out));
   } else {
     const { mins, maxs } = options.ranges ?? groupRanges(data, dims, granularity);
+    const mid = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
     for (let gi = 0; gi < L.groups; gi++) {
       const scale = scaleFor(mins[gi], maxs[gi], qmin, qmax, symmetric);
       scales[gi] = scale;
       zps[gi] = zeroPointFor(mins[gi], scale, qmin, qmax, symmetric, mid);
     }
-    if (L.groupInner === 0) quantizeRuns(data, out, L, granularity.kind === 'channel', scales, zps, qmin, qmax);
-    else if (L.inner === 1) quantizeLastAxisBlocks(data, out, L, scales, zps, qmin, qmax);
-    else quantizeBlocks(data, out, L, scales, zps, qmin, qmax);
+    const invs = Float64Array.from(scales, (s) => 1 / s);
+    if (L.groupInner === 0) quantizeRuns(data, out, L, granularity.kind === 'channel', scales, invs, zps, qmin, qmax);
+    else if (L.inner === 1) quantizeLastAxisBlocks(data, out, L, scales, invs, zps, qmin, qmax);
+    else quantizeBlocks(data, out, L, scales, invs, zps, qmin, qmax);
   }
   const zeroPoints = signed ? Int8Array.from(zps) : Uint8Array.from(zps);
   return { type, dims: dims.slice(), values, scaleDims: L.scaleDims, scales, zeroPoints, granularity, symmetric };
 }
 
 /** Groups that cover runs of `inner` consecutive elements (per tensor, per channel). */
-function quantizeRuns(data: Float32Array, out: Uint8Array, L: Layout, channel: boolean, scales: Float32Array, zps: Int32Array, qmin: number, qmax: number): void {
+function quantizeRuns(data: Float32Array, out: Uint8Array, L: Layout, channel: boolean, scales: Float32Array, invs: Float64Array, zps: Int32Array, qmin: number, qmax: number): void {
   let p = 0;
   const inner = L.inner;
   if (channel && inner === 1) {
     // Per channel along the last axis (MatMul weights): the scale changes with every element.
     const C = L.channels;
     for (let o = 0; o < L.outer; o++) {
-      for (let c = 0; c < C; c++, p++) {
-        const s = scales[c], z = zps[c];
-        const x = data[p];
-        const v = Math.fround(x / s);
-        let r = Math.round(v);
-        if (r - v === 0.5 && r % 2 !== 0) r -= 1;
-        r += z;
-        out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
-      }
+      for (let c = 0; c < C; c++, p++) out[p] = codeOf(data[p], scales[c], invs[c], zps[c], qmin, qmax);
     }
     return;
   }
   for (let o = 0; o < L.outer; o++) {
     for (let c = 0; c < L.channels; c++) {
       const gi = groupBase(L, channel, o, c);
-      const s = scales[gi], z = zps[gi];
-      const end = p + inner;
-      for (; p < end; p++) {
-        const x = data[p];
-        const v = Math.fround(x / s);
-        let r = Math.round(v);
-        if (r - v === 0.5 && r % 2 !== 0) r -= 1;
-        r += z;
-        out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
-      }
+      const s = scales[gi], inv = invs[gi], z = zps[gi];
+      for (const end = p + inner; p < end; p++) out[p] = codeOf(data[p], s, inv, z, qmin, qmax);
     }
   }
 }
 
 /** Blocks along the last axis: runs of `block` elements (the last of each row may be shorter). */
-function quantizeLastAxisBlocks(data: Float32Array, out: Uint8Array, L: Layout, scales: Float32Array, zps: Int32Array, qmin: number, qmax: number): void {
+function quantizeLastAxisBlocks(data: Float32Array, out: Uint8Array, L: Layout, scales: Float32Array, invs: Float64Array, zps: Int32Array, qmin: number, qmax: number): void {
   let p = 0;
   for (let o = 0; o < L.outer; o++) {
     for (let b = 0; b < L.blocks; b++) {
       const gi = o * L.blocks + b;
-      const s = scales[gi], z = zps[gi];
-      const end = p + Math.min(L.block, L.channels - b * L.block);
-      for (; p < end; p++) {
-        const x = data[p];
-        const v = Math.fround(x / s);
-        let r = Math.round(v);
-        if (r - v === 0.5 && r % 2 !== 0) r -= 1;
-        r += z;
-        out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
-      }
+      const s = scales[gi], inv = invs[gi], z = zps[gi];
+      for (const end = p + Math.min(L.block, L.channels - b * L.block); p < end; p++) out[p] = codeOf(data[p], s, inv, z, qmin, qmax);
     }
   }
 }
 
-/**
- * Blocks along a non-last axis (MatMul weights blocked along K): ranges and codes one block of rows at a
- * time, so the second read of those rows comes from cache instead of memory.
- */
-function quantizeBlocksFused(data: Float32Array, out: Uint8Array, L: Layout, scales: Float32Array, zps: Int32Array, qmin: number, qmax: number, symmetric: boolean, mid: number): void {
-  const inner = L.inner;
-  const lo = new Float64Array(inner);
-  const hi = new Float64Array(inner);
-  for (let o = 0; o < L.outer; o++) {
-    for (let b = 0; b < L.blocks; b++) {
-      const c0 = b * L.block;
-      const c1 = Math.min(L.channels, c0 + L.block);
-      const start = (o * L.channels + c0) * inner;
-      const end = (o * L.channels + c1) * inner;
-      lo.fill(Infinity);
-      hi.fill(-Infinity);
-      for (let row = start; row < end; row += inner) {
-        for (let i = 0; i < inner; i++) {
-          const x = data[row + i];
-          if (x < lo[i]) lo[i] = x;
-          if (x > hi[i]) hi[i] = x;
-        }
-      }
-      const base = (o * L.blocks + b) * inner;
-      for (let i = 0; i < inner; i++) {
-        if (!Number.isFinite(lo[i]) || !Number.isFinite(hi[i])) {
-          // Rare: a column of this block holds Inf/NaN only, or some Inf: range of its finite values.
-          let l = Infinity, h = -Infinity;
-          for (let row = start; row < end; row += inner) {
-            const x = data[row + i];
-            if (!Number.isFinite(x)) continue;
-            if (x < l) l = x;
-            if (x > h) h = x;
-          }
-          lo[i] = l <= h ? l : 0;
-          hi[i] = l <= h ? h : 0;
-        }
-        const scale = scaleFor(lo[i], hi[i], qmin, qmax, symmetric);
-        scales[base + i] = scale;
-        zps[base + i] = zeroPointFor(lo[i], scale, qmin, qmax, symmetric, mid);
-      }
-      for (let row = start; row < end; row += inner) {
-        for (let i = 0; i < inner; i++) {
-          const s = scales[base + i], z = zps[base + i];
-          const x = data[row + i];
-          const v = Math.fround(x / s);
-          let r = Math.round(v);
-          if (r - v === 0.5 && r % 2 !== 0) r -= 1;
-          r += z;
-          out[row + i] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
-        }
-      }
-    }
-  }
-}
-
-/** Block-wise groups: each inner position has its own group, shared by `block` consecutive channels. */
-function quantizeBlocks(data: Float32Array, out: Uint8Array, L: Layout, scales: Float32Array, zps: Int32Array, qmin: number, qmax: number): void {
+/** Block-wise groups with given ranges: each inner position has its own group, shared by `block` consecutive channels. */
+function quantizeBlocks(data: Float32Array, out: Uint8Array, L: Layout, scales: Float32Array, invs: Float64Array, zps: Int32Array, qmin: number, qmax: number): void {
   let p = 0;
   const inner = L.inner;
   for (let o = 0; o < L.outer; o++) {
     for (let c = 0; c < L.channels; c++) {
       const base = (o * L.blocks + ((c / L.block) | 0)) * inner;
-      for (let i = 0; i < inner; i++, p++) {
-        const s = scales[base + i], z = zps[base + i];
-        const x = data[p];
-        const v = Math.fround(x / s);
-        let r = Math.round(v);
-        if (r - v === 0.5 && r % 2 !== 0) r -= 1;
-        r += z;
-        out[p] = r < qmin ? qmin : r > qmax ? qmax : x !== x ? z : r;
+      for (let i = 0; i < inner; i++, p++) out[p] = codeOf(data[p], scales[base + i], invs[base + i], zps[base + i], qmin, qmax);
+    }
+  }
+}
+
+/** A stack of `outer` [rows, cols] matrices quantized in blocks of `block` rows per column. */
+export interface RowBlocks {
+  outer: number;
+  rows: number;
+  cols: number;
+  block: number;
+}
+
+/** Quantization parameters of the columns of one chunk (index i is column c0 + i). */
+export interface ChunkParams {
+  scales: Float64Array;
+  invs: Float64Array;
+  zeroPoints: Float64Array;
+  qmin: number;
+  qmax: number;
+}
+
+/**
+ * Writes the codes of one chunk: rows [first row of block b, + len) of columns [c0, c0 + width) of matrix
+ * o, whose first value is data[first] and whose rows are `cols` apart. Each emitter lays the codes out as
+ * its format wants (row-major bytes, MatMulNBits' transposed packing) and computes them with codeOf.
+ */
+export type ChunkEmitter = (data: Float32Array, first: number, cols: number, width: number, len: number, o: number, b: number, c0: number, p: ChunkParams) => void;
+
+const chunkWidth = 256;
+
+/**
+ * Block-wise quantization along rows (MatMul weights [K, N] blocked along K), one chunk of 256 columns of
+ * one block at a time: a row-major pass finds each column's range, then the emitter reads the same rows
+ * again, from cache, to write the codes. Every inner loop runs along a row, so memory is read in order and
+ * no transposed copy is made. Scales and zero points are written in [outer, blocks, cols] order.
+ */
+export function quantizeColumnBlocks(data: Float32Array, m: RowBlocks, type: QuantType, symmetric: boolean, scales: Float32Array, zps: Int32Array, emit: ChunkEmitter): void {
+  const { outer, rows, cols, block } = m;
+  const { qmin, qmax } = quantRange(type, symmetric);
+  const mid = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
+  const blocks = Math.ceil(rows / block);
+  const lo = new Float64Array(chunkWidth);
+  const hi = new Float64Array(chunkWidth);
+  const p: ChunkParams = { scales: new Float64Array(chunkWidth), invs: new Float64Array(chunkWidth), zeroPoints: new Float64Array(chunkWidth), qmin, qmax };
+  for (let o = 0; o < outer; o++) {
+    for (let b = 0; b < blocks; b++) {
+      const len = Math.min(block, rows - b * block);
+      for (let c0 = 0; c0 < cols; c0 += chunkWidth) {
+        const width = Math.min(chunkWidth, cols - c0);
+        const first = (o * rows + b * block) * cols + c0;
+        if (symmetric) columnAbsMax(data, first, cols, width, len, lo, hi);
+        else columnRanges(data, first, cols, width, len, lo, hi);
+        const g0 = (o * blocks + b) * cols + c0;
+        for (let i = 0; i < width; i++) {
+          let l = lo[i], h = hi[i];
+          if (l === -Infinity || h === Infinity || l > h) [l, h] = finiteColumnRange(data, first + i, cols, len);
+          const s = scaleFor(l, h, qmin, qmax, symmetric);
+          const z = zeroPointFor(l, s, qmin, qmax, symmetric, mid);
+          scales[g0 + i] = s;
+          zps[g0 + i] = z;
+          p.scales[i] = s;
+          p.invs[i] = 1 / s;
+          p.zeroPoints[i] = z;
+        }
+        emit(data, first, cols, width, len, o, b, c0, p);
       }
     }
   }
+}
+
+/** Largest magnitude per column as [-m, m] (NaN ignored). One compare per value: half the branches of min and max. */
+function columnAbsMax(data: Float32Array, first: number, cols: number, width: number, len: number, lo: Float64Array, hi: Float64Array): void {
+  hi.fill(0);
+  for (let r = 0; r < len; r++) {
+    const row = first + r * cols;
+    for (let i = 0; i < width; i++) {
+      const a = Math.abs(data[row + i]);
+      if (a > hi[i]) hi[i] = a;
+    }
+  }
+  for (let i = 0; i < width; i++) lo[i] = -hi[i];
+}
+
+/** [min, max] per column (NaN ignored; a column of NaN only comes back with min > max). */
+function columnRanges(data: Float32Array, first: number, cols: number, width: number, len: number, lo: Float64Array, hi: Float64Array): void {
+  lo.fill(Infinity);
+  hi.fill(-Infinity);
+  for (let r = 0; r < len; r++) {
+    const row = first + r * cols;
+    for (let i = 0; i < width; i++) {
+      const x = data[row + i];
+      if (x < lo[i]) lo[i] = x;
+      if (x > hi[i]) hi[i] = x;
+    }
+  }
+}
+
+/** Rare: a column with infinities, or NaN only. The range of its finite values, [0, 0] without any. */
+function finiteColumnRange(data: Float32Array, from: number, stride: number, count: number): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let k = 0, p = from; k < count; k++, p += stride) {
+    const x = data[p];
+    if (!Number.isFinite(x)) continue;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return lo <= hi ? [lo, hi] : [0, 0];
+}
+
+/** Codes of a chunk written row-major into `out` at the chunk's own place: the layout of the tensor itself. */
+function emitRowMajor(out: Uint8Array): ChunkEmitter {
+  return (data, first, cols, width, len, _o, _b, _c0, p) => {
+    const { scales, invs, zeroPoints, qmin, qmax } = p;
+    for (let r = 0; r < len; r++) {
+      const row = first + r * cols;
+      for (let i = 0; i < width; i++) out[row + i] = codeOf(data[row + i], scales[i], invs[i], zeroPoints[i], qmin, qmax);
+    }
+  };
 }
 
 /** (q - zero point) * scale for every element: the reference the tests and error reports use. */

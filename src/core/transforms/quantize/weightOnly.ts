@@ -2,7 +2,7 @@
 // DequantizeLinear (opset 21, axis + block_size) feeding the MatMul (and Gemm), or com.microsoft
 // MatMulNBits, which onnxruntime runs without materialising the float weight (MatMul only).
 import { DataType, onnx, type NodeProto } from '../../model/proto.js';
-import { quantizeTensor, type QuantType } from './arithmetic.js';
+import { codeOf, quantizeColumnBlocks, quantizeTensor, type QuantType } from './arithmetic.js';
 import type { QuantizeOptions } from './options.js';
 import { intAttr, intAttrValue, nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
 
@@ -79,17 +79,10 @@ export function* rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): Gen
     if (!packed) {
       const symmetricType: QuantType = bits === 4 ? 'int4' : 'int8';
       const type: QuantType = options.symmetric ? symmetricType : bits === 4 ? 'uint4' : 'uint8';
-      // Quantized in W's own [K, N] layout (blocks along K); only the one-byte codes get transposed.
-      const qk = quantizeTensor(weight.data, [K, N], { type, symmetric: options.symmetric, granularity: { kind: 'block', axis: 0, blockSize: block } });
-      const q = {
-        values: transpose(qk.values, K, N),
-        scales: transpose(qk.scales, qk.scaleDims[0], N),
-        zeroPoints: transpose(qk.zeroPoints, qk.scaleDims[0], N),
-      };
-      const blocks = Math.ceil(K / block);
-      const blob = (block * bits) / 8;
+      const nbits = packMatMulNBits(weight.data, K, N, block, bits, type, options.symmetric);
+      const { b, blocks, blob } = nbits;
       const offset = options.symmetric ? 2 ** (bits - 1) : 0;
-      const b = packRows(q.values, N, K, block, blocks, blob, bits, offset, options.symmetric ? undefined : q.zeroPoints);
+      const q = { scales: transpose(nbits.scales, blocks, N), zeroPoints: transpose(nbits.zeroPoints, blocks, N) };
       const scales = rw.addInitializer(`${weight.name}_scales`, DataType.FLOAT, [N, blocks], q.scales);
       const bName = rw.addInitializer(`${weight.name}_quantized`, DataType.UINT8, [N, blocks, blob], b);
       let zeroPoints: string | undefined;
@@ -145,30 +138,48 @@ function packCodes(codes: Int8Array | Uint8Array, from: number, count: number, b
   }
 }
 
-/** Rows of [N, K] codes into [N, blocks, blob]; a partial last block is padded with its zero point (value 0). */
-function packRows(values: Int8Array | Uint8Array, N: number, K: number, block: number, blocks: number, blob: number, bits: number, offset: number, zeroPoints?: Int8Array | Uint8Array): Uint8Array {
+/**
+ * Quantizes W[K, N] in blocks along K straight into MatMulNBits' B[N, blocks, blob]: the codes of column n,
+ * block b (+ offset for symmetric codes, which MatMulNBits reads as unsigned with zero point 2^(bits-1))
+ * go to B[n, b], first code in the lowest bits. A partial last block is padded with its zero point
+ * (value 0). Scales and zero points come back [blocks, N].
+ */
+function packMatMulNBits(data: Float32Array, K: number, N: number, block: number, bits: number, type: QuantType, symmetric: boolean): { b: Uint8Array; blocks: number; blob: number; scales: Float32Array; zeroPoints: Uint8Array } {
+  const blocks = Math.ceil(K / block);
+  const blob = (block * bits) / 8;
+  const offset = symmetric ? 2 ** (bits - 1) : 0;
+  const mask = bits === 8 ? 0xff : 0x0f;
   const out = new Uint8Array(N * blocks * blob);
-  const pad = new Uint8Array(block);
-  for (let n = 0; n < N; n++) {
-    for (let b = 0; b < blocks; b++) {
-      const start = b * block;
-      const len = Math.min(block, K - start);
-      const at = (n * blocks + b) * blob;
-      packCodes(values, n * K + start, len, bits, out, at, offset);
-      if (len < block) {
-        const zp = zeroPoints ? zeroPoints[n * blocks + b] : 0;
-        pad.fill(zp);
-        const tail = pad.subarray(0, block - len);
-        // Pad codes continue the block's code sequence where the real ones stopped.
-        for (let i = 0; i < tail.length; i++) {
-          const pos = len + i;
-          const v = (tail[i] + offset) & (bits === 8 ? 0xff : 0x0f);
-          if (bits === 8) out[at + pos] = v;
-          else out[at + (pos >> 1)] |= pos & 1 ? v << 4 : v;
+  const scales = new Float32Array(blocks * N);
+  const zps = new Int32Array(blocks * N);
+  const stride = blocks * blob;
+  const pads = new Uint8Array(N);
+  quantizeColumnBlocks(data, { outer: 1, rows: K, cols: N, block }, type, symmetric, scales, zps, (w, first, cols, width, len, _o, b, c0, p) => {
+    const { scales: s, invs, zeroPoints: z, qmin, qmax } = p;
+    for (let i = 0; i < width; i++) pads[i] = (z[i] + offset) & mask;
+    // Each row (8 bits) or pair of rows (4 bits) fills one byte of every column's blob.
+    const step = bits === 8 ? 1 : 2;
+    for (let r = 0; r < block; r += step) {
+      const row = first + r * cols;
+      const at = c0 * stride + b * blob + r / step;
+      if (r + step <= len) {
+        if (bits === 8) {
+          for (let i = 0; i < width; i++) out[at + i * stride] = (codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset) & 0xff;
+        } else {
+          for (let i = 0; i < width; i++) {
+            const low = codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset;
+            const high = codeOf(w[row + cols + i], s[i], invs[i], z[i], qmin, qmax) + offset;
+            out[at + i * stride] = (low & 0x0f) | ((high & 0x0f) << 4);
+          }
+        }
+      } else {
+        // Past the rows of a partial last block: pad codes, after the last real one when it is a low nibble.
+        for (let i = 0; i < width; i++) {
+          const low = r < len ? (codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset) & mask : pads[i];
+          out[at + i * stride] = bits === 8 ? low : low | (pads[i] << 4);
         }
       }
     }
-  }
-  return out;
+  });
+  return { b: out, blocks, blob, scales, zeroPoints: Uint8Array.from(zps) };
 }
-
