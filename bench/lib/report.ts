@@ -42,10 +42,10 @@ export function jsonText(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1000) / 1000 : v), 2) + '\n';
 }
 
-/** One line per figure that has a target (issue 2's: info within 1.5x of python, external-data RSS). */
+/** One line per figure that has a target, with its note. */
 export function targetLines(rows: Row[]): string[] {
   return rows.filter((r) => r.target).map((r) => {
     const value = r.ratio !== undefined && r.target!.text.includes('peer') ? `${ratioText(r)} the peer` : valueText(r.ours, r.unit);
-    return `- ${r.figure}, ${r.model}: ${value} (target ${r.target!.text}): ${r.target!.met ? 'met' : 'NOT met'}`;
+    return `- ${r.figure}, ${r.model}: ${value} (target ${r.target!.text}): ${r.target!.met ? 'met' : 'NOT met'}${r.note ? `; ${r.note}` : ''}`;
   });
 }

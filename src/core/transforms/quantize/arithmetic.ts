@@ -97,7 +97,7 @@ export function codeOf(x: number, scale: number, inv: number, zeroPoint: number,
   let r = v + roundingMagic - roundingMagic;
   if (!(Math.abs(v - r) <= 0.4999)) r = exactRound(x, scale);
   r += zeroPoint;
-  return (r < qmin ? qmin : r > qmax ? qmax : r) | 0;
+  return r < qmin ? qmin : r > qmax ? qmax : r;
 }
 
 /** round_half_even(float32(x / scale)); NaN gives 0, so that its code is the zero point. */
@@ -312,7 +312,7 @@ function quantizeRuns(data: Float32Array, out: Uint8Array, L: Layout, channel: b
     // Per channel along the last axis (MatMul weights): the scale changes with every element.
     const C = L.channels;
     for (let o = 0; o < L.outer; o++) {
-      for (let c = 0; c < C; c++, p++) out[p] = codeOf(data[p], scales[c], invs[c], zps[c], qmin, qmax);
+      for (let c = 0; c < C; c++, p++) out[p] = codeOf(data[p], scales[c], invs[c], zps[c], qmin, qmax) | 0;
     }
     return;
   }
@@ -320,7 +320,7 @@ function quantizeRuns(data: Float32Array, out: Uint8Array, L: Layout, channel: b
     for (let c = 0; c < L.channels; c++) {
       const gi = groupBase(L, channel, o, c);
       const s = scales[gi], inv = invs[gi], z = zps[gi];
-      for (const end = p + inner; p < end; p++) out[p] = codeOf(data[p], s, inv, z, qmin, qmax);
+      for (const end = p + inner; p < end; p++) out[p] = codeOf(data[p], s, inv, z, qmin, qmax) | 0;
     }
   }
 }
@@ -332,7 +332,7 @@ function quantizeLastAxisBlocks(data: Float32Array, out: Uint8Array, L: Layout, 
     for (let b = 0; b < L.blocks; b++) {
       const gi = o * L.blocks + b;
       const s = scales[gi], inv = invs[gi], z = zps[gi];
-      for (const end = p + Math.min(L.block, L.channels - b * L.block); p < end; p++) out[p] = codeOf(data[p], s, inv, z, qmin, qmax);
+      for (const end = p + Math.min(L.block, L.channels - b * L.block); p < end; p++) out[p] = codeOf(data[p], s, inv, z, qmin, qmax) | 0;
     }
   }
 }
@@ -344,7 +344,7 @@ function quantizeBlocks(data: Float32Array, out: Uint8Array, L: Layout, scales: 
   for (let o = 0; o < L.outer; o++) {
     for (let c = 0; c < L.channels; c++) {
       const base = (o * L.blocks + ((c / L.block) | 0)) * inner;
-      for (let i = 0; i < inner; i++, p++) out[p] = codeOf(data[p], scales[base + i], invs[base + i], zps[base + i], qmin, qmax);
+      for (let i = 0; i < inner; i++, p++) out[p] = codeOf(data[p], scales[base + i], invs[base + i], zps[base + i], qmin, qmax) | 0;
     }
   }
 }
@@ -388,14 +388,16 @@ export function quantizeColumnBlocks(data: Float32Array, m: RowBlocks, type: Qua
   const blocks = Math.ceil(rows / block);
   const lo = new Float64Array(chunkWidth);
   const hi = new Float64Array(chunkWidth);
+  const max = new Int32Array(chunkWidth);
+  const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
   const p: ChunkParams = { scales: new Float64Array(chunkWidth), invs: new Float64Array(chunkWidth), zeroPoints: new Float64Array(chunkWidth), qmin, qmax };
   for (let o = 0; o < outer; o++) {
-    for (let b = 0; b < blocks; b++) {
-      const len = Math.min(block, rows - b * block);
-      for (let c0 = 0; c0 < cols; c0 += chunkWidth) {
-        const width = Math.min(chunkWidth, cols - c0);
+    for (let c0 = 0; c0 < cols; c0 += chunkWidth) {
+      const width = Math.min(chunkWidth, cols - c0);
+      for (let b = 0; b < blocks; b++) {
+        const len = Math.min(block, rows - b * block);
         const first = (o * rows + b * block) * cols + c0;
-        if (symmetric) columnAbsMax(data, first, cols, width, len, lo, hi);
+        if (symmetric) columnAbsMax(bits, first, cols, width, len, lo, hi, max);
         else columnRanges(data, first, cols, width, len, lo, hi);
         const g0 = (o * blocks + b) * cols + c0;
         for (let i = 0; i < width; i++) {
@@ -415,18 +417,32 @@ export function quantizeColumnBlocks(data: Float32Array, m: RowBlocks, type: Qua
   }
 }
 
-/** Largest magnitude per column as [-m, m] (NaN ignored). One compare per value: half the branches of min and max. */
-function columnAbsMax(data: Float32Array, first: number, cols: number, width: number, len: number, lo: Float64Array, hi: Float64Array): void {
-  hi.fill(0);
+/**
+ * Largest magnitude per column as [-m, m]. Works on the float bits: without the sign bit, finite floats
+ * order like their bit patterns as integers, and an integer max can be taken without a branch (a branch
+ * on new maxima mispredicts about once per eight values). Inf or NaN in a column gives m = Infinity,
+ * which sends the column to the finite-range path.
+ */
+function columnAbsMax(bits: Int32Array, first: number, cols: number, width: number, len: number, lo: Float64Array, hi: Float64Array, max: Int32Array): void {
+  max.fill(0);
   for (let r = 0; r < len; r++) {
     const row = first + r * cols;
     for (let i = 0; i < width; i++) {
-      const a = Math.abs(data[row + i]);
-      if (a > hi[i]) hi[i] = a;
+      const a = bits[row + i] & 0x7fffffff;
+      const m = max[i];
+      max[i] = m ^ ((m ^ a) & ((m - a) >> 31));
     }
   }
-  for (let i = 0; i < width; i++) lo[i] = -hi[i];
+  for (let i = 0; i < width; i++) {
+    const m = max[i];
+    magnitude[0] = m;
+    hi[i] = m >= 0x7f800000 ? Infinity : magnitudeFloat[0];
+    lo[i] = -hi[i];
+  }
 }
+
+const magnitude = new Int32Array(1);
+const magnitudeFloat = new Float32Array(magnitude.buffer);
 
 /** [min, max] per column (NaN ignored; a column of NaN only comes back with min > max). */
 function columnRanges(data: Float32Array, first: number, cols: number, width: number, len: number, lo: Float64Array, hi: Float64Array): void {
@@ -460,7 +476,7 @@ function emitRowMajor(out: Uint8Array): ChunkEmitter {
     const { scales, invs, zeroPoints, qmin, qmax } = p;
     for (let r = 0; r < len; r++) {
       const row = first + r * cols;
-      for (let i = 0; i < width; i++) out[row + i] = codeOf(data[row + i], scales[i], invs[i], zeroPoints[i], qmin, qmax);
+      for (let i = 0; i < width; i++) out[row + i] = codeOf(data[row + i], scales[i], invs[i], zeroPoints[i], qmin, qmax) | 0;
     }
   };
 }

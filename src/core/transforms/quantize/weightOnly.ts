@@ -95,7 +95,7 @@ export function* rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): Gen
       packed = { b: bName, scales, zeroPoints };
       rw.memo.set(key, packed);
       rw.record({ tensor: weight.name, role: 'weight', node: nodeLabel(node), op: 'MatMulNBits', dtype: options.symmetric ? (bits === 4 ? 'uint4 (zero point 8)' : 'uint8 (zero point 128)') : type, shape: weight.dims }, {
-        scales: q.scales, zeroPoints: options.symmetric ? new Array<number>(q.scales.length).fill(offset) : q.zeroPoints, granularity: { kind: 'block', axis: 0, blockSize: block },
+        scales: q.scales, zeroPoints: options.symmetric ? new Uint8Array(q.scales.length).fill(offset) : q.zeroPoints, granularity: { kind: 'block', axis: 0, blockSize: block },
       });
     }
     const inputs = [node.input![0], packed.b, packed.scales, ...(packed.zeroPoints ? [packed.zeroPoints] : [])];
@@ -148,7 +148,6 @@ function packMatMulNBits(data: Float32Array, K: number, N: number, block: number
   const blocks = Math.ceil(K / block);
   const blob = (block * bits) / 8;
   const offset = symmetric ? 2 ** (bits - 1) : 0;
-  const mask = bits === 8 ? 0xff : 0x0f;
   const out = new Uint8Array(N * blocks * blob);
   const scales = new Float32Array(blocks * N);
   const zps = new Int32Array(blocks * N);
@@ -156,7 +155,8 @@ function packMatMulNBits(data: Float32Array, K: number, N: number, block: number
   const pads = new Uint8Array(N);
   quantizeColumnBlocks(data, { outer: 1, rows: K, cols: N, block }, type, symmetric, scales, zps, (w, first, cols, width, len, _o, b, c0, p) => {
     const { scales: s, invs, zeroPoints: z, qmin, qmax } = p;
-    for (let i = 0; i < width; i++) pads[i] = (z[i] + offset) & mask;
+    // Codes are clamped to [qmin, qmax], so code + offset is already in [0, 2^bits): no masks needed.
+    for (let i = 0; i < width; i++) pads[i] = z[i] + offset;
     // Each row (8 bits) or pair of rows (4 bits) fills one byte of every column's blob.
     const step = bits === 8 ? 1 : 2;
     for (let r = 0; r < block; r += step) {
@@ -164,19 +164,19 @@ function packMatMulNBits(data: Float32Array, K: number, N: number, block: number
       const at = c0 * stride + b * blob + r / step;
       if (r + step <= len) {
         if (bits === 8) {
-          for (let i = 0; i < width; i++) out[at + i * stride] = (codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset) & 0xff;
+          for (let i = 0; i < width; i++) out[at + i * stride] = codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset;
         } else {
           for (let i = 0; i < width; i++) {
             const low = codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset;
             const high = codeOf(w[row + cols + i], s[i], invs[i], z[i], qmin, qmax) + offset;
-            out[at + i * stride] = (low & 0x0f) | ((high & 0x0f) << 4);
+            out[at + i * stride] = (low + high * 16) | 0;
           }
         }
       } else {
         // Past the rows of a partial last block: pad codes, after the last real one when it is a low nibble.
         for (let i = 0; i < width; i++) {
-          const low = r < len ? (codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset) & mask : pads[i];
-          out[at + i * stride] = bits === 8 ? low : low | (pads[i] << 4);
+          const low = r < len ? codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset : pads[i];
+          out[at + i * stride] = bits === 8 ? low : low + pads[i] * 16;
         }
       }
     }
