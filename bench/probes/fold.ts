@@ -1,9 +1,43 @@
 // Child process: constant folding of one model by us (fold + cleanup, onnxruntime evaluating in its child
-// process) or by onnxruntime's 'basic' optimizer (written through optimizedModelFilePath).
+// process) or by onnxruntime's 'basic' optimizer (written through optimizedModelFilePath). Engine 'ort'
+// is that optimizer as it ships; 'ort-nofusion' leaves its fusions out (see countWithoutFusions).
 // Prints {ms, nodesBefore, nodes}.
 import { readModelFile } from '../../src/core/model/decode.js';
+import type { ModelProto } from '../../src/core/model/proto.js';
 import { RuntimeClient } from '../../src/core/runtime/client.js';
-import { foldWithReport, optimizeWithOnnxruntime } from '../../src/core/transforms/foldRun.js';
+import { foldWithReport, onnxruntimeBasicFusions, optimizeWithOnnxruntime } from '../../src/core/transforms/foldRun.js';
+
+/**
+ * Node count of onnxruntime's output with its fusions undone. The fusions that can be switched off by
+ * name are; any node of an op type the original never had (LayerNormalization, which onnxruntime 1.30
+ * fuses whatever it is told) counts as the original nodes it replaced: those on a path from its inputs
+ * to its outputs in the original graph.
+ */
+function countWithoutFusions(original: ModelProto, optimized: ModelProto): number {
+  const nodes = original.graph?.node ?? [];
+  const kinds = new Set(nodes.map((n) => `${n.domain ?? ''}:${n.opType}`));
+  const producer = new Map<string, number>();
+  nodes.forEach((n, i) => n.output?.forEach((o) => producer.set(o, i)));
+  const absorbed = new Set<number>();
+  const fused = (optimized.graph?.node ?? []).filter((n) => !kinds.has(`${n.domain ?? ''}:${n.opType}`));
+  for (const node of fused) {
+    const inputs = new Set(node.input ?? []);
+    // Walk up from the outputs until the fused node's inputs: every node met was folded into it.
+    const stack = (node.output ?? []).map((o) => producer.get(o)).filter((i): i is number => i !== undefined);
+    const seen = new Set<number>();
+    while (stack.length) {
+      const i = stack.pop()!;
+      if (seen.has(i)) continue;
+      seen.add(i);
+      for (const input of nodes[i].input ?? []) {
+        const p = producer.get(input);
+        if (!inputs.has(input) && p !== undefined) stack.push(p);
+      }
+    }
+    seen.forEach((i) => absorbed.add(i));
+  }
+  return (optimized.graph?.node?.length ?? 0) - fused.length + absorbed.size;
+}
 
 async function main(): Promise<void> {
   const [engine, path] = process.argv.slice(2);
@@ -15,8 +49,9 @@ async function main(): Promise<void> {
       const { model: folded, report } = await foldWithReport(model, { client });
       console.log(JSON.stringify({ ms: report.timeMs, nodesBefore, nodes: folded.graph?.node?.length ?? 0 }));
     } else {
-      const optimized = await optimizeWithOnnxruntime(client, path, 'basic');
-      console.log(JSON.stringify({ ms: optimized.timeMs, nodesBefore, nodes: optimized.model.graph?.node?.length ?? 0 }));
+      const optimized = await optimizeWithOnnxruntime(client, path, 'basic', engine === 'ort-nofusion' ? onnxruntimeBasicFusions : []);
+      const nodes = engine === 'ort-nofusion' ? countWithoutFusions(model, optimized.model) : optimized.model.graph?.node?.length ?? 0;
+      console.log(JSON.stringify({ ms: optimized.timeMs, nodesBefore, nodes }));
     }
   } finally {
     client.dispose();

@@ -10,10 +10,12 @@ export interface SessionSettings {
   executionProviders?: string[];
   /** onnxruntime writes the graph it optimized to this path. */
   optimizedModelFilePath?: string;
+  /** onnxruntime graph transformers and rewrite rules to leave out, by name ('LayerNormFusion'). */
+  disabledOptimizers?: string[];
 }
 
 /** The settings actually in force, for reports. */
-export function effectiveSettings(settings: SessionSettings = {}): Required<Omit<SessionSettings, 'optimizedModelFilePath'>> {
+export function effectiveSettings(settings: SessionSettings = {}): Required<Omit<SessionSettings, 'optimizedModelFilePath' | 'disabledOptimizers'>> {
   return {
     intraOpThreads: settings.intraOpThreads ?? 0,
     graphOptimizationLevel: settings.graphOptimizationLevel ?? 'all',

@@ -36,6 +36,8 @@ function sessionOptions(settings: SessionSettings, profileDir: string | undefine
     graphOptimizationLevel: s.graphOptimizationLevel,
     ...(s.intraOpThreads > 0 ? { intraOpNumThreads: s.intraOpThreads } : {}),
     ...(settings.optimizedModelFilePath ? { optimizedModelFilePath: settings.optimizedModelFilePath } : {}),
+    // Session config entry optimization.disable_specified_optimizers, names separated by ';'.
+    ...(settings.disabledOptimizers?.length ? { extra: { optimization: { disable_specified_optimizers: settings.disabledOptimizers.join(';') } } } : {}),
     ...(profileDir ? { enableProfiling: true, profileFilePrefix: join(profileDir, 'profile') } : {}),
     // Errors still arrive as exceptions; warnings would only clutter the log.
     logSeverityLevel: 3,

@@ -66,14 +66,24 @@ export interface OrtOptimizeResult {
 }
 
 /**
- * onnxruntime's own graph optimizer at `level` (default 'basic': constant folding and redundant-node
- * removal, portable), writing its optimized graph through sessionOptions.optimizedModelFilePath.
+ * The fusions of onnxruntime's 'basic' level (its level-1 rewrite rules and transformers that merge
+ * several nodes into one): left out when only folding and clean-up are compared.
  */
-export async function optimizeWithOnnxruntime(client: RuntimeClient, model: Uint8Array | string, level: GraphOptimizationLevel = 'basic'): Promise<OrtOptimizeResult> {
+export const onnxruntimeBasicFusions = [
+  'DivMulFusion', 'FuseReluClip', 'GemmSumFusion', 'GemmTransposeFusion', 'NotWhereFusion', 'ConvAddFusion', 'ConvMulFusion',
+  'ConvBNFusion', 'PadFusion', 'MatmulBNFusion', 'LabelEncoderFusion', 'MatMulAddFusion', 'ReshapeFusion', 'GeluFusion', 'LayerNormFusion',
+];
+
+/**
+ * onnxruntime's own graph optimizer at `level` (default 'basic': constant folding and redundant-node
+ * removal, portable), writing its optimized graph through sessionOptions.optimizedModelFilePath, with
+ * `disabledOptimizers` left out.
+ */
+export async function optimizeWithOnnxruntime(client: RuntimeClient, model: Uint8Array | string, level: GraphOptimizationLevel = 'basic', disabledOptimizers: string[] = []): Promise<OrtOptimizeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'onnx-lens-ort-'));
   try {
     const out = join(dir, 'optimized.onnx');
-    const session = await client.open(model, { settings: { graphOptimizationLevel: level, optimizedModelFilePath: out, intraOpThreads: 1 } });
+    const session = await client.open(model, { settings: { graphOptimizationLevel: level, optimizedModelFilePath: out, intraOpThreads: 1, disabledOptimizers } });
     const timeMs = session.createMs;
     await session.close();
     const optimized = decodeModel(readFileSync(out));

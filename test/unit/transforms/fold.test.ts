@@ -263,6 +263,13 @@ test('generated transformer and CNN: fold verifies, shrinks the graph, and compa
     assert.ok(ort.timeMs >= 0 && totalNodes(ort.nodes) > 0, label);
     assert.ok(totalNodes(countOps(folded)) > 0);
   }
+  // The transformer's Shape->Gather->Unsqueeze->Concat->Reshape chains are what onnxruntime's ReshapeFusion
+  // merges: with it left out by name, more nodes stay.
+  const bytes = encodeModel(transformer);
+  const fused = await optimizeWithOnnxruntime(client, bytes, 'basic');
+  const unfused = await optimizeWithOnnxruntime(client, bytes, 'basic', ['ReshapeFusion']);
+  assert.ok(totalNodes(unfused.nodes) > totalNodes(fused.nodes), `${totalNodes(unfused.nodes)} > ${totalNodes(fused.nodes)}`);
+  assert.ok((unfused.nodes.Concat ?? 0) > (fused.nodes.Concat ?? 0));
 });
 
 test('models with external data: fold reads the weights it evaluates, writes beside, verifies from the files', async () => {
