@@ -4,7 +4,8 @@
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
 import { LayoutClient } from './layoutClient.js';
-import { drawScene, labelPoint, type Camera, type Marks } from './renderer.js';
+import { FrameCache, identity } from './frameCache.js';
+import { boxesInView, drawScene, labelPoint, type Camera, type Marks } from './renderer.js';
 import { composeScene, LINE, planScene, shapeText, TITLE, type Scene, type SceneEdge, type SceneItem } from './scene.js';
 import { sceneToSvg } from './svgExport.js';
 import { readTheme, type Theme } from './theme.js';
@@ -33,6 +34,8 @@ export interface GraphViewOptions {
 
 const MIN_SCALE = 0.005;
 const MAX_SCALE = 4;
+/** From this many boxes on screen, a frame takes longer to draw than to copy from a bitmap. */
+const crowdedBoxes = 4000;
 
 export class GraphCanvas {
   readonly element: HTMLElement;
@@ -59,6 +62,12 @@ export class GraphCanvas {
   private readonly themeObserver: MutationObserver;
   private width = 0;
   private height = 0;
+  private readonly frameCache = new FrameCache();
+  /** The last frame had so many boxes on screen that moving draws from the frame cache. */
+  private crowded = false;
+  private crispTimer = 0;
+  /** The content key of the last frame drawn. */
+  private drawnKey = '';
 
   constructor(parent: HTMLElement, private readonly options: GraphViewOptions = {}) {
     this.direction = options.direction ?? 'TB';
@@ -222,14 +231,22 @@ export class GraphCanvas {
   fit(): void {
     const scene = this.scene;
     if (!scene || !this.width || !this.height) return;
-    const margin = 24;
-    const scale = Math.min(1.25, Math.max(MIN_SCALE, Math.min((this.width - 2 * margin) / Math.max(scene.width, 1), (this.height - 2 * margin) / Math.max(scene.height, 1))));
+    const scale = Math.min(1.25, this.wholeScale());
     this.camera = { scale, x: scene.width / 2 - this.width / 2 / scale, y: scene.height / 2 - this.height / 2 / scale };
     this.changed();
   }
 
+  /** The scale at which the whole graph fits the view. */
+  private wholeScale(): number {
+    const scene = this.scene;
+    if (!scene || !this.width || !this.height) return 1;
+    const margin = 24;
+    return Math.max(1e-5, Math.min((this.width - 2 * margin) / Math.max(scene.width, 1), (this.height - 2 * margin) / Math.max(scene.height, 1)));
+  }
+
   zoomBy(factor: number, screenX = this.width / 2, screenY = this.height / 2): void {
-    const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, this.camera.scale * factor));
+    // Zooming out stops at MIN_SCALE, or where the whole graph is in view when that takes more.
+    const scale = Math.min(MAX_SCALE, Math.max(Math.min(MIN_SCALE, this.wholeScale()), this.camera.scale * factor));
     const wx = this.camera.x + screenX / this.camera.scale;
     const wy = this.camera.y + screenY / this.camera.scale;
     this.camera = { scale, x: wx - screenX / scale, y: wy - screenY / scale };
@@ -356,6 +373,8 @@ export class GraphCanvas {
     this.resizeObserver.disconnect();
     this.themeObserver.disconnect();
     cancelAnimationFrame(this.frame);
+    window.clearTimeout(this.crispTimer);
+    this.frameCache.clear();
     this.element.remove();
   }
 
@@ -372,18 +391,45 @@ export class GraphCanvas {
     });
   }
 
-  /** Draws now; the benchmark calls it to time frames. */
-  draw(): void {
+  /**
+   * Draws now and returns how many boxes were on screen; the benchmark calls it to time frames. A view
+   * that had thousands of boxes on screen is drawn from a bitmap while it moves, then crisply at rest.
+   */
+  draw(crisp = false): number {
     const dpr = window.devicePixelRatio || 1;
     this.ctx.setTransform(1, 0, 0, 1, 0, 0);
     if (!this.scene || !this.graph) {
       this.ctx.fillStyle = this.theme.background;
       this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
-      return;
+      return 0;
     }
+    const { scene, graph, theme, marks } = this;
     const camera = { x: this.camera.x, y: this.camera.y, scale: this.camera.scale * dpr };
-    drawScene(this.ctx, this.scene, this.graph, camera, this.canvas.width, this.canvas.height, this.theme, this.marks);
+    const [width, height] = [this.canvas.width, this.canvas.height];
+    // Only camera moves use the bitmap: a hover or a selection is drawn directly, as redrawing the
+    // bitmap, twice the view each way, would cost more than the frame itself.
+    const key = this.contentKey();
+    const sameContent = key === this.drawnKey;
+    this.drawnKey = key;
+    let boxes: number;
+    if (this.crowded && sameContent && !crisp) {
+      this.frameCache.draw(this.ctx, key, camera, width, height, theme.background, (ctx, at, w, h) => drawScene(ctx, scene, graph, at, w, h, theme, marks));
+      boxes = boxesInView(scene, camera, width, height);
+      window.clearTimeout(this.crispTimer);
+      this.crispTimer = window.setTimeout(() => this.draw(true), 200);
+    } else {
+      boxes = drawScene(this.ctx, scene, graph, camera, width, height, theme, marks);
+    }
+    this.crowded = boxes >= crowdedBoxes;
+    if (!this.crowded) this.frameCache.clear();
     this.drawMinimap();
+    return boxes;
+  }
+
+  /** Everything but the camera that changes what is drawn: the frame cache is redrawn when it changes. */
+  private contentKey(): string {
+    const m = this.marks;
+    return [identity(this.scene), identity(this.theme), m.selected, m.hovered, identity(m.hoveredEdge), m.current, identity(m.matches), identity(m.heat)].join('|');
   }
 
   private resize(): void {

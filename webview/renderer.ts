@@ -28,14 +28,38 @@ const TEXT_MIN_SCALE = 0.4;
 const LABEL_MIN_SCALE = 0.75;
 const ARROW_MIN_SCALE = 0.3;
 
-export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: GraphView, camera: Camera, width: number, height: number, theme: Theme, marks: Marks): void {
+interface ViewRect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+function viewRect(camera: Camera, width: number, height: number): ViewRect {
+  return { x0: camera.x, y0: camera.y, x1: camera.x + width / camera.scale, y1: camera.y + height / camera.scale };
+}
+
+function inView(item: SceneItem, view: ViewRect): boolean {
+  return item.x < view.x1 && item.x + item.width > view.x0 && item.y < view.y1 && item.y + item.height > view.y0;
+}
+
+/** How many boxes (everything but expanded group frames) a camera has on screen: what drawScene returns. */
+export function boxesInView(scene: Scene, camera: Camera, width: number, height: number): number {
+  const view = viewRect(camera, width, height);
+  let n = 0;
+  for (const item of scene.items) if (!(item.kind === 'group' && item.expanded) && inView(item, view)) n++;
+  return n;
+}
+
+/** Draws the visible part of the scene; returns how many boxes (nodes and collapsed groups) were on screen. */
+export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: GraphView, camera: Camera, width: number, height: number, theme: Theme, marks: Marks): number {
   const s = camera.scale;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, width, height);
   ctx.setTransform(s, 0, 0, s, -camera.x * s, -camera.y * s);
-  const view = { x0: camera.x, y0: camera.y, x1: camera.x + width / s, y1: camera.y + height / s };
-  const visible = (item: SceneItem) => item.x < view.x1 && item.x + item.width > view.x0 && item.y < view.y1 && item.y + item.height > view.y0;
+  const view = viewRect(camera, width, height);
+  const visible = (item: SceneItem) => inView(item, view);
   const text = s >= TEXT_MIN_SCALE;
   const round = s >= 0.5;
   const px = 1 / s;
@@ -183,6 +207,7 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
   if (marks.hovered !== marks.selected) ring(marks.hovered, theme.edge, 1.5);
   ring(marks.current, theme.match, 3);
   ring(marks.selected, theme.focus, 2.5);
+  return boxes.length;
 }
 
 function drawFrames(ctx: CanvasRenderingContext2D, frames: SceneItem[][], theme: Theme, px: number, text: boolean, round: boolean, marks: Marks): void {
@@ -242,7 +267,7 @@ function drawBoxText(ctx: CanvasRenderingContext2D, boxes: SceneItem[], theme: T
   }
 }
 
-function drawEdgeLabels(ctx: CanvasRenderingContext2D, edges: SceneEdge[], theme: Theme, view: { x0: number; y0: number; x1: number; y1: number }): void {
+function drawEdgeLabels(ctx: CanvasRenderingContext2D, edges: SceneEdge[], theme: Theme, view: ViewRect): void {
   ctx.font = theme.fonts.mono;
   ctx.textBaseline = 'middle';
   for (const e of edges) {
