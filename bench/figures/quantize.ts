@@ -3,12 +3,16 @@
 // (quantize_dynamic, MatMulNBitsQuantizer) where a Python with onnxruntime is found: BENCH_ORT_PYTHON, or a
 // virtual environment at bench/.models/ort-venv (see bench/README.md). Both are divided by the same bytes.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModelFile } from '../../src/core/model/decode.js';
+import { RuntimeClient } from '../../src/core/runtime/client.js';
+import { generateInputs } from '../../src/core/runtime/inputs.js';
+import { percentile } from '../../src/core/runtime/latency.js';
 import { probeJson, runChild } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
 import { alternate, isSummary, row, Side, type Row } from '../lib/rows.js';
+import { summarize } from '../lib/stats.js';
 import { modelDir, type BenchModel } from '../models.js';
 
 const modes: Array<{ label: string; mode: string; args: string[]; peer: string }> = [
@@ -59,6 +63,7 @@ export async function quantizeFigures(ctx: BenchContext, model: BenchModel): Pro
   const hasMatMul = ((await readModelFile(model.path)).model.graph?.node ?? []).some((n) => n.opType === 'MatMul');
   // Three samples: each is a whole file-to-file run on both sides, and the Python peer imports onnxruntime each time.
   const samples = Math.min(ctx.samples, 3);
+  const outputs: Array<{ label: string; path: string }> = [];
   for (const m of modes) {
     if (m.mode === 'weight-only' && !hasMatMul) continue;
     const ours = new Side();
@@ -74,6 +79,7 @@ export async function quantizeFigures(ctx: BenchContext, model: BenchModel): Pro
       const p = probeJson<{ ms: number }>(await runChild(python, ['-c', peerScript, m.mode, model.path, out + '.peer.onnx'], { timeoutMs: 600_000 }), 'onnxruntime quantizer');
       return { mbps: weightMB / (p.ms / 1000) };
     } : undefined);
+    outputs.push({ label: m.label, path: out });
     const measured = ours.measured('mbps');
     const step = ours.measured('step');
     rows.push(row({
@@ -83,6 +89,38 @@ export async function quantizeFigures(ctx: BenchContext, model: BenchModel): Pro
       ...(weightMB >= 50 && isSummary(measured) ? { target: { text: `≥ ${targetMBps} MB/s`, met: measured.median >= targetMBps } } : {}),
       note: `${weightMB.toFixed(1)} MB of fp32 weights, read to written${isSummary(step) ? `; the in-memory quantize step alone ${step.median.toFixed(0)} MB/s` : ''}`,
     }));
+  }
+  if (hasMatMul && model.runDims) {
+    const fp16 = join(ctx.tmp, `${model.name}.fp16.onnx`);
+    probeJson(await runChild(process.execPath, [ctx.probes.quantize, model.path, fp16, 'fp16'], { timeoutMs: 600_000 }), 'quantize fp16');
+    outputs.push({ label: 'float16', path: fp16 });
+    rows.push(...await againstFp32(ctx, model, outputs, samples));
+  }
+  return rows;
+}
+
+/** What quantizing bought on a transformer: file size and test-run latency (our runner) against the fp32 model. */
+async function againstFp32(ctx: BenchContext, model: BenchModel, outputs: Array<{ label: string; path: string }>, samples: number): Promise<Row[]> {
+  const feeds = generateInputs((await readModelFile(model.path)).model, { dims: model.runDims, seed: 1 });
+  const p50 = async (path: string) => {
+    const client = RuntimeClient.start({ timeoutMs: 300_000 });
+    try {
+      const session = await client.open(path, { settings: { graphOptimizationLevel: 'all', intraOpThreads: 1, executionProviders: ['cpu'] } });
+      const times = await session.time(feeds, { warmup: 5, iterations: ctx.quick ? 20 : 50 });
+      await session.close();
+      return { ms: percentile([...times].sort((a, b) => a - b), 50) };
+    } finally {
+      client.dispose();
+    }
+  };
+  const mb = (path: string) => summarize([statSync(path).size / 2 ** 20]);
+  const rows: Row[] = [];
+  for (const q of outputs) {
+    const ours = new Side();
+    const peer = new Side();
+    await alternate(samples, ours, () => p50(q.path), peer, () => p50(model.path));
+    rows.push(row({ figure: `quantize ${q.label}: file size`, model: model.name, unit: 'MB', better: 'lower', ours: mb(q.path), peerName: 'the fp32 model', peer: mb(model.path), note: 'the whole file: weights a mode leaves in float (embeddings for weight-only) count in full' }));
+    rows.push(row({ figure: `quantize ${q.label}: test-run latency p50`, model: model.name, unit: 'ms', better: 'lower', ours: ours.measured('ms'), peerName: 'the fp32 model', peer: peer.measured('ms'), note: 'our runner, one intra-op thread, graph optimization all' }));
   }
   return rows;
 }
