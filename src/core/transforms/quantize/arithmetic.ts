@@ -286,7 +286,7 @@ export function quantizeTensor(input: Float32Array | Float64Array, dims: number[
   // Signed codes are written through a byte view: storing -1 into a Uint8Array leaves 0xFF, the int8 bits.
   const out = new Uint8Array(values.buffer, values.byteOffset, values.length);
   if (!options.ranges && granularity.kind === 'block' && L.inner > 1) {
-    quantizeColumnBlocks(data, { outer: L.outer, rows: L.channels, cols: L.inner, block: L.block }, type, symmetric, scales, zps, emitRowMajor(out));
+    quantizeColumnBlocks(data, { outer: L.outer, rows: L.channels, cols: L.inner, block: L.block }, type, symmetric, scales, zps, emitRowMajor(out, L.channels, L.inner, L.block));
   } else {
     const { mins, maxs } = options.ranges ?? groupRanges(data, dims, granularity);
     const mid = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
@@ -367,42 +367,50 @@ export interface ChunkParams {
 }
 
 /**
- * Writes the codes of one chunk: rows [first row of block b, + len) of columns [c0, c0 + width) of matrix
- * o, whose first value is data[first] and whose rows are `cols` apart. Each emitter lays the codes out as
- * its format wants (row-major bytes, MatMulNBits' transposed packing) and computes them with codeOf.
+ * Writes the codes of one chunk: `values` holds rows [b * block, + len) of columns [c0, c0 + width) of
+ * matrix o, row-major with `width` values per row. Each emitter lays the codes out as its format wants
+ * (row-major bytes, MatMulNBits' transposed packing) and computes them with codeOf.
  */
-export type ChunkEmitter = (data: Float32Array, first: number, cols: number, width: number, len: number, o: number, b: number, c0: number, p: ChunkParams) => void;
+export type ChunkEmitter = (values: Float32Array, width: number, len: number, o: number, b: number, c0: number, p: ChunkParams) => void;
 
 const chunkWidth = 256;
 
 /**
  * Block-wise quantization along rows (MatMul weights [K, N] blocked along K), one chunk of 256 columns of
- * one block at a time: a row-major pass finds each column's range, then the emitter reads the same rows
- * again, from cache, to write the codes. Every inner loop runs along a row, so memory is read in order and
- * no transposed copy is made. Scales and zero points are written in [outer, blocks, cols] order.
+ * one block at a time. The chunk's rows are copied into a small buffer that stays in cache: a pass over it
+ * finds each column's range, then the emitter reads it again to write the codes. No transposed copy is
+ * made, and `source` may be the tensor's raw little-endian bytes, at any alignment, so the whole tensor is
+ * never decoded. Scales and zero points are written in [outer, blocks, cols] order.
  */
-export function quantizeColumnBlocks(data: Float32Array, m: RowBlocks, type: QuantType, symmetric: boolean, scales: Float32Array, zps: Int32Array, emit: ChunkEmitter): void {
+export function quantizeColumnBlocks(source: Float32Array | Uint8Array, m: RowBlocks, type: QuantType, symmetric: boolean, scales: Float32Array, zps: Int32Array, emit: ChunkEmitter): void {
   const { outer, rows, cols, block } = m;
   const { qmin, qmax } = quantRange(type, symmetric);
   const mid = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
   const blocks = Math.ceil(rows / block);
+  const bytes = source instanceof Uint8Array ? source : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  if (bytes.length !== outer * rows * cols * 4) throw new UserError(`A tensor of ${outer * rows * cols} floats needs ${outer * rows * cols * 4} bytes, not ${bytes.length}.`);
+  const values = new Float32Array(block * chunkWidth);
+  const valueBytes = new Uint8Array(values.buffer);
+  const bits = new Int32Array(values.buffer);
   const lo = new Float64Array(chunkWidth);
   const hi = new Float64Array(chunkWidth);
   const max = new Int32Array(chunkWidth);
-  const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
   const p: ChunkParams = { scales: new Float64Array(chunkWidth), invs: new Float64Array(chunkWidth), zeroPoints: new Float64Array(chunkWidth), qmin, qmax };
   for (let o = 0; o < outer; o++) {
     for (let c0 = 0; c0 < cols; c0 += chunkWidth) {
       const width = Math.min(chunkWidth, cols - c0);
       for (let b = 0; b < blocks; b++) {
         const len = Math.min(block, rows - b * block);
-        const first = (o * rows + b * block) * cols + c0;
-        if (symmetric) columnAbsMax(bits, first, cols, width, len, lo, hi, max);
-        else columnRanges(data, first, cols, width, len, lo, hi);
+        for (let r = 0; r < len; r++) {
+          const from = ((o * rows + b * block + r) * cols + c0) * 4;
+          valueBytes.set(bytes.subarray(from, from + width * 4), r * width * 4);
+        }
+        if (symmetric) columnAbsMax(bits, width, len, lo, hi, max);
+        else columnRanges(values, width, len, lo, hi);
         const g0 = (o * blocks + b) * cols + c0;
         for (let i = 0; i < width; i++) {
           let l = lo[i], h = hi[i];
-          if (l === -Infinity || h === Infinity || l > h) [l, h] = finiteColumnRange(data, first + i, cols, len);
+          if (l === -Infinity || h === Infinity || l > h) [l, h] = finiteColumnRange(values, i, width, len);
           const s = scaleFor(l, h, qmin, qmax, symmetric);
           const z = zeroPointFor(l, s, qmin, qmax, symmetric, mid);
           scales[g0 + i] = s;
@@ -411,22 +419,22 @@ export function quantizeColumnBlocks(data: Float32Array, m: RowBlocks, type: Qua
           p.invs[i] = 1 / s;
           p.zeroPoints[i] = z;
         }
-        emit(data, first, cols, width, len, o, b, c0, p);
+        emit(values, width, len, o, b, c0, p);
       }
     }
   }
 }
 
 /**
- * Largest magnitude per column as [-m, m]. Works on the float bits: without the sign bit, finite floats
+ * Largest magnitude per column of a chunk as [-m, m]. Works on the float bits: without the sign bit, finite floats
  * order like their bit patterns as integers, and an integer max can be taken without a branch (a branch
  * on new maxima mispredicts about once per eight values). Inf or NaN in a column gives m = Infinity,
  * which sends the column to the finite-range path.
  */
-function columnAbsMax(bits: Int32Array, first: number, cols: number, width: number, len: number, lo: Float64Array, hi: Float64Array, max: Int32Array): void {
+function columnAbsMax(bits: Int32Array, width: number, len: number, lo: Float64Array, hi: Float64Array, max: Int32Array): void {
   max.fill(0);
   for (let r = 0; r < len; r++) {
-    const row = first + r * cols;
+    const row = r * width;
     for (let i = 0; i < width; i++) {
       const a = bits[row + i] & 0x7fffffff;
       const m = max[i];
@@ -444,12 +452,12 @@ function columnAbsMax(bits: Int32Array, first: number, cols: number, width: numb
 const magnitude = new Int32Array(1);
 const magnitudeFloat = new Float32Array(magnitude.buffer);
 
-/** [min, max] per column (NaN ignored; a column of NaN only comes back with min > max). */
-function columnRanges(data: Float32Array, first: number, cols: number, width: number, len: number, lo: Float64Array, hi: Float64Array): void {
+/** [min, max] per column of a chunk (NaN ignored; a column of NaN only comes back with min > max). */
+function columnRanges(data: Float32Array, width: number, len: number, lo: Float64Array, hi: Float64Array): void {
   lo.fill(Infinity);
   hi.fill(-Infinity);
   for (let r = 0; r < len; r++) {
-    const row = first + r * cols;
+    const row = r * width;
     for (let i = 0; i < width; i++) {
       const x = data[row + i];
       if (x < lo[i]) lo[i] = x;
@@ -471,12 +479,13 @@ function finiteColumnRange(data: Float32Array, from: number, stride: number, cou
 }
 
 /** Codes of a chunk written row-major into `out` at the chunk's own place: the layout of the tensor itself. */
-function emitRowMajor(out: Uint8Array): ChunkEmitter {
-  return (data, first, cols, width, len, _o, _b, _c0, p) => {
+function emitRowMajor(out: Uint8Array, rows: number, cols: number, block: number): ChunkEmitter {
+  return (values, width, len, o, b, c0, p) => {
     const { scales, invs, zeroPoints, qmin, qmax } = p;
     for (let r = 0; r < len; r++) {
-      const row = first + r * cols;
-      for (let i = 0; i < width; i++) out[row + i] = codeOf(data[row + i], scales[i], invs[i], zeroPoints[i], qmin, qmax) | 0;
+      const to = (o * rows + b * block + r) * cols + c0;
+      const from = r * width;
+      for (let i = 0; i < width; i++) out[to + i] = codeOf(values[from + i], scales[i], invs[i], zeroPoints[i], qmin, qmax) | 0;
     }
   };
 }

@@ -1,6 +1,6 @@
 // Shared state of one graph rewrite: fresh names, constant float weights, new initializers, node
 // replacements, and what was quantized (for the report). The rewrite happens on the model in place.
-import type { ExternalDataReader } from '../../model/externalData.js';
+import { isExternal, type ExternalDataReader } from '../../model/externalData.js';
 import { GraphIndex } from '../../model/graphIndex.js';
 import { AttributeType, DataType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../../model/proto.js';
 import { arrayToTensor, tensorDims, tensorToArray, type ElementArray } from '../../model/tensorValues.js';
@@ -31,7 +31,13 @@ export interface QuantizedTensorInfo {
 export interface FloatWeight {
   name: string;
   dims: number[];
-  data: Float32Array;
+  /** The values, decoded into an aligned array on first use. */
+  readonly data: Float32Array;
+  /**
+   * The little-endian float32 bytes as the model holds them, when it holds them itself (not external):
+   * kernels that work chunk by chunk copy from here and never decode the whole tensor.
+   */
+  readonly bytes?: Uint8Array;
 }
 
 export function granularityText(g: Granularity): string {
@@ -94,8 +100,11 @@ export class Rewriter {
     let result: FloatWeight | null = null;
     const tensor = this.constant(name);
     if (tensor && tensor.dataType === DataType.FLOAT) {
-      const array = tensorToArray(tensor, this.reader);
-      result = { name, dims: array.dims, data: array.data as Float32Array };
+      const dims = tensorDims(tensor);
+      const raw = tensor.rawData && !isExternal(tensor) && !tensor.segment && tensor.rawData.length === dims.reduce((a, d) => a * d, 4) ? tensor.rawData : undefined;
+      const reader = this.reader;
+      let decoded: Float32Array | undefined;
+      result = { name, dims, bytes: raw, get data() { return (decoded ??= tensorToArray(tensor, reader).data as Float32Array); } };
     }
     this.weightCache.set(name, result);
     return result ?? undefined;

@@ -79,7 +79,7 @@ export function* rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): Gen
     if (!packed) {
       const symmetricType: QuantType = bits === 4 ? 'int4' : 'int8';
       const type: QuantType = options.symmetric ? symmetricType : bits === 4 ? 'uint4' : 'uint8';
-      const nbits = packMatMulNBits(weight.data, K, N, block, bits, type, options.symmetric);
+      const nbits = packMatMulNBits(weight.bytes ?? weight.data, K, N, block, bits, type, options.symmetric);
       const { b, blocks, blob } = nbits;
       const offset = options.symmetric ? 2 ** (bits - 1) : 0;
       const q = { scales: transpose(nbits.scales, blocks, N), zeroPoints: transpose(nbits.zeroPoints, blocks, N) };
@@ -144,7 +144,7 @@ function packCodes(codes: Int8Array | Uint8Array, from: number, count: number, b
  * go to B[n, b], first code in the lowest bits. A partial last block is padded with its zero point
  * (value 0). Scales and zero points come back [blocks, N].
  */
-function packMatMulNBits(data: Float32Array, K: number, N: number, block: number, bits: number, type: QuantType, symmetric: boolean): { b: Uint8Array; blocks: number; blob: number; scales: Float32Array; zeroPoints: Uint8Array } {
+function packMatMulNBits(data: Float32Array | Uint8Array, K: number, N: number, block: number, bits: number, type: QuantType, symmetric: boolean): { b: Uint8Array; blocks: number; blob: number; scales: Float32Array; zeroPoints: Uint8Array } {
   const blocks = Math.ceil(K / block);
   const blob = (block * bits) / 8;
   const offset = symmetric ? 2 ** (bits - 1) : 0;
@@ -153,29 +153,29 @@ function packMatMulNBits(data: Float32Array, K: number, N: number, block: number
   const zps = new Int32Array(blocks * N);
   const stride = blocks * blob;
   const pads = new Uint8Array(N);
-  quantizeColumnBlocks(data, { outer: 1, rows: K, cols: N, block }, type, symmetric, scales, zps, (w, first, cols, width, len, _o, b, c0, p) => {
+  quantizeColumnBlocks(data, { outer: 1, rows: K, cols: N, block }, type, symmetric, scales, zps, (values, width, len, _o, b, c0, p) => {
     const { scales: s, invs, zeroPoints: z, qmin, qmax } = p;
     // Codes are clamped to [qmin, qmax], so code + offset is already in [0, 2^bits): no masks needed.
     for (let i = 0; i < width; i++) pads[i] = z[i] + offset;
     // Each row (8 bits) or pair of rows (4 bits) fills one byte of every column's blob.
     const step = bits === 8 ? 1 : 2;
     for (let r = 0; r < block; r += step) {
-      const row = first + r * cols;
+      const row = r * width;
       const at = c0 * stride + b * blob + r / step;
       if (r + step <= len) {
         if (bits === 8) {
-          for (let i = 0; i < width; i++) out[at + i * stride] = codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset;
+          for (let i = 0; i < width; i++) out[at + i * stride] = (codeOf(values[row + i], s[i], invs[i], z[i], qmin, qmax) + offset) | 0;
         } else {
           for (let i = 0; i < width; i++) {
-            const low = codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset;
-            const high = codeOf(w[row + cols + i], s[i], invs[i], z[i], qmin, qmax) + offset;
+            const low = codeOf(values[row + i], s[i], invs[i], z[i], qmin, qmax) + offset;
+            const high = codeOf(values[row + width + i], s[i], invs[i], z[i], qmin, qmax) + offset;
             out[at + i * stride] = (low + high * 16) | 0;
           }
         }
       } else {
         // Past the rows of a partial last block: pad codes, after the last real one when it is a low nibble.
         for (let i = 0; i < width; i++) {
-          const low = r < len ? codeOf(w[row + i], s[i], invs[i], z[i], qmin, qmax) + offset : pads[i];
+          const low = r < len ? codeOf(values[row + i], s[i], invs[i], z[i], qmin, qmax) + offset : pads[i];
           out[at + i * stride] = bits === 8 ? low : low + pads[i] * 16;
         }
       }
