@@ -17,6 +17,8 @@ import { resolveOptions } from '../../../src/core/transforms/quantize/options.js
 import { runQuantize } from '../../../src/core/transforms/quantize/pipeline.js';
 import { quantizeModel, quantizeModelAsync } from '../../../src/core/transforms/quantize/quantizeModel.js';
 import { linearModel, tempDir, tensorInfo } from '../../helpers/models.js';
+import { onnxCheck } from '../../helpers/python.js';
+import { f32, i64, model, node, valueInfo } from '../transforms/foldModels.js';
 
 const client = RuntimeClient.start({ timeoutMs: 120_000 });
 after(() => client.dispose());
@@ -165,7 +167,7 @@ test('weight-only covers Gemm (blocks along its K axis, transB or not) in the qd
   assert.throws(() => quantizeModel(decodeModel(encodeModel(mlp)), resolveOptions({ mode: 'weight-only', format: 'matmulnbits' })), /MatMulNBits replaces MatMul only: use the qdq format/);
 });
 
-test('nodes inside subgraphs are left as they are, said in a note, and weights they capture are kept', async () => {
+test('a weight that an excluded node inside a subgraph still captures is kept', async () => {
   const w = arrayToTensor('W', { dtype: DataType.FLOAT, dims: [32, 32], data: Float32Array.from({ length: 1024 }, (_, i) => 0.1 * Math.sin(i)) });
   const branch = (name: string, op: string) => ({ name, node: [{ opType: op, name: `${name}_mm`, input: op === 'MatMul' ? ['H', 'W'] : ['H'], output: [`${name}_out`] }], output: [tensorInfo(`${name}_out`, DataType.FLOAT, [2, 32])] });
   const model = new onnx.ModelProto({
@@ -184,9 +186,8 @@ test('nodes inside subgraphs are left as they are, said in a note, and weights t
       output: [tensorInfo('Y', DataType.FLOAT, [2, 32])],
     },
   });
-  const outcome = quantizeModel(decodeModel(encodeModel(model)), resolveOptions({ mode: 'dynamic' }));
+  const outcome = quantizeModel(decodeModel(encodeModel(model)), resolveOptions({ mode: 'dynamic', exclude: ['then_mm'] }));
   assert.equal(outcome.counts.MatMul, 1);
-  assert.match(outcome.notes.join(' '), /1 node\(s\) inside If\/Loop\/Scan bodies were left as they are/);
   assert.ok(outcome.model.graph!.initializer!.some((t) => t.name === 'W'), 'the float W stays for the branch');
   const feeds = { X: { dtype: DataType.FLOAT, dims: [2, 32], data: Float32Array.from({ length: 64 }, (_, i) => Math.cos(i)) }, cond: { dtype: DataType.BOOL, dims: [], data: Uint8Array.of(1) } };
   const [e] = await client.runMany(encodeModel(model), [feeds]);
@@ -230,6 +231,63 @@ test('MatMulNBits B, scales and zero points hold exactly the block-wise codes of
           assert.equal(code, k < K ? want.values[k * N + n] + offset : zero, `${bits} bits, symmetric ${symmetric}: W[${k}, ${n}]`);
         }
       }
+    }
+  }
+});
+
+test('dynamic and weight-only modes quantize MatMuls inside If and Loop bodies, with weights from the body or from outside', async () => {
+  // Mostly positive weights and inputs: sums without heavy cancellation, so int4's error stays small against them.
+  const w = (name: string, seed: number) => f32(name, [16, 16], Array.from({ length: 256 }, (_, i) => 0.1 + 0.3 * Math.sin(i * 0.7 + seed)));
+  const thenBranch = { name: 'then', node: [node('MatMul', ['H', 'W_outer'], ['T'])], output: [valueInfo('T', DataType.FLOAT, [2, 16])] };
+  const elseBranch = { name: 'else', node: [node('MatMul', ['H', 'W_else'], ['E'])], initializer: [w('W_else', 2)], output: [valueInfo('E', DataType.FLOAT, [2, 16])] };
+  const body = {
+    name: 'body',
+    input: [valueInfo('i', DataType.INT64, []), valueInfo('c_in', DataType.BOOL, []), valueInfo('h_in', DataType.FLOAT, [2, 16])],
+    node: [node('Identity', ['c_in'], ['c_out']), node('MatMul', ['h_in', 'W_body'], ['h_mm']), node('Tanh', ['h_mm'], ['h_out'])],
+    initializer: [w('W_body', 3)],
+    output: [valueInfo('c_out', DataType.BOOL, []), valueInfo('h_out', DataType.FLOAT, [2, 16])],
+  };
+  const original = model({
+    node: [
+      node('MatMul', ['X', 'W_main'], ['H']),
+      node('If', ['cond'], ['branch'], { then_branch: thenBranch, else_branch: elseBranch }),
+      node('Loop', ['trips', '', 'H'], ['looped'], { body }),
+    ],
+    initializer: [w('W_main', 0), w('W_outer', 1), i64('trips', [], [2])],
+    input: [valueInfo('X', DataType.FLOAT, [2, 16]), valueInfo('cond', DataType.BOOL, [])],
+    output: [valueInfo('branch', DataType.FLOAT, [2, 16]), valueInfo('looped', DataType.FLOAT, [2, 16])],
+  });
+  const subgraphOps = (m: ModelProto) => m.graph!.node!.filter((n) => n.opType === 'If' || n.opType === 'Loop')
+    .flatMap((n) => n.attribute!.flatMap((a) => a.g?.node ?? []).map((x) => x.opType));
+  const feedsFor = (cond: boolean) => ({
+    X: { dtype: DataType.FLOAT, dims: [2, 16], data: Float32Array.from({ length: 32 }, (_, i) => 0.5 + 0.5 * Math.cos(i)) },
+    cond: { dtype: DataType.BOOL, dims: [], data: Uint8Array.of(cond ? 1 : 0) },
+  });
+  for (const [label, options, op] of [
+    ['dynamic', resolveOptions({ mode: 'dynamic' }), 'MatMulInteger'],
+    ['dynamic qdq', resolveOptions({ mode: 'dynamic', format: 'qdq' }), 'DequantizeLinear'],
+    ['int4 qdq', resolveOptions({ mode: 'weight-only', bits: 4 }), 'DequantizeLinear'],
+    ['int4 MatMulNBits', resolveOptions({ mode: 'weight-only', bits: 4, format: 'matmulnbits' }), 'MatMulNBits'],
+  ] as const) {
+    const outcome = quantizeModel(decodeModel(encodeModel(original)), options);
+    const ops = subgraphOps(outcome.model);
+    assert.equal(ops.filter((o) => o === op).length >= 3, true, `${label}: ${op} in the then, else and loop bodies (${ops.join(' ')})`);
+    if (op !== 'DequantizeLinear') assert.ok(!ops.includes('MatMul'), `${label}: no float MatMul left in a body`);
+    assert.equal(outcome.tensors.filter((t) => t.role === 'weight').length, 4, `${label}: W_main, W_outer, W_else and W_body`);
+    // The float weights are gone wherever they were: the main graph's and the bodies' own.
+    const initializers = [...outcome.model.graph!.initializer!, ...outcome.model.graph!.node!.flatMap((n) => n.attribute!.flatMap((a) => a.g?.initializer ?? []))];
+    assert.deepEqual(initializers.filter((t) => /^W_[a-z]+$/.test(t.name ?? '')).map((t) => t.name), [], `${label}: float weights left`);
+    assert.doesNotMatch(outcome.notes.join(' '), /left in float/);
+    for (const cond of [true, false]) {
+      const feeds = feedsFor(cond);
+      const [e] = await client.runMany(encodeModel(original), [feeds]);
+      const [a] = await client.runMany(encodeModel(outcome.model), [feeds]);
+      for (const x of accuracy([e], [a])) assert.ok(x.cosine > 0.99, `${label}, cond ${cond}, ${x.name}: cosine ${x.cosine}`);
+    }
+    if (label.startsWith('dynamic')) {
+      const path = join(dir, `nested-${label.replace(' ', '-')}.onnx`);
+      writeFileSync(path, encodeModel(outcome.model));
+      assert.equal(onnxCheck(path), '', `${label}: onnx.checker`);
     }
   }
 });

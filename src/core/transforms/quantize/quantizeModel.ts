@@ -94,6 +94,10 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   let format: string = options.format;
   const counts: Record<string, number> = {};
   const rw = new Rewriter(model, context.reader, options.exclude);
+  // Dynamic and weight-only rewrite If/Loop/Scan bodies too, innermost first and the main graph last;
+  // static needs activation ranges that calibration cannot observe inside them, and float16 keeps them.
+  const nested = options.mode === 'dynamic' || options.mode === 'weight-only' ? rw.nestedScopes() : [];
+  const scopes = [...nested, rw];
   let quantizedWeightBytes = 0;
 
   switch (options.mode) {
@@ -105,8 +109,8 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
           notes.push(`Written as com.microsoft MatMulNBits: blocked DequantizeLinear needs opset 21 and ${blocker}.`);
         }
       }
-      const candidates = weightOnlyCandidates(rw, format === 'qdq');
-      const gemms = weightOnlyCandidates(rw, true).length - weightOnlyCandidates(rw, false).length;
+      const candidates = scopes.flatMap((scope) => weightOnlyCandidates(scope, format === 'qdq'));
+      const gemms = scopes.reduce((n, scope) => n + weightOnlyCandidates(scope, true).length - weightOnlyCandidates(scope, false).length, 0);
       if (candidates.length === 0) {
         if (!gemms) throw new UserError('The model has no MatMul or Gemm with a constant 2-D float weight: nothing to quantize in weight-only mode.');
         throw new UserError(options.format === 'matmulnbits'
@@ -115,20 +119,25 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
       }
       if (format === 'qdq') {
         opsetUpgrade = requireOpset(model, 21, notes);
-        yield* rewriteBlockedDequantize(rw, options);
+        for (const scope of scopes) yield* rewriteBlockedDequantize(scope, options);
         counts.MatMul = candidates.filter((c) => c.node.opType === 'MatMul').length;
         counts.Gemm = candidates.filter((c) => c.node.opType === 'Gemm').length;
       } else {
-        counts.MatMulNBits = yield* rewriteMatMulNBits(rw, options);
+        counts.MatMulNBits = 0;
+        for (const scope of scopes) counts.MatMulNBits += yield* rewriteMatMulNBits(scope, options);
         ensureOpsetImport(model, 'com.microsoft', 1);
         if (gemms) notes.push(`${gemms} Gemm node(s) stay in float: MatMulNBits replaces MatMul only.`);
       }
       break;
     }
     case 'dynamic': {
-      const perAxis = options.perChannel && (options.format === 'qdq' || hasConstWeightConv(rw));
+      const perAxis = options.perChannel && (options.format === 'qdq' || scopes.some(hasConstWeightConv));
       opsetUpgrade = requireOpset(model, perAxis ? 13 : 11, notes);
-      const c = yield* rewriteDynamic(rw, options);
+      const c = { matmul: 0, gemm: 0, conv: 0, gather: 0 };
+      for (const scope of scopes) {
+        const done = yield* rewriteDynamic(scope, options);
+        for (const k of ['matmul', 'gemm', 'conv', 'gather'] as const) c[k] += done[k];
+      }
       Object.assign(counts, { MatMul: c.matmul, Gemm: c.gemm, Conv: c.conv, Gather: c.gather });
       if (c.matmul + c.gemm + c.conv + c.gather === 0) throw new UserError('The model has no MatMul, Gemm, Conv or Gather with a constant float weight: nothing to quantize in dynamic mode.');
       break;
@@ -148,9 +157,14 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
       break;
     }
   }
+  for (const scope of nested) {
+    scope.finish();
+    rw.tensors.push(...scope.tensors);
+    rw.notes.push(...scope.notes);
+  }
   for (const t of rw.tensors) if (t.role === 'weight') quantizedWeightBytes += t.shape.reduce((a, d) => a * d, 1) * 4;
-  const nested = nestedCandidates(model, options);
-  if (nested) notes.push(`${nested} node(s) inside If/Loop/Scan bodies were left as they are; folding constants first inlines constant If branches.`);
+  const untouched = nested.length ? 0 : nestedCandidates(model, options);
+  if (untouched) notes.push(`${untouched} node(s) inside If/Loop/Scan bodies were left in float: calibration cannot observe activations there.`);
   rw.finish();
   ensureIrVersion(model, irVersionFor(defaultOpset(model)));
   if (int64ToNumber(model.irVersion) < 10 && rw.tensors.some((t) => t.dtype.includes('int4'))) ensureIrVersion(model, 10);
@@ -165,7 +179,7 @@ const modeOps: Record<QuantizeOptions['mode'], string[]> = {
   dynamic: ['MatMul', 'Gemm', 'Conv', 'Gather'], static: ['MatMul', 'Gemm', 'Conv'], 'weight-only': ['MatMul', 'Gemm'], fp16: [],
 };
 
-/** Nodes of the mode's op types inside subgraphs: this pass rewrites the main graph only. */
+/** Nodes of the mode's op types inside subgraphs, for the modes that leave subgraphs alone. */
 function nestedCandidates(model: ModelProto, options: QuantizeOptions): number {
   const ops = new Set(modeOps[options.mode]);
   let n = 0;

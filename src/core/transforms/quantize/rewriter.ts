@@ -67,13 +67,29 @@ export class Rewriter {
   readonly inputsAreConstants: boolean;
   private readonly initialInitializers: Set<string>;
 
-  constructor(readonly model: ModelProto, readonly reader: ExternalDataReader | undefined, exclude: string[] = []) {
-    this.graph = model.graph!;
-    this.index = GraphIndex.build(this.graph);
-    this.names = new NameAllocator(allNames(model));
+  /** The main graph's rewriter; with `scope`, one for a subgraph, which sees the constants of its enclosing graphs. */
+  constructor(readonly model: ModelProto, readonly reader: ExternalDataReader | undefined, private readonly exclude: string[] = [], scope?: { index: GraphIndex; names: NameAllocator }) {
+    this.graph = scope?.index.graph ?? model.graph!;
+    this.index = scope?.index ?? GraphIndex.build(this.graph);
+    this.names = scope?.names ?? new NameAllocator(allNames(model));
     this.excluded = new Set(exclude);
     this.inputsAreConstants = !initializersOverridable(model);
     this.initialInitializers = new Set((this.graph.initializer ?? []).map((t) => t.name ?? ''));
+  }
+
+  /**
+   * Rewriters for the If/Loop/Scan bodies under this graph, innermost first: finishing them in this order,
+   * before this graph, lets each graph's cleanup see what its subgraphs still capture.
+   */
+  nestedScopes(): Rewriter[] {
+    const scopes: Rewriter[] = [];
+    (this.graph.node ?? []).forEach((_, i) => {
+      for (const sub of this.index.subgraphs(i)) {
+        const inner = new Rewriter(this.model, this.reader, this.exclude, { index: sub.index, names: this.names });
+        scopes.push(...inner.nestedScopes(), inner);
+      }
+    });
+    return scopes;
   }
 
   /** Constant tensor of a name: initializers (also IR < 4 ones listed as inputs) and Constant outputs. */
