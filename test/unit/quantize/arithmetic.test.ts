@@ -280,3 +280,27 @@ test('every kernel rounds like QuantizeLinear, on ties and on values one float32
   }
   assert.ok(ties > 1000, `the inputs hold exact ties (${ties})`);
 });
+
+test('raw little-endian bytes at any alignment quantize exactly like the decoded floats, in every granularity', () => {
+  const values = Float32Array.from({ length: 70 * 40 }, (_, i) => Math.sin(i * 0.37) * (1 + (i % 7)));
+  const withInf = values.slice();
+  withInf[123] = Infinity;
+  withInf[2000] = NaN;
+  for (const data of [values, withInf]) {
+    // One byte in, so the floats are not 4-byte aligned, as raw_data inside a model file often is not.
+    const buffer = new Uint8Array(data.byteLength + 1);
+    buffer.set(new Uint8Array(data.buffer), 1);
+    const bytes = buffer.subarray(1);
+    for (const granularity of [{ kind: 'tensor' }, { kind: 'channel', axis: 1 }, { kind: 'block', axis: 0, blockSize: 32 }, { kind: 'block', axis: 1, blockSize: 16 }] as const) {
+      for (const [type, symmetric] of [['int8', true], ['uint8', false], ['int4', true]] as const) {
+        const want = quantizeTensor(data, [70, 40], { type, symmetric, granularity });
+        const got = quantizeTensor(bytes, [70, 40], { type, symmetric, granularity });
+        const label = `${granularity.kind} ${type}${data === withInf ? ' with Inf and NaN' : ''}`;
+        assert.deepEqual(Array.from(got.scales), Array.from(want.scales), `${label}: scales`);
+        assert.deepEqual(Array.from(got.zeroPoints), Array.from(want.zeroPoints), `${label}: zero points`);
+        assert.deepEqual(Array.from(got.values), Array.from(want.values), `${label}: codes`);
+      }
+    }
+  }
+  assert.throws(() => quantizeTensor(new Uint8Array(10), [3], { type: 'int8', symmetric: true, granularity: { kind: 'tensor' } }), UserError);
+});

@@ -271,11 +271,11 @@ export interface QuantizeOptions {
 }
 
 /** Quantizes a float tensor; returns the quantized values and the scale and zero point of each group. */
-export function quantizeTensor(input: Float32Array | Float64Array, dims: number[], options: QuantizeOptions): QuantizedTensor {
+export function quantizeTensor(input: Float32Array | Float64Array | Uint8Array, dims: number[], options: QuantizeOptions): QuantizedTensor {
   const count = product(dims, 0, dims.length);
-  if (input.length !== count) throw new UserError(`A tensor of shape [${dims.join(',')}] needs ${count} values, not ${input.length}.`);
-  // The kernels take float32 only, so that every element access stays monomorphic.
-  const data = input instanceof Float32Array ? input : Float32Array.from(input);
+  // Uint8Array: the raw little-endian float32 bytes of a weight, at any alignment (see FloatWeight.bytes).
+  const raw = input instanceof Uint8Array ? input : undefined;
+  if ((raw ? raw.length / 4 : input.length) !== count) throw new UserError(`A tensor of shape [${dims.join(',')}] needs ${count} values, not ${raw ? raw.length / 4 : input.length}.`);
   const { type, symmetric, granularity } = options;
   const L = layoutOf(dims, granularity);
   const scales = new Float32Array(L.groups);
@@ -286,8 +286,10 @@ export function quantizeTensor(input: Float32Array | Float64Array, dims: number[
   // Signed codes are written through a byte view: storing -1 into a Uint8Array leaves 0xFF, the int8 bits.
   const out = new Uint8Array(values.buffer, values.byteOffset, values.length);
   if (!options.ranges && granularity.kind === 'block' && L.inner > 1) {
-    quantizeColumnBlocks(data, { outer: L.outer, rows: L.channels, cols: L.inner, block: L.block }, type, symmetric, scales, zps, emitRowMajor(out, L.channels, L.inner, L.block));
-  } else {
+    quantizeColumnBlocks(raw ?? float32(input), { outer: L.outer, rows: L.channels, cols: L.inner, block: L.block }, type, symmetric, scales, zps, emitRowMajor(out, L.channels, L.inner, L.block));
+  } else if (!(raw && !options.ranges && granularity.kind === 'tensor' && wholeTensorFromBytes(raw, out, type, symmetric, scales, zps))) {
+    // The kernels take float32 only, so that every element access stays monomorphic.
+    const data = float32(input);
     const { mins, maxs } = options.ranges ?? groupRanges(data, dims, granularity);
     const mid = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
     for (let gi = 0; gi < L.groups; gi++) {
@@ -302,6 +304,51 @@ export function quantizeTensor(input: Float32Array | Float64Array, dims: number[
   }
   const zeroPoints = signed ? Int8Array.from(zps) : Uint8Array.from(zps);
   return { type, dims: dims.slice(), values, scaleDims: L.scaleDims, scales, zeroPoints, granularity, symmetric };
+}
+
+/** The values as one aligned Float32Array (raw bytes are copied, doubles rounded). */
+function float32(input: Float32Array | Float64Array | Uint8Array): Float32Array {
+  if (input instanceof Float32Array) return input;
+  if (input instanceof Float64Array) return Float32Array.from(input);
+  const out = new Float32Array(input.length / 4);
+  new Uint8Array(out.buffer).set(input);
+  return out;
+}
+
+const wholeTensorChunk = 16_384;
+
+/**
+ * Per-tensor quantization straight from raw float32 bytes, a cache-sized chunk at a time: one pass for the
+ * range, one for the codes, and the tensor is never decoded whole. False, with nothing written, when the
+ * tensor holds infinities or no finite value: the general path handles those.
+ */
+function wholeTensorFromBytes(bytes: Uint8Array, out: Uint8Array, type: QuantType, symmetric: boolean, scales: Float32Array, zps: Int32Array): boolean {
+  const chunk = new Float32Array(wholeTensorChunk);
+  const chunkBytes = new Uint8Array(chunk.buffer);
+  const count = bytes.length / 4;
+  let lo = Infinity, hi = -Infinity;
+  for (let start = 0; start < count; start += wholeTensorChunk) {
+    const n = Math.min(wholeTensorChunk, count - start);
+    chunkBytes.set(bytes.subarray(start * 4, (start + n) * 4));
+    for (let i = 0; i < n; i++) {
+      const x = chunk[i];
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+  }
+  if (!(lo <= hi) || lo === -Infinity || hi === Infinity) return false;
+  const { qmin, qmax } = quantRange(type, symmetric);
+  const s = scaleFor(lo, hi, qmin, qmax, symmetric);
+  const z = zeroPointFor(lo, s, qmin, qmax, symmetric, isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1));
+  scales[0] = s;
+  zps[0] = z;
+  const inv = 1 / s;
+  for (let start = 0; start < count; start += wholeTensorChunk) {
+    const n = Math.min(wholeTensorChunk, count - start);
+    chunkBytes.set(bytes.subarray(start * 4, (start + n) * 4));
+    for (let i = 0; i < n; i++) out[start + i] = codeOf(chunk[i], s, inv, z, qmin, qmax) | 0;
+  }
+  return true;
 }
 
 /** Groups that cover runs of `inner` consecutive elements (per tensor, per channel). */

@@ -38,7 +38,7 @@ function activation(rw: Rewriter, name: string, withDequantize: boolean, nodes: 
   return a;
 }
 
-function quantizeWeight(rw: Rewriter, weight: FloatWeight, data: Float32Array, dims: number[], granularity: Granularity, symmetric: boolean, key: string, node: NodeProto, op: string): QuantizedWeight {
+function quantizeWeight(rw: Rewriter, weight: FloatWeight, data: Float32Array | Uint8Array, dims: number[], granularity: Granularity, symmetric: boolean, key: string, node: NodeProto, op: string): QuantizedWeight {
   const memoKey = `w:${weight.name}:${key}`;
   const hit = rw.memo.get(memoKey) as QuantizedWeight | undefined;
   if (hit) return hit;
@@ -108,7 +108,7 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
         const weight = rw.floatWeight(inputs[1]);
         if (!weight || weight.dims.length !== 2 || rw.floatWeight(inputs[0])) continue;
         const g: Granularity = options.perChannel ? { kind: 'channel', axis: 1 } : { kind: 'tensor' };
-        const w = quantizeWeight(rw, weight, weight.data, weight.dims, g, options.symmetric, g.kind, node, 'MatMul');
+        const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, g.kind, node, 'MatMul');
         if (qdq) {
           const a = activation(rw, inputs[0], true, nodes);
           nodes.push(onnx.NodeProto.create({ ...node, input: [a.dequantized!, dequantizeWeight(rw, w, g, nodes)] }));
@@ -128,7 +128,7 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
         if (qdq) {
           // The weight keeps its layout; output channels are axis 0 when transB is set.
           const g: Granularity = options.perChannel ? { kind: 'channel', axis: transB ? 0 : 1 } : { kind: 'tensor' };
-          const w = quantizeWeight(rw, weight, weight.data, weight.dims, g, options.symmetric, `${g.kind}:${transB}`, node, 'Gemm');
+          const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, `${g.kind}:${transB}`, node, 'Gemm');
           const a = activation(rw, inputs[0], true, nodes);
           const rest = inputs.slice(2);
           nodes.push(onnx.NodeProto.create({ ...node, input: [a.dequantized!, dequantizeWeight(rw, w, g, nodes), ...rest] }));
@@ -158,7 +158,7 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
         // onnxruntime's ConvInteger takes one weight zero point only: per-channel Conv goes through QDQ.
         const asQdq = qdq || options.perChannel;
         const g: Granularity = options.perChannel ? { kind: 'channel', axis: 0 } : { kind: 'tensor' };
-        const w = quantizeWeight(rw, weight, weight.data, weight.dims, g, options.symmetric, g.kind, node, 'Conv');
+        const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, g.kind, node, 'Conv');
         if (asQdq) {
           if (!qdq) convPerChannelAsQdq++;
           const a = activation(rw, inputs[0], true, nodes);
@@ -182,9 +182,9 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
       }
       case 'Gather': {
         const weight = rw.floatWeight(inputs[0]);
-        if (!weight || weight.dims.length < 2 || weight.data.length < 256) continue;
+        if (!weight || weight.dims.length < 2 || weight.dims.reduce((a, d) => a * d, 1) < 256) continue;
         const g: Granularity = { kind: 'tensor' };
-        const w = quantizeWeight(rw, weight, weight.data, weight.dims, g, options.symmetric, 'tensor', node, 'Gather');
+        const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, 'tensor', node, 'Gather');
         const gathered = rw.names.fresh(`${base}_output_quantized`);
         nodes.push(onnx.NodeProto.create({ ...node, input: [w.values, inputs[1]], output: [gathered] }));
         nodes.push(rw.node('DequantizeLinear', [gathered, w.scale, w.zeroPoint], [node.output![0]], `${base}_DequantizeLinear`));

@@ -46,7 +46,7 @@ export function* rewriteBlockedDequantize(rw: Rewriter, options: QuantizeOptions
     const prefix: NodeProto[] = [];
     if (!dequantized) {
       const granularity = { kind: 'block', axis, blockSize: options.blockSize } as const;
-      const q = quantizeTensor(weight.data, weight.dims, { type, symmetric: options.symmetric, granularity });
+      const q = quantizeTensor(weight.bytes ?? weight.data, weight.dims, { type, symmetric: options.symmetric, granularity });
       const names = rw.addQuantized(weight.name, q, !options.symmetric);
       dequantized = rw.names.fresh(`${weight.name}_dequantized`);
       prefix.push(rw.node('DequantizeLinear', [names.values, names.scale, ...(names.zeroPoint ? [names.zeroPoint] : [])], [dequantized],
