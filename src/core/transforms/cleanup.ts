@@ -1,13 +1,16 @@
 // Cleanup passes after folding or pruning (as onnxoptimizer's eliminate_deadend, eliminate_identity and
-// eliminate_unused_initializer): dead nodes, Identity nodes that are not graph outputs, unused
-// initializers and stale value_info. Every pass recurses into subgraphs and keeps surviving names.
-import type { GraphProto, ModelProto } from '../model/proto.js';
+// eliminate_unused_initializer, and onnxruntime's common-subexpression elimination): dead nodes, Identity
+// nodes that are not graph outputs, duplicate nodes, unused initializers and stale value_info. Every pass
+// recurses into subgraphs and keeps surviving names.
+import { onnx, type GraphProto, type ModelProto } from '../model/proto.js';
 import { subgraphsOf } from '../model/walk.js';
-import { defaultOpset, definedNames, initializersOverridable, nodeReads, replaceUses, useCounts } from './graphEdit.js';
+import { defaultOpset, definedNames, hasSubgraphs, initializersOverridable, nodeReads, nonDeterministicOps, replaceUses, sortGraph, useCounts } from './graphEdit.js';
 
 export interface CleanupStats {
   deadNodes: number;
   identities: number;
+  /** Nodes that computed exactly what an earlier node computes (same op, inputs and attributes). */
+  duplicates: number;
   initializers: number;
   valueInfo: number;
 }
@@ -15,15 +18,18 @@ export interface CleanupStats {
 export interface CleanupOptions {
   /** Remove Identity nodes, and inference-mode Dropout nodes whose mask is unused (default true). */
   identities?: boolean;
+  /** Merge duplicate nodes into the first of them (default true). */
+  duplicates?: boolean;
   /** Set by cleanupModel from the model's opset. */
   dropoutIsIdentity?: boolean;
 }
 
-const emptyStats = (): CleanupStats => ({ deadNodes: 0, identities: 0, initializers: 0, valueInfo: 0 });
+const emptyStats = (): CleanupStats => ({ deadNodes: 0, identities: 0, duplicates: 0, initializers: 0, valueInfo: 0 });
 
 function add(into: CleanupStats, more: CleanupStats): void {
   into.deadNodes += more.deadNodes;
   into.identities += more.identities;
+  into.duplicates += more.duplicates;
   into.initializers += more.initializers;
   into.valueInfo += more.valueInfo;
 }
@@ -39,7 +45,7 @@ export function cleanupModel(model: ModelProto, options: CleanupOptions = {}): C
   for (let pass = 0; pass < 16; pass++) {
     const stats = cleanupGraph(model.graph, { ...options, dropoutIsIdentity }, inputsAreWeights, true);
     add(total, stats);
-    if (stats.deadNodes + stats.identities + stats.initializers === 0) break;
+    if (stats.deadNodes + stats.identities + stats.duplicates + stats.initializers === 0) break;
   }
   return total;
 }
@@ -47,6 +53,7 @@ export function cleanupModel(model: ModelProto, options: CleanupOptions = {}): C
 function cleanupGraph(graph: GraphProto, options: CleanupOptions, inputsAreWeights: boolean, top: boolean): CleanupStats {
   const stats = emptyStats();
   if (options.identities !== false) stats.identities += removeIdentities(graph, options.dropoutIsIdentity ?? false);
+  if (options.duplicates !== false) stats.duplicates += mergeDuplicates(graph);
   stats.deadNodes += removeDeadNodes(graph);
   for (const node of graph.node ?? []) {
     for (const sub of subgraphsOf(node)) add(stats, cleanupGraph(sub.graph, options, false, false));
@@ -79,6 +86,40 @@ export function removeIdentities(graph: GraphProto, dropoutIsIdentity = false): 
   }
   if (removed) graph.node = keep;
   return removed;
+}
+
+/**
+ * Nodes that compute what an earlier node computes: same domain, op, inputs (after earlier merges) and
+ * attributes. Their readers read the first node's outputs instead; the duplicates are left dead for
+ * removeDeadNodes. Exporters repeat Shape and Gather chains per layer; onnxruntime merges them the same way.
+ * Nodes with subgraphs, random ops, other domains (possibly stateful) and nodes whose outputs are graph
+ * outputs are left alone.
+ */
+export function mergeDuplicates(graph: GraphProto): number {
+  const outputs = new Set((graph.output ?? []).map((o) => o.name));
+  const seen = new Map<string, string[]>();
+  const renames = new Map<string, string>();
+  let merged = 0;
+  for (const node of graph.node ?? []) {
+    const outs = node.output ?? [];
+    if ((node.domain && node.domain !== 'ai.onnx') || nonDeterministicOps.has(node.opType ?? '') || hasSubgraphs(node)) continue;
+    if (outs.length === 0 || outs.some((o) => outputs.has(o))) continue;
+    const attributes = [...(node.attribute ?? [])].sort((a, b) => ((a.name ?? '') < (b.name ?? '') ? -1 : 1))
+      .map((a) => Buffer.from(onnx.AttributeProto.encode(a).finish()).toString('base64'));
+    const key = JSON.stringify([node.opType, (node.input ?? []).map((i) => renames.get(i) ?? i), outs.map((o) => o === ''), attributes]);
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, outs);
+      continue;
+    }
+    outs.forEach((o, k) => o && renames.set(o, first[k]));
+    merged++;
+  }
+  if (merged === 0) return 0;
+  replaceUses(graph, renames, false);
+  // A duplicate may have come before the node it merged into in an unsorted graph.
+  sortGraph(graph);
+  return merged;
 }
 
 /** Nodes none of whose outputs are read (by nodes, subgraphs or graph outputs), transitively. */

@@ -13,8 +13,8 @@ import { subgraphsOf } from '../model/walk.js';
 import { cleanupModel, removeDeadNodes, type CleanupStats } from './cleanup.js';
 import { conditionValue, inlineIf } from './foldIf.js';
 import {
-  allNames, cloneModel, constantNode, defaultOpset, hasSubgraphs, initializersOverridable, NameAllocator, nodeReads, tensorProtoType,
-  topologicalOrder,
+  allNames, cloneModel, constantNode, defaultOpset, hasSubgraphs, initializersOverridable, NameAllocator, nodeReads, nonDeterministicOps,
+  tensorProtoType, topologicalOrder,
 } from './graphEdit.js';
 import type { Dim } from '../model/types.js';
 import { inferShapes, isStatic, type InferredType } from './shapeInference.js';
@@ -58,11 +58,6 @@ export interface FoldStats {
 }
 
 export const defaultSizeLimitBytes = 64 * 2 ** 20;
-
-/** Ops whose result differs between runs: never folded. */
-export const nonDeterministicOps = new Set([
-  'RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli',
-]);
 
 /** Ops producing sequences, maps or optionals: the result cannot be stored as an initializer. */
 const nonTensorOps = new Set([
@@ -150,7 +145,7 @@ interface Candidate {
 class Folder {
   readonly stats: FoldStats = {
     rounds: 0, evaluations: 0, foldedNodes: 0, shapeOpsFolded: 0, constantsToInitializers: 0, ifsInlined: 0, valuesReplaced: 0,
-    skipped: [], cleanup: { deadNodes: 0, identities: 0, initializers: 0, valueInfo: 0 },
+    skipped: [], cleanup: { deadNodes: 0, identities: 0, duplicates: 0, initializers: 0, valueInfo: 0 },
   };
   /** Nodes never to try again (by object identity). */
   private readonly blocked = new WeakSet<NodeProto>();

@@ -33,7 +33,7 @@ export async function foldWithReport(model: ModelProto, options: FoldRunOptions)
   notes.push(`${stats.foldedNodes} nodes folded in ${stats.rounds} round${stats.rounds === 1 ? '' : 's'} with ${stats.evaluations} onnxruntime evaluation${stats.evaluations === 1 ? '' : 's'}` +
     ` (${stats.shapeOpsFolded} shape computations resolved from static shapes, ${stats.ifsInlined} constant If replaced by its branch, ${stats.constantsToInitializers} Constant nodes turned into initializers).`);
   const c = stats.cleanup;
-  notes.push(`Cleanup removed ${c.deadNodes} dead nodes, ${c.identities} Identity nodes, ${c.initializers} unused initializers and ${c.valueInfo} stale value_info entries.`);
+  notes.push(`Cleanup removed ${c.deadNodes} dead nodes, ${c.identities} Identity nodes, ${c.duplicates} duplicate nodes (the same op on the same inputs), ${c.initializers} unused initializers and ${c.valueInfo} stale value_info entries.`);
   const limit = options.sizeLimitBytes;
   const grouped = new Map<string, string[]>();
   for (const s of stats.skipped) grouped.set(s.reason, [...(grouped.get(s.reason) ?? []), `${s.node} (${s.opType})`]);

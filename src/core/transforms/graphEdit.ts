@@ -4,6 +4,11 @@ import { AttributeType, int64ToNumber, onnx, type GraphProto, type ModelProto, t
 import { subgraphsOf } from '../model/walk.js';
 import { topologicalSort } from '../model/topologicalSort.js';
 
+/** Ops whose result differs between runs: never folded, never merged. */
+export const nonDeterministicOps = new Set([
+  'RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli',
+]);
+
 /** A node's attribute by name. */
 export function attribute(node: NodeProto, name: string): onnx.IAttributeProto | undefined {
   return (node.attribute ?? []).find((a) => a.name === name);

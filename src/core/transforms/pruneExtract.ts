@@ -114,7 +114,7 @@ export function extractSubgraph(model: ModelProto, options: ExtractOptions): { m
     return declared ?? typedInfo(name, graph, types);
   });
   graph.valueInfo = (graph.valueInfo ?? []).filter((v) => v.name && reached.has(v.name) && !chosen.has(v.name) && !outputs.includes(v.name));
-  cleanupModel(copy, { identities: false });
+  cleanupModel(copy, { identities: false, duplicates: false });
   const keptInputNames = new Set((graph.input ?? []).map((v) => v.name ?? ''));
   return {
     model: copy,

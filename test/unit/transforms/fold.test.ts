@@ -5,7 +5,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { generateCnn, generateTransformer } from '../../../bench/generate/index.js';
-import { encodeModel } from '../../../src/core/model/decode.js';
+import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
 import { DataType, onnx, type ModelProto } from '../../../src/core/model/proto.js';
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { foldConstants, type FoldOptions } from '../../../src/core/transforms/fold.js';
@@ -372,4 +372,43 @@ test('int64 extremes (INT64_MAX as a Slice end) keep their exact value when fold
   const { tensorToArray } = await import('../../../src/core/model/tensorValues.js');
   assert.deepEqual([...(tensorToArray(ends!.attribute![0].t!).data as BigInt64Array)], [9223372036854775807n, 9223372036854775807n]);
   await assertEquivalent(m, folded, 'int64-max');
+});
+
+test('duplicate nodes (same op, inputs and attributes) merge into the first; random ops, other attributes and graph outputs do not', async () => {
+  // A dynamic batch keeps Shape from folding: the per-layer copies of Shape -> Gather stay, and merge.
+  const original = model({
+    node: [
+      node('Shape', ['x'], ['s1']), node('Gather', ['s1', 'zero'], ['b1'], { axis: 0 }),
+      node('Shape', ['x'], ['s2']), node('Gather', ['s2', 'zero'], ['b2'], { axis: 0 }),
+      // The same Gather once more, under another node name; and two Flattens that differ only in axis.
+      node('Gather', ['s2', 'zero'], ['b3'], { axis: 0 }, 'same_as_b2'), node('Flatten', ['x'], ['f1'], { axis: 1 }), node('Flatten', ['x'], ['f2'], { axis: 2 }),
+      node('Add', ['b1', 'b2'], ['sum1']), node('Add', ['sum1', 'b3'], ['sum']),
+      node('Cast', ['sum'], ['y'], { to: DataType.FLOAT }),
+      // Random draws are never merged, even with equal attributes.
+      node('RandomNormalLike', ['x'], ['r1'], { seed: 1.5 }), node('RandomNormalLike', ['x'], ['r2'], { seed: 1.5 }),
+      node('Sub', ['r1', 'r2'], ['noise']),
+      // Two identical nodes that are both graph outputs keep their names.
+      node('Relu', ['x'], ['out1']), node('Relu', ['x'], ['out2']),
+      node('Add', ['f1', 'f1'], ['f1x2']), node('Add', ['f2', 'f2'], ['f2x2']),
+    ],
+    initializer: [i64('zero', [], [0])],
+    input: [valueInfo('x', DataType.FLOAT, ['N', 3, 4])],
+    output: [valueInfo('y', DataType.FLOAT, []), valueInfo('noise', DataType.FLOAT, ['N', 3, 4]), valueInfo('out1', DataType.FLOAT, ['N', 3, 4]),
+      valueInfo('out2', DataType.FLOAT, ['N', 3, 4]), valueInfo('f1x2', DataType.FLOAT, ['N', 12]), valueInfo('f2x2', DataType.FLOAT, ['M', 4])],
+  });
+  const { model: folded, stats } = await fold(original);
+  // Shape s2 merges into s1, then Gather b2 (now on s1) into b1, and b3 (same op, input and axis) too.
+  assert.equal(stats.cleanup.duplicates, 3);
+  const count = (op: string) => ops(folded).filter((o) => o === op).length;
+  assert.equal(count('Shape'), 1);
+  assert.equal(count('Gather'), 1);
+  assert.equal(count('Flatten'), 2, 'axis 1 and axis 2 are different computations');
+  assert.equal(count('RandomNormalLike'), 2);
+  assert.equal(count('Relu'), 2);
+  await assertEquivalent(folded, decodeModel(encodeModel(folded)), 'duplicates-roundtrip');
+  // The deterministic outputs are unchanged (the noise output differs between any two runs).
+  const feeds = { x: { dtype: DataType.FLOAT, dims: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, i) => i - 12) } };
+  const [e] = await client.runMany(encodeModel(original), [feeds]);
+  const [a] = await client.runMany(encodeModel(folded), [feeds]);
+  for (const name of ['y', 'out1', 'out2', 'f1x2', 'f2x2']) assert.deepEqual(Array.from(a[name].data as Float32Array), Array.from(e[name].data as Float32Array), name);
 });
