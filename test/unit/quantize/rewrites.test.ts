@@ -291,3 +291,19 @@ test('dynamic and weight-only modes quantize MatMuls inside If and Loop bodies, 
     }
   }
 });
+
+test('MatMulNBits codes stay in range when a block is all subnormal (its scale rounds far from max|x| / 7)', () => {
+  const model = linearModel(32, 4, 3);
+  // 9 units of the smallest subnormal: 9 / 7 units rounds to a scale of 1 unit, so 9 would not fit int4.
+  const values = Float32Array.from({ length: 128 }, (_, i) => (i % 4 === 0 ? 9 : i % 3) * 2 ** -149 * (i % 2 ? -1 : 1));
+  model.graph!.initializer![0].rawData = new Uint8Array(values.buffer);
+  const outcome = quantizeModel(decodeModel(encodeModel(model)), resolveOptions({ mode: 'weight-only', bits: 4, format: 'matmulnbits' }));
+  const b = tensorToArray(outcome.model.graph!.initializer!.find((t) => t.name === 'W_quantized')!).data as Uint8Array;
+  const want = quantizeTensor(values, [32, 4], { type: 'int4', symmetric: true, granularity: { kind: 'block', axis: 0, blockSize: 32 } });
+  for (let n = 0; n < 4; n++) {
+    for (let k = 0; k < 32; k++) {
+      const code = (b[n * 16 + (k >> 1)] >> ((k & 1) * 4)) & 0x0f;
+      assert.equal(code, want.values[k * 4 + n] + 8, `W[${k}, ${n}]`);
+    }
+  }
+});

@@ -100,6 +100,16 @@ export function codeOf(x: number, scale: number, inv: number, zeroPoint: number,
   return r < qmin ? qmin : r > qmax ? qmax : r;
 }
 
+/**
+ * codeOf without zero point and clamp, for symmetric signed codes of finite values: |x| <= max|x| makes
+ * |x / scale| at most qmax plus a float32 ulp, which rounds to qmax. NaN gives 0, the zero point.
+ */
+export function symmetricCodeOf(x: number, scale: number, inv: number): number {
+  const v = x * inv;
+  const r = v + roundingMagic - roundingMagic;
+  return Math.abs(v - r) <= 0.4999 ? r : exactRound(x, scale);
+}
+
 /** round_half_even(float32(x / scale)); NaN gives 0, so that its code is the zero point. */
 function exactRound(x: number, scale: number): number {
   if (x !== x) return 0;
@@ -411,6 +421,8 @@ export interface ChunkParams {
   zeroPoints: Float64Array;
   qmin: number;
   qmax: number;
+  /** Symmetric signed codes and no infinities in the chunk: symmetricCodeOf gives every code. */
+  symmetricFinite: boolean;
 }
 
 /**
@@ -442,7 +454,7 @@ export function quantizeColumnBlocks(source: Float32Array | Uint8Array, m: RowBl
   const lo = new Float64Array(chunkWidth);
   const hi = new Float64Array(chunkWidth);
   const max = new Int32Array(chunkWidth);
-  const p: ChunkParams = { scales: new Float64Array(chunkWidth), invs: new Float64Array(chunkWidth), zeroPoints: new Float64Array(chunkWidth), qmin, qmax };
+  const p: ChunkParams = { scales: new Float64Array(chunkWidth), invs: new Float64Array(chunkWidth), zeroPoints: new Float64Array(chunkWidth), qmin, qmax, symmetricFinite: false };
   for (let o = 0; o < outer; o++) {
     for (let c0 = 0; c0 < cols; c0 += chunkWidth) {
       const width = Math.min(chunkWidth, cols - c0);
@@ -455,9 +467,13 @@ export function quantizeColumnBlocks(source: Float32Array | Uint8Array, m: RowBl
         if (symmetric) columnAbsMax(bits, width, len, lo, hi, max);
         else columnRanges(values, width, len, lo, hi);
         const g0 = (o * blocks + b) * cols + c0;
+        p.symmetricFinite = symmetric && mid === 0;
         for (let i = 0; i < width; i++) {
           let l = lo[i], h = hi[i];
-          if (l === -Infinity || h === Infinity || l > h) [l, h] = finiteColumnRange(values, i, width, len);
+          if (l === -Infinity || h === Infinity || l > h) {
+            [l, h] = finiteColumnRange(values, i, width, len);
+            p.symmetricFinite = false;
+          }
           const s = scaleFor(l, h, qmin, qmax, symmetric);
           const z = zeroPointFor(l, s, qmin, qmax, symmetric, mid);
           scales[g0 + i] = s;
@@ -465,6 +481,8 @@ export function quantizeColumnBlocks(source: Float32Array | Uint8Array, m: RowBl
           p.scales[i] = s;
           p.invs[i] = 1 / s;
           p.zeroPoints[i] = z;
+          // A subnormal scale can be far from max|x| / qmax: then codes need the clamp after all.
+          if (h * p.invs[i] > qmax + 0.25) p.symmetricFinite = false;
         }
         emit(values, width, len, o, b, c0, p);
       }
