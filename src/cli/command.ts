@@ -12,5 +12,10 @@ export function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }
 
+/** Values of a repeatable option, each of which may also be a comma-separated list ('--exclude a,b --exclude c'). */
+export function commaList(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
 /** Wrong arguments: the CLI prints the command's usage. */
 export class UsageError extends Error {}

@@ -7,13 +7,11 @@ import { UserError } from '../core/errors.js';
 import { RuntimeClient } from '../core/runtime/client.js';
 import { parsePattern, parseSparsity, pruneFile, type PruneRequest } from '../core/transforms/pruneRun.js';
 import { formatReport, siblingOutputPath } from '../core/transforms/report.js';
-import { print, UsageError, type CliCommand } from './command.js';
+import { commaList, print, UsageError, type CliCommand } from './command.js';
 import { reportJson } from './fold.js';
 
 const usage = 'onnx-lens prune IN [-o OUT] (--sparsity S [--per-layer] | --pattern N:M | --outputs A,B [--inputs C]) '
   + '[--exclude NAME|OP,...] [--sparse-storage] [--json]';
-
-const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
 export const pruneCommand: CliCommand = {
   name: 'prune',
@@ -38,11 +36,11 @@ export const pruneCommand: CliCommand = {
     if (positionals.length !== 1) throw new UsageError(usage);
     const modes = [values.sparsity !== undefined, values.pattern !== undefined, values.outputs !== undefined].filter(Boolean).length;
     if (modes !== 1) throw new UsageError(usage);
-    const exclude = list(values.exclude);
+    const exclude = commaList(values.exclude);
     let request: PruneRequest;
     if (values.outputs) {
       if (exclude.length || values['per-layer'] || values['sparse-storage']) throw new UserError('--exclude, --per-layer and --sparse-storage apply to weight pruning, not to --outputs.');
-      request = { kind: 'extract', outputs: list(values.outputs), inputs: list(values.inputs) };
+      request = { kind: 'extract', outputs: commaList(values.outputs), inputs: commaList(values.inputs) };
     } else if (values.inputs) {
       throw new UserError('--inputs goes with --outputs.');
     } else if (values.pattern !== undefined) {

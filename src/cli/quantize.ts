@@ -7,7 +7,7 @@ import { formatReport } from '../core/transforms/report.js';
 import { modes, resolveOptions, type Calibrator, type QuantizeFormat, type QuantizeMode } from '../core/transforms/quantize/options.js';
 import { runQuantize } from '../core/transforms/quantize/pipeline.js';
 import { formatQuantizeDetails } from '../core/transforms/quantize/quantizeReport.js';
-import { print, UsageError, type CliCommand } from './command.js';
+import { commaList, print, UsageError, type CliCommand } from './command.js';
 
 const usage = 'onnx-lens quantize IN [-o OUT] --mode dynamic|static|weight-only|fp16 [--bits 8|4] [--block 32|64|128] '
   + '[--symmetric|--asymmetric] [--per-channel|--per-tensor] [--format qdq|integer|matmulnbits] [--calibration DIR] '
@@ -87,9 +87,9 @@ export const quantizeCommand: CliCommand = {
       format: oneOf(values.format, ['qdq', 'integer', 'matmulnbits'] as const, 'format') as QuantizeFormat | undefined,
       calibrator: oneOf(values.calibrator, ['minmax', 'percentile'] as const, 'calibrator') as Calibrator | undefined,
       percentile,
-      exclude: (values.exclude ?? []).flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean),
+      exclude: commaList(values.exclude),
       keepIoFp32: values['fp16-io'] ? false : values['keep-io-fp32'] ? true : undefined,
-      keepFp32Ops: (values['keep-fp32-op'] ?? []).flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean),
+      keepFp32Ops: commaList(values['keep-fp32-op']),
     } as Parameters<typeof resolveOptions>[0] & { mode: QuantizeMode });
     const iterations = integer(values.iterations, 'iterations', 20)!;
     const client = RuntimeClient.start();

@@ -1,7 +1,7 @@
 // The test run results view: one webview panel per model, rendered by dist/runtime-view.js from posted
 // data (textContent only), under a strict CSP.
 import * as vscode from 'vscode';
-import { escapeHtml, nonce as makeNonce } from '../editor/webviewHtml.js';
+import { htmlPage, nonce as makeNonce } from '../editor/webviewHtml.js';
 import type { FromResultsView, ResultsData, ToResultsView } from '../runtime-view/types.js';
 
 export interface PanelActions {
@@ -82,21 +82,9 @@ export class TestRunPanel {
 function html(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
   const nonce = makeNonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'runtime-view.js')).toString();
-  const csp = [`default-src 'none'`, `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(title)}</title>
-<style nonce="${nonce}">${styles}</style>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="muted">Running…</p></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  const csp = [`default-src 'none'`, `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`];
+  return htmlPage(csp, title, `<style nonce="${nonce}">${styles}</style>`, `<main id="app" aria-live="polite"><p class="muted">Running…</p></main>
+<script nonce="${nonce}" src="${script}"></script>`);
 }
 
 const styles = `

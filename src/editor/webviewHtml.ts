@@ -19,21 +19,28 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, t
     // The layout worker's script is fetched from the extension and started from a blob: URL.
     `connect-src ${webview.cspSource}`,
     `worker-src blob:`,
-  ].join('; ');
+  ];
+  const head = `<meta property="csp-nonce" content="${n}">
+<link rel="stylesheet" href="${asset('dist', 'webview.css')}">
+<link rel="stylesheet" href="${asset('media', 'editor.css')}">`;
+  const body = `<div id="app" aria-label="ONNX model ${escapeHtml(title)}" data-worker="${asset('dist', 'layout-worker.js')}"><p class="loading">Reading model…</p></div>
+<script nonce="${n}" src="${asset('dist', 'webview.js')}"></script>`;
+  return htmlPage(csp, title, head, body);
+}
+
+/** A webview page: its Content-Security-Policy first, then `head`, the escaped title and `body`. */
+export function htmlPage(csp: string[], title: string, head: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta http-equiv="Content-Security-Policy" content="${csp.join('; ')}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta property="csp-nonce" content="${n}">
-<link rel="stylesheet" href="${asset('dist', 'webview.css')}">
-<link rel="stylesheet" href="${asset('media', 'editor.css')}">
+${head}
 <title>${escapeHtml(title)}</title>
 </head>
 <body>
-<div id="app" aria-label="ONNX model ${escapeHtml(title)}" data-worker="${asset('dist', 'layout-worker.js')}"><p class="loading">Reading model…</p></div>
-<script nonce="${n}" src="${asset('dist', 'webview.js')}"></script>
+${body}
 </body>
 </html>`;
 }

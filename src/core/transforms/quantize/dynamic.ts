@@ -4,6 +4,7 @@
 // 'qdq' format: DynamicQuantizeLinear -> DequantizeLinear on activations, DequantizeLinear on weights,
 // the original op in float (onnxruntime fuses these into integer kernels).
 import { DataType, onnx, type NodeProto } from '../../model/proto.js';
+import { elementCount } from '../../model/tensorValues.js';
 import { quantizeTensor, type Granularity, type QuantizedTensor } from './arithmetic.js';
 import type { QuantizeOptions } from './options.js';
 import { floatAttrValue, intAttr, intAttrValue, nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
@@ -182,7 +183,7 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
       }
       case 'Gather': {
         const weight = rw.floatWeight(inputs[0]);
-        if (!weight || weight.dims.length < 2 || weight.dims.reduce((a, d) => a * d, 1) < 256) continue;
+        if (!weight || weight.dims.length < 2 || elementCount(weight.dims) < 256) continue;
         const g: Granularity = { kind: 'tensor' };
         const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, 'tensor', node, 'Gather');
         const gathered = rw.names.fresh(`${base}_output_quantized`);

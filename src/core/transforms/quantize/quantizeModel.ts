@@ -163,7 +163,7 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
     rw.notes.push(...scope.notes);
   }
   for (const t of rw.tensors) if (t.role === 'weight') quantizedWeightBytes += t.shape.reduce((a, d) => a * d, 1) * 4;
-  const untouched = nested.length ? 0 : nestedCandidates(model, options);
+  const untouched = options.mode === 'static' ? nestedStaticCandidates(model) : 0;
   if (untouched) notes.push(`${untouched} node(s) inside If/Loop/Scan bodies were left in float: calibration cannot observe activations there.`);
   rw.finish();
   ensureIrVersion(model, irVersionFor(defaultOpset(model)));
@@ -175,13 +175,9 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   };
 }
 
-const modeOps: Record<QuantizeOptions['mode'], string[]> = {
-  dynamic: ['MatMul', 'Gemm', 'Conv', 'Gather'], static: ['MatMul', 'Gemm', 'Conv'], 'weight-only': ['MatMul', 'Gemm'], fp16: [],
-};
-
-/** Nodes of the mode's op types inside subgraphs, for the modes that leave subgraphs alone. */
-function nestedCandidates(model: ModelProto, options: QuantizeOptions): number {
-  const ops = new Set(modeOps[options.mode]);
+/** Static mode's op types inside subgraphs, which it leaves in float (the other modes rewrite or keep them). */
+function nestedStaticCandidates(model: ModelProto): number {
+  const ops = new Set(['MatMul', 'Gemm', 'Conv']);
   let n = 0;
   for (const visit of walkModel(model)) if (visit.path.length > 0 && !visit.functionName) for (const node of visit.nodes) if (ops.has(node.opType ?? '')) n++;
   return n;

@@ -3,7 +3,7 @@
 import { isExternal, type ExternalDataReader } from '../../model/externalData.js';
 import { GraphIndex } from '../../model/graphIndex.js';
 import { AttributeType, DataType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../../model/proto.js';
-import { arrayToTensor, tensorDims, tensorToArray, type ElementArray } from '../../model/tensorValues.js';
+import { arrayToTensor, elementCount, tensorDims, tensorToArray, type ElementArray } from '../../model/tensorValues.js';
 import { allNames, initializersOverridable, NameAllocator, sortGraph, useCounts } from '../graphEdit.js';
 import { packNibbles, quantTypeBits, type Granularity, type QuantizedTensor } from './arithmetic.js';
 import { DataTypeOfQuant } from './qtypes.js';
@@ -117,7 +117,7 @@ export class Rewriter {
     const tensor = this.constant(name);
     if (tensor && tensor.dataType === DataType.FLOAT) {
       const dims = tensorDims(tensor);
-      const raw = tensor.rawData && !isExternal(tensor) && !tensor.segment && tensor.rawData.length === dims.reduce((a, d) => a * d, 4) ? tensor.rawData : undefined;
+      const raw = tensor.rawData && !isExternal(tensor) && !tensor.segment && tensor.rawData.length === elementCount(dims) * 4 ? tensor.rawData : undefined;
       const reader = this.reader;
       let decoded: Float32Array | undefined;
       result = { name, dims, bytes: raw, get data() { return (decoded ??= tensorToArray(tensor, reader).data as Float32Array); } };
