@@ -2,6 +2,7 @@
 // one discriminated union of events per direction, plus requests that get exactly one reply.
 import type { GraphView, ModelView, NodeDetail, TensorDetail, TensorRef } from './core/graph/viewModelTypes.js';
 import type { Dim } from './core/model/types.js';
+import type { TestRunReport } from './core/runtime/testRun.js';
 
 export interface EditorSettings {
   direction: 'TB' | 'LR';
@@ -119,3 +120,38 @@ export class MessageHandler<OutEvent, InEvent, Out extends RequestMap<Out>, In e
     this.pending.clear();
   }
 }
+
+// The test run results view (a webview panel of its own): what the host posts, and what the view asks.
+export interface ResultsData {
+  modelName: string;
+  /** The second model's file name, for a comparison. */
+  otherModelName?: string;
+  finishedAt: string;
+  inputsText: string;
+  inputs: Array<{ name: string; dtype: string; shape: number[] }>;
+  report: TestRunReport;
+  tolerance: { rtol: number; atol: number };
+  warmup: number;
+  /** onnxruntime-node's version and the execution providers it lists. */
+  runtime: { version: string; providers: Array<{ name: string; bundled: boolean }> };
+  capture?: {
+    values: number;
+    subgraphValues: number;
+    skipped: number;
+    profileRuns: number;
+    slowest: Array<{ name: string; opType: string; msPerRun: number; share: number }>;
+  };
+  /** Capture is off in the settings: the view offers to turn it on. */
+  captureOff: boolean;
+}
+
+export type ToResultsView =
+  | { type: 'results'; data: ResultsData }
+  | { type: 'running'; step: string };
+
+export type FromResultsView =
+  | { type: 'ready' }
+  | { type: 'rerun' }
+  | { type: 'rerunWithCapture' }
+  | { type: 'copyJson' }
+  | { type: 'revealNode'; name: string };

@@ -2,7 +2,7 @@
 // inputs and outputs; frames for expanded groups; edges between what is visible. Pure (no DOM), so the
 // unit tests and the benchmark page build the same scene as the editor.
 import type { GraphView, ValueView } from '../src/core/graph/viewModelTypes.js';
-import { inputName } from '../src/core/graph/opSchema.js';
+import { inputName } from '../src/core/ops/opSchema.js';
 import { GROUP_HEADER, GROUP_PAD, type JobContainer, type JobNode, type LayoutJob, type LayoutJobResult } from './layoutJob.js';
 
 export type ItemKind = 'node' | 'group' | 'input' | 'output';

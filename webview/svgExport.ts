@@ -1,7 +1,7 @@
 // The drawn graph as a standalone SVG document, from the same scene (layout) the canvas draws.
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import { GROUP_HEADER } from './layoutJob.js';
-import { opCategory } from './opCategory.js';
+import { opCategory } from '../src/core/ops/opCategory.js';
 import { labelPoint } from './renderer.js';
 import { LINE, TITLE, type Scene } from './scene.js';
 import type { Theme } from './theme.js';

@@ -1,6 +1,6 @@
 // Canvas colours read from VS Code's --vscode-* theme variables (light, dark and high contrast);
 // re-read when the theme changes (VS Code swaps the body class and the variables).
-import type { OpCategory } from './opCategory.js';
+import type { OpCategory } from '../src/core/ops/opCategory.js';
 
 export interface Theme {
   background: string;

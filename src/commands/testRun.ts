@@ -18,7 +18,7 @@ import { summarizeArray } from '../core/runtime/summaries.js';
 import { loadInputSources, missingInputs, testDataSetDirs, type TestDataSet } from '../core/runtime/testData.js';
 import { testRun, type TestRunReport } from '../core/runtime/testRun.js';
 import { activeSession, revealNodeInGraph } from '../editor/editorRegistry.js';
-import type { ResultsData } from '../runtime-view/types.js';
+import type { ResultsData } from '../protocol.js';
 import { registerRuntimeStore, setRuntimeRecord, type RuntimeNodeTime, type RuntimeValue } from './runtimeStore.js';
 import { TestRunPanel } from './testRunPanel.js';
 

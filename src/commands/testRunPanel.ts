@@ -2,7 +2,7 @@
 // data (textContent only), under a strict CSP.
 import * as vscode from 'vscode';
 import { htmlPage, nonce as makeNonce } from '../editor/webviewHtml.js';
-import type { FromResultsView, ResultsData, ToResultsView } from '../runtime-view/types.js';
+import type { FromResultsView, ResultsData, ToResultsView } from '../protocol.js';
 
 export interface PanelActions {
   rerun(capture: boolean): void;

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import { AttributeType, int64ToBigInt, type AttributeProto, type ModelProto, type TensorProto } from '../model/proto.js';
 import { typeText } from '../model/types.js';
-import { inputName } from './opSchema.js';
+import { inputName } from '../ops/opSchema.js';
 import { buildGraphView, nodeSubgraphs, type GraphSource } from './viewModel.js';
 import type { AttributeView, GraphView, NodeDetail, PortView } from './viewModelTypes.js';
 

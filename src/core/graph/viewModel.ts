@@ -4,8 +4,8 @@
 import { dataTypeName } from '../model/dataTypes.js';
 import { isExternal } from '../model/externalData.js';
 import { constantNodeTensor } from '../model/tensorValues.js';
-import { inferShapes } from '../transforms/shapeInference.js';
-import { defaultOpset } from '../transforms/graphEdit.js';
+import { inferShapes } from '../ops/shapeInference.js';
+import { defaultOpset } from '../model/graphQueries.js';
 import { int64ToNumber, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../model/proto.js';
 import { summarize } from '../model/summary.js';
 import { valueType, type Dim } from '../model/types.js';

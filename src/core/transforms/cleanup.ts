@@ -4,7 +4,9 @@
 // recurses into subgraphs and keeps surviving names.
 import { onnx, type GraphProto, type ModelProto } from '../model/proto.js';
 import { subgraphsOf } from '../model/walk.js';
-import { defaultOpset, definedNames, hasSubgraphs, initializersOverridable, nodeReads, nonDeterministicOps, replaceUses, sortGraph, useCounts } from './graphEdit.js';
+import { defaultOpset, definedNames, hasSubgraphs, initializersOverridable, nodeReads, useCounts } from '../model/graphQueries.js';
+import { nonDeterministicOps } from '../ops/opSchema.js';
+import { replaceUses, sortGraph } from './graphEdit.js';
 
 export interface CleanupStats {
   deadNodes: number;

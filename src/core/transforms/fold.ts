@@ -12,12 +12,11 @@ import { arrayToTensor, constantNodeTensor, elementCount, type TensorArray } fro
 import { subgraphsOf } from '../model/walk.js';
 import { cleanupModel, removeDeadNodes, type CleanupStats } from './cleanup.js';
 import { conditionValue, inlineIf } from './foldIf.js';
-import {
-  allNames, cloneModel, constantNode, defaultOpset, hasSubgraphs, initializersOverridable, NameAllocator, nodeReads, nonDeterministicOps,
-  tensorProtoType, topologicalOrder,
-} from './graphEdit.js';
+import { allNames, defaultOpset, hasSubgraphs, initializersOverridable, nodeReads, topologicalOrder } from '../model/graphQueries.js';
+import { cloneModel, constantNode, NameAllocator, tensorProtoType } from './graphEdit.js';
+import { nonDeterministicOps } from '../ops/opSchema.js';
 import type { Dim } from '../model/types.js';
-import { inferShapes, isStatic, type InferredType } from './shapeInference.js';
+import { inferShapes, isStatic, type InferredType } from '../ops/shapeInference.js';
 
 /** Evaluates a temporary model that has no inputs; returns the named outputs. */
 export type Evaluate = (model: ModelProto, outputs: string[], signal?: AbortSignal) => Promise<Record<string, TensorArray>>;

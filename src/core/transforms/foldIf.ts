@@ -3,7 +3,8 @@
 // names that would collide with names elsewhere in the model are renamed.
 import { onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { tensorToArray } from '../model/tensorValues.js';
-import { allNames, attribute, definedNames, NameAllocator, renameValues } from './graphEdit.js';
+import { allNames, attribute, definedNames } from '../model/graphQueries.js';
+import { NameAllocator, renameValues } from './graphEdit.js';
 
 /** The truth value of a constant If condition, or undefined when it is not a one-element tensor. */
 export function conditionValue(tensor: TensorProto): boolean | undefined {

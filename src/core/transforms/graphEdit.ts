@@ -1,83 +1,8 @@
-// Small graph-edit helpers shared by the transforms (fold, prune, quantize). They work on the mutable
+// Graph-edit helpers shared by the transforms (fold, prune, quantize). They work on the mutable
 // protobuf objects in place and respect subgraph scoping: a nested graph that defines a name shadows it.
 import { AttributeType, int64ToNumber, onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type TypeProto } from '../model/proto.js';
 import { subgraphsOf } from '../model/walk.js';
-import { topologicalSort } from '../model/topologicalSort.js';
-
-/** Ops whose result differs between runs: never folded, never merged. */
-export const nonDeterministicOps = new Set([
-  'RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli',
-]);
-
-/** A node's attribute by name. */
-export function attribute(node: NodeProto, name: string): onnx.IAttributeProto | undefined {
-  return (node.attribute ?? []).find((a) => a.name === name);
-}
-
-export function hasSubgraphs(node: NodeProto): boolean {
-  return (node.attribute ?? []).some((a) => a.g != null || (a.graphs?.length ?? 0) > 0);
-}
-
-/** Names a graph defines itself: inputs, initializers (dense and sparse) and node outputs. */
-export function definedNames(graph: GraphProto): Set<string> {
-  const names = new Set<string>();
-  for (const v of graph.input ?? []) if (v.name) names.add(v.name);
-  for (const t of graph.initializer ?? []) if (t.name) names.add(t.name);
-  for (const s of graph.sparseInitializer ?? []) if (s.values?.name) names.add(s.values.name);
-  for (const n of graph.node ?? []) for (const o of n.output ?? []) if (o) names.add(o);
-  return names;
-}
-
-/** Names a graph (with its nested subgraphs) reads from enclosing scopes. */
-export function capturedNames(graph: GraphProto): Set<string> {
-  const defined = definedNames(graph);
-  const captured = new Set<string>();
-  const use = (name: string | null | undefined) => {
-    if (name && !defined.has(name)) captured.add(name);
-  };
-  for (const node of graph.node ?? []) {
-    for (const i of node.input ?? []) use(i);
-    for (const sub of subgraphsOf(node)) for (const c of capturedNames(sub.graph)) use(c);
-  }
-  for (const o of graph.output ?? []) use(o.name);
-  return captured;
-}
-
-/** Every name a node reads: its inputs plus what its subgraphs capture. */
-export function nodeReads(node: NodeProto): string[] {
-  const reads = (node.input ?? []).filter((i) => i);
-  for (const sub of subgraphsOf(node)) reads.push(...capturedNames(sub.graph));
-  return reads;
-}
-
-/** How many times each name is read inside a graph (node inputs, subgraph captures, graph outputs). */
-export function useCounts(graph: GraphProto): Map<string, number> {
-  const counts = new Map<string, number>();
-  const add = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
-  for (const node of graph.node ?? []) for (const r of nodeReads(node)) add(r);
-  for (const o of graph.output ?? []) if (o.name) add(o.name);
-  return counts;
-}
-
-/**
- * Every value and node name in the model, at every depth: the set fresh names must avoid. With `skip`,
- * names only inside that node's subgraphs are left out (they move when the node is inlined).
- */
-export function allNames(model: ModelProto, skip?: NodeProto): Set<string> {
-  const names = new Set<string>();
-  const visit = (graph: GraphProto) => {
-    for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) if (v.name) names.add(v.name);
-    for (const t of graph.initializer ?? []) if (t.name) names.add(t.name);
-    for (const s of graph.sparseInitializer ?? []) if (s.values?.name) names.add(s.values.name);
-    for (const node of graph.node ?? []) {
-      if (node.name) names.add(node.name);
-      for (const n of [...(node.input ?? []), ...(node.output ?? [])]) if (n) names.add(n);
-      if (node !== skip) for (const sub of subgraphsOf(node)) visit(sub.graph);
-    }
-  };
-  if (model.graph) visit(model.graph);
-  return names;
-}
+import { definedNames, topologicalOrder } from '../model/graphQueries.js';
 
 /** Hands out names that collide with nothing already taken: `base`, `base__1`, `base__2`... */
 export class NameAllocator {
@@ -129,23 +54,6 @@ export function renameValues(graph: GraphProto, renames: Map<string, string>): v
   replaceUses(graph, renames, true);
 }
 
-/**
- * Node indices in an order where every producer comes before its consumers. Tolerates unsorted graphs
- * (real exporters write them) and keeps the original order where it is already valid; nodes in a cycle
- * or reading undefined names keep their relative order at the end.
- */
-export function topologicalOrder(graph: GraphProto): number[] {
-  const nodes = graph.node ?? [];
-  const producer = new Map<string, number>();
-  nodes.forEach((n, i) => (n.output ?? []).forEach((o) => o && producer.set(o, i)));
-  return topologicalSort(nodes.length, function* (i) {
-    for (const r of nodeReads(nodes[i])) {
-      const p = producer.get(r);
-      if (p !== undefined) yield p;
-    }
-  });
-}
-
 /** Reorders a graph's nodes topologically (no-op when already sorted). */
 export function sortGraph(graph: GraphProto): void {
   const order = topologicalOrder(graph);
@@ -182,15 +90,4 @@ export function tensorProtoType(tensor: TensorProto): TypeProto {
 /** Deep copy through the wire format (tensor bytes are copied once, into one new buffer). */
 export function cloneModel(model: ModelProto): ModelProto {
   return onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
-}
-
-/** Default-domain opset version of a model (1 when undeclared). */
-export function defaultOpset(model: ModelProto): number {
-  const entry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
-  return entry?.version != null ? int64ToNumber(entry.version) : 1;
-}
-
-/** Whether initializers listed as graph inputs are overridable defaults (IR >= 4) or plain constants. */
-export function initializersOverridable(model: ModelProto): boolean {
-  return int64ToNumber(model.irVersion) >= 4;
 }

@@ -5,8 +5,9 @@ import { UserError } from '../errors.js';
 import { onnx, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from '../model/proto.js';
 import { constantNodeTensor } from '../model/tensorValues.js';
 import { cleanupModel } from './cleanup.js';
-import { cloneModel, defaultOpset, definedNames, initializersOverridable, nodeReads, tensorType } from './graphEdit.js';
-import { inferShapes, type InferredType } from './shapeInference.js';
+import { cloneModel, tensorType } from './graphEdit.js';
+import { defaultOpset, definedNames, initializersOverridable, nodeReads } from '../model/graphQueries.js';
+import { inferShapes, type InferredType } from '../ops/shapeInference.js';
 
 export interface ExtractOptions {
   /** Values the new graph returns (at least one). */

@@ -5,7 +5,8 @@ import { UserError } from '../errors.js';
 import type { ExternalDataReader } from '../model/externalData.js';
 import { AttributeType, DataType, int64ToNumber, onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { arrayToTensor, constantNodeTensor, tensorToArray, toFloat64, type TensorArray } from '../model/tensorValues.js';
-import { cloneModel, initializersOverridable } from './graphEdit.js';
+import { cloneModel } from './graphEdit.js';
+import { initializersOverridable } from '../model/graphQueries.js';
 
 export interface MagnitudeOptions {
   /** Fraction of weights set to zero, 0..1 (unstructured). */

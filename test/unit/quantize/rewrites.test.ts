@@ -11,7 +11,7 @@ import { arrayToTensor, tensorToArray } from '../../../src/core/model/tensorValu
 import { quantizeTensor } from '../../../src/core/transforms/quantize/arithmetic.js';
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { generateInputs } from '../../../src/core/runtime/inputs.js';
-import { defaultOpset } from '../../../src/core/transforms/graphEdit.js';
+import { defaultOpset } from '../../../src/core/model/graphQueries.js';
 import { accuracy, adaptFeeds } from '../../../src/core/transforms/quantize/accuracy.js';
 import { resolveOptions } from '../../../src/core/transforms/quantize/options.js';
 import { runQuantize } from '../../../src/core/transforms/quantize/pipeline.js';

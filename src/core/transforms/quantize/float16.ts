@@ -5,7 +5,7 @@
 import { AttributeType, DataType, onnx, toLong, type GraphProto, type NodeProto, type TensorProto } from '../../model/proto.js';
 import { arrayToTensor, constantNodeTensor, tensorToArray } from '../../model/tensorValues.js';
 import { floatToHalf } from '../../model/floatFormats.js';
-import { hasSubgraphs } from '../graphEdit.js';
+import { hasSubgraphs } from '../../model/graphQueries.js';
 import type { QuantizeOptions } from './options.js';
 import { intAttr, type Rewriter } from './rewriter.js';
 

@@ -6,7 +6,8 @@ import { UserError } from '../../errors.js';
 import { AttributeType, DataType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto } from '../../model/proto.js';
 import { arrayToTensor } from '../../model/tensorValues.js';
 import { walkGraph } from '../../model/walk.js';
-import { allNames, defaultOpset, NameAllocator } from '../graphEdit.js';
+import { allNames, defaultOpset } from '../../model/graphQueries.js';
+import { NameAllocator } from '../graphEdit.js';
 
 /** Ops whose meaning or form changed at a version, and that this upgrade cannot convert. */
 const unconvertible: Array<[string, number, string]> = [

@@ -6,7 +6,7 @@ import { allTensors } from '../../model/modelFile.js';
 import { int64ToNumber, type ModelProto } from '../../model/proto.js';
 import { tensorByteSize } from '../../model/summary.js';
 import { walkModel } from '../../model/walk.js';
-import { defaultOpset } from '../graphEdit.js';
+import { defaultOpset } from '../../model/graphQueries.js';
 import { rewriteDynamic } from './dynamic.js';
 import { rewriteFloat16 } from './float16.js';
 import { ensureIrVersion, ensureOpsetImport, irVersionFor, upgradeBlocker, upgradeOpset, type OpsetUpgrade } from './opsetUpgrade.js';

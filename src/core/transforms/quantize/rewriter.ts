@@ -4,7 +4,8 @@ import { isExternal, type ExternalDataReader } from '../../model/externalData.js
 import { GraphIndex } from '../../model/graphIndex.js';
 import { AttributeType, DataType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../../model/proto.js';
 import { arrayToTensor, elementCount, tensorDims, tensorToArray, type ElementArray } from '../../model/tensorValues.js';
-import { allNames, initializersOverridable, NameAllocator, sortGraph, useCounts } from '../graphEdit.js';
+import { allNames, initializersOverridable, useCounts } from '../../model/graphQueries.js';
+import { NameAllocator, sortGraph } from '../graphEdit.js';
 import { packNibbles, quantTypeBits, type Granularity, type QuantizedTensor } from './arithmetic.js';
 import { DataTypeOfQuant } from './qtypes.js';
 

@@ -4,7 +4,7 @@
 import { DataType, int64ToNumber, type GraphProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { constantNodeTensor, tensorToArray } from '../model/tensorValues.js';
 import { shapeOf, type Dim } from '../model/types.js';
-import { attribute, topologicalOrder } from './graphEdit.js';
+import { attribute, topologicalOrder } from '../model/graphQueries.js';
 
 export interface InferredType {
   elemType: number;

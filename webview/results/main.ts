@@ -1,6 +1,6 @@
 // The test run results view (webview side). Builds the page from posted data with textContent only.
-import type { OutputReport } from '../core/runtime/testRun.js';
-import type { FromResultsView, ResultsData, ToResultsView } from './types.js';
+import type { OutputReport } from '../../src/core/runtime/testRun.js';
+import type { FromResultsView, ResultsData, ToResultsView } from '../../src/protocol.js';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromResultsView): void };
 

@@ -75,3 +75,8 @@ export function inputName(op: string, slot: number): string {
   // Variadic last inputs (Einsum, Loop's v_initial) repeat the last name.
   return names[slot] ?? (op === 'Einsum' || op === 'Loop' ? names[names.length - 1] : String(slot));
 }
+
+/** Ops whose result differs between runs: never folded, never merged. */
+export const nonDeterministicOps = new Set([
+  'RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli',
+]);
