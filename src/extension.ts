@@ -5,13 +5,17 @@ import { registerTextLanguage } from './language/index.js';
 import { registerTransformCommands } from './commands/transforms.js';
 import { registerQuantizeCommands } from './commands/quantize.js';
 import { registerTestRunCommands } from './commands/testRun.js';
+import { SharedRuntime } from './services/sharedRuntime.js';
+import type { HostServices } from './services/hostServices.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ONNX Lens', { log: true });
-  context.subscriptions.push(log, ModelEditorProvider.register(context, log));
+  const runtime = new SharedRuntime(log);
+  const services: HostServices = { context, log, runtime };
+  context.subscriptions.push(log, runtime, ModelEditorProvider.register(context, log));
   context.subscriptions.push(registerTextLanguage(context, log));
-  context.subscriptions.push(registerTransformCommands(context, log));
-  context.subscriptions.push(registerQuantizeCommands(context, log));
+  context.subscriptions.push(registerTransformCommands(services));
+  context.subscriptions.push(registerQuantizeCommands(services));
   context.subscriptions.push(registerTestRunCommands(context, log));
 }
 

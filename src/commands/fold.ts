@@ -2,7 +2,8 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { foldFile } from '../core/transforms/foldRun.js';
-import { chooseOutputUri, pickTargetUri, runWithProgress, showError, showTransformResult, type SharedRuntime } from './transformCommon.js';
+import { chooseOutputUri, pickTargetUri, runWithProgress, showError, showTransformResult } from './transformCommon.js';
+import type { SharedRuntime } from '../services/sharedRuntime.js';
 
 export async function foldConstantsCommand(arg: unknown, runtime: SharedRuntime, log: vscode.LogOutputChannel): Promise<void> {
   try {

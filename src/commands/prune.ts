@@ -10,7 +10,8 @@ import { valueNames } from '../core/transforms/pruneExtract.js';
 import { describeRequest, parsePattern, parseSparsity, pruneFile, type PruneRequest } from '../core/transforms/pruneRun.js';
 import { prunableOps } from '../core/transforms/pruneWeights.js';
 import { formatBytes } from '../core/transforms/report.js';
-import { chooseOutputUri, pickTargetUri, runWithProgress, showError, showTransformResult, type SharedRuntime } from './transformCommon.js';
+import { chooseOutputUri, pickTargetUri, runWithProgress, showError, showTransformResult } from './transformCommon.js';
+import type { SharedRuntime } from '../services/sharedRuntime.js';
 
 type Mode = 'extract' | 'global' | 'layer' | 'pattern';
 

@@ -7,7 +7,9 @@ import { formatReport } from '../core/transforms/report.js';
 import { modeDescriptions, modes, outputSuffix, resolveOptions, type QuantizeMode, type QuantizeOptions } from '../core/transforms/quantize/options.js';
 import { runQuantize, type QuantizeRun } from '../core/transforms/quantize/pipeline.js';
 import { formatQuantizeDetails } from '../core/transforms/quantize/quantizeReport.js';
-import { chooseOutputUri, MODEL_EDITOR, pickTargetUri, runWithProgress, SharedRuntime, showError } from './transformCommon.js';
+import { chooseOutputUri, MODEL_EDITOR, pickTargetUri, runWithProgress, showError } from './transformCommon.js';
+import type { SharedRuntime } from '../services/sharedRuntime.js';
+import type { HostServices } from '../services/hostServices.js';
 
 const stateKey = 'onnxLens.quantize.last';
 
@@ -172,10 +174,8 @@ export async function quantizeModelCommand(arg: unknown, context: vscode.Extensi
   }
 }
 
-export function registerQuantizeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
-  const runtime = new SharedRuntime(log);
+export function registerQuantizeCommands({ context, log, runtime }: HostServices): vscode.Disposable {
   return vscode.Disposable.from(
-    runtime,
     vscode.commands.registerCommand('onnxLens.quantizeModel', (arg?: unknown) => quantizeModelCommand(arg, context, runtime, log)),
   );
 }

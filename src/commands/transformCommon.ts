@@ -6,7 +6,6 @@ import { basename, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { oneLine, UserError } from '../core/errors.js';
 import { freeOutputPath } from '../core/model/modelFile.js';
-import { RuntimeClient } from '../core/runtime/client.js';
 import { formatReport, siblingOutputPath, totalNodes, type TransformReport } from '../core/transforms/report.js';
 
 export const MODEL_EDITOR = 'onnxLens.modelEditor';
@@ -141,19 +140,4 @@ export async function showTransformResult(report: TransformReport, output: vscod
 export function showError(error: unknown, log: vscode.LogOutputChannel, what: string): void {
   log.error(`${what}: ${error instanceof Error && !(error instanceof UserError) ? error.stack ?? error.message : oneLine(error)}`);
   void vscode.window.showErrorMessage(`${what}: ${oneLine(error)}`);
-}
-
-/** One onnxruntime child for the transform commands, started on first use and stopped with the extension. */
-export class SharedRuntime implements vscode.Disposable {
-  private client?: RuntimeClient;
-  constructor(private readonly log: vscode.LogOutputChannel) {}
-  get(): RuntimeClient {
-    const seconds = vscode.workspace.getConfiguration('onnxLens').get<number>('run.timeoutSeconds', 300);
-    this.client ??= RuntimeClient.start({ timeoutMs: seconds * 1000, onLog: (line) => this.log.trace(`onnxruntime: ${line}`) });
-    return this.client;
-  }
-  dispose(): void {
-    this.client?.dispose();
-    this.client = undefined;
-  }
 }

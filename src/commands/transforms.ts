@@ -1,13 +1,12 @@
-// Registers the transform commands (fold, prune) with one shared onnxruntime child process.
+// Registers the transform commands (fold, prune); they run in the extension's shared onnxruntime child.
 import * as vscode from 'vscode';
 import { foldConstantsCommand } from './fold.js';
 import { pruneModelCommand } from './prune.js';
-import { registerReportDocuments, SharedRuntime } from './transformCommon.js';
+import { registerReportDocuments } from './transformCommon.js';
+import type { HostServices } from '../services/hostServices.js';
 
-export function registerTransformCommands(_context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
-  const runtime = new SharedRuntime(log);
+export function registerTransformCommands({ log, runtime }: HostServices): vscode.Disposable {
   return vscode.Disposable.from(
-    runtime,
     registerReportDocuments(),
     vscode.commands.registerCommand('onnxLens.foldConstants', (arg?: unknown) => foldConstantsCommand(arg, runtime, log)),
     vscode.commands.registerCommand('onnxLens.pruneModel', (arg?: unknown) => pruneModelCommand(arg, runtime, log)),
