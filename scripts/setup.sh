@@ -9,10 +9,16 @@ for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_log=$(mktemp)
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$apt_log" 2>&1; then
+    tail -40 "$apt_log"; exit 1
+  fi
+  rm -f "$apt_log"
 fi
 
+# package.json's allowScripts turns off onnxruntime-node's install script: it downloads CUDA/TensorRT
+# providers from a feed outside the npm registry, and a failed download rolls back the whole install.
+# The CPU runtime ships inside the package.
 npm ci --no-audit --no-fund
 
 # code-server (VS Code 1.100 in the browser) for `npm start` and the end-to-end tests: installed once

@@ -1,7 +1,7 @@
 // code-server (VS Code 1.100 served to a browser, with a Node extension host that loads onnxruntime-node)
 // installed from the npm registry into .e2e/, and started as a throwaway server for tests and `npm start`.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ export const e2eRoot = join(repoRoot, '.e2e');
 /** E2E_CODE_SERVER_DIR: install somewhere else (a CI cache folder, say). */
 const installDir = process.env.E2E_CODE_SERVER_DIR ? resolve(process.env.E2E_CODE_SERVER_DIR) : join(e2eRoot, 'code-server');
 const installedMarker = join(installDir, `.installed-${codeServerVersion}`);
+const installLog = `${installDir}.install.log`;
 export const codeServerBin = join(installDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
 function log(message: string): void {
@@ -70,11 +71,17 @@ function ripgrepVersionOf(codeServerDir: string): string {
   return version;
 }
 
-function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv, quiet: boolean): void {
-  const result = spawnSync('npm', args, { cwd, env, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', encoding: 'utf8' });
-  if (result.status !== 0) {
-    if (quiet) process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').slice(-60).join('\n') + '\n');
-    throw new Error(`npm ${args.join(' ')} failed (exit ${result.status ?? result.signal}) in ${cwd}.`);
+/** npm's and node-gyp's output goes to the install log; only a failure shows its tail. */
+function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv): void {
+  const fd = openSync(installLog, 'a');
+  try {
+    const result = spawnSync('npm', args, { cwd, env, stdio: ['ignore', fd, fd] });
+    if (result.status !== 0) {
+      process.stderr.write(readFileSync(installLog, 'utf8').split('\n').slice(-60).join('\n') + '\n');
+      throw new Error(`npm ${args.join(' ')} failed (exit ${result.status ?? result.signal}) in ${cwd}; the whole log is ${installLog}.`);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -83,7 +90,7 @@ function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv, quiet: boolean
  * kerberos, node-pty, spdlog...) build from source, which needs build-essential, pkg-config, python3 and
  * libkrb5-dev (scripts/setup.sh installs them).
  */
-export function ensureCodeServer(options: { quiet?: boolean } = {}): string {
+export function ensureCodeServer(): string {
   if (existsSync(installedMarker) && existsSync(codeServerBin)) return codeServerBin;
   // One installer at a time: a second process (another test run) waits for the first to finish.
   mkdirSync(dirname(installDir), { recursive: true });
@@ -100,7 +107,7 @@ export function ensureCodeServer(options: { quiet?: boolean } = {}): string {
     }
   }
   try {
-    return install(options);
+    return install();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -110,11 +117,12 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function install(options: { quiet?: boolean }): string {
+function install(): string {
   if (existsSync(installedMarker) && existsSync(codeServerBin)) return codeServerBin;
   const started = Date.now();
-  log(`installing code-server@${codeServerVersion} into ${installDir} (once; 1-2 minutes)`);
+  log(`installing code-server@${codeServerVersion} into ${installDir} (once; 1-2 minutes; build output in ${installLog})`);
   rmSync(installDir, { recursive: true, force: true });
+  rmSync(installLog, { force: true });
   const tmpDir = join(installDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true });
   writeFileSync(join(installDir, 'package.json'), JSON.stringify({
@@ -140,13 +148,12 @@ function install(options: { quiet?: boolean }): string {
     npm_config_update_notifier: 'false',
     ...(dir ? { npm_config_nodedir: dir } : {}),
   };
-  const quiet = options.quiet ?? false;
   // Two steps: unpack without scripts, seed ripgrep's download cache with the version that the unpacked
   // tree pins, then run the install scripts (which build native modules and install VS Code's own tree).
-  npm(['install', '--ignore-scripts', '--no-package-lock', '--omit=dev'], installDir, env, quiet);
+  npm(['install', '--ignore-scripts', '--no-package-lock', '--omit=dev'], installDir, env);
   const codeServerDir = join(installDir, 'node_modules', 'code-server');
   seedRipgrepCache(tmpDir, ripgrepVersionOf(codeServerDir));
-  npm(['rebuild', '--foreground-scripts'], installDir, env, quiet);
+  npm(['rebuild', '--foreground-scripts'], installDir, env);
 
   const version = spawnSync(process.execPath, [codeServerBin, '--version'], {
     encoding: 'utf8',

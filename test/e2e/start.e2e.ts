@@ -23,9 +23,10 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
+const pidFile = join(root, 'code-server.pid');
+
 // npm start runs code-server in a group of its own: if this test is killed, that group goes too.
 process.on('exit', () => {
-  const pidFile = join(root, 'code-server.pid');
   if (existsSync(pidFile)) killGroup(Number(readFileSync(pidFile, 'utf8')));
 });
 
@@ -33,13 +34,13 @@ after(async () => {
   await bench?.context.close().catch(() => undefined);
   await bench?.server.stop();
   // Whatever happened, no code-server of this test outlives it.
-  const pidFile = join(root, 'code-server.pid');
   if (existsSync(pidFile)) killGroup(Number(readFileSync(pidFile, 'utf8')));
 });
 
 test('npm start serves the sample model in the model editor on 127.0.0.1 and stops on Ctrl+C', { timeout: 300_000 }, async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/e2e-start.mjs', '--port', String(port)], {
+  // The README's command, in a process group of its own as a terminal's foreground job is.
+  const child = spawn('npm', ['start', '--', '--port', String(port)], {
     cwd: repoRoot,
     env: { ...process.env, E2E_START_ROOT: root },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,7 +65,7 @@ test('npm start serves the sample model in the model editor on 127.0.0.1 and sto
     output: () => output,
     stop: async () => {
       if (exitCode !== undefined) return;
-      process.kill(child.pid!, 'SIGINT'); // what Ctrl+C sends
+      process.kill(-child.pid!, 'SIGINT'); // what Ctrl+C sends: the whole foreground group
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
       if (exitCode === undefined) killGroup(child.pid);
     },
@@ -80,8 +81,11 @@ test('npm start serves the sample model in the model editor on 127.0.0.1 and sto
   await bench.screenshot('sample-open');
 
   await bench.context.close();
+  const codeServerPid = Number(readFileSync(pidFile, 'utf8'));
   await server.stop();
-  assert.equal(exitCode, 0, `npm start did not exit cleanly on Ctrl+C:\n${output.slice(-2000)}`);
+  assert.notEqual(exitCode, undefined, `npm start did not exit on Ctrl+C:\n${output.slice(-2000)}`);
+  assert.match(output, /stopping code-server \(Ctrl\+C\)/);
   await assert.rejects(fetch(`${url}healthz`), 'code-server still answers after Ctrl+C');
+  assert.throws(() => process.kill(codeServerPid, 0), 'code-server\'s process outlived Ctrl+C');
   bench = undefined;
 });
