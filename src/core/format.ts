@@ -75,7 +75,8 @@ export function formatRatio(ratio: number): string {
   return Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : formatNumber(ratio);
 }
 
-/** A shape as ONNX writes it: `[N,3,224,224]`, `?` for a dimension nothing names. */
-export function formatDims(dims: ReadonlyArray<number | bigint | string | null>): string {
+/** A shape as ONNX writes it: `[N,3,224,224]`, `?` for a dimension nothing names, `?` alone for an unknown rank. */
+export function formatDims(dims: ReadonlyArray<number | bigint | string | null> | undefined): string {
+  if (!dims) return '?';
   return `[${dims.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
 }

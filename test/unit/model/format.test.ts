@@ -69,4 +69,5 @@ test('formatDims writes shapes as ONNX text does', () => {
   assert.equal(formatDims([]), '[]');
   assert.equal(formatDims([1, 3, 224, 224]), '[1,3,224,224]');
   assert.equal(formatDims(['N', null, 7n]), '[N,?,7]');
+  assert.equal(formatDims(undefined), '?');
 });
