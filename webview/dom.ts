@@ -37,19 +37,3 @@ export function textButton(text: string, onClick: () => void, appearance: 'prima
   button.addEventListener('click', onClick);
   return button;
 }
-
-export function formatNumber(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1024;
-    u++;
-  } while (v >= 1024 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]} (${formatNumber(n)} bytes)`;
-}

@@ -5,7 +5,8 @@ import '@vscode/codicons/dist/codicon.css';
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown, vsCodeLink, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
 import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
-import { codicon, custom, el, formatNumber, iconButton } from './dom.js';
+import { formatCount } from '../src/core/format.js';
+import { codicon, custom, el, iconButton } from './dom.js';
 import { findInGraph, type FindResult } from './find.js';
 import { defaultViewState, GraphCanvas, type Selection, type ViewState } from './graphView.js';
 import { SidePanel } from './panel.js';
@@ -174,7 +175,7 @@ function onSelect(selection: Selection): void {
   else if (selection.kind === 'value') void panel.showValue(graph, selection.index);
   else {
     const group = graph.groups[selection.index];
-    status.textContent = `${group.path} · ${formatNumber(group.size)} nodes`;
+    status.textContent = `${group.path} · ${formatCount(group.size)} nodes`;
   }
 }
 
@@ -258,7 +259,7 @@ function runFind(): void {
   const { results: list, total } = findInGraph(graph, query);
   found = list;
   foundIndex = list.length ? 0 : -1;
-  findCount.textContent = total ? `${formatNumber(total)} found` : 'No results';
+  findCount.textContent = total ? `${formatCount(total)} found` : 'No results';
   const matches = new Set<string>();
   for (const r of list) {
     if (r.node < 0) continue;
@@ -278,7 +279,7 @@ function runFind(): void {
     });
     results.append(li);
   });
-  if (total > 200) results.append(el('li', 'muted', `… ${formatNumber(total - 200)} more; refine the search`));
+  if (total > 200) results.append(el('li', 'muted', `… ${formatCount(total - 200)} more; refine the search`));
   results.hidden = list.length === 0;
   markCurrent();
 }
