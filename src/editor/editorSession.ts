@@ -1,5 +1,6 @@
 // One open model editor: wires a webview panel to its document through the typed message channel,
-// and answers the webview's requests (graphs, node details, tensor pages, saving exports).
+// answers the webview's requests (graphs, node details, tensor pages, saving exports), and tells the
+// editor registry when its webview is ready and which node the user selected.
 import * as vscode from 'vscode';
 import { oneLine, UserError } from '../core/errors.js';
 import { nodeDetail } from '../core/graph/nodeDetail.js';
@@ -81,13 +82,13 @@ export class EditorSession implements vscode.Disposable {
 
   private graph(id: string): GraphView {
     const model = this.model();
-    const cache = this.document.facts(model);
-    let view = cache.graphs.get(id);
+    const facts = this.document.facts(model);
+    let view = facts.graphs.get(id);
     if (!view) {
       const source = resolveGraph(model, id);
       if (!source) throw new UserError('That graph is no longer in the model.');
       view = buildGraphView(model, source);
-      cache.graphs.set(id, view);
+      facts.graphs.set(id, view);
     }
     return view;
   }
