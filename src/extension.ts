@@ -1,22 +1,28 @@
-// Activation: wiring only. Each feature registers itself from its own module.
+// Activation: wiring only. The host services are created here once; each feature registers itself
+// from its own module with the services it needs.
 import * as vscode from 'vscode';
+import { EditorRegistry } from './editor/editorRegistry.js';
 import { ModelEditorProvider } from './editor/modelEditorProvider.js';
 import { registerTextLanguage } from './language/index.js';
 import { registerTransformCommands } from './commands/transforms.js';
 import { registerQuantizeCommands } from './commands/quantize.js';
 import { registerTestRunCommands } from './commands/testRun.js';
+import { RuntimeRecords } from './services/runtimeRecords.js';
 import { SharedRuntime } from './services/sharedRuntime.js';
 import type { HostServices } from './services/hostServices.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ONNX Lens', { log: true });
   const runtime = new SharedRuntime(log);
-  const services: HostServices = { context, log, runtime };
-  context.subscriptions.push(log, runtime, ModelEditorProvider.register(context, log));
-  context.subscriptions.push(registerTextLanguage(context, log));
+  const editors = new EditorRegistry();
+  const runtimeRecords = new RuntimeRecords(editors);
+  const services: HostServices = { context, log, runtime, editors, runtimeRecords };
+  context.subscriptions.push(log, runtime, editors, runtimeRecords);
+  context.subscriptions.push(ModelEditorProvider.register(services));
+  context.subscriptions.push(registerTextLanguage(services));
   context.subscriptions.push(registerTransformCommands(services));
   context.subscriptions.push(registerQuantizeCommands(services));
-  context.subscriptions.push(registerTestRunCommands(context, log));
+  context.subscriptions.push(registerTestRunCommands(services));
 }
 
 export function deactivate(): void {}

@@ -1,5 +1,5 @@
-// ONNX: Test Run Model and ONNX: Compare with Another Model. onnxruntime runs in a child process
-// (RuntimeClient); this module asks for inputs, shows progress with cancel, enforces the time limit and
+// ONNX: Test Run Model and ONNX: Compare with Another Model. onnxruntime runs in the extension's shared
+// child process; this module asks for inputs, shows progress with cancel, enforces the time limit and
 // shows the results view, and records runtime values for the graph and text views.
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -9,7 +9,7 @@ import { readModelFile } from '../core/model/decode.js';
 import { dataTypeName } from '../core/model/dataTypes.js';
 import type { ModelProto } from '../core/model/proto.js';
 import { captureRuntimeValues, type CaptureResult } from '../core/runtime/capture.js';
-import { RunCancelledError, RuntimeClient, type InfoResult } from '../core/runtime/client.js';
+import { RunCancelledError, type InfoResult } from '../core/runtime/client.js';
 import {
   formatDimAssignments, freeDims, generateInputs, parseDimAssignments, type Distribution,
 } from '../core/runtime/inputs.js';
@@ -17,10 +17,11 @@ import type { GraphOptimizationLevel, SessionSettings } from '../core/runtime/se
 import { summarizeArray } from '../core/runtime/summaries.js';
 import { loadInputSources, missingInputs, testDataSetDirs, type TestDataSet } from '../core/runtime/testData.js';
 import { testRun, type TestRunReport } from '../core/runtime/testRun.js';
-import { activeSession, revealNodeInGraph } from '../editor/editorRegistry.js';
+import type { EditorRegistry } from '../editor/editorRegistry.js';
 import type { ResultsData } from '../protocol.js';
-import { registerRuntimeStore, setRuntimeRecord, type RuntimeNodeTime, type RuntimeValue } from './runtimeStore.js';
-import { TestRunPanel } from './testRunPanel.js';
+import type { HostServices } from '../services/hostServices.js';
+import type { RuntimeNodeTime, RuntimeValue } from '../services/runtimeRecords.js';
+import { TestRunPanels } from './testRunPanel.js';
 
 /** What the user chose for a model's inputs, remembered per model in workspaceState. */
 interface InputChoice {
@@ -62,31 +63,26 @@ function readSettings(): RunSettings {
   };
 }
 
-class Runner {
-  private client?: RuntimeClient;
-  private clientTimeoutMs = 0;
+class Runner implements vscode.Disposable {
   private info?: InfoResult;
+  private readonly context: vscode.ExtensionContext;
+  private readonly log: vscode.LogOutputChannel;
+  private readonly panels: TestRunPanels;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {}
-
-  /** One child process for all runs; replaced when the time limit setting changes. */
-  private runtime(timeoutMs: number): RuntimeClient {
-    if (!this.client || this.clientTimeoutMs !== timeoutMs) {
-      this.client?.dispose();
-      this.client = RuntimeClient.start({ timeoutMs, onLog: (line) => this.log.debug(`onnxruntime: ${line}`) });
-      this.clientTimeoutMs = timeoutMs;
-    }
-    return this.client;
+  constructor(private readonly services: HostServices) {
+    this.context = services.context;
+    this.log = services.log;
+    this.panels = new TestRunPanels(services.context.extensionUri);
   }
 
   dispose(): void {
-    this.client?.dispose();
+    this.panels.dispose();
   }
 
   async testRun(arg?: unknown, compare = false, forceCapture = false, reuse?: { choice: InputChoice; other?: vscode.Uri }): Promise<void> {
     try {
       if (!vscode.workspace.isTrusted) throw new UserError('Running models needs a trusted workspace.');
-      const uri = targetUri(arg);
+      const uri = targetUri(arg, this.services.editors);
       if (!uri) return;
       const { model } = await readModelFile(uri.fsPath);
       let other = reuse?.other;
@@ -125,9 +121,9 @@ class Runner {
     }
     const modelName = basename(uri.fsPath);
     const title = other ? `Compare: ${modelName} vs ${basename(other.fsPath)}` : `Test Run: ${modelName}`;
-    const panel = TestRunPanel.forModel(this.context.extensionUri, uri, title, {
+    const panel = this.panels.forModel(uri, title, {
       rerun: (withCapture) => void this.testRun(uri, false, withCapture, { choice, other }),
-      revealNode: (name) => void revealNodeInGraph(uri, name).then((found) => {
+      revealNode: (name) => void this.services.editors.revealNode(uri, name).then((found) => {
         if (!found) void vscode.window.showInformationMessage(`Node '${name}' is not in the graph view.`);
       }),
     });
@@ -145,7 +141,8 @@ class Runner {
           progress.report({ message });
           panel.showRunning(message);
         };
-        const client = this.runtime(settings.timeoutSeconds * 1000);
+        // The shared child's time limit follows the same setting (it is restarted when that changes).
+        const client = this.services.runtime.get();
         this.info ??= await client.info(controller.signal);
         const report = await testRun(client, uri.fsPath, {
           dataSets, compareWith: other?.fsPath, settings: settings.session, tolerance: settings.tolerance,
@@ -245,7 +242,7 @@ class Runner {
       for (const [name, v] of Object.entries(captured.values)) values.set(name, v);
       for (const t of captured.nodeTimes) nodeTimes.set(t.name, { opType: t.opType, msPerRun: t.totalMs / captured.profileRuns });
     }
-    setRuntimeRecord(uri, { values, nodeTimes, intermediates: captured !== undefined, capturedAt: new Date() });
+    this.services.runtimeRecords.set(uri, { values, nodeTimes, intermediates: captured !== undefined, capturedAt: new Date() });
   }
 
   private resultsData(modelName: string, other: vscode.Uri | undefined, inputsText: string, set: TestDataSet, report: TestRunReport, settings: RunSettings, captured?: CaptureResult): ResultsData {
@@ -290,10 +287,10 @@ function verdict(report: TestRunReport): string {
 }
 
 /** The command's target: the explorer/editor-title URI, else the model in the active tab or model editor. */
-function targetUri(arg: unknown): vscode.Uri | undefined {
+function targetUri(arg: unknown, editors: EditorRegistry): vscode.Uri | undefined {
   const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   const tabUri = tab instanceof vscode.TabInputCustom && tab.uri.fsPath.endsWith('.onnx') ? tab.uri : undefined;
-  let uri = arg instanceof vscode.Uri ? arg : tabUri ?? activeSession()?.uri;
+  let uri = arg instanceof vscode.Uri ? arg : tabUri ?? editors.active()?.uri;
   if (!uri) {
     const doc = vscode.window.activeTextEditor?.document;
     if (doc?.uri.fsPath.endsWith('.onnx')) uri = doc.uri;
@@ -346,13 +343,12 @@ async function askDims(model: ModelProto, remembered: Record<string, number> | u
   return { ...initial, ...parseDimAssignments(text) };
 }
 
-export function registerTestRunCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
-  const runner = new Runner(context, log);
+export function registerTestRunCommands(services: HostServices): vscode.Disposable {
+  const runner = new Runner(services);
   return vscode.Disposable.from(
-    registerRuntimeStore(),
+    runner,
     vscode.commands.registerCommand('onnxLens.testRun', (arg?: unknown) => runner.testRun(arg)),
     // From the Explorer with two models selected, those two are compared without asking for the second.
     vscode.commands.registerCommand('onnxLens.compareModels', (arg?: unknown, selection?: unknown) => runner.compare(arg, selection)),
-    { dispose: () => runner.dispose() },
   );
 }

@@ -9,38 +9,57 @@ export interface PanelActions {
   revealNode(name: string): void;
 }
 
+/** The open results views, one per model. */
+export class TestRunPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, TestRunPanel>();
+
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  /** The panel of `modelUri` (created beside the editor if needed), brought to front. */
+  forModel(modelUri: vscode.Uri, title: string, actions: PanelActions): TestRunPanel {
+    const key = modelUri.toString();
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.update(title, actions);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel('onnxLens.testRunResults', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')],
+      retainContextWhenHidden: false,
+    });
+    panel.webview.html = html(panel.webview, this.extensionUri, title);
+    const created = new TestRunPanel(panel, actions, () => this.panels.delete(key));
+    this.panels.set(key, created);
+    return created;
+  }
+
+  dispose(): void {
+    for (const panel of [...this.panels.values()]) panel.close();
+  }
+}
+
 export class TestRunPanel {
-  private static readonly panels = new Map<string, TestRunPanel>();
   private data?: ResultsData;
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly key: string, private actions: PanelActions) {
+  constructor(private readonly panel: vscode.WebviewPanel, private actions: PanelActions, private readonly onClosed: () => void) {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: FromResultsView) => this.receive(message)),
     );
   }
 
-  /** The panel of `modelUri` (created beside the editor if needed), brought to front. */
-  static forModel(extensionUri: vscode.Uri, modelUri: vscode.Uri, title: string, actions: PanelActions): TestRunPanel {
-    const key = modelUri.toString();
-    const existing = TestRunPanel.panels.get(key);
-    if (existing) {
-      existing.actions = actions;
-      existing.panel.title = title;
-      existing.panel.reveal(undefined, true);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel('onnxLens.testRunResults', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')],
-      retainContextWhenHidden: false,
-    });
-    panel.webview.html = html(panel.webview, extensionUri, title);
-    const created = new TestRunPanel(panel, key, actions);
-    TestRunPanel.panels.set(key, created);
-    return created;
+  /** A new run of the same model: its title and actions, brought to front. */
+  update(title: string, actions: PanelActions): void {
+    this.actions = actions;
+    this.panel.title = title;
+    this.panel.reveal(undefined, true);
+  }
+
+  close(): void {
+    this.panel.dispose();
   }
 
   showRunning(step: string): void {
@@ -74,7 +93,7 @@ export class TestRunPanel {
   }
 
   private dispose(): void {
-    TestRunPanel.panels.delete(this.key);
+    this.onClosed();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,14 +1,10 @@
 // Commands of the model editor: export the drawn graph as SVG or PNG, show the log.
 import * as vscode from 'vscode';
 import { oneLine } from '../core/errors.js';
-import { activeSession, sessionsFor } from './editorRegistry.js';
+import type { EditorRegistry } from './editorRegistry.js';
 
-function sessionFor(uri: unknown) {
-  if (uri instanceof vscode.Uri) return sessionsFor(uri)[0] ?? activeSession();
-  return activeSession();
-}
-
-export function registerEditorCommands(log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerEditorCommands(log: vscode.LogOutputChannel, editors: EditorRegistry): vscode.Disposable {
+  const sessionFor = (uri: unknown) => (uri instanceof vscode.Uri ? editors.sessionsFor(uri)[0] : undefined) ?? editors.active();
   const exportAs = (format: 'svg' | 'png') => async (uri?: unknown) => {
     const session = sessionFor(uri);
     if (!session) {

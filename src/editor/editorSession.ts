@@ -1,15 +1,13 @@
 // One open model editor: wires a webview panel to its document through the typed message channel,
-// and answers the webview's requests (graphs, node details, tensor pages, saving exports).
+// answers the webview's requests (graphs, node details, tensor pages, saving exports), and tells the
+// editor registry when its webview is ready and which node the user selected.
 import * as vscode from 'vscode';
 import { oneLine, UserError } from '../core/errors.js';
 import { nodeDetail } from '../core/graph/nodeDetail.js';
-import { TensorInspector } from '../core/graph/tensorDetail.js';
 import { buildGraphView, buildModelView, listGraphs, MAIN_GRAPH, resolveGraph } from '../core/graph/viewModel.js';
 import type { GraphView } from '../core/graph/viewModelTypes.js';
-import { ExternalDataReader } from '../core/model/externalData.js';
 import type { ModelProto } from '../core/model/proto.js';
 import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../protocol.js';
-import { fireNodeSelected, overlayFor } from './editorRegistry.js';
 import type { ModelDocument } from './modelDocument.js';
 
 export function editorSettings(): EditorSettings {
@@ -19,37 +17,20 @@ export function editorSettings(): EditorSettings {
   return { direction, collapseAbove };
 }
 
-/** Decoded facts per model, shared by every editor of the same document and dropped on reload. */
-interface ModelCache {
-  graphs: Map<string, GraphView>;
-  inspector: TensorInspector;
-  external?: ExternalDataReader;
-}
-const caches = new WeakMap<ModelProto, ModelCache>();
-
-function cacheFor(document: ModelDocument, model: ModelProto): ModelCache {
-  let cache = caches.get(model);
-  if (!cache) {
-    const external = document.uri.scheme === 'file' ? ExternalDataReader.forModel(document.uri.fsPath) : undefined;
-    cache = { graphs: new Map(), inspector: new TensorInspector(model, external), external };
-    caches.set(model, cache);
-  }
-  return cache;
-}
-
-/** Closes the external-data files a model's editors opened; they reopen on demand. */
-export function closeModelFiles(model: ModelProto | undefined): void {
-  if (model) caches.get(model)?.external?.close();
-}
-
 export class EditorSession implements vscode.Disposable {
   private readonly channel: MessageHandler<HostEvent, WebviewEvent, HostRequests, WebviewRequests>;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly becameReady = new vscode.EventEmitter<void>();
+  private readonly nodeSelected = new vscode.EventEmitter<string>();
+  private readonly disposables: vscode.Disposable[] = [this.becameReady, this.nodeSelected];
   private readyResolve?: () => void;
   private pendingReveal?: HostEvent;
-  private shownModel?: ModelProto;
+  private live = false;
   /** Resolves once the webview has asked for the model (it is listening). */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
+  /** Fires each time the webview has (re)loaded and been sent the model: it shows what is posted now. */
+  readonly onDidBecomeReady = this.becameReady.event;
+  /** Fires with the name of a node the user selected in the graph. */
+  readonly onDidSelectNode = this.nodeSelected.event;
 
   constructor(readonly document: ModelDocument, readonly panel: vscode.WebviewPanel, private readonly log: vscode.LogOutputChannel) {
     const webview = panel.webview;
@@ -63,17 +44,17 @@ export class EditorSession implements vscode.Disposable {
           if (!source) throw new UserError('That graph is no longer in the model.');
           return nodeDetail(model, source, node, this.graph(graph));
         },
-        tensor: ({ ref, offset, count }) => cacheFor(this.document, this.model()).inspector.detail(ref, offset, count),
+        tensor: ({ ref, offset, count }) => this.document.facts(this.model()).inspector.detail(ref, offset, count),
         save: (params) => this.save(params.format, params.data, params.suggestedName),
       },
       (event) => this.onEvent(event),
     );
     this.disposables.push(
       webview.onDidReceiveMessage((message: ToHost) => void this.channel.receive(message)),
-      document.onDidReload(() => {
-        // Open external-data files of the replaced model are closed; a reader reopens them on demand.
-        if (this.shownModel && this.shownModel !== this.document.model) caches.get(this.shownModel)?.external?.close();
-        this.sendModel();
+      document.onDidReload(() => this.sendModel()),
+      // A hidden webview is discarded (retainContextWhenHidden is off) and loads again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.live = false;
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('onnxLens.graph')) this.post({ type: 'settings', settings: editorSettings() });
@@ -83,6 +64,11 @@ export class EditorSession implements vscode.Disposable {
 
   get uri(): vscode.Uri {
     return this.document.uri;
+  }
+
+  /** True while the webview is loaded and listening; a message posted otherwise would be lost. */
+  get isLive(): boolean {
+    return this.live;
   }
 
   post(event: HostEvent): void {
@@ -96,13 +82,13 @@ export class EditorSession implements vscode.Disposable {
 
   private graph(id: string): GraphView {
     const model = this.model();
-    const cache = cacheFor(this.document, model);
-    let view = cache.graphs.get(id);
+    const facts = this.document.facts(model);
+    let view = facts.graphs.get(id);
     if (!view) {
       const source = resolveGraph(model, id);
       if (!source) throw new UserError('That graph is no longer in the model.');
       view = buildGraphView(model, source);
-      cache.graphs.set(id, view);
+      facts.graphs.set(id, view);
     }
     return view;
   }
@@ -110,11 +96,13 @@ export class EditorSession implements vscode.Disposable {
   private onEvent(event: WebviewEvent): void {
     if (event.type === 'ready') {
       this.sendModel();
+      this.live = true;
+      this.becameReady.fire();
       if (this.pendingReveal) this.post(this.pendingReveal);
       this.pendingReveal = undefined;
       this.readyResolve?.();
     } else if (event.type === 'showLog') this.log.show();
-    else if (event.type === 'nodeSelected') fireNodeSelected(this.uri, event.nodeName);
+    else if (event.type === 'nodeSelected') this.nodeSelected.fire(event.nodeName);
   }
 
   private sendModel(): void {
@@ -126,11 +114,8 @@ export class EditorSession implements vscode.Disposable {
     const started = Date.now();
     try {
       const view = buildModelView(document.model, document.fileName);
-      this.shownModel = document.model;
-      cacheFor(document, document.model).graphs.set(MAIN_GRAPH, view.main);
+      document.facts(document.model).graphs.set(MAIN_GRAPH, view.main);
       this.post({ type: 'model', model: view, settings: editorSettings() });
-      const overlay = overlayFor(document.uri);
-      if (overlay) this.post({ type: 'runtimeOverlay', overlay });
       this.log.info(`Graph view of ${document.fileName}: ${view.main.nodes.length} nodes, ${view.main.groups.length} groups, built in ${Date.now() - started} ms`);
     } catch (error) {
       this.log.error(`Graph view of ${document.fileName} failed: ${error instanceof Error ? error.stack : String(error)}`);

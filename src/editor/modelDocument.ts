@@ -4,9 +4,11 @@ import * as vscode from 'vscode';
 import { oneLine } from '../core/errors.js';
 import { decodeModel } from '../core/model/decode.js';
 import type { ModelProto } from '../core/model/proto.js';
+import { ModelFacts } from './modelFacts.js';
 
 export class ModelDocument implements vscode.CustomDocument {
   private readonly changed = new vscode.EventEmitter<void>();
+  private cachedFacts?: ModelFacts;
   /** Fires after the file changed on disk and was read again. */
   readonly onDidReload = this.changed.event;
   model?: ModelProto;
@@ -24,6 +26,20 @@ export class ModelDocument implements vscode.CustomDocument {
     return this.uri.path.split('/').pop() ?? this.uri.path;
   }
 
+  /** The facts of `model`, which must be this document's current model. */
+  facts(model: ModelProto): ModelFacts {
+    if (this.cachedFacts?.model !== model) {
+      this.cachedFacts?.closeFiles();
+      this.cachedFacts = new ModelFacts(model, this.uri);
+    }
+    return this.cachedFacts;
+  }
+
+  /** Closes the external-data files the editors opened; they reopen on demand. */
+  closeFiles(): void {
+    this.cachedFacts?.closeFiles();
+  }
+
   async load(): Promise<void> {
     const started = Date.now();
     try {
@@ -36,6 +52,11 @@ export class ModelDocument implements vscode.CustomDocument {
       this.error = oneLine(error);
       this.log.warn(`Cannot open ${this.uri.toString(true)}: ${this.error}`);
     }
+    // The facts of the replaced model are dropped, and its external-data files closed.
+    if (this.cachedFacts && this.cachedFacts.model !== this.model) {
+      this.cachedFacts.closeFiles();
+      this.cachedFacts = undefined;
+    }
   }
 
   async reload(): Promise<void> {
@@ -44,6 +65,7 @@ export class ModelDocument implements vscode.CustomDocument {
   }
 
   dispose(): void {
+    this.closeFiles();
     this.changed.dispose();
   }
 }

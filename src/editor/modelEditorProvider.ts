@@ -1,27 +1,24 @@
-// The custom editor for *.onnx: owns documents and gives each webview panel an EditorSession.
+// The custom editor for *.onnx: owns documents and gives each webview panel an EditorSession, which
+// it adds to the editor registry.
 import * as vscode from 'vscode';
+import type { HostServices } from '../services/hostServices.js';
 import { registerEditorCommands } from './editorCommands.js';
-import { addSession, MODEL_EDITOR_VIEW_TYPE, postToEditors, revealNodeInGraph, sessionsFor } from './editorRegistry.js';
-import { closeModelFiles, EditorSession } from './editorSession.js';
+import { MODEL_EDITOR_VIEW_TYPE, type EditorRegistry } from './editorRegistry.js';
+import { EditorSession } from './editorSession.js';
 import { ModelDocument } from './modelDocument.js';
 import { webviewHtml } from './webviewHtml.js';
 
 export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<ModelDocument> {
-  static readonly viewType = MODEL_EDITOR_VIEW_TYPE;
-  /** For other features: see editorRegistry.ts. */
-  static readonly postToEditors = postToEditors;
-  static readonly revealNodeInGraph = revealNodeInGraph;
-
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel, private readonly editors: EditorRegistry) {}
 
   /** Registers the editor and its commands (export SVG/PNG, show log). */
-  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
+  static register({ context, log, editors }: HostServices): vscode.Disposable {
     return vscode.Disposable.from(
-      vscode.window.registerCustomEditorProvider(ModelEditorProvider.viewType, new ModelEditorProvider(context, log), {
+      vscode.window.registerCustomEditorProvider(MODEL_EDITOR_VIEW_TYPE, new ModelEditorProvider(context, log, editors), {
         webviewOptions: { retainContextWhenHidden: false },
         supportsMultipleEditorsPerDocument: true,
       }),
-      registerEditorCommands(log),
+      registerEditorCommands(log, editors),
     );
   }
 
@@ -35,7 +32,7 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
     webview.html = webviewHtml(webview, this.context.extensionUri, document.fileName);
 
     const session = new EditorSession(document, panel, this.log);
-    const disposables: vscode.Disposable[] = [session, addSession(session)];
+    const disposables: vscode.Disposable[] = [session, this.editors.add(session)];
     if (document.uri.scheme === 'file') {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, '..'), document.fileName));
       const reload = () => void document.reload();
@@ -45,7 +42,7 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
     }
     panel.onDidDispose(() => {
       disposables.forEach((d) => d.dispose());
-      if (sessionsFor(document.uri).length === 0) closeModelFiles(document.model);
+      if (this.editors.sessionsFor(document.uri).length === 0) document.closeFiles();
     });
   }
 }

@@ -1,15 +1,14 @@
 // The onnx-text language: the read-only text view of models (scheme onnx-text), .onnxtxt files with
 // diagnostics as the user types, hover, navigation, outline, and the commands between text and graph.
 import * as vscode from 'vscode';
+import type { HostServices } from '../services/hostServices.js';
 import { TextLanguageProviders } from './providers.js';
-import { onDidSelectNode } from '../editor/editorRegistry.js';
 import { registerTextCommands, revealNodeInText } from './textCommands.js';
 import { LANGUAGE_ID, TEXT_SCHEME, TextViews } from './textViews.js';
 
-export function registerTextLanguage(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
-  void context;
-  const textViews = new TextViews(log);
-  const providers = new TextLanguageProviders(textViews, log);
+export function registerTextLanguage({ log, editors, runtimeRecords }: HostServices): vscode.Disposable {
+  const textViews = new TextViews(log, editors);
+  const providers = new TextLanguageProviders(textViews, log, runtimeRecords);
   const selector: vscode.DocumentSelector = [{ language: LANGUAGE_ID }];
   const diagnostics = vscode.languages.createDiagnosticCollection(LANGUAGE_ID);
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -54,9 +53,9 @@ export function registerTextLanguage(context: vscode.ExtensionContext, log: vsco
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('onnxLens.text.elideAbove')) textViews.refreshAll();
     }),
-    registerTextCommands(textViews, log),
+    registerTextCommands(textViews, log, editors),
     // Selecting a node in the graph moves a visible text view of the same model to it.
-    onDidSelectNode(({ uri, nodeName }) => void revealNodeInText(textViews, uri, nodeName)),
+    editors.onDidSelectNode(({ uri, nodeName }) => void revealNodeInText(textViews, uri, nodeName)),
     new vscode.Disposable(() => {
       for (const t of timers.values()) clearTimeout(t);
     }),

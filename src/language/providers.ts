@@ -4,7 +4,7 @@ import { oneLine } from '../core/errors.js';
 import { describeOp, describeValue } from '../core/text/describe.js';
 import { definitionsOf, nameAt, occurrencesOf, opAt, usesOf, type NameOccurrence, type NodeEntry, type Span } from '../core/text/sourceMap.js';
 import { quoteName } from '../core/text/syntax.js';
-import { runtimeValuesFor } from './runtimeValues.js';
+import type { RuntimeRecords } from '../services/runtimeRecords.js';
 import type { TextView, TextViews } from './textViews.js';
 
 function range(document: vscode.TextDocument, span: Span): vscode.Range {
@@ -13,7 +13,7 @@ function range(document: vscode.TextDocument, span: Span): vscode.Range {
 
 export class TextLanguageProviders implements vscode.HoverProvider, vscode.DefinitionProvider, vscode.ReferenceProvider, vscode.DocumentSymbolProvider,
   vscode.DocumentHighlightProvider, vscode.RenameProvider {
-  constructor(private readonly views: TextViews, private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly views: TextViews, private readonly log: vscode.LogOutputChannel, private readonly runtimeRecords: RuntimeRecords) {}
 
   private at(document: vscode.TextDocument, position: vscode.Position): { view: TextView; offset: number } | undefined {
     const view = this.views.viewOf(document);
@@ -28,7 +28,8 @@ export class TextLanguageProviders implements vscode.HoverProvider, vscode.Defin
       map: view.map, model: view.model, external: view.external, elided: view.elided,
       indexFor: (scope: number) => view.indexFor(scope),
       lineOf: (o: number) => document.positionAt(o).line + 1,
-      runtime: view.modelUri ? runtimeValuesFor(view.modelUri) : undefined,
+      // What the last test run of the model saw.
+      runtime: view.modelUri ? this.runtimeRecords.get(view.modelUri) : undefined,
     };
     try {
       const name = nameAt(view.map, offset);

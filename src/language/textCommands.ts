@@ -6,13 +6,13 @@ import { oneLine, UserError } from '../core/errors.js';
 import { freeOutputPath, writeModelAtomic } from '../core/model/modelFile.js';
 import { parseModelText } from '../core/text/parser.js';
 import { nodeAt } from '../core/text/sourceMap.js';
-import { activeSession, MODEL_EDITOR_VIEW_TYPE, revealNodeInGraph } from '../editor/editorRegistry.js';
+import { MODEL_EDITOR_VIEW_TYPE, type EditorRegistry } from '../editor/editorRegistry.js';
 import { LANGUAGE_ID, modelUriOf, TEXT_SCHEME, textUriFor, type TextViews } from './textViews.js';
 
 /** The .onnx the command is about: the explorer/title argument, else the active model editor or tab. */
-function targetModel(arg: unknown): vscode.Uri | undefined {
+function targetModel(arg: unknown, editors: EditorRegistry): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg.scheme === TEXT_SCHEME ? modelUriOf(arg) : arg;
-  const session = activeSession();
+  const session = editors.active();
   if (session) return session.document.uri;
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if (input instanceof vscode.TabInputCustom && /\.onnx$/i.test(input.uri.path)) return input.uri;
@@ -95,7 +95,7 @@ async function convertTextToModel(arg: unknown, log: vscode.LogOutputChannel): P
   await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(written.path), MODEL_EDITOR_VIEW_TYPE);
 }
 
-async function revealInGraph(views: TextViews): Promise<void> {
+async function revealInGraph(views: TextViews, editors: EditorRegistry): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.languageId !== LANGUAGE_ID) {
     void vscode.window.showInformationMessage('Place the cursor on a node in an ONNX text view to reveal it in the graph.');
@@ -116,12 +116,12 @@ async function revealInGraph(views: TextViews): Promise<void> {
     void vscode.window.showInformationMessage(`This ${entry.node.opType} node has no name, so the graph view cannot find it.`);
     return;
   }
-  if (!(await revealNodeInGraph(modelUri, entry.node.name))) {
+  if (!(await editors.revealNode(modelUri, entry.node.name))) {
     void vscode.window.showInformationMessage(`Node ${entry.node.name} is not in the graph view of this model.`);
   }
 }
 
-export function registerTextCommands(views: TextViews, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerTextCommands(views: TextViews, log: vscode.LogOutputChannel, editors: EditorRegistry): vscode.Disposable {
   const guarded = (what: string, run: (...args: unknown[]) => Promise<void>) => async (...args: unknown[]) => {
     try {
       await run(...args);
@@ -132,7 +132,7 @@ export function registerTextCommands(views: TextViews, log: vscode.LogOutputChan
   };
   return vscode.Disposable.from(
     vscode.commands.registerCommand('onnxLens.showAsText', guarded('Show as Text', async (arg) => {
-      const modelUri = targetModel(arg);
+      const modelUri = targetModel(arg, editors);
       if (!modelUri) {
         void vscode.window.showInformationMessage('Open an ONNX model (or pick one in the explorer) to show it as text.');
         return;
@@ -140,6 +140,6 @@ export function registerTextCommands(views: TextViews, log: vscode.LogOutputChan
       await showModelText(modelUri);
     })),
     vscode.commands.registerCommand('onnxLens.convertTextToModel', guarded('Convert Text to Model', (arg) => convertTextToModel(arg, log))),
-    vscode.commands.registerCommand('onnxLens.revealInGraph', guarded('Reveal Node in Graph', () => revealInGraph(views))),
+    vscode.commands.registerCommand('onnxLens.revealInGraph', guarded('Reveal Node in Graph', () => revealInGraph(views, editors))),
   );
 }

@@ -10,7 +10,7 @@ import type { ModelProto } from '../core/model/proto.js';
 import { parseModelText, type TextDiagnostic } from '../core/text/parser.js';
 import { printModel } from '../core/text/printer.js';
 import type { TextSourceMap } from '../core/text/sourceMap.js';
-import { sessionsFor } from '../editor/editorRegistry.js';
+import type { EditorRegistry } from '../editor/editorRegistry.js';
 
 export const TEXT_SCHEME = 'onnx-text';
 export const LANGUAGE_ID = 'onnx-text';
@@ -58,12 +58,6 @@ export function modelUriOf(textUri: vscode.Uri): vscode.Uri | undefined {
   }
 }
 
-async function loadModel(uri: vscode.Uri): Promise<ModelProto> {
-  const open = sessionsFor(uri).find((s) => s.document.model)?.document.model;
-  if (open) return open;
-  return decodeModel(await vscode.workspace.fs.readFile(uri));
-}
-
 function elideAbove(): number {
   const value = vscode.workspace.getConfiguration('onnxLens.text').get<number>('elideAbove', 32);
   return Number.isFinite(value) && value >= 0 ? value : 32;
@@ -77,14 +71,21 @@ export class TextViews implements vscode.TextDocumentContentProvider, vscode.Dis
   private readonly watchers = new Map<string, vscode.Disposable>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly editors: EditorRegistry) {}
+
+  /** The model as an open editor holds it, else read from its file. */
+  private async loadModel(uri: vscode.Uri): Promise<ModelProto> {
+    const open = this.editors.sessionsFor(uri).find((s) => s.document.model)?.document.model;
+    if (open) return open;
+    return decodeModel(await vscode.workspace.fs.readFile(uri));
+  }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const modelUri = modelUriOf(uri);
     if (!modelUri) return '# Not a model text: this address does not name an ONNX model.\n';
     const started = Date.now();
     try {
-      const model = await loadModel(modelUri);
+      const model = await this.loadModel(modelUri);
       const printed = printModel(model, { elideAbove: elideAbove() });
       const external = modelUri.scheme === 'file' ? ExternalDataReader.forModel(modelUri.fsPath) : undefined;
       this.virtual.get(uri.toString())?.external?.close();

@@ -7,7 +7,7 @@ import { encodeModel } from '../../src/core/model/decode.js';
 import { testCases } from '../helpers/testdata.js';
 import { linearModel } from '../helpers/models.js';
 import { hostileName, hostileNamesModel, hostileOutput } from './fixtures.js';
-import { useWorkbench, type Fixture } from './harness.js';
+import { useWorkbench, waitFor, type Fixture, type Workbench } from './harness.js';
 
 const add = testCases().find((c) => c.name === 'node/test_add')!;
 const addFiles: Record<string, Fixture> = { 'add/model.onnx': { copyFrom: add.model } };
@@ -63,6 +63,39 @@ scenario('tensor names made of HTML show as text in the results view', async (vs
   });
   assert.equal(injected, undefined, 'model strings became elements in the results view');
   assert.deepEqual(vs.dialogs, []);
+});
+
+/** Selects the value `name` through the graph's Find and returns the side panel's text once it shows it. */
+async function valuePanel(vs: Workbench, name: string): Promise<string> {
+  const frame = await vs.webviewFrameWith('.graph-canvas');
+  const input = frame.locator('.find-field input');
+  await input.fill(name);
+  await waitFor(`Find to list ${name}`, async () => (await frame.locator('.find-results .label').allTextContents()).includes(name));
+  await input.press('Enter');
+  return waitFor(`${name} in the panel`, async () => {
+    const text = (await frame.locator('.panel').innerText()).replace(/\u00a0/g, ' ');
+    return /Consumers/.test(text) && text.includes(name) ? text : undefined;
+  });
+}
+
+scenario('the graph shows what the last test run saw: in the open editor, and in an editor opened after the run', async (vs) => {
+  await vs.closeAllEditors();
+  await vs.openFile('linear.onnx');
+  await vs.waitForWebviewText(/MatMul/);
+  await vs.runCommand('ONNX: Test Run Model');
+  await vs.pick('Generated: All ones');
+  await vs.pick('N=2');
+  await vs.waitForWebviewText(/Y\s+float\s+\[2, 3\]/, 60_000);
+  const open = await valuePanel(vs, 'Y');
+  assert.match(open, /From the last test run/i, open);
+  assert.match(open, /float\[2, 3\]/, open);
+  // A new editor's webview gets the overlay once it is ready.
+  await vs.closeAllEditors();
+  await vs.openFile('linear.onnx');
+  await vs.waitForWebviewText(/MatMul/);
+  const reopened = await valuePanel(vs, 'Y');
+  assert.match(reopened, /From the last test run/i, reopened);
+  assert.match(reopened, /float\[2, 3\]/, reopened);
 });
 
 scenario('Run with Tensor Capture records every intermediate tensor and the slowest nodes', async (vs) => {
