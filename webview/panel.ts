@@ -2,8 +2,7 @@
 // tensor (storage, statistics, histogram, values page by page). Details come from the host on demand.
 import type { GraphEntry, GraphView, ModelView, NodeDetail, PortView, TensorDetail, TensorRef } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
-import { codicon, custom, el, formatBytes, formatNumber, iconButton, textButton } from './dom.js';
-import { fmt } from './graphView.js';
+import { codicon, custom, el, formatBytes, formatNumber, formatStat, iconButton, textButton } from './dom.js';
 
 export interface PanelHost {
   requestNode(graph: string, node: number): Promise<NodeDetail>;
@@ -263,7 +262,7 @@ export class SidePanel {
     if (runtime) {
       const r = this.section('From the last test run', 'play');
       const rows: Array<[string, string]> = [['Type', `${runtime.dtype}[${runtime.shape.join(', ')}]`]];
-      if (runtime.stats) for (const [k, v] of Object.entries(runtime.stats)) rows.push([k, fmt(v)]);
+      if (runtime.stats) for (const [k, v] of Object.entries(runtime.stats)) rows.push([k, formatStat(v)]);
       this.table(r, rows);
     }
     if (value.kind === 'initializer' || value.kind === 'constant') {
@@ -305,10 +304,10 @@ export class SidePanel {
       const stats = el('div', 'stats');
       stats.append(el('h3', undefined, 'Statistics'));
       this.table(stats, [
-        ['min', fmt(st.min)],
-        ['max', fmt(st.max)],
-        ['mean', fmt(st.mean)],
-        ['std', fmt(st.std)],
+        ['min', formatStat(st.min)],
+        ['max', formatStat(st.max)],
+        ['mean', formatStat(st.mean)],
+        ['std', formatStat(st.std)],
         ['zeros', formatNumber(st.zeros)],
         ['NaN', formatNumber(st.nan)],
         ['Inf', formatNumber(st.inf)],
@@ -350,7 +349,7 @@ function histogram(h: { min: number; max: number; counts: number[] }): HTMLEleme
   canvas.style.height = `${height}px`;
   canvas.setAttribute('role', 'img');
   const max = Math.max(1, ...h.counts);
-  canvas.setAttribute('aria-label', `Histogram of ${h.counts.length} bins from ${fmt(h.min)} to ${fmt(h.max)}; largest bin ${formatNumber(max)} values`);
+  canvas.setAttribute('aria-label', `Histogram of ${h.counts.length} bins from ${formatStat(h.min)} to ${formatStat(h.max)}; largest bin ${formatNumber(max)} values`);
   const ctx = canvas.getContext('2d')!;
   ctx.scale(dpr, dpr);
   const style = getComputedStyle(document.body);
@@ -363,7 +362,7 @@ function histogram(h: { min: number; max: number; counts: number[] }): HTMLEleme
     ctx.fillRect(i * bar + 0.5, height - bh, Math.max(1, bar - 1), bh);
   });
   const caption = el('figcaption');
-  caption.append(el('span', undefined, fmt(h.min)), el('span', undefined, fmt(h.max)));
+  caption.append(el('span', undefined, formatStat(h.min)), el('span', undefined, formatStat(h.max)));
   figure.append(canvas, caption);
   return figure;
 }
