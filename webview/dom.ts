@@ -37,28 +37,3 @@ export function textButton(text: string, onClick: () => void, appearance: 'prima
   button.addEventListener('click', onClick);
   return button;
 }
-
-/** A statistic (min, max, mean, std): five significant digits, or four in exponent form when very large or small. */
-export function formatStat(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  if (abs >= 1e5 || abs < 1e-3) return value.toExponential(3);
-  return Number(value.toPrecision(5)).toString();
-}
-
-export function formatNumber(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1024;
-    u++;
-  } while (v >= 1024 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]} (${formatNumber(n)} bytes)`;
-}

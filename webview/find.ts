@@ -1,5 +1,6 @@
 // Find in the current graph: node names, operator types and tensor names. Pure matching here; the
 // widget in findWidget.ts shows the results and jumps to them.
+import { formatDims } from '../src/core/format.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 
 export interface FindResult {
@@ -31,7 +32,7 @@ export function findInGraph(graph: GraphView, query: string): { results: FindRes
     if (!value.name.toLowerCase().includes(q)) return;
     const visibleConsumer = value.consumers.find((c) => !graph.nodes[c].hidden);
     const node = value.producer >= 0 && !graph.nodes[value.producer].hidden ? value.producer : visibleConsumer ?? -1;
-    push({ kind: 'tensor', index: v, node, label: value.name, detail: `${value.type || '?'}${value.shape ? `[${value.shape.map((d) => (d === null ? '?' : d)).join(',')}]` : ''}` });
+    push({ kind: 'tensor', index: v, node, label: value.name, detail: `${value.type || '?'}${value.shape ? formatDims(value.shape) : ''}` });
   });
   return { results, total };
 }

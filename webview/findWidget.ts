@@ -2,8 +2,9 @@
 // over the canvas. Typing marks every match on the canvas; Enter and Shift+Enter (or a click in the list)
 // jump to the next and previous one, the arrow keys move in the list, Escape clears. Matching itself is
 // in find.ts.
+import { formatCount } from '../src/core/format.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
-import { codicon, custom, el, formatNumber } from './dom.js';
+import { codicon, custom, el } from './dom.js';
 import { findInGraph, type FindResult } from './find.js';
 import type { GraphCanvas } from './graphView.js';
 
@@ -68,7 +69,7 @@ export class FindWidget {
     const { results, total } = findInGraph(graph, query);
     this.found = results;
     this.index = results.length ? 0 : -1;
-    this.count.textContent = total ? `${formatNumber(total)} found` : 'No results';
+    this.count.textContent = total ? `${formatCount(total)} found` : 'No results';
     this.host.canvas().setMatches(this.matches());
     this.list.replaceChildren();
     results.slice(0, LISTED).forEach((r, i) => {
@@ -82,7 +83,7 @@ export class FindWidget {
       });
       this.list.append(li);
     });
-    if (total > LISTED) this.list.append(el('li', 'muted', `… ${formatNumber(total - LISTED)} more; refine the search`));
+    if (total > LISTED) this.list.append(el('li', 'muted', `… ${formatCount(total - LISTED)} more; refine the search`));
     this.list.hidden = results.length === 0;
     this.markCurrent();
   }

@@ -1,6 +1,7 @@
 // What of a graph is laid out: the graph, which of its groups are open, the direction, and the scene the
 // last layout made of them. Layouts run in the worker (LayoutClient); one that finishes after a newer
 // one started is dropped.
+import { formatCount } from '../src/core/format.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import { LayoutClient } from './layoutClient.js';
 import { composeScene, planScene, type Fonts, type Scene } from './scene.js';
@@ -119,7 +120,7 @@ export class GraphLayout {
     const drawn = graph.nodes.filter((n) => !n.hidden).length;
     const shown = this.scene.items.filter((i) => i.kind === 'node').length;
     const groups = this.scene.items.filter((i) => i.kind === 'group' && !i.expanded).length;
-    return `${drawn.toLocaleString('en-US')} ${drawn === 1 ? 'node' : 'nodes'}` + (shown < drawn ? ` · ${shown.toLocaleString('en-US')} shown, ${groups} collapsed groups` : '');
+    return `${formatCount(drawn)} ${drawn === 1 ? 'node' : 'nodes'}` + (shown < drawn ? ` · ${formatCount(shown)} shown, ${formatCount(groups)} collapsed groups` : '');
   }
 
   dispose(): void {

@@ -5,7 +5,8 @@ import '@vscode/codicons/dist/codicon.css';
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown, vsCodeLink, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
 import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
-import { codicon, custom, el, formatNumber, iconButton } from './dom.js';
+import { formatCount } from '../src/core/format.js';
+import { codicon, custom, el, iconButton } from './dom.js';
 import { FindWidget } from './findWidget.js';
 import { GraphCanvas } from './graphView.js';
 import { SidePanel } from './panel.js';
@@ -164,7 +165,7 @@ function onSelect(selection: Selection): void {
   else if (selection.kind === 'value') void panel.showValue(graph, selection.index);
   else {
     const group = graph.groups[selection.index];
-    status.textContent = `${group.path} · ${formatNumber(group.size)} nodes`;
+    status.textContent = `${group.path} · ${formatCount(group.size)} nodes`;
   }
 }
 

@@ -1,10 +1,10 @@
 // What the canvas shows over the drawing: the hover tooltip (a node's op and tensors, a tensor's type,
 // producer and consumers, and what the last test run measured), the line a screen reader says when the
 // selection moves, and the runtime overlay's heat (each node's share of the slowest node's time).
+import { formatCount, formatDims, formatNumber } from '../src/core/format.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
-import { formatNumber, formatStat } from './dom.js';
-import { shapeText, type SceneEdge, type SceneItem } from './scene.js';
+import type { SceneEdge, SceneItem } from './scene.js';
 
 /** Tooltip lines: a key (may be '') and its text. */
 export type Rows = Array<[string, string]>;
@@ -30,13 +30,13 @@ export function itemRows(graph: GraphView, overlay: RuntimeOverlay | null, item:
     node.inputs.forEach((v) => v >= 0 && rows.length < 14 && rows.push(['in', valueLine(graph, v)]));
     node.outputs.forEach((v) => v >= 0 && rows.length < 20 && rows.push(['out', valueLine(graph, v)]));
     const time = overlay?.nodeTimesUs?.[node.name];
-    if (time !== undefined) rows.push(['time', `${formatNumber(time)} µs`]);
+    if (time !== undefined) rows.push(['time', `${formatCount(time)} µs`]);
     if (node.subgraphs?.length || node.calls) rows.push(['', 'Double-click or Enter to open']);
     return rows;
   }
   if (item.kind === 'group') {
     const group = graph.groups[item.index];
-    return [['', group.path], ['', `${group.size} nodes · click to ${item.expanded ? 'collapse' : 'expand'}`]];
+    return [['', group.path], ['', `${formatCount(group.size)} nodes · click to ${item.expanded ? 'collapse' : 'expand'}`]];
   }
   return valueRows(graph, overlay, item.index, item.kind === 'input' ? 'graph input' : 'graph output');
 }
@@ -50,19 +50,19 @@ export function edgeRows(graph: GraphView, overlay: RuntimeOverlay | null, edge:
 /** `name: float[1,3,224,224]`, for a node's inputs and outputs. */
 function valueLine(graph: GraphView, v: number): string {
   const value = graph.values[v];
-  return `${value.name}: ${value.type || '?'}${value.shape ? `[${shapeText(value).replace(/×/g, ',')}]` : ''}`;
+  return `${value.name}: ${value.type || '?'}${value.shape ? formatDims(value.shape) : ''}`;
 }
 
 function valueRows(graph: GraphView, overlay: RuntimeOverlay | null, v: number, role?: string): Rows {
   const value = graph.values[v];
   const rows: Rows = [['', value.name]];
   if (role) rows.push(['', role]);
-  rows.push(['type', `${value.type || '?'}${value.shape ? `[${shapeText(value).replace(/×/g, ',')}]` : ' (shape unknown)'}`]);
+  rows.push(['type', `${value.type || '?'}${value.shape ? formatDims(value.shape) : ' (shape unknown)'}`]);
   const runtime = overlay?.values[value.name];
   if (runtime) {
-    rows.push(['runtime', `${runtime.dtype}[${runtime.shape.join(',')}]`]);
+    rows.push(['runtime', `${runtime.dtype}${formatDims(runtime.shape)}`]);
     const s = runtime.stats;
-    if (s) rows.push(['stats', `min ${formatStat(s.min)} · max ${formatStat(s.max)} · mean ${formatStat(s.mean)} · std ${formatStat(s.std)}`]);
+    if (s) rows.push(['stats', `min ${formatNumber(s.min)} · max ${formatNumber(s.max)} · mean ${formatNumber(s.mean)} · std ${formatNumber(s.std)}`]);
   }
   const nodeName = (n: number) => graph.nodes[n].name || `${graph.nodes[n].op} #${n}`;
   rows.push(['from', value.producer >= 0 ? nodeName(value.producer) : value.kind === 'input' ? 'graph input' : value.kind === 'initializer' ? 'initializer' : 'outer scope']);

@@ -2,7 +2,8 @@
 // tensor (storage, statistics, histogram, values page by page). Details come from the host on demand.
 import type { GraphEntry, GraphView, ModelView, NodeDetail, PortView, TensorDetail, TensorRef } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
-import { codicon, custom, el, formatBytes, formatNumber, formatStat, iconButton, textButton } from './dom.js';
+import { formatBytes, formatCount, formatDims, formatNumber } from '../src/core/format.js';
+import { codicon, custom, el, iconButton, textButton } from './dom.js';
 
 export interface PanelHost {
   requestNode(graph: string, node: number): Promise<NodeDetail>;
@@ -15,8 +16,7 @@ export interface PanelHost {
 const PAGE = 100;
 
 function dimsText(shape: Array<number | string | null> | undefined): string {
-  if (!shape) return '(shape unknown)';
-  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+  return shape ? formatDims(shape) : '(shape unknown)';
 }
 
 export class SidePanel {
@@ -94,8 +94,8 @@ export class SidePanel {
       ...(s.modelVersion ? [['Version', String(s.modelVersion)] as [string, string]] : []),
       ['Opsets', opsets || '—'],
       ['Graph', s.graphName || '—'],
-      ['Nodes', `${formatNumber(s.nodes.top)} in the main graph, ${formatNumber(s.nodes.total)} in all`],
-      ['Weights', `${formatNumber(s.initializers.count)} ${s.initializers.count === 1 ? 'initializer' : 'initializers'}, ${formatBytes(s.initializers.bytes)}`],
+      ['Nodes', `${formatCount(s.nodes.top)} in the main graph, ${formatCount(s.nodes.total)} in all`],
+      ['Weights', `${formatCount(s.initializers.count)} ${s.initializers.count === 1 ? 'initializer' : 'initializers'}, ${formatBytes(s.initializers.bytes, { exact: true })}`],
     ]);
     if (s.docString) section.append(el('p', 'doc', s.docString));
     const metadata = Object.entries(s.metadata);
@@ -119,7 +119,7 @@ export class SidePanel {
     const ops = Object.entries(s.ops).sort((a, b) => b[1] - a[1]);
     if (ops.length) {
       const opsSection = this.section('Operators', 'symbol-method');
-      this.table(opsSection, ops.slice(0, 40).map(([op, n]) => [op, formatNumber(n)]), 'props ops');
+      this.table(opsSection, ops.slice(0, 40).map(([op, n]) => [op, formatCount(n)]), 'props ops');
       if (ops.length > 40) opsSection.append(el('p', 'muted', `… ${ops.length - 40} more operator types`));
     }
     if (current.id !== '') {
@@ -127,7 +127,7 @@ export class SidePanel {
       this.table(here, [
         ['Graph', current.title],
         ['Kind', current.kind],
-        ['Nodes', formatNumber(current.nodes.length)],
+        ['Nodes', formatCount(current.nodes.length)],
         ['Inputs', current.inputs.map((v) => current.values[v].name).join(', ') || '—'],
         ['Outputs', current.outputs.map((v) => current.values[v].name).join(', ') || '—'],
       ]);
@@ -138,7 +138,7 @@ export class SidePanel {
     const li = el('li');
     li.append(codicon(entry.kind === 'function' ? 'symbol-function' : 'type-hierarchy-sub'));
     li.append(this.link(entry.title, `Open ${entry.kind} ${entry.title}`, () => this.host.openGraph(entry.id)));
-    li.append(el('span', 'muted', ` ${formatNumber(entry.nodes)} nodes`));
+    li.append(el('span', 'muted', ` ${formatCount(entry.nodes)} nodes`));
     return li;
   }
 
@@ -261,8 +261,8 @@ export class SidePanel {
     const runtime = this.overlay?.values[value.name];
     if (runtime) {
       const r = this.section('From the last test run', 'play');
-      const rows: Array<[string, string]> = [['Type', `${runtime.dtype}[${runtime.shape.join(', ')}]`]];
-      if (runtime.stats) for (const [k, v] of Object.entries(runtime.stats)) rows.push([k, formatStat(v)]);
+      const rows: Array<[string, string]> = [['Type', `${runtime.dtype}${formatDims(runtime.shape)}`]];
+      if (runtime.stats) for (const [k, v] of Object.entries(runtime.stats)) rows.push([k, formatNumber(v)]);
       this.table(r, rows);
     }
     if (value.kind === 'initializer' || value.kind === 'constant') {
@@ -288,14 +288,14 @@ export class SidePanel {
     if (token !== this.token) return;
     content.replaceChildren();
     const storage = detail.storage === 'external' && detail.external
-      ? `external: ${detail.external.location} at offset ${formatNumber(detail.external.offset)}${detail.external.length !== undefined ? `, ${formatNumber(detail.external.length)} bytes` : ''}`
+      ? `external: ${detail.external.location} at offset ${formatCount(detail.external.offset)}${detail.external.length !== undefined ? `, ${formatCount(detail.external.length)} bytes` : ''}`
       : { raw: 'raw_data', typed: 'typed fields', empty: 'empty', external: 'external' }[detail.storage];
     this.table(content, [
       ['Name', detail.name],
       ['Type', detail.dtype],
-      ['Shape', `[${detail.dims.join(', ')}]`],
-      ['Elements', formatNumber(detail.count)],
-      ['Size', formatBytes(detail.bytes)],
+      ['Shape', formatDims(detail.dims)],
+      ['Elements', formatCount(detail.count)],
+      ['Size', formatBytes(detail.bytes, { exact: true })],
       ['Storage', storage],
     ]);
     if (detail.error) content.append(el('p', 'error-line', detail.error));
@@ -304,13 +304,13 @@ export class SidePanel {
       const stats = el('div', 'stats');
       stats.append(el('h3', undefined, 'Statistics'));
       this.table(stats, [
-        ['min', formatStat(st.min)],
-        ['max', formatStat(st.max)],
-        ['mean', formatStat(st.mean)],
-        ['std', formatStat(st.std)],
-        ['zeros', formatNumber(st.zeros)],
-        ['NaN', formatNumber(st.nan)],
-        ['Inf', formatNumber(st.inf)],
+        ['min', formatNumber(st.min)],
+        ['max', formatNumber(st.max)],
+        ['mean', formatNumber(st.mean)],
+        ['std', formatNumber(st.std)],
+        ['zeros', formatCount(st.zeros)],
+        ['NaN', formatCount(st.nan)],
+        ['Inf', formatCount(st.inf)],
       ], 'props stats-table');
       if (st.histogram.counts.length) stats.append(histogram(st.histogram));
       content.append(stats);
@@ -319,7 +319,7 @@ export class SidePanel {
       const values = el('div', 'values');
       const end = detail.preview.offset + detail.preview.values.length;
       const header = el('div', 'values-header');
-      header.append(el('h3', undefined, `Values ${formatNumber(detail.preview.offset)}–${formatNumber(Math.max(detail.preview.offset, end - 1))} of ${formatNumber(detail.count)}`));
+      header.append(el('h3', undefined, `Values ${formatCount(detail.preview.offset)}–${formatCount(Math.max(detail.preview.offset, end - 1))} of ${formatCount(detail.count)}`));
       const nav = el('span', 'values-nav');
       const prev = iconButton('chevron-left', 'Previous values', () => void this.fillTensor(section, ref, Math.max(0, detail.preview.offset - PAGE)));
       const next = iconButton('chevron-right', 'Next values', () => void this.fillTensor(section, ref, end));
@@ -349,7 +349,7 @@ function histogram(h: { min: number; max: number; counts: number[] }): HTMLEleme
   canvas.style.height = `${height}px`;
   canvas.setAttribute('role', 'img');
   const max = Math.max(1, ...h.counts);
-  canvas.setAttribute('aria-label', `Histogram of ${h.counts.length} bins from ${formatStat(h.min)} to ${formatStat(h.max)}; largest bin ${formatNumber(max)} values`);
+  canvas.setAttribute('aria-label', `Histogram of ${h.counts.length} bins from ${formatNumber(h.min)} to ${formatNumber(h.max)}; largest bin ${formatCount(max)} values`);
   const ctx = canvas.getContext('2d')!;
   ctx.scale(dpr, dpr);
   const style = getComputedStyle(document.body);
@@ -362,7 +362,7 @@ function histogram(h: { min: number; max: number; counts: number[] }): HTMLEleme
     ctx.fillRect(i * bar + 0.5, height - bh, Math.max(1, bar - 1), bh);
   });
   const caption = el('figcaption');
-  caption.append(el('span', undefined, formatStat(h.min)), el('span', undefined, formatStat(h.max)));
+  caption.append(el('span', undefined, formatNumber(h.min)), el('span', undefined, formatNumber(h.max)));
   figure.append(canvas, caption);
   return figure;
 }

@@ -3,6 +3,7 @@
 // unit tests and the benchmark page build the same scene as the editor.
 import type { GraphView, ValueView } from '../src/core/graph/viewModelTypes.js';
 import { inputName } from '../src/core/ops/opSchema.js';
+import { formatCount, formatDims } from '../src/core/format.js';
 import { GROUP_HEADER, GROUP_PAD, type JobContainer, type JobNode, type LayoutJob, type LayoutJobResult } from './layoutJob.js';
 
 export type ItemKind = 'node' | 'group' | 'input' | 'output';
@@ -123,7 +124,7 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
   for (let g = 0; g < groups.length; g++) {
     if (groupRep[g] >= 0) continue;
     const group = groups[g];
-    const item: SceneItem = { ...blank, id: `g${g}`, kind: 'group', index: g, container: group.parent, expanded: open[g] === 1, title: fit(group.name, fonts.title, MAX_WIDTH - 36, measure), subtitle: `${group.size.toLocaleString('en-US')} nodes`, lines: [], depth: groupDepth[g] };
+    const item: SceneItem = { ...blank, id: `g${g}`, kind: 'group', index: g, container: group.parent, expanded: open[g] === 1, title: fit(group.name, fonts.title, MAX_WIDTH - 36, measure), subtitle: `${formatCount(group.size)} nodes`, lines: [], depth: groupDepth[g] };
     if (!item.expanded) {
       item.width = clamp(Math.max(measure(group.name, fonts.title), measure(item.subtitle, fonts.text)) + 36);
       item.height = TITLE + LINE + 10;
@@ -158,7 +159,7 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
     if (byId.has(id)) return;
     const value = graph.values[v];
     const title = value.name;
-    const subtitle = value.type ? `${value.type}${value.shape ? `[${shapeText(value).replace(/×/g, ',')}]` : ''}` : '';
+    const subtitle = value.type ? `${value.type}${value.shape ? formatDims(value.shape) : ''}` : '';
     const titleFit = fit(shortName(title), fonts.title, MAX_WIDTH - 20, measure);
     const subtitleFit = fit(subtitle, fonts.mono, MAX_WIDTH - 20, measure);
     const width = clamp(Math.max(measure(titleFit, fonts.title), measure(subtitleFit, fonts.mono)) + 20);

@@ -1,17 +1,10 @@
 import { parseArgs } from 'node:util';
+import { formatBytes, formatDims } from '../core/format.js';
 import { readModelFile } from '../core/model/decode.js';
 import { summarize, type SignatureEntry } from '../core/model/summary.js';
-import { dimsText } from '../core/model/types.js';
 import { print, UsageError, type CliCommand } from './command.js';
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
-
-const signatureLine = (e: SignatureEntry) => `  ${e.name}: ${e.type}${e.shape ? dimsText(e.shape) : ''}`;
+const signatureLine = (e: SignatureEntry) => `  ${e.name}: ${e.type}${e.shape ? formatDims(e.shape) : ''}`;
 
 export const infoCommand: CliCommand = {
   name: 'info',

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
+import { formatCosine, formatDims, formatDuration, formatNumber } from '../core/format.js';
 import { readModelFile } from '../core/model/decode.js';
 import { RuntimeClient } from '../core/runtime/client.js';
 import { generateInputs, parseDimAssignments, type Distribution } from '../core/runtime/inputs.js';
@@ -24,16 +25,6 @@ function number(value: string | undefined, fallback: number, what: string, check
 
 const whole = (n: number) => Number.isInteger(n) && n >= 0;
 
-/** Short, aligned numbers: 4 significant digits, exponent form for very large or small values. */
-export function formatNumber(n: number | undefined): string {
-  if (n === undefined || Number.isNaN(n)) return '-';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(n) && Math.abs(n) < 1e9) return String(n);
-  const a = Math.abs(n);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return n.toExponential(2);
-  return String(Number(n.toPrecision(4)));
-}
-
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
@@ -44,9 +35,9 @@ function outputRow(o: OutputReport): string[] {
   const c = o.comparison;
   const s = o.stats;
   return [
-    o.name, o.dtype, `[${o.shape.join(',')}]`, formatNumber(s.min), formatNumber(s.max), formatNumber(s.mean), formatNumber(s.std),
+    o.name, o.dtype, formatDims(o.shape), formatNumber(s.min), formatNumber(s.max), formatNumber(s.mean), formatNumber(s.std),
     String(s.nan), String(s.inf),
-    c ? formatNumber(c.maxAbsError) : '', c ? formatNumber(c.maxRelError) : '', c ? formatNumber(c.cosine) : '',
+    c ? formatNumber(c.maxAbsError) : '', c ? formatNumber(c.maxRelError) : '', c ? formatCosine(c.cosine) : '',
     c ? `${c.mismatches}/${c.count}` : '', c ? (c.pass ? 'ok' : `FAIL${c.problem ? ` (${c.problem})` : ''}`) : '',
   ];
 }
@@ -67,8 +58,8 @@ function humanReport(model: string, inputsText: string, report: TestRunReport, t
   }
   const l = report.latency;
   if (l) {
-    lines.push('', `Latency:  ${l.iterations} runs: mean ${formatNumber(l.mean)} ms, p50 ${formatNumber(l.p50)} ms, p90 ${formatNumber(l.p90)} ms, `
-      + `p99 ${formatNumber(l.p99)} ms (min ${formatNumber(l.min)}, max ${formatNumber(l.max)}); session created in ${formatNumber(l.sessionCreateMs)} ms`);
+    lines.push('', `Latency:  ${l.iterations} runs: mean ${formatDuration(l.mean)}, p50 ${formatDuration(l.p50)}, p90 ${formatDuration(l.p90)}, `
+      + `p99 ${formatDuration(l.p99)} (min ${formatDuration(l.min)}, max ${formatDuration(l.max)}); session created in ${formatDuration(l.sessionCreateMs)}`);
   }
   if (report.pass !== undefined) {
     const failed = report.dataSets.flatMap((d) => d.outputs).filter((o) => o.comparison && !o.comparison.pass).length;

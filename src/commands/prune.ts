@@ -9,7 +9,7 @@ import type { ModelProto } from '../core/model/proto.js';
 import { valueNames } from '../core/transforms/pruneExtract.js';
 import { describeRequest, parsePattern, parseSparsity, pruneFile, type PruneRequest } from '../core/transforms/pruneRun.js';
 import { prunableOps } from '../core/transforms/pruneWeights.js';
-import { formatBytes } from '../core/transforms/report.js';
+import { formatBytes } from '../core/format.js';
 import { chooseOutputUri, pickTargetUri, runWithProgress, showError, showTransformResult } from './transformCommon.js';
 import type { SharedRuntime } from '../services/sharedRuntime.js';
 

@@ -3,6 +3,7 @@
 // opens in the model editor and the report (accuracy, sizes, latency, scales) opens on request.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { formatCosine, formatRatio } from '../core/format.js';
 import { formatReport } from '../core/transforms/report.js';
 import { modeDescriptions, modes, outputSuffix, resolveOptions, type QuantizeMode, type QuantizeOptions } from '../core/transforms/quantize/options.js';
 import { runQuantize, type QuantizeRun } from '../core/transforms/quantize/pipeline.js';
@@ -132,12 +133,12 @@ async function askOptions(state: vscode.Memento): Promise<{ options: QuantizeOpt
 function summary(run: QuantizeRun): string {
   const d = run.report.details;
   const v = run.report.verification;
-  if (v && !v.ran) return `weights ${d.weightRatio.toFixed(1)}x smaller; NOT VERIFIED: ${v.problem ?? 'onnxruntime could not run it'}.`;
+  if (v && !v.ran) return `weights ${formatRatio(d.weightRatio)} smaller; NOT VERIFIED: ${v.problem ?? 'onnxruntime could not run it'}.`;
   const cos = d.accuracy.filter((a) => Number.isFinite(a.cosine)).map((a) => a.cosine);
   const worst = cos.length ? Math.min(...cos) : NaN;
-  const accuracy = Number.isFinite(worst) ? `cosine ${worst.toFixed(4)} (budget ${d.budget.cosine})` : 'outputs compared';
-  const latency = d.latencyBefore && d.latencyAfter ? `, latency ${(d.latencyAfter.p50 / d.latencyBefore.p50).toFixed(2)}x` : '';
-  return `weights ${d.weightRatio.toFixed(1)}x smaller, ${accuracy}${latency}${d.budget.pass ? '' : ' - BELOW THE ACCURACY BUDGET'}.`;
+  const accuracy = Number.isFinite(worst) ? `cosine ${formatCosine(worst)} (budget ${d.budget.cosine})` : 'outputs compared';
+  const latency = d.latencyBefore && d.latencyAfter ? `, latency ${formatRatio(d.latencyAfter.p50 / d.latencyBefore.p50)}` : '';
+  return `weights ${formatRatio(d.weightRatio)} smaller, ${accuracy}${latency}${d.budget.pass ? '' : ' - BELOW THE ACCURACY BUDGET'}.`;
 }
 
 async function showResult(run: QuantizeRun, output: vscode.Uri, log: vscode.LogOutputChannel): Promise<void> {

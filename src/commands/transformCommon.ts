@@ -5,6 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { oneLine, UserError } from '../core/errors.js';
+import { formatCosine } from '../core/format.js';
 import { freeOutputPath } from '../core/model/modelFile.js';
 import { formatReport, siblingOutputPath, totalNodes, type TransformReport } from '../core/transforms/report.js';
 
@@ -119,7 +120,7 @@ export function reportSummary(report: TransformReport): string {
   const nodes = `${totalNodes(report.nodesBefore)} -> ${totalNodes(report.nodesAfter)} nodes`;
   const v = report.verification;
   const verdict = !v ? '' : !v.ran ? `; not verified (${v.problem ?? 'unknown reason'})` : v.informational
-    ? `; ${v.comparisons.map((c) => `${c.name}: cosine ${Number.isFinite(c.cosine) ? c.cosine.toFixed(4) : c.cosine}`).slice(0, 2).join(', ')}`
+    ? `; ${v.comparisons.map((c) => `${c.name}: cosine ${formatCosine(c.cosine)}`).slice(0, 2).join(', ')}`
     : v.pass ? '; outputs match the original' : '; OUTPUTS DIFFER from the original';
   return `${nodes}${verdict}.`;
 }

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Frame } from 'playwright-core';
+import { formatNumber } from '../../src/core/format.js';
 import { TensorInspector } from '../../src/core/graph/tensorDetail.js';
 import { buildGraphView, MAIN_GRAPH, resolveGraph } from '../../src/core/graph/viewModel.js';
 import { generateTransformer } from '../../bench/generate/index.js';
@@ -125,11 +126,10 @@ scenario('a constant input shows its statistics, histogram and values, computed 
   await frame.locator('.panel vscode-link', { hasText: weight }).first().click();
   await waitFor('statistics', async () => /Statistics/i.test(await panelText(frame)));
   const text = await panelText(frame);
-  // As the panel writes numbers: five significant digits, exponents outside [1e-3, 1e5).
-  const fmt = (v: number) => (v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3) ? v.toExponential(3) : Number(v.toPrecision(5)).toString());
   assert.match(text, new RegExp(`Elements\\s+${expected.count.toLocaleString('en-US')}`));
   assert.match(text, /Storage\s+raw_data/);
-  assert.ok(text.includes(fmt(expected.stats!.min)) && text.includes(fmt(expected.stats!.max)), `min ${fmt(expected.stats!.min)} and max ${fmt(expected.stats!.max)} in:\n${text}`);
+  const [min, max] = [formatNumber(expected.stats!.min), formatNumber(expected.stats!.max)];
+  assert.ok(text.includes(min) && text.includes(max), `min ${min} and max ${max} in:\n${text}`);
   assert.match(text, /NaN\s+0/);
   assert.ok(text.includes(`Values 0–${Math.min(99, expected.count - 1)} of ${expected.count.toLocaleString('en-US')}`));
   assert.ok(text.includes(expected.preview.values[0]), `the first value ${expected.preview.values[0]} is listed`);

@@ -28,7 +28,7 @@ scenario('a model with test data beside it runs against its expected outputs; th
   assert.ok(items.some((i) => i.startsWith('Generated: Random normal')), items.join(' | '));
   await vs.pick('Test data beside the model');
   const text = await vs.waitForWebviewText(/all outputs match/, 60_000);
-  assert.match(text, /sum\s+float\s+\[3, 4, 5\]/);
+  assert.match(text, /sum\s+float\s+\[3,4,5\]/);
   assert.match(text, /0 \/ 60/);
   assert.match(text, /5 timed after 1 warm-up/);
   for (const label of ['Mean', 'p50', 'p90', 'p99', 'Session creation', 'Execution provider', 'Graph optimization']) assert.ok(text.includes(label), `${label} missing from:\n${text}`);
@@ -44,7 +44,7 @@ scenario('generated inputs ask for the symbolic dimension sizes', async (vs) => 
   await vs.pick('N=4');
   const text = await vs.waitForWebviewText(/Y\s+float\s+\[4, 3\]/, 60_000);
   assert.match(text, /not compared/);
-  assert.match(text, /X\s+float\s+\[4, 4\]/);
+  assert.match(text, /X\s+float\s+\[4,4\]/);
   assert.match(text, /generated, uniform, seed 0, N=4/);
 });
 
@@ -93,5 +93,5 @@ scenario('Compare with Another Model runs both on the same inputs and reports th
   const text = await vs.waitForWebviewText(/linear\.onnx vs linear-other\.onnx/, 60_000);
   assert.match(text, /outputs differ/);
   assert.match(text, /Compared with linear-other\.onnx/);
-  assert.match(text, /Y\s+float\s+\[3, 3\].*9 \/ 9/s);
+  assert.match(text, /Y\s+float\s+\[3,3\].*9 \/ 9/s);
 });

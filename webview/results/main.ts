@@ -1,4 +1,5 @@
 // The test run results view (webview side). Builds the page from posted data with textContent only.
+import { formatCosine, formatDims, formatDuration, formatNumber, formatPercent, formatValue } from '../../src/core/format.js';
 import type { OutputReport } from '../../src/core/runtime/testRun.js';
 import type { FromResultsView, ResultsData, ToResultsView } from '../../src/protocol.js';
 
@@ -20,18 +21,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: { class?: stri
   return node;
 }
 
-function num(n: number | undefined, digits = 4): string {
-  if (n === undefined || n === null || Number.isNaN(n)) return '–';
-  if (!Number.isFinite(n)) return n > 0 ? '∞' : '−∞';
-  if (Number.isInteger(n) && Math.abs(n) < 1e9) return String(n);
-  const a = Math.abs(n);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return n.toExponential(2);
-  return String(Number(n.toPrecision(digits)));
-}
-
-const ms = (n: number | undefined) => (n === undefined ? '–' : `${num(n)} ms`);
-const shape = (dims: readonly number[]) => `[${dims.join(', ')}]`;
-
 /** Wide tables scroll sideways inside a narrow panel instead of squeezing their cells. */
 function table(headers: string[], rows: HTMLTableRowElement[]): HTMLDivElement {
   return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)));
@@ -43,7 +32,7 @@ function cell(text: string, cls?: string, title?: string): HTMLTableCellElement 
 
 function previewText(o: OutputReport): string {
   if (!o.preview.length) return '';
-  const shown = o.preview.map((v) => (typeof v === 'string' ? JSON.stringify(v) : num(v, 5))).join(', ');
+  const shown = o.preview.map((v) => (typeof v === 'string' ? JSON.stringify(v) : formatValue(v))).join(', ');
   return o.stats.count > o.preview.length ? `${shown}, …` : shown;
 }
 
@@ -55,12 +44,12 @@ function outputsTable(outputs: OutputReport[], compared: boolean): HTMLDivElemen
     const c = o.comparison;
     const s = o.stats;
     const row = el('tr', { class: c && !c.pass ? 'fail' : undefined },
-      cell(o.name, 'code'), cell(o.dtype), cell(shape(o.shape), 'code'),
-      cell(num(s.min), 'num'), cell(num(s.max), 'num'), cell(num(s.mean), 'num'), cell(num(s.std), 'num'),
+      cell(o.name, 'code'), cell(o.dtype), cell(formatDims(o.shape), 'code'),
+      cell(formatNumber(s.min), 'num'), cell(formatNumber(s.max), 'num'), cell(formatNumber(s.mean), 'num'), cell(formatNumber(s.std), 'num'),
       cell(String(s.nan), s.nan ? 'num bad' : 'num'), cell(String(s.inf), s.inf ? 'num bad' : 'num'));
     if (compared) {
       row.append(
-        cell(c ? num(c.maxAbsError) : '', 'num'), cell(c ? num(c.maxRelError) : '', 'num'), cell(c ? num(c.cosine, 6) : '', 'num'),
+        cell(c ? formatNumber(c.maxAbsError) : '', 'num'), cell(c ? formatNumber(c.maxRelError) : '', 'num'), cell(c ? formatCosine(c.cosine) : '', 'num'),
         cell(c ? `${c.mismatches} / ${c.count}` : '', 'num'),
         cell(c ? (c.pass ? '✓ match' : `✗ ${c.problem ?? 'differs'}`) : '', c ? (c.pass ? 'ok' : 'bad') : undefined),
       );
@@ -110,16 +99,16 @@ function render(data: ResultsData): void {
   }
 
   children.push(el('h2', {}, 'Inputs'));
-  children.push(table(['Input', 'Type', 'Shape'], data.inputs.map((i) => el('tr', {}, cell(i.name, 'code'), cell(i.dtype), cell(shape(i.shape), 'code'))))) ;
+  children.push(table(['Input', 'Type', 'Shape'], data.inputs.map((i) => el('tr', {}, cell(i.name, 'code'), cell(i.dtype), cell(formatDims(i.shape), 'code'))))) ;
 
   const l = report.latency;
   children.push(el('h2', {}, 'Latency'));
   if (l) {
     children.push(definitions([
       ['Runs', `${l.iterations} timed after ${data.warmup} warm-up`],
-      ['Mean', ms(l.mean)], ['p50', ms(l.p50)], ['p90', ms(l.p90)], ['p99', ms(l.p99)],
-      ['Min / max', `${ms(l.min)} / ${ms(l.max)}`],
-      ['Session creation', ms(l.sessionCreateMs)],
+      ['Mean', formatDuration(l.mean)], ['p50', formatDuration(l.p50)], ['p90', formatDuration(l.p90)], ['p99', formatDuration(l.p99)],
+      ['Min / max', `${formatDuration(l.min)} / ${formatDuration(l.max)}`],
+      ['Session creation', formatDuration(l.sessionCreateMs)],
     ]));
   } else {
     children.push(el('p', { class: 'muted' }, 'Not timed (onnxLens.run.iterations is 0).'));
@@ -153,7 +142,7 @@ function render(data: ResultsData): void {
         link.addEventListener('keydown', (e) => { if (e.key === 'Enter') reveal(); });
         const bar = el('span', { class: 'bar' });
         bar.style.width = `${Math.max(1, Math.round(n.share * 120))}px`;
-        return el('tr', {}, el('td', { class: 'code' }, link), cell(n.opType), cell(ms(n.msPerRun), 'num'), el('td', {}, bar, ` ${num(n.share * 100, 3)}%`));
+        return el('tr', {}, el('td', { class: 'code' }, link), cell(n.opType), cell(formatDuration(n.msPerRun), 'num'), el('td', {}, bar, ` ${formatPercent(n.share)}`));
       })));
     }
   } else {

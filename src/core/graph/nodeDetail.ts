@@ -1,6 +1,7 @@
 // Everything the side panel shows about one node, computed in the host when the node is selected:
 // every attribute with its typed value, inputs and outputs with type and shape, doc string, metadata.
 import { UserError } from '../errors.js';
+import { formatDims } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import { AttributeType, int64ToBigInt, type AttributeProto, type ModelProto, type TensorProto } from '../model/proto.js';
 import { typeText } from '../model/types.js';
@@ -28,7 +29,7 @@ function bytesText(bytes: Uint8Array | null | undefined): string {
 
 function tensorSummary(t: TensorProto | null | undefined): string {
   if (!t) return '?';
-  return `${dataTypeName(t.dataType ?? 0)}[${(t.dims ?? []).map((d) => int64ToBigInt(d).toString()).join(',')}]${t.name ? ` ${t.name}` : ''}`;
+  return `${dataTypeName(t.dataType ?? 0)}${formatDims((t.dims ?? []).map(int64ToBigInt))}${t.name ? ` ${t.name}` : ''}`;
 }
 
 function floatText(f: number): string {
@@ -63,7 +64,7 @@ export function attributeView(a: AttributeProto, graphIds: string[], tensorRef: 
       case AttributeType.INT: view.value = int64ToBigInt(a.i).toString(); break;
       case AttributeType.STRING: view.value = capText(JSON.stringify(bytesText(a.s))); break;
       case AttributeType.TENSOR: view.value = tensorSummary(a.t); view.tensor = tensorRef; break;
-      case AttributeType.SPARSE_TENSOR: view.value = `sparse ${tensorSummary(a.sparseTensor?.values)} dims [${(a.sparseTensor?.dims ?? []).map((d) => int64ToBigInt(d).toString()).join(',')}]`; break;
+      case AttributeType.SPARSE_TENSOR: view.value = `sparse ${tensorSummary(a.sparseTensor?.values)} dims ${formatDims((a.sparseTensor?.dims ?? []).map(int64ToBigInt))}`; break;
       case AttributeType.GRAPH: view.value = `graph ${a.g?.name ?? ''} (${a.g?.node?.length ?? 0} nodes)`; view.graphs = graphIds; break;
       case AttributeType.TYPE_PROTO: view.value = typeText(a.tp); break;
       case AttributeType.FLOATS: view.value = capList(a.floats ?? [], floatText); break;

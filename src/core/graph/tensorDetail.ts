@@ -1,6 +1,7 @@
 // A tensor's facts for the side panel, computed on demand in the host: storage, statistics with a
 // histogram, and its values one page at a time. Recently inspected tensors stay decoded for paging.
 import { oneLine, UserError } from '../errors.js';
+import { formatValue } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import { externalLocation, isExternal, type ExternalDataReader } from '../model/externalData.js';
 import { DataType, type ModelProto, type TensorProto } from '../model/proto.js';
@@ -58,18 +59,10 @@ function valueText(array: TensorArray, numeric: Float64Array | undefined, i: num
   if (array.dtype === DataType.COMPLEX64 || array.dtype === DataType.COMPLEX128) {
     const re = Number(data[2 * i]);
     const im = Number(data[2 * i + 1]);
-    return `${short(re)}${im < 0 ? '-' : '+'}${short(Math.abs(im))}i`;
+    return `${formatValue(re)}${im < 0 ? '-' : '+'}${formatValue(Math.abs(im))}i`;
   }
   const v = numeric ? numeric[i] : Number(data[i]);
-  return short(v);
-}
-
-function short(v: number): string {
-  if (Number.isInteger(v)) return String(v);
-  if (!Number.isFinite(v)) return String(v);
-  const abs = Math.abs(v);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e7)) return v.toExponential(5);
-  return String(Number(v.toPrecision(7)));
+  return formatValue(v);
 }
 
 interface Decoded {

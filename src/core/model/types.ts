@@ -1,4 +1,5 @@
 // TypeProto and TensorShapeProto in plain form: element type name and dims (numbers or symbols).
+import { formatDims } from '../format.js';
 import { dataTypeName } from './dataTypes.js';
 import { int64ToNumber, type TypeProto, type onnx } from './proto.js';
 
@@ -42,18 +43,13 @@ function typeKind(type: onnx.ITypeProto): string {
   return 'unknown';
 }
 
-export function dimsText(shape: Dim[] | undefined): string {
-  if (!shape) return '?';
-  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
-}
-
 /** `float[N,3,224,224]`, `seq(float[?])`, `map(int64, float)`. */
 export function typeText(type: onnx.ITypeProto | null | undefined): string {
   if (!type) return '?';
-  if (type.tensorType) return `${dataTypeName(type.tensorType.elemType ?? 0)}${type.tensorType.shape ? dimsText(shapeOf(type.tensorType.shape)) : ''}`;
+  if (type.tensorType) return `${dataTypeName(type.tensorType.elemType ?? 0)}${type.tensorType.shape ? formatDims(shapeOf(type.tensorType.shape)) : ''}`;
   if (type.sparseTensorType) {
     const t = type.sparseTensorType;
-    return `sparse_tensor(${dataTypeName(t.elemType ?? 0)}${t.shape ? dimsText(shapeOf(t.shape)) : ''})`;
+    return `sparse_tensor(${dataTypeName(t.elemType ?? 0)}${t.shape ? formatDims(shapeOf(t.shape)) : ''})`;
   }
   if (type.sequenceType) return `seq(${typeText(type.sequenceType.elemType)})`;
   if (type.mapType) return `map(${dataTypeName(type.mapType.keyType ?? 0)}, ${typeText(type.mapType.valueType)})`;

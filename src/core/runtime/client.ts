@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { formatNumber } from '../format.js';
 import type { TensorArray } from '../model/tensorValues.js';
 import { compactData } from './ortTensors.js';
 import type { SessionSettings } from './settings.js';
@@ -281,7 +282,7 @@ export class RuntimeClient {
 
 function formatSeconds(ms: number): string {
   const s = ms / 1000;
-  return s === 1 ? '1 second' : `${Number.isInteger(s) ? s : s.toFixed(1)} seconds`;
+  return `${formatNumber(s)} second${s === 1 ? '' : 's'}`;
 }
 
 /** An open onnxruntime session in the child: run it many times, time it, then close it. */

@@ -1,5 +1,6 @@
 // Output comparison: numpy.isclose rules for floats (|a - e| <= atol + rtol * |e|, NaN equals NaN),
 // exact equality for integers, bools and strings.
+import { formatDims } from '../format.js';
 import { readModelFile, decodeModel } from '../model/decode.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import { DataType, type ModelProto } from '../model/proto.js';
@@ -53,7 +54,7 @@ export function compareTensors(name: string, expected: TensorArray, actual: Tens
   if (expected.dtype !== actual.dtype) {
     return failed(name, actual, `element type ${dataTypeName(actual.dtype)} instead of ${dataTypeName(expected.dtype)}`);
   }
-  if (!sameDims(expected.dims, actual.dims)) return failed(name, actual, `shape [${actual.dims.join(',')}] instead of [${expected.dims.join(',')}]`);
+  if (!sameDims(expected.dims, actual.dims)) return failed(name, actual, `shape ${formatDims(actual.dims)} instead of ${formatDims(expected.dims)}`);
   const count = elementCount(actual.dims);
   const base = { name, dtype: dataTypeName(actual.dtype), shape: actual.dims, count };
   if (actual.dtype === DataType.STRING) {

@@ -1,13 +1,14 @@
 // What the text view says about a value or an op under the cursor, as Markdown: type and shape, the
 // producing and consuming nodes, statistics and a preview of constant values, runtime values after a
 // test run, and for an op its domain and the opset version in use. Pure: the extension renders it.
+import { formatCount, formatDims, formatNumber, formatValue } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import type { ExternalDataReader } from '../model/externalData.js';
 import type { GraphIndex } from '../model/graphIndex.js';
 import { int64ToBigInt, type ModelProto, type OperatorSetIdProto, type TensorProto } from '../model/proto.js';
 import { tensorStats, type TensorStats } from '../model/stats.js';
 import { elementCount, tensorDims, tensorToArray, toFloat64, type TensorArray } from '../model/tensorValues.js';
-import { dimsText, valueType, type ValueType } from '../model/types.js';
+import { valueType, type ValueType } from '../model/types.js';
 import { definitionsOf, occurrencesNamed, usesOf, type NameOccurrence, type NodeEntry, type TextSourceMap } from './sourceMap.js';
 
 export interface DescribeContext {
@@ -46,17 +47,9 @@ const listLimit = 8;
 const code = (text: string) => `\`${text.replace(/`/g, "'").replace(/[\r\n]+/g, ' ')}\``;
 const plain = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
 
-export function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-4 || a >= 1e6) ? v.toExponential(4) : String(Number(v.toPrecision(6)));
-}
-
 function typeLine(t: ValueType | undefined): string {
   if (!t) return 'type not recorded in the model';
-  if (t.kind === 'tensor') return code(`${t.elemType}${t.shape ? dimsText(t.shape) : '[?]'}`) + (t.shape ? ` (rank ${t.shape.length})` : ' (rank unknown)');
+  if (t.kind === 'tensor') return code(`${t.elemType}${t.shape ? formatDims(t.shape) : '[?]'}`) + (t.shape ? ` (rank ${t.shape.length})` : ' (rank unknown)');
   return code(t.elemType);
 }
 
@@ -78,13 +71,13 @@ function preview(array: TensorArray, values: Float64Array): string {
   const n = Array.isArray(array.data) ? array.data.length : values.length;
   const shown = Array.isArray(array.data)
     ? array.data.slice(0, previewCount).map((s) => JSON.stringify(s.length > 24 ? `${s.slice(0, 24)}…` : s))
-    : Array.from(values.subarray(0, previewCount), formatNumber);
+    : Array.from(values.subarray(0, previewCount), formatValue);
   return `[${shown.join(', ')}${n > previewCount ? `, … (${n} values)` : ''}]`;
 }
 
 function tensorSection(tensor: TensorProto, ctx: DescribeContext): string[] {
   const count = elementCount(tensorDims(tensor));
-  if (count > statsLimit) return [`${count.toLocaleString('en-US')} values: too many to summarize in a hover`];
+  if (count > statsLimit) return [`${formatCount(count)} values: too many to summarize in a hover`];
   let cached = stats.get(tensor);
   if (!cached) {
     const array = tensorToArray(tensor, ctx.external);
@@ -133,7 +126,7 @@ export function describeValue(at: NameOccurrence, ctx: DescribeContext): string 
   const constant = index?.constantTensor(name) ?? index?.initializer(name);
   if (constant) {
     const title = roles.has('input') && roles.has('initializer') ? 'Default values' : roles.has('initializer') ? 'Initializer values' : 'Constant values';
-    lines.push('', `**${title}** ${code(`${dataTypeName(constant.dataType ?? 0)}${dimsText(tensorDims(constant))}`)}`);
+    lines.push('', `**${title}** ${code(`${dataTypeName(constant.dataType ?? 0)}${formatDims(tensorDims(constant))}`)}`);
     if (ctx.elided?.has(name) && !constant.rawData?.length && !constant.externalData?.length) lines.push('', 'Values elided in this text.');
     else {
       try {
@@ -146,7 +139,7 @@ export function describeValue(at: NameOccurrence, ctx: DescribeContext): string 
 
   const runtime = ctx.runtime?.values.get(name);
   if (runtime) {
-    lines.push('', `**Last test run** ${code(`${runtime.dtype}${dimsText(runtime.shape)}`)}`, '', ...statsLines(runtime.stats).map((l, i, all) => (i < all.length - 1 ? `${l}  ` : l)));
+    lines.push('', `**Last test run** ${code(`${runtime.dtype}${formatDims(runtime.shape)}`)}`, '', ...statsLines(runtime.stats).map((l, i, all) => (i < all.length - 1 ? `${l}  ` : l)));
   } else if (ctx.runtime && !ctx.runtime.intermediates && !constant) {
     lines.push('', '_Not captured by the last test run: turn on `onnxLens.run.captureIntermediates` to see intermediate values._');
   }

@@ -3,6 +3,7 @@
 // data) plus what the printer needs to be lossless: typed empty lists, lists of tensors/graphs/types,
 // typed attribute references, and `{...}` for values elided from a printed model.
 import { UserError } from '../errors.js';
+import { formatDims } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import {
   AttributeType, DataType, int64ToNumber, onnx, toLong, type ModelProto, type TypeProto,
@@ -307,7 +308,7 @@ class Parser {
     const expected = elementCount(dims) * perElement;
     if (literals.length !== expected) {
       throw new SyntaxFailure({ start: open.start, end: close.end },
-        `'${name}' is ${dataTypeName(dtype)}[${dims.join(',')}], which holds ${expected} value${expected === 1 ? '' : 's'}, but ${literals.length} ${literals.length === 1 ? 'is' : 'are'} given.`);
+        `'${name}' is ${dataTypeName(dtype)}${formatDims(dims)}, which holds ${expected} value${expected === 1 ? '' : 's'}, but ${literals.length} ${literals.length === 1 ? 'is' : 'are'} given.`);
     }
     return arrayToTensor(name, { dtype, dims, data: this.elementArray(dtype, literals, name) }) as onnx.TensorProto;
   }

@@ -3,6 +3,7 @@
 // model per round; Shape/Size of values with statically known shapes are computed directly; an If with
 // a constant condition is replaced by its branch. Works in subgraphs too; then cleanup.
 import { UserError } from '../errors.js';
+import { formatBytes } from '../format.js';
 import { dataTypeInfo } from '../model/dataTypes.js';
 import type { ExternalDataReader } from '../model/externalData.js';
 import { isExternal } from '../model/externalData.js';
@@ -392,7 +393,7 @@ class Folder {
         }
         const big = types.map(bytesOf).find((b) => b !== undefined && b > this.limit);
         if (big !== undefined) {
-          this.skip(node, `its output (${(big / 2 ** 20).toFixed(1)} MB) is over the size limit`);
+          this.skip(node, `its output (${formatBytes(big)}) is over the size limit`);
           continue;
         }
         items.push({ scope, node });
@@ -467,7 +468,7 @@ class Folder {
       const array = results[names.get(w)!];
       if (!array) tooBig.add(w.node);
       else if (arrayBytes(array) > this.limit) {
-        this.skip(w.node, `its output (${(arrayBytes(array) / 2 ** 20).toFixed(1)} MB) is over the size limit`);
+        this.skip(w.node, `its output (${formatBytes(arrayBytes(array))}) is over the size limit`);
         tooBig.add(w.node);
       }
     }

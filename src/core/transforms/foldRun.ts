@@ -12,7 +12,8 @@ import type { ModelProto } from '../model/proto.js';
 import type { RuntimeClient } from '../runtime/client.js';
 import type { GraphOptimizationLevel } from '../runtime/settings.js';
 import { foldConstants, type Evaluate, type FoldOptions, type FoldStats } from './fold.js';
-import { writeTransformed, baseReport, countOps, formatBytes, verifyModels, type TransformReport } from './report.js';
+import { formatBytes } from '../format.js';
+import { writeTransformed, baseReport, countOps, verifyModels, type TransformReport } from './report.js';
 
 /** Evaluates temporary models in onnxruntime's child process with graph optimizations off. */
 export function runtimeEvaluator(client: RuntimeClient): Evaluate {

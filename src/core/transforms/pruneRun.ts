@@ -15,7 +15,8 @@ import { cloneModel } from './graphEdit.js';
 import { extractSubgraph, type ExtractStats } from './pruneExtract.js';
 import { sparseEstimate, toSparseInitializers, type SparseEstimate } from './pruneSparse.js';
 import { pruneWeights, type TensorSparsity } from './pruneWeights.js';
-import { writeTransformed, baseReport, formatBytes, verifyModels, type TransformReport, type Verification } from './report.js';
+import { formatBytes, formatDims, formatPercent } from '../format.js';
+import { writeTransformed, baseReport, verifyModels, type TransformReport, type Verification } from './report.js';
 
 export type PruneRequest =
   | { kind: 'extract'; outputs: string[]; inputs?: string[] }
@@ -39,12 +40,11 @@ export interface SparseOffer extends SparseEstimate {
   written: boolean;
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export function describeRequest(request: PruneRequest): string {
   switch (request.kind) {
     case 'extract': return `structural: outputs ${request.outputs.join(', ')}${request.inputs?.length ? ` from inputs ${request.inputs.join(', ')}` : ''}`;
-    case 'magnitude': return `magnitude, ${percent(request.sparsity)} sparsity ${request.scope === 'layer' ? 'per layer' : 'global'}`;
+    case 'magnitude': return `magnitude, ${formatPercent(request.sparsity)} sparsity ${request.scope === 'layer' ? 'per layer' : 'global'}`;
     case 'pattern': return `${request.n}:${request.m} structured`;
   }
 }
@@ -73,7 +73,7 @@ export async function pruneWithReport(model: ModelProto, request: PruneRequest, 
     const pruned = tensors.filter((t) => !t.skipped);
     const elements = pruned.reduce((n, t) => n + t.elements, 0);
     const zeros = pruned.reduce((n, t) => n + t.zerosAfter, 0);
-    notes.push(`${pruned.length} weight tensor${pruned.length === 1 ? '' : 's'} pruned: ${zeros} of ${elements} weights are zero (${percent(elements ? zeros / elements : 0)}).`);
+    notes.push(`${pruned.length} weight tensor${pruned.length === 1 ? '' : 's'} pruned: ${zeros} of ${elements} weights are zero (${formatPercent(elements ? zeros / elements : 0)}).`);
     for (const t of tensors.filter((x) => x.skipped)) notes.push(`Left alone: ${t.name}, because ${t.skipped}.`);
     const dead = pruned.filter((t) => t.elements > 0 && t.zerosAfter === t.elements);
     if (dead.length) notes.push(`Every weight of ${dead.map((t) => t.name).join(', ')} is now zero: a global threshold removes whole layers whose weights are small; per-layer sparsity avoids that.`);
@@ -123,7 +123,7 @@ export async function pruneWithReport(model: ModelProto, request: PruneRequest, 
     report.tables = [{
       title: 'Sparsity per tensor',
       columns: ['tensor', 'shape', 'zeros before', 'zeros after', 'sparsity'],
-      rows: tensors.map((t) => [t.name, `[${t.shape.join(',')}]`, String(t.zerosBefore), String(t.zerosAfter), t.skipped ? `skipped` : percent(t.sparsity)]),
+      rows: tensors.map((t) => [t.name, formatDims(t.shape), String(t.zerosBefore), String(t.zerosAfter), t.skipped ? `skipped` : formatPercent(t.sparsity)]),
     }];
   }
   return { model: result, report, sparse };

@@ -9,6 +9,7 @@ import { typeText } from '../model/types.js';
 import { walkModel } from '../model/walk.js';
 import { writeModelAtomic } from '../model/modelFile.js';
 import { oneLine } from '../errors.js';
+import { formatBytes, formatCosine, formatDims, formatDuration, formatNumber } from '../format.js';
 import type { RuntimeClient } from '../runtime/client.js';
 import { compareModels, type OutputComparison } from '../runtime/compare.js';
 
@@ -97,7 +98,7 @@ export function initializerTotals(model: ModelProto): InitializerTotals {
 }
 
 function tensorText(t: TensorProto): string {
-  return `${dataTypeName(t.dataType ?? 0)}[${(t.dims ?? []).map((d) => int64ToNumber(d)).join(',')}]`;
+  return `${dataTypeName(t.dataType ?? 0)}${formatDims((t.dims ?? []).map(int64ToNumber))}`;
 }
 
 /** A fingerprint that changes when a tensor's type, shape or bytes change (cheap, not cryptographic). */
@@ -177,19 +178,6 @@ export function baseReport(transform: string, before: ModelProto, after: ModelPr
   };
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
-
-function number(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  return Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6 ? x.toExponential(2) : x.toPrecision(4);
-}
-
 /** Writes a transformed model atomically beside its source's external data, and records where and how big. */
 export function writeTransformed(report: TransformReport, model: ModelProto, input: string, output: string, bytesBefore: number): void {
   const written = writeModelAtomic(output, model, { sourceDir: dirname(input) });
@@ -224,7 +212,7 @@ export function formatReport(report: TransformReport, options: FormatOptions = {
   if (report.fileBytesBefore !== undefined && report.fileBytesAfter !== undefined) {
     lines.push(item(`file: ${formatBytes(report.fileBytesBefore)} -> ${formatBytes(report.fileBytesAfter)}`));
   }
-  lines.push(item(`time: ${report.timeMs < 1000 ? `${report.timeMs.toFixed(0)} ms` : `${(report.timeMs / 1000).toFixed(2)} s`}`));
+  lines.push(item(`time: ${formatDuration(report.timeMs)}`));
 
   const ops = [...new Set([...Object.keys(report.nodesBefore), ...Object.keys(report.nodesAfter)])]
     .map((op) => ({ op, before: report.nodesBefore[op] ?? 0, after: report.nodesAfter[op] ?? 0 }))
@@ -242,11 +230,11 @@ export function formatReport(report: TransformReport, options: FormatOptions = {
   else if (!v.ran) lines.push(item(`could not run: ${v.problem ?? 'unknown reason'}`));
   else if (v.informational) {
     lines.push(item(`effect on the outputs, original and result run on the same inputs${v.problem ? ` (${v.problem})` : ''}:`));
-    for (const c of v.comparisons) lines.push(item(`${c.name}: ${c.problem ?? `max abs error ${number(c.maxAbsError)}, cosine ${number(c.cosine)}`}`));
+    for (const c of v.comparisons) lines.push(item(`${c.name}: ${c.problem ?? `max abs error ${formatNumber(c.maxAbsError)}, cosine ${formatCosine(c.cosine)}`}`));
   } else {
     lines.push(item(`${v.pass ? 'PASS' : 'FAIL'}: outputs compared on the same inputs (${v.tolerance})`));
     for (const c of v.comparisons) {
-      lines.push(item(`${c.name}: ${c.problem ?? `max abs error ${number(c.maxAbsError)}, cosine ${number(c.cosine)}, ${c.mismatches}/${c.count} outside tolerance`}${c.pass ? '' : ' (FAIL)'}`));
+      lines.push(item(`${c.name}: ${c.problem ?? `max abs error ${formatNumber(c.maxAbsError)}, cosine ${formatCosine(c.cosine)}, ${c.mismatches}/${c.count} outside tolerance`}${c.pass ? '' : ' (FAIL)'}`));
     }
   }
 

@@ -1,5 +1,6 @@
 // How close a quantized model's outputs are to the original's over several input sets: max abs error,
 // cosine similarity over all values, and top-1 agreement for outputs that look like class scores.
+import { formatDims } from '../../format.js';
 import { dataTypeName } from '../../model/dataTypes.js';
 import { DataType, type ModelProto } from '../../model/proto.js';
 import { fromFloat64, toFloat64, type TensorArray } from '../../model/tensorValues.js';
@@ -52,7 +53,7 @@ export function accuracy(expected: Array<Record<string, TensorArray>>, actual: A
       const a = actual[s]?.[name];
       if (!a) return { ...base, count, maxAbsError: NaN, cosine: NaN, problem: 'missing from the quantized model\'s outputs' };
       if (a.dims.length !== e.dims.length || a.dims.some((d, i) => d !== e.dims[i])) {
-        return { ...base, count, maxAbsError: NaN, cosine: NaN, problem: `shape [${a.dims.join(',')}] instead of [${e.dims.join(',')}]` };
+        return { ...base, count, maxAbsError: NaN, cosine: NaN, problem: `shape ${formatDims(a.dims)} instead of ${formatDims(e.dims)}` };
       }
       const ev = toFloat64(e);
       const av = toFloat64(a);

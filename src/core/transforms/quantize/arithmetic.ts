@@ -1,6 +1,7 @@
 // Quantization arithmetic on typed arrays: ranges, scale/zero-point, round half to even, saturation,
 // per-tensor, per-channel and block-wise quantization. No graph knowledge here; hot loops allocate nothing.
 import { UserError } from '../../errors.js';
+import { formatDims } from '../../format.js';
 
 export type QuantType = 'uint8' | 'int8' | 'uint4' | 'int4';
 
@@ -285,7 +286,7 @@ export function quantizeTensor(input: Float32Array | Float64Array | Uint8Array, 
   const count = product(dims, 0, dims.length);
   // Uint8Array: the raw little-endian float32 bytes of a weight, at any alignment (see FloatWeight.bytes).
   const raw = input instanceof Uint8Array ? input : undefined;
-  if ((raw ? raw.length / 4 : input.length) !== count) throw new UserError(`A tensor of shape [${dims.join(',')}] needs ${count} values, not ${raw ? raw.length / 4 : input.length}.`);
+  if ((raw ? raw.length / 4 : input.length) !== count) throw new UserError(`A tensor of shape ${formatDims(dims)} needs ${count} values, not ${raw ? raw.length / 4 : input.length}.`);
   const { type, symmetric, granularity } = options;
   const L = layoutOf(dims, granularity);
   const scales = new Float32Array(L.groups);

@@ -1,20 +1,10 @@
 // The quantization-specific part of the report: sizes, speed, accuracy and the scales and zero points
 // of each quantized tensor (the first few of each, and a summary), as text or Markdown.
-import { formatBytes } from '../report.js';
+import { formatBytes, formatCosine, formatDims, formatDuration, formatNumber, formatPercent, formatRatio } from '../../format.js';
 import type { QuantizeDetails } from './pipeline.js';
 
 /** Tensors listed one by one; the rest are summarised. */
 export const listedTensors = 20;
-
-function num(x: number, digits = 4): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  return Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6 ? x.toExponential(2) : x.toPrecision(digits);
-}
-
-function ms(x: number): string {
-  return x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(1)} ms`;
-}
 
 export function formatQuantizeDetails(d: QuantizeDetails, options: { markdown?: boolean } = {}): string {
   const md = options.markdown ?? false;
@@ -30,13 +20,13 @@ export function formatQuantizeDetails(d: QuantizeDetails, options: { markdown?: 
       : `int8 ${o.symmetric ? 'symmetric' : 'asymmetric'} weights ${o.perChannel ? 'per channel' : 'per tensor'}, uint8 activations quantized at run time`;
   lines.push(item(`mode: ${d.mode} (${what}), format ${d.format}`));
   lines.push(item(`rewritten: ${Object.entries(d.counts).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing'}`));
-  lines.push(item(`weights: ${formatBytes(d.weightBytesBefore)} -> ${formatBytes(d.weightBytesAfter)} (${d.weightRatio.toFixed(2)}x smaller)`));
-  lines.push(item(`file: ${d.fileRatio.toFixed(2)}x smaller`));
+  lines.push(item(`weights: ${formatBytes(d.weightBytesBefore)} -> ${formatBytes(d.weightBytesAfter)} (${formatRatio(d.weightRatio)} smaller)`));
+  lines.push(item(`file: ${formatRatio(d.fileRatio)} smaller`));
   const mb = (d.throughputMBps * d.quantizeMs) / 1000;
-  lines.push(item(`quantized in ${ms(d.quantizeMs)}${mb >= 1 ? ` (${d.throughputMBps.toFixed(0)} MB/s of float32 weights)` : ''}`));
+  lines.push(item(`quantized in ${formatDuration(d.quantizeMs)}${mb >= 1 ? ` (${formatNumber(d.throughputMBps)} MB/s of float32 weights)` : ''}`));
   if (d.latencyBefore && d.latencyAfter) {
     const b = d.latencyBefore, a = d.latencyAfter;
-    lines.push(item(`latency (median of ${a.iterations}): ${ms(b.p50)} -> ${ms(a.p50)} (${(a.p50 / b.p50).toFixed(2)}x); p90 ${ms(b.p90)} -> ${ms(a.p90)}`));
+    lines.push(item(`latency (median of ${a.iterations}): ${formatDuration(b.p50)} -> ${formatDuration(a.p50)} (${formatRatio(a.p50 / b.p50)}); p90 ${formatDuration(b.p90)} -> ${formatDuration(a.p90)}`));
   }
   if (d.newerThanChecker) lines.push(item('uses opset 18+ or com.microsoft ops, which onnx.checker 1.12 cannot judge; onnxruntime loads and runs it'));
 
@@ -44,27 +34,27 @@ export function formatQuantizeDetails(d: QuantizeDetails, options: { markdown?: 
   for (const a of d.accuracy) {
     if (a.problem) lines.push(item(`${a.name}: ${a.problem}`));
     else {
-      const top1 = a.top1 !== undefined ? `, top-1 agreement ${(a.top1 * 100).toFixed(1)}%` : '';
+      const top1 = a.top1 !== undefined ? `, top-1 agreement ${formatPercent(a.top1)}` : '';
       const verdict = Number.isNaN(a.cosine) ? '' : a.cosine >= d.budget.cosine ? ' (within budget)' : ` (BELOW the budget of ${d.budget.cosine})`;
-      lines.push(item(`${a.name}: max abs error ${num(a.maxAbsError)}, cosine ${num(a.cosine, 6)}${top1}${verdict}`));
+      lines.push(item(`${a.name}: max abs error ${formatNumber(a.maxAbsError)}, cosine ${formatCosine(a.cosine)}${top1}${verdict}`));
     }
   }
 
   if (d.tensors.length) {
     const scales = d.tensors.map((t) => t.scaleMin).concat(d.tensors.map((t) => t.scaleMax)).filter(Number.isFinite);
-    lines.push(h(`Scales and zero points (${d.tensors.length} tensors; scales from ${num(Math.min(...scales))} to ${num(Math.max(...scales))})`));
+    lines.push(h(`Scales and zero points (${d.tensors.length} tensors; scales from ${formatNumber(Math.min(...scales))} to ${formatNumber(Math.max(...scales))})`));
     const shown = d.tensors.slice(0, listedTensors);
     if (md) {
       lines.push('| tensor | role | type | shape | granularity | groups | scales | zero points |', '| --- | --- | --- | --- | --- | ---: | --- | --- |');
       const cell = (s: string) => s.replace(/([\\`*_[\]<>|])/g, '\\$1');
       for (const t of shown) {
-        lines.push(`| ${cell(t.tensor)} | ${t.role} | ${t.dtype} | ${t.shape.length ? `[${t.shape.join(',')}]` : ''} | ${t.granularity} | ${t.groups} | ${t.scales.map((s) => num(s)).join(' ')}${t.groups > t.scales.length ? ' ...' : ''} | ${t.zeroPoints.join(' ')}${t.groups > t.zeroPoints.length ? ' ...' : ''} |`);
+        lines.push(`| ${cell(t.tensor)} | ${t.role} | ${t.dtype} | ${t.shape.length ? formatDims(t.shape) : ''} | ${t.granularity} | ${t.groups} | ${t.scales.map((s) => formatNumber(s)).join(' ')}${t.groups > t.scales.length ? ' ...' : ''} | ${t.zeroPoints.join(' ')}${t.groups > t.zeroPoints.length ? ' ...' : ''} |`);
       }
     } else {
       for (const t of shown) {
-        const more = t.groups > t.scales.length ? ` ... (${t.groups} groups, scale ${num(t.scaleMin)}..${num(t.scaleMax)})` : '';
-        const shape = t.shape.length ? `, [${t.shape.join(',')}]` : '';
-        lines.push(`  ${t.tensor} [${t.role}, ${t.dtype}${shape}, ${t.granularity}]: scale ${t.scales.map((s) => num(s)).join(' ')}; zero point ${t.zeroPoints.join(' ')}${more}`);
+        const more = t.groups > t.scales.length ? ` ... (${t.groups} groups, scale ${formatNumber(t.scaleMin)}..${formatNumber(t.scaleMax)})` : '';
+        const shape = t.shape.length ? `, ${formatDims(t.shape)}` : '';
+        lines.push(`  ${t.tensor} [${t.role}, ${t.dtype}${shape}, ${t.granularity}]: scale ${t.scales.map((s) => formatNumber(s)).join(' ')}; zero point ${t.zeroPoints.join(' ')}${more}`);
       }
     }
     if (d.tensors.length > shown.length) lines.push(item(`... and ${d.tensors.length - shown.length} more tensors (all of them in --json)`));
