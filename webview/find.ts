@@ -1,5 +1,5 @@
 // Find in the current graph: node names, operator types and tensor names. Pure matching here; the
-// widget in main.ts shows the results and jumps to them.
+// widget in findWidget.ts shows the results and jumps to them.
 import { formatDims } from '../src/core/format.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 

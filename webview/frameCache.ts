@@ -2,7 +2,7 @@
 // one scale over twice the view in each direction, then copied, moved and scaled for each frame while the
 // user pans and zooms, as map viewers do. Drawing tens of thousands of boxes takes longer than a frame;
 // copying a bitmap does not. The owner redraws crisply once the camera rests.
-import type { Camera } from './renderer.js';
+import type { Camera } from './camera.js';
 
 const ids = new WeakMap<object, number>();
 let nextId = 1;

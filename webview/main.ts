@@ -7,9 +7,10 @@ import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
 import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
 import { formatCount } from '../src/core/format.js';
 import { codicon, custom, el, iconButton } from './dom.js';
-import { findInGraph, type FindResult } from './find.js';
-import { defaultViewState, GraphCanvas, type Selection, type ViewState } from './graphView.js';
+import { FindWidget } from './findWidget.js';
+import { GraphCanvas } from './graphView.js';
 import { SidePanel } from './panel.js';
+import { defaultViewState, type Selection, type ViewState } from './viewState.js';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeDropdown(), vsCodeOption(), vsCodeLink(), vsCodeDivider());
 
@@ -56,15 +57,6 @@ toolbar.setAttribute('role', 'toolbar');
 toolbar.setAttribute('aria-label', 'Graph');
 const crumbs = el('nav', 'crumbs');
 crumbs.setAttribute('aria-label', 'Graph path');
-const findField = custom('vscode-text-field', 'find-field') as HTMLElement & { value: string };
-findField.setAttribute('placeholder', 'Find nodes, operators, tensors');
-findField.setAttribute('aria-label', 'Find nodes, operators and tensors (Ctrl+F)');
-findField.setAttribute('size', '28');
-const findIcon = codicon('search');
-findIcon.setAttribute('slot', 'start');
-findField.append(findIcon);
-const findCount = el('span', 'find-count');
-findCount.setAttribute('aria-live', 'polite');
 const direction = custom('vscode-dropdown', 'direction') as HTMLElement & { value: string };
 direction.setAttribute('aria-label', 'Layout direction');
 direction.title = 'Layout direction';
@@ -89,16 +81,14 @@ buttons.append(
   }),
   iconButton('layout-sidebar-right', 'Toggle side panel', () => togglePanel()),
 );
-toolbar.append(crumbs, spacer, findField, findCount, direction, buttons);
+// The canvas is made below, inside the stage; the widget asks for it only when the user searches.
+const finder = new FindWidget({ graph: () => currentGraph(), canvas: () => canvas, showTensor: (index) => onSelect({ kind: 'value', index }) });
+toolbar.append(crumbs, spacer, finder.field, finder.count, direction, buttons);
 
 const main = el('main', 'body');
 const stage = el('div', 'stage');
 const status = el('div', 'status');
 status.setAttribute('role', 'status');
-const results = el('ul', 'find-results');
-results.setAttribute('role', 'listbox');
-results.setAttribute('aria-label', 'Find results');
-results.hidden = true;
 const panel = new SidePanel({
   requestNode: (graph, node) => channel.request('node', { graph, node }),
   requestTensor: (ref, offset, count) => channel.request('tensor', { ref, offset, count }),
@@ -107,7 +97,7 @@ const panel = new SidePanel({
   selectValue: (index) => onSelect({ kind: 'value', index }),
 });
 main.append(stage, panel.element);
-stage.append(status, results);
+stage.append(status, finder.list);
 app.replaceChildren(toolbar, main);
 
 const canvas = new GraphCanvas(stage, {
@@ -193,7 +183,7 @@ async function show(id: string): Promise<void> {
   renderCrumbs();
   await canvas.setGraph(graph, views[id] ?? defaultViewState(graph, settings.collapseAbove));
   canvas.setOverlay(overlay);
-  clearFind();
+  finder.clear();
   const selected = views[id]?.selected;
   const item = selected ? canvas.state.selected : undefined;
   if (item?.startsWith('n')) void panel.showNode(graph, Number(item.slice(1)));
@@ -237,113 +227,10 @@ function renderCrumbs(): void {
   });
 }
 
-// Find.
-let found: FindResult[] = [];
-let foundIndex = -1;
-
-function clearFind(): void {
-  found = [];
-  foundIndex = -1;
-  results.hidden = true;
-  findCount.textContent = '';
-  canvas.setMatches(new Set());
-}
-
-function runFind(): void {
-  const graph = currentGraph();
-  const query = findField.value ?? '';
-  if (!graph || !query.trim()) {
-    clearFind();
-    return;
-  }
-  const { results: list, total } = findInGraph(graph, query);
-  found = list;
-  foundIndex = list.length ? 0 : -1;
-  findCount.textContent = total ? `${formatCount(total)} found` : 'No results';
-  const matches = new Set<string>();
-  for (const r of list) {
-    if (r.node < 0) continue;
-    const item = canvas.itemOfNode(r.node);
-    if (item) matches.add(item);
-  }
-  canvas.setMatches(matches);
-  results.replaceChildren();
-  list.slice(0, 200).forEach((r, i) => {
-    const li = el('li', 'find-result');
-    li.setAttribute('role', 'option');
-    li.id = `find-${i}`;
-    li.append(codicon(r.kind === 'node' ? 'symbol-method' : 'symbol-variable'), el('span', 'label', r.label), el('span', 'detail', r.detail));
-    li.addEventListener('click', () => {
-      foundIndex = i;
-      void jump();
-    });
-    results.append(li);
-  });
-  if (total > 200) results.append(el('li', 'muted', `… ${formatCount(total - 200)} more; refine the search`));
-  results.hidden = list.length === 0;
-  markCurrent();
-}
-
-function markCurrent(): void {
-  results.querySelectorAll('.find-result').forEach((li, i) => {
-    li.setAttribute('aria-selected', String(i === foundIndex));
-    if (i === foundIndex) li.scrollIntoView({ block: 'nearest' });
-  });
-  if (foundIndex >= 0) findField.setAttribute('aria-activedescendant', `find-${foundIndex}`);
-}
-
-async function jump(): Promise<void> {
-  const r = found[foundIndex];
-  if (!r) return;
-  markCurrent();
-  if (r.node >= 0) await canvas.revealNode(r.node);
-  if (r.kind === 'tensor') onSelect({ kind: 'value', index: r.index });
-  const graph = currentGraph();
-  if (!graph) return;
-  const matches = new Set<string>();
-  for (const f of found) {
-    if (f.node < 0) continue;
-    const item = canvas.itemOfNode(f.node);
-    if (item) matches.add(item);
-  }
-  canvas.setMatches(matches, r.node >= 0 ? canvas.itemOfNode(r.node) : undefined);
-}
-
-findField.addEventListener('input', () => runFind());
-findField.addEventListener('keydown', (event: KeyboardEvent) => {
-  if (event.key === 'Enter') {
-    event.preventDefault();
-    if (!found.length) runFind();
-    else if (event.shiftKey) foundIndex = (foundIndex - 1 + found.length) % found.length;
-    else if (foundIndex < 0) foundIndex = 0;
-    void jump().then(() => {
-      if (!event.shiftKey && found.length) foundIndex = (foundIndex + 1) % found.length;
-    });
-  } else if (event.key === 'ArrowDown' && found.length) {
-    event.preventDefault();
-    foundIndex = Math.min(found.length - 1, foundIndex + 1);
-    markCurrent();
-  } else if (event.key === 'ArrowUp' && found.length) {
-    event.preventDefault();
-    foundIndex = Math.max(0, foundIndex - 1);
-    markCurrent();
-  } else if (event.key === 'Escape') {
-    findField.value = '';
-    clearFind();
-    canvas.focus();
-  }
-});
-
-function focusFind(): void {
-  findField.focus();
-  const input = findField.shadowRoot?.querySelector('input');
-  input?.select();
-}
-
 document.addEventListener('keydown', (event) => {
   if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'f') {
     event.preventDefault();
-    focusFind();
+    finder.focus();
   }
 });
 
@@ -414,7 +301,7 @@ async function onEvent(event: HostEvent): Promise<void> {
       panel.setOverlay(overlay);
       break;
     case 'find':
-      focusFind();
+      finder.focus();
       break;
   }
 }

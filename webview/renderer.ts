@@ -1,17 +1,11 @@
 // Draws a scene on a 2D canvas: only what intersects the viewport, text only when it is readable,
 // shapes batched by colour so that 10,000 boxes on screen still draw within a frame.
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
+import type { Camera } from './camera.js';
 import { opCategory } from '../src/core/ops/opCategory.js';
 import { LINE, TITLE, type Scene, type SceneEdge, type SceneItem } from './scene.js';
 import type { Theme } from './theme.js';
 import { GROUP_HEADER } from './layoutJob.js';
-
-export interface Camera {
-  /** World coordinates of the viewport's top-left corner, and pixels per world unit. */
-  x: number;
-  y: number;
-  scale: number;
-}
 
 export interface Marks {
   selected?: string;

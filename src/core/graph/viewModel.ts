@@ -1,15 +1,16 @@
 // Builds the editor's compact graph description from a decoded model: values with producers and
 // consumers, constants folded into the nodes they feed, nodes grouped by name scope. One graph at a
-// time, so a subgraph or function is only described when the user opens it.
+// time, so a subgraph or function is only described when the user opens it. Producers, consumers and
+// declared types come from the graph's GraphIndex; this module only numbers the values for the webview.
 import { dataTypeName } from '../model/dataTypes.js';
 import { isExternal } from '../model/externalData.js';
-import { constantNodeTensor } from '../model/tensorValues.js';
-import { inferShapes } from '../ops/shapeInference.js';
+import { GraphIndex } from '../model/graphIndex.js';
 import { defaultOpset } from '../model/graphQueries.js';
-import { int64ToNumber, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../model/proto.js';
+import type { FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto } from '../model/proto.js';
 import { summarize } from '../model/summary.js';
-import { valueType, type Dim } from '../model/types.js';
+import type { Dim } from '../model/types.js';
 import { subgraphsOf } from '../model/walk.js';
+import { inferShapes } from '../ops/shapeInference.js';
 import { nodeScope } from './scopes.js';
 import type { GraphEntry, GraphKind, GraphView, GroupView, ModelView, NodeView, ValueKind, ValueView } from './viewModelTypes.js';
 
@@ -20,12 +21,11 @@ export interface GraphSource {
   kind: GraphKind;
   parent?: GraphSource;
   nodes: NodeProto[];
-  inputs: string[];
-  outputs: string[];
-  valueInfo: ValueInfoProto[];
   initializers: TensorProto[];
   graph?: GraphProto;
   fn?: FunctionProto;
+  /** Lookups over the body (a function's body in graph form), built on first use; a subgraph's sees its parent's. */
+  readonly index: GraphIndex;
 }
 
 export const MAIN_GRAPH = '';
@@ -34,34 +34,33 @@ export function functionId(fn: FunctionProto): string {
   return `fn:${fn.domain ?? ''}:${fn.name ?? ''}`;
 }
 
-function fromGraph(graph: GraphProto, id: string, title: string, kind: GraphKind, parent?: GraphSource): GraphSource {
+/** A source whose index is built only when something asks for it: resolving an id needs none. */
+function graphSource(fields: Omit<GraphSource, 'index' | 'nodes' | 'initializers'>, body: GraphProto): GraphSource {
+  let index: GraphIndex | undefined;
   return {
-    id,
-    title,
-    kind,
-    parent,
-    nodes: graph.node ?? [],
-    inputs: (graph.input ?? []).map((v) => v.name ?? ''),
-    outputs: (graph.output ?? []).map((v) => v.name ?? ''),
-    valueInfo: [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])],
-    initializers: graph.initializer ?? [],
-    graph,
+    ...fields,
+    nodes: body.node ?? [],
+    initializers: body.initializer ?? [],
+    get index() {
+      return (index ??= GraphIndex.build(body, fields.parent?.index));
+    },
   };
+}
+
+function fromGraph(graph: GraphProto, id: string, title: string, kind: GraphKind, parent?: GraphSource): GraphSource {
+  return graphSource({ id, title, kind, parent, graph }, graph);
 }
 
 function fromFunction(fn: FunctionProto): GraphSource {
   const name = fn.domain ? `${fn.domain}.${fn.name}` : fn.name ?? '';
-  return {
-    id: functionId(fn),
-    title: name,
-    kind: 'function',
-    nodes: fn.node ?? [],
-    inputs: fn.input ?? [],
-    outputs: fn.output ?? [],
+  // A function's signature is names only; as a graph body its inputs and outputs carry no types.
+  const body: GraphProto = {
+    node: fn.node ?? [],
+    input: (fn.input ?? []).map((n) => ({ name: n })),
+    output: (fn.output ?? []).map((n) => ({ name: n })),
     valueInfo: fn.valueInfo ?? [],
-    initializers: [],
-    fn,
   };
+  return graphSource({ id: functionId(fn), title: name, kind: 'function', fn }, body);
 }
 
 function nodeLabel(node: NodeProto, index: number): string {
@@ -133,110 +132,79 @@ interface TypeInfo {
   shape?: Dim[];
 }
 
-function tensorType(tensor: TensorProto): TypeInfo {
-  return { type: dataTypeName(tensor.dataType ?? 0), shape: (tensor.dims ?? []).map((d) => int64ToNumber(d)) };
-}
-
-/** Type of a Constant node's output, from whichever value attribute it carries. */
-function constantType(node: NodeProto): TypeInfo | undefined {
-  for (const a of node.attribute ?? []) {
-    switch (a.name) {
-      case 'value': return a.t ? tensorType(a.t) : undefined;
-      case 'sparse_value': return a.sparseTensor ? { type: dataTypeName(a.sparseTensor.values?.dataType ?? 0), shape: (a.sparseTensor.dims ?? []).map((d) => int64ToNumber(d)) } : undefined;
-      case 'value_float': return { type: 'float', shape: [] };
-      case 'value_floats': return { type: 'float', shape: [a.floats?.length ?? 0] };
-      case 'value_int': return { type: 'int64', shape: [] };
-      case 'value_ints': return { type: 'int64', shape: [a.ints?.length ?? 0] };
-      case 'value_string': return { type: 'string', shape: [] };
-      case 'value_strings': return { type: 'string', shape: [a.strings?.length ?? 0] };
-    }
-  }
-  return undefined;
-}
-
 /**
- * Types known in a graph and the graphs around it, for values a subgraph captures. Values the file
- * declares no type for get one from static shape inference, so that edges still carry shapes.
+ * Types from static shape inference, for values the file declares no type for, so that edges still
+ * carry shapes: of this graph and of the graphs around it (for values a subgraph captures), outer first.
  */
-function typeTable(source: GraphSource, opset: number): Map<string, TypeInfo> {
-  const table = source.parent ? new Map(typeTable(source.parent, opset)) : new Map<string, TypeInfo>();
-  for (const t of source.initializers) table.set(t.name ?? '', tensorType(t));
-  for (const v of source.valueInfo) {
-    if (!v.type) continue;
-    const t = valueType(v.type);
-    table.set(v.name ?? '', { type: t.kind === 'tensor' || t.kind === 'sparse_tensor' ? t.elemType : t.elemType, shape: t.shape });
-  }
-  for (const node of source.nodes) {
-    if (!isConstantNode(node) || !node.output?.[0]) continue;
-    const t = constantType(node);
-    if (t && !table.has(node.output[0])) table.set(node.output[0], t);
-  }
-  if (source.graph) {
-    const initializers = new Map(source.initializers.map((t) => [t.name ?? '', t]));
-    const constants = new Map(source.nodes.filter((n) => isConstantNode(n) && n.output?.[0]).map((n) => [n.output![0], n]));
-    const constant = (name: string) => {
-      const init = initializers.get(name);
-      if (init) return isExternal(init) ? undefined : init;
-      const node = constants.get(name);
-      return node ? constantNodeTensor(node) : undefined;
-    };
-    for (const [name, t] of inferShapes(source.graph, { opset, constant })) {
-      if (!table.has(name) && t.elemType) table.set(name, { type: dataTypeName(t.elemType), shape: t.shape });
-    }
+function inferredTypes(source: GraphSource, opset: number): Map<string, TypeInfo> {
+  const table = source.parent ? inferredTypes(source.parent, opset) : new Map<string, TypeInfo>();
+  if (!source.graph) return table;
+  const index = source.index;
+  // This graph's constants only, and no external data: inference must not read files.
+  const constant = (name: string) => {
+    const init = index.initializer(name);
+    if (init) return isExternal(init) ? undefined : init;
+    return index.defines(name) ? index.constantTensor(name) : undefined;
+  };
+  for (const [name, t] of inferShapes(source.graph, { opset, constant })) {
+    if (!table.has(name) && t.elemType) table.set(name, { type: dataTypeName(t.elemType), shape: t.shape });
   }
   return table;
 }
 
+function valueKind(index: GraphIndex, name: string): ValueKind {
+  if (index.initializer(name)) return 'initializer';
+  if (index.isGraphInput(name)) return 'input';
+  const producer = index.producer(name);
+  if (producer) return isConstantNode(producer.node) ? 'constant' : 'value';
+  return 'outer';
+}
+
 /** The view of one graph. */
 export function buildGraphView(model: ModelProto, source: GraphSource): GraphView {
-  const types = typeTable(source, defaultOpset(model));
+  const graphIndex = source.index;
+  const inferred = inferredTypes(source, defaultOpset(model));
+  const typeOf = (name: string): TypeInfo | undefined => {
+    // Declared here or in an enclosing graph (initializers, value infos, Constant outputs), else inferred.
+    const declared = graphIndex.valueType(name);
+    return declared && declared.kind !== 'unknown' ? { type: declared.elemType, shape: declared.shape } : inferred.get(name);
+  };
   const values: ValueView[] = [];
-  const index = new Map<string, number>();
-  const initializerNames = new Set(source.initializers.map((t) => t.name ?? ''));
-  const valueOf = (name: string, kind: ValueKind): number => {
-    let i = index.get(name);
+  // The webview refers to values by number: numbered in the order inputs, initializers, node outputs,
+  // values from outside, graph outputs.
+  const numbers = new Map<string, number>();
+  const valueOf = (name: string): number => {
+    let i = numbers.get(name);
     if (i === undefined) {
       i = values.length;
-      const t = types.get(name);
-      values.push({ name, type: t?.type ?? '', shape: t?.shape, kind, producer: -1, consumers: [] });
-      index.set(name, i);
+      const t = typeOf(name);
+      const kind = valueKind(graphIndex, name);
+      const producer = kind === 'constant' || kind === 'value' ? graphIndex.producer(name)!.index : -1;
+      // Consumers through an input slot; a subgraph's capture is not an edge here.
+      const consumers = graphIndex.consumers(name).filter((c) => c.inputIndex >= 0).map((c) => c.index);
+      values.push({ name, type: t?.type ?? '', shape: t?.shape, kind, producer, consumers });
+      numbers.set(name, i);
     }
     return i;
   };
 
+  const body = graphIndex.graph;
   const inputs: number[] = [];
-  for (const name of source.inputs) {
-    if (initializerNames.has(name)) continue;
-    inputs.push(valueOf(name, 'input'));
+  for (const input of body.input ?? []) {
+    const name = input.name ?? '';
+    if (!graphIndex.initializer(name)) inputs.push(valueOf(name));
   }
-  for (const t of source.initializers) valueOf(t.name ?? '', 'initializer');
-  // Producers first, so that a consumer listed before its producer (unsorted graphs) still links up.
+  for (const t of source.initializers) valueOf(t.name ?? '');
   const nodes = source.nodes;
-  for (let n = 0; n < nodes.length; n++) {
-    const constant = isConstantNode(nodes[n]);
-    for (const name of nodes[n].output ?? []) {
-      if (!name) continue;
-      const v = valueOf(name, constant ? 'constant' : 'value');
-      const value = values[v];
-      if (value.producer < 0 && value.kind !== 'input' && value.kind !== 'initializer') value.producer = n;
-    }
-  }
+  for (const node of nodes) for (const name of node.output ?? []) if (name) valueOf(name);
 
   const functions = new Set((model.functions ?? []).map((f) => `${f.domain ?? ''}\u0000${f.name ?? ''}`));
   const views: NodeView[] = new Array(nodes.length);
   for (let n = 0; n < nodes.length; n++) {
     const node = nodes[n];
     const inputIndices: number[] = [];
-    for (const name of node.input ?? []) {
-      if (!name) {
-        inputIndices.push(-1);
-        continue;
-      }
-      const v = valueOf(name, 'outer');
-      values[v].consumers.push(n);
-      inputIndices.push(v);
-    }
-    const outputIndices = (node.output ?? []).map((name) => (name ? index.get(name)! : -1));
+    for (const name of node.input ?? []) inputIndices.push(name ? valueOf(name) : -1);
+    const outputIndices = (node.output ?? []).map((name) => (name ? numbers.get(name)! : -1));
     const view: NodeView = { name: node.name ?? '', op: node.opType ?? '', domain: node.domain && node.domain !== 'ai.onnx' ? node.domain : '', inputs: inputIndices, outputs: outputIndices, folded: [], group: -1 };
     if (node.attribute?.some((a) => a.g || a.graphs?.length)) {
       view.subgraphs = nodeSubgraphs(source, n).map((s) => ({ attribute: s.attribute, graph: s.source.id }));
@@ -246,8 +214,8 @@ export function buildGraphView(model: ModelProto, source: GraphSource): GraphVie
   }
 
   const outputs: number[] = [];
-  for (const name of source.outputs) {
-    const v = valueOf(name, 'outer');
+  for (const output of body.output ?? []) {
+    const v = valueOf(output.name ?? '');
     values[v].output = true;
     outputs.push(v);
   }

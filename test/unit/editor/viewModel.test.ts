@@ -161,6 +161,21 @@ test('If, Loop and Scan bodies are separate graphs with captured values marked a
   assert.equal(resolveGraph(loop, 'fn:x:y'), undefined);
 });
 
+test('a subgraph sees types the enclosing graph only infers, and a captured value is no edge there', () => {
+  // `r` has no declared type: the outer graph infers it from Relu(x). The branch reads it from outside.
+  const branch = { name: 'then', node: [{ opType: 'Neg', input: ['r'], output: ['n'] }], output: [{ name: 'n' }] };
+  const m = model([
+    { opType: 'Relu', name: 'relu', input: ['x'], output: ['r'] },
+    { opType: 'Constant', name: 'c', output: ['cond'], attribute: [{ name: 'value', type: 4, t: { dataType: DataType.BOOL, dims: [], int32Data: [1] } }] },
+    { opType: 'If', name: 'if', input: ['cond'], output: ['y'], attribute: [{ name: 'then_branch', type: 5, g: branch }, { name: 'else_branch', type: 5, g: { ...branch, name: 'else' } }] },
+  ]);
+  const main = mainView(m);
+  assert.deepEqual(main.values[valueNamed(main, 'r')].consumers, [], 'If uses r only inside its branches');
+  const then = buildGraphView(m, resolveGraph(m, '/2.then_branch')!);
+  const r = then.values[valueNamed(then, 'r')];
+  assert.deepEqual({ kind: r.kind, type: r.type, shape: r.shape, consumers: r.consumers }, { kind: 'outer', type: 'float', shape: [1, 3, 8, 8], consumers: [0] });
+});
+
 test('hostile names are kept as data, byte for byte', () => {
   const m = model([{ opType: 'Relu', name: hostile, input: ['x'], output: [hostile + '"&'] }], { output: [floatInput(hostile + '"&', [1])] });
   const g = mainView(m);

@@ -1,0 +1,130 @@
+// What the canvas shows over the drawing: the hover tooltip (a node's op and tensors, a tensor's type,
+// producer and consumers, and what the last test run measured), the line a screen reader says when the
+// selection moves, and the runtime overlay's heat (each node's share of the slowest node's time).
+import { formatCount, formatDims, formatNumber } from '../src/core/format.js';
+import type { GraphView } from '../src/core/graph/viewModelTypes.js';
+import type { RuntimeOverlay } from '../src/protocol.js';
+import type { SceneEdge, SceneItem } from './scene.js';
+
+/** Tooltip lines: a key (may be '') and its text. */
+export type Rows = Array<[string, string]>;
+
+/** Node index -> 0..1 share of the slowest node's time, from a test run's per-node times. */
+export function runtimeHeat(graph: GraphView | undefined, overlay: RuntimeOverlay | null): Map<number, number> {
+  const heat = new Map<number, number>();
+  if (!overlay?.nodeTimesUs || !graph) return heat;
+  const times = overlay.nodeTimesUs;
+  const max = Math.max(0, ...Object.values(times));
+  if (max > 0) graph.nodes.forEach((node, i) => {
+    const t = times[node.name];
+    if (t) heat.set(i, t / max);
+  });
+  return heat;
+}
+
+export function itemRows(graph: GraphView, overlay: RuntimeOverlay | null, item: SceneItem): Rows {
+  if (item.kind === 'node') {
+    const node = graph.nodes[item.index];
+    const rows: Rows = [['', node.domain ? `${node.domain}.${node.op}` : node.op]];
+    if (node.name) rows.push(['name', node.name]);
+    node.inputs.forEach((v) => v >= 0 && rows.length < 14 && rows.push(['in', valueLine(graph, v)]));
+    node.outputs.forEach((v) => v >= 0 && rows.length < 20 && rows.push(['out', valueLine(graph, v)]));
+    const time = overlay?.nodeTimesUs?.[node.name];
+    if (time !== undefined) rows.push(['time', `${formatCount(time)} µs`]);
+    if (node.subgraphs?.length || node.calls) rows.push(['', 'Double-click or Enter to open']);
+    return rows;
+  }
+  if (item.kind === 'group') {
+    const group = graph.groups[item.index];
+    return [['', group.path], ['', `${formatCount(group.size)} nodes · click to ${item.expanded ? 'collapse' : 'expand'}`]];
+  }
+  return valueRows(graph, overlay, item.index, item.kind === 'input' ? 'graph input' : 'graph output');
+}
+
+export function edgeRows(graph: GraphView, overlay: RuntimeOverlay | null, edge: SceneEdge): Rows {
+  const rows = valueRows(graph, overlay, edge.values[0]);
+  if (edge.values.length > 1) rows.push(['', `and ${edge.values.length - 1} more tensors`]);
+  return rows;
+}
+
+/** `name: float[1,3,224,224]`, for a node's inputs and outputs. */
+function valueLine(graph: GraphView, v: number): string {
+  const value = graph.values[v];
+  return `${value.name}: ${value.type || '?'}${value.shape ? formatDims(value.shape) : ''}`;
+}
+
+function valueRows(graph: GraphView, overlay: RuntimeOverlay | null, v: number, role?: string): Rows {
+  const value = graph.values[v];
+  const rows: Rows = [['', value.name]];
+  if (role) rows.push(['', role]);
+  rows.push(['type', `${value.type || '?'}${value.shape ? formatDims(value.shape) : ' (shape unknown)'}`]);
+  const runtime = overlay?.values[value.name];
+  if (runtime) {
+    rows.push(['runtime', `${runtime.dtype}${formatDims(runtime.shape)}`]);
+    const s = runtime.stats;
+    if (s) rows.push(['stats', `min ${formatNumber(s.min)} · max ${formatNumber(s.max)} · mean ${formatNumber(s.mean)} · std ${formatNumber(s.std)}`]);
+  }
+  const nodeName = (n: number) => graph.nodes[n].name || `${graph.nodes[n].op} #${n}`;
+  rows.push(['from', value.producer >= 0 ? nodeName(value.producer) : value.kind === 'input' ? 'graph input' : value.kind === 'initializer' ? 'initializer' : 'outer scope']);
+  const consumers = value.consumers.slice(0, 6).map(nodeName);
+  if (value.consumers.length > 6) consumers.push(`… ${value.consumers.length - 6} more`);
+  if (consumers.length) rows.push(['to', consumers.join(', ')]);
+  if (value.output) rows.push(['', 'graph output']);
+  return rows;
+}
+
+/** What a screen reader says when the selection moves (the canvas itself is one image to it). */
+export class Announcer {
+  readonly element: HTMLElement;
+
+  constructor() {
+    this.element = document.createElement('div');
+    this.element.className = 'sr-only';
+    this.element.setAttribute('aria-live', 'polite');
+  }
+
+  /** The first rows as one sentence; nothing when no rows. */
+  say(rows: Rows | undefined): void {
+    this.element.textContent = rows ? rows.map(([k, v]) => (k ? `${k} ${v}` : v)).slice(0, 6).join(', ') : '';
+  }
+}
+
+/** The hover box, kept inside the viewport. */
+export class Tooltip {
+  readonly element: HTMLElement;
+
+  constructor() {
+    this.element = document.createElement('div');
+    this.element.className = 'graph-tooltip';
+    this.element.setAttribute('role', 'tooltip');
+    this.element.hidden = true;
+  }
+
+  /** Shows rows near a point of a viewport `width` x `height` (CSS pixels). */
+  show(rows: Rows, x: number, y: number, width: number, height: number): void {
+    const box = this.element;
+    box.replaceChildren();
+    for (const [key, value] of rows) {
+      const line = document.createElement('div');
+      if (key) {
+        const k = document.createElement('span');
+        k.className = 'key';
+        k.textContent = key;
+        line.append(k);
+      }
+      const v = document.createElement('span');
+      v.textContent = value;
+      line.append(v);
+      box.append(line);
+    }
+    box.hidden = false;
+    const w = box.offsetWidth;
+    const h = box.offsetHeight;
+    box.style.left = `${Math.min(x + 14, width - w - 4)}px`;
+    box.style.top = `${y + 16 + h > height ? Math.max(0, y - h - 8) : y + 16}px`;
+  }
+
+  hide(): void {
+    this.element.hidden = true;
+  }
+}
