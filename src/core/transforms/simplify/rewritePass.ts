@@ -1,0 +1,73 @@
+// Runs the rewrites over every graph of a model (subgraphs after their parent, with the parent's types and
+// constants in scope), pass after pass until none matches. Inside Loop and Scan bodies the declared shapes
+// of body values are not trusted (they may change from one iteration to the next): rewrites there use
+// what follows from constants alone.
+import type { GraphProto, ModelProto, ValueInfoProto } from '../../model/proto.js';
+import { definedNames, initializersOverridable } from '../../model/graphQueries.js';
+import { isExternal } from '../../model/externalData.js';
+import type { Dim } from '../../model/types.js';
+import { subgraphsOf } from '../../model/walk.js';
+import { inferShapes } from '../../ops/shapeInference.js';
+import { removeDeadNodes } from '../cleanup.js';
+import type { Rewrite } from './rewrite.js';
+import { RewriteGraph, scopeConstants, type GraphScope, type ModelFacts } from './rewriteGraph.js';
+
+const elemTypeOnly = (v: ValueInfoProto): ValueInfoProto => ({
+  name: v.name,
+  type: v.type?.tensorType ? { tensorType: { elemType: v.type.tensorType.elemType } } : v.type,
+});
+
+/** The graph as inference should see it inside a loop body: element types declared, shapes not. */
+function withoutDeclaredShapes(graph: GraphProto): GraphProto {
+  return { ...graph, input: (graph.input ?? []).map(elemTypeOnly), output: (graph.output ?? []).map(elemTypeOnly), valueInfo: [] };
+}
+
+function lookup(scope: GraphScope, name: string) {
+  for (let s: GraphScope | undefined = scope; s; s = s.parent) {
+    const t = s.constants.get(name);
+    if (t) return isExternal(t) ? undefined : t;
+    if (s.defined.has(name)) return undefined;
+  }
+  return undefined;
+}
+
+/** One pass over every graph; the matches of each rewrite, by id. */
+function pass(model: ModelProto, rewrites: readonly Rewrite[], facts: ModelFacts): Map<string, number> {
+  const counts = new Map<string, number>();
+  const overridable = initializersOverridable(model);
+  const visit = (graph: GraphProto, parent: GraphScope | undefined, loopBody: boolean) => {
+    const values = new Map<string, Dim[]>();
+    const scope: GraphScope = {
+      graph, parent, values, types: new Map(),
+      constants: scopeConstants(graph, overridable || parent !== undefined),
+      defined: definedNames(graph),
+    };
+    scope.types = inferShapes(loopBody ? withoutDeclaredShapes(graph) : graph, {
+      opset: facts.opset, outer: parent?.types, valuesOut: values, constant: (name) => lookup(scope, name),
+    });
+    const g = new RewriteGraph(scope, facts);
+    for (const rewrite of rewrites) {
+      const n = rewrite.apply(g);
+      if (n) counts.set(rewrite.id, (counts.get(rewrite.id) ?? 0) + n);
+    }
+    g.commit();
+    // Producers left without readers go now, so that the next pass sees single readers where there are.
+    removeDeadNodes(graph);
+    for (const node of graph.node ?? []) {
+      for (const sub of subgraphsOf(node)) visit(sub.graph, scope, loopBody || node.opType === 'Loop' || node.opType === 'Scan');
+    }
+  };
+  if (model.graph) visit(model.graph, undefined, false);
+  return counts;
+}
+
+/** Passes until nothing matches (at most `maxPasses`); the total matches of each rewrite, by id. */
+export function runRewrites(model: ModelProto, rewrites: readonly Rewrite[], facts: ModelFacts, maxPasses = 32): Map<string, number> {
+  const total = new Map<string, number>();
+  for (let i = 0; i < maxPasses; i++) {
+    const counts = pass(model, rewrites, facts);
+    if (counts.size === 0) break;
+    for (const [id, n] of counts) total.set(id, (total.get(id) ?? 0) + n);
+  }
+  return total;
+}
