@@ -35,7 +35,7 @@ function shorten(g: RewriteGraph, outer: NodeProto): boolean {
   // Cast's saturate attribute (float8 targets) changes nothing for the lossless widenings allowed here.
   if (!from || !via || !to || !lossless(from, via)) return false;
   if (to === from && !g.isProtected(out)) {
-    if (!g.claim(outer)) return false;
+    if (!g.claim(outer, inner)) return false;
     g.reroute(out, source);
     g.remove(outer);
     return true;
@@ -48,7 +48,7 @@ function shorten(g: RewriteGraph, outer: NodeProto): boolean {
 
 export const castChain: Rewrite = {
   id: 'cast-chain',
-  title: 'Cast chain through a lossless type -> one Cast or none',
+  title: 'Cast chains through a lossless type shortened',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) if (node.opType === 'Cast' && isDefaultDomain(node) && g.free(node) && shorten(g, node)) count++;

@@ -27,7 +27,7 @@ function fuse(g: RewriteGraph, add: NodeProto): boolean {
 
 export const convAdd: Rewrite = {
   id: 'conv-add',
-  title: 'Conv + Add (per-channel constant) -> Conv bias',
+  title: 'Conv + per-channel Add fused into the bias',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) if (node.opType === 'Add' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;

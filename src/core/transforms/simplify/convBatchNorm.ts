@@ -39,7 +39,7 @@ function fuse(g: RewriteGraph, bn: NodeProto): boolean {
 
 export const convBatchNorm: Rewrite = {
   id: 'conv-bn',
-  title: 'Conv + BatchNormalization -> Conv',
+  title: 'Conv + BatchNormalization fused',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) if (node.opType === 'BatchNormalization' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;

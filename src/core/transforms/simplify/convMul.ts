@@ -29,7 +29,7 @@ function fuse(g: RewriteGraph, mul: NodeProto): boolean {
 
 export const convMul: Rewrite = {
   id: 'conv-mul',
-  title: 'Conv + Mul (per-channel constant) -> Conv weights',
+  title: 'Conv + per-channel Mul fused into the weights',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) if (node.opType === 'Mul' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;

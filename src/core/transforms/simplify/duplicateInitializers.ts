@@ -25,7 +25,7 @@ function content(t: TensorProto): Uint8Array {
 
 export const duplicateInitializers: Rewrite = {
   id: 'duplicate-initializers',
-  title: 'duplicate initializers (equal bytes) -> merged',
+  title: 'duplicate initializers merged',
   apply(g: RewriteGraph) {
     // Type, shape and size first; the bytes are hashed and compared only within groups that share them.
     const groups = new Map<string, TensorProto[]>();

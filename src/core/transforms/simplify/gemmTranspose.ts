@@ -49,7 +49,7 @@ function fromOutput(g: RewriteGraph, transpose: NodeProto): boolean {
 
 export const gemmTranspose: Rewrite = {
   id: 'gemm-transpose',
-  title: 'Transpose around Gemm -> transA/transB',
+  title: "Transposes folded into Gemm's transA/transB",
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) {

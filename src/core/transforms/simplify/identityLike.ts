@@ -67,7 +67,7 @@ function passedThrough(g: RewriteGraph, node: NodeProto): string | undefined {
 
 export const identityLike: Rewrite = {
   id: 'identity-like',
-  title: 'no-op node (Cast to its own type, inference Dropout, x + 0, ...) -> removed',
+  title: 'no-op nodes removed (Cast to its own type, inference Dropout, x + 0, ...)',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) {

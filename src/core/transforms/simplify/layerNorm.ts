@@ -99,7 +99,7 @@ function fuse(g: RewriteGraph, div: NodeProto): boolean {
 
 export const layerNorm: Rewrite = {
   id: 'layer-norm',
-  title: 'LayerNormalization written op by op -> LayerNormalization (opset 17+)',
+  title: 'LayerNormalization fused (opset 17+)',
   apply(g) {
     if (g.opset < 17) return 0;
     let count = 0;

@@ -49,7 +49,7 @@ function fuse(g: RewriteGraph, add: NodeProto): boolean {
 
 export const matmulAddGemm: Rewrite = {
   id: 'matmul-add',
-  title: 'MatMul/Gemm + Add -> Gemm (2-D)',
+  title: 'MatMul/Gemm + Add fused into Gemm (2-D)',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) if (node.opType === 'Add' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;

@@ -66,7 +66,7 @@ function fuse(g: RewriteGraph, consumer: NodeProto): boolean {
 
 export const padIntoConv: Rewrite = {
   id: 'pad-conv',
-  title: 'zero Pad -> Conv/AveragePool pads',
+  title: 'zero Pad merged into Conv/AveragePool pads',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) {

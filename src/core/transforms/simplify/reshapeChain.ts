@@ -37,7 +37,7 @@ function fuse(g: RewriteGraph, reshape: NodeProto): boolean {
 
 export const reshapeChain: Rewrite = {
   id: 'reshape-chain',
-  title: 'consecutive Reshape -> one Reshape',
+  title: 'consecutive Reshapes merged',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) if (node.opType === 'Reshape' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;

@@ -5,7 +5,7 @@ import type { RewriteGraph } from './rewriteGraph.js';
 export interface Rewrite {
   /** Short id (options, tests): 'conv-bn'. */
   readonly id: string;
-  /** What the report calls it: 'Conv + BatchNormalization -> Conv'. */
+  /** What the report calls it: 'Conv + BatchNormalization fused'. */
   readonly title: string;
   apply(g: RewriteGraph): number;
 }

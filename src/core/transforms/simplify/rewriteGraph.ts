@@ -227,7 +227,9 @@ export class RewriteGraph {
 
   /**
    * Readers of `from` read `to` instead (the producer of `from` is then dead or removed). `from` must not
-   * be protected: graph outputs keep their names.
+   * be protected: graph outputs keep their names. The match must have claimed a node that reads `to` (or
+   * `to` is a constant, which no match removes), so that no other match of the pass takes `to` for a value
+   * with one reader.
    */
   reroute(from: string, to: string): void {
     if (this.isProtected(from)) throw new Error(`internal: ${from} is protected and cannot be rerouted`);

@@ -30,7 +30,7 @@ export function constantTarget(g: RewriteGraph, reshape: NodeProto): number[] | 
 
 export const shapeChain: Rewrite = {
   id: 'shape-chain',
-  title: 'Shape -> Gather/Slice -> Concat -> Reshape chain -> constant target',
+  title: 'Reshape targets computed from Shape made constant',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) {

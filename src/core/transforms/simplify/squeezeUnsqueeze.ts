@@ -29,7 +29,7 @@ function cancel(g: RewriteGraph, outer: NodeProto): boolean {
   const rank = outer.opType === 'Squeeze' ? g.rank(mid) : g.rank(source);
   const a = normalized(outerAxes, rank);
   const b = normalized(innerAxes, rank);
-  if (!a || !b || a.length !== b.length || a.some((v, i) => v !== b[i]) || !g.claim(outer)) return false;
+  if (!a || !b || a.length !== b.length || a.some((v, i) => v !== b[i]) || !g.claim(outer, inner)) return false;
   g.reroute(out, source);
   g.remove(outer);
   return true;
@@ -37,7 +37,7 @@ function cancel(g: RewriteGraph, outer: NodeProto): boolean {
 
 export const squeezeUnsqueeze: Rewrite = {
   id: 'squeeze-unsqueeze',
-  title: 'Squeeze/Unsqueeze pair -> removed',
+  title: 'Squeeze/Unsqueeze pairs removed',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) {

@@ -25,8 +25,9 @@ function fuse(g: RewriteGraph, outer: NodeProto): boolean {
   const composed = p2.map((i) => p1[i]);
   const single = g.onlyFor(mid, outer);
   if (isIdentityPermutation(composed) && !g.isProtected(out)) {
-    // Readers of the result read the source; the inner Transpose goes when nothing else reads it.
-    if (!g.claim(outer)) return false;
+    // Readers of the result read the source; the inner Transpose goes when nothing else reads it. It is
+    // claimed all the same: no other match of this pass may move the source it reads.
+    if (!g.claim(outer, inner)) return false;
     g.reroute(out, source);
     g.remove(outer);
     return true;
@@ -45,7 +46,7 @@ function fuse(g: RewriteGraph, outer: NodeProto): boolean {
 
 export const transposeChain: Rewrite = {
   id: 'transpose-chain',
-  title: 'Transpose of Transpose -> composed or cancelled',
+  title: 'Transpose pairs composed or cancelled',
   apply(g) {
     let count = 0;
     for (const node of g.nodes()) if (node.opType === 'Transpose' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;
