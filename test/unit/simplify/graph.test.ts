@@ -47,7 +47,7 @@ function constantWeightsModel(): ModelProto {
 test('weights held in Constant nodes: the rewrite reads them as it reads initializers, and simplify fuses them', async () => {
   // The rewrite alone, before folding turns the Constant nodes into initializers.
   const direct = constantWeightsModel();
-  const counts = runRewrites(direct, [convBatchNorm], { opset: defaultOpset(direct), keep: new Set(), names: new NameAllocator(allNames(direct)) });
+  const { counts } = runRewrites(direct, [convBatchNorm], { opset: defaultOpset(direct), keep: new Set(), names: new NameAllocator(allNames(direct)) });
   assert.equal(counts.get('conv-bn'), 1);
   assert.ok(!ops(direct).includes('BatchNormalization'));
   const original = constantWeightsModel();
@@ -55,6 +55,22 @@ test('weights held in Constant nodes: the rewrite reads them as it reads initial
   assert.deepEqual(ops(result), ['Conv']);
   assert.equal(count(stats, 'conv-bn'), 1);
   await h.assertEquivalent(original, result, 'constant-weights', { N: 2 });
+});
+
+test('IR 3 models: initializers are graph inputs, and so are the fused weights', async () => {
+  const original = model({
+    input: [valueInfo('x', F, [1, 2, 4, 4]), valueInfo('w', F, [2, 2, 1, 1]), valueInfo('k', F, [1, 2, 1, 1])],
+    output: [valueInfo('y', F, [1, 2, 4, 4])],
+    initializer: [f32('w', [2, 2, 1, 1], [1, 2, 3, 4]), f32('k', [1, 2, 1, 1], [0.5, 2])],
+    node: [node('Conv', ['x', 'w'], ['c']), node('Mul', ['c', 'k'], ['y'])],
+  }, 8, 3);
+  const { model: result } = await h.simplify(original);
+  assert.deepEqual(ops(result), ['Conv']);
+  const inputs = new Set(result.graph!.input!.map((v) => v.name));
+  for (const t of result.graph!.initializer!) assert.ok(inputs.has(t.name!), `${t.name} listed as an input`);
+  assert.ok(!inputs.has('w') && !inputs.has('k'), 'the unused weights went with their inputs');
+  const r = await compareModels(client, encodeModel(original), encodeModel(result), { ...simplifyTolerance, seed: 4 });
+  assert.ok(r.pass, JSON.stringify(r.comparisons));
 });
 
 test('rewrites reach into If branches (reading outer weights) and Loop bodies', async () => {

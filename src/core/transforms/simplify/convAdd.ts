@@ -2,7 +2,7 @@
 import type { NodeProto } from '../../model/proto.js';
 import type { Rewrite } from './rewrite.js';
 import { isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
-import { convWeights, perChannel, readFloats, setConvWeights } from './weights.js';
+import { convWeights, perChannel, perChannelValues, readFloats, setConvWeights } from './weights.js';
 
 function fuse(g: RewriteGraph, add: NodeProto): boolean {
   const inputs = add.input ?? [];
@@ -17,7 +17,7 @@ function fuse(g: RewriteGraph, add: NodeProto): boolean {
     if (!weights || !addend || addend.dtype !== weights.weight.dtype) continue;
     const perC = perChannel(addend, weights.weight.dims.length, weights.channels);
     if (!perC || !g.claim(conv, add)) continue;
-    setConvWeights(g, conv, weights.weight, Float64Array.from(weights.bias, (b, c) => b + perC[c]));
+    setConvWeights(g, conv, weights.weight, perChannelValues(weights.channels, (c) => weights.bias[c] + perC[c]));
     conv.output = [out];
     g.remove(add);
     return true;

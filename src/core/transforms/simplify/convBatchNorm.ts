@@ -3,7 +3,7 @@
 import type { NodeProto } from '../../model/proto.js';
 import type { Rewrite } from './rewrite.js';
 import { floatAttr, intAttr, isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
-import { channelOfElement, convWeights, readFloats, setConvWeights } from './weights.js';
+import { convWeights, perChannelValues, readFloats, scaledPerChannel, setConvWeights } from './weights.js';
 
 /** A BatchNormalization that normalizes with its running statistics (inference), one output used. */
 function inferenceOnly(g: RewriteGraph, bn: NodeProto): boolean {
@@ -26,12 +26,10 @@ function fuse(g: RewriteGraph, bn: NodeProto): boolean {
   if (params.some((p) => !p || p.dtype !== weight.dtype || p.values.length !== channels || p.dims.length !== 1)) return false;
   const [scale, beta, mean, variance] = params.map((p) => p!.values);
   const epsilon = floatAttr(bn, 'epsilon', 1e-5);
-  const s = Float64Array.from(scale, (v, c) => v / Math.sqrt(variance[c] + epsilon));
+  const s = perChannelValues(channels, (c) => scale[c] / Math.sqrt(variance[c] + epsilon));
   if (!s.every(Number.isFinite) || !g.claim(conv, bn)) return false;
-  const channelOf = channelOfElement(conv, weight.dims);
-  const fused = Float64Array.from(weight.values, (v, i) => v * s[channelOf(i)]);
-  const fusedBias = Float64Array.from(bias, (b, c) => (b - mean[c]) * s[c] + beta[c]);
-  setConvWeights(g, conv, { ...weight, values: fused }, fusedBias);
+  const fusedBias = perChannelValues(channels, (c) => (bias[c] - mean[c]) * s[c] + beta[c]);
+  setConvWeights(g, conv, scaledPerChannel(conv, weight, s), fusedBias);
   conv.output = [out];
   g.remove(bn);
   return true;

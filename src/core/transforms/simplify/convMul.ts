@@ -2,7 +2,7 @@
 import type { NodeProto } from '../../model/proto.js';
 import type { Rewrite } from './rewrite.js';
 import { isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
-import { channelOfElement, convWeights, perChannel, readFloats, setConvWeights } from './weights.js';
+import { convWeights, perChannel, perChannelValues, readFloats, scaledPerChannel, setConvWeights } from './weights.js';
 
 function fuse(g: RewriteGraph, mul: NodeProto): boolean {
   const inputs = mul.input ?? [];
@@ -17,9 +17,8 @@ function fuse(g: RewriteGraph, mul: NodeProto): boolean {
     if (!weights || !factor || factor.dtype !== weights.weight.dtype) continue;
     const perC = perChannel(factor, weights.weight.dims.length, weights.channels);
     if (!perC || !g.claim(conv, mul)) continue;
-    const channelOf = channelOfElement(conv, weights.weight.dims);
-    const scaled = Float64Array.from(weights.weight.values, (v, i) => v * perC[channelOf(i)]);
-    setConvWeights(g, conv, { ...weights.weight, values: scaled }, Float64Array.from(weights.bias, (b, c) => b * perC[c]));
+    const bias = perChannelValues(weights.channels, (c) => weights.bias[c] * perC[c]);
+    setConvWeights(g, conv, scaledPerChannel(conv, weights.weight, perC), bias);
     conv.output = [out];
     g.remove(mul);
     return true;

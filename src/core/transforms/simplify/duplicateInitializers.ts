@@ -6,9 +6,11 @@ import { int64ToNumber, onnx, type TensorProto } from '../../model/proto.js';
 import type { Rewrite } from './rewrite.js';
 import type { RewriteGraph } from './rewriteGraph.js';
 
-function fnv(bytes: Uint8Array): number {
+/** A hash of at most ~4096 sampled bytes: equal tensors hash alike, and equality is then checked in full. */
+function sampledHash(bytes: Uint8Array): number {
   let h = 2166136261;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 16777619);
+  const step = Math.max(1, Math.floor(bytes.length / 4096));
+  for (let i = 0; i < bytes.length; i += step) h = Math.imul(h ^ bytes[i], 16777619);
   return h >>> 0;
 }
 
@@ -18,8 +20,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** The tensor's content without its name: what two equal constants share. */
+/** The tensor's content without its name: what two equal constants share (raw bytes as they are). */
 function content(t: TensorProto): Uint8Array {
+  if (t.rawData?.length) return t.rawData;
   return onnx.TensorProto.encode(onnx.TensorProto.create({ ...t, name: '', docString: '' })).finish();
 }
 
@@ -32,7 +35,7 @@ export const duplicateInitializers: Rewrite = {
     for (const t of g.graph.initializer ?? []) {
       const name = t.name ?? '';
       if (!name || g.constant(name) !== t || isExternal(t) || g.isProtected(name) || g.readers(name).length === 0) continue;
-      const key = `${t.dataType}:${(t.dims ?? []).map((d) => int64ToNumber(d)).join(',')}:${t.rawData?.length ?? -1}`;
+      const key = `${t.dataType}:${(t.dims ?? []).map((d) => int64ToNumber(d)).join(',')}:${t.rawData?.length ? 'raw' : 'typed'}`;
       groups.set(key, [...(groups.get(key) ?? []), t]);
     }
     let count = 0;
@@ -41,7 +44,7 @@ export const duplicateInitializers: Rewrite = {
       const kept = new Map<number, Array<{ name: string; bytes: Uint8Array }>>();
       for (const t of group) {
         const bytes = content(t);
-        const hash = fnv(bytes);
+        const hash = sampledHash(bytes);
         const same = kept.get(hash)?.find((k) => sameBytes(k.bytes, bytes));
         if (same) {
           g.reroute(t.name!, same.name);

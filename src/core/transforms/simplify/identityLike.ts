@@ -2,7 +2,7 @@
 // Transpose with the identity permutation, a Reshape/Expand/Tile/... to the input's own shape, a Pad of nothing, a
 // Concat of one input, and x + 0, x - 0, x * 1, x / 1 with a constant that does not widen x. Readers read
 // the input instead. (Identity nodes themselves go in the clean-up.)
-import type { NodeProto } from '../../model/proto.js';
+import { int64ToNumber, type NodeProto } from '../../model/proto.js';
 import type { Dim } from '../../model/types.js';
 import type { Rewrite } from './rewrite.js';
 import { intAttr, isDefaultDomain, stringAttr, type RewriteGraph } from './rewriteGraph.js';
@@ -15,12 +15,14 @@ function sameShape(a: Dim[] | undefined, b: Dim[] | undefined): boolean {
 
 /** A constant made only of `value` whose shape cannot widen `x` under broadcasting. */
 function neutral(g: RewriteGraph, name: string, x: string, value: number): boolean {
-  const numbers = g.constantNumbers(name, 1 << 16);
-  const dims = g.constantArray(name)?.dims;
+  const tensor = g.constant(name);
   const shape = g.shape(x);
-  if (!numbers || !dims || !shape || dims.length > shape.length || g.elemType(name) !== g.elemType(x)) return false;
+  if (!tensor || !shape || tensor.dataType !== g.elemType(x)) return false;
+  const dims = (tensor.dims ?? []).map((d) => int64ToNumber(d));
   const offset = shape.length - dims.length;
-  return numbers.every((v) => v === value) && dims.every((d, i) => d === 1 || d === shape[i + offset]);
+  // The shape first: reading the values of every weight an Add or Mul meets would be slow.
+  if (offset < 0 || !dims.every((d, i) => d === 1 || d === shape[i + offset])) return false;
+  return g.constantNumbers(name, 1 << 16)?.every((v) => v === value) ?? false;
 }
 
 /** The input a node passes through unchanged, if it is such a node. */

@@ -1,7 +1,7 @@
 // Runs the rewrites over every graph of a model (subgraphs after their parent, with the parent's types and
-// constants in scope), pass after pass until none matches. Inside Loop and Scan bodies the declared shapes
-// of body values are not trusted (they may change from one iteration to the next): rewrites there use
-// what follows from constants alone.
+// constants in scope), pass after pass until none matches; the last pass also says whether folding could
+// still change anything. Inside Loop and Scan bodies the declared shapes of body values are not trusted
+// (they may change from one iteration to the next): rewrites there use what follows from constants alone.
 import type { GraphProto, ModelProto, ValueInfoProto } from '../../model/proto.js';
 import { definedNames, initializersOverridable } from '../../model/graphQueries.js';
 import { isExternal } from '../../model/externalData.js';
@@ -9,6 +9,7 @@ import type { Dim } from '../../model/types.js';
 import { subgraphsOf } from '../../model/walk.js';
 import { inferShapes } from '../../ops/shapeInference.js';
 import { removeDeadNodes } from '../cleanup.js';
+import { canFold } from './foldable.js';
 import type { Rewrite } from './rewrite.js';
 import { RewriteGraph, scopeConstants, type GraphScope, type ModelFacts } from './rewriteGraph.js';
 
@@ -31,9 +32,17 @@ function lookup(scope: GraphScope, name: string) {
   return undefined;
 }
 
-/** One pass over every graph; the matches of each rewrite, by id. */
-function pass(model: ModelProto, rewrites: readonly Rewrite[], facts: ModelFacts): Map<string, number> {
+interface PassResult {
+  /** Matches of each rewrite, by id. */
+  counts: Map<string, number>;
+  /** Whether, before this pass's edits, some node could still be folded (see foldable.ts). */
+  foldable: boolean;
+}
+
+/** One pass over every graph. */
+function pass(model: ModelProto, rewrites: readonly Rewrite[], facts: ModelFacts, skipped: ReadonlySet<string>): PassResult {
   const counts = new Map<string, number>();
+  let foldable = false;
   const overridable = initializersOverridable(model);
   const visit = (graph: GraphProto, parent: GraphScope | undefined, loopBody: boolean) => {
     const values = new Map<string, Dim[]>();
@@ -46,6 +55,7 @@ function pass(model: ModelProto, rewrites: readonly Rewrite[], facts: ModelFacts
       opset: facts.opset, outer: parent?.types, valuesOut: values, constant: (name) => lookup(scope, name),
     });
     const g = new RewriteGraph(scope, facts);
+    foldable ||= g.nodes().some((node) => canFold(g, node, skipped));
     for (const rewrite of rewrites) {
       const n = rewrite.apply(g);
       if (n) counts.set(rewrite.id, (counts.get(rewrite.id) ?? 0) + n);
@@ -58,16 +68,26 @@ function pass(model: ModelProto, rewrites: readonly Rewrite[], facts: ModelFacts
     }
   };
   if (model.graph) visit(model.graph, undefined, false);
-  return counts;
+  return { counts, foldable };
 }
 
-/** Passes until nothing matches (at most `maxPasses`); the total matches of each rewrite, by id. */
-export function runRewrites(model: ModelProto, rewrites: readonly Rewrite[], facts: ModelFacts, maxPasses = 32): Map<string, number> {
-  const total = new Map<string, number>();
+export interface RewriteResult {
+  /** Total matches of each rewrite, by id (only those that matched). */
+  counts: Map<string, number>;
+  /** Whether folding could change the result (true when the passes ran out before a fixed point). */
+  foldable: boolean;
+}
+
+/**
+ * Passes until nothing matches (at most `maxPasses`). `skipped` names the nodes folding gave up on, so
+ * that they do not count as foldable.
+ */
+export function runRewrites(model: ModelProto, rewrites: readonly Rewrite[], facts: ModelFacts, skipped: ReadonlySet<string> = new Set(), maxPasses = 32): RewriteResult {
+  const counts = new Map<string, number>();
   for (let i = 0; i < maxPasses; i++) {
-    const counts = pass(model, rewrites, facts);
-    if (counts.size === 0) break;
-    for (const [id, n] of counts) total.set(id, (total.get(id) ?? 0) + n);
+    const result = pass(model, rewrites, facts, skipped);
+    if (result.counts.size === 0) return { counts, foldable: result.foldable };
+    for (const [id, n] of result.counts) counts.set(id, (counts.get(id) ?? 0) + n);
   }
-  return total;
+  return { counts, foldable: true };
 }

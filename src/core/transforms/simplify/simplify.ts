@@ -4,12 +4,12 @@
 import { UserError } from '../../errors.js';
 import { encodeModel } from '../../model/decode.js';
 import type { ExternalDataReader } from '../../model/externalData.js';
-import { allNames, defaultOpset } from '../../model/graphQueries.js';
+import { allNames, defaultOpset, initializersOverridable } from '../../model/graphQueries.js';
 import { onnx, type GraphProto, type ModelProto } from '../../model/proto.js';
 import { walkModel } from '../../model/walk.js';
 import type { RuntimeClient } from '../../runtime/client.js';
 import { cleanupModel } from '../cleanup.js';
-import { foldConstants, type Evaluate, type FoldStats } from '../fold.js';
+import { foldConstants, listInitializersAsInputs, type Evaluate, type FoldStats } from '../fold.js';
 import { cloneModel, NameAllocator } from '../graphEdit.js';
 import type { Rewrite } from './rewrite.js';
 import { runRewrites } from './rewritePass.js';
@@ -110,8 +110,8 @@ const emptyFoldStats = (): FoldStats => ({
 
 /**
  * Simplifies a copy of `model` (the input is not changed). Each round folds constants and cleans up, then
- * runs the rewrites to their own fixed point; rounds stop when the rewrites find nothing. Cancelling
- * (ctx.signal) rejects with a UserError.
+ * runs the rewrites (with clean-up) to their own fixed point; rounds stop when the rewrites find nothing or
+ * leave nothing folding could change. Cancelling (ctx.signal) rejects with a UserError.
  */
 export async function simplifyModel(model: ModelProto, options: SimplifyOptions, ctx: SimplifyContext): Promise<{ model: ModelProto; stats: SimplifyStats }> {
   if (!model.graph) throw new UserError('The model has no graph.');
@@ -137,13 +137,25 @@ export async function simplifyModel(model: ModelProto, options: SimplifyOptions,
     addFoldStats(fold, folded.stats);
     current = folded.model;
     ctx.progress?.(`Round ${round}: rewriting`);
-    const facts = { opset: defaultOpset(current), keep: kept, names: new NameAllocator(allNames(current)), external: ctx.external };
-    const found = runRewrites(current, rewrites, facts);
-    for (const [id, n] of found) counts.set(id, (counts.get(id) ?? 0) + n);
-    if (found.size === 0) break;
-    // Out of rounds with the last rewrites not yet cleaned up after.
-    if (round === maxRounds) addFoldStats(fold, { ...emptyFoldStats(), cleanup: cleanupModel(current) });
+    const skipped = new Set(fold.skipped.map((s) => s.node));
+    let rewritten = false;
+    let foldable = false;
+    // Rewrites to their fixed point, the clean-up after them (dead nodes, merged duplicates), and again
+    // while the clean-up opens new matches.
+    for (let step = 0; step < maxRounds; step++) {
+      const facts = { opset: defaultOpset(current), keep: kept, names: new NameAllocator(allNames(current)), external: ctx.external };
+      const found = runRewrites(current, rewrites, facts, skipped);
+      foldable = found.foldable;
+      if (found.counts.size === 0) break;
+      rewritten = true;
+      for (const [id, n] of found.counts) counts.set(id, (counts.get(id) ?? 0) + n);
+      addFoldStats(fold, { ...emptyFoldStats(), cleanup: cleanupModel(current) });
+    }
+    // Another round of folding only when the rewrites left something it could fold.
+    if (!rewritten || !foldable) break;
   }
+  // Before IR 4 every initializer is also a graph input: the rewrites' new weights too.
+  if (!initializersOverridable(current)) listInitializersAsInputs(current.graph!);
   current.graph!.output = current.graph!.output!.slice(0, outputCount);
   return {
     model: current,
