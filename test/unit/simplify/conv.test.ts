@@ -69,19 +69,22 @@ test('Conv + BatchNormalization stays when the Conv output has another reader, o
 });
 
 /** x -> Conv -> op(Conv, constant) -> y, the constant in either operand. */
-function convThen(op: 'Add' | 'Mul', dims: number[], constantFirst = false, bias = true) {
+function convThen(op: 'Add' | 'Mul', dims: number[], constantFirst = false, bias = true, transpose = false) {
   return model({
     input: [valueInfo('x', DataType.FLOAT, ['N', 3, 6, 6])],
     output: [valueInfo('y', DataType.FLOAT, ['n', 'c', 'h', 'w'])],
-    initializer: [f32('w', [4, 3, 3, 3], seq(108, 0.04)), f32('b', [4], [0.1, -0.2, 0.3, 0]), f32('k', dims, ramp(dims.reduce((a, b) => a * b, 1), 0.5, 0.25))],
+    initializer: [
+      f32('w', transpose ? [3, 4, 3, 3] : [4, 3, 3, 3], seq(108, 0.04)), f32('b', [4], [0.1, -0.2, 0.3, 0]),
+      f32('k', dims, ramp(dims.reduce((a, b) => a * b, 1), 0.5, 0.25)),
+    ],
     node: [
-      node('Conv', ['x', 'w', ...(bias ? ['b'] : [])], ['c'], { pads: [1, 1, 1, 1] }),
+      node(transpose ? 'ConvTranspose' : 'Conv', ['x', 'w', ...(bias ? ['b'] : [])], ['c'], { pads: [1, 1, 1, 1] }),
       node(op, constantFirst ? ['k', 'c'] : ['c', 'k'], ['y']),
     ],
   });
 }
 
-test('Conv + per-channel Add -> Conv bias; Conv + per-channel or scalar Mul -> scaled weights', async () => {
+test('Conv/ConvTranspose + per-channel Add -> bias; + per-channel or scalar Mul -> scaled weights', async () => {
   const cases: Array<[string, ReturnType<typeof model>, string]> = [
     ['conv-add-1c11', convThen('Add', [1, 4, 1, 1]), 'conv-add'],
     ['conv-add-c11-first', convThen('Add', [4, 1, 1], true), 'conv-add'],
@@ -89,10 +92,12 @@ test('Conv + per-channel Add -> Conv bias; Conv + per-channel or scalar Mul -> s
     ['conv-mul-scalar', convThen('Mul', [1]), 'conv-mul'],
     ['conv-mul-c11-first', convThen('Mul', [4, 1, 1], true), 'conv-mul'],
     ['conv-mul-nobias', convThen('Mul', [1, 4, 1, 1], false, false), 'conv-mul'],
+    ['convtranspose-add', convThen('Add', [4, 1, 1], false, true, true), 'conv-add'],
+    ['convtranspose-mul', convThen('Mul', [1, 4, 1, 1], true, true, true), 'conv-mul'],
   ];
   for (const [label, original, id] of cases) {
     const { model: result, stats } = await h.simplify(original);
-    assert.deepEqual(ops(result), ['Conv'], label);
+    assert.deepEqual(ops(result), [label.startsWith('convtranspose') ? 'ConvTranspose' : 'Conv'], label);
     assert.equal(count(stats, id), 1, label);
     await h.assertEquivalent(original, result, label, { N: 2 });
   }
