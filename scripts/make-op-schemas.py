@@ -34,13 +34,18 @@ OPTION = {
 }
 
 
+def field(obj: object, name: str, old_name: str):
+    """Attributes that older onnx releases (Debian's 1.12) spell in camelCase."""
+    return getattr(obj, name) if hasattr(obj, name) else getattr(obj, old_name)
+
+
 def formal(p: defs.OpSchema.FormalParameter) -> str:
     """'name:type' with '?' for optional, '*' for variadic (one type for all), '+' variadic of mixed types."""
     if p.option == defs.OpSchema.FormalParameterOption.Variadic:
-        suffix = '*' if p.is_homogeneous else '+'
+        suffix = '*' if field(p, 'is_homogeneous', 'isHomogeneous') else '+'
     else:
         suffix = OPTION[p.option]
-    return f'{p.name}:{p.type_str}{suffix}'
+    return f'{p.name}:{field(p, "type_str", "typeStr")}{suffix}'
 
 
 def main() -> None:

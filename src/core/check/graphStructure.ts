@@ -2,6 +2,7 @@
 // subgraphs reading outer values by capture, nodes in topological order (a warning when they are only
 // out of order, an error on a cycle), graph outputs that exist and are listed once. The walk also
 // drives the node rules (ops, attributes, types) in topological order so that types flow forward.
+import { dataTypeName } from '../model/dataTypes.js';
 import type { FunctionProto, GraphProto, NodeProto, TensorProto, TypeProto, ValueInfoProto } from '../model/proto.js';
 import { topologicalSort } from '../model/topologicalSort.js';
 import { subgraphsOf } from '../model/walk.js';
@@ -11,10 +12,7 @@ import { dataTypeMinIr } from './model.js';
 import { checkNodeOp } from './ops.js';
 import type { ProblemLocation } from './problem.js';
 import { checkSparseTensor, checkTensor } from './tensors.js';
-import { checkNodeTypes, tensorTypeString, typeString } from './types.js';
-import { allDataTypes } from '../model/dataTypes.js';
-
-const knownTypes = new Set(allDataTypes.filter((t) => t.id !== 0).map((t) => t.id));
+import { checkNodeTypes, isKnownDataType, tensorTypeString, typeString } from './types.js';
 
 function nodeLabel(node: NodeProto, index: number): string {
   return node.name || `${node.opType ?? 'node'}_${index}`;
@@ -93,9 +91,9 @@ function freeNames(ctx: CheckContext, graph: GraphProto): ReadonlySet<string> {
 function checkTypeProto(ctx: CheckContext, type: TypeProto, where: ProblemLocation, label: string): void {
   const elem = (id: number | null | undefined) => {
     if (!id) return;
-    if (!knownTypes.has(id)) ctx.report('error', 'value-info', where, `${label} has unknown element type ${id}`);
+    if (!isKnownDataType(id)) ctx.report('error', 'value-info', where, `${label} has unknown element type ${id}`);
     const minIr = dataTypeMinIr.get(id);
-    if (minIr) ctx.requireIr(minIr, `${allDataTypes.find((t) => t.id === id)?.name} values`, where);
+    if (minIr) ctx.requireIr(minIr, `${dataTypeName(id)} values`, where);
   };
   if (type.tensorType) elem(type.tensorType.elemType);
   if (type.sparseTensorType) {

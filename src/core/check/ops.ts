@@ -45,7 +45,7 @@ export function checkNodeOp(ctx: CheckContext, scope: Scope, node: NodeProto, wh
   const domain = canonicalDomain(node.domain);
   const version = scope.source.opsets.get(domain);
   if (version === undefined) {
-    const owner = scope.source.kind === 'function' ? `function ${scope.source.title.replace(/^function /, '')}` : 'the model';
+    const owner = scope.source.fn ? scope.source.title : 'the model';
     ctx.report('error', 'domain-not-imported', where, `${opType} is in domain ${domainName(node.domain)}, which ${owner} does not import`);
     return undefined;
   }

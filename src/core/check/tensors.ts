@@ -2,14 +2,13 @@
 // values (or raw bytes) as the dims say, and external data that stays in the model's folder and exists.
 import { statSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { allDataTypes, byteLength, dataTypeName } from '../model/dataTypes.js';
+import { byteLength, dataTypeName } from '../model/dataTypes.js';
 import { externalLocation, resolveInside } from '../model/externalData.js';
 import { DataType, int64ToNumber, type SparseTensorProto, type TensorProto } from '../model/proto.js';
 import { dataTypeMinIr } from './model.js';
 import type { CheckContext } from './context.js';
 import type { ProblemLocation } from './problem.js';
-
-const knownTypes = new Set(allDataTypes.filter((t) => t.id !== DataType.UNDEFINED).map((t) => t.id));
+import { isKnownDataType } from './types.js';
 
 /** The typed field that holds a data type's values, and how many entries n elements take. */
 function typedField(dataType: number): { field: keyof TensorProto & string; label: string; count: (n: number) => number } | undefined {
@@ -28,7 +27,7 @@ function typedField(dataType: number): { field: keyof TensorProto & string; labe
     case DataType.FLOAT4E2M1: return { field: 'int32Data', label: 'int32_data', count: (n) => Math.ceil(n / 2) };
     case DataType.UINT2:
     case DataType.INT2: return { field: 'int32Data', label: 'int32_data', count: (n) => Math.ceil(n / 4) };
-    default: return knownTypes.has(dataType) ? { field: 'int32Data', label: 'int32_data', count: same } : undefined;
+    default: return isKnownDataType(dataType) ? { field: 'int32Data', label: 'int32_data', count: same } : undefined;
   }
 }
 
@@ -51,7 +50,7 @@ export function checkTensor(ctx: CheckContext, tensor: TensorProto, at: ProblemL
     ctx.report('error', 'tensor-data-type', where, `${label} has no data type`);
     return;
   }
-  if (!knownTypes.has(dataType)) {
+  if (!isKnownDataType(dataType)) {
     ctx.report('error', 'tensor-data-type', where, `${label} has unknown data type ${dataType}`);
     return;
   }

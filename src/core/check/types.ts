@@ -2,7 +2,7 @@
 // type parameter must agree, and what an op produces must match what the graph declares. Types flow
 // from graph inputs, initializers and Constants through ops whose output type follows from their
 // inputs; where it does not (If, Loop, custom ops), the declared type is taken and nothing is claimed.
-import { dataTypeInfo, allDataTypes } from '../model/dataTypes.js';
+import { allDataTypes, dataTypeInfo } from '../model/dataTypes.js';
 import { int64ToNumber, type NodeProto, type TensorProto, type TypeProto } from '../model/proto.js';
 import { opSchemaVersions, type FormalParameter, type OpSchema } from '../ops/opSchemas.js';
 import { opSchemaTable } from '../ops/opSchemaTable.js';
@@ -10,6 +10,11 @@ import { has, type CheckContext, type Scope, typeOf } from './context.js';
 import type { ProblemLocation } from './problem.js';
 
 const knownTypes = new Set(allDataTypes.filter((t) => t.id !== 0).map((t) => t.id));
+
+/** Whether an element type id is one ONNX defines (UNDEFINED is not). */
+export function isKnownDataType(id: number): boolean {
+  return knownTypes.has(id);
+}
 
 function elemName(id: number | null | undefined): string | undefined {
   return id && knownTypes.has(id) ? dataTypeInfo(id).name : undefined;

@@ -85,6 +85,8 @@ const attr = {
   tensor: (name: string, t: TensorProto): onnx.IAttributeProto => ({ name, type: AttributeType.TENSOR, t }),
 };
 
+const ints = (name: string, values: number[]): onnx.IAttributeProto => ({ name, type: AttributeType.INTS, ints: values.map((v) => toLong(v)) });
+const floatList = (name: string, values: number[]): onnx.IAttributeProto => ({ name, type: AttributeType.FLOATS, floats: values });
 const cond = tensorInfo('c', DataType.BOOL, []);
 const relu = () => [node('Relu', ['X'], ['Y'])];
 
@@ -122,6 +124,21 @@ export const validCases: CheckerCase[] = [
     }),
   },
   { name: 'valid-external-data', build: () => model([node('Add', ['X', 'W'], ['Y'])], { initializers: [external('W', 'weights.bin', 8)] }), files: { 'weights.bin': new Uint8Array(new Float32Array([1, 2]).buffer) } },
+  {
+    // ai.onnx.ml: a classifier whose probabilities ZipMap turns into a sequence of maps.
+    name: 'valid-ml-zipmap',
+    build: () => {
+      const m = model([
+        node('LinearClassifier', ['X'], ['L', 'P'], [ints('classlabels_ints', [0, 1]), floatList('coefficients', [0.1, 0.2, 0.3, -0.1, -0.2, -0.3]), floatList('intercepts', [0, 0])], { domain: 'ai.onnx.ml' }),
+        node('ZipMap', ['P'], ['Z'], [ints('classlabels_int64s', [0, 1])], { domain: 'ai.onnx.ml' }),
+      ], {
+        imports: [['', 13], ['ai.onnx.ml', 3]],
+        inputs: [tensorInfo('X', F, [1, 3])],
+        outputs: [tensorInfo('L', DataType.INT64, [1]), new onnx.ValueInfoProto({ name: 'Z', type: { sequenceType: { elemType: { mapType: { keyType: DataType.INT64, valueType: { tensorType: { elemType: F } } } } } } })],
+      });
+      return m;
+    },
+  },
   // Valid ONNX that only draws warnings.
   { name: 'warn-onnxruntime-old-opset', build: () => model(relu(), { opset: 6 }), rule: 'onnxruntime-support', severity: 'warning', message: /runs ai\.onnx opsets 7 to 26; this model imports opset 6/, fix: 'convert-opset' },
   { name: 'warn-duplicate-node-names', build: () => model([node('Relu', ['X'], ['a'], [], { name: 'n' }), node('Neg', ['a'], ['Y'], [], { name: 'n' })]), rule: 'node-name-duplicate', severity: 'warning', message: /node name 'n' is used by nodes 0 and 1/, fix: 'make-names-unique' },

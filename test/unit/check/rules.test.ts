@@ -1,9 +1,9 @@
 // Each checker rule on a generated model that breaks exactly it (the problem names the rule, the place
 // and the reason, and no other rule reports an error), and valid models that pass.
 import assert from 'node:assert/strict';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { checkModel, describeLocation, hasErrors, type Problem } from '../../../src/core/check/index.js';
 import { resolveGraph } from '../../../src/core/graph/viewModel.js';
 import { readModelFile } from '../../../src/core/model/decode.js';
@@ -140,4 +140,42 @@ test('the onnxruntime rule can be left out', () => {
   const m = model([node('Relu', ['X'], ['Y'])], { opset: 6 });
   assert.equal(checkModel(m).length, 1);
   assert.deepEqual(checkModel(m, { runtime: false }), []);
+});
+
+test('external data that leaves the folder, is missing or is short is refused, as the model loader refuses it', () => {
+  const base = tempDir('onnx-lens-check-external-');
+  const folder = join(base, 'model');
+  mkdirSync(folder);
+  writeFileSync(join(base, 'secret.bin'), new Uint8Array(64));
+  symlinkSync(join(base, 'secret.bin'), join(folder, 'link.bin'));
+  writeFileSync(join(folder, 'short.bin'), new Uint8Array(4));
+  writeFileSync(join(folder, 'weights.bin'), new Uint8Array(8));
+  const withLocation = (location: string) => model([node('Add', ['X', 'W'], ['Y'])], {
+    initializers: [new onnx.TensorProto({
+      name: 'W', dataType: DataType.FLOAT, dims: [toLong(2)], dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [{ key: 'location', value: location }, { key: 'offset', value: '0' }, { key: 'length', value: '8' }],
+    })],
+  });
+  const cases: Array<[string, RegExp]> = [
+    ['../secret.bin', /leaves the model's folder/],
+    [join(base, 'secret.bin'), /leaves the model's folder/],
+    ['link.bin', /resolves outside the model's folder/],
+    ['nowhere.bin', /is missing next to the model/],
+    ['short.bin', /'short\.bin' is too short \(needs 8 bytes, has 4\)/],
+  ];
+  try {
+    for (const [location, pattern] of cases) {
+      const errors = checkModel(withLocation(location), { modelDir: folder }).filter((p) => p.severity === 'error');
+      assert.equal(errors.length, 1, `${location}:\n${show(errors)}`);
+      assert.equal(errors[0].rule, 'external-data');
+      assert.match(errors[0].message, pattern);
+      assert.equal(errors[0].where.value, 'W');
+    }
+    assert.deepEqual(checkModel(withLocation('weights.bin'), { modelDir: folder }), []);
+    // Without the model's folder only the location itself is judged.
+    assert.deepEqual(checkModel(withLocation('nowhere.bin')), []);
+    assert.equal(checkModel(withLocation('../secret.bin'))[0].rule, 'external-data');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });
