@@ -10,12 +10,13 @@ import { textCommand } from './cli/text.js';
 import { quantizeCommand } from './cli/quantize.js';
 import { foldCommand } from './cli/fold.js';
 import { pruneCommand } from './cli/prune.js';
+import { checkCommand } from './cli/check.js';
 
 // Decoding allocates millions of small objects that all survive; a larger young generation cuts the
 // garbage collector's share of decoding a 50,000-node model by more than half (see bench/README.md).
 setFlagsFromString('--max-semi-space-size=64');
 
-const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand, quantizeCommand, foldCommand, pruneCommand];
+const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand, quantizeCommand, foldCommand, pruneCommand, checkCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));
