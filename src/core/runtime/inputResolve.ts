@@ -38,7 +38,8 @@ function describeInput(info: ValueInfoProto): InputInfo {
   const name = info.name ?? '';
   const type = valueType(info.type);
   if (type.kind !== 'tensor') {
-    throw new UserError(`Input '${name}' is ${type.kind === 'unknown' ? 'a value of unknown type' : `${/^[aeiou]/.test(type.kind) ? 'an' : 'a'} ${type.kind}`}; only tensor inputs can be fed.`);
+    const what = type.kind === 'unknown' ? 'a value of unknown type' : `${/^[aeiou]/.test(type.kind) ? 'an' : 'a'} ${type.kind} (${type.elemType})`;
+    throw new UserError(`Input '${name}' is ${what}; onnxruntime's JavaScript API passes only tensors.`);
   }
   const dtype = dataTypeByName(type.elemType)?.id;
   if (dtype === undefined || dtype === DataType.UNDEFINED) throw new UserError(`Input '${name}' has no element type, so no values can be made for it.`);

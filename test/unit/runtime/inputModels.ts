@@ -140,3 +140,13 @@ export function negativeDimModel(): ModelProto {
     node: [node('Relu', '/Relu', ['x'], ['y'])],
   });
 }
+
+/** An int64 scalar `steps` that nothing compares: `Range(0, steps, 1)` counts up to it. */
+export function rangeModel(): ModelProto {
+  return model({
+    input: [info('steps', DataType.INT64, [])],
+    output: [info('counted', DataType.INT64, [null])],
+    initializer: [i64('zero', [], [0]), i64('one', [], [1])],
+    node: [node('Range', '/Range', ['zero', 'steps', 'one'], ['counted'])],
+  });
+}

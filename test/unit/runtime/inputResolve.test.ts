@@ -18,7 +18,7 @@ import type { InputSpec } from '../../../src/core/runtime/inputSpec.js';
 import { encodeNpy } from '../../../src/core/runtime/npy.js';
 import { testRun } from '../../../src/core/runtime/testRun.js';
 import { tempDir } from '../../helpers/models.js';
-import { audioModel, convModel, declaredModel, encode, hugeModel, negativeDimModel, tokensModel } from './inputModels.js';
+import { audioModel, convModel, declaredModel, encode, hugeModel, negativeDimModel, rangeModel, tokensModel } from './inputModels.js';
 
 const client = RuntimeClient.start({ timeoutMs: 60_000 });
 after(() => client.dispose());
@@ -79,6 +79,17 @@ test('with nothing given, sizes and values come from the model, are listed as as
     "mask[1] = 16 (Add '/proj/Add' fixes it at 16; set with --shape mask=1x16)",
   ]);
   assert.deepEqual((await client.run(encode(tokens), tied.dataSets[0].inputs)).y.dims, [1, 16]);
+});
+
+test('an integer scalar the model gives no hint about is fed 1, listed as assumed', async () => {
+  const resolved = resolveInputs(rangeModel(), { seed: 3, distribution: 'uniform' });
+  assert.deepEqual(Array.from(resolved.dataSets[0].inputs.steps.data as BigInt64Array), [1n]);
+  assert.deepEqual(resolved.assumptions.map(assumptionText), ['steps = 1 (an integer scalar the model gives no hint about; set with --value steps=1)']);
+  assert.deepEqual(resolved.dataSets[0].fed!.map((f) => [f.source, f.value, f.assumedValue]), [['generated', '1', true]]);
+  assert.deepEqual(Array.from((await client.run(encode(rangeModel()), resolved.dataSets[0].inputs)).counted.data as BigInt64Array), [0n]);
+  const given = resolveInputs(rangeModel(), { values: { steps: 4 } });
+  assert.deepEqual(given.assumptions, []);
+  assert.deepEqual(Array.from((await client.run(encode(rangeModel()), given.dataSets[0].inputs)).counted.data as BigInt64Array), [0n, 1n, 2n, 3n]);
 });
 
 test('an exporter\'s declared shapes tie a symbol: y declared [batch, 10] makes features 10', () => {
