@@ -192,7 +192,10 @@ interface Visit {
  * Walks the graph and its subgraphs with shape inference from the given input shapes (declared value
  * types left out, so that they can be compared with what inference finds).
  */
-function walk(model: ModelProto, inputs: ReadonlyMap<string, Dim[]>, onNode: (visit: Visit) => void, onDeclared?: (declared: Dim[], inferred: Dim[], name: string) => void): void {
+function walk(
+  model: ModelProto, inputs: ReadonlyMap<string, Dim[]> | undefined, onNode: (visit: Visit) => void,
+  onDeclared?: (declared: Dim[], inferred: Dim[], name: string) => void,
+): void {
   const opset = defaultOpset(model);
   const run = (graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined, outerConstant: Constant, top: boolean) => {
     const constants = new Map<string, TensorProto>();
@@ -203,7 +206,7 @@ function walk(model: ModelProto, inputs: ReadonlyMap<string, Dim[]>, onNode: (vi
     }
     const constant: Constant = (name) => (name ? constants.get(name) ?? outerConstant(name) : undefined);
     const probeInput = (info: ValueInfoProto): ValueInfoProto => {
-      const shape = inputs.get(info.name ?? '');
+      const shape = inputs?.get(info.name ?? '');
       if (!top || !shape) return info;
       const elemType = info.type?.tensorType?.elemType ?? 0;
       return { name: info.name, type: { tensorType: { elemType, shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d ?? '' })) } } } };
@@ -214,9 +217,10 @@ function walk(model: ModelProto, inputs: ReadonlyMap<string, Dim[]>, onNode: (vi
       valueInfo: [],
       output: (graph.output ?? []).map((o) => ({ name: o.name })),
     };
-    let types: Map<string, InferredType>;
+    // Without input shapes only the nodes and constants are wanted: no inference.
+    let types = new Map<string, InferredType>(outer ?? []);
     try {
-      types = inferShapes(probe, { opset, outer, constant: (name) => constant(name) });
+      if (inputs) types = inferShapes(probe, { opset, outer, constant: (name) => constant(name) });
     } catch {
       return;
     }
@@ -290,7 +294,7 @@ function scalarHints(model: ModelProto): Map<string, DimFact> {
   if (!candidates.length) return hints;
   const derived = new Map<string, string>(candidates.map((c) => [c.name ?? '', c.name ?? '']));
   const visits: Visit[] = [];
-  walk(model, new Map(), (visit) => visits.push(visit));
+  walk(model, undefined, (visit) => visits.push(visit));
   // Follow the scalar through ops that keep its value, to a fixed point (subgraphs read outer names).
   for (let changed = true; changed;) {
     changed = false;

@@ -260,6 +260,11 @@ export function resolveInputs(model: ModelProto, spec: InputSpec = {}, cache: { 
         const option = named ? `--dims ${symbol}=${c.value}` : `--shape ${input.name}=${formatShape(shape)}`;
         if (!assumptions.has(symbol)) assumptions.set(symbol, { subject: symbol, value: c.value, ...c.assumed, option });
       });
+      if (!input.declared && !spec.shapes?.[input.name] && !assumptions.has(`rank of ${input.name}`)) {
+        assumptions.set(`rank of ${input.name}`, {
+          subject: `rank of ${input.name}`, value: 0, kind: 'default', reason: 'the model declares no shape, so a scalar is fed', option: `--shape ${input.name}=NxM...`,
+        });
+      }
       const scalar = scalarChoice(input, shape, hints);
       let array: TensorArray;
       if (scalar) {
@@ -344,8 +349,11 @@ function chooseDims(
   };
   for (const input of toGenerate) {
     const shape = spec.shapes?.[input.name];
+    if (shape) {
+      choices.set(input.name, shape.map((value) => ({ value })));
+      continue;
+    }
     choices.set(input.name, (input.declared ?? []).map((d, axis) => {
-      if (shape) return { value: shape[axis] };
       const byAxis = spec.dims?.[`${input.name}[${axis}]`];
       if (byAxis !== undefined) return { value: byAxis };
       if (typeof d === 'number' && d >= 0) return { value: d };
@@ -357,6 +365,9 @@ function chooseDims(
   if (adjustable.length) growToFit(adjustable, decided, choices, toGenerate, given, hints());
   return choices;
 }
+
+/** A window downstream of stride-2 layers needs the input doubled once per layer; 12 doublings cover any real network. */
+const maxDoublings = 12;
 
 /**
  * A window that fits the input may still not fit after the layers before it (a stride-2 Conv halves the
@@ -373,12 +384,19 @@ function growToFit(
     return map;
   };
   let misfit = hints.misfit(shapes());
-  for (let round = 0; misfit && round < 16; round++) {
+  for (let round = 0; misfit && round < maxDoublings; round++) {
+    const before = adjustable.map((symbol) => ({ ...decided.get(symbol)! }));
     for (const symbol of adjustable) {
       const choice = decided.get(symbol)!;
       choice.value *= 2;
       choice.assumed = { kind: 'minimum', reason: `${choice.assumed!.reason.replace(/; doubled to .*$/, '')}; doubled to ${choice.value} so that ${misfit.node} fits` };
     }
-    misfit = hints.misfit(shapes());
+    const next = hints.misfit(shapes());
+    // The same misfit after doubling does not depend on these sizes (a fixed shape too small): leave it to onnxruntime to say.
+    if (next && next.node === misfit.node && next.have === misfit.have) {
+      adjustable.forEach((symbol, i) => Object.assign(decided.get(symbol)!, before[i]));
+      return;
+    }
+    misfit = next;
   }
 }

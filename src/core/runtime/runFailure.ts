@@ -81,7 +81,7 @@ export function describeRunFailure(error: unknown, context: FailureContext): unk
     if (fed.length > maxFedInputs) shown.push(`and ${fed.length - maxFedInputs} more`);
     parts.push(`Fed: ${shown.join(', ')}.`);
   }
-  const assumed = fed.some((f) => f.assumedAxes.length || f.assumedValue) ? context.assumptions ?? [] : [];
+  const assumed = context.assumptions ?? [];
   if (assumed.length) parts.push(`Sizes or values were assumed; set them with ${assumptionOptions(assumed)}.`);
   return new OnnxRuntimeError(error.detail, parts.join(' '));
 }

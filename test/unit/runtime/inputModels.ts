@@ -150,3 +150,25 @@ export function rangeModel(): ModelProto {
     node: [node('Range', '/Range', ['zero', 'steps', 'one'], ['counted'])],
   });
 }
+
+/** An input that declares no shape at all (rank unknown). */
+export function unshapedModel(): ModelProto {
+  return model({
+    input: [info('x', DataType.FLOAT)],
+    output: [info('y', DataType.FLOAT)],
+    node: [node('Identity', '/Identity', ['x'], ['y'])],
+  });
+}
+
+/**
+ * Two Conv windows of 5: one over `a` [1, 1, L] (L must be at least 5), one over `b`, whose fixed length 2 is
+ * too short whatever L is (a broken model: onnxruntime must say so, the guess must not grow without end).
+ */
+export function brokenWindowModel(): ModelProto {
+  return model({
+    input: [info('a', DataType.FLOAT, [1, 1, 'L']), info('b', DataType.FLOAT, [1, 1, 2])],
+    output: [info('ya', DataType.FLOAT, [1, 1, null]), info('yb', DataType.FLOAT, [1, 1, null])],
+    initializer: [f32('k', [1, 1, 5], () => 0.2)],
+    node: [node('Conv', '/ConvA', ['a', 'k'], ['ya']), node('Conv', '/ConvB', ['b', 'k'], ['yb'])],
+  });
+}

@@ -18,7 +18,7 @@ import type { InputSpec } from '../../../src/core/runtime/inputSpec.js';
 import { encodeNpy } from '../../../src/core/runtime/npy.js';
 import { testRun } from '../../../src/core/runtime/testRun.js';
 import { tempDir } from '../../helpers/models.js';
-import { audioModel, convModel, declaredModel, encode, hugeModel, negativeDimModel, rangeModel, tokensModel } from './inputModels.js';
+import { audioModel, brokenWindowModel, convModel, declaredModel, encode, hugeModel, negativeDimModel, rangeModel, tokensModel, unshapedModel } from './inputModels.js';
 
 const client = RuntimeClient.start({ timeoutMs: 60_000 });
 after(() => client.dispose());
@@ -87,9 +87,20 @@ test('an integer scalar the model gives no hint about is fed 1, listed as assume
   assert.deepEqual(resolved.assumptions.map(assumptionText), ['steps = 1 (an integer scalar the model gives no hint about; set with --value steps=1)']);
   assert.deepEqual(resolved.dataSets[0].fed!.map((f) => [f.source, f.value, f.assumedValue]), [['generated', '1', true]]);
   assert.deepEqual(Array.from((await client.run(encode(rangeModel()), resolved.dataSets[0].inputs)).counted.data as BigInt64Array), [0n]);
+  // An input of unknown rank is fed as a scalar, and that is said too.
+  assert.deepEqual(assumed({}, unshapedModel()), ['rank of x = 0 (the model declares no shape, so a scalar is fed; set with --shape x=NxM...)']);
+  assert.deepEqual(resolveInputs(unshapedModel(), { shapes: { x: [2, 5] } }).dataSets[0].inputs.x.dims, [2, 5]);
   const given = resolveInputs(rangeModel(), { values: { steps: 4 } });
   assert.deepEqual(given.assumptions, []);
   assert.deepEqual(Array.from((await client.run(encode(rangeModel()), given.dataSets[0].inputs)).counted.data as BigInt64Array), [0n, 1n, 2n, 3n]);
+});
+
+test('a window that no input size can fit is left to onnxruntime to report: the guess does not grow for it', async () => {
+  const broken = brokenWindowModel();
+  assert.deepEqual(assumed({}, broken), ["L = 5 (unknown; at least 5 for Conv '/ConvA' with its 5-wide window; set with --dims L=5)"]);
+  const resolved = resolveInputs(broken);
+  // onnxruntime refuses the model already when it loads it (its own shape inference sees the negative length).
+  await assert.rejects(client.run(encode(broken), resolved.dataSets[0].inputs), (e) => e instanceof OnnxRuntimeError && /Invalid dimension: -2/.test(e.message));
 });
 
 test('an exporter\'s declared shapes tie a symbol: y declared [batch, 10] makes features 10', () => {
