@@ -192,7 +192,8 @@ interface Choice {
 
 /**
  * The tensors to feed `model` for `spec`: files first, inline values, then generated tensors for the rest
- * (sizes from --shape/--dims, then from what the model says; see inputHints.ts).
+ * (sizes from --shape/--dims, then from what the model says; see inputHints.ts). The spec is plain JSON, so
+ * a choice remembered by the results view or a transform's verification resolves the same way as the CLI's.
  */
 export function resolveInputs(model: ModelProto, spec: InputSpec = {}, cache: { hints?: ModelHints } = {}): ResolvedInputs {
   const required = requiredInputs(model).map(describeInput);
@@ -206,10 +207,6 @@ export function resolveInputs(model: ModelProto, spec: InputSpec = {}, cache: { 
   checkNames(spec, inputs, required);
   const free = freeSymbols(required);
   checkDims(spec, inputs, free);
-  const distribution = spec.distribution ?? 'normal';
-  const seed = spec.seed ?? 0;
-  const hints = () => (cache.hints ??= modelHints(model));
-
   const values = new Map<string, TensorArray>();
   for (const [name, value] of Object.entries(spec.values ?? {})) {
     const input = inputs.get(name)!;
@@ -218,83 +215,91 @@ export function resolveInputs(model: ModelProto, spec: InputSpec = {}, cache: { 
     checkGiven(input, array, text.length <= 40 ? `--value ${name}=${text}` : `--value ${name}`);
     values.set(name, array);
   }
-
+  const context: SetContext = {
+    model, spec, inputs, required, free, values, assumptions: new Map(), hints: () => (cache.hints ??= modelHints(model)),
+  };
   const sets: TestDataSet[] = spec.files?.length ? loadInputSources(spec.files, model) : [{ name: 'generated', inputs: {} }];
-  const assumptions = new Map<string, Assumption>();
-  const dataSets = sets.map((set) => {
-    const fed = new Map<string, FedInput>();
-    const feeds: Record<string, TensorArray> = {};
-    for (const [name, array] of Object.entries(set.inputs)) {
-      const input = inputs.get(name);
-      if (values.has(name)) throw new UserError(`Input '${name}' is given twice: by ${set.name} and by --value.`);
-      if (input) checkGiven(input, array, `${set.name}`);
-      const shape = spec.shapes?.[name];
-      if (shape && (shape.length !== array.dims.length || shape.some((d, i) => d !== array.dims[i]))) {
-        throw new UserError(`--shape ${name}=${formatShape(shape)}, but ${set.name} holds ${name} as [${array.dims.join(',')}].`);
-      }
-      feeds[name] = array;
-      fed.set(name, { name, dtype: dataTypeName(array.dtype), dims: array.dims, declared: input?.declared, source: 'file', from: set.name, assumedAxes: [], value: valueText(array) });
-    }
-    for (const [name, array] of values) {
-      feeds[name] = array;
-      fed.set(name, { name, dtype: dataTypeName(array.dtype), dims: array.dims, declared: inputs.get(name)?.declared, source: 'value', from: 'inline', assumedAxes: [], value: valueText(array) });
-    }
-    if (set.expected) {
-      const missing = missingInputs(feeds, model);
-      if (missing) throw new UserError(`${set.name}: ${missing}`);
-    }
-    const toGenerate = required.filter((input) => !(input.name in feeds));
-    const dims = chooseDims(toGenerate, feeds, spec, free, hints);
-    const random = new Random(seed);
-    for (const input of required) {
-      if (input.name in feeds) continue;
-      const chosen = dims.get(input.name)!;
-      const shape = chosen.map((c) => c.value);
-      checkGeneratable(input.name, input.dtype, shape, !(input.declared ?? []).every((d) => typeof d === 'number' && d >= 0));
-      const assumedAxes = chosen.flatMap((c, axis) => (c.assumed ? [axis] : []));
-      chosen.forEach((c, axis) => {
-        if (!c.assumed) return;
-        const d = input.declared?.[axis] ?? null;
-        const symbol = dimSymbol(input.name, axis, d);
-        const named = typeof d === 'string' && d;
-        const option = named ? `--dims ${symbol}=${c.value}` : `--shape ${input.name}=${formatShape(shape)}`;
-        if (!assumptions.has(symbol)) assumptions.set(symbol, { subject: symbol, value: c.value, ...c.assumed, option });
-      });
-      if (!input.declared && !spec.shapes?.[input.name] && !assumptions.has(`rank of ${input.name}`)) {
-        assumptions.set(`rank of ${input.name}`, {
-          subject: `rank of ${input.name}`, value: 0, kind: 'default', reason: 'the model declares no shape, so a scalar is fed', option: `--shape ${input.name}=NxM...`,
-        });
-      }
-      const scalar = scalarChoice(input, shape, hints);
-      let array: TensorArray;
-      if (scalar) {
-        array = { dtype: input.dtype, dims: shape, data: fromFloat64(input.dtype, new Array<number>(elementCount(shape)).fill(scalar.value)) };
-        if (!assumptions.has(input.name)) assumptions.set(input.name, { subject: input.name, value: scalar.value, kind: scalar.kind, reason: scalar.reason, option: `--value ${input.name}=${scalar.value}` });
-      } else {
-        array = generateTensor(input.dtype, shape, distribution, random);
-      }
-      feeds[input.name] = array;
-      fed.set(input.name, {
-        name: input.name, dtype: dataTypeName(input.dtype), dims: shape, declared: input.declared, source: 'generated',
-        from: scalar ? (scalar.kind === 'hint' ? 'a value the model compares it with' : 'the default for integer scalars') : distribution,
-        assumedAxes, value: scalar ? String(scalar.value) : undefined, assumedValue: scalar ? true : undefined,
-      });
-    }
-    // Inputs in the model's order, then anything else the files held.
-    const order = [...inputs.keys(), ...Object.keys(feeds)];
-    const ordered = [...new Set(order)].filter((n) => n in feeds);
-    return {
-      ...set,
-      inputs: Object.fromEntries(ordered.map((n) => [n, feeds[n]])),
-      fed: ordered.map((n) => fed.get(n)!),
-    };
-  });
-  const generatedAll = !spec.files?.length;
+  const dataSets = sets.map((set) => resolveDataSet(set, context));
   const given = formatInputSpec({ ...spec, files: undefined });
-  const summary = generatedAll
-    ? `generated (${distribution}, seed ${seed})${given ? `; ${given}` : ''}`
-    : `${sets.map((d) => d.name).join(', ')} from ${spec.files!.join(', ')}${given ? `; ${given}` : ''}`;
-  return { dataSets, assumptions: [...assumptions.values()], summary };
+  const source = spec.files?.length
+    ? `${sets.map((d) => d.name).join(', ')} from ${spec.files.join(', ')}`
+    : `generated (${spec.distribution ?? 'normal'}, seed ${spec.seed ?? 0})`;
+  return { dataSets, assumptions: [...context.assumptions.values()], summary: `${source}${given ? `; ${given}` : ''}` };
+}
+
+interface SetContext {
+  model: ModelProto;
+  spec: InputSpec;
+  inputs: Map<string, InputInfo>;
+  required: InputInfo[];
+  free: Map<string, Array<{ input: string; axis: number }>>;
+  /** Inline values, as tensors. */
+  values: Map<string, TensorArray>;
+  /** Collected over every data set, once per subject. */
+  assumptions: Map<string, Assumption>;
+  hints: () => ModelHints;
+}
+
+/** One data set: its files' tensors, the inline values, and generated tensors for every other required input. */
+function resolveDataSet(set: TestDataSet, context: SetContext): TestDataSet {
+  const { spec, inputs, required, assumptions } = context;
+  const fed = new Map<string, FedInput>();
+  const feeds: Record<string, TensorArray> = {};
+  for (const [name, array] of Object.entries(set.inputs)) {
+    const input = inputs.get(name);
+    if (context.values.has(name)) throw new UserError(`Input '${name}' is given twice: by ${set.name} and by --value.`);
+    if (input) checkGiven(input, array, set.name);
+    const shape = spec.shapes?.[name];
+    if (shape && (shape.length !== array.dims.length || shape.some((d, i) => d !== array.dims[i]))) {
+      throw new UserError(`--shape ${name}=${formatShape(shape)}, but ${set.name} holds ${name} as [${array.dims.join(',')}].`);
+    }
+    feeds[name] = array;
+    fed.set(name, { name, dtype: dataTypeName(array.dtype), dims: array.dims, declared: input?.declared, source: 'file', from: set.name, assumedAxes: [], value: valueText(array) });
+  }
+  for (const [name, array] of context.values) {
+    feeds[name] = array;
+    fed.set(name, { name, dtype: dataTypeName(array.dtype), dims: array.dims, declared: inputs.get(name)?.declared, source: 'value', from: 'inline', assumedAxes: [], value: valueText(array) });
+  }
+  // A test data set with expected outputs is complete or wrong: generated inputs would make the comparison meaningless.
+  if (set.expected) {
+    const missing = missingInputs(feeds, context.model);
+    if (missing) throw new UserError(`${set.name}: ${missing}`);
+  }
+  const toGenerate = required.filter((input) => !(input.name in feeds));
+  const dims = chooseDims(toGenerate, feeds, spec, context.free, context.hints);
+  const distribution = spec.distribution ?? 'normal';
+  const random = new Random(spec.seed ?? 0);
+  for (const input of toGenerate) {
+    const chosen = dims.get(input.name)!;
+    const shape = chosen.map((c) => c.value);
+    checkGeneratable(input.name, input.dtype, shape, !(input.declared ?? []).every((d) => typeof d === 'number' && d >= 0));
+    chosen.forEach((c, axis) => {
+      const d = input.declared?.[axis] ?? null;
+      const symbol = dimSymbol(input.name, axis, d);
+      const option = typeof d === 'string' && d ? `--dims ${symbol}=${c.value}` : `--shape ${input.name}=${formatShape(shape)}`;
+      if (c.assumed && !assumptions.has(symbol)) assumptions.set(symbol, { subject: symbol, value: c.value, ...c.assumed, option });
+    });
+    const rank = `rank of ${input.name}`;
+    if (!input.declared && !spec.shapes?.[input.name] && !assumptions.has(rank)) {
+      assumptions.set(rank, { subject: rank, value: 0, kind: 'default', reason: 'the model declares no shape, so a scalar is fed', option: `--shape ${input.name}=NxM...` });
+    }
+    const scalar = scalarChoice(input, shape, context.hints);
+    if (scalar && !assumptions.has(input.name)) {
+      assumptions.set(input.name, { subject: input.name, value: scalar.value, kind: scalar.kind, reason: scalar.reason, option: `--value ${input.name}=${scalar.value}` });
+    }
+    feeds[input.name] = scalar
+      ? { dtype: input.dtype, dims: shape, data: fromFloat64(input.dtype, new Array<number>(elementCount(shape)).fill(scalar.value)) }
+      : generateTensor(input.dtype, shape, distribution, random);
+    fed.set(input.name, {
+      name: input.name, dtype: dataTypeName(input.dtype), dims: shape, declared: input.declared, source: 'generated',
+      from: scalar ? (scalar.kind === 'hint' ? 'a value the model compares it with' : 'the default for integer scalars') : distribution,
+      assumedAxes: chosen.flatMap((c, axis) => (c.assumed ? [axis] : [])),
+      ...(scalar ? { value: String(scalar.value), assumedValue: true } : {}),
+    });
+  }
+  // Inputs in the model's order, then anything else the files held.
+  const ordered = [...new Set([...inputs.keys(), ...Object.keys(feeds)])].filter((n) => n in feeds);
+  return { ...set, inputs: Object.fromEntries(ordered.map((n) => [n, feeds[n]])), fed: ordered.map((n) => fed.get(n)!) };
 }
 
 /** An integer scalar nobody gave: the value the model compares it with, else 1. */

@@ -1,5 +1,6 @@
 // Inputs made up from a model's declared input types: symbolic dims from the caller (default 1),
-// values from a seeded PRNG so that runs repeat exactly.
+// values from a seeded PRNG so that runs repeat exactly. The input resolver (inputResolve.ts) builds on
+// this with the sizes and values the model implies, and reports what it assumed.
 import { UserError } from '../errors.js';
 import { byteLength, dataTypeByName, dataTypeName } from '../model/dataTypes.js';
 import { DataType, type ModelProto, type ValueInfoProto } from '../model/proto.js';
