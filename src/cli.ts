@@ -42,7 +42,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`Usage: ${command.usage}\n  ${command.summary}\n`);
+    // A command may carry the text of its options (run: the input specification, src/cli/inputOptions.ts).
+    const details = 'help' in command && typeof command.help === 'string' ? `\n${command.help}\n` : '';
+    process.stdout.write(`Usage: ${command.usage}\n  ${command.summary}\n${details}`);
     return 0;
   }
   try {
