@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import { ModelEditorProvider } from './editor/modelEditorProvider.js';
 import { registerTextLanguage } from './language/index.js';
 import { registerTransformCommands } from './commands/transforms.js';
-import { registerQuantizeCommands } from './commands/quantize.js';
 import { registerTestRunCommands } from './commands/testRun.js';
 import { SharedRuntime } from './services/sharedRuntime.js';
 import type { HostServices } from './services/hostServices.js';
@@ -15,7 +14,6 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log, runtime, ModelEditorProvider.register(context, log));
   context.subscriptions.push(registerTextLanguage(context, log));
   context.subscriptions.push(registerTransformCommands(services));
-  context.subscriptions.push(registerQuantizeCommands(services));
   context.subscriptions.push(registerTestRunCommands(context, log));
 }
 
