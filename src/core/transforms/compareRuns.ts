@@ -78,9 +78,13 @@ export function compareRuns(names: string[], expected: Feeds[], actual: Feeds[],
     const references: TensorArray[] = [];
     for (let s = 0; s < expected.length; s++) {
       const e = expected[s][name];
-      const a = actual[s]?.[name];
-      if (!e) return failed(name, a, first, 'not among the original model\'s outputs');
-      if (!a) return failed(name, e, first, 'missing from the result\'s outputs');
+      const given = actual[s]?.[name];
+      if (!e) return failed(name, given, first, 'not among the original model\'s outputs');
+      if (!given) return failed(name, e, first, 'missing from the result\'s outputs');
+      // A float output that changed precision (float16 I/O) is compared by value.
+      const a = given.dtype !== e.dtype && floatTypes.has(given.dtype) && floatTypes.has(e.dtype)
+        ? { dtype: e.dtype, dims: given.dims, data: fromFloat64(e.dtype, toFloat64(given)) }
+        : given;
       const c = compareTensors(name, e, a, tolerance);
       if (c.problem) return { ...c, float: floatTypes.has(e.dtype), constant: false };
       first ??= c;

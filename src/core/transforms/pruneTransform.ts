@@ -171,7 +171,7 @@ export const pruneTransform: Transform<typeof options, PruneOptions, PruneDetail
   run: prune,
   verification({ request }) {
     if (request.kind !== 'extract') {
-      return { criterion: { kind: 'cosine', min: pruneMinCosine, why: 'pruning changes the outputs; this is how far they may move' } };
+      return { criterion: { kind: 'cosine', min: pruneMinCosine, why: 'the default acceptance of pruning' } };
     }
     const inputs = request.inputs ?? [];
     return {

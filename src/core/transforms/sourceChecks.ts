@@ -49,7 +49,7 @@ function checkAcyclic(graph: GraphProto, path: string[]): void {
 }
 
 function checkRawData(tensor: TensorProto, path: string[]): void {
-  if (!tensor.rawData || isExternal(tensor) || tensor.segment) return;
+  if (!tensor.rawData?.length || isExternal(tensor) || tensor.segment) return;
   const dtype = tensor.dataType ?? 0;
   if (!dataTypeInfo(dtype).bits) return;
   const count = (tensor.dims ?? []).reduce((n: number, d) => n * int64ToNumber(d), 1);

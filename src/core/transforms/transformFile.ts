@@ -50,7 +50,7 @@ export function verificationPlan<O>(transform: Transform<OptionSchema, O, unknow
   const plan = transform.verification(options);
   if (minCosine === undefined) return plan;
   if (plan.criterion.kind !== 'cosine') throw new UserError(`A minimum cosine applies to lossy transforms; this ${transform.name} is compared by ${criterionText(plan.criterion)}.`);
-  return { ...plan, criterion: { ...plan.criterion, min: minCosine } };
+  return { ...plan, criterion: { ...plan.criterion, min: minCosine, why: 'as asked' } };
 }
 
 interface ContextParts {

@@ -33,7 +33,7 @@ export interface VerificationPlan {
 
 export function criterionText(criterion: Criterion): string {
   return criterion.kind === 'cosine'
-    ? `cosine >= ${criterion.min} for every float output (${criterion.why})`
+    ? `cosine >= ${criterion.min} for every float output, ${criterion.why}`
     : criterion.text ?? `atol ${criterion.atol}, rtol ${criterion.rtol}; integer outputs exactly`;
 }
 
