@@ -112,8 +112,8 @@ export function showError(error: unknown, log: vscode.LogOutputChannel, what: st
 }
 
 /**
- * The inputs transforms run and verify on: generated from the declared input types for now. The input
- * specification remembered per model (issue 14) plugs in here, for every transform at once.
+ * The inputs transforms run and verify on: generated from the declared input types for now. An input
+ * specification remembered per model plugs in here, for every transform at once.
  */
 function inputChoice(_source: vscode.Uri): InputChoice {
   return {};
