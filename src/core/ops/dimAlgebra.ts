@@ -2,7 +2,7 @@
 // through SymExpr; a result that equals one of the operands keeps that operand's own text, so that a
 // dim_param passes through unchanged. One instance per inference run: it caches what it has parsed.
 import type { Dim } from '../model/types.js';
-import { maxExprText, parseExpr, SymExpr } from './symbolicExpr.js';
+import { evaluateExpr, maxExprText, parseExpr, SymExpr } from './symbolicExpr.js';
 
 type Binary = (a: SymExpr, b: SymExpr) => SymExpr | undefined;
 
@@ -88,6 +88,13 @@ export class DimAlgebra {
 
   sum(dims: readonly Dim[]): Dim {
     return dims.reduce<Dim>((s, d) => this.add(s, d), 0);
+  }
+
+  /** The size a dim takes once its symbols have sizes (`--dims batch=8`); undefined if one is missing. */
+  evaluate(d: Dim | undefined, sizes: ReadonlyMap<string, number>): number | undefined {
+    if (typeof d === 'number') return d;
+    const e = this.expr(d);
+    return e ? evaluateExpr(e, (name) => sizes.get(name)) : undefined;
   }
 
   /** True or false where it is certain, undefined where it depends on the symbols. */

@@ -36,6 +36,21 @@ export function reshapeTarget(dims: DimAlgebra, input: Dim[] | undefined, target
 export function sliceLength(dims: DimAlgebra, d: Dim, start: Dim, end: Dim, step: number): Dim {
   if (step === 0 || d === null || start === null || end === null) return null;
   const forward = step > 0;
+  const toEnd = (v: Dim) => typeof v === 'number' && v >= endSentinel;
+  const fromEnd = (v: Dim) => typeof v === 'number' && v < 0 && v > -endSentinel;
+  const steps = (span: Dim) => dims.ceilDiv(dims.max(span, 0), Math.abs(step));
+  if (forward && typeof start === 'number' && start >= 0 && start < endSentinel) {
+    // The common forms first, for their simpler text: x[k:], x[k:-j], x[k:j].
+    if (toEnd(end)) return steps(dims.sub(d, start));
+    if (fromEnd(end)) return steps(dims.sub(dims.add(d, end), start));
+    return steps(dims.sub(dims.min(end, d), start));
+  }
+  if (forward && fromEnd(start)) {
+    // x[-k:] is min(k, d); x[-k:-j] is min(k - j, d - j).
+    const k = -(start as number);
+    if (toEnd(end)) return steps(dims.min(k, d));
+    if (fromEnd(end)) return steps(dims.min(dims.add(end, k), dims.add(d, end)));
+  }
   const clamp = (v: Dim): Dim => {
     if (typeof v === 'number') {
       if (v >= endSentinel) return forward ? d : dims.sub(d, 1);
@@ -48,8 +63,7 @@ export function sliceLength(dims: DimAlgebra, d: Dim, start: Dim, end: Dim, step
   };
   const s = clamp(start);
   const e = clamp(end);
-  const span = forward ? dims.sub(e, s) : dims.sub(s, e);
-  return dims.max(dims.ceilDiv(span, Math.abs(step)), 0);
+  return steps(forward ? dims.sub(e, s) : dims.sub(s, e));
 }
 
 function slice(f: NodeFacts): InferredType[] {

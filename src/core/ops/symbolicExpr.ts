@@ -116,6 +116,12 @@ export class SymExpr {
       const p = SymExpr.of(whole);
       if (!p) return undefined;
       if (rest.every((t) => t.atoms.length === 0)) return p;
+      const nested = nestedFloor(rest);
+      if (nested) {
+        // floor((floor(q/a) + c)/k) = floor((q + c*a)/(a*k)) for integers: one floor, not two.
+        const inner = nested.q.add(SymExpr.constant(nested.c * nested.a))?.floorDiv(SymExpr.constant(nested.a * k));
+        return inner && p.add(inner);
+      }
       const g = rest.reduce((n, t) => gcd(n, t.coef), k);
       const r = SymExpr.of(rest.map((t) => ({ atoms: t.atoms, coef: t.coef / g })));
       if (!r) return undefined;
@@ -214,6 +220,19 @@ export class SymExpr {
     });
     return out;
   }
+}
+
+/** The parts of `floor(q/a) + c` when a sum is one floor by a number plus a constant. */
+function nestedFloor(terms: readonly Term[]): { q: SymExpr; a: number; c: number } | undefined {
+  const symbolic = terms.filter((t) => t.atoms.length > 0);
+  if (symbolic.length !== 1 || symbolic[0].coef !== 1 || symbolic[0].atoms.length !== 1) return undefined;
+  const call = /^floor\((.*)\)$/.exec(symbolic[0].atoms[0]);
+  const parts = call ? splitTopLevel(call[1], '/') : [];
+  if (parts.length !== 2) return undefined;
+  const q = parseExpr(parts[0].trim());
+  const a = parseExpr(parts[1].trim())?.value;
+  if (!q || a === undefined || a <= 0 || !Number.isSafeInteger(a)) return undefined;
+  return { q, a, c: terms.find((t) => t.atoms.length === 0)?.coef ?? 0 };
 }
 
 /**
@@ -482,4 +501,33 @@ export function parseExpr(text: string): SymExpr | undefined {
   const tokens = tokenize(text);
   if (!tokens || tokens.length === 0) return undefined;
   return new ExprParser(tokens).parse();
+}
+
+/** An atom's value once its symbols have values (floor, Max and Min atoms computed from their arguments). */
+function atomValue(atom: string, symbol: (name: string) => number | undefined): number | undefined {
+  const call = /^(floor|Max|Min)\((.*)\)$/.exec(atom);
+  if (!call) return symbol(atom);
+  const args = splitTopLevel(call[2], call[1] === 'floor' ? '/' : ',').map((a) => {
+    const e = parseExpr(a.trim());
+    return e ? evaluateExpr(e, symbol) : undefined;
+  });
+  if (args.some((v) => v === undefined)) return undefined;
+  const vs = args as number[];
+  if (call[1] === 'floor') return vs.length === 2 && vs[1] !== 0 ? Math.floor(vs[0] / vs[1]) : undefined;
+  return call[1] === 'Max' ? Math.max(...vs) : Math.min(...vs);
+}
+
+/** The number an expression stands for once its symbols have values; undefined if one is missing. */
+export function evaluateExpr(e: SymExpr, symbol: (name: string) => number | undefined): number | undefined {
+  let total = 0;
+  for (const t of e.terms) {
+    let term = t.coef;
+    for (const a of t.atoms) {
+      const v = atomValue(a, symbol);
+      if (v === undefined) return undefined;
+      term *= v;
+    }
+    total += term;
+  }
+  return total;
 }
