@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { readModelFile } from '../core/model/decode.js';
 import { summarize, type SignatureEntry } from '../core/model/summary.js';
 import { dimsText } from '../core/model/types.js';
-import { shapeCounts, valueShapes } from '../core/ops/modelShapes.js';
+import { modelSymbols, shapeCounts, valueShapes } from '../core/ops/modelShapes.js';
 import { print, UsageError, type CliCommand } from './command.js';
 
 function formatBytes(n: number): string {
@@ -25,7 +25,7 @@ export const infoCommand: CliCommand = {
     const s = summarize(model);
     // Every value's shape: declared by the file, or inferred where inference knows more.
     const shapes = valueShapes(model);
-    const counts = shapeCounts(shapes);
+    const counts = shapeCounts(shapes, modelSymbols(model));
     if (values.json) {
       print(JSON.stringify({
         irVersion: s.irVersion, producer: s.producer, producerVersion: s.producerVersion, opsets: s.opsets,

@@ -2,7 +2,7 @@
 // by value: which node outputs each knows the rank of, which it knows every dim of, and where the two
 // disagree. Used by the conformance test and the bench figure.
 import { execFileSync } from 'node:child_process';
-import { inferModelShapes } from '../../src/core/ops/modelShapes.js';
+import { inferModelShapes, isKnownDim, modelSymbols } from '../../src/core/ops/modelShapes.js';
 import { onnx, type GraphProto, type ModelProto } from '../../src/core/model/proto.js';
 import type { Dim } from '../../src/core/model/types.js';
 import { onnxPython } from './python.js';
@@ -136,29 +136,15 @@ export function withoutIntermediateShapes(model: ModelProto): ModelProto {
 }
 
 /** Every dim_param the file itself declares, at any depth. */
-export function declaredSymbols(model: ModelProto): Set<string> {
-  const symbols = new Set<string>();
-  const visit = (graph: GraphProto) => {
-    for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) {
-      for (const d of v.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) symbols.add(d.dimParam);
-    }
-    for (const node of graph.node ?? []) {
-      for (const a of node.attribute ?? []) {
-        if (a.g) visit(a.g);
-        for (const g of a.graphs ?? []) visit(g);
-      }
-    }
-  };
-  if (model.graph) visit(model.graph);
-  return symbols;
-}
+export const declaredSymbols = modelSymbols;
 
 export interface ShapeComparison {
   values: number;
+  /** Fresh unk__N symbols (a size not known, named) count as unknown here... */
   ours: { knownRank: number; fullyKnown: number };
-  /** onnx's fresh unk__N symbols (a size it does not know, named) count as unknown here... */
   onnx: { knownRank: number; fullyKnown: number };
   /** ...and as known here, as onnx reports them. */
+  oursWithFreshSymbols: { fullyKnown: number };
   onnxWithFreshSymbols: { fullyKnown: number };
   /** Values where onnx knows the rank or a dim and we do not. */
   lessKnown: string[];
@@ -166,30 +152,34 @@ export interface ShapeComparison {
   disagree: string[];
 }
 
-const fully = (shape: Dim[] | null | undefined) => !!shape && shape.every((d) => d !== null);
+const named = (shape: Dim[] | null | undefined) => !!shape && shape.every((d) => d !== null);
 
 /**
- * Compares value by value. onnx names dims it cannot compute with fresh symbols (`unk__0`); those say no
- * more than an unknown dim, so where the file does not declare that name they count as unknown.
+ * Compares value by value. Both sides name dims they cannot compute with fresh symbols (`unk__0`);
+ * those say no more than an unknown dim, so where the file does not declare that name they count as
+ * unknown (and separately as known, the way onnx counts them).
  */
 export function compareShapes(ours: ModelShapes, theirs: ModelShapes, fileSymbols: ReadonlySet<string> = new Set()): ShapeComparison {
   const result: ShapeComparison = {
-    values: 0, ours: { knownRank: 0, fullyKnown: 0 }, onnx: { knownRank: 0, fullyKnown: 0 }, onnxWithFreshSymbols: { fullyKnown: 0 }, lessKnown: [], disagree: [],
+    values: 0, ours: { knownRank: 0, fullyKnown: 0 }, onnx: { knownRank: 0, fullyKnown: 0 },
+    oursWithFreshSymbols: { fullyKnown: 0 }, onnxWithFreshSymbols: { fullyKnown: 0 }, lessKnown: [], disagree: [],
   };
-  const fresh = (d: Dim) => typeof d === 'string' && /^unk__\d+$/.test(d) && !fileSymbols.has(d);
+  const sizes = (shape: Dim[] | null) => shape && shape.map((d) => (isKnownDim(d, fileSymbols) ? d : null));
   const theirGraphs = new Map(theirs.graphs.map((g) => [g.path, g.values]));
   for (const graph of ours.graphs) {
     const other = theirGraphs.get(graph.path) ?? {};
-    for (const [name, a] of Object.entries(graph.values)) {
-      const reported = other[name] ?? null;
-      if (fully(reported)) result.onnxWithFreshSymbols.fullyKnown++;
-      const b = reported && reported.map((d) => (fresh(d) ? null : d));
+    for (const [name, reportedOurs] of Object.entries(graph.values)) {
+      const reportedTheirs = other[name] ?? null;
+      const a = sizes(reportedOurs);
+      const b = sizes(reportedTheirs);
       const where = graph.path ? `${graph.path}:${name}` : name;
       result.values++;
       if (a) result.ours.knownRank++;
-      if (fully(a)) result.ours.fullyKnown++;
+      if (named(a)) result.ours.fullyKnown++;
+      if (named(reportedOurs)) result.oursWithFreshSymbols.fullyKnown++;
       if (b) result.onnx.knownRank++;
-      if (fully(b)) result.onnx.fullyKnown++;
+      if (named(b)) result.onnx.fullyKnown++;
+      if (named(reportedTheirs)) result.onnxWithFreshSymbols.fullyKnown++;
       if (!b) continue;
       if (!a) {
         result.lessKnown.push(`${where}: rank ${b.length} [${b.join(',')}]`);

@@ -6,8 +6,30 @@ import { evaluateExpr, maxExprText, parseExpr, SymExpr } from './symbolicExpr.js
 
 type Binary = (a: SymExpr, b: SymExpr) => SymExpr | undefined;
 
+/** The names onnx and onnxruntime give a dim they cannot compute: unk__0, unk__1, ... */
+export const freshSymbolPattern = /\bunk__\d+\b/g;
+
 export class DimAlgebra {
   private readonly parsed = new Map<string, SymExpr>();
+  private readonly reserved = new Set<string>();
+  private nextFresh = 0;
+
+  /** Names the model already uses for dims: fresh symbols never take one of them. */
+  reserve(names: Iterable<string>): void {
+    for (const name of names) for (const m of name.matchAll(freshSymbolPattern)) this.reserved.add(m[0]);
+  }
+
+  /**
+   * A new symbol for a size inference cannot compute (a NonZero count, a Range of unknown length, two
+   * If branches that differ): values that share it share that size, as onnx's and onnxruntime's do.
+   */
+  fresh(): string {
+    let name: string;
+    do name = `unk__${this.nextFresh++}`;
+    while (this.reserved.has(name));
+    this.reserved.add(name);
+    return name;
+  }
 
   expr(d: Dim | undefined): SymExpr | undefined {
     if (d === null || d === undefined) return undefined;
@@ -34,7 +56,8 @@ export class DimAlgebra {
   private binary(a: Dim | undefined, b: Dim | undefined, numeric: (x: number, y: number) => number | undefined, symbolic: Binary): Dim {
     if (typeof a === 'number' && typeof b === 'number') {
       const r = numeric(a, b);
-      return r === undefined || !Number.isFinite(r) ? null : r;
+      // -0 is 0 for a size.
+      return r === undefined || !Number.isFinite(r) ? null : r + 0;
     }
     const x = this.expr(a);
     const y = this.expr(b);

@@ -5,8 +5,8 @@ import { defaultOpset, initializersOverridable } from '../model/graphQueries.js'
 import { int64ToNumber, type GraphProto, type ModelProto } from '../model/proto.js';
 import type { Dim } from '../model/types.js';
 import { subgraphsOf } from '../model/walk.js';
-import { DimAlgebra } from './dimAlgebra.js';
-import { inferShapes, scopedConstants, typeFromProto, type InferredType } from './shapeInference.js';
+import { DimAlgebra, freshSymbolPattern } from './dimAlgebra.js';
+import { graphSymbols, inferShapes, scopedConstants, typeFromProto, type InferredType } from './shapeInference.js';
 
 /** Types of every value of every graph of the model, each graph's map including its enclosing scopes'. */
 export function inferModelShapes(model: ModelProto): Map<GraphProto, Map<string, InferredType>> {
@@ -17,12 +17,33 @@ export function inferModelShapes(model: ModelProto): Map<GraphProto, Map<string,
   for (const o of model.opsetImport ?? []) if (o.domain && o.domain !== 'ai.onnx') opsets.set(o.domain, int64ToNumber(o.version));
   // Initializers that are also graph inputs are defaults the caller may replace: not constants.
   const overridable = initializersOverridable(model) ? new Set((graph.input ?? []).map((v) => v.name ?? '')) : new Set<string>();
+  const dims = new DimAlgebra();
+  dims.reserve(modelSymbols(model));
   const types = inferShapes(graph, {
-    opset: defaultOpset(model), opsets, dims: new DimAlgebra(), subgraphsOut: graphs,
+    opset: defaultOpset(model), opsets, dims, subgraphsOut: graphs, freshSymbols: true,
     constant: scopedConstants(graph, () => undefined, overridable),
   });
   graphs.set(graph, types);
   return graphs;
+}
+
+/** Every dim_param the file declares, in its graphs and its functions' value_info. */
+export function modelSymbols(model: ModelProto): Set<string> {
+  const symbols = model.graph ? graphSymbols(model.graph) : new Set<string>();
+  for (const fn of model.functions ?? []) {
+    for (const v of fn.valueInfo ?? []) for (const d of v.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) symbols.add(d.dimParam);
+  }
+  return symbols;
+}
+
+/**
+ * Whether a dim says a size: a number, or the model's symbols and expressions of them. Null and the
+ * fresh unk__N symbols inference (or an earlier onnx run the file does not declare) gave are not sizes.
+ */
+export function isKnownDim(d: Dim, fileSymbols: ReadonlySet<string>): boolean {
+  if (d === null) return false;
+  if (typeof d === 'number') return true;
+  return [...d.matchAll(freshSymbolPattern)].every((m) => fileSymbols.has(m[0]));
 }
 
 export type ShapeSource = 'declared' | 'inferred';
@@ -42,14 +63,12 @@ export interface ValueShape {
 export interface ShapeCounts {
   values: number;
   knownRank: number;
-  /** Every dim a number or a symbol. */
+  /** Every dim a number, or a symbol of the model's or an expression of them (not a fresh unk__N). */
   fullyKnown: number;
   /** Values whose shape comes from inference rather than the file. */
   inferred: number;
 }
 
-const knownDims = (shape: Dim[] | undefined) => shape !== undefined && shape.every((d) => d !== null);
-const says = (shape: Dim[] | undefined) => (shape === undefined ? -1 : shape.filter((d) => d !== null).length);
 
 /**
  * Every graph input and node output of every graph with the shape we know for it. Declared shapes come
@@ -57,6 +76,11 @@ const says = (shape: Dim[] | undefined) => (shape === undefined ? -1 : shape.fil
  */
 export function valueShapes(model: ModelProto, inferred = inferModelShapes(model)): ValueShape[] {
   const out: ValueShape[] = [];
+  const fileSymbols = modelSymbols(model);
+  // What a shape says: its sizes first, then how many unknown sizes it names.
+  const says = (shape: Dim[] | undefined) => (shape === undefined
+    ? -1
+    : shape.filter((d) => isKnownDim(d, fileSymbols)).length * 1000 + shape.filter((d) => d !== null).length);
   const visit = (graph: GraphProto, path: string[]) => {
     const types = inferred.get(graph);
     const declared = new Map<string, InferredType>();
@@ -83,12 +107,12 @@ export function valueShapes(model: ModelProto, inferred = inferModelShapes(model
 }
 
 /** How many node outputs have a known rank and a fully known shape, and how many of those came from inference. */
-export function shapeCounts(values: ValueShape[]): ShapeCounts {
+export function shapeCounts(values: ValueShape[], fileSymbols: ReadonlySet<string>): ShapeCounts {
   const outputs = values.filter((v) => v.kind === 'node_output');
   return {
     values: outputs.length,
     knownRank: outputs.filter((v) => v.shape !== null).length,
-    fullyKnown: outputs.filter((v) => v.shape !== null && knownDims(v.shape)).length,
+    fullyKnown: outputs.filter((v) => v.shape !== null && v.shape.every((d) => isKnownDim(d, fileSymbols))).length,
     inferred: outputs.filter((v) => v.source === 'inferred').length,
   };
 }

@@ -6,6 +6,7 @@
 import { type GraphProto, type TensorProto, type TypeProto } from '../model/proto.js';
 import { shapeOf, type Dim } from '../model/types.js';
 import { definedNames, topologicalOrder } from '../model/graphQueries.js';
+import { subgraphsOf } from '../model/walk.js';
 import { constantNodeTensor } from '../model/tensorValues.js';
 import { isExternal } from '../model/externalData.js';
 import { int64ToNumber } from '../model/proto.js';
@@ -33,8 +34,31 @@ export interface ShapeContext {
   subgraphsOut?: Map<GraphProto, Map<string, InferredType>>;
   /** Types the caller knows for the graph's inputs, in order (a Loop body's iteration values). */
   inputTypes?: Array<InferredType | undefined>;
-  /** Shared by the graphs of one model so that symbols are parsed once. */
+  /** Shared by the graphs of one model so that symbols are parsed once and fresh ones never repeat. */
   dims?: DimAlgebra;
+  /**
+   * Names each dim inference cannot compute with a new symbol (unk__N, as onnx and onnxruntime do), so
+   * that values sharing an unknown size show it. Off by default: files written from the result (an
+   * extracted subgraph's inputs) keep unknown dims unnamed.
+   */
+  freshSymbols?: boolean;
+}
+
+/** Every dim_param a graph and its subgraphs declare. */
+export function graphSymbols(graph: GraphProto, into = new Set<string>()): Set<string> {
+  for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) {
+    for (const d of v.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) into.add(d.dimParam);
+  }
+  for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) graphSymbols(sub.graph, into);
+  return into;
+}
+
+/** An algebra whose fresh symbols avoid every name the graph and the enclosing scopes use. */
+function algebraFor(graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined): DimAlgebra {
+  const dims = new DimAlgebra();
+  dims.reserve(graphSymbols(graph));
+  for (const t of outer?.values() ?? []) dims.reserve((t.shape ?? []).filter((d): d is string => typeof d === 'string'));
+  return dims;
 }
 
 /** Element count when the shape is fully known, else undefined. */
@@ -84,7 +108,7 @@ export function scopedConstants(graph: GraphProto, outer: (name: string) => Tens
 
 /** Types of every value of `graph` we can infer (includes the outer scope's entries). */
 export function inferShapes(graph: GraphProto, context: ShapeContext): Map<string, InferredType> {
-  const dims = context.dims ?? new DimAlgebra();
+  const dims = context.dims ?? algebraFor(graph, context.outer);
   const types = new Map<string, InferredType>(context.outer ?? []);
   const values = context.valuesOut ?? new Map<string, Dim[]>();
   for (const [name, v] of context.outerValues ?? []) if (!values.has(name)) values.set(name, v);
@@ -144,7 +168,9 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
       // A malformed attribute or argument: the node's outputs stay as declared.
     }
     (node.output ?? []).forEach((name, i) => {
-      if (name) set(name, mergeTypes(types.get(name), out[i]));
+      if (!name) return;
+      const t = mergeTypes(types.get(name), out[i]);
+      set(name, context.freshSymbols && t?.shape?.includes(null) ? { ...t, shape: t.shape.map((d) => d ?? dims.fresh()) } : t);
     });
     const first = node.output?.[0];
     const type = typeOf(first);

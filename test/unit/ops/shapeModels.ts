@@ -195,10 +195,37 @@ function controlFlow(): ShapeCase {
     bindings: [{ B: 2, S: 3 }, { B: 1, S: 5 }],
     feeds: (_, run) => ({ flag: { dtype: DataType.BOOL, dims: [], data: Uint8Array.of(run % 2) } }),
     partial: { cut: 'the branches make [B,1,4] and [B,S,4]: axis 1 depends on the condition' },
-    expect: { same: ['B', 'S', 4], cut: ['B', null, 4], last: ['B', 'S', 4], stacked: [3, 'B', 'S', 4] },
+    expect: { same: ['B', 'S', 4], cut: ['B', 'unk__0', 4], last: ['B', 'S', 4], stacked: [3, 'B', 'S', 4] },
+  };
+}
+
+/** Sizes only the data decides (NonZero): one fresh symbol follows them through the graph. */
+function dataDependent(): ShapeCase {
+  const why = 'how many elements are positive';
+  return {
+    name: 'data-dependent sizes',
+    model: model({
+      input: [valueInfo('x', DataType.FLOAT, ['N', 4])],
+      output: [valueInfo('zeros', DataType.FLOAT)],
+      initializer: [f32('zero', [], [0])],
+      node: [
+        node('Greater', ['x', 'zero'], ['positive']),
+        node('NonZero', ['positive'], ['where']),
+        node('Transpose', ['where'], ['indices'], { perm: [1, 0] }),
+        node('GatherND', ['x', 'indices'], ['picked']),
+        node('Relu', ['picked'], ['relu']),
+        node('Add', ['relu', 'picked'], ['sum']),
+        node('Concat', ['sum', 'picked'], ['both'], { axis: 0 }),
+        node('Shape', ['both'], ['size']),
+        node('ConstantOfShape', ['size'], ['zeros'], { value: f32('v', [1], [0]) }),
+      ],
+    }),
+    bindings: [{ N: 3 }, { N: 17 }],
+    partial: { where: why, indices: why, picked: why, relu: why, sum: why, both: why, zeros: why },
+    expect: { where: [2, 'unk__0'], indices: ['unk__0', 2], sum: ['unk__0'], both: ['2*unk__0'], zeros: ['2*unk__0'] },
   };
 }
 
 export function shapeCases(): ShapeCase[] {
-  return [convolutions(), exporterChains(), opset11Forms(), opset18Forms(), controlFlow()];
+  return [convolutions(), exporterChains(), opset11Forms(), opset18Forms(), controlFlow(), dataDependent()];
 }

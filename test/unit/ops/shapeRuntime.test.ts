@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { ModelProto } from '../../../src/core/model/proto.js';
+import type { Dim } from '../../../src/core/model/types.js';
 import type { TensorArray } from '../../../src/core/model/tensorValues.js';
 import { DimAlgebra } from '../../../src/core/ops/dimAlgebra.js';
-import { inferModelShapes } from '../../../src/core/ops/modelShapes.js';
+import { inferModelShapes, isKnownDim, modelSymbols } from '../../../src/core/ops/modelShapes.js';
 import { captureRuntimeValues } from '../../../src/core/runtime/capture.js';
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { generateInputs } from '../../../src/core/runtime/inputs.js';
@@ -29,9 +30,12 @@ async function checkAgainstRuntime(model: ModelProto, bindings: Array<Record<str
   const types = inferModelShapes(model).get(model.graph!)!;
   const dims = new DimAlgebra();
   const outputs = (model.graph!.node ?? []).flatMap((n) => n.output ?? []).filter(Boolean);
+  const fileSymbols = modelSymbols(model);
+  // A fresh unk__N symbol names a size inference does not know.
+  const known = (d: Dim) => isKnownDim(d, fileSymbols);
   const partial = outputs.filter((name) => {
     const shape = types.get(name)?.shape;
-    return !shape || shape.includes(null);
+    return !shape || !shape.every(known);
   });
   const wrong: string[] = [];
   let compared = 0;
@@ -39,14 +43,22 @@ async function checkAgainstRuntime(model: ModelProto, bindings: Array<Record<str
     const feeds: Record<string, TensorArray> = { ...generateInputs(model, { dims: binding, seed: run + 1 }), ...(extraFeeds?.(binding, run) ?? {}) };
     const captured = await captureRuntimeValues(client, model, feeds, { profileRuns: 0 });
     const sizes = new Map(Object.entries(binding));
+    // Values that share a fresh symbol must share that size at run time.
+    const freshSizes = new Map<string, { size: number; at: string }>();
     for (const name of outputs) {
       const actual = captured.values[name]?.shape;
       if (!actual) continue;
       compared++;
       const ours = types.get(name)?.shape;
       if (!ours) continue;
-      const evaluated = ours.map((d) => (d === null ? null : dims.evaluate(d, sizes) ?? `unevaluable ${d}`));
+      const evaluated = ours.map((d) => (!known(d) ? null : dims.evaluate(d, sizes) ?? `unevaluable ${d}`));
       const bad = ours.length !== actual.length || evaluated.some((d, i) => d !== null && d !== actual[i]);
+      ours.forEach((d, i) => {
+        if (typeof d !== 'string' || known(d) || !/^unk__\d+$/.test(d) || actual[i] === undefined) return;
+        const seen = freshSizes.get(d);
+        if (seen && seen.size !== actual[i]) wrong.push(`${d} is ${seen.size} in ${seen.at} and ${actual[i]} in ${name} with ${JSON.stringify(binding)}`);
+        else if (!seen) freshSizes.set(d, { size: actual[i], at: name });
+      });
       if (bad) wrong.push(`${name}: inferred [${ours.join(', ')}] = [${evaluated.join(', ')}] with ${JSON.stringify(binding)}, onnxruntime [${actual.join(', ')}]`);
     }
   }
