@@ -133,9 +133,14 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
   }
 
   const typeOf = (name: string | undefined) => (name ? types.get(name) : undefined);
+  // Constant elements are read once per name: rules ask for the same axes and shapes again and again.
+  const constants = new Map<string, Dim[] | undefined>();
   const valueOf = (name: string | undefined): Dim[] | undefined => {
     if (!name) return undefined;
-    return values.get(name) ?? constantElements(constant(name));
+    const known = values.get(name);
+    if (known) return known;
+    if (!constants.has(name)) constants.set(name, constantElements(constant(name)));
+    return constants.get(name);
   };
   const nodes = graph.node ?? [];
   for (const index of topologicalOrder(graph)) {
