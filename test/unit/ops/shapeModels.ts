@@ -28,7 +28,7 @@ function convolutions(): ShapeCase {
       output: [valueInfo('y', DataType.FLOAT)],
       initializer: [
         weights('w1', [8, 3, 3, 3]), weights('w2', [8, 8, 3, 3]), weights('w3', [4, 8, 3, 3]), weights('w4', [4, 2, 4, 4]),
-        f32('scales', [4], [1, 1, 2, 2]), f32('roi', [0], []),
+        f32('scales', [4], [1, 1, 2, 2]), f32('roi', [0], []), i64('zero', [1], [0]), i64('two', [1], [2]), i64('small', [2], [5, 6]),
       ],
       node: [
         node('Conv', ['x', 'w1'], ['c1'], { pads: [1, 1, 1, 1], strides: [2, 2] }),
@@ -40,10 +40,17 @@ function convolutions(): ShapeCase {
         node('Resize', ['t1', 'roi', 'scales'], ['r1'], { mode: 'nearest' }),
         node('GlobalAveragePool', ['r1'], ['g1']),
         node('Flatten', ['g1'], ['y']),
+        // Resize to sizes made from the input's own Shape: batch and channels kept, a fixed image size.
+        node('Shape', ['c1'], ['c1_shape']),
+        node('Slice', ['c1_shape', 'zero', 'two'], ['c1_nc']),
+        node('Concat', ['c1_nc', 'small'], ['sizes'], { axis: 0 }),
+        node('Resize', ['c1', '', '', 'sizes'], ['r2'], { mode: 'nearest' }),
       ],
     }),
     bindings: [{ N: 1, H: 32, W: 32 }, { N: 2, H: 37, W: 45 }],
     expect: {
+      r2: ['N', 8, 5, 6],
+      c2: ['N', 8, 'floor((H + 3)/4)', 'floor((W + 3)/4)'],
       c1: ['N', 8, 'floor((H + 1)/2)', 'floor((W + 1)/2)'],
       y: ['N', 2],
     },
