@@ -2,14 +2,14 @@
 // model. Dims are numbers, the model's symbols, or expressions of them (`8*s0`, `s1 + 1`); small integer
 // vectors are followed element by element (data propagation) so that Shape-derived Reshape targets
 // resolve. Folding uses it to evaluate Shape/Size and to keep outputs over the size limit unfolded; the
-// viewer, `info --json` and the text view show it. Unknown stays unknown: nothing is guessed.
-import { type GraphProto, type TensorProto, type TypeProto } from '../model/proto.js';
+// viewer, `info --json` and the text view show it. Nothing is guessed: a size that cannot be computed
+// stays unknown (or, on request, gets a fresh symbol); symbols are taken as sizes of at least 1.
+import { int64ToNumber, type GraphProto, type TensorProto, type TypeProto } from '../model/proto.js';
 import { shapeOf, type Dim } from '../model/types.js';
 import { definedNames, topologicalOrder } from '../model/graphQueries.js';
 import { subgraphsOf } from '../model/walk.js';
 import { constantNodeTensor } from '../model/tensorValues.js';
 import { isExternal } from '../model/externalData.js';
-import { int64ToNumber } from '../model/proto.js';
 import { DimAlgebra } from './dimAlgebra.js';
 import { shapeRule } from './shapeRules.js';
 import { isStatic, type InferredType, type NodeFacts } from './shapeRuleKit.js';
