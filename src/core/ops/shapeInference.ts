@@ -4,7 +4,7 @@
 // resolve. Folding uses it to evaluate Shape/Size and to keep outputs over the size limit unfolded; the
 // viewer, `info --json` and the text view show it. Nothing is guessed: a size that cannot be computed
 // stays unknown (or, on request, gets a fresh symbol); symbols are taken as sizes of at least 1.
-import { int64ToNumber, type GraphProto, type TensorProto, type TypeProto } from '../model/proto.js';
+import { int64ToNumber, type GraphProto, type NodeProto, type TensorProto, type TypeProto } from '../model/proto.js';
 import { shapeOf, type Dim } from '../model/types.js';
 import { definedNames, topologicalOrder } from '../model/graphQueries.js';
 import { subgraphsOf } from '../model/walk.js';
@@ -95,15 +95,43 @@ export function mergeTypes(declared: InferredType | undefined, inferred: Inferre
 
 /** Constants of a subgraph: its own initializers and Constant nodes, then the enclosing scope's unless shadowed. */
 export function scopedConstants(graph: GraphProto, outer: (name: string) => TensorProto | undefined, skip: ReadonlySet<string> = new Set()): (name: string) => TensorProto | undefined {
-  const local = new Map<string, TensorProto>();
+  const local = new Map<string, TensorProto | NodeProto>();
   for (const t of graph.initializer ?? []) if (t.name && !skip.has(t.name) && !isExternal(t)) local.set(t.name, t);
   for (const n of graph.node ?? []) {
-    if (n.opType !== 'Constant' || (n.domain && n.domain !== 'ai.onnx') || !n.output?.[0]) continue;
-    const t = constantNodeTensor(n);
-    if (t) local.set(n.output[0], t);
+    if (n.opType === 'Constant' && (!n.domain || n.domain === 'ai.onnx') && n.output?.[0]) local.set(n.output[0], n);
   }
   const defined = definedNames(graph);
-  return (name) => local.get(name) ?? (defined.has(name) ? undefined : outer(name));
+  return (name) => {
+    const found = local.get(name);
+    // A Constant node's tensor is made when asked for: most are never needed as values.
+    if (found) return 'opType' in found ? constantNodeTensor(found) : found;
+    return defined.has(name) ? undefined : outer(name);
+  };
+}
+
+/**
+ * Node indices in an order where producers come first: the file's own order when it already is one
+ * (exporters write them so), else a topological sort.
+ */
+function nodeOrder(graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined): number[] {
+  const nodes = graph.node ?? [];
+  const ready = new Set<string>([...(graph.input ?? []).map((v) => v.name ?? ''), ...(graph.initializer ?? []).map((t) => t.name ?? '')]);
+  const produced = new Set<string>();
+  for (const n of nodes) for (const o of n.output ?? []) if (o) produced.add(o);
+  let sorted = true;
+  for (const n of nodes) {
+    // Names no node here makes come from outside (graph inputs, enclosing scopes) or nowhere.
+    if ((n.input ?? []).some((i) => i && !ready.has(i) && (produced.has(i) || !outer))) {
+      sorted = false;
+      break;
+    }
+    if (subgraphsOf(n).length) {
+      sorted = false;
+      break;
+    }
+    for (const o of n.output ?? []) if (o) ready.add(o);
+  }
+  return sorted ? nodes.map((_, i) => i) : topologicalOrder(graph);
 }
 
 /** Types of every value of `graph` we can infer (includes the outer scope's entries). */
@@ -143,7 +171,7 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     return constants.get(name);
   };
   const nodes = graph.node ?? [];
-  for (const index of topologicalOrder(graph)) {
+  for (const index of nodeOrder(graph, context.outer)) {
     const node = nodes[index];
     const inputs = node.input ?? [];
     const domain = node.domain && node.domain !== 'ai.onnx' ? node.domain : '';
@@ -182,7 +210,8 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     if (!first || !type?.shape || type.shape.length > 1) continue;
     let known: Dim[] | undefined;
     try {
-      known = propagateValue({ node, dims, input: facts.input, value, output: type });
+      // A Constant's elements come through the constant lookup (read once); other nodes compute theirs.
+      known = (node.opType === 'Constant' && !domain ? valueOf(first) : undefined) ?? propagateValue({ node, dims, input: facts.input, value, output: type });
     } catch {
       known = undefined;
     }
