@@ -1,5 +1,6 @@
-// Debian's python3-onnx (1.12) onnx.parser as an independent reader of the text we print. One Python
-// process reads many texts (JSON lines on stdin) and answers with the parsed model's bytes or the error.
+// onnx.parser as an independent reader of the text we print: Debian's python3-onnx (1.12), or a newer
+// onnx in the Python that ONNX_LENS_NEW_ONNX_PYTHON names. One Python process reads many texts (JSON
+// lines on stdin) and answers with the parsed model's bytes or the error.
 import { spawnSync } from 'node:child_process';
 import { onnxPython } from '../../helpers/python.js';
 
@@ -19,13 +20,25 @@ for line in sys.stdin:
     sys.stdout.flush()
 `;
 
+/** The Python with a newer onnx than Debian's, when the environment names one (it is not in CI). */
+export function newOnnxPython(): string | undefined {
+  return process.env.ONNX_LENS_NEW_ONNX_PYTHON || undefined;
+}
+
+/** The onnx version a Python imports. */
+export function onnxVersion(python: string): string {
+  const run = spawnSync(python, ['-c', 'import onnx; print(onnx.__version__)'], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`${python} cannot import onnx: ${run.stderr.split('\n').filter(Boolean).pop() ?? run.error?.message}`);
+  return run.stdout.trim();
+}
+
 /** Parses every text with onnx.parser; a text that crashes the parser is answered with an error and the rest go on. */
-export function oracleParse(texts: string[]): OracleAnswer[] {
+export function oracleParse(texts: string[], python: string = onnxPython()): OracleAnswer[] {
   const answers: Array<OracleAnswer | undefined> = new Array(texts.length);
   let next = 0;
   while (next < texts.length) {
     const input = texts.slice(next).map((text, i) => JSON.stringify({ id: next + i, text })).join('\n') + '\n';
-    const run = spawnSync(onnxPython(), ['-c', script], { input, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+    const run = spawnSync(python, ['-c', script], { input, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
     let last = next - 1;
     for (const line of run.stdout.split('\n')) {
       if (!line) continue;
