@@ -186,12 +186,16 @@ process.on('message', (request: WorkerRequest) => {
 process.on('disconnect', () => process.exit(0));
 
 // onnxruntime's run blocks this thread, so 'disconnect' cannot fire during a hung run: a watchdog thread
-// ends the process when the parent is gone (killed hard, or crashed), instead of leaving it running.
+// ends the process when the parent is gone. A parent killed hard may linger as a zombie that its own
+// parent has not reaped (process.kill(pid, 0) still succeeds then), but this process is re-parented at
+// once, so a changed parent pid is the sure sign.
 const watchdog = new Worker(`
   const parent = ${process.ppid};
-  setInterval(() => {
-    try { process.kill(parent, 0); } catch { process.kill(${process.pid}, 'SIGKILL'); }
-  }, 1000);
+  const gone = () => {
+    if (process.ppid !== parent) return true;
+    try { process.kill(parent, 0); return false; } catch { return true; }
+  };
+  setInterval(() => { if (gone()) process.kill(${process.pid}, 'SIGKILL'); }, 500);
 `, { eval: true });
 watchdog.unref();
 
