@@ -3,6 +3,7 @@
 import { foldTransform } from './foldTransform.js';
 import { pruneTransform } from './pruneTransform.js';
 import { quantizeTransform } from './quantize/quantizeTransform.js';
+import { simplifyTransform } from './simplify/simplifyTransform.js';
 import type { AnyTransform } from './transform.js';
 
-export const transforms: readonly AnyTransform[] = [foldTransform, pruneTransform, quantizeTransform];
+export const transforms: readonly AnyTransform[] = [foldTransform, simplifyTransform, pruneTransform, quantizeTransform];

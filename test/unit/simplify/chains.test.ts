@@ -198,3 +198,18 @@ test('a target with one unknown element gets -1: Reshape(x[batch, seq, 32], [bat
   assert.deepEqual(initializerValues(result, result.graph!.node![0].input![1]), [0, 8, 4, -1]);
   for (const dims of [{ batch: 3, seq: 2 }, { batch: 1, seq: 5 }]) await h.assertEquivalent(original, result, `shape-chain-minus-one-${dims.batch}x${dims.seq}`, dims);
 });
+
+test('symbolic arithmetic in the chain: Reshape(x[batch, seq, 32], [batch * seq, 32]) gets [-1, 32]', async () => {
+  const original = model({
+    input: [valueInfo('x', F, ['batch', 'seq', 32])], output: [valueInfo('y', F, ['n', 32])],
+    initializer: [i64('i0', [1], [0]), i64('i1', [1], [1]), i64('last', [1], [32])],
+    node: [
+      node('Shape', ['x'], ['s']), node('Gather', ['s', 'i0'], ['b']), node('Gather', ['s', 'i1'], ['q']), node('Mul', ['b', 'q'], ['bq']),
+      node('Concat', ['bq', 'last'], ['target'], { axis: 0 }), node('Reshape', ['x', 'target'], ['y']),
+    ],
+  });
+  const { model: result } = await h.simplify(original);
+  assert.deepEqual(ops(result), ['Reshape']);
+  assert.deepEqual(initializerValues(result, result.graph!.node![0].input![1]), [-1, 32]);
+  for (const dims of [{ batch: 3, seq: 2 }, { batch: 1, seq: 7 }]) await h.assertEquivalent(original, result, `shape-chain-product-${dims.batch}x${dims.seq}`, dims);
+});

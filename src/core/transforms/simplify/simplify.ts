@@ -2,14 +2,14 @@
 // (standard ONNX ops only) until neither changes the model. Graph inputs and outputs keep their names and
 // types; names the user keeps stay in the graph under their names.
 import { UserError } from '../../errors.js';
-import { encodeModel } from '../../model/decode.js';
 import type { ExternalDataReader } from '../../model/externalData.js';
 import { allNames, defaultOpset, initializersOverridable } from '../../model/graphQueries.js';
 import { onnx, type GraphProto, type ModelProto } from '../../model/proto.js';
 import { walkModel } from '../../model/walk.js';
 import type { RuntimeClient } from '../../runtime/client.js';
 import { cleanupModel } from '../cleanup.js';
-import { foldConstants, listInitializersAsInputs, type Evaluate, type FoldStats } from '../fold.js';
+import { foldConstants, listInitializersAsInputs, type FoldStats } from '../fold.js';
+import { runtimeEvaluator } from '../foldTransform.js';
 import { cloneModel, NameAllocator } from '../graphEdit.js';
 import type { Rewrite } from './rewrite.js';
 import { runRewrites } from './rewritePass.js';
@@ -51,12 +51,6 @@ export interface SimplifyStats {
 
 /** Simplify's verification standard: fused weights round differently, so floats within 1e-4 relative. */
 export const simplifyTolerance = { rtol: 1e-4, atol: 1e-5 };
-
-/** Temporary models evaluated in onnxruntime's child process, graph optimizations off (as fold runs them). */
-function evaluator(client: RuntimeClient): Evaluate {
-  return (model, outputs, signal) =>
-    client.run(encodeModel(model), {}, { outputs, signal, settings: { graphOptimizationLevel: 'disabled', intraOpThreads: 1 } });
-}
 
 function selectRewrites(ids: readonly string[] | undefined): readonly Rewrite[] {
   if (!ids) return allRewrites;
@@ -129,7 +123,7 @@ export async function simplifyModel(model: ModelProto, options: SimplifyOptions,
     rounds = round;
     ctx.progress?.(`Round ${round}: folding constants`);
     const folded = await foldConstants(current, {
-      evaluate: evaluator(ctx.client), sizeLimitBytes: options.sizeLimitBytes, external: ctx.external, signal: ctx.signal, onProgress: ctx.progress,
+      evaluate: runtimeEvaluator(ctx.client), sizeLimitBytes: options.sizeLimitBytes, external: ctx.external, signal: ctx.signal, onProgress: ctx.progress,
     }).catch((error: unknown) => {
       if (ctx.signal?.aborted) throw new UserError('Simplifying was cancelled.');
       throw error;
