@@ -50,7 +50,7 @@ export async function simplifyFigures(ctx: BenchContext, model: BenchModel): Pro
   if (isSummary(oursNodes) && isSummary(peerNodes)) nodes.target = { text: '≤ peer', met: oursNodes.median <= peerNodes.median };
   const time = row({
     figure: 'simplify: time', model: model.name, unit: 'ms', better: 'lower', ours: ours.measured('ms'), peerName, peer: peer.measured('ms'),
-    note: 'ours includes the onnxruntime evaluations of constants; the peer is session creation with the optimizer writing its graph',
+    note: 'ours includes the onnxruntime evaluations of constants, the peer is session creation with the optimizer writing its graph; both with onnxruntime already loaded in its process',
   });
   if (time.ratio !== undefined) time.target = { text: '≤ 1× peer', met: time.ratio <= 1 };
   return [nodes, time];

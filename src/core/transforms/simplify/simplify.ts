@@ -134,8 +134,8 @@ export async function simplifyModel(model: ModelProto, options: SimplifyOptions,
     const skipped = new Set(fold.skipped.map((s) => s.node));
     let rewritten = false;
     let foldable = false;
-    // Rewrites to their fixed point, the clean-up after them (dead nodes, merged duplicates), and again
-    // while the clean-up opens new matches.
+    // Rewrites to their fixed point, the clean-up after them (unused initializers, merged duplicates), and
+    // again while the clean-up merged or removed nodes (which may open new matches).
     for (let step = 0; step < maxRounds; step++) {
       const facts = { opset: defaultOpset(current), keep: kept, names: new NameAllocator(allNames(current)), external: ctx.external };
       const found = runRewrites(current, rewrites, facts, skipped);
@@ -143,7 +143,9 @@ export async function simplifyModel(model: ModelProto, options: SimplifyOptions,
       if (found.counts.size === 0) break;
       rewritten = true;
       for (const [id, n] of found.counts) counts.set(id, (counts.get(id) ?? 0) + n);
-      addFoldStats(fold, { ...emptyFoldStats(), cleanup: cleanupModel(current) });
+      const cleaned = cleanupModel(current);
+      addFoldStats(fold, { ...emptyFoldStats(), cleanup: cleaned });
+      if (cleaned.duplicates + cleaned.identities + cleaned.deadNodes === 0) break;
     }
     // Another round of folding only when the rewrites left something it could fold.
     if (!rewritten || !foldable) break;
