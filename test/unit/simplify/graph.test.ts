@@ -51,7 +51,12 @@ test('weights held in Constant nodes: the rewrite reads them as it reads initial
   assert.equal(counts.get('conv-bn'), 1);
   assert.ok(!ops(direct).includes('BatchNormalization'));
   const original = constantWeightsModel();
+  const before = encodeModel(original);
   const { model: result, stats } = await h.simplify(original);
+  assert.deepEqual(encodeModel(original), before, 'the input model is not changed');
+  const kept = await h.simplify(original, { keep: ['c'] });
+  assert.deepEqual(encodeModel(original), before, 'the input model is not changed when names are kept either');
+  assert.deepEqual(ops(kept.model), ['Conv', 'BatchNormalization']);
   assert.deepEqual(ops(result), ['Conv']);
   assert.equal(count(stats, 'conv-bn'), 1);
   await h.assertEquivalent(original, result, 'constant-weights', { N: 2 });

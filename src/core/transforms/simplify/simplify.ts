@@ -111,12 +111,16 @@ export async function simplifyModel(model: ModelProto, options: SimplifyOptions,
   if (!model.graph) throw new UserError('The model has no graph.');
   const rewrites = selectRewrites(options.rewrites);
   const kept = keptNames(model, options.keep ?? []);
-  let current = cloneModel(model);
-  const outputCount = current.graph!.output?.length ?? 0;
-  protectOutputs(current.graph!, kept);
+  const outputCount = model.graph.output?.length ?? 0;
+  // Folding works on its own copy; a copy of ours is needed only to add the kept names as outputs.
+  let current = model;
+  if (kept.size) {
+    current = cloneModel(model);
+    protectOutputs(current.graph!, kept);
+  }
   const counts = new Map<string, number>();
   const fold = emptyFoldStats();
-  const maxRounds = options.maxRounds ?? 20;
+  const maxRounds = Math.max(1, options.maxRounds ?? 20);
   let rounds = 0;
   for (let round = 1; round <= maxRounds; round++) {
     if (ctx.signal?.aborted) throw new UserError('Simplifying was cancelled.');
@@ -152,7 +156,7 @@ export async function simplifyModel(model: ModelProto, options: SimplifyOptions,
   }
   // Before IR 4 every initializer is also a graph input: the rewrites' new weights too.
   if (!initializersOverridable(current)) listInitializersAsInputs(current.graph!);
-  current.graph!.output = current.graph!.output!.slice(0, outputCount);
+  current.graph!.output = (current.graph!.output ?? []).slice(0, outputCount);
   return {
     model: current,
     stats: { rounds, fold, rewrites: rewrites.map((r) => ({ id: r.id, title: r.title, count: counts.get(r.id) ?? 0 })) },

@@ -29,9 +29,10 @@ export function simplifyNotes(stats: SimplifyStats, sizeLimitBytes = defaultSize
 export async function simplifyWithReport(model: ModelProto, options: SimplifyOptions, ctx: SimplifyContext): Promise<{ model: ModelProto; stats: SimplifyStats; report: TransformReport }> {
   const started = performance.now();
   const { model: simplified, stats } = await simplifyModel(model, options, ctx);
+  const timeMs = performance.now() - started;
   const report: TransformReport = {
     ...baseReport('simplify', model, simplified),
-    timeMs: performance.now() - started,
+    timeMs,
     notes: simplifyNotes(stats, options.sizeLimitBytes),
     tables: [simplifyTable(stats)],
     details: { rounds: stats.rounds, rewrites: stats.rewrites, fold: stats.fold },
