@@ -234,6 +234,17 @@ function everyName(model: ModelProto): string[] {
   return names;
 }
 
+/** Initializers that only converted nodes read (a shape that became an attribute) go with them. */
+function dropOrphans(usedBefore: Map<Scope, Set<string>>): void {
+  for (const [scope, used] of usedBefore) {
+    scope.refresh();
+    const graph = scope.graph!;
+    const inputs = new Set((graph.input ?? []).map((v) => v.name));
+    const orphan = (name: string) => used.has(name) && !scope.used(name) && !inputs.has(name);
+    if ((graph.initializer ?? []).some((t) => orphan(t.name ?? ''))) graph.initializer = (graph.initializer ?? []).filter((t) => !orphan(t.name ?? ''));
+  }
+}
+
 /** How many nodes of each default-domain op the model has (all graphs and functions). */
 function opCounts(model: ModelProto): Map<string, number> {
   const counts = new Map<string, number>();
@@ -272,7 +283,9 @@ export function convertOpset(input: ModelProto, target: number, options: Convert
   }
   for (const unit of units) checkOps(unit, target);
   const counts = opCounts(model);
+  const usedBefore = new Map(graphUnit.scopes.map((s) => [s, new Set((s.graph!.initializer ?? []).map((t) => t.name ?? '').filter((name) => s.used(name)))]));
   for (const unit of units) runSteps(unit, target, names, changes);
+  dropOrphans(usedBefore);
 
   setDefaultImport(model, target);
   for (const fn of model.functions ?? []) {
