@@ -3,6 +3,7 @@ import { isSummary, type Measured, type Row, type Unit } from './rows.js';
 
 function number(value: number): string {
   if (!Number.isFinite(value)) return '–';
+  if (Number.isInteger(value)) return String(value);
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return `${value.toFixed(digits)}`;
 }

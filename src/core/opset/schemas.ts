@@ -79,17 +79,12 @@ function parse(op: string, raw: RawVersion): OpSchema {
   };
 }
 
-const parsed = new Map<string, OpSchema[]>();
+// Parsed once, when the module loads (about 650 versions): read-only from then on.
+const schemas: ReadonlyMap<string, readonly OpSchema[]> = new Map(Object.entries(rawOps).map(([op, raw]) => [op, raw.map((r) => parse(op, r))]));
 
 /** Every version of an op, oldest first; undefined for ops outside the default domain's schemas. */
 export function opVersions(op: string): readonly OpSchema[] | undefined {
-  const cached = parsed.get(op);
-  if (cached) return cached;
-  const raw = Object.prototype.hasOwnProperty.call(rawOps, op) ? rawOps[op] : undefined;
-  if (!raw) return undefined;
-  const versions = raw.map((r) => parse(op, r));
-  parsed.set(op, versions);
-  return versions;
+  return schemas.get(op);
 }
 
 /** The schema an opset means for an op (the newest version at or below it), or undefined when the op does not exist there. */
@@ -123,5 +118,5 @@ export function formalOf(formals: readonly FormalSchema[], index: number): Forma
 
 /** Every op name the schemas know. */
 export function knownOps(): string[] {
-  return Object.keys(rawOps);
+  return [...schemas.keys()];
 }

@@ -1,6 +1,6 @@
 // Dropout: is_test went at 7 (inference is the runtime's business from then on), the mask became bool
 // at 10, and ratio and training_mode became inputs at 12.
-import { DataType } from '../../model/proto.js';
+import { AttributeType, DataType, onnx } from '../../model/proto.js';
 import type { AdapterTable } from '../adapter.js';
 import { Builder } from '../builders.js';
 import type { NodeContext } from '../context.js';
@@ -34,7 +34,18 @@ export const dropoutAdapters: AdapterTable = {
         const elemType = ctx.outputUsed(1) ? ctx.needElemType(ctx.input(0), 'its mask becomes bool at opset 10') : DataType.FLOAT;
         castMask(ctx, elemType, 'back from bool to the data type');
       },
-      down: (ctx: NodeContext) => castMask(ctx, DataType.BOOL, 'to bool'),
+      down: (ctx: NodeContext) => {
+        if (!ctx.outputUsed(1)) return;
+        // Outside training (the only mode opset 10 and 11 have) the mask keeps everything: written as
+        // ones, which the older mask of the data's type leaves to the runtime.
+        const mask = ctx.output(1);
+        ctx.node.output = [ctx.output(0)];
+        const build = new Builder(ctx);
+        const ones = onnx.AttributeProto.create({ name: 'value', type: AttributeType.TENSOR, t: { dataType: DataType.BOOL, dims: [1], rawData: Uint8Array.of(1) } });
+        build.op('ConstantOfShape', [build.op('Shape', [ctx.input(0)])], [ones], mask);
+        ctx.insertAfter(...build.nodes);
+        ctx.note('mask written as ones of the input\'s shape (ConstantOfShape)');
+      },
     },
     12: {
       up: (ctx: NodeContext) => {

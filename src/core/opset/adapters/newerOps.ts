@@ -1,9 +1,10 @@
 // Ops that do not exist before some opset, written out with older ops when converting below it:
-// Celu and GreaterOrEqual/LessOrEqual (12), HardSwish (14), CastLike (15), Mish (18), Gelu (20), Swish (24).
+// Celu and GreaterOrEqual/LessOrEqual (12), HardSwish and Trilu (14), CastLike (15), Mish (18), Gelu (20),
+// Swish (24).
 // (LayerNormalization, GroupNormalization and RMSNormalization are in normalization.ts.)
 import type { AdapterTable } from '../adapter.js';
 import { Builder } from '../builders.js';
-import { floatAttr, type NodeContext } from '../context.js';
+import { floatAttr, intAttr, type NodeContext } from '../context.js';
 
 /** Replaces the node by what `write` builds from its first input, ending in its first output. */
 function decompose(ctx: NodeContext, formula: string, write: (build: Builder, x: string, out: string) => void): void {
@@ -27,7 +28,30 @@ const comparison = (strict: 'Greater' | 'Less') => ({
   },
 });
 
+/** Trilu: the elements on and above (or below) the k-th diagonal of the last two axes; the rest are zeros. */
+function trilu(ctx: NodeContext): void {
+  if (ctx.opset < 11) ctx.refuse('Trilu is written out with Range, which does not exist before opset 11');
+  const x = ctx.input(0);
+  const elemType = ctx.needElemType(x, 'Trilu is written out with a zero of the input\'s type');
+  const upper = (ctx.int('upper') ?? 1) === 1;
+  const b = new Builder(ctx);
+  const shape = b.op('Shape', [x]);
+  const dim = (axis: number) => b.op('Gather', [shape, b.ctx.int64s('axis', [axis], true)], [intAttr('axis', 0)]);
+  const zero = b.ctx.int64s('zero', [0], true);
+  const one = b.ctx.int64s('one', [1], true);
+  const rows = b.unsqueeze(b.op('Range', [zero, dim(-2), one]), [1]);
+  const cols = b.unsqueeze(b.op('Range', [zero, dim(-1), one]), [0]);
+  let diagonal = b.op('Sub', [cols, rows]);
+  if (ctx.input(1)) diagonal = b.op('Sub', [diagonal, ctx.input(1)]);
+  // upper: col - row >= k, that is not (col - row - k < 0); lower: not (col - row - k > 0).
+  const mask = b.op('Not', [b.op(upper ? 'Less' : 'Greater', [diagonal, zero])]);
+  b.op('Where', [mask, x, b.scalar('zero_value', 0, elemType)], [], ctx.output(0));
+  ctx.replace(b.nodes);
+  ctx.note(`Trilu (${upper ? 'upper' : 'lower'}) written as a Range mask of the last two axes and Where`);
+}
+
 export const newerOpAdapters: AdapterTable = {
+  Trilu: { 14: { down: trilu } },
   CastLike: {
     15: {
       down: (ctx: NodeContext) => {
