@@ -49,6 +49,8 @@ export class Scope {
   /** Constant tensors by name (initializers that cannot be overridden, Constant node outputs). */
   private constants = new Map<string, TensorProto>();
   private uses = new Map<string, number>();
+  /** Names this scope defines itself, which shadow an outer constant of the same name. */
+  private defined = new Set<string>();
 
   /** Declared types of values that are not plain tensors (sequences, optionals, maps), as schema type strings. */
   readonly declared = new Map<string, string>();
@@ -84,6 +86,8 @@ export class Scope {
     this.constants = new Map();
     for (const t of this.graph?.initializer ?? []) if (t.name && !this.overridable.has(t.name)) this.constants.set(t.name, t);
     this.uses = new Map();
+    this.defined = new Set([...(this.graph?.input ?? []).map((v) => v.name ?? ''), ...(this.graph?.initializer ?? []).map((t) => t.name ?? ''), ...(this.fn?.input ?? [])]);
+    for (const node of this.nodes) for (const o of node.output ?? []) this.defined.add(o);
     const use = (name: string | null | undefined) => {
       if (name) this.uses.set(name, (this.uses.get(name) ?? 0) + 1);
     };
@@ -99,20 +103,12 @@ export class Scope {
 
   constant(name: string): TensorProto | undefined {
     if (!name) return undefined;
-    return this.constants.get(name) ?? (this.defines(name) ? undefined : this.parent?.constant(name));
-  }
-
-  /** Whether the scope itself defines a name (so that an outer constant of that name is shadowed). */
-  private defines(name: string): boolean {
-    if (this.graph) {
-      if ((this.graph.input ?? []).some((v) => v.name === name)) return true;
-      if ((this.graph.initializer ?? []).some((t) => t.name === name)) return true;
-    } else if ((this.fn?.input ?? []).includes(name)) return true;
-    return this.nodes.some((n) => (n.output ?? []).includes(name));
+    return this.constants.get(name) ?? (this.defined.has(name) ? undefined : this.parent?.constant(name));
   }
 
   addConstant(name: string, tensor: TensorProto): void {
     this.constants.set(name, tensor);
+    this.defined.add(name);
   }
 
   used(name: string): boolean {
