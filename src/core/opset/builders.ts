@@ -1,7 +1,7 @@
 // Nodes an adapter adds, written in the form of the step's target opset (Unsqueeze takes its axes as an
 // attribute before opset 13 and as an input from 13 on, and so on), so that later steps convert them like
 // any other node.
-import { DataType, type AttributeProto, type NodeProto, type TensorProto } from '../model/proto.js';
+import type { AttributeProto, NodeProto } from '../model/proto.js';
 import { fromFloat64 } from '../model/tensorValues.js';
 import { intAttr, intsAttr, type NodeContext } from './context.js';
 
@@ -31,11 +31,6 @@ export class Builder {
     return this.op('Unsqueeze', [x], [intsAttr('axes', axes)], output);
   }
 
-  squeeze(x: string, axes: number[], output?: string): string {
-    if (this.ctx.opset >= 13) return this.op('Squeeze', [x, this.int64s('axes', axes)], [], output);
-    return this.op('Squeeze', [x], [intsAttr('axes', axes)], output);
-  }
-
   /** Reshape to a constant shape (0 copies a dimension, -1 is inferred). */
   reshape(x: string, shape: number[], output?: string): string {
     if (this.ctx.opset >= 5) return this.op('Reshape', [x, this.int64s('shape', shape)], [], output);
@@ -59,16 +54,4 @@ export class Builder {
   cast(x: string, to: number, output?: string): string {
     return this.op('Cast', [x], [intAttr('to', to)], output);
   }
-
-  /** Slice along one axis with constant bounds (opset 10 on). */
-  slice(x: string, starts: number[], ends: number[], axes: number[], output?: string): string {
-    return this.op('Slice', [x, this.int64s('starts', starts), this.int64s('ends', ends), this.int64s('axes', axes)], [], output);
-  }
 }
-
-/** A constant tensor with the same values as `tensor` and other dims (the data is shared, not copied). */
-export function withDims(tensor: TensorProto, name: string, dims: number[]): TensorProto {
-  return { ...tensor, name, dims: dims.map((d) => d) };
-}
-
-export const float32 = DataType.FLOAT;

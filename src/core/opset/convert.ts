@@ -17,6 +17,7 @@ import { adapterFor } from './registry.js';
 import { firstVersion, newestOpset, schemaAt } from './schemas.js';
 
 export type { ConversionChange } from './context.js';
+export { newestOpset, oldestRuntimeOpset } from './schemas.js';
 
 export interface ConvertOptions {
   /**
@@ -317,10 +318,5 @@ export function convertOpset(input: ModelProto, target: number, options: Convert
   }
   const notes = ir !== irBefore || ir < 4 ? setIrVersion(model, ir) : [];
   return { model, from: source, to: target, changes, versions, irVersion: ir !== irBefore ? { from: irBefore, to: ir } : undefined, notes };
-}
-
-/** Every opset the converter can target. */
-export function supportedOpsets(): number[] {
-  return Array.from({ length: newestOpset }, (_, i) => i + 1);
 }
 

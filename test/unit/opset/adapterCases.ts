@@ -268,12 +268,25 @@ add({
   target: 18,
   refuses: /half_pixel_symmetric' does not exist before opset 19/,
 });
+for (const nearest of ['floor', 'round_prefer_floor']) {
+  add({
+    name: `Resize: 'tf_half_pixel_for_nn' with nearest_mode '${nearest}' written as 'half_pixel' (13)`,
+    covers: ['Resize@13 up'],
+    source: model(11, {
+      inputs: [['X', F, [1, 1, 4, 4]]], outputs: [['Y', F, undefined]],
+      initializers: [tensor('r', F, [0], []), tensor('s', F, [0], []), tensor('z', I64, [4], [1, 1, 3, 2])],
+      nodes: [n('Resize', ['X', 'r', 's', 'z'], ['Y'], { coordinate_transformation_mode: a.s('tf_half_pixel_for_nn'), nearest_mode: a.s(nearest) })],
+    }),
+    target: 13,
+    check: (r) => assert.equal(new TextDecoder().decode(attribute(r.model, 'Resize', 'coordinate_transformation_mode')!.s!), 'half_pixel'),
+  });
+}
 add({
-  name: "Resize: 'tf_half_pixel_for_nn' is refused from 13",
+  name: "Resize: 'tf_half_pixel_for_nn' with nearest_mode 'ceil' is refused from 13",
   covers: [],
-  source: one(11, 'Resize', [['X', F, [1, 1, 2, 2]], ['r', F, [0]], ['s', F, [4]]], { coordinate_transformation_mode: a.s('tf_half_pixel_for_nn') }, undefined, [tensor('r', F, [0], []), tensor('s', F, [4], [1, 1, 2, 2])]),
+  source: one(11, 'Resize', [['X', F, [1, 1, 2, 2]], ['r', F, [0]], ['s', F, [4]]], { coordinate_transformation_mode: a.s('tf_half_pixel_for_nn'), nearest_mode: a.s('ceil') }, undefined, [tensor('r', F, [0], []), tensor('s', F, [4], [1, 1, 2, 2])]),
   target: 13,
-  refuses: /tf_half_pixel_for_nn' was removed at opset 13/,
+  refuses: /tf_half_pixel_for_nn' with nearest_mode 'ceil' was removed at opset 13/,
 });
 add({
   name: 'DFT: axis attribute to input (20) and back',
@@ -797,6 +810,23 @@ add({
 
 // ---- the schema rules alone ----
 
+add({
+  name: 'consumed_inputs dropped at 6 (Add, Relu, Conv), and nothing written back where it is optional',
+  covers: [],
+  source: model(5, {
+    inputs: [['X', F, [1, 2, 4, 4]]], outputs: [['Y', F, undefined]],
+    initializers: [tensor('W', F, [3, 2, 3, 3], values(54, 21)), tensor('B', F, [1], [0.25])],
+    nodes: [n('Conv', ['X', 'W'], ['C']), n('Add', ['C', 'B'], ['A'], { broadcast: a.i(1), consumed_inputs: a.ints([0, 0]) }), n('Relu', ['A'], ['Y'], { consumed_inputs: a.ints([1]) })],
+  }),
+  target: 13,
+  reference: model(13, {
+    inputs: [['X', F, [1, 2, 4, 4]]], outputs: [['Y', F, undefined]],
+    initializers: [tensor('W', F, [3, 2, 3, 3], values(54, 21)), tensor('B', F, [1], [0.25])],
+    nodes: [n('Conv', ['X', 'W'], ['C']), n('Add', ['C', 'B'], ['A']), n('Relu', ['A'], ['Y'])],
+  }),
+  check: (r) => assert.ok(r.model.graph!.node!.every((x) => !(x.attribute ?? []).some((y) => y.name === 'consumed_inputs'))),
+  roundTrip: true,
+});
 add({
   name: 'Selu: the old default alpha and gamma written out (6)',
   covers: [],

@@ -74,9 +74,17 @@ export const resizeAdapters: AdapterTable = {
     },
     13: {
       up: (ctx: NodeContext) => {
-        if (ctx.string('coordinate_transformation_mode') === 'tf_half_pixel_for_nn') {
-          ctx.refuse("coordinate_transformation_mode 'tf_half_pixel_for_nn' was removed at opset 13");
+        if (ctx.string('coordinate_transformation_mode') !== 'tf_half_pixel_for_nn') return;
+        // It is half_pixel shifted by half a pixel: rounding (x + 0.5) down is rounding x half up, and
+        // rounding (x + 0.5) half down is rounding x up.
+        const nearest = ctx.string('nearest_mode') ?? 'round_prefer_floor';
+        const equivalent: Record<string, string> = { floor: 'round_prefer_ceil', round_prefer_floor: 'ceil' };
+        if ((ctx.string('mode') ?? 'nearest') !== 'nearest' || !equivalent[nearest]) {
+          ctx.refuse(`coordinate_transformation_mode 'tf_half_pixel_for_nn' with nearest_mode '${nearest}' was removed at opset 13 and has no equivalent there`);
         }
+        ctx.setString('coordinate_transformation_mode', 'half_pixel');
+        ctx.setString('nearest_mode', equivalent[nearest]);
+        ctx.note(`'tf_half_pixel_for_nn' (removed at opset 13) written as 'half_pixel' with nearest_mode '${equivalent[nearest]}'`);
       },
       down: (ctx: NodeContext) => {
         const inputs = [...(ctx.node.input ?? [])];
