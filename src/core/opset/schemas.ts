@@ -1,21 +1,16 @@
-// The default-domain operator schemas of every opset the converter handles (operatorSchemas.json, written
-// by generateSchemas.py from the onnx package): which version of an op an opset means, its attributes
-// with their defaults, its inputs and outputs and the element types they allow.
-import table from './operatorSchemas.json';
+// The converter's view of the operator schema table in src/core/ops (every opset the converter handles,
+// default domain): which version of an op an opset means, its attributes with their defaults, its inputs
+// and outputs and the element types they allow, with element types by their short names ('float').
 import { dataTypeByName, dataTypeName } from '../model/dataTypes.js';
+import { opSchemaTable } from '../ops/opSchemaTable.js';
+import { toSchema, type AttributeSchema, type FormalParameter, type OpSchema as TableSchema } from '../ops/opSchemas.js';
+
+export type { AttributeSchema } from '../ops/opSchemas.js';
 
 /** The newest opset the converter targets: the newest onnxruntime-node runs. */
-export const newestOpset: number = table.maxOpset;
+export const newestOpset = 26;
 /** The oldest default-domain opset onnxruntime has kernels for (older models fail on missing kernels). */
 export const oldestRuntimeOpset = 7;
-
-export interface AttributeSchema {
-  /** AttributeProto type name: INT, FLOAT, STRING, INTS, TENSOR, GRAPH... */
-  type: string;
-  required: boolean;
-  /** The value an absent attribute means, when the schema gives one. */
-  default?: number | string | number[] | string[];
-}
 
 export interface FormalSchema {
   name: string;
@@ -38,49 +33,40 @@ export interface OpSchema {
   typeParameters: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-interface RawVersion {
-  since: number;
-  deprecated?: boolean;
-  attrs: Record<string, Array<string | number | number[] | string[]>>;
-  inputs: string[];
-  outputs: string[];
-  inputCount: number[];
-  outputCount: number[];
-  types: Record<string, number>;
+/** 'float' for 'tensor(float)'; other type strings (seq(tensor(float)), T...) as they are. */
+function shortType(type: string): string {
+  return type.startsWith('tensor(') && type.indexOf('(', 7) < 0 ? type.slice(7, -1) : type;
 }
 
-const rawOps = table.ops as unknown as Record<string, RawVersion[]>;
-const typeSets: ReadonlyArray<ReadonlySet<string>> = table.typeSets.map((s) => new Set(s));
-
-function formal(text: string): FormalSchema {
-  const colon = text.indexOf(':');
-  const head = text.slice(0, colon);
-  const mark = head.at(-1);
-  const option = mark === '?' ? 'optional' : mark === '*' ? 'variadic' : 'single';
-  return { name: option === 'single' ? head : head.slice(0, -1), option, type: text.slice(colon + 1) };
+/** ONNX writes an unbounded count as 2^31-1; the converter as -1. */
+function count(n: number): number {
+  return n >= 2147483647 ? -1 : n;
 }
 
-function parse(op: string, raw: RawVersion): OpSchema {
-  const attributes = new Map<string, AttributeSchema>();
-  for (const [name, [type, value]] of Object.entries(raw.attrs)) {
-    const required = value === 'required';
-    attributes.set(name, { type: type as string, required, default: required ? undefined : (value as AttributeSchema['default']) });
-  }
+function formal(p: FormalParameter): FormalSchema {
+  return { name: p.name, option: p.option, type: shortType(p.typeStr) };
+}
+
+function adapt(s: TableSchema): OpSchema {
   return {
-    op,
-    since: raw.since,
-    deprecated: raw.deprecated === true,
-    attributes,
-    inputs: raw.inputs.map(formal),
-    outputs: raw.outputs.map(formal),
-    inputCount: [raw.inputCount[0], raw.inputCount[1]],
-    outputCount: [raw.outputCount[0], raw.outputCount[1]],
-    typeParameters: new Map(Object.entries(raw.types).map(([param, index]) => [param, typeSets[index]])),
+    op: s.name,
+    since: s.sinceVersion,
+    deprecated: s.deprecated,
+    attributes: s.attributes,
+    inputs: s.inputs.map(formal),
+    outputs: s.outputs.map(formal),
+    inputCount: [s.minInput, count(s.maxInput)],
+    outputCount: [s.minOutput, count(s.maxOutput)],
+    typeParameters: new Map([...s.typeConstraints].map(([param, types]) => [param, new Set(types.map(shortType))])),
   };
 }
 
-// Parsed once, when the module loads (about 650 versions): read-only from then on.
-const schemas: ReadonlyMap<string, readonly OpSchema[]> = new Map(Object.entries(rawOps).map(([op, raw]) => [op, raw.map((r) => parse(op, r))]));
+// Parsed once, when the module loads (the default domain's versions up to newestOpset): read-only from then on.
+const schemas: ReadonlyMap<string, readonly OpSchema[]> = new Map(
+  Object.entries(opSchemaTable.domains[''])
+    .map(([op, entries]) => [op, entries.filter((e) => e.v <= newestOpset).map((e) => adapt(toSchema('', op, e)))] as const)
+    .filter(([, versions]) => versions.length > 0),
+);
 
 /** Every version of an op, oldest first; undefined for ops outside the default domain's schemas. */
 export function opVersions(op: string): readonly OpSchema[] | undefined {

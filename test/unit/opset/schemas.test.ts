@@ -1,6 +1,6 @@
-// The committed schema table (operatorSchemas.json, written from a newer onnx) against Debian's python3-onnx
-// 1.12, an independent copy of the same schemas up to opset 17: every op's versions, attributes, inputs,
-// outputs and allowed types must agree (the corrections onnx made later are listed, with their reason).
+// The converter's view of the committed schema table (src/core/ops, written from a newer onnx) against
+// Debian's python3-onnx 1.12, an independent copy of the same schemas up to opset 17: every op's versions,
+// attributes, inputs, outputs and allowed types must agree (the corrections onnx made later are listed, with their reason).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newestOpset, opVersions, knownOps, schemaAt } from '../../../src/core/opset/schemas.js';
@@ -64,5 +64,11 @@ test('schemaAt picks the version an opset means', () => {
   assert.equal(schemaAt('Gelu', 19), undefined);
   assert.equal(schemaAt('Upsample', 13)?.deprecated, true);
   assert.equal(schemaAt('Reshape', 4)?.attributes.get('shape')?.type, 'INTS');
+  // The defaults an absent attribute means, which the converter writes out when a default changes.
+  assert.equal(schemaAt('Softmax', 12)?.attributes.get('axis')?.default, 1);
+  assert.equal(schemaAt('Softmax', 13)?.attributes.get('axis')?.default, -1);
+  assert.equal(schemaAt('Concat', 13)?.inputCount[1], -1);
+  assert.equal(schemaAt('Gelu', 26)?.inputs[0].type, 'T');
+  assert.ok(schemaAt('Gelu', 26)?.typeParameters.get('T')?.has('float'));
   assert.equal(newestOpset, 26);
 });
