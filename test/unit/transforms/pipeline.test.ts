@@ -140,7 +140,7 @@ test('every registered transform is a palette command of the ONNX category, offe
   const manifest = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as {
     contributes: { commands: Array<{ command: string; title: string; category?: string }>; menus: Record<string, Array<{ command: string; when?: string }>> };
   };
-  assert.deepEqual(transforms.map((t) => t.name), ['fold', 'prune', 'quantize']);
+  assert.deepEqual(transforms.map((t) => t.name), ['fold', 'prune', 'quantize', 'convert-opset']);
   for (const t of transforms) {
     const contributed = manifest.contributes.commands.find((c) => c.command === t.command);
     assert.ok(contributed, `${t.command} is not contributed`);
