@@ -128,6 +128,8 @@ export interface ResultsData {
   otherModelName?: string;
   finishedAt: string;
   inputsText: string;
+  /** Models below onnxruntime's oldest opset that ran upgraded in memory: 'ran as opset 7: upgraded in memory from opset 6'. */
+  upgrades: string[];
   inputs: Array<{ name: string; dtype: string; shape: number[] }>;
   report: TestRunReport;
   tolerance: { rtol: number; atol: number };

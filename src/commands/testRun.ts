@@ -8,6 +8,7 @@ import { oneLine, UserError } from '../core/errors.js';
 import { readModelFile } from '../core/model/decode.js';
 import { dataTypeName } from '../core/model/dataTypes.js';
 import type { ModelProto } from '../core/model/proto.js';
+import { upgradeForRuntime, upgradeText } from '../core/opset/runtimeUpgrade.js';
 import { captureRuntimeValues, type CaptureResult } from '../core/runtime/capture.js';
 import { RunCancelledError, type InfoResult } from '../core/runtime/client.js';
 import {
@@ -145,18 +146,19 @@ class Runner implements vscode.Disposable {
         const client = this.services.runtime.get();
         this.info ??= await client.info(controller.signal);
         const report = await testRun(client, uri.fsPath, {
-          dataSets, compareWith: other?.fsPath, settings: settings.session, tolerance: settings.tolerance,
+          dataSets, decoded: model, compareWith: other?.fsPath, compareDecoded: other ? (await readModelFile(other.fsPath)).model : undefined, settings: settings.session, tolerance: settings.tolerance,
           warmup: settings.warmup, iterations: settings.iterations, signal: controller.signal, onProgress: step,
         });
         let captured: CaptureResult | undefined;
         if (capture) {
           step('Capturing intermediate tensors and profiling nodes');
-          captured = await captureRuntimeValues(client, model, dataSets[0].inputs, { modelPath: uri.fsPath, settings: settings.session, signal: controller.signal });
+          // The model onnxruntime ran: an opset below 7 upgraded in memory, as the test run did.
+          captured = await captureRuntimeValues(client, upgradeForRuntime(model).model, dataSets[0].inputs, { modelPath: uri.fsPath, settings: settings.session, signal: controller.signal });
           for (const s of captured.skipped) this.log.info(`Tensor capture of ${modelName}: '${s.name}' skipped: ${s.reason}`);
         }
         this.record(uri, dataSets[0], report, captured);
         panel.show(this.resultsData(modelName, other, inputsText, dataSets[0], report, settings, captured));
-        this.log.info(`Test run of ${modelName}${other ? ` against ${basename(other.fsPath)}` : ''}: ${verdict(report)} in ${Date.now() - started} ms (${inputsText}).`);
+        this.log.info(`Test run of ${modelName}${other ? ` against ${basename(other.fsPath)}` : ''}${report.upgraded ? ` (${upgradeText(report.upgraded)})` : ''}: ${verdict(report)} in ${Date.now() - started} ms (${inputsText}).`);
       });
     } catch (error) {
       if (error instanceof RunCancelledError) {
@@ -262,6 +264,10 @@ class Runner implements vscode.Disposable {
       otherModelName: other ? basename(other.fsPath) : undefined,
       finishedAt: new Date().toISOString(),
       inputsText,
+      upgrades: [
+        ...(report.upgraded ? [upgradeText(report.upgraded)] : []),
+        ...(report.compareUpgraded ? [upgradeText(report.compareUpgraded, `${basename(other?.fsPath ?? '')}`)] : []),
+      ],
       inputs: Object.entries(set.inputs).map(([name, a]) => ({ name, dtype: dataTypeName(a.dtype), shape: a.dims })),
       report,
       tolerance: settings.tolerance,

@@ -81,6 +81,7 @@ function render(data: ResultsData): void {
   const children: Node[] = [
     el('h1', {}, title, status),
     el('p', { class: 'muted' }, `Finished ${new Date(data.finishedAt).toLocaleString()} · inputs: ${data.inputsText}`),
+    ...data.upgrades.map((text) => el('p', {}, `${text[0].toUpperCase()}${text.slice(1)}.`)),
     el('div', { class: 'actions' },
       button('Run Again', { type: 'rerun' }),
       data.captureOff && button('Run with Tensor Capture', { type: 'rerunWithCapture' }, true),
