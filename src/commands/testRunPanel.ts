@@ -172,12 +172,13 @@ select { color: var(--vscode-dropdown-foreground); background: var(--vscode-drop
 input:focus, select:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
 input::placeholder { color: var(--vscode-input-placeholderForeground); }
 input.invalid { border-color: var(--vscode-inputValidation-errorBorder, var(--vscode-errorForeground)); }
-input[type=number] { width: 6em; font-family: var(--vscode-editor-font-family); }
+input[type=number] { width: 5.5em; font-family: var(--vscode-editor-font-family); }
 input.value { width: 16em; font-family: var(--vscode-editor-font-family); }
 select:disabled { opacity: 0.6; }
 .inputs-bar { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin: 4px 0 8px; }
-td.sizes { display: flex; gap: 10px; flex-wrap: wrap; }
-.axis { display: inline-flex; flex-direction: column; gap: 2px; }
+.sizes { display: flex; gap: 10px; align-items: flex-start; }
+.axis { display: inline-flex; flex-direction: column; align-items: flex-start; gap: 2px; }
+.axis.fixed .code { padding: 3px 0; }
 .axis .caption { font-size: 0.85em; color: var(--vscode-descriptionForeground); font-family: var(--vscode-editor-font-family); }
 .assumed { font-size: 0.85em; color: var(--vscode-editorWarning-foreground, var(--vscode-descriptionForeground)); }
 .pending { color: var(--vscode-editorInfo-foreground, var(--vscode-descriptionForeground)); }

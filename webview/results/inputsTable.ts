@@ -87,6 +87,7 @@ export class InputsEditor {
     select.value = this.spec.distribution ?? 'normal';
     select.addEventListener('change', () => {
       this.spec = withDistribution(this.spec, select.value as Distribution);
+      for (const label of this.element.querySelectorAll('.distribution')) label.textContent = select.value;
       this.changed();
     });
     const bar = el('div', { class: 'inputs-bar' }, el('label', {}, 'Generated values: ', select));
@@ -105,7 +106,6 @@ export class InputsEditor {
       : undefined;
     this.element.replaceChildren(
       el('h2', {}, 'Inputs'),
-      el('p', { class: 'muted' }, data.summary),
       bar,
       table(['Input', 'Type', 'Declared', 'Size', 'Fed', 'Source'], rows, 'inputs-table'),
       assumed ?? '',
@@ -141,11 +141,13 @@ export class InputsEditor {
 
   /** A number field per free axis of a generated input; a shape field when the model declares none. */
   private sizeCell(row: InputRow, choice: Choice): HTMLTableCellElement {
-    const td = el('td', { class: 'sizes' });
+    const td = el('td');
+    const sizes = el('div', { class: 'sizes' });
     if (choice !== 'generated') {
       td.append(el('span', { class: 'code muted' }, choice === 'value' ? 'from the value' : 'from the file'));
       return td;
     }
+    td.append(sizes);
     if (!row.declared) {
       const field = el('input');
       field.type = 'text';
@@ -163,13 +165,13 @@ export class InputsEditor {
         }
       });
       const rank = this.view.table.assumptions.find((a) => a.subject === `rank of ${row.name}`);
-      td.append(el('span', { class: 'axis' }, field, el('span', { class: 'caption' }, 'shape'),
+      sizes.append(el('span', { class: 'axis' }, field, el('span', { class: 'caption' }, 'shape'),
         rank && !this.spec.shapes?.[row.name] ? el('span', { class: 'assumed', title: rank.reason }, 'assumed: a scalar — set it here') : undefined));
       return td;
     }
     row.axes.forEach((axis, index) => {
       if (axis.key === undefined) {
-        td.append(el('span', { class: 'axis fixed' }, el('span', { class: 'code' }, String(axis.size ?? axis.declared)), el('span', { class: 'caption' }, 'fixed')));
+        sizes.append(el('span', { class: 'axis fixed' }, el('span', { class: 'code' }, String(axis.size ?? axis.declared)), el('span', { class: 'caption' }, 'fixed')));
         return;
       }
       const key = axis.key;
@@ -177,7 +179,8 @@ export class InputsEditor {
       field.type = 'number';
       field.min = '0';
       field.step = '1';
-      field.value = axis.size === undefined ? '' : String(axis.size);
+      const size = this.sizeInSpec(row.name, index, key) ?? axis.size;
+      field.value = size === undefined ? '' : String(size);
       field.dataset.key = key;
       field.setAttribute('aria-label', `${row.name} axis ${index} (${key})`);
       const id = `dim:${row.name}:${index}`;
@@ -190,19 +193,28 @@ export class InputsEditor {
         const size = Number(text);
         this.spec = withDimSize(this.spec, row.name, index, key, size);
         this.setError(id, field, undefined);
-        // A symbol sizes every axis that carries it: the other fields follow.
-        if (!this.spec.shapes?.[row.name]) {
-          for (const other of this.element.querySelectorAll<HTMLInputElement>('input[type=number]')) {
-            if (other !== field && other.dataset.key === key) other.value = String(size);
-          }
+        // A symbol sizes every axis that carries it: the other fields follow, and none is assumed any more.
+        const shared = !this.spec.shapes?.[row.name];
+        for (const other of this.element.querySelectorAll<HTMLElement>('[data-key]')) {
+          if (other.dataset.key !== key || (!shared && other.parentElement !== field.parentElement)) continue;
+          if (other instanceof HTMLInputElement) other.value = String(size);
+          else other.hidden = true;
         }
       });
       const caption = key === `${row.name}[${index}]` ? `axis ${index}` : key;
       const note = axis.assumed ? el('span', { class: 'assumed', title: axis.assumed }, `assumed: ${axis.size ?? '?'} — set it here`) : undefined;
-      td.append(el('span', { class: 'axis' }, field, el('span', { class: 'caption' }, caption), note));
+      if (note) note.dataset.key = key;
+      // Once the spec gives the size, it is no longer an assumption.
+      if (note && this.sizeInSpec(row.name, index, key) !== undefined) note.hidden = true;
+      sizes.append(el('span', { class: 'axis' }, field, el('span', { class: 'caption' }, caption), note));
     });
-    if (!row.axes.length) td.append(el('span', { class: 'code muted' }, 'scalar'));
+    if (!row.axes.length) sizes.append(el('span', { class: 'code muted' }, 'scalar'));
     return td;
+  }
+
+  /** The size the edited spec gives an axis (as the resolver reads it: whole shape, then axis, then symbol). */
+  private sizeInSpec(input: string, axis: number, key: string): number | undefined {
+    return this.spec.shapes?.[input]?.[axis] ?? this.spec.dims?.[`${input}[${axis}]`] ?? this.spec.dims?.[key];
   }
 
   private sourceCell(row: InputRow, choice: Choice): HTMLTableCellElement {
@@ -222,7 +234,7 @@ export class InputsEditor {
     td.append(select);
     if (choice === 'generated') {
       if (row.assumedValue && row.value !== undefined) td.append(' ', el('span', { class: 'assumed', title: row.assumedValue }, `assumed: ${row.value} — set it here`));
-      else td.append(' ', el('span', { class: 'muted' }, distributionLabels[this.spec.distribution ?? 'normal']));
+      else td.append(' ', el('span', { class: 'muted distribution' }, this.spec.distribution ?? 'normal'));
     } else if (choice === 'value') {
       const field = el('input');
       field.type = 'text';
