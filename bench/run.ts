@@ -16,13 +16,14 @@ import { layoutFigures } from './figures/layout.js';
 import { quantizeFigures, quantizePeerPython } from './figures/quantize.js';
 import { launchBrowser, webviewFigures } from './figures/webview.js';
 import { runtimeFigures } from './figures/runtime.js';
+import { shapeFigures, shapeSets } from './figures/shapes.js';
 import type { BenchContext } from './lib/context.js';
 import { describeMachine, machineText } from './lib/machine.js';
 import { jsonText, markdownTable, targetLines } from './lib/report.js';
 import type { Row } from './lib/rows.js';
 import { modelDir, modelSizes, prepareExternalModel, prepareModels, root, type BenchModel, type Role } from './models.js';
 
-type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fold' | 'quantize';
+type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fold' | 'quantize' | 'shapes';
 
 /** What the run cannot compare, and why: listed in the results so that nothing is silently missing. */
 const notMeasured: Array<{ figure: string; reason: string }> = [
@@ -36,7 +37,7 @@ function log(line: string): void {
 /** Bundled into the run's scratch folder (outside the sources, so that lint never sees them). */
 async function buildProbes(tmp: string): Promise<BenchContext['probes']> {
   const outdir = join(tmp, 'probes');
-  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'quantize', 'viewModel'] as const;
+  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'quantize', 'viewModel', 'shapes'] as const;
   await esbuild.build({
     entryPoints: Object.fromEntries(names.map((n) => [n, join(root, 'bench', 'probes', `${n}.ts`)])),
     outdir,
@@ -138,6 +139,12 @@ async function main(): Promise<void> {
       for (const m of withRole(models, 'fold')) {
         log(`fold ${m.name}`);
         rows.push(...await foldFigures(ctx, m));
+      }
+    }
+    if (wanted('shapes')) {
+      for (const set of shapeSets(ctx, withRole(models, 'decode'))) {
+        log(`shape inference ${set.name}`);
+        rows.push(...await shapeFigures(ctx, set));
       }
     }
     if (wanted('quantize')) {

@@ -55,7 +55,7 @@ function outputRow(o: OutputReport): string[] {
 
 function fedRows(fed: readonly FedInput[]): string[] {
   const rows = fed.map((f) => [
-    f.name, f.dtype, `[${f.dims.join(',')}]`,
+    f.name, f.dtype, formatDims(f.dims),
     f.value !== undefined ? `= ${f.value}` : f.source === 'generated' ? `generated (${f.from})` : `from ${f.from}`,
     [f.assumedAxes.length ? `${f.assumedAxes.map((a) => `${f.name}[${a}]`).join(', ')} assumed` : '', f.assumedValue ? 'value assumed' : ''].filter(Boolean).join('; '),
   ]);
@@ -121,11 +121,11 @@ function jsonReport(model: string, inputs: ResolvedInputs, report: TestRunReport
   }, null, 2);
 }
 
-export const runCommand: CliCommand & { help: string } = {
+export const runCommand: CliCommand = {
   name: 'run',
   usage,
   summary: 'run through onnxruntime (child process): outputs, latency, comparison with expected outputs or another model',
-  help,
+  help: () => `Usage: ${usage}\n  ${runCommand.summary}\n\n${help}`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,

@@ -10,6 +10,7 @@ import {
   type ValueInfoProto, type onnx,
 } from '../model/proto.js';
 import { elementCount, tensorDims, tensorToArray } from '../model/tensorValues.js';
+import { shapeNotes, type ShapeNotes } from './shapeNotes.js';
 import { emptySourceMap, type NameRole, type TextSourceMap } from './sourceMap.js';
 import {
   asFloatLiteral, attributeTypeName, float32Text, float64Text, isPlainIdentifier, quoteName, quoteString,
@@ -20,6 +21,8 @@ export interface PrintOptions {
   elideAbove?: number;
   /** Every value, whatever its size (overrides elideAbove). */
   full?: boolean;
+  /** A comment after each node with the output shapes inference finds beyond the declared ones. Default true. */
+  inferredShapes?: boolean;
 }
 
 export interface PrintedModel {
@@ -41,7 +44,7 @@ class Writer {
   readonly map: TextSourceMap = emptySourceMap();
   elided = 0;
 
-  constructor(readonly elideAbove: number) {}
+  constructor(readonly elideAbove: number, readonly notes?: ShapeNotes) {}
 
   write(text: string): void {
     this.parts.push(text);
@@ -60,7 +63,7 @@ class Writer {
 }
 
 export function printModel(model: ModelProto, options: PrintOptions = {}): PrintedModel {
-  const w = new Writer(options.full ? Infinity : (options.elideAbove ?? 32));
+  const w = new Writer(options.full ? Infinity : (options.elideAbove ?? 32), options.inferredShapes === false ? undefined : shapeNotes(model));
   writeHeader(w, modelHeader(model), '');
   if (model.graph) writeGraph(w, model.graph, '', undefined, undefined);
   w.write('\n');
@@ -304,6 +307,9 @@ function writeNode(w: Writer, node: NodeProto, index: number, scope: number, ind
   writeIdList(w, node.input ?? [], 'node_input', scope, key);
   w.write(')');
   entry.span.end = w.offset;
+  const graph = w.map.scopes[scope]?.graph;
+  const note = graph ? w.notes?.(graph, node) : undefined;
+  if (note) w.write(`  # ${note}`);
   w.write('\n');
 }
 
