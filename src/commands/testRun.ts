@@ -1,8 +1,9 @@
 // ONNX: Test Run Model and ONNX: Compare with Another Model. onnxruntime runs in the extension's shared
 // child process; this module chooses the inputs (a source from a quick pick over the model's remembered
-// input specification, with the sizes nothing in the model gives asked once), resolves them with the core
-// resolver, shows progress with cancel, enforces the time limit, shows the results view (whose inputs
-// table edits the spec for the next run) and records runtime values for the graph and text views.
+// input specification), resolves them with the core resolver, shows progress with cancel, enforces the
+// time limit, shows the results view and records runtime values for the graph and text views. Sizes
+// nothing in the model gives are not asked for here: the results view's inputs table marks them as
+// assumed and sets them, and Run Again reruns with the edited specification.
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { oneLine, UserError } from '../core/errors.js';
@@ -10,7 +11,6 @@ import { readModelFile } from '../core/model/decode.js';
 import type { ModelProto } from '../core/model/proto.js';
 import { captureRuntimeValues, type CaptureResult } from '../core/runtime/capture.js';
 import { RunCancelledError, type InfoResult } from '../core/runtime/client.js';
-import type { ModelHints } from '../core/runtime/inputHints.js';
 import { resolveInputs, type ResolvedInputs } from '../core/runtime/inputResolve.js';
 import { formatInlineValue, formatShape, type Distribution, type InputSpec } from '../core/runtime/inputSpec.js';
 import { copySpec } from '../core/runtime/inputSpecEdit.js';
@@ -24,7 +24,6 @@ import type { EditorRegistry } from '../editor/editorRegistry.js';
 import type { InputsView, ResultsData } from '../protocol.js';
 import type { HostServices } from '../services/hostServices.js';
 import type { RuntimeNodeTime, RuntimeValue } from '../services/runtimeRecords.js';
-import { askUnknownDims } from './inputSpecPrompt.js';
 import { TestRunPanels } from './testRunPanel.js';
 
 interface RunSettings {
@@ -44,8 +43,6 @@ interface RunRequest {
   spec: InputSpec;
   other?: vscode.Uri;
   capture: boolean;
-  /** The model's hints, computed once for the questions and the run. */
-  cache?: { hints?: ModelHints };
 }
 
 function readSettings(): RunSettings {
@@ -106,9 +103,8 @@ class Runner implements vscode.Disposable {
         other = await pickOtherModel(uri);
         if (!other) return;
       }
-      const cache = {};
-      const spec = await this.chooseInputs(uri, model, cache);
-      if (spec) await this.run({ uri, model, spec, other, capture: false, cache });
+      const spec = await this.chooseInputs(uri);
+      if (spec) await this.run({ uri, model, spec, other, capture: false });
     } catch (error) {
       this.report(error);
     }
@@ -121,9 +117,8 @@ class Runner implements vscode.Disposable {
     try {
       if (!vscode.workspace.isTrusted) throw new UserError('Running models needs a trusted workspace.');
       const { model } = await readModelFile(a.fsPath);
-      const cache = {};
-      const spec = await this.chooseInputs(a, model, cache);
-      if (spec) await this.run({ uri: a, model, spec, other: b, capture: false, cache });
+      const spec = await this.chooseInputs(a);
+      if (spec) await this.run({ uri: a, model, spec, other: b, capture: false });
     } catch (error) {
       this.report(error);
     }
@@ -139,11 +134,8 @@ class Runner implements vscode.Disposable {
     }
   }
 
-  /**
-   * Where the inputs come from (a quick pick over the remembered spec), then the sizes nothing in the
-   * model gives, asked once. Undefined when the user dismissed a question.
-   */
-  private async chooseInputs(uri: vscode.Uri, model: ModelProto, cache: { hints?: ModelHints }): Promise<InputSpec | undefined> {
+  /** Where the inputs come from: a quick pick over the remembered spec. Undefined when dismissed. */
+  private async chooseInputs(uri: vscode.Uri): Promise<InputSpec | undefined> {
     const settings = readSettings();
     const last = this.services.inputChoices.get(uri);
     const testData = testDataSetDirs(dirname(uri.fsPath)).length;
@@ -187,10 +179,10 @@ class Runner implements vscode.Disposable {
         break;
       }
     }
-    return askUnknownDims('Test Run', model, copySpec(spec), cache);
+    return copySpec(spec);
   }
 
-  private async run({ uri, model, spec, other, capture: forceCapture, cache = {} }: RunRequest): Promise<void> {
+  private async run({ uri, model, spec, other, capture: forceCapture }: RunRequest): Promise<void> {
     const settings = readSettings();
     const capture = settings.capture || forceCapture;
     const modelName = basename(uri.fsPath);
@@ -205,7 +197,7 @@ class Runner implements vscode.Disposable {
     });
     let resolved: ResolvedInputs;
     try {
-      resolved = resolveInputs(model, spec, cache);
+      resolved = resolveInputs(model, spec);
     } catch (error) {
       panel.showFailure({ modelName, otherModelName, message: oneLine(error), inputs: this.inputsView(model, spec, undefined, oneLine(error)) });
       throw error;

@@ -1,6 +1,7 @@
 // ONNX: Test Run Model in a real VS Code: onnxruntime in the child process started from the installed
 // .vsix, inputs from the test data beside the model or generated (a size nothing in the model gives is
-// asked once per model), the results view. Its inputs table: testRunInputs.e2e.ts.
+// fed as 1, marked in the inputs table and set there), the results view. More of the inputs table, and
+// transforms verifying on the remembered inputs: testRunInputs.e2e.ts.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import { encodeModel } from '../../src/core/model/decode.js';
 import { testCases } from '../helpers/testdata.js';
 import { linearModel } from '../helpers/models.js';
 import { hostileName, hostileNamesModel, hostileOutput } from './fixtures.js';
-import { answerInputBox } from './inputBox.js';
 import { useWorkbench, waitFor, type Fixture, type Workbench } from './harness.js';
 
 const add = testCases().find((c) => c.name === 'node/test_add')!;
@@ -17,10 +17,10 @@ for (const f of readdirSync(join(add.dir, 'test_data_set_0'))) addFiles[`add/tes
 
 const { scenario } = useWorkbench({
   name: 'test-run',
-  // Each scenario that answers the size question has a model of its own: the answer is remembered per model.
+  // sized.onnx is the one whose inputs table is edited (the edit is remembered for that model).
   files: {
-    ...addFiles, 'linear.onnx': encodeModel(linearModel(4, 3)), 'sized.onnx': encodeModel(linearModel(4, 3)), 'capture.onnx': encodeModel(linearModel(4, 3)),
-    'compare.onnx': encodeModel(linearModel(4, 3)), 'linear-other.onnx': encodeModel(linearModel(4, 3, 2)), 'hostile.onnx': hostileNamesModel(),
+    ...addFiles, 'linear.onnx': encodeModel(linearModel(4, 3)), 'sized.onnx': encodeModel(linearModel(4, 3)), 'linear-other.onnx': encodeModel(linearModel(4, 3, 2)),
+    'hostile.onnx': hostileNamesModel(),
   },
   settings: { 'onnxLens.run.iterations': 5, 'onnxLens.run.warmup': 1 },
 });
@@ -41,26 +41,32 @@ scenario('a model with test data beside it runs against its expected outputs; th
   assert.match(text, /available: cpu/);
 });
 
-scenario('generated inputs ask once for the size nothing in the model gives, prefilled with the size it would feed', async (vs) => {
+scenario('a size nothing in the model gives is fed as 1 and marked in the inputs table; set there, it is what Run Again feeds and the next run keeps', async (vs) => {
   await vs.closeAllEditors();
   await vs.openFile('sized.onnx');
   await vs.waitForWebviewText(/MatMul/);
   await vs.runCommand('ONNX: Test Run Model');
   assert.ok(!(await vs.quickPickItems()).includes('As last time'), 'nothing is remembered for a model never run');
   await vs.pick('Generated: Random uniform in [0, 1)');
-  await answerInputBox(vs, /Test Run: size of N/, '1', '4');
+  const first = await vs.waitForWebviewText(/Y\s+float\s+\[1,3\]/, 60_000);
+  assert.match(first, /not compared/);
+  assert.match(first, /X\s+float\s+\[N,4\]/);
+  assert.match(first, /assumed: 1 — set it here/);
+  assert.match(first, /N = 1 \(unknown\)/);
+  const frame = await vs.webviewFrameWith('input[aria-label="X axis 0 (N)"]');
+  await frame.locator('input[aria-label="X axis 0 (N)"]').fill('4');
+  await frame.locator('button', { hasText: 'Run Again' }).first().click();
   const text = await vs.waitForWebviewText(/Y\s+float\s+\[4,3\]/, 60_000);
-  assert.match(text, /not compared/);
-  assert.match(text, /X\s+float\s+\[N,4\]/);
   assert.match(text, /\[4,4\]/);
   assert.match(text, /generated \(uniform, seed 0\); --dims N=4/);
-  // The answer is remembered for this model: the next run asks nothing and offers the last inputs.
+  assert.doesNotMatch(text, /assumed: 1/);
+  // The size is remembered for this model: the next run offers the last inputs, and a new source keeps it.
   await vs.closeAllEditors();
   await vs.openFile('sized.onnx');
   await vs.waitForWebviewText(/MatMul/);
   await vs.runCommand('ONNX: Test Run Model');
   const items = await vs.quickPickItems();
-  assert.ok(items.includes('As last time'), items.join(' | '));
+  assert.equal(items[0], 'As last time', items.join(' | '));
   await vs.pick('Generated: All ones');
   const again = await vs.waitForWebviewText(/generated \(ones, seed 0\); --dims N=4/, 60_000);
   assert.match(again, /Y\s+float\s+\[4,3\]/);
@@ -102,27 +108,25 @@ scenario('the graph shows what the last test run saw: in the open editor, and in
   await vs.waitForWebviewText(/MatMul/);
   await vs.runCommand('ONNX: Test Run Model');
   await vs.pick('Generated: All ones');
-  await answerInputBox(vs, /size of N/, '1', '2');
-  await vs.waitForWebviewText(/Y\s+float\s+\[2,3\]/, 60_000);
+  await vs.waitForWebviewText(/Y\s+float\s+\[1,3\]/, 60_000);
   const open = await valuePanel(vs, 'Y');
   assert.match(open, /From the last test run/i, open);
-  assert.match(open, /float\[2,3\]/, open);
+  assert.match(open, /float\[1,3\]/, open);
   // A new editor's webview gets the overlay once it is ready.
   await vs.closeAllEditors();
   await vs.openFile('linear.onnx');
   await vs.waitForWebviewText(/MatMul/);
   const reopened = await valuePanel(vs, 'Y');
   assert.match(reopened, /From the last test run/i, reopened);
-  assert.match(reopened, /float\[2,3\]/, reopened);
+  assert.match(reopened, /float\[1,3\]/, reopened);
 });
 
 scenario('Run with Tensor Capture records every intermediate tensor and the slowest nodes', async (vs) => {
   await vs.closeAllEditors();
-  await vs.openFile('capture.onnx');
+  await vs.openFile('linear.onnx');
   await vs.waitForWebviewText(/MatMul/);
   await vs.runCommand('ONNX: Test Run Model');
   await vs.pick('Generated: All ones');
-  await answerInputBox(vs, /size of N/, '1', '2');
   await vs.waitForWebviewText(/Run with Tensor Capture/, 60_000);
   const frame = await vs.webviewFrameWith('button:has-text("Run with Tensor Capture")');
   await frame.locator('button', { hasText: 'Run with Tensor Capture' }).click();
@@ -134,15 +138,14 @@ scenario('Run with Tensor Capture records every intermediate tensor and the slow
 
 scenario('Compare with Another Model runs both on the same inputs and reports the differences', async (vs) => {
   await vs.closeAllEditors();
-  await vs.openFile('compare.onnx');
+  await vs.openFile('linear.onnx');
   await vs.waitForWebviewText(/MatMul/);
   await vs.runCommand('ONNX: Compare with Another Model...');
   // code-server's file dialog is a quick input that takes a path.
   await vs.answerFileDialog(join(vs.workspace, 'linear-other.onnx'));
   await vs.pick('Generated: Random normal (mean 0, std 1)');
-  await answerInputBox(vs, /size of N/, '1', '3');
-  const text = await vs.waitForWebviewText(/compare\.onnx vs linear-other\.onnx/, 60_000);
+  const text = await vs.waitForWebviewText(/linear\.onnx vs linear-other\.onnx/, 60_000);
   assert.match(text, /outputs differ/);
   assert.match(text, /Compared with linear-other\.onnx/);
-  assert.match(text, /Y\s+float\s+\[3,3\].*9 \/ 9/s);
+  assert.match(text, /Y\s+float\s+\[1,3\].*3 \/ 3/s);
 });
