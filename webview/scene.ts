@@ -70,6 +70,11 @@ export function shapeText(value: ValueView | undefined): string {
   return value.shape.map((d) => (d === null ? '?' : String(d))).join('×');
 }
 
+/** A folded constant's line in a box: its values when few (`axes = [1, 2]`), else its shape (`W ⟨64×3×3×3⟩`). */
+export function constantLine(slot: string, value: ValueView): string {
+  return value.data !== undefined ? `${slot} = ${value.data}` : `${slot} ⟨${shapeText(value)}⟩`;
+}
+
 /** The short name shown in a box: the last segment of a scoped name (the scope is the group). */
 export function shortName(name: string): string {
   const slash = name.lastIndexOf('/');
@@ -146,8 +151,10 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
         lines.push(`+${node.folded.length - lines.length} more`);
         break;
       }
-      lines.push(fit(`${inputName(node.op, slot)} ⟨${shapeText(graph.values[node.inputs[slot]])}⟩`, fonts.mono, inner, measure));
+      lines.push(fit(constantLine(inputName(node.op, slot), graph.values[node.inputs[slot]]), fonts.mono, inner, measure));
     }
+    // A Constant drawn as a box (it feeds a graph output, or nothing) shows what it holds.
+    if (node.op === 'Constant' && !node.domain && node.outputs[0] >= 0) lines.push(fit(constantLine('value', graph.values[node.outputs[0]]), fonts.mono, inner, measure));
     let width = measure(title, fonts.title);
     if (subtitle) width = Math.max(width, measure(subtitle, fonts.text));
     for (const line of lines) width = Math.max(width, measure(line, fonts.mono));
