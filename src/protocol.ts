@@ -7,6 +7,8 @@ import type { TestRunReport } from './core/runtime/testRun.js';
 export interface EditorSettings {
   direction: 'TB' | 'LR';
   collapseAbove: number;
+  /** Symbolic dimensions by their full names instead of short aliases (`onnxLens.graph.fullDimNames`). */
+  fullDimNames: boolean;
 }
 
 /** Results of a test run laid over the graph: runtime types and statistics per tensor, time per node. */

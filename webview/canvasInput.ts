@@ -2,6 +2,7 @@
 // the wheel zooms about the pointer (Shift or a horizontal swipe pans), hovering shows a tooltip, a
 // click selects or opens and closes groups, a double-click or Enter opens a subgraph, keys pan, zoom,
 // fit and step the selection along the edges.
+import type { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
 import type { ViewCamera } from './camera.js';
@@ -14,7 +15,7 @@ import type { Scene } from './scene.js';
 /** What input reads from the canvas and what it asks the canvas to do. */
 export interface InputHost {
   /** The canvas's state now: it changes with every graph and layout. */
-  now(): { scene?: Scene; graph?: GraphView; marks: Marks; overlay: RuntimeOverlay | null };
+  now(): { scene?: Scene; graph?: GraphView; marks: Marks; overlay: RuntimeOverlay | null; dims?: DimAliases };
   readonly view: ViewCamera;
   readonly tooltip: Tooltip;
   panBy(dx: number, dy: number): void;
@@ -125,7 +126,7 @@ export function bindCanvasInput(canvas: HTMLCanvasElement, host: InputHost): voi
 }
 
 function hover(canvas: HTMLCanvasElement, host: InputHost, x: number, y: number): void {
-  const { scene, graph, marks, overlay } = host.now();
+  const { scene, graph, marks, overlay, dims } = host.now();
   const { item, edge } = scene ? pointedAt(scene, host.view, x, y) : {};
   if (item?.id !== marks.hovered || edge !== marks.hoveredEdge) {
     marks.hovered = item?.id;
@@ -133,7 +134,7 @@ function hover(canvas: HTMLCanvasElement, host: InputHost, x: number, y: number)
     host.invalidate();
   }
   canvas.classList.toggle('pointing', Boolean(item || edge));
-  const rows = graph && (item ? itemRows(graph, overlay, item) : edge && edgeRows(graph, overlay, edge));
+  const rows = graph && (item ? itemRows(graph, overlay, item, dims) : edge && edgeRows(graph, overlay, edge, dims));
   if (rows) host.tooltip.show(rows, x, y, host.view.width, host.view.height);
   else host.tooltip.hide();
 }

@@ -2,6 +2,7 @@
 // last layout made of them. Layouts run in the worker (LayoutClient); one that finishes after a newer
 // one started is dropped.
 import { formatCount } from '../src/core/format.js';
+import { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import { LayoutClient } from './layoutClient.js';
 import { composeScene, planScene, type Fonts, type Scene } from './scene.js';
@@ -20,6 +21,8 @@ export class GraphLayout {
   /** The last layout's result; undefined until the first one of the current graph is done. */
   scene?: Scene;
   expanded = new Set<string>();
+  /** How symbolic dimensions are labelled: the model's aliases, or full names. */
+  dims = new DimAliases({}, true);
   private generation = 0;
   private readonly client: LayoutClient;
   private readonly measureCtx: CanvasRenderingContext2D;
@@ -47,7 +50,7 @@ export class GraphLayout {
     if (!graph) return undefined;
     const generation = ++this.generation;
     const started = performance.now();
-    const plan = planScene(graph, this.expanded, this.direction, this.measure, fonts);
+    const plan = planScene(graph, this.expanded, this.direction, this.measure, fonts, { dims: this.dims });
     const planned = performance.now();
     const results = await this.client.layout(plan.job);
     if (generation !== this.generation) return undefined;

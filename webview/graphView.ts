@@ -2,10 +2,12 @@
 // tooltips, selection, collapsible groups and find marks. This class composes the parts (camera, hit
 // testing, overlays, minimap, painter, input) and keeps the state they share. Independent of VS Code,
 // so a plain page can mount it: this file is also the standalone bundle's entry (mountGraphView).
+import type { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
 import { ViewCamera, type Camera } from './camera.js';
 import { bindCanvasInput } from './canvasInput.js';
+import { DimLegend } from './dimLegend.js';
 import { GraphLayout, type LayoutTimes } from './graphLayout.js';
 import { Minimap } from './minimap.js';
 import { Announcer, itemRows, runtimeHeat, Tooltip } from './overlays.js';
@@ -36,6 +38,7 @@ export class GraphCanvas {
   private readonly minimap: Minimap;
   private readonly tooltip = new Tooltip();
   private readonly announcer = new Announcer();
+  private readonly legend = new DimLegend();
   private readonly layout: GraphLayout;
   private readonly view = new ViewCamera();
   private theme: Theme;
@@ -57,7 +60,7 @@ export class GraphCanvas {
       this.view.lookAt(x, y);
       this.changed();
     });
-    this.element.append(this.canvas, this.minimap.element, this.tooltip.element, this.announcer.element);
+    this.element.append(this.canvas, this.legend.element, this.minimap.element, this.tooltip.element, this.announcer.element);
     parent.append(this.element);
     this.painter = new Painter(this.canvas);
     this.theme = readTheme();
@@ -100,6 +103,12 @@ export class GraphCanvas {
     void this.relayout('fit');
   }
 
+  /** How dimensions are labelled (the model's aliases, or full names); `relayout` redraws the graph shown now with it. */
+  setDims(dims: DimAliases, relayout = false): void {
+    this.layout.dims = dims;
+    if (relayout && this.scene) void this.relayout('keep');
+  }
+
   setOverlay(overlay: RuntimeOverlay | null): void {
     this.overlay = overlay;
     this.marks.heat = runtimeHeat(this.graph, overlay);
@@ -119,6 +128,7 @@ export class GraphCanvas {
     const scene = this.scene;
     if (!times || !scene) return;
     this.minimap.invalidate();
+    this.legend.show(scene.aliases);
     this.options.onLayout?.(times);
     if (camera === 'fit') this.home();
     else if (camera !== 'keep') this.view.camera = { ...camera };
@@ -201,7 +211,7 @@ export class GraphCanvas {
     this.marks.selected = id;
     this.changed();
     const item = id ? this.scene?.byId.get(id) : undefined;
-    this.announcer.say(item && this.graph ? itemRows(this.graph, this.overlay, item) : undefined);
+    this.announcer.say(item && this.graph ? itemRows(this.graph, this.overlay, item, this.layout.dims) : undefined);
     if (!item) this.options.onSelect?.(null);
     else if (item.kind === 'node') this.options.onSelect?.({ kind: 'node', index: item.index, slot });
     else if (item.kind === 'group') this.options.onSelect?.({ kind: 'group', index: item.index });
@@ -267,7 +277,7 @@ export class GraphCanvas {
 
   private bindInput(): void {
     bindCanvasInput(this.canvas, {
-      now: () => ({ scene: this.scene, graph: this.graph, marks: this.marks, overlay: this.overlay }),
+      now: () => ({ scene: this.scene, graph: this.graph, marks: this.marks, overlay: this.overlay, dims: this.layout.dims }),
       view: this.view,
       tooltip: this.tooltip,
       panBy: (dx, dy) => this.panBy(dx, dy),

@@ -6,6 +6,7 @@ import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown,
 import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
 import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
 import { formatCount } from '../src/core/format.js';
+import { DimAliases } from '../src/core/graph/dimAliases.js';
 import { codicon, custom, el, iconButton } from './dom.js';
 import { FindWidget } from './findWidget.js';
 import { GraphCanvas } from './graphView.js';
@@ -35,7 +36,7 @@ const app = document.getElementById('app')!;
 const workerUrl = app.dataset.worker;
 
 let model: ModelView | undefined;
-let settings: EditorSettings = { direction: 'TB', collapseAbove: 1500 };
+let settings: EditorSettings = { direction: 'TB', collapseAbove: 1500, fullDimNames: false };
 let saved: SavedState | undefined = vscode.getState() as SavedState | undefined;
 const graphs = new Map<string, GraphView>();
 let stack: string[] = [''];
@@ -253,6 +254,7 @@ async function onEvent(event: HostEvent): Promise<void> {
       if (!reload && app.firstChild !== toolbar) app.replaceChildren(toolbar, main);
       model = event.model;
       settings = event.settings;
+      canvas.setDims(new DimAliases(model.dims, settings.fullDimNames));
       graphs.clear();
       graphs.set('', model.main);
       const restore = saved && saved.fileName === model.fileName ? saved : undefined;
@@ -277,7 +279,9 @@ async function onEvent(event: HostEvent): Promise<void> {
       break;
     case 'settings': {
       const changed = event.settings.direction !== settings.direction;
+      const dims = event.settings.fullDimNames !== settings.fullDimNames;
       settings = event.settings;
+      if (dims && model) canvas.setDims(new DimAliases(model.dims, settings.fullDimNames), true);
       if (changed) {
         direction.value = settings.direction;
         canvas.setDirection(settings.direction);

@@ -5,6 +5,7 @@ import type { Camera } from './camera.js';
 import { opCategory } from '../src/core/ops/opCategory.js';
 import { LINE, TITLE, type Scene, type SceneEdge, type SceneItem } from './scene.js';
 import type { Theme } from './theme.js';
+import { LABEL_HEIGHT } from './edgeLabels.js';
 import { GROUP_HEADER } from './layoutJob.js';
 
 export interface Marks {
@@ -264,24 +265,17 @@ function drawBoxText(ctx: CanvasRenderingContext2D, boxes: SceneItem[], theme: T
 function drawEdgeLabels(ctx: CanvasRenderingContext2D, edges: SceneEdge[], theme: Theme, view: ViewRect): void {
   ctx.font = theme.fonts.mono;
   ctx.textBaseline = 'middle';
+  // Places were chosen when the scene was made (edgeLabels.ts): no label covers a box or another label.
   for (const e of edges) {
-    if (!e.label || e.points.length < 2) continue;
-    const p = labelPoint(e.points);
-    if (p.x < view.x0 || p.x > view.x1 || p.y < view.y0 || p.y > view.y1) continue;
-    const width = ctx.measureText(e.label).width;
+    const at = e.labelAt;
+    if (!at || at.x > view.x1 || at.x + at.width < view.x0 || at.y < view.y0 - 8 || at.y > view.y1 + 8) continue;
     ctx.globalAlpha = 0.85;
     ctx.fillStyle = theme.background;
-    ctx.fillRect(p.x + 3, p.y - 7, width + 4, 14);
+    ctx.fillRect(at.x - 2, at.y - LABEL_HEIGHT / 2, at.width + 4, LABEL_HEIGHT);
     ctx.globalAlpha = 1;
     ctx.fillStyle = theme.edgeLabel;
-    ctx.fillText(e.label, p.x + 5, p.y);
+    ctx.fillText(e.label, at.x, at.y);
   }
-}
-
-/** Where an edge's shape label goes: the middle of its route. */
-export function labelPoint(points: Array<{ x: number; y: number }>): { x: number; y: number } {
-  if (points.length === 2) return { x: (points[0].x + points[1].x) / 2, y: (points[0].y + points[1].y) / 2 };
-  return points[Math.floor(points.length / 2)];
 }
 
 export function traceBox(ctx: CanvasRenderingContext2D | Path2D, x: number, y: number, w: number, h: number, r: number, topOnly = false): void {

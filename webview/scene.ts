@@ -1,9 +1,11 @@
 // What is drawn for one graph in one expansion state: boxes for visible nodes, collapsed groups, graph
 // inputs and outputs; frames for expanded groups; edges between what is visible. Pure (no DOM), so the
 // unit tests and the benchmark page build the same scene as the editor.
+import { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView, ValueView } from '../src/core/graph/viewModelTypes.js';
 import { inputName } from '../src/core/ops/opSchema.js';
-import { formatCount, formatDims } from '../src/core/format.js';
+import { formatCount } from '../src/core/format.js';
+import { placeLabels } from './edgeLabels.js';
 import { GROUP_HEADER, GROUP_PAD, type JobContainer, type JobNode, type LayoutJob, type LayoutJobResult } from './layoutJob.js';
 
 export type ItemKind = 'node' | 'group' | 'input' | 'output';
@@ -34,7 +36,10 @@ export interface SceneEdge {
   to: string;
   /** Value indices carried (several when collapsed groups merge edges). */
   values: number[];
+  /** The shape (`d0×16×?×?`) or `3 tensors`; drawn at `labelAt` when it found room there. */
   label: string;
+  /** Left end of the label's baseline middle, and its width; undefined when it would cover a box or a label. */
+  labelAt?: { x: number; y: number; width: number };
   points: Array<{ x: number; y: number }>;
   minX: number;
   minY: number;
@@ -48,6 +53,13 @@ export interface Scene {
   edges: SceneEdge[];
   width: number;
   height: number;
+  /** Dimension aliases the scene's labels use: `[alias, full name]`, for the legend. */
+  aliases: Array<[string, string]>;
+}
+
+export interface SceneOptions {
+  /** How symbolic dimensions are written; without it, as the model names them. */
+  dims?: DimAliases;
 }
 
 export interface Fonts {
@@ -64,15 +76,24 @@ const MAX_LINES = 6;
 const MIN_WIDTH = 56;
 const MAX_WIDTH = 260;
 
-export function shapeText(value: ValueView | undefined): string {
+const plainDims = new DimAliases({}, true);
+
+/** An edge's shape label: `d0×3×224×224`, `?` for an unknown rank. */
+export function shapeText(value: ValueView | undefined, dims: DimAliases = plainDims): string {
   if (!value) return '';
   if (!value.shape) return value.type ? '?' : '';
-  return value.shape.map((d) => (d === null ? '?' : String(d))).join('×');
+  return value.shape.map((d) => dims.label(d)).join('×');
+}
+
+/** A type with its shape as a pill shows it: `float[d0,3,d1,d2]`. */
+export function typeText(value: ValueView, dims: DimAliases = plainDims): string {
+  if (!value.type) return '';
+  return value.shape ? `${value.type}[${value.shape.map((d) => dims.label(d)).join(',')}]` : value.type;
 }
 
 /** A folded constant's line in a box: its values when few (`axes = [1, 2]`), else its shape (`W ⟨64×3×3×3⟩`). */
-export function constantLine(slot: string, value: ValueView): string {
-  return value.data !== undefined ? `${slot} = ${value.data}` : `${slot} ⟨${shapeText(value)}⟩`;
+export function constantLine(slot: string, value: ValueView, dims?: DimAliases): string {
+  return value.data !== undefined ? `${slot} = ${value.data}` : `${slot} ⟨${shapeText(value, dims)}⟩`;
 }
 
 /** The short name shown in a box: the last segment of a scoped name (the scope is the group). */
@@ -86,13 +107,19 @@ export interface ScenePlan {
   graph: GraphView;
   items: SceneItem[];
   byId: Map<string, SceneItem>;
-  /** Visible edges between items, before routing. */
-  edges: Array<{ from: string; to: string; values: number[] }>;
+  /** Visible edges between items, before routing, with their labels measured. */
+  edges: Array<{ from: string; to: string; values: number[]; label: string; labelWidth: number }>;
   job: LayoutJob;
+  aliases: Array<[string, string]>;
 }
 
 /** Decides what is visible and sizes the boxes; the returned job goes to the layout worker. */
-export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direction: 'TB' | 'LR', measure: Measure, fonts: Fonts): ScenePlan {
+export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direction: 'TB' | 'LR', measure: Measure, fonts: Fonts, options: SceneOptions = {}): ScenePlan {
+  const dims = options.dims ?? plainDims;
+  const aliases = new Map<string, string>();
+  const noteAliases = (value: ValueView | undefined) => {
+    for (const [alias, name] of dims.aliased(value?.shape)) aliases.set(alias, name);
+  };
   const groups = graph.groups;
   // A group is shown when all its ancestors are expanded; a node is represented by its outermost collapsed ancestor.
   const groupRep = new Int32Array(groups.length); // -1: shown as itself (ancestors expanded), else the collapsed ancestor
@@ -151,10 +178,12 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
         lines.push(`+${node.folded.length - lines.length} more`);
         break;
       }
-      lines.push(fit(constantLine(inputName(node.op, slot), graph.values[node.inputs[slot]]), fonts.mono, inner, measure));
+      const value = graph.values[node.inputs[slot]];
+      if (value.data === undefined) noteAliases(value);
+      lines.push(fit(constantLine(inputName(node.op, slot), value, dims), fonts.mono, inner, measure));
     }
     // A Constant drawn as a box (it feeds a graph output, or nothing) shows what it holds.
-    if (node.op === 'Constant' && !node.domain && node.outputs[0] >= 0) lines.push(fit(constantLine('value', graph.values[node.outputs[0]]), fonts.mono, inner, measure));
+    if (node.op === 'Constant' && !node.domain && node.outputs[0] >= 0) lines.push(fit(constantLine('value', graph.values[node.outputs[0]], dims), fonts.mono, inner, measure));
     let width = measure(title, fonts.title);
     if (subtitle) width = Math.max(width, measure(subtitle, fonts.text));
     for (const line of lines) width = Math.max(width, measure(line, fonts.mono));
@@ -166,7 +195,8 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
     if (byId.has(id)) return;
     const value = graph.values[v];
     const title = value.name;
-    const subtitle = value.type ? `${value.type}${value.shape ? formatDims(value.shape) : ''}` : '';
+    const subtitle = typeText(value, dims);
+    noteAliases(value);
     const titleFit = fit(shortName(title), fonts.title, MAX_WIDTH - 20, measure);
     const subtitleFit = fit(subtitle, fonts.mono, MAX_WIDTH - 20, measure);
     const width = clamp(Math.max(measure(titleFit, fonts.title), measure(subtitleFit, fonts.mono)) + 20);
@@ -189,10 +219,15 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
     if (!edge) edgeMap.set(key, { from, to, values: [v] });
     else if (edge.values.length < 64 && !edge.values.includes(v)) edge.values.push(v);
   }
-  const edges = [...edgeMap.values()].map((e) => ({ from: idOf(e.from), to: idOf(e.to), values: e.values }));
+  const edges = [...edgeMap.values()].map((e) => {
+    const label = e.values.length === 1 ? shapeText(graph.values[e.values[0]], dims) : `${e.values.length} tensors`;
+    if (e.values.length === 1) noteAliases(graph.values[e.values[0]]);
+    return { from: idOf(e.from), to: idOf(e.to), values: e.values, label, labelWidth: label ? measure(label, fonts.mono) : 0 };
+  });
 
   const job = buildJob(graph, items, byId, edges, isOpen, direction);
-  return { graph, items, byId, edges, job };
+  const used = [...aliases].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }));
+  return { graph, items, byId, edges, job, aliases: used };
 }
 
 /** Text shortened with an ellipsis to `max` pixels. */
@@ -418,13 +453,13 @@ export function composeScene(plan: ScenePlan, results: LayoutJobResult): Scene {
       maxX = Math.max(maxX, p.x);
       maxY = Math.max(maxY, p.y);
     }
-    const label = e.values.length === 1 ? shapeText(graph.values[e.values[0]]) : `${e.values.length} tensors`;
-    edges.push({ from: e.from, to: e.to, values: e.values, label, points, minX, minY, maxX, maxY });
+    edges.push({ from: e.from, to: e.to, values: e.values, label: e.label, points, minX, minY, maxX, maxY });
   }
+  placeLabels(items, edges, plan.edges.map((e) => e.labelWidth));
   const root = results[-1];
   // Draw order: outer frames first, then deeper frames, then boxes.
   const ordered = items.slice().sort((x, y) => rank(x) - rank(y));
-  return { items: ordered, byId, edges, width: root?.width ?? 0, height: root?.height ?? 0 };
+  return { items: ordered, byId, edges, width: root?.width ?? 0, height: root?.height ?? 0, aliases: plan.aliases };
 }
 
 function rank(item: SceneItem): number {

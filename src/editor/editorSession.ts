@@ -14,7 +14,7 @@ export function editorSettings(): EditorSettings {
   const config = vscode.workspace.getConfiguration('onnxLens.graph');
   const direction = config.get<string>('direction') === 'LR' ? 'LR' : 'TB';
   const collapseAbove = Math.max(0, Number(config.get<number>('collapseAbove') ?? 1500) || 0);
-  return { direction, collapseAbove };
+  return { direction, collapseAbove, fullDimNames: config.get<boolean>('fullDimNames') === true };
 }
 
 export class EditorSession implements vscode.Disposable {
