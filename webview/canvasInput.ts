@@ -1,6 +1,7 @@
 // What the mouse and keyboard do on the graph canvas: a drag pans (a press without movement is a click),
 // the wheel zooms about the pointer (Shift or a horizontal swipe pans), hovering shows a tooltip, a
-// click selects or opens and closes groups, a double-click or Enter opens a subgraph, keys pan, zoom,
+// click selects or opens and closes groups (and a control node's ⊞ shows its bodies in place), Enter
+// opens a group or shows bodies in place, a double-click opens a subgraph on its own, keys pan, zoom,
 // fit and step the selection along the edges.
 import type { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
@@ -26,6 +27,8 @@ export interface InputHost {
   /** An edge was clicked: its (first) tensor is shown, no box is selected. */
   selectTensor(value: number): void;
   toggleGroup(index: number, open?: boolean): void;
+  /** Shows an If/Loop/Scan node's bodies in place, or closes them. */
+  toggleInline(index: number): void;
   openGraph(id: string): void;
   invalidate(): void;
 }
@@ -150,6 +153,10 @@ function click(host: InputHost, x: number, y: number): void {
     case 'select':
       host.select(action.item.id, action.slot);
       break;
+    case 'inline':
+      host.select(action.item.id);
+      host.toggleInline(action.item.index);
+      break;
     case 'edge':
       host.selectTensor(action.edge.values[0]);
       break;
@@ -164,11 +171,12 @@ function open(host: InputHost, index: number): void {
   if (target !== undefined) host.openGraph(target);
 }
 
-/** Enter: open a collapsed group, step into a node's subgraph or function. */
+/** Enter: open a collapsed group, show an If/Loop/Scan node's bodies in place, step into a function. */
 function activateSelection(host: InputHost): void {
   const { scene, marks } = host.now();
   const item = marks.selected ? scene?.byId.get(marks.selected) : undefined;
   if (item?.kind === 'group') host.toggleGroup(item.index);
+  else if (item?.kind === 'node' && item.inline !== undefined) host.toggleInline(item.index);
   else if (item?.kind === 'node') open(host, item.index);
 }
 

@@ -11,6 +11,8 @@ export interface JobNode {
   id: string;
   width: number;
   height: number;
+  /** Kept in the first or the last rank (a body's ports). */
+  pin?: 'first' | 'last';
   /** An expanded group: its size comes from the layout of container `container`. */
   container?: number;
 }
@@ -46,7 +48,7 @@ export function runLayoutJob(job: LayoutJob, cache: Map<string, LayoutResult>): 
     let result = cache.get(key);
     if (!result) {
       const nodes = container.nodes.map((n) => {
-        if (n.container === undefined) return { id: n.id, width: n.width, height: n.height };
+        if (n.container === undefined) return n.pin ? { id: n.id, width: n.width, height: n.height, pin: n.pin } : { id: n.id, width: n.width, height: n.height };
         const inner = results[n.container];
         return { id: n.id, ...(inner ? expandedSize(inner) : { width: n.width, height: n.height }) };
       });

@@ -33,14 +33,19 @@ export function itemRows(graph: GraphView, overlay: RuntimeOverlay | null, item:
     aliasRows(rows, graph, [...node.inputs, ...node.outputs], dims);
     const time = overlay?.nodeTimesUs?.[node.name];
     if (time !== undefined) rows.push(['time', `${formatCount(time)} µs`]);
-    if (node.subgraphs?.length || node.calls) rows.push(['', 'Double-click or Enter to open']);
+    if (item.inline !== undefined) rows.push(['', `${item.inline ? 'Click ⊟ or press Enter to close the bodies' : 'Click ⊞ or press Enter to show the bodies in place'}; double-click to open alone`]);
+    else if (node.subgraphs?.length || node.calls) rows.push(['', 'Double-click or Enter to open']);
     return rows;
   }
   if (item.kind === 'group') {
     const group = graph.groups[item.index];
+    if (group.kind === 'control') return [['', group.title ?? group.name], ['', `${formatCount(group.size)} nodes shown in place · click the title to close`]];
+    if (group.kind === 'body') return [['', group.title ?? group.name], ['', `${formatCount(group.size)} nodes · click the title to close ${graph.groups[group.parent]?.name ?? 'the node'}`]];
     return [['', group.path], ['', `${formatCount(group.size)} nodes · click to ${item.expanded ? 'collapse' : 'expand'}`]];
   }
-  return aliasRows(valueRows(graph, overlay, item.index, item.kind === 'input' ? 'graph input' : 'graph output'), graph, [item.index], dims);
+  const value = graph.values[item.index];
+  const role = value.group !== undefined ? `${value.carried ? 'loop-carried ' : ''}${item.kind === 'input' ? 'input' : 'output'} of ${graph.groups[value.group]?.title ?? 'a body'}` : item.kind === 'input' ? 'graph input' : 'graph output';
+  return aliasRows(valueRows(graph, overlay, item.index, role), graph, [item.index], dims);
 }
 
 export function edgeRows(graph: GraphView, overlay: RuntimeOverlay | null, edge: SceneEdge, dims?: DimAliases): Rows {
