@@ -30,7 +30,9 @@ export type HostEvent =
 export type WebviewEvent =
   | { type: 'ready' }
   | { type: 'showLog' }
-  | { type: 'nodeSelected'; nodeName: string };
+  | { type: 'nodeSelected'; nodeName: string }
+  /** The user chose a layout direction for this model: the host remembers it per model. */
+  | { type: 'direction'; direction: 'TB' | 'LR' };
 
 /** Requests the webview makes; the host answers each. */
 export interface WebviewRequests {

@@ -4,6 +4,7 @@
 import { adoptFrames, composeInline, controlPath, isControl, nodeOrigin } from '../src/core/graph/controlFlow.js';
 import { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
+import { wrapFor } from './camera.js';
 import { statusText } from './counts.js';
 import { LayoutClient } from './layoutClient.js';
 import { composeScene, planScene, type Fonts, type Scene } from './scene.js';
@@ -40,6 +41,8 @@ export class GraphLayout {
   bodySource?: BodySource;
   /** How symbolic dimensions are labelled: the model's aliases, or full names. */
   dims = new DimAliases({}, true);
+  /** The viewport in CSS pixels: deep, narrow graphs wrap to suit its shape (none while it is unknown). */
+  viewport = { width: 0, height: 0 };
   private generation = 0;
   private readonly client: LayoutClient;
   private readonly measureCtx: CanvasRenderingContext2D;
@@ -94,7 +97,9 @@ export class GraphLayout {
     const composed = await this.compose(generation);
     if (!composed || generation !== this.generation) return undefined;
     this.graph = composed;
-    const plan = planScene(composed, this.expanded, this.direction, this.measure, fonts, { dims: this.dims });
+    const { width, height } = this.viewport;
+    const wrap = width > 0 && height > 0 ? wrapFor(width, height, this.direction) : undefined;
+    const plan = planScene(composed, this.expanded, this.direction, this.measure, fonts, { dims: this.dims, wrap });
     const planned = performance.now();
     const results = await this.client.layout(plan.job);
     if (generation !== this.generation) return undefined;

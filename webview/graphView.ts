@@ -297,6 +297,7 @@ export class GraphCanvas {
     const rect = this.element.getBoundingClientRect();
     this.view.width = rect.width;
     this.view.height = rect.height;
+    this.layout.viewport = { width: rect.width, height: rect.height };
     this.painter.resize(rect.width, rect.height);
     this.invalidate();
   }

@@ -258,9 +258,24 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
+/** Set while the page itself sets the dropdown: only the user's own choice is remembered. */
+let settingDirection = false;
+function showDirection(value: 'TB' | 'LR'): void {
+  settingDirection = true;
+  try {
+    direction.value = value;
+  } finally {
+    settingDirection = false;
+  }
+}
+
 direction.addEventListener('change', () => {
-  canvas.setDirection(direction.value === 'LR' ? 'LR' : 'TB');
+  if (settingDirection) return;
+  const chosen = direction.value === 'LR' ? 'LR' : 'TB';
+  canvas.setDirection(chosen);
   persist();
+  // Remembered per model by the host: the model opens this way next time.
+  if (model) channel.event({ type: 'direction', direction: chosen });
 });
 
 function showError(fileName: string, message: string): void {
@@ -287,7 +302,7 @@ async function onEvent(event: HostEvent): Promise<void> {
       stack = restore?.stack?.filter((id) => ids.has(id)) ?? [''];
       if (!stack.length || stack[0] !== '') stack = [''];
       views = restore?.views ?? {};
-      direction.value = restore?.direction ?? settings.direction;
+      showDirection(restore?.direction ?? settings.direction);
       canvas.setDirection(direction.value === 'LR' ? 'LR' : 'TB');
       panel.element.hidden = restore?.panelHidden ?? false;
       try {
@@ -308,7 +323,7 @@ async function onEvent(event: HostEvent): Promise<void> {
       settings = event.settings;
       if (dims && model) canvas.setDims(new DimAliases(model.dims, settings.fullDimNames), true);
       if (changed) {
-        direction.value = settings.direction;
+        showDirection(settings.direction);
         canvas.setDirection(settings.direction);
         persist();
       }

@@ -6,6 +6,7 @@ import { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView, ValueView } from '../src/core/graph/viewModelTypes.js';
 import { inputName } from '../src/core/ops/opSchema.js';
 import { formatCount } from '../src/core/format.js';
+import type { WrapOptions } from '../src/core/layout/wrap.js';
 import { placeLabels } from './edgeLabels.js';
 import { GROUP_HEADER, GROUP_PAD, type JobContainer, type JobNode, type LayoutJob, type LayoutJobResult } from './layoutJob.js';
 
@@ -69,6 +70,8 @@ export interface Scene {
 export interface SceneOptions {
   /** How symbolic dimensions are written; without it, as the model names them. */
   dims?: DimAliases;
+  /** Deep, narrow graphs wrap into pieces side by side to suit this viewport (src/core/layout/wrap.ts). */
+  wrap?: WrapOptions;
 }
 
 export interface Fonts {
@@ -329,6 +332,7 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
   });
 
   const job = buildJob(graph, items, byId, edges, isOpen, direction);
+  if (options.wrap) job.wrap = options.wrap;
   const used = [...aliases].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }));
   return { graph, items, byId, edges, job, aliases: used };
 }
