@@ -2,7 +2,22 @@
 // right of the line, left, above, below) and takes the first that covers no box, no frame title and no label
 // placed before it; a label with no such spot is dropped (its shape stays in the hover). Pure.
 import { GROUP_HEADER } from './layoutJob.js';
-import type { SceneEdge, SceneItem } from './scene.js';
+
+/** What placing needs of a scene's boxes and edges (scene.ts's SceneItem and SceneEdge). */
+interface Box {
+  kind: string;
+  expanded: boolean;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+interface Labelled {
+  label: string;
+  points: Array<{ x: number; y: number }>;
+  labelAt?: { x: number; y: number; width: number };
+}
 
 /** Height of a label's background; the text is centred in it. */
 export const LABEL_HEIGHT = 14;
@@ -64,7 +79,7 @@ function along(points: Array<{ x: number; y: number }>, fraction: number): { x: 
 }
 
 /** Sets `labelAt` on every edge whose label (of width `widths[i]`) finds a free spot; clears it on the others. */
-export function placeLabels(items: readonly SceneItem[], edges: SceneEdge[], widths: readonly number[]): void {
+export function placeLabels(items: readonly Box[], edges: Labelled[], widths: readonly number[]): void {
   const grid = new RectGrid();
   for (const item of items) {
     if (item.kind === 'group' && item.expanded) grid.add({ x0: item.x, y0: item.y, x1: item.x + item.width, y1: item.y + GROUP_HEADER });
