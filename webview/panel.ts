@@ -131,7 +131,7 @@ export class SidePanel {
       this.table(here, [
         ['Graph', current.title],
         ['Kind', current.kind],
-        ['Nodes', formatCount(current.nodes.length)],
+        ['Nodes', formatCount(current.nodes.filter((n) => !n.hidden).length)],
         ['Inputs', current.inputs.map((v) => current.values[v].name).join(', ') || '—'],
         ['Outputs', current.outputs.map((v) => current.values[v].name).join(', ') || '—'],
       ]);
