@@ -45,7 +45,7 @@ const exactTypes = new Set<number>([
 const sameDims = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** Complex values compare component by component; everything else by element value. */
-function numeric(array: TensorArray): Float64Array {
+export function numeric(array: TensorArray): Float64Array {
   if (array.dtype === DataType.COMPLEX64 || array.dtype === DataType.COMPLEX128) return Float64Array.from(array.data as Float32Array);
   return toFloat64(array);
 }

@@ -4,7 +4,7 @@
 // [rows, classes] outputs.
 import { DataType, type ModelProto } from '../model/proto.js';
 import { fromFloat64, toFloat64, type TensorArray } from '../model/tensorValues.js';
-import { compareTensors, type OutputComparison, type Tolerance } from '../runtime/compare.js';
+import { compareTensors, numeric, type OutputComparison, type Tolerance } from '../runtime/compare.js';
 
 export interface OutputCheck extends OutputComparison {
   /** A floating-point output: what a lossy transform is judged on. */
@@ -32,12 +32,6 @@ export function adaptFeeds(feeds: Feeds, model: ModelProto): Feeds {
       : array;
   }
   return out;
-}
-
-/** Complex values count component by component, as compareTensors does. */
-function numeric(array: TensorArray): Float64Array {
-  if (array.dtype === DataType.COMPLEX64 || array.dtype === DataType.COMPLEX128) return Float64Array.from(array.data as Float32Array);
-  return toFloat64(array);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
