@@ -1,6 +1,6 @@
 // The facts `onnx-lens info` prints and the editor shows first.
 import { byteLength } from './dataTypes.js';
-import { int64ToNumber, type ModelProto, type TensorProto, type ValueInfoProto } from './proto.js';
+import { int64ToNumber, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto } from './proto.js';
 import { valueType, type Dim } from './types.js';
 import { walkModel } from './walk.js';
 
@@ -24,7 +24,7 @@ export interface ModelSummary {
   inputs: SignatureEntry[];
   outputs: SignatureEntry[];
   nodes: { top: number; total: number };
-  initializers: { count: number; bytes: number };
+  initializers: InitializerTotals;
   subgraphs: number;
   functions: number;
   ops: Record<string, number>;
@@ -47,30 +47,45 @@ function signature(entries: ValueInfoProto[] | null | undefined): SignatureEntry
   });
 }
 
+export interface InitializerTotals {
+  count: number;
+  bytes: number;
+}
+
+function addInitializers(into: InitializerTotals, graph: GraphProto | undefined): void {
+  for (const t of graph?.initializer ?? []) {
+    into.count++;
+    into.bytes += tensorByteSize(t);
+  }
+  for (const s of graph?.sparseInitializer ?? []) {
+    into.count++;
+    if (s.values) into.bytes += tensorByteSize(s.values);
+    if (s.indices) into.bytes += tensorByteSize(s.indices);
+  }
+}
+
+/** Initializers (dense and sparse) of every graph. */
+export function initializerTotals(model: ModelProto): InitializerTotals {
+  const totals = { count: 0, bytes: 0 };
+  for (const visit of walkModel(model)) addInitializers(totals, visit.graph);
+  return totals;
+}
+
 export function summarize(model: ModelProto): ModelSummary {
   const graph = model.graph!;
   const initializerNames = new Set((graph.initializer ?? []).map((t) => t.name));
   const ops: Record<string, number> = {};
   let total = 0;
   let subgraphs = 0;
-  let count = 0;
-  let bytes = 0;
+  const initializers = { count: 0, bytes: 0 };
   for (const visit of walkModel(model)) {
+    addInitializers(initializers, visit.graph);
     if (visit.path.length > 0 && !visit.functionName) subgraphs++;
     if (visit.functionName && visit.path.length > 1) subgraphs++;
     for (const node of visit.nodes) {
       total++;
       const op = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}.${node.opType}` : node.opType ?? '';
       ops[op] = (ops[op] ?? 0) + 1;
-    }
-    for (const tensor of visit.graph?.initializer ?? []) {
-      count++;
-      bytes += tensorByteSize(tensor);
-    }
-    for (const sparse of visit.graph?.sparseInitializer ?? []) {
-      count++;
-      if (sparse.values) bytes += tensorByteSize(sparse.values);
-      if (sparse.indices) bytes += tensorByteSize(sparse.indices);
     }
   }
   const opsets: Record<string, number> = {};
@@ -90,7 +105,7 @@ export function summarize(model: ModelProto): ModelSummary {
     inputs: signature((graph.input ?? []).filter((v) => !initializerNames.has(v.name))),
     outputs: signature(graph.output),
     nodes: { top: graph.node?.length ?? 0, total },
-    initializers: { count, bytes },
+    initializers,
     subgraphs,
     functions: model.functions?.length ?? 0,
     ops,

@@ -4,15 +4,10 @@
 import { formatBytes, formatCosine, formatDims, formatDuration, formatNumber } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import { int64ToNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
-import { tensorByteSize } from '../model/summary.js';
+import { initializerTotals, type InitializerTotals } from '../model/summary.js';
 import { typeText } from '../model/types.js';
 import { walkModel } from '../model/walk.js';
 import type { OutputCheck } from './compareRuns.js';
-
-export interface InitializerTotals {
-  count: number;
-  bytes: number;
-}
 
 export interface ModelDiff {
   removed: string[];
@@ -86,24 +81,6 @@ export function countOps(model: ModelProto): Record<string, number> {
 
 export function totalNodes(ops: Record<string, number>): number {
   return Object.values(ops).reduce((a, b) => a + b, 0);
-}
-
-/** Initializers (dense and sparse) of every graph. */
-export function initializerTotals(model: ModelProto): InitializerTotals {
-  let count = 0;
-  let bytes = 0;
-  for (const visit of walkModel(model)) {
-    for (const t of visit.graph?.initializer ?? []) {
-      count++;
-      bytes += tensorByteSize(t);
-    }
-    for (const s of visit.graph?.sparseInitializer ?? []) {
-      count++;
-      if (s.values) bytes += tensorByteSize(s.values);
-      if (s.indices) bytes += tensorByteSize(s.indices);
-    }
-  }
-  return { count, bytes };
 }
 
 function tensorText(t: TensorProto): string {
