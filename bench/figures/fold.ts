@@ -1,30 +1,14 @@
 // Constant folding: our fold (with cleanup) against onnxruntime's 'basic' graph optimizer (constant
 // folding and redundant-node removal, the portable level): the time, and the node count each leaves with
 // onnxruntime's fusions left out, as those merge nodes rather than fold them.
-import { probeJson, runChild } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
-import { alternate, isSummary, row, Side, type Row } from '../lib/rows.js';
+import { isSummary, row, type Row } from '../lib/rows.js';
 import type { BenchModel } from '../models.js';
-
-interface FoldProbe {
-  ms: number;
-  nodesBefore: number;
-  nodes: number;
-}
+import { optimizerRuns } from './optimizerRuns.js';
 
 export async function foldFigures(ctx: BenchContext, model: BenchModel): Promise<Row[]> {
-  const ours = new Side();
-  const peer = new Side();
-  let before = 0;
-  const run = (engine: string) => async () => {
-    const p = probeJson<FoldProbe>(await runChild(process.execPath, [ctx.probes.fold, engine, model.path], { timeoutMs: 600_000 }), `fold ${engine}`);
-    before = p.nodesBefore;
-    return { ms: p.ms, nodes: p.nodes };
-  };
-  await alternate(ctx.samples, ours, run('ours'), peer, run('ort'));
-  // Node counts do not vary between runs: one run of the optimizer with its fusions left out is enough.
-  const unfused = new Side();
-  await unfused.sample(run('ort-nofusion'));
+  // The optimizer with its fusions left out runs once: fusions merge nodes rather than fold them.
+  const { ours, peer, once: unfused, before } = await optimizerRuns(ctx, ctx.probes.fold, model, 'ort', 'ort-nofusion');
   const withFusions = peer.measured('nodes');
   const peerName = "onnxruntime 'basic' optimizer";
   return [

@@ -5,16 +5,10 @@
 // hold. Run on the generated models and on the real-exporter fixtures.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { probeJson, runChild } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
-import { alternate, isSummary, row, Side, type Row } from '../lib/rows.js';
+import { isSummary, row, type Row } from '../lib/rows.js';
 import { root, type BenchModel } from '../models.js';
-
-interface SimplifyProbe {
-  ms: number;
-  nodesBefore: number;
-  nodes: number;
-}
+import { optimizerRuns } from './optimizerRuns.js';
 
 /** The fold figure's models and every fixture of test/fixtures/exported. */
 export function simplifyModels(models: BenchModel[]): BenchModel[] {
@@ -27,18 +21,8 @@ export function simplifyModels(models: BenchModel[]): BenchModel[] {
 }
 
 export async function simplifyFigures(ctx: BenchContext, model: BenchModel): Promise<Row[]> {
-  const ours = new Side();
-  const peer = new Side();
-  let before = 0;
-  const run = (engine: string) => async () => {
-    const p = probeJson<SimplifyProbe>(await runChild(process.execPath, [ctx.probes.simplify, engine, model.path], { timeoutMs: 600_000 }), `simplify ${engine}`);
-    before = p.nodesBefore;
-    return { ms: p.ms, nodes: p.nodes };
-  };
-  await alternate(ctx.samples, ours, run('ours'), peer, run('ort-basic'));
-  // Node counts do not vary between runs: one run of the extended level is enough.
-  const extended = new Side();
-  await extended.sample(run('ort-extended'));
+  // onnxruntime's 'extended' level runs once, for information.
+  const { ours, peer, once: extended, before } = await optimizerRuns(ctx, ctx.probes.simplify, model, 'ort-basic', 'ort-extended');
   const peerName = "onnxruntime 'basic' optimizer (with its fusions)";
   const oursNodes = ours.measured('nodes');
   const peerNodes = peer.measured('nodes');
