@@ -9,6 +9,33 @@ export function attribute(node: NodeProto, name: string): onnx.IAttributeProto |
   return (node.attribute ?? []).find((a) => a.name === name);
 }
 
+/** Whether a node is in the default (ai.onnx) domain. */
+export function isDefaultDomain(node: NodeProto): boolean {
+  return !node.domain || node.domain === 'ai.onnx';
+}
+
+/** An INT attribute's value, or `fallback` when the node has none. */
+export function intAttr(node: NodeProto, name: string, fallback: number): number {
+  const a = attribute(node, name);
+  return a?.i != null ? int64ToNumber(a.i) : fallback;
+}
+
+/** An INTS attribute's values, or undefined when the node has none. */
+export function intsAttr(node: NodeProto, name: string): number[] | undefined {
+  const a = attribute(node, name);
+  return a?.ints ? a.ints.map((v) => int64ToNumber(v)) : undefined;
+}
+
+export function floatAttr(node: NodeProto, name: string, fallback: number): number {
+  const a = attribute(node, name);
+  return a?.f != null ? a.f : fallback;
+}
+
+export function stringAttr(node: NodeProto, name: string, fallback: string): string {
+  const a = attribute(node, name);
+  return a?.s ? new TextDecoder().decode(a.s) : fallback;
+}
+
 export function hasSubgraphs(node: NodeProto): boolean {
   return (node.attribute ?? []).some((a) => a.g != null || (a.graphs?.length ?? 0) > 0);
 }

@@ -41,24 +41,9 @@ export function ints(node: NodeProto, name: string): number[] | undefined {
   return a && (a.ints?.length || a.type === AttributeType.INTS) ? (a.ints ?? []).map((v) => int64ToNumber(v)) : undefined;
 }
 
-export function int(node: NodeProto, name: string, fallback: number): number {
-  const a = attribute(node, name);
-  return a && a.i != null ? int64ToNumber(a.i) : fallback;
-}
-
-export function float(node: NodeProto, name: string, fallback: number): number {
-  const a = attribute(node, name);
-  return a && a.f != null ? a.f : fallback;
-}
-
 export function floats(node: NodeProto, name: string): number[] | undefined {
   const a = attribute(node, name);
   return a?.floats?.length ? a.floats : undefined;
-}
-
-export function str(node: NodeProto, name: string, fallback: string): string {
-  const a = attribute(node, name);
-  return a?.s ? new TextDecoder().decode(a.s) : fallback;
 }
 
 export function hasInput(node: NodeProto, i: number): boolean {

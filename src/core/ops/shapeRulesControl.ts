@@ -2,9 +2,9 @@
 // Loop (loop-carried values merged with what one pass makes of them, scan outputs stacked) and Scan.
 import { DataType, type GraphProto } from '../model/proto.js';
 import type { Dim } from '../model/types.js';
-import { attribute } from '../model/graphQueries.js';
+import { attribute, intAttr } from '../model/graphQueries.js';
 import type { DimAlgebra } from './dimAlgebra.js';
-import { int, ints, normAxis, typeOnly, type InferredType, type NodeFacts, type ShapeRule } from './shapeRuleKit.js';
+import { ints, normAxis, typeOnly, type InferredType, type NodeFacts, type ShapeRule } from './shapeRuleKit.js';
 
 /** What holds on both paths: equal dims stay, others become unknown; different ranks leave the rank unknown. */
 export function mergeAlternatives(dims: DimAlgebra, a: InferredType | undefined, b: InferredType | undefined): InferredType | undefined {
@@ -57,7 +57,7 @@ const loopRule: ShapeRule = (f) => {
 /** Scan-8: a batch axis first on every input and output, the optional sequence_lens input before the states. */
 function scan8(f: NodeFacts, body: GraphProto): Array<InferredType | undefined> {
   const inputs = f.node.input ?? [];
-  const scanCount = int(f.node, 'num_scan_inputs', 0);
+  const scanCount = intAttr(f.node, 'num_scan_inputs', 0);
   const stateCount = inputs.length - 1 - scanCount;
   const strip = (t: InferredType | undefined, drop: number) => (t?.shape ? { elemType: t.elemType, shape: t.shape.slice(drop) } : t && typeOnly(t.elemType));
   const states = inputs.slice(1, 1 + stateCount).map((_, i) => f.input(1 + i));
@@ -77,7 +77,7 @@ const scanRule: ShapeRule = (f) => {
   if (!body) return [];
   if (f.opset < 9) return scan8(f, body);
   const inputs = f.node.input ?? [];
-  const scanCount = int(f.node, 'num_scan_inputs', 0);
+  const scanCount = intAttr(f.node, 'num_scan_inputs', 0);
   const stateCount = inputs.length - scanCount;
   const inputAxes = ints(f.node, 'scan_input_axes') ?? new Array<number>(scanCount).fill(0);
   const states = inputs.slice(0, stateCount).map((_, i) => f.input(i));

@@ -2,7 +2,8 @@
 // activations, arithmetic, comparisons, normalizations, casts, quantization, constants.
 import { DataType, int64ToNumber } from '../model/proto.js';
 import { constantNodeTensor } from '../model/tensorValues.js';
-import { broadcastShapes, int, normAxis, type InferredType, type ShapeRule } from './shapeRuleKit.js';
+import { broadcastShapes, normAxis, type InferredType, type ShapeRule } from './shapeRuleKit.js';
+import { intAttr } from '../model/graphQueries.js';
 
 /** Same element type and shape as input 0. */
 const sameAsFirst: ShapeRule = (f) => {
@@ -33,9 +34,9 @@ const layerNorm = (statsFrom: number): ShapeRule => (f) => {
   const x = f.input(0);
   if (!x) return [];
   const shape = x.shape;
-  const axis = shape ? normAxis(int(f.node, 'axis', -1), shape.length) : undefined;
+  const axis = shape ? normAxis(intAttr(f.node, 'axis', -1), shape.length) : undefined;
   const stats: InferredType = {
-    elemType: int(f.node, 'stash_type', 1) === 1 ? DataType.FLOAT : x.elemType,
+    elemType: intAttr(f.node, 'stash_type', 1) === 1 ? DataType.FLOAT : x.elemType,
     shape: shape && axis !== undefined ? shape.map((d, i) => (i < axis ? d : 1)) : undefined,
   };
   const out: Array<InferredType | undefined> = [x];
@@ -50,7 +51,7 @@ export const elementwiseRules: Record<string, ShapeRule> = {
   Where: broadcastRule((ts) => ts[1]?.elemType || ts[2]?.elemType || 0),
   IsNaN: (f) => [{ elemType: DataType.BOOL, shape: f.input(0)?.shape }],
   IsInf: (f) => [{ elemType: DataType.BOOL, shape: f.input(0)?.shape }],
-  Cast: (f) => [{ elemType: int(f.node, 'to', 0), shape: f.input(0)?.shape }],
+  Cast: (f) => [{ elemType: intAttr(f.node, 'to', 0), shape: f.input(0)?.shape }],
   CastLike: (f) => [{ elemType: f.input(1)?.elemType ?? 0, shape: f.input(0)?.shape }],
   Dropout: (f) => {
     const x = f.input(0);
@@ -62,11 +63,11 @@ export const elementwiseRules: Record<string, ShapeRule> = {
   },
   EyeLike: (f) => {
     const x = f.input(0);
-    return [{ elemType: int(f.node, 'dtype', 0) || x?.elemType || 0, shape: x?.shape }];
+    return [{ elemType: intAttr(f.node, 'dtype', 0) || x?.elemType || 0, shape: x?.shape }];
   },
-  RandomNormalLike: (f) => [{ elemType: int(f.node, 'dtype', 0) || f.input(0)?.elemType || 0, shape: f.input(0)?.shape }],
-  RandomUniformLike: (f) => [{ elemType: int(f.node, 'dtype', 0) || f.input(0)?.elemType || 0, shape: f.input(0)?.shape }],
-  Bernoulli: (f) => [{ elemType: int(f.node, 'dtype', 0) || f.input(0)?.elemType || 0, shape: f.input(0)?.shape }],
+  RandomNormalLike: (f) => [{ elemType: intAttr(f.node, 'dtype', 0) || f.input(0)?.elemType || 0, shape: f.input(0)?.shape }],
+  RandomUniformLike: (f) => [{ elemType: intAttr(f.node, 'dtype', 0) || f.input(0)?.elemType || 0, shape: f.input(0)?.shape }],
+  Bernoulli: (f) => [{ elemType: intAttr(f.node, 'dtype', 0) || f.input(0)?.elemType || 0, shape: f.input(0)?.shape }],
   BatchNormalization: (f) => {
     const x = f.input(0);
     if (!x) return [];
@@ -74,8 +75,8 @@ export const elementwiseRules: Record<string, ShapeRule> = {
     return [x, ...new Array<InferredType>(Math.max(0, (f.node.output ?? []).length - 1)).fill(channel)];
   },
   LayerNormalization: layerNorm(3),
-  QuantizeLinear: (f) => [{ elemType: f.input(2)?.elemType || int(f.node, 'output_dtype', 0) || DataType.UINT8, shape: f.input(0)?.shape }],
-  DequantizeLinear: (f) => [{ elemType: int(f.node, 'output_dtype', 0) || f.input(1)?.elemType || DataType.FLOAT, shape: f.input(0)?.shape }],
+  QuantizeLinear: (f) => [{ elemType: f.input(2)?.elemType || intAttr(f.node, 'output_dtype', 0) || DataType.UINT8, shape: f.input(0)?.shape }],
+  DequantizeLinear: (f) => [{ elemType: intAttr(f.node, 'output_dtype', 0) || f.input(1)?.elemType || DataType.FLOAT, shape: f.input(0)?.shape }],
   DynamicQuantizeLinear: (f) => [
     { elemType: DataType.UINT8, shape: f.input(0)?.shape },
     { elemType: DataType.FLOAT, shape: [] },

@@ -3,11 +3,9 @@
 // opsets moved from attributes to inputs are read from where the node's opset puts them.
 import { DataType } from '../model/proto.js';
 import type { Dim } from '../model/types.js';
-import { attribute } from '../model/graphQueries.js';
+import { attribute, intAttr } from '../model/graphQueries.js';
 import type { DimAlgebra } from './dimAlgebra.js';
-import {
-  broadcastShapes, hasInput, int, ints, meetDim, normAxis, typeOnly, unknownDims, type InferredType, type NodeFacts, type ShapeRule,
-} from './shapeRuleKit.js';
+import { broadcastShapes, hasInput, ints, meetDim, normAxis, typeOnly, unknownDims, type InferredType, type NodeFacts, type ShapeRule } from './shapeRuleKit.js';
 
 /** Slice bounds at or beyond this mean "to the end" (exporters write INT64_MAX or INT32_MAX). */
 const endSentinel = 2 ** 31 - 1;
@@ -125,7 +123,7 @@ function concat(f: NodeFacts): InferredType[] {
   const ranked = inputs.find((t) => t?.shape);
   if (!ranked?.shape) return [typeOnly(elemType)];
   const rank = ranked.shape.length;
-  const axis = normAxis(int(f.node, 'axis', 0), rank);
+  const axis = normAxis(intAttr(f.node, 'axis', 0), rank);
   if (axis === undefined) return [typeOnly(elemType)];
   const shape = ranked.shape.map((_, i) => {
     if (i === axis) return inputs.some((t) => !t?.shape) ? null : f.dims.sum(inputs.map((t) => t!.shape![i] ?? null));
@@ -138,18 +136,18 @@ function split(f: NodeFacts): Array<InferredType | undefined> {
   const x = f.input(0);
   const outputs = (f.node.output ?? []).length;
   if (!x?.shape) return new Array<InferredType | undefined>(outputs).fill(x ? typeOnly(x.elemType) : undefined);
-  const axis = normAxis(int(f.node, 'axis', 0), x.shape.length);
+  const axis = normAxis(intAttr(f.node, 'axis', 0), x.shape.length);
   if (axis === undefined) return [];
   const sizesIn = f.opset >= 13 ? hasInput(f.node, 1) : !!attribute(f.node, 'split');
   let sizes: Dim[] | undefined = f.opset >= 13 ? (sizesIn ? f.value(1) : undefined) : ints(f.node, 'split');
   const d = x.shape[axis];
   if (!sizes && !sizesIn) {
-    const numOutputs = int(f.node, 'num_outputs', 0) || outputs;
+    const numOutputs = intAttr(f.node, 'num_outputs', 0) || outputs;
     if (typeof d === 'number') {
       // Opset 18: equal chunks, the last one smaller; before it the split must be even.
       const chunk = Math.ceil(d / numOutputs);
-      if (int(f.node, 'num_outputs', 0) || d % numOutputs === 0) sizes = Array.from({ length: numOutputs }, (_, i) => Math.max(0, Math.min(chunk, d - chunk * i)));
-    } else if (!int(f.node, 'num_outputs', 0)) {
+      if (intAttr(f.node, 'num_outputs', 0) || d % numOutputs === 0) sizes = Array.from({ length: numOutputs }, (_, i) => Math.max(0, Math.min(chunk, d - chunk * i)));
+    } else if (!intAttr(f.node, 'num_outputs', 0)) {
       const part = f.dims.exactDiv(d, numOutputs);
       sizes = new Array<Dim>(numOutputs).fill(part);
     }
@@ -162,10 +160,10 @@ function reduce(f: NodeFacts, axesFromInputAt: number): InferredType[] {
   if (!x?.shape) return same(x, undefined);
   const fromInput = f.opset >= axesFromInputAt;
   let axes = fromInput ? (hasInput(f.node, 1) ? f.numbers(1) : []) : ints(f.node, 'axes') ?? [];
-  const keep = int(f.node, 'keepdims', 1) === 1;
+  const keep = intAttr(f.node, 'keepdims', 1) === 1;
   if (axes === undefined) return same(x, keep ? unknownDims(x.shape.length) : undefined);
   if (axes.length === 0) {
-    if (fromInput && int(f.node, 'noop_with_empty_axes', 0) === 1) return [x];
+    if (fromInput && intAttr(f.node, 'noop_with_empty_axes', 0) === 1) return [x];
     axes = x.shape.map((_, i) => i);
   }
   const set = new Set(axes.map((a) => normAxis(a, x.shape!.length)));
@@ -175,8 +173,8 @@ function reduce(f: NodeFacts, axesFromInputAt: number): InferredType[] {
 function argReduce(f: NodeFacts): InferredType[] {
   const x = f.input(0);
   if (!x?.shape) return [typeOnly(DataType.INT64)];
-  const axis = normAxis(int(f.node, 'axis', 0), x.shape.length);
-  const keep = int(f.node, 'keepdims', 1) === 1;
+  const axis = normAxis(intAttr(f.node, 'axis', 0), x.shape.length);
+  const keep = intAttr(f.node, 'keepdims', 1) === 1;
   return [{ elemType: DataType.INT64, shape: keep ? x.shape.map((d, i) => (i === axis ? 1 : d)) : x.shape.filter((_, i) => i !== axis) }];
 }
 
@@ -209,9 +207,9 @@ function range(f: NodeFacts): InferredType[] {
 
 function topK(f: NodeFacts): InferredType[] {
   const x = f.input(0);
-  const k: Dim | undefined = f.opset >= 10 ? f.value(1)?.[0] : int(f.node, 'k', 0);
+  const k: Dim | undefined = f.opset >= 10 ? f.value(1)?.[0] : intAttr(f.node, 'k', 0);
   if (!x?.shape) return [typeOnly(x?.elemType), typeOnly(DataType.INT64)];
-  const axis = normAxis(int(f.node, 'axis', -1), x.shape.length);
+  const axis = normAxis(intAttr(f.node, 'axis', -1), x.shape.length);
   const shape = x.shape.map((d, i) => (i === axis ? k ?? null : d));
   return [{ elemType: x.elemType, shape }, { elemType: DataType.INT64, shape }];
 }
@@ -221,7 +219,7 @@ function oneHot(f: NodeFacts): InferredType[] {
   const elemType = f.input(2)?.elemType ?? 0;
   if (!indices?.shape) return [typeOnly(elemType)];
   const rank = indices.shape.length + 1;
-  const axis = normAxis(int(f.node, 'axis', -1), rank);
+  const axis = normAxis(intAttr(f.node, 'axis', -1), rank);
   if (axis === undefined) return [typeOnly(elemType)];
   const depth = f.value(1)?.[0] ?? null;
   const shape = [...indices.shape];
@@ -232,7 +230,7 @@ function oneHot(f: NodeFacts): InferredType[] {
 function blockRearrange(f: NodeFacts, toDepth: boolean): InferredType[] {
   const x = f.input(0);
   if (!x?.shape || x.shape.length !== 4) return same(x, undefined);
-  const b = int(f.node, 'blocksize', 1);
+  const b = intAttr(f.node, 'blocksize', 1);
   const [n, c, h, w] = x.shape;
   const { dims } = f;
   return same(x, toDepth
@@ -245,7 +243,7 @@ function gatherNd(f: NodeFacts): InferredType[] {
   const indices = f.input(1)?.shape;
   if (!data?.shape || !indices?.length) return same(data, undefined);
   const last = indices[indices.length - 1];
-  const batch = int(f.node, 'batch_dims', 0);
+  const batch = intAttr(f.node, 'batch_dims', 0);
   if (typeof last !== 'number') return same(data, undefined);
   return same(data, [...indices.slice(0, -1), ...data.shape.slice(batch + last)]);
 }
@@ -260,12 +258,12 @@ export const layoutRules: Record<string, ShapeRule> = {
       const length = f.input(1)?.shape?.[0];
       return same(x, typeof length === 'number' ? unknownDims(length) : undefined);
     }
-    return same(x, reshapeTarget(f.dims, x.shape, target, int(f.node, 'allowzero', 0) === 1));
+    return same(x, reshapeTarget(f.dims, x.shape, target, intAttr(f.node, 'allowzero', 0) === 1));
   },
   Flatten: (f) => {
     const x = f.input(0);
     if (!x?.shape) return same(x, x ? unknownDims(2) : undefined);
-    const a = int(f.node, 'axis', 1);
+    const a = intAttr(f.node, 'axis', 1);
     const axis = a < 0 ? a + x.shape.length : a;
     return same(x, [f.dims.product(x.shape.slice(0, axis)), f.dims.product(x.shape.slice(axis))]);
   },
@@ -285,7 +283,7 @@ export const layoutRules: Record<string, ShapeRule> = {
     const x = f.input(0);
     const indices = f.input(1)?.shape;
     if (!x?.shape || !indices) return same(x, undefined);
-    const axis = normAxis(int(f.node, 'axis', 0), x.shape.length);
+    const axis = normAxis(intAttr(f.node, 'axis', 0), x.shape.length);
     if (axis === undefined) return same(x, undefined);
     return same(x, [...x.shape.slice(0, axis), ...indices, ...x.shape.slice(axis + 1)]);
   },
@@ -296,7 +294,7 @@ export const layoutRules: Record<string, ShapeRule> = {
     if (!shape) return [{ elemType: DataType.INT64, shape: [null] }];
     const rank = shape.length;
     const clamp = (v: number) => Math.min(rank, Math.max(0, v < 0 ? v + rank : v));
-    return [{ elemType: DataType.INT64, shape: [Math.max(0, clamp(int(f.node, 'end', rank)) - clamp(int(f.node, 'start', 0)))] }];
+    return [{ elemType: DataType.INT64, shape: [Math.max(0, clamp(intAttr(f.node, 'end', rank)) - clamp(intAttr(f.node, 'start', 0)))] }];
   },
   ConstantOfShape: (f) => {
     const elemType = attribute(f.node, 'value')?.t?.dataType ?? DataType.FLOAT;
@@ -333,12 +331,12 @@ export const layoutRules: Record<string, ShapeRule> = {
   Compress: (f) => {
     const x = f.input(0);
     if (!x?.shape) return same(x, undefined);
-    const a = attribute(f.node, 'axis') ? normAxis(int(f.node, 'axis', 0), x.shape.length) : undefined;
+    const a = attribute(f.node, 'axis') ? normAxis(intAttr(f.node, 'axis', 0), x.shape.length) : undefined;
     return same(x, a === undefined ? [null] : x.shape.map((d, i) => (i === a ? null : d)));
   },
   Unique: (f) => {
     const x = f.input(0);
-    const axis = x?.shape && attribute(f.node, 'axis') ? normAxis(int(f.node, 'axis', 0), x.shape.length) : undefined;
+    const axis = x?.shape && attribute(f.node, 'axis') ? normAxis(intAttr(f.node, 'axis', 0), x.shape.length) : undefined;
     const y = x?.shape && axis !== undefined ? x.shape.map((d, i) => (i === axis ? null : d)) : [null];
     const inverse = x?.shape ? (axis !== undefined ? x.shape[axis] : f.dims.product(x.shape)) : null;
     const int64 = (shape: Dim[]) => ({ elemType: DataType.INT64, shape });

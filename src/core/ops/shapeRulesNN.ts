@@ -4,9 +4,8 @@
 import { DataType } from '../model/proto.js';
 import type { Dim } from '../model/types.js';
 import type { DimAlgebra } from './dimAlgebra.js';
-import {
-  broadcastShapes, floats, hasInput, int, ints, normAxis, str, typeOnly, unknownDims, type InferredType, type NodeFacts, type ShapeRule,
-} from './shapeRuleKit.js';
+import { broadcastShapes, floats, hasInput, ints, normAxis, typeOnly, unknownDims, type InferredType, type NodeFacts, type ShapeRule } from './shapeRuleKit.js';
+import { intAttr, stringAttr } from '../model/graphQueries.js';
 
 function matmulShape(dims: DimAlgebra, a: Dim[] | undefined, b: Dim[] | undefined): Dim[] | undefined {
   if (!a || !b || a.length === 0 || b.length === 0) return undefined;
@@ -43,8 +42,8 @@ function windowed(f: NodeFacts, xAt: number, wAt: number | undefined, elemType: 
   const strides = ints(node, 'strides') ?? new Array<number>(spatial).fill(1);
   const dilations = ints(node, 'dilations') ?? new Array<number>(spatial).fill(1);
   const pads = ints(node, 'pads') ?? new Array<number>(2 * spatial).fill(0);
-  const autoPad = str(node, 'auto_pad', 'NOTSET');
-  const ceil = int(node, 'ceil_mode', 0) === 1;
+  const autoPad = stringAttr(node, 'auto_pad', 'NOTSET');
+  const ceil = intAttr(node, 'ceil_mode', 0) === 1;
   const out = x.shape.slice(2).map((d, i) =>
     windowOutput(dims, d, kernel[i] as number, strides[i] ?? 1, dilations[i] ?? 1, (pads[i] ?? 0) + (pads[i + spatial] ?? 0), autoPad, ceil));
   return [{ elemType, shape: [x.shape[0], channels, ...out] }];
@@ -57,7 +56,7 @@ function convTranspose(f: NodeFacts): InferredType[] {
   const elemType = x?.elemType ?? 0;
   if (!x?.shape || x.shape.length < 3) return [typeOnly(elemType)];
   const spatial = x.shape.length - 2;
-  const group = int(node, 'group', 1);
+  const group = intAttr(node, 'group', 1);
   const channels = dims.mul(w?.shape?.[1] ?? null, group);
   const outputShape = ints(node, 'output_shape');
   if (outputShape) return [{ elemType, shape: [x.shape[0], channels, ...outputShape.slice(-spatial)] }];
@@ -69,7 +68,7 @@ function convTranspose(f: NodeFacts): InferredType[] {
   const dilations = ints(node, 'dilations') ?? new Array<number>(spatial).fill(1);
   const pads = ints(node, 'pads') ?? new Array<number>(2 * spatial).fill(0);
   const outputPadding = ints(node, 'output_padding') ?? new Array<number>(spatial).fill(0);
-  const autoPad = str(node, 'auto_pad', 'NOTSET');
+  const autoPad = stringAttr(node, 'auto_pad', 'NOTSET');
   const out = x.shape.slice(2).map((d, i) => {
     if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return dims.mul(d, strides[i]);
     const full = dims.add(dims.mul(dims.sub(d, 1), strides[i]), outputPadding[i] + (dilations[i] * ((kernel[i] as number) - 1) + 1));
@@ -96,7 +95,7 @@ function resize(f: NodeFacts): InferredType[] {
   }
   const axes = (f.opset >= 18 ? ints(node, 'axes') : undefined)?.map((a) => normAxis(a, rank)) ?? x.shape.map((_, i) => i);
   const shape = [...x.shape];
-  const policy = str(node, 'keep_aspect_ratio_policy', 'stretch');
+  const policy = stringAttr(node, 'keep_aspect_ratio_policy', 'stretch');
   if (sizes) {
     if (policy !== 'stretch') {
       // One scale for every axis, the smaller or larger of the ratios: numbers only.
@@ -122,9 +121,9 @@ function resize(f: NodeFacts): InferredType[] {
 function recurrent(f: NodeFacts): InferredType[] {
   const x = f.input(0);
   const elemType = x?.elemType ?? 0;
-  const hidden = int(f.node, 'hidden_size', 0) || null;
-  const directions = str(f.node, 'direction', 'forward') === 'bidirectional' ? 2 : 1;
-  const batchMajor = int(f.node, 'layout', 0) === 1;
+  const hidden = intAttr(f.node, 'hidden_size', 0) || null;
+  const directions = stringAttr(f.node, 'direction', 'forward') === 'bidirectional' ? 2 : 1;
+  const batchMajor = intAttr(f.node, 'layout', 0) === 1;
   const [a, b] = x?.shape ?? [null, null];
   const seq = batchMajor ? b : a;
   const batch = batchMajor ? a : b;
@@ -136,7 +135,7 @@ function recurrent(f: NodeFacts): InferredType[] {
 
 /** Einsum: each letter's size from the operands, the output from the explicit or implicit subscripts. */
 function einsum(f: NodeFacts): InferredType[] {
-  const equation = str(f.node, 'equation', '').replace(/\s/g, '');
+  const equation = stringAttr(f.node, 'equation', '').replace(/\s/g, '');
   const inputs = (f.node.input ?? []).map((_, i) => f.input(i));
   const elemType = inputs[0]?.elemType ?? 0;
   const [lhs, rhs] = equation.split('->');
@@ -176,7 +175,7 @@ function loss(f: NodeFacts, withLogProb: boolean): InferredType[] {
   const scores = f.input(0);
   const target = f.input(1);
   const elemType = scores?.elemType ?? 0;
-  const reduced = str(f.node, 'reduction', 'mean') !== 'none';
+  const reduced = stringAttr(f.node, 'reduction', 'mean') !== 'none';
   const out: InferredType[] = [{ elemType, shape: reduced ? [] : target?.shape }];
   if (withLogProb) out.push({ elemType, shape: scores?.shape });
   return out;
@@ -186,20 +185,20 @@ function dft(f: NodeFacts): InferredType[] {
   const x = f.input(0);
   if (!x?.shape) return [typeOnly(x?.elemType)];
   const rank = x.shape.length;
-  const axisIn = f.opset >= 20 && hasInput(f.node, 2) ? f.numbers(2)?.[0] : int(f.node, 'axis', 1);
+  const axisIn = f.opset >= 20 && hasInput(f.node, 2) ? f.numbers(2)?.[0] : intAttr(f.node, 'axis', 1);
   const axis = axisIn === undefined ? undefined : normAxis(axisIn, rank);
   if (axis === undefined) return [{ elemType: x.elemType, shape: unknownDims(rank) }];
   const length: Dim = hasInput(f.node, 1) ? f.value(1)?.[0] ?? null : x.shape[axis];
-  const onesided = int(f.node, 'onesided', 0) === 1;
+  const onesided = intAttr(f.node, 'onesided', 0) === 1;
   const shape = [...x.shape];
   shape[axis] = onesided ? f.dims.add(f.dims.floorDiv(length, 2), 1) : length;
   shape[rank - 1] = 2;
   return [{ elemType: x.elemType, shape }];
 }
 
-const window: ShapeRule = (f) => [{ elemType: int(f.node, 'output_datatype', DataType.FLOAT), shape: [f.value(0)?.[0] ?? null] }];
+const window: ShapeRule = (f) => [{ elemType: intAttr(f.node, 'output_datatype', DataType.FLOAT), shape: [f.value(0)?.[0] ?? null] }];
 
-const random: ShapeRule = (f) => [{ elemType: int(f.node, 'dtype', DataType.FLOAT), shape: ints(f.node, 'shape') }];
+const random: ShapeRule = (f) => [{ elemType: intAttr(f.node, 'dtype', DataType.FLOAT), shape: ints(f.node, 'shape') }];
 
 export const nnRules: Record<string, ShapeRule> = {
   MatMul: matmul((f) => f.input(0)?.elemType ?? 0),
@@ -210,7 +209,7 @@ export const nnRules: Record<string, ShapeRule> = {
     const b = f.input(1)?.shape;
     const elemType = f.input(0)?.elemType ?? 0;
     if (!a || !b || a.length !== 2 || b.length !== 2) return [typeOnly(elemType)];
-    return [{ elemType, shape: [int(f.node, 'transA', 0) ? a[1] : a[0], int(f.node, 'transB', 0) ? b[0] : b[1]] }];
+    return [{ elemType, shape: [intAttr(f.node, 'transA', 0) ? a[1] : a[0], intAttr(f.node, 'transB', 0) ? b[0] : b[1]] }];
   },
   Conv: (f) => windowed(f, 0, 1, f.input(0)?.elemType ?? 0),
   ConvInteger: (f) => windowed(f, 0, 1, DataType.INT32),
@@ -232,7 +231,7 @@ export const nnRules: Record<string, ShapeRule> = {
   },
   RoiAlign: (f) => [{
     elemType: f.input(0)?.elemType ?? 0,
-    shape: [f.input(1)?.shape?.[0] ?? null, f.input(0)?.shape?.[1] ?? null, int(f.node, 'output_height', 1), int(f.node, 'output_width', 1)],
+    shape: [f.input(1)?.shape?.[0] ?? null, f.input(0)?.shape?.[1] ?? null, intAttr(f.node, 'output_height', 1), intAttr(f.node, 'output_width', 1)],
   }],
   MaxUnpool: (f) => {
     const x = f.input(0);
@@ -268,9 +267,9 @@ export const nnRules: Record<string, ShapeRule> = {
   BlackmanWindow: window,
   RandomNormal: random,
   RandomUniform: random,
-  Multinomial: (f) => [{ elemType: int(f.node, 'dtype', DataType.INT32), shape: [f.input(0)?.shape?.[0] ?? null, int(f.node, 'sample_size', 1)] }],
+  Multinomial: (f) => [{ elemType: intAttr(f.node, 'dtype', DataType.INT32), shape: [f.input(0)?.shape?.[0] ?? null, intAttr(f.node, 'sample_size', 1)] }],
   MelWeightMatrix: (f) => [{
-    elemType: int(f.node, 'output_datatype', DataType.FLOAT),
+    elemType: intAttr(f.node, 'output_datatype', DataType.FLOAT),
     shape: [f.dims.add(f.dims.floorDiv(f.value(1)?.[0] ?? null, 2), 1), f.value(0)?.[0] ?? null],
   }],
 };
@@ -279,12 +278,12 @@ export const nnRules: Record<string, ShapeRule> = {
 export const contribNNRules: Record<string, ShapeRule> = {
   FusedMatMul: (f) => {
     const t = (shape: Dim[] | undefined, flag: string) =>
-      shape && shape.length >= 2 && int(f.node, flag, 0) ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape;
+      shape && shape.length >= 2 && intAttr(f.node, flag, 0) ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape;
     return [{ elemType: f.input(0)?.elemType ?? 0, shape: matmulShape(f.dims, t(f.input(0)?.shape, 'transA'), t(f.input(1)?.shape, 'transB')) }];
   },
   MatMulNBits: (f) => {
     const a = f.input(0);
-    const n = int(f.node, 'N', 0);
+    const n = intAttr(f.node, 'N', 0);
     return [{ elemType: a?.elemType ?? 0, shape: a?.shape && n ? [...a.shape.slice(0, -1), n] : undefined }];
   },
   MatMulIntegerToFloat: matmul((f) => f.input(2)?.elemType ?? DataType.FLOAT),

@@ -2,21 +2,21 @@
 // SequenceAt, SequenceMap bodies and ConcatFromSequence give typed tensors again.
 import { DataType } from '../model/proto.js';
 import type { Dim } from '../model/types.js';
-import { attribute } from '../model/graphQueries.js';
+import { attribute, intAttr } from '../model/graphQueries.js';
 import { mergeAlternatives } from './shapeRulesControl.js';
-import { hasInput, int, normAxis, typeOnly, type InferredType, type ShapeRule } from './shapeRuleKit.js';
+import { hasInput, normAxis, typeOnly, type InferredType, type ShapeRule } from './shapeRuleKit.js';
 
 const sequence = (element: InferredType | undefined): InferredType => ({ elemType: 0, sequenceOf: element });
 
 const splitToSequence: ShapeRule = (f) => {
   const x = f.input(0);
   if (!x?.shape) return [sequence(x && typeOnly(x.elemType))];
-  const axis = normAxis(int(f.node, 'axis', 0), x.shape.length);
+  const axis = normAxis(intAttr(f.node, 'axis', 0), x.shape.length);
   if (axis === undefined) return [sequence(typeOnly(x.elemType))];
   let size: Dim = null;
   if (!hasInput(f.node, 1)) {
     size = 1;
-    if (int(f.node, 'keepdims', 1) === 0) return [sequence({ elemType: x.elemType, shape: x.shape.filter((_, i) => i !== axis) })];
+    if (intAttr(f.node, 'keepdims', 1) === 0) return [sequence({ elemType: x.elemType, shape: x.shape.filter((_, i) => i !== axis) })];
   } else {
     const split = f.value(1);
     const whole = x.shape[axis];
@@ -30,9 +30,9 @@ const splitToSequence: ShapeRule = (f) => {
 const concatFromSequence: ShapeRule = (f) => {
   const element = f.input(0)?.sequenceOf;
   if (!element?.shape) return [typeOnly(element?.elemType)];
-  const newAxis = int(f.node, 'new_axis', 0) === 1;
+  const newAxis = intAttr(f.node, 'new_axis', 0) === 1;
   const rank = element.shape.length + (newAxis ? 1 : 0);
-  const axis = normAxis(int(f.node, 'axis', 0), rank);
+  const axis = normAxis(intAttr(f.node, 'axis', 0), rank);
   if (axis === undefined) return [typeOnly(element.elemType)];
   const shape = [...element.shape];
   if (newAxis) shape.splice(axis, 0, null);
@@ -56,7 +56,7 @@ export const sequenceRules: Record<string, ShapeRule> = {
     const ts = (f.node.input ?? []).map((_, i) => f.input(i));
     return [sequence(ts.slice(1).reduce((acc, t) => mergeAlternatives(f.dims, acc, t), ts[0]))];
   },
-  SequenceEmpty: (f) => [sequence(typeOnly(int(f.node, 'dtype', DataType.FLOAT)))],
+  SequenceEmpty: (f) => [sequence(typeOnly(intAttr(f.node, 'dtype', DataType.FLOAT)))],
   SequenceInsert: (f) => {
     const s = f.input(0);
     return [sequence(s?.sequenceOf ? mergeAlternatives(f.dims, s.sequenceOf, f.input(1)) : undefined)];

@@ -4,9 +4,9 @@
 import { DataType, int64ToNumber, type NodeProto, type TensorProto } from '../model/proto.js';
 import { constantNodeTensor, tensorToArray } from '../model/tensorValues.js';
 import type { Dim } from '../model/types.js';
-import { attribute } from '../model/graphQueries.js';
+import { attribute, intAttr } from '../model/graphQueries.js';
 import type { DimAlgebra } from './dimAlgebra.js';
-import { int, type InferredType } from './shapeRuleKit.js';
+import { type InferredType } from './shapeRuleKit.js';
 
 /** Longest vector whose elements are carried. */
 export const maxValueElements = 1024;
@@ -94,7 +94,7 @@ export function propagateValue(f: ValueFacts): Dim[] | undefined {
       if (!shape) return undefined;
       const rank = shape.length;
       const clamp = (v: number) => Math.min(rank, Math.max(0, v < 0 ? v + rank : v));
-      return shape.slice(clamp(int(node, 'start', 0)), clamp(int(node, 'end', rank)));
+      return shape.slice(clamp(intAttr(node, 'start', 0)), clamp(intAttr(node, 'end', rank)));
     }
     case 'Size': {
       const shape = f.input(0)?.shape;
@@ -112,7 +112,7 @@ export function propagateValue(f: ValueFacts): Dim[] | undefined {
     case 'Gather': {
       const data = f.value(0);
       const indices = f.value(1);
-      if (!data || !allNumbers(indices) || int(node, 'axis', 0) !== 0 || (f.input(0)?.shape?.length ?? 1) !== 1) return undefined;
+      if (!data || !allNumbers(indices) || intAttr(node, 'axis', 0) !== 0 || (f.input(0)?.shape?.length ?? 1) !== 1) return undefined;
       const picked = indices.map((i) => data[i < 0 ? i + data.length : i]);
       return picked.some((d) => d === undefined) ? undefined : picked;
     }
@@ -136,7 +136,7 @@ export function propagateValue(f: ValueFacts): Dim[] | undefined {
     case 'Mul': return zip(f.value(0), f.value(1), (x, y) => dims.mul(x, y));
     case 'Div': return zip(f.value(0), f.value(1), divide(f, integral));
     case 'Mod': {
-      const fmod = int(node, 'fmod', 0) === 1;
+      const fmod = intAttr(node, 'fmod', 0) === 1;
       return zip(f.value(0), f.value(1), fmod ? numeric((x, y) => x % y) : (x, y) => dims.mod(x, y));
     }
     case 'Max': case 'Min': {
@@ -194,7 +194,7 @@ export function propagateValue(f: ValueFacts): Dim[] | undefined {
     case 'ReduceProd': case 'ReduceSum': case 'ReduceMax': case 'ReduceMin': {
       const v = f.value(0);
       if (!v?.length || (f.input(0)?.shape?.length ?? 0) > 1) return undefined;
-      if (int(node, 'noop_with_empty_axes', 0) === 1 && !node.input?.[1] && !attribute(node, 'axes')) return v;
+      if (intAttr(node, 'noop_with_empty_axes', 0) === 1 && !node.input?.[1] && !attribute(node, 'axes')) return v;
       if (node.opType === 'ReduceProd') return [dims.product(v)];
       if (node.opType === 'ReduceSum') return [dims.sum(v)];
       const op = node.opType === 'ReduceMax' ? (x: Dim, y: Dim) => dims.max(x, y) : (x: Dim, y: Dim) => dims.min(x, y);

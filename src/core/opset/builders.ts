@@ -3,7 +3,8 @@
 // any other node.
 import type { AttributeProto, NodeProto } from '../model/proto.js';
 import { fromFloat64 } from '../model/tensorValues.js';
-import { intAttr, intsAttr, type NodeContext } from './context.js';
+import { type NodeContext } from './context.js';
+import { intAttribute, intsAttribute } from '../transforms/graphEdit.js';
 
 export class Builder {
   readonly nodes: NodeProto[] = [];
@@ -28,13 +29,13 @@ export class Builder {
 
   unsqueeze(x: string, axes: number[], output?: string): string {
     if (this.ctx.opset >= 13) return this.op('Unsqueeze', [x, this.int64s('axes', axes)], [], output);
-    return this.op('Unsqueeze', [x], [intsAttr('axes', axes)], output);
+    return this.op('Unsqueeze', [x], [intsAttribute('axes', axes)], output);
   }
 
   /** Reshape to a constant shape (0 copies a dimension, -1 is inferred). */
   reshape(x: string, shape: number[], output?: string): string {
     if (this.ctx.opset >= 5) return this.op('Reshape', [x, this.int64s('shape', shape)], [], output);
-    return this.op('Reshape', [x], [intsAttr('shape', shape)], output);
+    return this.op('Reshape', [x], [intsAttribute('shape', shape)], output);
   }
 
   /** Reshape to a shape computed at run time (opset 5 on). */
@@ -43,15 +44,15 @@ export class Builder {
   }
 
   reduceMean(x: string, axes: number[], output?: string): string {
-    if (this.ctx.opset >= 18) return this.op('ReduceMean', [x, this.int64s('axes', axes)], [intAttr('keepdims', 1)], output);
-    return this.op('ReduceMean', [x], [intsAttr('axes', axes), intAttr('keepdims', 1)], output);
+    if (this.ctx.opset >= 18) return this.op('ReduceMean', [x, this.int64s('axes', axes)], [intAttribute('keepdims', 1)], output);
+    return this.op('ReduceMean', [x], [intsAttribute('axes', axes), intAttribute('keepdims', 1)], output);
   }
 
   transpose(x: string, perm: number[], output?: string): string {
-    return this.op('Transpose', [x], [intsAttr('perm', perm)], output);
+    return this.op('Transpose', [x], [intsAttribute('perm', perm)], output);
   }
 
   cast(x: string, to: number, output?: string): string {
-    return this.op('Cast', [x], [intAttr('to', to)], output);
+    return this.op('Cast', [x], [intAttribute('to', to)], output);
   }
 }

@@ -6,6 +6,7 @@ import { dataTypeName } from '../model/dataTypes.js';
 import { arrayToTensor, constantNodeTensor, tensorToArray, toFloat64, type TensorArray } from '../model/tensorValues.js';
 import type { InferredType } from '../ops/shapeInference.js';
 import type { Dim } from '../model/types.js';
+import { intAttribute, intsAttribute, stringAttribute } from '../transforms/graphEdit.js';
 
 export type Direction = 'up' | 'down';
 
@@ -233,11 +234,11 @@ export class NodeContext {
   }
 
   setInt(name: string, value: number): void {
-    this.set(intAttr(name, value));
+    this.set(intAttribute(name, value));
   }
 
   setInts(name: string, values: number[]): void {
-    this.set(intsAttr(name, values));
+    this.set(intsAttribute(name, values));
   }
 
   setFloat(name: string, value: number): void {
@@ -249,7 +250,7 @@ export class NodeContext {
   }
 
   setString(name: string, value: string): void {
-    this.set(stringAttr(name, value));
+    this.set(stringAttribute(name, value));
   }
 
   // ---- inputs and outputs ----
@@ -426,18 +427,3 @@ export class NodeContext {
   }
 }
 
-export function intAttr(name: string, value: number): AttributeProto {
-  return onnx.AttributeProto.create({ name, type: AttributeType.INT, i: toLong(value) });
-}
-
-export function intsAttr(name: string, values: number[]): AttributeProto {
-  return onnx.AttributeProto.create({ name, type: AttributeType.INTS, ints: values.map((v) => toLong(v)) });
-}
-
-export function floatAttr(name: string, value: number): AttributeProto {
-  return onnx.AttributeProto.create({ name, type: AttributeType.FLOAT, f: value });
-}
-
-export function stringAttr(name: string, value: string): AttributeProto {
-  return onnx.AttributeProto.create({ name, type: AttributeType.STRING, s: new TextEncoder().encode(value) });
-}

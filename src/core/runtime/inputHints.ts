@@ -8,8 +8,8 @@
 // Shape inference (ops/shapeInference.ts) carries each input's symbols through the graph and its subgraphs;
 // unnamed dims get the symbol `input[axis]` for that purpose.
 import { dataTypeByName } from '../model/dataTypes.js';
-import { attribute, defaultOpset, topologicalOrder } from '../model/graphQueries.js';
-import { DataType, int64ToNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../model/proto.js';
+import { defaultOpset, intAttr, intsAttr, stringAttr, topologicalOrder } from '../model/graphQueries.js';
+import { DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../model/proto.js';
 import { constantNodeTensor, tensorToArray } from '../model/tensorValues.js';
 import { shapeOf, valueType, type Dim } from '../model/types.js';
 import { subgraphsOf } from '../model/walk.js';
@@ -58,21 +58,6 @@ const passing = new Set(['Cast', 'Identity', 'Squeeze', 'Unsqueeze', 'Reshape', 
 
 const label = (node: NodeProto) => `${node.opType} '${node.name || node.output?.[0] || '?'}'`;
 
-function ints(node: NodeProto, name: string): number[] | undefined {
-  const a = attribute(node, name);
-  return a?.ints ? a.ints.map((v) => int64ToNumber(v)) : undefined;
-}
-
-function intAttr(node: NodeProto, name: string, fallback: number): number {
-  const a = attribute(node, name);
-  return a?.i != null ? int64ToNumber(a.i) : fallback;
-}
-
-function strAttr(node: NodeProto, name: string, fallback: string): string {
-  const a = attribute(node, name);
-  return a?.s ? new TextDecoder().decode(a.s) : fallback;
-}
-
 type Constant = (name: string | undefined) => TensorProto | undefined;
 type TypeOf = (name: string | undefined) => InferredType | undefined;
 
@@ -98,18 +83,18 @@ function minimumsOf(node: NodeProto, typeOf: TypeOf, constant: Constant, opset: 
     const spatial = shape.length - 2;
     if (spatial < 1) return [];
     const weights = typeOf(inputs[1])?.shape;
-    const kernel = ints(node, 'kernel_shape') ?? (op.startsWith('Conv') && weights ? weights.slice(2) : undefined);
+    const kernel = intsAttr(node, 'kernel_shape') ?? (op.startsWith('Conv') && weights ? weights.slice(2) : undefined);
     if (!kernel || kernel.length !== spatial || kernel.some((k) => typeof k !== 'number')) return [];
-    const dilations = ints(node, 'dilations') ?? new Array<number>(spatial).fill(1);
-    const pads = ints(node, 'pads') ?? new Array<number>(2 * spatial).fill(0);
-    const autoPad = strAttr(node, 'auto_pad', 'NOTSET');
+    const dilations = intsAttr(node, 'dilations') ?? new Array<number>(spatial).fill(1);
+    const pads = intsAttr(node, 'pads') ?? new Array<number>(2 * spatial).fill(0);
+    const autoPad = stringAttr(node, 'auto_pad', 'NOTSET');
     for (let i = 0; i < spatial; i++) {
       const extent = dilations[i] * ((kernel[i] as number) - 1) + 1;
       const need = autoPad.startsWith('SAME') ? 1 : Math.max(1, extent - (autoPad === 'VALID' ? 0 : pads[i] + pads[i + spatial]));
       found.push({ dim: shape[2 + i], need, what: `its ${extent}-wide window` });
     }
-  } else if (op === 'Pad' && strAttr(node, 'mode', 'constant') === 'reflect') {
-    const pads = opset >= 11 ? numbers(constant, inputs[1]) : ints(node, 'pads') ?? ints(node, 'paddings');
+  } else if (op === 'Pad' && stringAttr(node, 'mode', 'constant') === 'reflect') {
+    const pads = opset >= 11 ? numbers(constant, inputs[1]) : intsAttr(node, 'pads') ?? intsAttr(node, 'paddings');
     if (!pads) return [];
     const axesIn = opset >= 18 && inputs[3] ? numbers(constant, inputs[3]) : undefined;
     if (opset >= 18 && inputs[3] && !axesIn) return [];

@@ -13,7 +13,7 @@ import { arrayToTensor, constantNodeTensor, elementCount, type TensorArray } fro
 import { subgraphsOf } from '../model/walk.js';
 import { cleanupModel, removeDeadNodes, type CleanupStats } from './cleanup.js';
 import { conditionValue, inlineIf } from './foldIf.js';
-import { allNames, defaultOpset, hasSubgraphs, initializersOverridable, nodeReads, topologicalOrder } from '../model/graphQueries.js';
+import { allNames, defaultOpset, hasSubgraphs, initializersOverridable, nodeReads, topologicalOrder, isDefaultDomain } from '../model/graphQueries.js';
 import { cloneModel, constantNode, NameAllocator, tensorProtoType } from './graphEdit.js';
 import { nonDeterministicOps } from '../ops/opSchema.js';
 import type { Dim } from '../model/types.js';
@@ -79,10 +79,6 @@ interface Scope {
   types?: Map<string, InferredType>;
   /** Elements of small int vectors known statically (a Gather of a known dim of a partly dynamic shape). */
   values?: Map<string, Dim[]>;
-}
-
-function isDefaultDomain(node: NodeProto): boolean {
-  return !node.domain || node.domain === 'ai.onnx';
 }
 
 function buildScopes(model: ModelProto): Scope[] {

@@ -1,6 +1,6 @@
 // Graph-edit helpers shared by the transforms (fold, prune, quantize). They work on the mutable
 // protobuf objects in place and respect subgraph scoping: a nested graph that defines a name shadows it.
-import { AttributeType, int64ToNumber, onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type TypeProto } from '../model/proto.js';
+import { AttributeType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type TypeProto } from '../model/proto.js';
 import { subgraphsOf } from '../model/walk.js';
 import { definedNames, topologicalOrder } from '../model/graphQueries.js';
 
@@ -90,4 +90,20 @@ export function tensorProtoType(tensor: TensorProto): TypeProto {
 /** Deep copy through the wire format (tensor bytes are copied once, into one new buffer). */
 export function cloneModel(model: ModelProto): ModelProto {
   return onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
+}
+
+export function intAttribute(name: string, value: number): onnx.IAttributeProto {
+  return onnx.AttributeProto.create({ name, type: AttributeType.INT, i: toLong(value) });
+}
+
+export function intsAttribute(name: string, values: number[]): onnx.IAttributeProto {
+  return onnx.AttributeProto.create({ name, type: AttributeType.INTS, ints: values.map((v) => toLong(v)) });
+}
+
+export function floatAttribute(name: string, value: number): onnx.IAttributeProto {
+  return onnx.AttributeProto.create({ name, type: AttributeType.FLOAT, f: value });
+}
+
+export function stringAttribute(name: string, value: string): onnx.IAttributeProto {
+  return onnx.AttributeProto.create({ name, type: AttributeType.STRING, s: new TextEncoder().encode(value) });
 }

@@ -4,7 +4,8 @@
 // (LayerNormalization, GroupNormalization and RMSNormalization are in normalization.ts.)
 import type { AdapterTable } from '../adapter.js';
 import { Builder } from '../builders.js';
-import { floatAttr, intAttr, type NodeContext } from '../context.js';
+import { type NodeContext } from '../context.js';
+import { floatAttribute, intAttribute } from '../../transforms/graphEdit.js';
 
 /** Replaces the node by what `write` builds from its first input, ending in its first output. */
 function decompose(ctx: NodeContext, formula: string, write: (build: Builder, x: string, out: string) => void): void {
@@ -36,7 +37,7 @@ function trilu(ctx: NodeContext): void {
   const upper = (ctx.int('upper') ?? 1) === 1;
   const b = new Builder(ctx);
   const shape = b.op('Shape', [x]);
-  const dim = (axis: number) => b.op('Gather', [shape, b.ctx.int64s('axis', [axis], true)], [intAttr('axis', 0)]);
+  const dim = (axis: number) => b.op('Gather', [shape, b.ctx.int64s('axis', [axis], true)], [intAttribute('axis', 0)]);
   const zero = b.ctx.int64s('zero', [0], true);
   const one = b.ctx.int64s('one', [1], true);
   const rows = b.unsqueeze(b.op('Range', [zero, dim(-2), one]), [1]);
@@ -73,7 +74,7 @@ export const newerOpAdapters: AdapterTable = {
         const type = elemTypeOf(ctx);
         decompose(ctx, 'alpha * Elu(x / alpha)', (b, x, out) => {
           const a = b.scalar('alpha', alpha, type);
-          b.op('Mul', [b.op('Elu', [b.op('Div', [x, a])], [floatAttr('alpha', 1)]), a], [], out);
+          b.op('Mul', [b.op('Elu', [b.op('Div', [x, a])], [floatAttribute('alpha', 1)]), a], [], out);
         });
       },
     },
@@ -81,7 +82,7 @@ export const newerOpAdapters: AdapterTable = {
   HardSwish: {
     14: {
       down: (ctx: NodeContext) => decompose(ctx, 'x * HardSigmoid(x, alpha=1/6, beta=0.5)', (b, x, out) => {
-        b.op('Mul', [x, b.op('HardSigmoid', [x], [floatAttr('alpha', 1 / 6), floatAttr('beta', 0.5)])], [], out);
+        b.op('Mul', [x, b.op('HardSigmoid', [x], [floatAttribute('alpha', 1 / 6), floatAttribute('beta', 0.5)])], [], out);
       }),
     },
   },

@@ -4,7 +4,8 @@
 // Transpose pair moves the axis last.
 import type { AdapterTable } from '../adapter.js';
 import { Builder } from '../builders.js';
-import { intAttr, type NodeContext } from '../context.js';
+import { type NodeContext } from '../context.js';
+import { intAttribute } from '../../transforms/graphEdit.js';
 
 function up(ctx: NodeContext): void {
   const x = ctx.input(0);
@@ -17,8 +18,8 @@ function up(ctx: NodeContext): void {
   }
   // Over several axes (or a rank not known): the coerced 2-D form, written out.
   const build = new Builder(ctx);
-  const flat = build.op('Flatten', [x], [intAttr('axis', axis)]);
-  const normalized = build.op(ctx.op, [flat], [intAttr('axis', -1)]);
+  const flat = build.op('Flatten', [x], [intAttribute('axis', axis)]);
+  const normalized = build.op(ctx.op, [flat], [intAttribute('axis', -1)]);
   build.reshapeTo(normalized, build.op('Shape', [x]), ctx.output(0));
   ctx.replace(build.nodes);
   ctx.note(`over every axis from ${axis}${rank === undefined ? ' (rank not known)' : ` of ${rank}`}: written as Flatten, ${ctx.op} over the last axis, Reshape back`);
@@ -41,7 +42,7 @@ function down(ctx: NodeContext): void {
   const inverse = perm.map((_, i) => perm.indexOf(i));
   const build = new Builder(ctx);
   const moved = build.transpose(x, perm);
-  const result = build.op(ctx.op, [moved], [intAttr('axis', rank - 1)]);
+  const result = build.op(ctx.op, [moved], [intAttribute('axis', rank - 1)]);
   build.transpose(result, inverse, ctx.output(0));
   ctx.replace(build.nodes);
   ctx.note(`over axis ${axis} of ${rank}: written as Transpose, ${ctx.op} over the last axis, Transpose back`);

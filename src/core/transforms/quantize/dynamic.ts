@@ -7,7 +7,9 @@ import { DataType, onnx, type NodeProto } from '../../model/proto.js';
 import { elementCount } from '../../model/tensorValues.js';
 import { quantizeTensor, type Granularity, type QuantizedTensor } from './arithmetic.js';
 import type { QuantizeOptions } from './options.js';
-import { floatAttrValue, intAttr, intAttrValue, nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
+import { nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
+import { intAttribute } from '../graphEdit.js';
+import { floatAttr, intAttr } from '../../model/graphQueries.js';
 
 interface QuantizedWeight {
   values: string;
@@ -56,7 +58,7 @@ function dequantizeWeight(rw: Rewriter, w: QuantizedWeight, granularity: Granula
   let name = rw.memo.get(key) as string | undefined;
   if (!name) {
     name = rw.names.fresh(`${w.values}_dequantized`);
-    const attrs = granularity.kind === 'channel' ? [intAttr('axis', granularity.axis)] : [];
+    const attrs = granularity.kind === 'channel' ? [intAttribute('axis', granularity.axis)] : [];
     nodes.push(rw.node('DequantizeLinear', [w.values, w.scale, w.zeroPoint], [name], `${w.values}_DequantizeLinear`, attrs));
     rw.memo.set(key, name);
   }
@@ -72,7 +74,7 @@ function transposed(data: Float32Array, rows: number, cols: number): Float32Arra
 /** Y_int32 -> float, times activation scale * weight scale (* alpha), optionally + bias. */
 function rescale(rw: Rewriter, base: string, integer: string, actScale: string, weightScale: string, output: string, nodes: NodeProto[], alpha = 1, bias?: string): void {
   const asFloat = rw.names.fresh(`${base}_output_float`);
-  nodes.push(rw.node('Cast', [integer], [asFloat], `${base}_Cast`, [intAttr('to', DataType.FLOAT)]));
+  nodes.push(rw.node('Cast', [integer], [asFloat], `${base}_Cast`, [intAttribute('to', DataType.FLOAT)]));
   const scale = rw.names.fresh(`${base}_scale_product`);
   nodes.push(rw.node('Mul', [actScale, weightScale], [scale], `${base}_scale_Mul`));
   let scaleName = scale;
@@ -124,8 +126,8 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
       }
       case 'Gemm': {
         const weight = rw.floatWeight(inputs[1]);
-        if (!weight || weight.dims.length !== 2 || intAttrValue(node, 'transA', 0) !== 0 || rw.floatWeight(inputs[0])) continue;
-        const transB = intAttrValue(node, 'transB', 0) !== 0;
+        if (!weight || weight.dims.length !== 2 || intAttr(node, 'transA', 0) !== 0 || rw.floatWeight(inputs[0])) continue;
+        const transB = intAttr(node, 'transB', 0) !== 0;
         if (qdq) {
           // The weight keeps its layout; output channels are axis 0 when transB is set.
           const g: Granularity = options.perChannel ? { kind: 'channel', axis: transB ? 0 : 1 } : { kind: 'tensor' };
@@ -142,13 +144,13 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
           const integer = rw.names.fresh(`${base}_output_int32`);
           nodes.push(rw.node('MatMulInteger', [a.q, w.values, a.zeroPoint, w.zeroPoint], [integer], `${base}_MatMulInteger`));
           let bias: string | undefined = inputs[2] || undefined;
-          const beta = floatAttrValue(node, 'beta', 1);
+          const beta = floatAttr(node, 'beta', 1);
           if (bias && beta !== 1) {
             const scaled = rw.names.fresh(`${base}_bias_beta`);
             nodes.push(rw.node('Mul', [bias, rw.addScalar(`${base}_beta`, DataType.FLOAT, beta)], [scaled], `${base}_beta_Mul`));
             bias = scaled;
           }
-          rescale(rw, base, integer, a.scale, w.scale, node.output![0], nodes, floatAttrValue(node, 'alpha', 1), bias);
+          rescale(rw, base, integer, a.scale, w.scale, node.output![0], nodes, floatAttr(node, 'alpha', 1), bias);
         }
         counts.gemm++;
         break;

@@ -7,7 +7,8 @@ import { arrayToTensor, constantNodeTensor, tensorToArray } from '../../model/te
 import { floatToHalf } from '../../model/floatFormats.js';
 import { hasSubgraphs } from '../../model/graphQueries.js';
 import type { QuantizeOptions } from './options.js';
-import { intAttr, type Rewriter } from './rewriter.js';
+import { type Rewriter } from './rewriter.js';
+import { intAttribute } from '../graphEdit.js';
 
 /**
  * Kept in float32: ops whose results change meaning in half precision (indices from TopK/NMS, Range
@@ -164,7 +165,7 @@ export function* rewriteFloat16(rw: Rewriter, options: QuantizeOptions): Generat
     let out = casts.get(key);
     if (!out) {
       out = rw.names.fresh(`${name}_${to === HALF ? 'float16' : 'float32'}`);
-      rw.add(rw.node('Cast', [name], [out], `${name}_Cast_${to === HALF ? 'float16' : 'float32'}`, [intAttr('to', to)]));
+      rw.add(rw.node('Cast', [name], [out], `${name}_Cast_${to === HALF ? 'float16' : 'float32'}`, [intAttribute('to', to)]));
       casts.set(key, out);
       counts.casts++;
     }
@@ -197,7 +198,7 @@ export function* rewriteFloat16(rw: Rewriter, options: QuantizeOptions): Generat
       for (const n of rw.pendingNodes()) n.input = (n.input ?? []).map((i) => (i === name ? renamed : i));
       half.delete(name);
       half.add(renamed);
-      rw.add(rw.node('Cast', [renamed], [name], `${name}_Cast_float32`, [intAttr('to', FLOAT)]));
+      rw.add(rw.node('Cast', [renamed], [name], `${name}_Cast_float32`, [intAttribute('to', FLOAT)]));
       counts.casts++;
       for (const v of graph.valueInfo ?? []) if (v.name === name) v.name = renamed;
     } else if (out.type?.tensorType) {

@@ -2,7 +2,7 @@
 // replacements, and what was quantized (for the report). The rewrite happens on the model in place.
 import { isExternal, type ExternalDataReader } from '../../model/externalData.js';
 import { GraphIndex } from '../../model/graphIndex.js';
-import { AttributeType, DataType, int64ToNumber, onnx, toLong, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../../model/proto.js';
+import { DataType, onnx, toLong, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../../model/proto.js';
 import { arrayToTensor, elementCount, tensorDims, tensorToArray, type ElementArray } from '../../model/tensorValues.js';
 import { allNames, initializersOverridable, useCounts } from '../../model/graphQueries.js';
 import { NameAllocator, sortGraph } from '../graphEdit.js';
@@ -229,24 +229,6 @@ export function removeUnused(graph: GraphProto, constantInputs?: Set<string>): v
     graph.initializer = (graph.initializer ?? []).filter((t) => uses.has(t.name ?? '') || inputs.has(t.name ?? ''));
     if ((graph.node.length + graph.initializer.length) === before) return;
   }
-}
-
-export function intAttr(name: string, value: number): onnx.IAttributeProto {
-  return onnx.AttributeProto.create({ name, type: AttributeType.INT, i: toLong(value) });
-}
-
-export function floatAttr(name: string, value: number): onnx.IAttributeProto {
-  return onnx.AttributeProto.create({ name, type: AttributeType.FLOAT, f: value });
-}
-
-export function intAttrValue(node: NodeProto, name: string, fallback: number): number {
-  const a = (node.attribute ?? []).find((x) => x.name === name);
-  return a?.i != null ? int64ToNumber(a.i) : fallback;
-}
-
-export function floatAttrValue(node: NodeProto, name: string, fallback: number): number {
-  const a = (node.attribute ?? []).find((x) => x.name === name);
-  return a?.f != null ? a.f : fallback;
 }
 
 export { tensorDims };

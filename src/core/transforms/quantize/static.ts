@@ -5,7 +5,9 @@
 import { DataType, type NodeProto } from '../../model/proto.js';
 import { quantizeTensor, scaleZeroPoint, type Granularity, type QuantType } from './arithmetic.js';
 import type { QuantizeOptions } from './options.js';
-import { intAttr, intAttrValue, nodeLabel, type Rewriter } from './rewriter.js';
+import { nodeLabel, type Rewriter } from './rewriter.js';
+import { intAttribute } from '../graphEdit.js';
+import { intAttr } from '../../model/graphQueries.js';
 
 export interface ActivationRange {
   min: number;
@@ -34,7 +36,7 @@ function targets(rw: Rewriter): Target[] {
   for (const node of rw.graph.node ?? []) {
     if (!staticOps.has(node.opType ?? '') || (node.domain && node.domain !== 'ai.onnx') || rw.isExcluded(node)) continue;
     const inputs = node.input ?? [];
-    if (node.opType === 'Gemm' && intAttrValue(node, 'transA', 0) !== 0) continue;
+    if (node.opType === 'Gemm' && intAttr(node, 'transA', 0) !== 0) continue;
     const t: Target = { node, activations: [] };
     if (isFloatActivation(rw, inputs[0])) t.activations.push(0);
     else if (!rw.floatWeight(inputs[0])) continue;
@@ -109,7 +111,7 @@ export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: M
       const weight = rw.floatWeight(inputs[t.weight])!;
       let axis = -1;
       if (node.opType === 'Conv') axis = 0;
-      else if (node.opType === 'Gemm') axis = intAttrValue(node, 'transB', 0) ? 0 : 1;
+      else if (node.opType === 'Gemm') axis = intAttr(node, 'transB', 0) ? 0 : 1;
       else if (weight.dims.length === 2) axis = 1;
       const g: Granularity = options.perChannel && axis >= 0 ? { kind: 'channel', axis } : { kind: 'tensor' };
       const key = `${weight.name}:${g.kind}:${axis}`;
@@ -118,7 +120,7 @@ export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: M
         const q = quantizeTensor(weight.data, weight.dims, { type: 'int8', symmetric: true, granularity: g });
         const names = rw.addQuantized(weight.name, q, true);
         const dequantized = rw.names.fresh(`${weight.name}_dequantized`);
-        rw.add(rw.node('DequantizeLinear', [names.values, names.scale, names.zeroPoint!], [dequantized], `${weight.name}_DequantizeLinear`, g.kind === 'channel' ? [intAttr('axis', g.axis)] : []));
+        rw.add(rw.node('DequantizeLinear', [names.values, names.scale, names.zeroPoint!], [dequantized], `${weight.name}_DequantizeLinear`, g.kind === 'channel' ? [intAttribute('axis', g.axis)] : []));
         rw.record({ tensor: weight.name, role: 'weight', node: nodeLabel(node), op: node.opType ?? '', dtype: 'int8', shape: weight.dims }, q);
         w = { dequantized, scales: q.scales };
         weightMemo.set(key, w);
@@ -144,7 +146,7 @@ export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: M
           const sName = rw.addInitializer(`${bias.name}_scale`, DataType.FLOAT, w.scales.length === 1 ? [] : [channels], scales);
           const zName = rw.addInitializer(`${bias.name}_zero_point`, DataType.INT32, w.scales.length === 1 ? [] : [channels], new Int32Array(w.scales.length));
           const dq = rw.names.fresh(`${bias.name}_dequantized`);
-          rw.add(rw.node('DequantizeLinear', [qName, sName, zName], [dq], `${bias.name}_DequantizeLinear`, w.scales.length === 1 ? [] : [intAttr('axis', 0)]));
+          rw.add(rw.node('DequantizeLinear', [qName, sName, zName], [dq], `${bias.name}_DequantizeLinear`, w.scales.length === 1 ? [] : [intAttribute('axis', 0)]));
           rw.record({ tensor: bias.name, role: 'bias', node: nodeLabel(node), op: node.opType ?? '', dtype: 'int32', shape: bias.dims }, {
             scales, zeroPoints: new Array<number>(scales.length).fill(0), granularity: w.scales.length === 1 ? { kind: 'tensor' } : { kind: 'channel', axis: 0 },
           });

@@ -4,7 +4,9 @@
 import { DataType, onnx, type NodeProto } from '../../model/proto.js';
 import { codeOf, quantizeColumnBlocks, quantizeTensor, symmetricCodeOf, type QuantType } from './arithmetic.js';
 import type { QuantizeOptions } from './options.js';
-import { intAttr, intAttrValue, nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
+import { nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
+import { intAttribute } from '../graphEdit.js';
+import { intAttr } from '../../model/graphQueries.js';
 
 /**
  * MatMul nodes whose B is a constant float matrix, and with `withGemm` Gemm nodes (transA = 0) too:
@@ -13,7 +15,7 @@ import { intAttr, intAttrValue, nodeLabel, type FloatWeight, type Rewriter } fro
 export function weightOnlyCandidates(rw: Rewriter, withGemm = false): Array<{ index: number; node: NodeProto; weight: FloatWeight }> {
   const found: Array<{ index: number; node: NodeProto; weight: FloatWeight }> = [];
   (rw.graph.node ?? []).forEach((node, index) => {
-    const gemm = withGemm && node.opType === 'Gemm' && intAttrValue(node, 'transA', 0) === 0;
+    const gemm = withGemm && node.opType === 'Gemm' && intAttr(node, 'transA', 0) === 0;
     if ((node.opType !== 'MatMul' && !gemm) || (node.domain && node.domain !== 'ai.onnx') || rw.isExcluded(node)) return;
     const weight = rw.floatWeight(node.input?.[1]);
     if (weight && weight.dims.length === 2 && weight.dims[0] > 0 && weight.dims[1] > 0) found.push({ index, node, weight });
@@ -23,7 +25,7 @@ export function weightOnlyCandidates(rw: Rewriter, withGemm = false): Array<{ in
 
 /** Axis of K in the weight: 0 for MatMul's [K, N], 1 for a Gemm weight stored [N, K] (transB = 1). */
 function reductionAxis(node: NodeProto): number {
-  return node.opType === 'Gemm' && intAttrValue(node, 'transB', 0) !== 0 ? 1 : 0;
+  return node.opType === 'Gemm' && intAttr(node, 'transB', 0) !== 0 ? 1 : 0;
 }
 
 export function weightOnlyQuantType(options: QuantizeOptions): QuantType {
@@ -50,7 +52,7 @@ export function* rewriteBlockedDequantize(rw: Rewriter, options: QuantizeOptions
       const names = rw.addQuantized(weight.name, q, !options.symmetric);
       dequantized = rw.names.fresh(`${weight.name}_dequantized`);
       prefix.push(rw.node('DequantizeLinear', [names.values, names.scale, ...(names.zeroPoint ? [names.zeroPoint] : [])], [dequantized],
-        `${node.name || weight.name}_DequantizeLinear`, [intAttr('axis', axis), intAttr('block_size', options.blockSize)]));
+        `${node.name || weight.name}_DequantizeLinear`, [intAttribute('axis', axis), intAttribute('block_size', options.blockSize)]));
       rw.memo.set(key, dequantized);
       rw.record({ tensor: weight.name, role: 'weight', node: nodeLabel(node), op: node.opType ?? '', dtype: type, shape: weight.dims }, q);
     }
@@ -101,7 +103,7 @@ export function* rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): Gen
     const inputs = [node.input![0], packed.b, packed.scales, ...(packed.zeroPoints ? [packed.zeroPoints] : [])];
     const replacement = onnx.NodeProto.create({
       name: rw.names.fresh(`${node.name || weight.name}_MatMulNBits`), opType: 'MatMulNBits', domain: 'com.microsoft', input: inputs, output: [node.output![0]],
-      attribute: [intAttr('K', K), intAttr('N', N), intAttr('bits', bits), intAttr('block_size', block)],
+      attribute: [intAttribute('K', K), intAttribute('N', N), intAttribute('bits', bits), intAttribute('block_size', block)],
     });
     rw.replace(index, [replacement]);
     count++;

@@ -1,8 +1,9 @@
 // Cast(Cast(x, T1), T2) where T1 holds every value of x's type exactly: the first Cast changes nothing the
 // second would not, so the second reads x (and disappears when T2 is x's own type).
 import { DataType, type NodeProto } from '../../model/proto.js';
-import type { Rewrite } from './rewrite.js';
-import { intAttr, isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
+import { rewriteEach, type Rewrite } from './rewrite.js';
+import { type RewriteGraph } from './rewriteGraph.js';
+import { intAttr } from '../../model/graphQueries.js';
 
 const T = DataType;
 /** For each type, the types that represent all of its values exactly. */
@@ -49,9 +50,5 @@ function shorten(g: RewriteGraph, outer: NodeProto): boolean {
 export const castChain: Rewrite = {
   id: 'cast-chain',
   title: 'Cast chains through a lossless type shortened',
-  apply(g) {
-    let count = 0;
-    for (const node of g.nodes()) if (node.opType === 'Cast' && isDefaultDomain(node) && g.free(node) && shorten(g, node)) count++;
-    return count;
-  },
+  apply: (g) => rewriteEach(g, ['Cast'], shorten),
 };

@@ -1,7 +1,7 @@
 // Conv followed by the Add of a per-channel constant: the constant joins the Conv's bias.
 import type { NodeProto } from '../../model/proto.js';
-import type { Rewrite } from './rewrite.js';
-import { isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
+import { rewriteEach, type Rewrite } from './rewrite.js';
+import { type RewriteGraph } from './rewriteGraph.js';
 import { convWeights, perChannel, perChannelValues, readFloats, setConvWeights } from './weights.js';
 
 function fuse(g: RewriteGraph, add: NodeProto): boolean {
@@ -28,9 +28,5 @@ function fuse(g: RewriteGraph, add: NodeProto): boolean {
 export const convAdd: Rewrite = {
   id: 'conv-add',
   title: 'Conv + per-channel Add fused into the bias',
-  apply(g) {
-    let count = 0;
-    for (const node of g.nodes()) if (node.opType === 'Add' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;
-    return count;
-  },
+  apply: (g) => rewriteEach(g, ['Add'], fuse),
 };

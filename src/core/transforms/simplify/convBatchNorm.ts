@@ -1,9 +1,10 @@
 // Conv/ConvTranspose followed by an inference BatchNormalization becomes one Conv: with
 // s = scale / sqrt(var + epsilon), W' = W * s per output channel and B' = (B - mean) * s + bias.
 import type { NodeProto } from '../../model/proto.js';
-import type { Rewrite } from './rewrite.js';
-import { floatAttr, intAttr, isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
+import { rewriteEach, type Rewrite } from './rewrite.js';
+import { type RewriteGraph } from './rewriteGraph.js';
 import { convWeights, perChannelValues, readFloats, scaledPerChannel, setConvWeights } from './weights.js';
+import { floatAttr, intAttr } from '../../model/graphQueries.js';
 
 /** A BatchNormalization that normalizes with its running statistics (inference), one output used. */
 function inferenceOnly(g: RewriteGraph, bn: NodeProto): boolean {
@@ -38,9 +39,5 @@ function fuse(g: RewriteGraph, bn: NodeProto): boolean {
 export const convBatchNorm: Rewrite = {
   id: 'conv-bn',
   title: 'Conv + BatchNormalization fused',
-  apply(g) {
-    let count = 0;
-    for (const node of g.nodes()) if (node.opType === 'BatchNormalization' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;
-    return count;
-  },
+  apply: (g) => rewriteEach(g, ['BatchNormalization'], fuse),
 };

@@ -1,7 +1,7 @@
 // Conv followed by the Mul of a per-channel constant: the weights and bias are scaled instead.
 import type { NodeProto } from '../../model/proto.js';
-import type { Rewrite } from './rewrite.js';
-import { isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
+import { rewriteEach, type Rewrite } from './rewrite.js';
+import { type RewriteGraph } from './rewriteGraph.js';
 import { convWeights, perChannel, perChannelValues, readFloats, scaledPerChannel, setConvWeights } from './weights.js';
 
 function fuse(g: RewriteGraph, mul: NodeProto): boolean {
@@ -29,9 +29,5 @@ function fuse(g: RewriteGraph, mul: NodeProto): boolean {
 export const convMul: Rewrite = {
   id: 'conv-mul',
   title: 'Conv + per-channel Mul fused into the weights',
-  apply(g) {
-    let count = 0;
-    for (const node of g.nodes()) if (node.opType === 'Mul' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;
-    return count;
-  },
+  apply: (g) => rewriteEach(g, ['Mul'], fuse),
 };

@@ -2,11 +2,11 @@
 // Shape or Size of a static shape, a small int vector whose elements are all known, an If on a constant.
 // Rewrites only replace values by equal ones, so this is rare; when it is false, simplify saves a round of
 // folding (which copies the model). Nodes folding already gave up on are not counted.
-import { hasSubgraphs } from '../../model/graphQueries.js';
+import { hasSubgraphs, intAttr, isDefaultDomain } from '../../model/graphQueries.js';
 import type { NodeProto } from '../../model/proto.js';
 import { isStatic } from '../../ops/shapeInference.js';
 import { nonDeterministicOps } from '../../ops/opSchema.js';
-import { intAttr, isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
+import { type RewriteGraph } from './rewriteGraph.js';
 
 /** How folding names a node in its skip list. */
 export const foldName = (node: NodeProto) => node.name || node.output?.find((o) => o) || node.opType || '?';

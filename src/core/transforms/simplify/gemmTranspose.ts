@@ -2,7 +2,8 @@
 // Transpose of a bias-free Gemm's output ((A B)^T = B^T A^T: the operands swap).
 import type { NodeProto } from '../../model/proto.js';
 import type { Rewrite } from './rewrite.js';
-import { intAttr, intsAttr, isDefaultDomain, setAttr, type RewriteGraph } from './rewriteGraph.js';
+import { setAttr, type RewriteGraph } from './rewriteGraph.js';
+import { intAttr, intsAttr, isDefaultDomain } from '../../model/graphQueries.js';
 
 function swapsTwoAxes(g: RewriteGraph, transpose: NodeProto): boolean {
   const perm = intsAttr(transpose, 'perm');

@@ -5,8 +5,9 @@
 import { int64ToNumber, type NodeProto } from '../../model/proto.js';
 import type { Dim } from '../../model/types.js';
 import type { Rewrite } from './rewrite.js';
-import { intAttr, isDefaultDomain, stringAttr, type RewriteGraph } from './rewriteGraph.js';
+import { type RewriteGraph } from './rewriteGraph.js';
 import { isIdentityPermutation, permutation } from './transposeChain.js';
+import { intAttr, isDefaultDomain, stringAttr } from '../../model/graphQueries.js';
 
 /** Both shapes fully known (numbers or equal symbols) and equal. */
 function sameShape(a: Dim[] | undefined, b: Dim[] | undefined): boolean {

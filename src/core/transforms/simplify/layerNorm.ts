@@ -5,9 +5,10 @@
 // pattern does.
 import { DataType, onnx, type NodeProto } from '../../model/proto.js';
 import type { Dim } from '../../model/types.js';
-import type { Rewrite } from './rewrite.js';
-import { intAttr, isDefaultDomain, setAttr, type RewriteGraph } from './rewriteGraph.js';
+import { rewriteEach, type Rewrite } from './rewrite.js';
+import { setAttr, type RewriteGraph } from './rewriteGraph.js';
 import { axesOf } from './squeezeUnsqueeze.js';
+import { intAttr, isDefaultDomain } from '../../model/graphQueries.js';
 
 /** A ReduceMean over the last axis only, keeping dims. */
 function meanOverLastAxis(g: RewriteGraph, node: NodeProto): boolean {
@@ -101,9 +102,6 @@ export const layerNorm: Rewrite = {
   id: 'layer-norm',
   title: 'LayerNormalization fused (opset 17+)',
   apply(g) {
-    if (g.opset < 17) return 0;
-    let count = 0;
-    for (const node of g.nodes()) if (node.opType === 'Div' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;
-    return count;
+    return g.opset < 17 ? 0 : rewriteEach(g, ['Div'], fuse);
   },
 };

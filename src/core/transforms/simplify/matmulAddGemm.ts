@@ -3,8 +3,8 @@
 // broadcast onto the [M, N] product without widening it (Gemm's C broadcasts one way only).
 import { DataType, type NodeProto } from '../../model/proto.js';
 import type { Dim } from '../../model/types.js';
-import type { Rewrite } from './rewrite.js';
-import { isDefaultDomain, removeAttr, type RewriteGraph } from './rewriteGraph.js';
+import { rewriteEach, type Rewrite } from './rewrite.js';
+import { removeAttr, type RewriteGraph } from './rewriteGraph.js';
 
 const gemmTypes = new Set<number>([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16]);
 
@@ -50,9 +50,5 @@ function fuse(g: RewriteGraph, add: NodeProto): boolean {
 export const matmulAddGemm: Rewrite = {
   id: 'matmul-add',
   title: 'MatMul/Gemm + Add fused into Gemm (2-D)',
-  apply(g) {
-    let count = 0;
-    for (const node of g.nodes()) if (node.opType === 'Add' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;
-    return count;
-  },
+  apply: (g) => rewriteEach(g, ['Add'], fuse),
 };

@@ -2,8 +2,9 @@
 // counts padding (count_include_pad = 1, or no pads of its own; no ceil_mode): the pads move into the consumer's pads.
 // MaxPool is left alone: its own pads are -infinity, not zeros.
 import type { NodeProto } from '../../model/proto.js';
-import type { Rewrite } from './rewrite.js';
-import { intAttr, intsAttr, isDefaultDomain, setAttr, stringAttr, type RewriteGraph } from './rewriteGraph.js';
+import { rewriteEach, type Rewrite } from './rewrite.js';
+import { setAttr, type RewriteGraph } from './rewriteGraph.js';
+import { intAttr, intsAttr, stringAttr } from '../../model/graphQueries.js';
 
 /** The Pad's pads over all axes ([begin..., end...]) when it pads with zeros, else undefined. */
 function zeroPads(g: RewriteGraph, pad: NodeProto): number[] | undefined {
@@ -67,11 +68,5 @@ function fuse(g: RewriteGraph, consumer: NodeProto): boolean {
 export const padIntoConv: Rewrite = {
   id: 'pad-conv',
   title: 'zero Pad merged into Conv/AveragePool pads',
-  apply(g) {
-    let count = 0;
-    for (const node of g.nodes()) {
-      if ((node.opType === 'Conv' || node.opType === 'AveragePool') && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;
-    }
-    return count;
-  },
+  apply: (g) => rewriteEach(g, ['Conv', 'AveragePool'], fuse),
 };

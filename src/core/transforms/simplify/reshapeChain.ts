@@ -2,8 +2,9 @@
 // Reshape reads the first input directly. A 0 in the last shape copies a dim of the intermediate: it stays
 // only where the first input has the same dim there, else becomes the dim's known number.
 import { DataType, type NodeProto } from '../../model/proto.js';
-import type { Rewrite } from './rewrite.js';
-import { intAttr, isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
+import { rewriteEach, type Rewrite } from './rewrite.js';
+import { type RewriteGraph } from './rewriteGraph.js';
+import { intAttr } from '../../model/graphQueries.js';
 
 const reshapeLike = ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze'];
 
@@ -38,9 +39,5 @@ function fuse(g: RewriteGraph, reshape: NodeProto): boolean {
 export const reshapeChain: Rewrite = {
   id: 'reshape-chain',
   title: 'consecutive Reshapes merged',
-  apply(g) {
-    let count = 0;
-    for (const node of g.nodes()) if (node.opType === 'Reshape' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;
-    return count;
-  },
+  apply: (g) => rewriteEach(g, ['Reshape'], fuse),
 };

@@ -4,7 +4,7 @@
 // claims the nodes it matches, so that two matches of one pass never touch the same node.
 import type { ExternalDataReader } from '../../model/externalData.js';
 import { isExternal } from '../../model/externalData.js';
-import { attribute, nodeReads } from '../../model/graphQueries.js';
+import { isDefaultDomain, nodeReads } from '../../model/graphQueries.js';
 import { AttributeType, int64ToNumber, onnx, toLong, type GraphProto, type NodeProto, type TensorProto } from '../../model/proto.js';
 import { arrayToTensor, constantNodeTensor, tensorToArray, type TensorArray } from '../../model/tensorValues.js';
 import type { Dim } from '../../model/types.js';
@@ -30,30 +30,6 @@ export interface ModelFacts {
   keep: ReadonlySet<string>;
   names: NameAllocator;
   external?: ExternalDataReader;
-}
-
-export function isDefaultDomain(node: NodeProto): boolean {
-  return !node.domain || node.domain === 'ai.onnx';
-}
-
-export function intAttr(node: NodeProto, name: string, fallback: number): number {
-  const a = attribute(node, name);
-  return a?.i != null ? int64ToNumber(a.i) : fallback;
-}
-
-export function intsAttr(node: NodeProto, name: string): number[] | undefined {
-  const a = attribute(node, name);
-  return a?.ints ? a.ints.map((v) => int64ToNumber(v)) : undefined;
-}
-
-export function floatAttr(node: NodeProto, name: string, fallback: number): number {
-  const a = attribute(node, name);
-  return a?.f != null ? a.f : fallback;
-}
-
-export function stringAttr(node: NodeProto, name: string, fallback: string): string {
-  const a = attribute(node, name);
-  return a?.s ? new TextDecoder().decode(a.s) : fallback;
 }
 
 /** Sets (or adds) an INT/INTS/FLOAT attribute. */

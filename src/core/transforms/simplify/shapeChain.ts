@@ -4,7 +4,8 @@
 // A target that needs two unknown elements stays computed. The chain is then dead and goes in the clean-up.
 import { DataType, type NodeProto } from '../../model/proto.js';
 import type { Rewrite } from './rewrite.js';
-import { intAttr, isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
+import { type RewriteGraph } from './rewriteGraph.js';
+import { intAttr, isDefaultDomain } from '../../model/graphQueries.js';
 
 /** The constant target, or undefined when the known elements do not determine one. */
 export function constantTarget(g: RewriteGraph, reshape: NodeProto): number[] | undefined {

@@ -1,8 +1,9 @@
 // Squeeze(Unsqueeze(x, a), a) and Unsqueeze(Squeeze(x, a), a) are x: the axes removed are the ones added
 // (Squeeze only removes dims of size 1, so putting them back restores x).
 import type { NodeProto } from '../../model/proto.js';
-import type { Rewrite } from './rewrite.js';
-import { intsAttr, isDefaultDomain, type RewriteGraph } from './rewriteGraph.js';
+import { rewriteEach, type Rewrite } from './rewrite.js';
+import { type RewriteGraph } from './rewriteGraph.js';
+import { intsAttr } from '../../model/graphQueries.js';
 
 /** A Squeeze/Unsqueeze's axes (attribute before opset 13, constant input after); undefined when not known. */
 export function axesOf(g: RewriteGraph, node: NodeProto): number[] | undefined {
@@ -38,11 +39,5 @@ function cancel(g: RewriteGraph, outer: NodeProto): boolean {
 export const squeezeUnsqueeze: Rewrite = {
   id: 'squeeze-unsqueeze',
   title: 'Squeeze/Unsqueeze pairs removed',
-  apply(g) {
-    let count = 0;
-    for (const node of g.nodes()) {
-      if ((node.opType === 'Squeeze' || node.opType === 'Unsqueeze') && isDefaultDomain(node) && g.free(node) && cancel(g, node)) count++;
-    }
-    return count;
-  },
+  apply: (g) => rewriteEach(g, ['Squeeze', 'Unsqueeze'], cancel),
 };

@@ -1,7 +1,8 @@
 // Transpose of a Transpose: one Transpose with the composed permutation, or none when they cancel.
 import type { NodeProto } from '../../model/proto.js';
-import type { Rewrite } from './rewrite.js';
-import { intsAttr, isDefaultDomain, setAttr, type RewriteGraph } from './rewriteGraph.js';
+import { rewriteEach, type Rewrite } from './rewrite.js';
+import { setAttr, type RewriteGraph } from './rewriteGraph.js';
+import { intsAttr } from '../../model/graphQueries.js';
 
 /** The permutation a Transpose applies (no perm: the axes reversed, which needs the rank). */
 export function permutation(g: RewriteGraph, transpose: NodeProto): number[] | undefined {
@@ -47,9 +48,5 @@ function fuse(g: RewriteGraph, outer: NodeProto): boolean {
 export const transposeChain: Rewrite = {
   id: 'transpose-chain',
   title: 'Transpose pairs composed or cancelled',
-  apply(g) {
-    let count = 0;
-    for (const node of g.nodes()) if (node.opType === 'Transpose' && isDefaultDomain(node) && g.free(node) && fuse(g, node)) count++;
-    return count;
-  },
+  apply: (g) => rewriteEach(g, ['Transpose'], fuse),
 };

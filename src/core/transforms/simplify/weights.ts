@@ -3,7 +3,8 @@
 // [C_in, C_out/group, k...].
 import { DataType, type NodeProto } from '../../model/proto.js';
 import { fromFloat64, toFloat64 } from '../../model/tensorValues.js';
-import { intAttr, type RewriteGraph } from './rewriteGraph.js';
+import { type RewriteGraph } from './rewriteGraph.js';
+import { intAttr } from '../../model/graphQueries.js';
 
 /** Element types the fusions compute on. */
 export const floatTypes = new Set<number>([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, DataType.BFLOAT16]);
