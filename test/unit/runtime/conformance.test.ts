@@ -1,5 +1,5 @@
 // Debian's libonnx-testdata, every case, through the same test run as `onnx-lens run --inputs` (one
-// long-lived onnxruntime child), against the recorded expected outputs. Failures must be listed in
+// long-lived onnxruntime child, a model below opset 7 upgraded in memory as `run` does), against the recorded expected outputs. Failures must be listed in
 // test/conformance/known-failures.json with the reason the classifier finds; a listed case that passes
 // fails the test too, so the list stays honest.
 import assert from 'node:assert/strict';
