@@ -9,6 +9,8 @@ import type { TestRunReport } from './core/runtime/testRun.js';
 export interface EditorSettings {
   direction: 'TB' | 'LR';
   collapseAbove: number;
+  /** Symbolic dimensions by their full names instead of short aliases (`onnxLens.graph.fullDimNames`). */
+  fullDimNames: boolean;
 }
 
 /** Results of a test run laid over the graph: runtime types and statistics per tensor, time per node. */
@@ -30,7 +32,9 @@ export type HostEvent =
 export type WebviewEvent =
   | { type: 'ready' }
   | { type: 'showLog' }
-  | { type: 'nodeSelected'; nodeName: string };
+  | { type: 'nodeSelected'; nodeName: string }
+  /** The user chose a layout direction for this model: the host remembers it per model. */
+  | { type: 'direction'; direction: 'TB' | 'LR' };
 
 /** Requests the webview makes; the host answers each. */
 export interface WebviewRequests {
@@ -138,6 +142,8 @@ export interface ResultsData {
   /** The second model's file name, for a comparison. */
   otherModelName?: string;
   finishedAt: string;
+  /** Models below onnxruntime's oldest opset that ran upgraded in memory: 'ran as opset 7: upgraded in memory from opset 6'. */
+  upgrades: string[];
   inputs: InputsView;
   report: TestRunReport;
   tolerance: { rtol: number; atol: number };

@@ -1,7 +1,7 @@
 // The input specification on the command line: option definitions and help text, written once for every
 // command that runs a model. The texts are read by the core parser (core/runtime/inputSpec.ts).
 import type { ParseArgsConfig } from 'node:util';
-import { parseInputOptions, type InputSpec } from '../core/runtime/inputSpec.js';
+import { parseInputOptions, type InputOptionTexts, type InputSpec } from '../core/runtime/inputSpec.js';
 
 export const inputOptions = {
   inputs: { type: 'string', multiple: true },
@@ -51,16 +51,6 @@ export function inputHelpFor(filesOption: 'inputs' | 'data', column = 28, headin
 
 export const inputHelp = inputHelpFor('inputs');
 
-/** The parsed option values of `inputOptions`. */
-export interface InputOptionValues {
-  inputs?: string[];
-  shape?: string[];
-  dims?: string[];
-  value?: string[];
-  seed?: string;
-  distribution?: string;
-}
-
-export function inputSpecFromOptions(values: InputOptionValues): InputSpec {
+export function inputSpecFromOptions(values: InputOptionTexts): InputSpec {
   return parseInputOptions(values);
 }

@@ -13,7 +13,8 @@ import { formatReport, verificationLines, type TransformReport } from '../core/t
 import type { AnyTransform } from '../core/transforms/transform.js';
 import { siblingOutputPath, transformFile } from '../core/transforms/transformFile.js';
 import { print, UsageError, type CliCommand } from './command.js';
-import { inputHelpFor, inputOptions, inputSpecFromOptions, type InputOptionValues } from './inputOptions.js';
+import { inputHelpFor, inputOptions, inputSpecFromOptions, } from './inputOptions.js';
+import type { InputOptionTexts } from '../core/runtime/inputSpec.js';
 
 /** The input options of `run`, with the files as --data: prune's own --inputs names where its cut starts. */
 const { inputs: filesOption, ...otherInputOptions } = inputOptions;
@@ -120,7 +121,7 @@ export function transformCommand(transform: AnyTransform): CliCommand {
       if (positionals.length !== 1 || missingRequired(transform.options, raw).length) throw new UsageError(line);
       const options = transform.resolve(parseOptions(transform.options, raw));
       const common = parseOptions(shared, raw) as Record<string, unknown>;
-      const given = values as { data?: string[] } & Omit<InputOptionValues, 'inputs'>;
+      const given = values as { data?: string[] } & Omit<InputOptionTexts, 'inputs'>;
       const spec = inputSpecFromOptions({ ...given, inputs: given.data });
       const input = positionals[0];
       if (!existsSync(input)) throw new UserError(`No such file: ${input}`);

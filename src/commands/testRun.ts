@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { oneLine, UserError } from '../core/errors.js';
 import { readModelFile } from '../core/model/decode.js';
 import type { ModelProto } from '../core/model/proto.js';
+import { upgradeForRuntime, upgradeText } from '../core/opset/runtimeUpgrade.js';
 import { captureRuntimeValues, type CaptureResult } from '../core/runtime/capture.js';
 import { RunCancelledError, type InfoResult } from '../core/runtime/client.js';
 import { resolveInputs, type ResolvedInputs } from '../core/runtime/inputResolve.js';
@@ -223,18 +224,20 @@ class Runner implements vscode.Disposable {
         this.info ??= await client.info(controller.signal);
         const { dataSets } = resolved;
         const report = await testRun(client, uri.fsPath, {
-          dataSets, compareWith: other?.fsPath, settings: settings.session, tolerance: settings.tolerance, assumptions: resolved.assumptions, decoded: model,
+          dataSets, decoded: model, compareWith: other?.fsPath, compareDecoded: other ? (await readModelFile(other.fsPath)).model : undefined,
+          settings: settings.session, tolerance: settings.tolerance, assumptions: resolved.assumptions,
           warmup: settings.warmup, iterations: settings.iterations, signal: controller.signal, onProgress: step,
         });
         let captured: CaptureResult | undefined;
         if (capture) {
           step('Capturing intermediate tensors and profiling nodes');
-          captured = await captureRuntimeValues(client, model, dataSets[0].inputs, { modelPath: uri.fsPath, settings: settings.session, signal: controller.signal });
+          // The model onnxruntime ran: an opset below 7 upgraded in memory, as the test run did.
+          captured = await captureRuntimeValues(client, upgradeForRuntime(model).model, dataSets[0].inputs, { modelPath: uri.fsPath, settings: settings.session, signal: controller.signal });
           for (const s of captured.skipped) this.log.info(`Tensor capture of ${modelName}: '${s.name}' skipped: ${s.reason}`);
         }
         this.record(uri, dataSets[0], report, captured);
         panel.show(this.resultsData(modelName, otherModelName, inputs, report, settings, captured));
-        this.log.info(`Test run of ${modelName}${other ? ` against ${otherModelName}` : ''}: ${verdict(report)} in ${Date.now() - started} ms (${resolved.summary}).`);
+        this.log.info(`Test run of ${modelName}${other ? ` against ${otherModelName}` : ''}${report.upgraded ? ` (${upgradeText(report.upgraded)})` : ''}: ${verdict(report)} in ${Date.now() - started} ms (${resolved.summary}).`);
       });
     } catch (error) {
       if (error instanceof RunCancelledError) {
@@ -315,6 +318,10 @@ class Runner implements vscode.Disposable {
       modelName,
       otherModelName,
       finishedAt: new Date().toISOString(),
+      upgrades: [
+        ...(report.upgraded ? [upgradeText(report.upgraded)] : []),
+        ...(report.compareUpgraded ? [upgradeText(report.compareUpgraded, otherModelName ?? '')] : []),
+      ],
       inputs,
       report,
       tolerance: settings.tolerance,

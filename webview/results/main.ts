@@ -82,6 +82,7 @@ function render(data: ResultsData): void {
   const children: Node[] = [
     el('h1', {}, title, status),
     el('p', { class: 'muted' }, `Finished ${new Date(data.finishedAt).toLocaleString()} · inputs: ${data.inputs.table.summary}`),
+    ...data.upgrades.map((text) => el('p', {}, `${text[0].toUpperCase()}${text.slice(1)}.`)),
     el('div', { class: 'actions' },
       runAgain('Run Again', false),
       data.captureOff && runAgain('Run with Tensor Capture', true, true),
