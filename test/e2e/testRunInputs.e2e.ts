@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { encodeModel } from '../../src/core/model/decode.js';
+import { DataType } from '../../src/core/model/proto.js';
+import { encodeNpy } from '../../src/core/runtime/npy.js';
 import { linearModel } from '../helpers/models.js';
 import { repoRoot } from './codeServer.js';
 import { answerInputBox } from './inputBox.js';
@@ -16,13 +18,17 @@ const { scenario } = useWorkbench({
   files: {
     'silero.onnx': { copyFrom: join(repoRoot, 'test', 'fixtures', 'exported', 'silero_like_torchscript', 'model.onnx') },
     'unsized.onnx': encodeModel(linearModel(4, 3)),
+    // A state for batch 2, and a file that names no input of the model.
+    'data/state.npy': encodeNpy({ dtype: DataType.FLOAT, dims: [2, 2, 16], data: Float32Array.from({ length: 64 }, (_, i) => i / 64) }),
+    'data/other.npy': encodeNpy({ dtype: DataType.FLOAT, dims: [2, 2, 16], data: new Float32Array(64) }),
   },
   settings: { 'onnxLens.run.iterations': 2, 'onnxLens.run.warmup': 1 },
 });
 
-/** Opens the report of the transform whose notification is showing; its text with the editor's wrapping undone. */
-async function reportText(vs: Workbench, tab: string): Promise<string> {
-  await vs.page.locator('.notifications-toasts .monaco-button', { hasText: 'Show Report' }).first().click();
+/** Opens the report from the notification about `output`; its text with the editor's wrapping undone. */
+async function reportText(vs: Workbench, output: string, tab: string): Promise<string> {
+  const toast = vs.page.locator('.notifications-toasts .notification-list-item', { hasText: output });
+  await toast.locator('.monaco-button', { hasText: 'Show Report' }).first().click();
   await waitFor(`the report tab ${tab}`, async () => (await vs.tab(tab).count()) > 0);
   return waitFor('the report text', async () => {
     const text = (await vs.editorText()).replace(/\s+/g, ' ');
@@ -90,7 +96,7 @@ scenario('Fold Constants verifies on the inputs remembered for the model and ask
   // With batch and time at 1 the original itself fails in its reflect Pad: a pass shows the remembered sizes were fed.
   const note = await vs.waitForNotification(/Fold: silero\.folded\.onnx written/, 90_000);
   assert.match(note, /outputs match the original/);
-  const report = await reportText(vs, 'silero.folded.onnx fold report.md');
+  const report = await reportText(vs, 'silero.folded.onnx written', 'silero.folded.onnx fold report.md');
   assert.match(report, /PASS: outputs compared on the same inputs/);
   assert.match(report, /inputs: 1 generated input set: generated \(normal, seed 0\); --dims batch=2,time=512 --value sr=8000/);
 });
@@ -103,7 +109,7 @@ scenario('a transform on a model nobody sized asks once for each size nothing in
   await answerInputBox(vs, /Fold Constants: size of N/, '1', '3');
   const note = await vs.waitForNotification(/Fold: unsized\.folded\.onnx written/, 90_000);
   assert.match(note, /outputs match the original/);
-  const report = await reportText(vs, 'unsized.folded.onnx fold report.md');
+  const report = await reportText(vs, 'unsized.folded.onnx written', 'unsized.folded.onnx fold report.md');
   assert.match(report, /inputs: 1 generated input set: generated \(normal, seed 0\); --dims N=3/);
   // The answer went into the model's remembered inputs: the test run feeds it, and no transform asks again.
   await vs.closeAllEditors();
@@ -113,4 +119,28 @@ scenario('a transform on a model nobody sized asks once for each size nothing in
   await vs.pick('As last time');
   const text = await vs.waitForWebviewText(/Y\s+float\s+\[3,3\]/, 60_000);
   assert.match(text, /--dims N=3/);
+});
+
+scenario('an input takes its values from a file it is named in; a file that names another input is refused (after the first scenario)', async (vs) => {
+  await vs.closeAllEditors();
+  await vs.openFile('silero.onnx');
+  await vs.waitForWebviewText(/If/);
+  await vs.runCommand('ONNX: Test Run Model');
+  await vs.pick('As last time');
+  await vs.waitForWebviewText(/stateN\s+float\s+\[2,2,16\]/, 60_000);
+  const frame = await vs.webviewFrameWith('select[aria-label="Values of state"]');
+  const source = frame.locator('select[aria-label="Values of state"]');
+  await source.selectOption('file');
+  await vs.answerFileDialog(vs.path('data/other.npy'));
+  await vs.waitForNotification(/other\.npy does not name input 'state': files feed the inputs they name, so use state\.npy/);
+  await waitFor('the source to stay generated', async () => (await source.inputValue()) === 'generated');
+  await source.selectOption('file');
+  await vs.answerFileDialog(vs.path('data/state.npy'));
+  await vs.waitForWebviewText(/data\/state\.npy/);
+  assert.equal(await source.inputValue(), 'file');
+  await frame.locator('button', { hasText: 'Run Again' }).first().click();
+  const text = await vs.waitForWebviewText(/state\.npy from /, 60_000);
+  assert.match(text, /stateN\s+float\s+\[2,2,16\]/);
+  assert.match(text, /state\s+float\s+\[2,batch,16\]\s+from the file\s+\[2,2,16\]/);
+  assert.match(text, /--dims batch=2,time=512 --value sr=8000/);
 });

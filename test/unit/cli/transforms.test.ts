@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { generateMlp } from '../../../bench/generate/index.js';
 import { encodeModel } from '../../../src/core/model/decode.js';
@@ -92,6 +93,25 @@ test('prune that wrecks a model (its DFT filter bank) is not accepted: exit 1, b
   assert.equal(extract.status, 2);
   assert.match(oneLine(extract.stderr), /A minimum cosine applies to lossy transforms; this prune is compared by extracted values equal the original model's exactly/);
   assert.ok(!existsSync(join(dir, 'power.onnx')));
+});
+
+test('the transforms take the input options of run: sizes and values that make a real export run verify it', () => {
+  // silero_like_torchscript: batch and time are unknown, so at 1 the original fails in its reflect Pad.
+  const input = fileURLToPath(new URL('../../fixtures/exported/silero_like_torchscript/model.onnx', import.meta.url));
+  const guessed = cli('fold', input, '-o', join(dir, 'silero.a.onnx'), '--json');
+  assert.equal(guessed.status, 1, guessed.stdout + guessed.stderr);
+  assert.match(oneLine(guessed.stderr), /not verified: could not run: the original model does not run in onnxruntime .*Pad reflect requires axis length >= 2/);
+  assert.match(JSON.parse(guessed.stdout).verification.inputs, /assumed: batch = 1 \(unknown\), time = 1 \(unknown\), sr = 16000 \(compared with 16000 by Equal '\/Equal'\)/);
+  const given = cli('fold', input, '-o', join(dir, 'silero.b.onnx'), '--dims', 'batch=2,time=512', '--value', 'sr=8000', '--seed', '3', '--json');
+  assert.equal(given.status, 0, given.stdout + given.stderr);
+  const report = JSON.parse(given.stdout);
+  assert.equal(report.verification.status, 'pass');
+  assert.equal(report.verification.inputs, '1 generated input set: generated (normal, seed 3); --dims batch=2,time=512 --value sr=8000');
+  assert.deepEqual(report.verification.comparisons.map((c: { name: string; shape: number[] }) => [c.name, c.shape]), [['output', [2, 1]], ['stateN', [2, 2, 16]]]);
+  // A whole shape works the same; the files option of the transforms is --data.
+  const shaped = cli('fold', input, '-o', join(dir, 'silero.c.onnx'), '--shape', 'input=1x600', '--json');
+  assert.equal(shaped.status, 0, shaped.stdout + shaped.stderr);
+  assert.match(JSON.parse(shaped.stdout).verification.inputs, /--shape input=1x600; assumed: sr = 16000/);
 });
 
 test('input choices the model cannot take are usage errors before anything is written', () => {
