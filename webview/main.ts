@@ -4,7 +4,7 @@
 import '@vscode/codicons/dist/codicon.css';
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown, vsCodeLink, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
-import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
+import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RevealLocation, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
 import { formatCount } from '../src/core/format.js';
 import { codicon, custom, el, iconButton } from './dom.js';
 import { FindWidget } from './findWidget.js';
@@ -95,6 +95,8 @@ const panel = new SidePanel({
   openGraph: (id) => void openGraph(id),
   revealNode: (index) => void canvas.revealNode(index),
   selectValue: (index) => onSelect({ kind: 'value', index }),
+  showProblems: () => channel.event({ type: 'showProblems' }),
+  fixProblems: () => channel.event({ type: 'fixProblems' }),
 });
 main.append(stage, panel.element);
 stage.append(status, finder.list);
@@ -246,6 +248,24 @@ function showError(fileName: string, message: string): void {
   app.replaceChildren(box);
 }
 
+/** A problem's place from the Problems panel: its node, else its value, else its graph or the model. */
+async function revealProblem(location: RevealLocation): Promise<void> {
+  if (location.graph !== undefined && location.graph !== current()) await openGraph(location.graph);
+  const graph = currentGraph();
+  if (!graph || (location.graph !== undefined && graph.id !== location.graph)) return;
+  const node = location.node !== undefined ? graph.nodes[location.node] : undefined;
+  const value = location.value !== undefined ? graph.values.findIndex((v) => v.name === location.value) : -1;
+  if (node && !node.hidden) {
+    await canvas.revealNode(location.node!);
+    canvas.focus();
+  } else if (node) void panel.showNode(graph, location.node!);
+  else if (value >= 0) onSelect({ kind: 'value', index: value });
+  else {
+    canvas.select(undefined);
+    showModelPanel();
+  }
+}
+
 async function onEvent(event: HostEvent): Promise<void> {
   switch (event.type) {
     case 'model': {
@@ -295,6 +315,12 @@ async function onEvent(event: HostEvent): Promise<void> {
       } else status.textContent = `No node named ${event.nodeName} in this graph.`;
       break;
     }
+    case 'revealProblem':
+      await revealProblem(event.location);
+      break;
+    case 'problems':
+      panel.setProblems(event.summary);
+      break;
     case 'runtimeOverlay':
       overlay = event.overlay;
       canvas.setOverlay(overlay);

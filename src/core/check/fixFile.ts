@@ -8,7 +8,7 @@ import { assertNotSameFile } from '../model/modelFile.js';
 import type { RuntimeClient } from '../runtime/client.js';
 import { generateInputs } from '../runtime/inputs.js';
 import { baseReport, verifyModels, writeTransformed, type TransformReport } from '../transforms/report.js';
-import { checkModel } from './checkModel.js';
+import { checkInWorker } from './checkInWorker.js';
 import { applyFixes, fixableProblems, isAppliedFix, type AppliedFix, type FixChange } from './fixes.js';
 import { countBySeverity, describeLocation, type Problem, type QuickFixKind } from './problem.js';
 
@@ -19,6 +19,8 @@ export interface FixFileOptions {
   client: RuntimeClient;
   /** Fixes to apply; default: every fix the model's problems offer. */
   fixes?: QuickFixKind[];
+  /** The checker's problems of `input` when known (an open editor has them); else it is checked. */
+  problems?: Problem[];
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
@@ -43,30 +45,31 @@ export async function fixModelFile(input: string, output: string, options: FixFi
   assertNotSameFile(input, output);
   const started = performance.now();
   const { model, bytes } = await readModelFile(input);
-  const before = checkModel(model, { modelDir: dirname(input) });
+  // The checks run in a worker thread: seconds for a large model, which the extension host must not spend.
+  const before = options.problems ?? (await checkInWorker({ path: input, modelDir: dirname(input) }, options.signal));
   const offered = fixableProblems(before);
   const wanted = (options.fixes ?? [...offered.keys()]).filter((k): k is AppliedFix => isAppliedFix(k) && offered.has(k));
   if (!wanted.length) throw new UserError('The model has no problems that these fixes address.');
   const addressed = wanted.flatMap((k) => offered.get(k) ?? []);
   options.onProgress?.('Applying the fixes');
   const { model: fixed, changes } = applyFixes(model, wanted);
-  const remaining = checkModel(fixed, { modelDir: dirname(input) });
   if (options.signal?.aborted) throw new UserError('Fixing was cancelled.');
 
-  const notes = changes.map((c) => `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`);
-  notes.push(`Problems before: ${countText(before)}; after: ${countText(remaining)}.`);
   const report: TransformReport = {
     ...baseReport('fix', model, fixed),
     timeMs: performance.now() - started,
-    notes,
-    tables: [
-      { title: 'Changes made', columns: ['fix', 'change'], rows: changes.flatMap((c) => c.details.map((d) => [c.fix, d])) },
-      ...(remaining.length ? [{ title: 'Problems left', columns: ['severity', 'rule', 'where', 'message'], rows: remaining.map((p) => [p.severity, p.rule, describeLocation(p.where), p.message]) }] : []),
-    ],
-    details: { fixes: wanted, problemsBefore: before.length, problemsAfter: remaining.length },
+    notes: changes.map((c) => `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`),
+    tables: [{ title: 'Changes made', columns: ['fix', 'change'], rows: changes.flatMap((c) => c.details.map((d) => [c.fix, d])) }],
   };
   options.onProgress?.('Writing the fixed model');
   writeTransformed(report, fixed, input, output, bytes.length);
+
+  // What was written is checked, not the object in memory.
+  options.onProgress?.('Checking the fixed model');
+  const remaining = await checkInWorker({ path: output, modelDir: dirname(output) }, options.signal);
+  report.notes.push(`Problems before: ${countText(before)}; after: ${countText(remaining)}.`);
+  if (remaining.length) report.tables!.push({ title: 'Problems left', columns: ['severity', 'rule', 'where', 'message'], rows: remaining.map((p) => [p.severity, p.rule, describeLocation(p.where), p.message]) });
+  report.details = { fixes: wanted, problemsBefore: before.length, problemsAfter: remaining.length };
 
   options.onProgress?.('Verifying: original and fixed model on the same inputs');
   report.verification = await verifyModels(options.client, input, output, { ...fixTolerance, signal: options.signal });
