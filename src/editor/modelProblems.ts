@@ -46,8 +46,9 @@ export function revealLink(uri: vscode.Uri, location: RevealLocation): vscode.Ur
 export function toDiagnostic(uri: vscode.Uri, problem: Problem, fixable: boolean): vscode.Diagnostic {
   const where = problem.where;
   const place = describeLocation(where);
-  const hint = fixable ? ' (ONNX: Fix Model Problems... fixes it)' : '';
-  const diagnostic = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${place}: ${problem.message}${hint}`, severities[problem.severity]);
+  const hint = fixable ? '; ONNX: Fix Model Problems... fixes it' : '';
+  // The message first, as VS Code lists it; then where, since the row's line and column mean nothing here.
+  const diagnostic = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${problem.message} [${place}${hint}]`, severities[problem.severity]);
   diagnostic.source = SOURCE;
   const location: RevealLocation = { graph: where.graph, node: where.node, value: where.value };
   diagnostic.code = { value: problem.rule, target: revealLink(uri, location) };
