@@ -1,5 +1,5 @@
 // `npm run bench`: every figure users feel, ours beside the peer's, in one run.
-// Env knobs: BENCH_QUICK=1 (smaller models, fewer samples), BENCH_SAMPLES=N, BENCH_ONLY=decode,info,...
+// Env knobs: BENCH_QUICK=1 (smaller models, fewer samples), BENCH_SAMPLES=N, BENCH_ONLY=decode,info,opset,...
 // (figure groups), BENCH_LAYERS / BENCH_EXTERNAL_MB (model sizes), ONNX_LENS_BENCH_MODELS=folder of .onnx,
 // BENCH_SCREENSHOTS=folder (the editor's first paint of each model, as PNG).
 import * as esbuild from 'esbuild';
@@ -13,16 +13,18 @@ import { externalFigures } from './figures/external.js';
 import { foldFigures } from './figures/fold.js';
 import { infoFigures } from './figures/info.js';
 import { layoutFigures } from './figures/layout.js';
+import { opsetFigures } from './figures/opset.js';
 import { quantizeFigures, quantizePeerPython } from './figures/quantize.js';
 import { launchBrowser, webviewFigures } from './figures/webview.js';
 import { runtimeFigures } from './figures/runtime.js';
+import { shapeFigures, shapeSets } from './figures/shapes.js';
 import type { BenchContext } from './lib/context.js';
 import { describeMachine, machineText } from './lib/machine.js';
 import { jsonText, markdownTable, targetLines } from './lib/report.js';
 import type { Row } from './lib/rows.js';
 import { modelDir, modelSizes, prepareExternalModel, prepareModels, root, type BenchModel, type Role } from './models.js';
 
-type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fold' | 'quantize';
+type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fold' | 'quantize' | 'shapes' | 'opset';
 
 /** What the run cannot compare, and why: listed in the results so that nothing is silently missing. */
 const notMeasured: Array<{ figure: string; reason: string }> = [
@@ -36,7 +38,7 @@ function log(line: string): void {
 /** Bundled into the run's scratch folder (outside the sources, so that lint never sees them). */
 async function buildProbes(tmp: string): Promise<BenchContext['probes']> {
   const outdir = join(tmp, 'probes');
-  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'quantize', 'viewModel'] as const;
+  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'quantize', 'viewModel', 'shapes', 'opset'] as const;
   await esbuild.build({
     entryPoints: Object.fromEntries(names.map((n) => [n, join(root, 'bench', 'probes', `${n}.ts`)])),
     outdir,
@@ -140,6 +142,12 @@ async function main(): Promise<void> {
         rows.push(...await foldFigures(ctx, m));
       }
     }
+    if (wanted('shapes')) {
+      for (const set of shapeSets(ctx, withRole(models, 'decode'))) {
+        log(`shape inference ${set.name}`);
+        rows.push(...await shapeFigures(ctx, set));
+      }
+    }
     if (wanted('quantize')) {
       if (!quantizePeerPython()) {
         notMeasured.push({ figure: 'Quantize throughput', reason: "no peer, as no Python with onnxruntime's quantizer was found (BENCH_ORT_PYTHON or bench/.models/ort-venv); onnxruntime.quantization is Python-only and not packaged by Debian" });
@@ -148,6 +156,10 @@ async function main(): Promise<void> {
         log(`quantize ${m.name}`);
         rows.push(...await quantizeFigures(ctx, m));
       }
+    }
+    if (wanted('opset')) {
+      log('opset conversion over libonnx-testdata');
+      rows.push(...await opsetFigures(ctx));
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

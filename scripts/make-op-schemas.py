@@ -4,9 +4,9 @@
 For every op of the ONNX domains (ai.onnx, ai.onnx.ml, ai.onnx.preview.training, ai.onnx.preview) and
 every version in which its signature changed: the since-version, whether it is deprecated, the input
 and output counts, the formal inputs and outputs with their type strings and options, the attributes
-with their types, and the type constraints. Also ONNX's release table (IR version against opset
-versions). `onnx-lens check` reads the table; the table is committed, so the tests and the CLI need no
-Python. It needs the `onnx` Python package; the newest one knows the newest opsets, so prefer it to
+with their types and defaults, and the type constraints. Also ONNX's release table (IR version against
+opset versions). The model checker (src/core/check) and the opset converter (src/core/opset) read the
+table; it is committed, so the tests and the CLI need no Python. It needs the `onnx` Python package; the newest one knows the newest opsets, so prefer it to
 Debian's python3-onnx (1.12, opsets up to 17):
 
     python3 -m venv <venv>
@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 import onnx
-from onnx import defs
+from onnx import defs, helper
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / 'src' / 'core' / 'ops' / 'opSchemaTable.ts'
@@ -46,6 +46,34 @@ def formal(p: defs.OpSchema.FormalParameter) -> str:
     else:
         suffix = OPTION[p.option]
     return f'{p.name}:{field(p, "type_str", "typeStr")}{suffix}'
+
+
+def default_of(a: defs.OpSchema.Attribute):
+    """The value an absent attribute means, in JSON form; None when the schema gives none (or a tensor or graph)."""
+    if not a.default_value.name:
+        return None
+
+    def norm(x):
+        if isinstance(x, bytes):
+            return x.decode()
+        if isinstance(x, float):
+            # float32 in the proto: nine significant digits give the value back exactly.
+            return float('%.9g' % x)
+        if isinstance(x, (int, str)):
+            return x
+        if isinstance(x, list):
+            items = [norm(y) for y in x]
+            return None if None in items else items
+        return None
+
+    return norm(helper.get_attribute_value(a.default_value))
+
+
+def attribute(a: defs.OpSchema.Attribute):
+    """'TYPE' or 'TYPE!' when required; ['TYPE', default] when the schema gives a default."""
+    kind = a.type.name + ('!' if a.required else '')
+    value = None if a.required else default_of(a)
+    return kind if value is None else [kind, value]
 
 
 def main() -> None:
@@ -71,8 +99,7 @@ def main() -> None:
         entry['o'] = [formal(p) for p in s.outputs]
         attrs = {}
         for name in sorted(s.attributes):
-            a = s.attributes[name]
-            attrs[name] = a.type.name + ('!' if a.required else '')
+            attrs[name] = attribute(s.attributes[name])
         if attrs:
             entry['a'] = attrs
         constraints = {c.type_param_str: type_set(list(c.allowed_type_strs)) for c in s.type_constraints}

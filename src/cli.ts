@@ -1,4 +1,5 @@
-// `onnx-lens`: the model core on the command line. Exit codes: 0 ok, 1 a check failed, 2 an error.
+// `onnx-lens`: the model core on the command line. Exit codes: 0 ok (a transform: verified), 1 a
+// comparison or verification failed or could not run, 2 usage or input error.
 import { setFlagsFromString } from 'node:v8';
 import { oneLine } from './core/errors.js';
 import { UsageError, type CliCommand } from './cli/command.js';
@@ -7,26 +8,28 @@ import { infoCommand } from './cli/info.js';
 import { runCommand } from './cli/run.js';
 import { parseCommand } from './cli/parse.js';
 import { textCommand } from './cli/text.js';
-import { quantizeCommand } from './cli/quantize.js';
-import { foldCommand } from './cli/fold.js';
-import { pruneCommand } from './cli/prune.js';
+import { transformCommand } from './cli/transformCommand.js';
+import { transforms } from './core/transforms/registry.js';
 import { checkCommand } from './cli/check.js';
 
 // Decoding allocates millions of small objects that all survive; a larger young generation cuts the
 // garbage collector's share of decoding a 50,000-node model by more than half (see bench/README.md).
 setFlagsFromString('--max-semi-space-size=64');
 
-const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand, quantizeCommand, foldCommand, pruneCommand, checkCommand];
+const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand, ...transforms.map(transformCommand), checkCommand];
 
 function help(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'onnx-lens: inspect, transform and run ONNX models',
     '',
-    'Usage:',
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    'Usage: onnx-lens COMMAND ARGUMENTS',
     '',
-    'Run `onnx-lens COMMAND --help` for the options of one command.',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `onnx-lens COMMAND --help` for the usage and options of one command.',
+    'Exit codes: 0 ok (a transform: verified); 1 a comparison or verification failed, or could not run; 2 usage or input error.',
   ].join('\n');
 }
 
@@ -42,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`Usage: ${command.usage}\n  ${command.summary}\n`);
+    process.stdout.write(`${command.help?.() ?? `Usage: ${command.usage}\n  ${command.summary}`}\n`);
     return 0;
   }
   try {

@@ -5,7 +5,6 @@ import { EditorRegistry } from './editor/editorRegistry.js';
 import { ModelEditorProvider } from './editor/modelEditorProvider.js';
 import { registerTextLanguage } from './language/index.js';
 import { registerTransformCommands } from './commands/transforms.js';
-import { registerQuantizeCommands } from './commands/quantize.js';
 import { registerTestRunCommands } from './commands/testRun.js';
 import { registerProblems } from './commands/problems.js';
 import { RuntimeRecords } from './services/runtimeRecords.js';
@@ -22,7 +21,6 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(ModelEditorProvider.register(services));
   context.subscriptions.push(registerTextLanguage(services));
   context.subscriptions.push(registerTransformCommands(services));
-  context.subscriptions.push(registerQuantizeCommands(services));
   context.subscriptions.push(registerTestRunCommands(services));
   context.subscriptions.push(registerProblems(services));
 }

@@ -7,15 +7,20 @@ function number(value: number): string {
   return `${value.toFixed(digits)}`;
 }
 
+/** Counts are whole numbers and print as such. */
+function numberIn(value: number, unit: Unit): string {
+  return unit === 'cases' ? String(value) : number(value);
+}
+
 export function valueText(m: Measured | undefined, unit: Unit): string {
   if (m === undefined) return '–';
   if (!isSummary(m)) return `failed (${m.failed})`;
-  return `${number(m.median)} ${unit}`;
+  return `${numberIn(m.median, unit)} ${unit}`;
 }
 
-export function rangeText(m: Measured | undefined): string {
+export function rangeText(m: Measured | undefined, unit: Unit = 'ms'): string {
   if (!isSummary(m)) return '';
-  return `${number(m.min)}–${number(m.max)}`;
+  return `${numberIn(m.min, unit)}–${numberIn(m.max, unit)}`;
 }
 
 export function ratioText(r: Row): string {
@@ -32,7 +37,7 @@ export function markdownTable(rows: Row[]): string {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const target = r.target ? `${r.target.text}: ${r.target.met ? 'met' : 'NOT met'}` : '';
-    lines.push(`| ${[r.figure, r.model, valueText(r.ours, r.unit), rangeText(r.ours), r.peerName ?? '–', valueText(r.peer, r.unit), rangeText(r.peer), ratioText(r), target].map(cell).join(' | ')} |`);
+    lines.push(`| ${[r.figure, r.model, valueText(r.ours, r.unit), rangeText(r.ours, r.unit), r.peerName ?? '–', valueText(r.peer, r.unit), rangeText(r.peer, r.unit), ratioText(r), target].map(cell).join(' | ')} |`);
   }
   return lines.join('\n');
 }

@@ -1,8 +1,12 @@
 // What every `onnx-lens` subcommand provides.
+export { commaList } from '../core/transforms/optionSchema.js';
+
 export interface CliCommand {
   name: string;
   usage: string;
   summary: string;
+  /** The full `COMMAND --help` text; default: the usage and the summary. */
+  help?(): string;
   /** Returns the process exit code: 0 ok, 1 a check failed, 2 an error. */
   run(args: string[]): Promise<number>;
 }
@@ -10,11 +14,6 @@ export interface CliCommand {
 /** Writes a JSON result or plain lines to stdout. */
 export function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-}
-
-/** Values of a repeatable option, each of which may also be a comma-separated list ('--exclude a,b --exclude c'). */
-export function commaList(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
 /** Wrong arguments: the CLI prints the command's usage. */

@@ -2,18 +2,29 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
 import { formatCosine, formatDims, formatDuration, formatNumber } from '../core/format.js';
 import { readModelFile } from '../core/model/decode.js';
-import { RuntimeClient } from '../core/runtime/client.js';
-import { generateInputs, parseDimAssignments, type Distribution } from '../core/runtime/inputs.js';
+import { OnnxRuntimeError, RuntimeClient } from '../core/runtime/client.js';
+import { assumptionText, fedText, type Assumption, type FedInput } from '../core/runtime/inputReport.js';
+import { resolveInputs, type ResolvedInputs } from '../core/runtime/inputResolve.js';
+import { checkExternalData } from '../core/runtime/preflight.js';
 import type { GraphOptimizationLevel, SessionSettings } from '../core/runtime/settings.js';
-import { loadInputSources, missingInputs, type TestDataSet } from '../core/runtime/testData.js';
 import { testRun, type OutputReport, type TestRunReport } from '../core/runtime/testRun.js';
 import { print, UsageError, type CliCommand } from './command.js';
+import { inputHelp, inputOptions, inputSpecFromOptions, inputUsage } from './inputOptions.js';
 
-const usage = 'onnx-lens run MODEL [--inputs DIR|FILE...] [--iterations N] [--warmup N] [--compare OTHER] [--rtol R --atol A] '
-  + '[--dims N=1,seq=128] [--seed S] [--distribution normal|uniform|zeros|ones] [--threads N] [--optimization disabled|basic|extended|all] '
-  + '[--provider cpu,...] [--timeout SECONDS] [--json]';
+const usage = `onnx-lens run MODEL ${inputUsage} [--iterations N] [--warmup N] [--compare OTHER] [--rtol R --atol A] `
+  + '[--threads N] [--optimization disabled|basic|extended|all] [--provider cpu,...] [--timeout SECONDS] [--json] [--verbose]';
 
-const distributions = ['normal', 'uniform', 'zeros', 'ones'];
+const help = [
+  inputHelp,
+  'Run:',
+  '  --iterations N, --warmup N  timed runs after untimed ones (default 20 and 3; 0 iterations: no timing)',
+  '  --compare OTHER             run OTHER on the same inputs and compare its outputs (--rtol, --atol)',
+  '  --threads N, --optimization LEVEL, --provider cpu,...  onnxruntime session settings',
+  '  --timeout SECONDS           stop onnxruntime when one step takes longer (default 300)',
+  '  --json                      the report as JSON: outputs in the model\'s order, the inputs fed, what was assumed',
+  '  --verbose                   onnxruntime\'s full message on stderr when it fails (before the one-line error)',
+].join('\n');
+
 const levels = ['disabled', 'basic', 'extended', 'all'];
 
 function number(value: string | undefined, fallback: number, what: string, check: (n: number) => boolean): number {
@@ -42,13 +53,21 @@ function outputRow(o: OutputReport): string[] {
   ];
 }
 
-function humanReport(model: string, inputsText: string, report: TestRunReport, tolerance: { rtol: number; atol: number }): string {
+function fedRows(fed: readonly FedInput[]): string[] {
+  const rows = fed.map((f) => [
+    f.name, f.dtype, formatDims(f.dims),
+    f.value !== undefined ? `= ${f.value}` : f.source === 'generated' ? `generated (${f.from})` : `from ${f.from}`,
+    [f.assumedAxes.length ? `${f.assumedAxes.map((a) => `${f.name}[${a}]`).join(', ')} assumed` : '', f.assumedValue ? 'value assumed' : ''].filter(Boolean).join('; '),
+  ]);
+  return table(['input', 'dtype', 'shape', 'value', 'note'], rows).map((l) => `  ${l}`);
+}
+
+function humanReport(model: string, inputs: ResolvedInputs, report: TestRunReport, tolerance: { rtol: number; atol: number }): string {
   const s = report.settings;
-  const lines = [
-    `Model:    ${model}`,
-    `Inputs:   ${inputsText}`,
-    `Settings: ${s.executionProviders.join(', ')}, ${s.intraOpThreads || 'default'} intra-op threads, graph optimization ${s.graphOptimizationLevel}`,
-  ];
+  const lines = [`Model:    ${model}`, `Inputs:   ${inputs.summary}`];
+  if (inputs.dataSets.length === 1 && inputs.dataSets[0].fed) lines.push(...fedRows(inputs.dataSets[0].fed));
+  inputs.assumptions.forEach((a, i) => lines.push(`${i === 0 ? 'Assumed:  ' : '          '}${assumptionText(a)}`));
+  lines.push(`Settings: ${s.executionProviders.join(', ')}, ${s.intraOpThreads || 'default'} intra-op threads, graph optimization ${s.graphOptimizationLevel}`);
   const compared = report.dataSets.some((d) => d.reference);
   const header = ['output', 'dtype', 'shape', 'min', 'max', 'mean', 'std', 'NaN', 'Inf'];
   if (compared) header.push('max abs err', 'max rel err', 'cosine', 'mismatches', 'result');
@@ -70,7 +89,18 @@ function humanReport(model: string, inputsText: string, report: TestRunReport, t
   return lines.join('\n');
 }
 
-function jsonReport(model: string, inputsText: string, report: TestRunReport, tolerance: { rtol: number; atol: number }): string {
+function jsonAssumption(a: Assumption) {
+  return { subject: a.subject, value: a.value, kind: a.kind, reason: a.reason, option: a.option, text: assumptionText(a) };
+}
+
+function jsonFed(f: FedInput) {
+  return {
+    name: f.name, dtype: f.dtype, shape: f.dims, source: f.source, from: f.from, ...(f.value !== undefined ? { value: f.value } : {}),
+    assumedAxes: f.assumedAxes, assumedValue: f.assumedValue ?? false, text: fedText(f),
+  };
+}
+
+function jsonReport(model: string, inputs: ResolvedInputs, report: TestRunReport, tolerance: { rtol: number; atol: number }): string {
   const outputs = report.dataSets.flatMap((set) => set.outputs.map((o) => ({
     ...(report.dataSets.length > 1 ? { dataSet: set.name } : {}),
     name: o.name,
@@ -85,7 +115,8 @@ function jsonReport(model: string, inputsText: string, report: TestRunReport, to
   })));
   const latency = report.latency && { ...report.latency, times: undefined };
   return JSON.stringify({
-    model, inputs: inputsText, settings: report.settings, tolerance, reference: report.dataSets.find((d) => d.reference)?.reference ?? null,
+    model, inputs: inputs.summary, feeds: (inputs.dataSets[0]?.fed ?? []).map(jsonFed), assumed: inputs.assumptions.map(jsonAssumption),
+    settings: report.settings, tolerance, reference: report.dataSets.find((d) => d.reference)?.reference ?? null,
     pass: report.pass ?? null, outputs, latency: latency ?? null,
   }, null, 2);
 }
@@ -94,24 +125,23 @@ export const runCommand: CliCommand = {
   name: 'run',
   usage,
   summary: 'run through onnxruntime (child process): outputs, latency, comparison with expected outputs or another model',
+  help: () => `Usage: ${usage}\n  ${runCommand.summary}\n\n${help}`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
-        inputs: { type: 'string', multiple: true },
+        ...inputOptions,
         iterations: { type: 'string' },
         warmup: { type: 'string' },
         compare: { type: 'string' },
         rtol: { type: 'string' },
         atol: { type: 'string' },
-        dims: { type: 'string' },
-        seed: { type: 'string' },
-        distribution: { type: 'string' },
         threads: { type: 'string' },
         optimization: { type: 'string' },
         provider: { type: 'string' },
         timeout: { type: 'string' },
         json: { type: 'boolean' },
+        verbose: { type: 'boolean' },
       },
       allowPositionals: true,
     });
@@ -124,36 +154,28 @@ export const runCommand: CliCommand = {
     const iterations = number(values.iterations, 20, 'iterations', whole);
     const warmup = number(values.warmup, 3, 'warmup', whole);
     const timeout = number(values.timeout, 300, 'timeout', (n) => n > 0);
-    const distribution = values.distribution ?? 'normal';
-    if (!distributions.includes(distribution)) throw new UserError(`--distribution must be one of ${distributions.join(', ')}.`);
     if (values.optimization && !levels.includes(values.optimization)) throw new UserError(`--optimization must be one of ${levels.join(', ')}.`);
     const settings: SessionSettings = {
       intraOpThreads: number(values.threads, 0, 'threads', whole),
       graphOptimizationLevel: (values.optimization ?? 'all') as GraphOptimizationLevel,
       executionProviders: values.provider ? values.provider.split(',').map((p) => p.trim()).filter(Boolean) : ['cpu'],
     };
+    const spec = inputSpecFromOptions(values);
     const { model } = await readModelFile(modelPath);
-    let dataSets: TestDataSet[];
-    let inputsText: string;
-    if (values.inputs?.length) {
-      dataSets = loadInputSources(values.inputs, model);
-      inputsText = `${dataSets.map((d) => d.name).join(', ')} from ${values.inputs.join(', ')}`;
-    } else {
-      const seed = number(values.seed, 0, 'seed', whole);
-      const dims = parseDimAssignments(values.dims);
-      dataSets = [{ name: 'generated', inputs: generateInputs(model, { distribution: distribution as Distribution, dims, seed }) }];
-      const dimsText = Object.entries(dims).map(([k, v]) => `${k}=${v}`).join(', ');
-      inputsText = `generated (${distribution}, seed ${seed}${dimsText ? `, ${dimsText}` : ''})`;
-    }
-    for (const set of dataSets) {
-      const missing = missingInputs(set.inputs, model);
-      if (missing) throw new UserError(`${set.name}: ${missing}`);
-    }
+    // Our own words for a bad external-data reference, before onnxruntime gives its own.
+    checkExternalData(model, modelPath);
+    if (values.compare) checkExternalData((await readModelFile(values.compare)).model, values.compare);
+    const inputs = resolveInputs(model, spec);
     const client = RuntimeClient.start({ timeoutMs: timeout * 1000 });
     try {
-      const report = await testRun(client, modelPath, { dataSets, compareWith: values.compare, settings, tolerance, warmup, iterations });
-      print(values.json ? jsonReport(modelPath, inputsText, report, tolerance) : humanReport(modelPath, inputsText, report, tolerance));
+      const report = await testRun(client, modelPath, {
+        dataSets: inputs.dataSets, assumptions: inputs.assumptions, decoded: model, compareWith: values.compare, settings, tolerance, warmup, iterations,
+      });
+      print(values.json ? jsonReport(modelPath, inputs, report, tolerance) : humanReport(modelPath, inputs, report, tolerance));
       return report.pass === false ? 1 : 0;
+    } catch (error) {
+      if (values.verbose && error instanceof OnnxRuntimeError) process.stderr.write(`onnxruntime said: ${error.detail.replace(/\s+/g, ' ').trim()}\n`);
+      throw error;
     } finally {
       client.dispose();
     }

@@ -1,17 +1,14 @@
-// `ONNX: Prune Model...`: structural extraction or weight magnitude pruning into `name.pruned.onnx`,
-// chosen with quick picks; sparse storage is offered when it makes the file smaller and onnxruntime
-// loads it.
-import { basename } from 'node:path';
+// `ONNX: Prune Model...`'s questions: structural extraction or weight magnitude pruning, chosen with
+// quick picks; after the run, sparse storage is offered when it makes the file smaller and onnxruntime
+// loads it. The runner does the rest.
 import * as vscode from 'vscode';
 import { UserError } from '../core/errors.js';
-import { readModelFile } from '../core/model/decode.js';
 import type { ModelProto } from '../core/model/proto.js';
 import { valueNames } from '../core/transforms/pruneExtract.js';
-import { describeRequest, parsePattern, parseSparsity, pruneFile, type PruneRequest } from '../core/transforms/pruneRun.js';
+import { parsePattern, parseSparsity, type PruneDetails, type PruneOptions, type PruneRequest } from '../core/transforms/pruneTransform.js';
 import { prunableOps } from '../core/transforms/pruneWeights.js';
 import { formatBytes } from '../core/format.js';
-import { chooseOutputUri, pickTargetUri, runWithProgress, showError, showTransformResult } from './transformCommon.js';
-import type { SharedRuntime } from '../services/sharedRuntime.js';
+import type { TransformUi } from './transformRunner.js';
 
 type Mode = 'extract' | 'global' | 'layer' | 'pattern';
 
@@ -91,38 +88,23 @@ async function buildRequest(model: ModelProto, mode: Mode): Promise<PruneRequest
   return { kind: 'magnitude', sparsity: parseSparsity(text), scope: mode, exclude };
 }
 
-export async function pruneModelCommand(arg: unknown, runtime: SharedRuntime, log: vscode.LogOutputChannel): Promise<void> {
-  try {
-    const source = await pickTargetUri(arg, 'Prune Model');
-    if (!source) return;
+export const pruneUi: TransformUi<PruneOptions, PruneDetails> = {
+  async ask({ model }) {
     const mode = await pickMode();
-    if (!mode) return;
-    const { model } = await readModelFile(source.fsPath);
-    const request = await buildRequest(model, mode);
-    if (!request) return;
-    const output = await chooseOutputUri(source, 'pruned');
-    if (!output) return;
-    log.info(`Pruning (${describeRequest(request)}): ${source.fsPath} -> ${output.fsPath}`);
-    const title = `Pruning ${basename(source.fsPath)}`;
-    let result = await runWithProgress(title, output, ({ report, signal }) => pruneFile(source.fsPath, output.fsPath, request, { client: runtime.get(), signal, onProgress: report }));
-    if (!result) return;
-    const offer = result.sparse;
-    if (offer?.loads && !offer.written) {
-      const write = 'Write Sparse Storage';
-      const answer = await vscode.window.showInformationMessage(
-        `Zeros stored densely do not shrink the file. Sparse storage would make the pruned weights ${formatBytes(offer.denseBytes)} -> ${formatBytes(offer.sparseBytes)}, and onnxruntime loads it.`,
-        { modal: true }, write, 'Keep Dense');
-      if (answer === write) {
-        const sparse = await runWithProgress(title, undefined, ({ report, signal }) =>
-          pruneFile(source.fsPath, output.fsPath, request, { client: runtime.get(), sparseStorage: true, signal, onProgress: report }));
-        if (sparse) result = sparse;
-      }
-    }
-    await showTransformResult(result.report, output, log);
-  } catch (error) {
-    showError(error, log, 'Prune Model');
-  }
-}
+    if (!mode) return undefined;
+    const request = await buildRequest(await model(), mode);
+    return request && { request, sparseStorage: false };
+  },
+  async again(report, options) {
+    const offer = report.details.sparse;
+    if (!offer?.loads || offer.written) return undefined;
+    const write = 'Write Sparse Storage';
+    const answer = await vscode.window.showInformationMessage(
+      `Zeros stored densely do not shrink the file. Sparse storage would make the pruned weights ${formatBytes(offer.denseBytes)} -> ${formatBytes(offer.sparseBytes)}, and onnxruntime loads it.`,
+      { modal: true }, write, 'Keep Dense');
+    return answer === write ? { ...options, sparseStorage: true } : undefined;
+  },
+};
 
 /** An input box validator from a parser: its error message, or nothing when the text parses. */
 function validateWith(parse: (text: string) => unknown): (text: string) => string | undefined {

@@ -1,14 +1,24 @@
-// Registers the transform commands (fold, prune); they run in the extension's shared onnxruntime child.
+// Registers one palette command per transform of the core registry, each run by the one runner in the
+// extension's shared onnxruntime child. A transform without its own quick picks is asked from its schema.
 import * as vscode from 'vscode';
-import { foldConstantsCommand } from './fold.js';
-import { pruneModelCommand } from './prune.js';
-import { registerReportDocuments } from './transformCommon.js';
+import { transforms } from '../core/transforms/registry.js';
 import type { HostServices } from '../services/hostServices.js';
+import { pruneUi } from './prune.js';
+import { quantizeUi } from './quantize.js';
+import { ReportDocuments } from './reportDocuments.js';
+import { schemaUi } from './transformOptions.js';
+import { runTransformCommand, type TransformUi } from './transformRunner.js';
 
-export function registerTransformCommands({ log, runtime }: HostServices): vscode.Disposable {
+/** Transforms whose options deserve more than their schema's questions. */
+const customUi: Readonly<Record<string, TransformUi>> = { prune: pruneUi, quantize: quantizeUi };
+
+export function registerTransformCommands(services: HostServices): vscode.Disposable {
+  const reports = new ReportDocuments();
   return vscode.Disposable.from(
-    registerReportDocuments(),
-    vscode.commands.registerCommand('onnxLens.foldConstants', (arg?: unknown) => foldConstantsCommand(arg, runtime, log)),
-    vscode.commands.registerCommand('onnxLens.pruneModel', (arg?: unknown) => pruneModelCommand(arg, runtime, log)),
+    reports,
+    ...transforms.map((transform) => {
+      const ui = customUi[transform.name] ?? schemaUi(transform);
+      return vscode.commands.registerCommand(transform.command, (arg?: unknown) => runTransformCommand(transform, ui, arg, services, reports));
+    }),
   );
 }

@@ -51,7 +51,7 @@ export function registerTextLanguage({ log, editors, runtimeRecords }: HostServi
       textViews.forget(document);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('onnxLens.text.elideAbove')) textViews.refreshAll();
+      if (e.affectsConfiguration('onnxLens.text.elideAbove') || e.affectsConfiguration('onnxLens.text.strict')) textViews.refreshAll();
     }),
     registerTextCommands(textViews, log, editors),
     // Selecting a node in the graph moves a visible text view of the same model to it.

@@ -63,6 +63,10 @@ function elideAbove(): number {
   return Number.isFinite(value) && value >= 0 ? value : 32;
 }
 
+function strict(): boolean {
+  return vscode.workspace.getConfiguration('onnxLens.text').get<boolean>('strict', false) === true;
+}
+
 /** Serves and caches the text of models, and the parse of .onnxtxt files per document version. */
 export class TextViews implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly virtual = new Map<string, TextView>();
@@ -86,7 +90,7 @@ export class TextViews implements vscode.TextDocumentContentProvider, vscode.Dis
     const started = Date.now();
     try {
       const model = await this.loadModel(modelUri);
-      const printed = printModel(model, { elideAbove: elideAbove() });
+      const printed = printModel(model, { elideAbove: elideAbove(), strict: strict() });
       const external = modelUri.scheme === 'file' ? ExternalDataReader.forModel(modelUri.fsPath) : undefined;
       this.virtual.get(uri.toString())?.external?.close();
       this.virtual.set(uri.toString(), makeView({

@@ -1,5 +1,8 @@
 // The shape of the generated operator schema table (src/core/ops/opSchemaTable.ts).
 
+/** The value an absent attribute means: floats to nine significant digits, strings decoded. */
+export type AttributeDefault = number | string | number[] | string[];
+
 /** One version of one op, as ONNX's OpSchema describes it. */
 export interface OpSchemaEntry {
   /** The opset version this signature appeared in. */
@@ -11,8 +14,11 @@ export interface OpSchemaEntry {
   /** Formal inputs and outputs: 'name:type' with '?' optional, '*' variadic of one type, '+' variadic of mixed types. */
   i: string[];
   o: string[];
-  /** Attribute name to ONNX attribute type name (INT, FLOATS, GRAPH...), '!' when required. */
-  a?: Record<string, string>;
+  /**
+   * Attribute name to ONNX attribute type name (INT, FLOATS, GRAPH...), '!' when required; a pair of the
+   * type and the default when the schema gives one (not for tensors and graphs).
+   */
+  a?: Record<string, string | [string, AttributeDefault]>;
   /** Type parameter to an index into `typeSets`. */
   t?: Record<string, number>;
 }

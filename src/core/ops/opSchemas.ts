@@ -1,7 +1,9 @@
 // Lookup in the ONNX operator schema table: which signature an op has at a given opset version of its
 // domain, as onnx's schema registry resolves it (the newest version at or below the opset).
 import { opSchemaTable } from './opSchemaTable.js';
-import type { OpSchemaEntry } from './opSchemaTypes.js';
+import type { AttributeDefault, OpSchemaEntry } from './opSchemaTypes.js';
+
+export type { AttributeDefault } from './opSchemaTypes.js';
 
 export type ParameterOption = 'single' | 'optional' | 'variadic';
 
@@ -12,6 +14,14 @@ export interface FormalParameter {
   option: ParameterOption;
   /** Variadic parameters: false when each element may have its own type (Loop's V). */
   homogeneous: boolean;
+}
+
+export interface AttributeSchema {
+  /** ONNX attribute type name: INT, FLOAT, STRING, INTS, TENSOR, GRAPH... */
+  type: string;
+  required: boolean;
+  /** The value an absent attribute means, when the schema gives one. */
+  default?: AttributeDefault;
 }
 
 export interface OpSchema {
@@ -25,8 +35,7 @@ export interface OpSchema {
   maxOutput: number;
   inputs: FormalParameter[];
   outputs: FormalParameter[];
-  /** Attribute name to its ONNX type name ('INT', 'GRAPH'...). */
-  attributes: ReadonlyMap<string, { type: string; required: boolean }>;
+  attributes: ReadonlyMap<string, AttributeSchema>;
   /** Type parameter to its allowed type strings. */
   typeConstraints: ReadonlyMap<string, readonly string[]>;
 }
@@ -69,7 +78,14 @@ function parameter(text: string): FormalParameter {
   return { name: text.slice(0, colon), typeStr, option, homogeneous: last !== '+' };
 }
 
-function toSchema(domain: string, name: string, e: OpSchemaEntry): OpSchema {
+function attribute(spec: string | [string, AttributeDefault]): AttributeSchema {
+  if (typeof spec !== 'string') return { type: spec[0], required: false, default: spec[1] };
+  const required = spec.endsWith('!');
+  return { type: required ? spec.slice(0, -1) : spec, required };
+}
+
+/** One version of an op from the table, parsed. */
+export function toSchema(domain: string, name: string, e: OpSchemaEntry): OpSchema {
   return {
     domain,
     name,
@@ -81,7 +97,7 @@ function toSchema(domain: string, name: string, e: OpSchemaEntry): OpSchema {
     maxOutput: e.out[1],
     inputs: e.i.map(parameter),
     outputs: e.o.map(parameter),
-    attributes: new Map(Object.entries(e.a ?? {}).map(([k, v]) => [k, { type: v.replace('!', ''), required: v.endsWith('!') }])),
+    attributes: new Map(Object.entries(e.a ?? {}).map(([k, v]) => [k, attribute(v)])),
     typeConstraints: new Map(Object.entries(e.t ?? {}).map(([k, i]) => [k, opSchemaTable.typeSets[i]])),
   };
 }

@@ -74,6 +74,14 @@ export function ortMessage(message: string): string {
   return `onnxruntime: ${short || 'unknown error'}`;
 }
 
+/** A failure reported by onnxruntime: the message is one short line; `detail` keeps onnxruntime's full text for the log. */
+export class OnnxRuntimeError extends UserError {
+  constructor(readonly detail: string, message = ortMessage(detail)) {
+    super(message);
+    this.name = 'OnnxRuntimeError';
+  }
+}
+
 export class RuntimeClient {
   private child?: ChildProcess;
   private ready = false;
@@ -232,7 +240,7 @@ export class RuntimeClient {
       this.pending.delete(message.id);
       pending.cleanup();
       if (message.ok) pending.resolve(message.result);
-      else pending.reject(new UserError(message.ours ? message.message : ortMessage(message.message)));
+      else pending.reject(message.ours ? new UserError(message.message) : new OnnxRuntimeError(message.message));
       this.holdProcessOpen(this.pending.size > 0);
     });
     child.on('error', (error) => {

@@ -3,10 +3,16 @@
 import { formatDims } from '../format.js';
 import { readModelFile, decodeModel } from '../model/decode.js';
 import { dataTypeName } from '../model/dataTypes.js';
+import { UserError } from '../errors.js';
 import { DataType, type ModelProto } from '../model/proto.js';
 import { elementCount, toFloat64, type TensorArray } from '../model/tensorValues.js';
 import type { RuntimeClient, SessionSettings } from './client.js';
 import { generateInputs, type Distribution } from './inputs.js';
+import { resolveInputs } from './inputResolve.js';
+import type { Assumption } from './inputReport.js';
+import type { InputSpec } from './inputSpec.js';
+import { inDeclaredOrder } from './outputOrder.js';
+import { describeRunFailure, type FailureContext } from './runFailure.js';
 
 export interface Tolerance {
   rtol: number;
@@ -117,6 +123,8 @@ export function compareOutputs(expected: Record<string, TensorArray>, actual: Re
 export interface CompareModelsOptions extends Tolerance {
   /** Default: generated from model a's inputs. */
   inputs?: Record<string, TensorArray>;
+  /** The input specification (inputSpec.ts), resolved against model a; used when `inputs` is not given. */
+  spec?: InputSpec;
   seed?: number;
   distribution?: Distribution;
   dims?: Record<string, number>;
@@ -126,6 +134,8 @@ export interface CompareModelsOptions extends Tolerance {
 
 export interface ModelComparison {
   inputs: Record<string, TensorArray>;
+  /** Sizes and values the resolver assumed (with `spec`). */
+  assumptions: Assumption[];
   comparisons: OutputComparison[];
   pass: boolean;
 }
@@ -134,12 +144,40 @@ async function loadModel(model: Uint8Array | string): Promise<ModelProto> {
   return typeof model === 'string' ? (await readModelFile(model)).model : decodeModel(model);
 }
 
-/** Runs both models on the same inputs; a's outputs are the expected ones. */
+/**
+ * Runs both models on the same inputs; a's outputs are the expected ones. Comparisons follow a's declared
+ * output order. Without `inputs` or `spec`, inputs are generated as generateInputs does.
+ */
 export async function compareModels(client: RuntimeClient, a: Uint8Array | string, b: Uint8Array | string, options: CompareModelsOptions): Promise<ModelComparison> {
-  const inputs = options.inputs ?? generateInputs(await loadModel(a), { seed: options.seed, distribution: options.distribution, dims: options.dims });
-  const run = { settings: options.settings, signal: options.signal };
-  const expected = await client.run(a, inputs, run);
-  const actual = await client.run(b, inputs, run);
-  const comparisons = compareOutputs(expected, actual, options);
-  return { inputs, comparisons, pass: comparisons.every((c) => c.pass) };
+  let inputs = options.inputs;
+  let context: FailureContext = {};
+  let assumptions: Assumption[] = [];
+  if (!inputs) {
+    const model = await loadModel(a);
+    context = { model };
+    if (options.spec) {
+      const resolved = resolveInputs(model, { seed: options.seed, distribution: options.distribution, dims: options.dims, ...options.spec });
+      if (resolved.dataSets.length !== 1) throw new UserError(`Comparing two models takes one set of inputs, not ${resolved.dataSets.length}.`);
+      inputs = resolved.dataSets[0].inputs;
+      assumptions = resolved.assumptions;
+      context = { model, fed: resolved.dataSets[0].fed, assumptions };
+    } else {
+      inputs = generateInputs(model, { seed: options.seed, distribution: options.distribution, dims: options.dims });
+    }
+  }
+  const run = { signal: options.signal };
+  const session = await client.open(a, { settings: options.settings, signal: options.signal });
+  let expected: Record<string, TensorArray>;
+  try {
+    expected = (await session.run(inputs, run).catch((e: unknown) => {
+      throw describeRunFailure(e, context);
+    })).outputs;
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+  const actual = await client.run(b, inputs, { settings: options.settings, signal: options.signal }).catch((e: unknown) => {
+    throw describeRunFailure(e, { ...context, model: undefined, which: 'the compared model' });
+  });
+  const comparisons = inDeclaredOrder(compareOutputs(expected, actual, options), session.outputs.map((o) => o.name));
+  return { inputs, assumptions, comparisons, pass: comparisons.every((c) => c.pass) };
 }

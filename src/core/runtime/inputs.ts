@@ -1,13 +1,15 @@
 // Inputs made up from a model's declared input types: symbolic dims from the caller (default 1),
-// values from a seeded PRNG so that runs repeat exactly.
+// values from a seeded PRNG so that runs repeat exactly. The input resolver (inputResolve.ts) builds on
+// this with the sizes and values the model implies, and reports what it assumed.
 import { UserError } from '../errors.js';
-import { dataTypeByName } from '../model/dataTypes.js';
+import { byteLength, dataTypeByName, dataTypeName } from '../model/dataTypes.js';
 import { DataType, type ModelProto, type ValueInfoProto } from '../model/proto.js';
 import { elementCount, fromFloat64, type ElementArray, type TensorArray } from '../model/tensorValues.js';
 import { valueType, type Dim } from '../model/types.js';
+import { parseDimsAssignments, type Distribution } from './inputSpec.js';
 import { Random } from './random.js';
 
-export type Distribution = 'normal' | 'uniform' | 'zeros' | 'ones';
+export type { Distribution } from './inputSpec.js';
 
 export interface GenerateOptions {
   /** normal: mean 0, std 1; uniform: [0, 1). Integers and bools have their own ranges (see integerRange). */
@@ -59,6 +61,36 @@ export function resolveDims(inputName: string, shape: Dim[] | undefined, dims: R
     if (!Number.isInteger(size) || size < 0) throw new UserError(`Dimension '${dim ?? `${inputName}[${axis}]`}' must be a whole number, not ${size}.`);
     return size;
   });
+}
+
+/** Generated inputs larger than this are refused (one IPC message carries them; Node caps typed arrays). */
+export const maxGeneratedBytes = 2 ** 31;
+
+/** `4 TiB`, `512 MiB`, `12 bytes`. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${Number(value.toPrecision(3))} ${units[unit]}`;
+}
+
+/** Refuses dims that cannot be allocated, in the model's terms (input, dims, bytes). `free`: some axes are the user's to set. */
+export function checkGeneratable(name: string, dtype: number, dims: readonly number[], free = true): void {
+  const negative = dims.findIndex((d) => !Number.isInteger(d) || d < 0);
+  if (negative >= 0) {
+    throw new UserError(`Input '${name}' is declared with size ${dims[negative]} at axis ${negative} ([${dims.join(',')}]), which is not a size; `
+      + `give its shape with --shape ${name}=${dims.map((d) => (Number.isInteger(d) && d >= 0 ? d : 'N')).join('x')}.`);
+  }
+  const count = dims.reduce((n, d) => n * d, 1);
+  const bytes = dtype === DataType.STRING ? count : byteLength(dtype, count);
+  if (bytes > maxGeneratedBytes) {
+    throw new UserError(`Input '${name}' would be ${dataTypeName(dtype)}[${dims.join(',')}]: ${count} elements, ${formatBytes(bytes)}, `
+      + `more than the ${formatBytes(maxGeneratedBytes)} generated for one input${free ? `; give a smaller shape (--shape ${name}=...)` : ' (the model fixes every axis)'}.`);
+  }
 }
 
 /**
@@ -124,7 +156,9 @@ export function generateInputs(model: ModelProto, options: GenerateOptions = {})
     }
     const dtype = dataTypeByName(type.elemType)?.id;
     if (dtype === undefined || dtype === DataType.UNDEFINED) throw new UserError(`Input '${name}' has no element type, so no values can be made for it.`);
-    feeds[name] = generateTensor(dtype, resolveDims(name, type.shape, options.dims), distribution, random);
+    const dims = resolveDims(name, type.shape, options.dims);
+    checkGeneratable(name, dtype, dims, !(type.shape ?? []).every((d) => typeof d === 'number'));
+    feeds[name] = generateTensor(dtype, dims, distribution, random);
   }
   return feeds;
 }
@@ -135,14 +169,7 @@ function article(word: string): string {
 
 /** `N=1, seq=128` -> {N: 1, seq: 128}: how the CLI and the command take symbolic dimension sizes. */
 export function parseDimAssignments(text: string | undefined): Record<string, number> {
-  const dims: Record<string, number> = {};
-  if (!text?.trim()) return dims;
-  for (const part of text.split(',')) {
-    const match = /^\s*(.+?)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!match) throw new UserError(`Dimension sizes are NAME=SIZE pairs separated by commas, not '${part.trim()}'.`);
-    dims[match[1]] = Number(match[2]);
-  }
-  return dims;
+  return parseDimsAssignments(text ?? '');
 }
 
 export function formatDimAssignments(dims: Record<string, number>): string {

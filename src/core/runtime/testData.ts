@@ -1,5 +1,5 @@
 // Inputs and expected outputs from files: the ONNX test-data layout (test_data_set_N/input_K.pb and
-// output_K.pb), single TensorProto .pb files, NumPy .npy files and JSON.
+// output_K.pb), single TensorProto .pb files, NumPy .npy and .npz files and JSON.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -7,8 +7,10 @@ import { dataTypeByName } from '../model/dataTypes.js';
 import { DataType, onnx, type ModelProto, type ValueInfoProto } from '../model/proto.js';
 import { elementCount, fromFloat64, tensorToArray, type ElementArray, type TensorArray } from '../model/tensorValues.js';
 import { valueType } from '../model/types.js';
+import type { FedInput } from './inputReport.js';
 import { requiredInputs } from './inputs.js';
 import { parseNpy } from './npy.js';
+import { parseNpz } from './npz.js';
 
 export interface TestDataSet {
   /** Folder or file names it came from, for reports. */
@@ -16,6 +18,8 @@ export interface TestDataSet {
   inputs: Record<string, TensorArray>;
   /** Present when the source holds expected outputs (output_K.pb). */
   expected?: Record<string, TensorArray>;
+  /** What each input is and where it came from (set by the input resolver, inputResolve.ts). */
+  fed?: FedInput[];
 }
 
 function read(path: string): Uint8Array {
@@ -197,6 +201,13 @@ function readFiles(files: string[], model: ModelProto): Record<string, TensorArr
       Object.assign(out, parseJsonInputs(new TextDecoder().decode(read(file)), model, basename(file)));
       continue;
     }
+    if (ext === '.npz') {
+      for (const entry of parseNpz(read(file), basename(file))) {
+        if (all.includes(entry.name)) out[entry.name] = entry.array;
+        else unnamed.push(entry.array);
+      }
+      continue;
+    }
     let name: string;
     let array: TensorArray;
     if (ext === '.npy') {
@@ -205,7 +216,7 @@ function readFiles(files: string[], model: ModelProto): Record<string, TensorArr
     } else if (ext === '.pb') {
       ({ name, array } = readTensorPb(file));
     } else {
-      throw new UserError(`${basename(file)}: input files must be .pb (TensorProto), .npy or .json.`);
+      throw new UserError(`${basename(file)}: input files must be .pb (TensorProto), .npy, .npz or .json.`);
     }
     if (all.includes(name)) out[name] = array;
     else unnamed.push(array);
@@ -218,7 +229,7 @@ function readFiles(files: string[], model: ModelProto): Record<string, TensorArr
 
 /**
  * Inputs (and expected outputs) from what the user pointed at: a model test folder with test_data_set_N
- * folders (every set), one test_data_set folder, a folder of .npy/.pb/.json files, or such files.
+ * folders (every set), one test_data_set folder, a folder of .npy/.npz/.pb/.json files, or such files.
  */
 export function loadInputSources(paths: string[], model: ModelProto): TestDataSet[] {
   if (paths.length === 1 && isDir(paths[0])) {
@@ -226,8 +237,8 @@ export function loadInputSources(paths: string[], model: ModelProto): TestDataSe
     const sets = testDataSetDirs(dir);
     if (sets.length) return sets.map((d) => readTestDataSet(d, model));
     if (readdirSync(dir).some((f) => /^(input|output)_\d+\.pb$/.test(f))) return [readTestDataSet(dir, model)];
-    const files = readdirSync(dir).filter((f) => /\.(npy|json|pb)$/i.test(f)).sort().map((f) => join(dir, f));
-    if (!files.length) throw new UserError(`${dir} holds no test_data_set folders and no .pb, .npy or .json files.`);
+    const files = readdirSync(dir).filter((f) => /\.(npy|npz|json|pb)$/i.test(f)).sort().map((f) => join(dir, f));
+    if (!files.length) throw new UserError(`${dir} holds no test_data_set folders and no .pb, .npy, .npz or .json files.`);
     return [{ name: basename(dir), inputs: readFiles(files, model) }];
   }
   for (const p of paths) if (isDir(p)) throw new UserError(`Give one folder or several files, not both (${basename(p)} is a folder).`);

@@ -1,11 +1,15 @@
 // One test run, as the CLI and the VS Code command do it: run the model on each input set, describe every
 // output, compare with expected outputs and/or another model, and time the session.
 import { dataTypeName } from '../model/dataTypes.js';
+import type { ModelProto } from '../model/proto.js';
 import { tensorStats, type TensorStats } from '../model/stats.js';
 import { toFloat64, type TensorArray } from '../model/tensorValues.js';
 import type { RuntimeClient, RuntimeSession } from './client.js';
 import { compareOutputs, type OutputComparison, type Tolerance } from './compare.js';
+import type { Assumption } from './inputReport.js';
 import { latencyStats, type Latency } from './latency.js';
+import { inDeclaredOrder } from './outputOrder.js';
+import { describeRunFailure } from './runFailure.js';
 import { effectiveSettings, type SessionSettings } from './settings.js';
 import type { TestDataSet } from './testData.js';
 
@@ -42,6 +46,10 @@ export interface TestRunOptions {
   signal?: AbortSignal;
   /** Reports the step under way ('Creating session', 'Running test_data_set_0', ...). */
   onProgress?: (step: string) => void;
+  /** Sizes and values the input resolver assumed: a failed run names them and the options that set them. */
+  assumptions?: Assumption[];
+  /** The decoded model, so that a failure can tell the model's node names from onnxruntime's own. */
+  decoded?: ModelProto;
 }
 
 export interface TestRunReport {
@@ -74,14 +82,20 @@ export async function testRun(client: RuntimeClient, model: Uint8Array | string,
   try {
     if (options.compareWith !== undefined) other = await client.open(options.compareWith, { settings: options.settings, signal });
     const dataSets: DataSetReport[] = [];
+    const declared = session.outputs.map((o) => o.name);
     for (const set of options.dataSets) {
       progress(`Running ${set.name}`);
-      const { outputs } = await session.run(set.inputs, { signal });
+      const failure = { fed: set.fed, assumptions: options.assumptions };
+      const { outputs } = await session.run(set.inputs, { signal }).catch((e: unknown) => {
+        throw describeRunFailure(e, { ...failure, model: options.decoded });
+      });
       const reports = Object.entries(outputs).map(([name, array]) => describeOutput(name, array));
       let reference: DataSetReport['reference'];
       let comparisons: OutputComparison[] | undefined;
       if (other) {
-        const theirs = (await other.run(set.inputs, { signal })).outputs;
+        const theirs = (await other.run(set.inputs, { signal }).catch((e: unknown) => {
+          throw describeRunFailure(e, { ...failure, which: 'the compared model' });
+        })).outputs;
         comparisons = compareOutputs(outputs, theirs, options.tolerance);
         reference = 'other model';
       } else if (set.expected) {
@@ -93,12 +107,15 @@ export async function testRun(client: RuntimeClient, model: Uint8Array | string,
         if (report) report.comparison = c;
         else reports.push({ name: c.name, dtype: c.dtype, shape: c.shape, stats: tensorStats([]), preview: [], comparison: c });
       }
-      dataSets.push({ name: set.name, outputs: reports, reference, pass: comparisons ? comparisons.every((c) => c.pass) : undefined });
+      dataSets.push({ name: set.name, outputs: inDeclaredOrder(reports, declared), reference, pass: comparisons ? comparisons.every((c) => c.pass) : undefined });
     }
     let latency: Latency | undefined;
     if (options.iterations > 0 && options.dataSets.length) {
       progress(`Timing ${options.iterations} runs`);
-      const times = await session.time(options.dataSets[0].inputs, { warmup: options.warmup, iterations: options.iterations, signal });
+      const first = options.dataSets[0];
+      const times = await session.time(first.inputs, { warmup: options.warmup, iterations: options.iterations, signal }).catch((e: unknown) => {
+        throw describeRunFailure(e, { fed: first.fed, assumptions: options.assumptions, model: options.decoded });
+      });
       latency = latencyStats(times, session.createMs);
     }
     const compared = dataSets.filter((d) => d.pass !== undefined);

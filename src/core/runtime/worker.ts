@@ -21,8 +21,29 @@ interface OpenSession {
   profileDir?: string;
 }
 
-const sessions = new Map<number, OpenSession>();
-let nextSession = 1;
+/** The open sessions of this process, by the id the client holds. */
+class Sessions {
+  private readonly open = new Map<number, OpenSession>();
+  private next = 1;
+
+  add(session: OpenSession): number {
+    const id = this.next++;
+    this.open.set(id, session);
+    return id;
+  }
+
+  get(id: number): OpenSession {
+    const open = this.open.get(id);
+    if (!open) throw new Error('The session is closed.');
+    return open;
+  }
+
+  take(id: number): OpenSession | undefined {
+    const open = this.open.get(id);
+    this.open.delete(id);
+    return open;
+  }
+}
 const Tensor = ort.Tensor as unknown as OrtTensorCtor;
 
 function send(message: WorkerReply): void {
@@ -48,7 +69,7 @@ function metadata(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMet
   return list.map((m) => (m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: [...m.shape] } : { name: m.name, isTensor: false }));
 }
 
-async function open(request: Extract<WorkerRequest, { kind: 'open' }>): Promise<OpenResult> {
+async function open(sessions: Sessions, request: Extract<WorkerRequest, { kind: 'open' }>): Promise<OpenResult> {
   const profileDir = request.profile ? mkdtempSync(join(tmpdir(), 'onnx-lens-profile-')) : undefined;
   const options = sessionOptions(request.settings, profileDir);
   const started = performance.now();
@@ -67,15 +88,8 @@ async function open(request: Extract<WorkerRequest, { kind: 'open' }>): Promise<
     process.chdir(previousDir);
   }
   const createMs = performance.now() - started;
-  const id = nextSession++;
-  sessions.set(id, { session, profileDir });
+  const id = sessions.add({ session, profileDir });
   return { session: id, createMs, inputs: metadata(session.inputMetadata), outputs: metadata(session.outputMetadata) };
-}
-
-function get(id: number): OpenSession {
-  const open = sessions.get(id);
-  if (!open) throw new Error('The session is closed.');
-  return open;
 }
 
 function toFeeds(feeds: Record<string, TensorArray>): Record<string, ort.Tensor> {
@@ -93,8 +107,8 @@ function checkOutputs(session: ort.InferenceSession, names: readonly string[]): 
   }
 }
 
-async function run(request: Extract<WorkerRequest, { kind: 'run' }>): Promise<RunResult> {
-  const { session } = get(request.session);
+async function run(sessions: Sessions, request: Extract<WorkerRequest, { kind: 'run' }>): Promise<RunResult> {
+  const { session } = sessions.get(request.session);
   checkOutputs(session, request.outputs ?? session.outputNames);
   const feeds = toFeeds(request.feeds);
   const started = performance.now();
@@ -108,8 +122,8 @@ async function run(request: Extract<WorkerRequest, { kind: 'run' }>): Promise<Ru
   return { outputs, ms };
 }
 
-async function summarize(request: Extract<WorkerRequest, { kind: 'summarize' }>): Promise<SummarizeResult> {
-  const { session } = get(request.session);
+async function summarize(sessions: Sessions, request: Extract<WorkerRequest, { kind: 'summarize' }>): Promise<SummarizeResult> {
+  const { session } = sessions.get(request.session);
   const names = request.outputs ?? session.outputNames;
   checkOutputs(session, names);
   const feeds = toFeeds(request.feeds);
@@ -125,8 +139,8 @@ async function summarize(request: Extract<WorkerRequest, { kind: 'summarize' }>)
 }
 
 /** Timed in here, around session.run alone, so that IPC never counts as model time. */
-async function time(request: Extract<WorkerRequest, { kind: 'time' }>): Promise<TimeResult> {
-  const { session } = get(request.session);
+async function time(sessions: Sessions, request: Extract<WorkerRequest, { kind: 'time' }>): Promise<TimeResult> {
+  const { session } = sessions.get(request.session);
   checkOutputs(session, session.outputNames);
   const feeds = toFeeds(request.feeds);
   for (let i = 0; i < request.warmup; i++) await session.run(feeds);
@@ -139,10 +153,9 @@ async function time(request: Extract<WorkerRequest, { kind: 'time' }>): Promise<
   return { times };
 }
 
-async function close(request: Extract<WorkerRequest, { kind: 'close' }>): Promise<CloseResult> {
-  const open = sessions.get(request.session);
+async function close(sessions: Sessions, request: Extract<WorkerRequest, { kind: 'close' }>): Promise<CloseResult> {
+  const open = sessions.take(request.session);
   if (!open) return {};
-  sessions.delete(request.session);
   let result: CloseResult = {};
   try {
     if (open.profileDir) {
@@ -157,14 +170,14 @@ async function close(request: Extract<WorkerRequest, { kind: 'close' }>): Promis
   return result;
 }
 
-async function handle(request: WorkerRequest): Promise<unknown> {
+async function handle(sessions: Sessions, request: WorkerRequest): Promise<unknown> {
   switch (request.kind) {
     case 'info': return { version: ort.env.versions.node ?? ort.env.versions.common, backends: ort.listSupportedBackends() } satisfies InfoResult;
-    case 'open': return open(request);
-    case 'run': return run(request);
-    case 'summarize': return summarize(request);
-    case 'time': return time(request);
-    case 'close': return close(request);
+    case 'open': return open(sessions, request);
+    case 'run': return run(sessions, request);
+    case 'summarize': return summarize(sessions, request);
+    case 'time': return time(sessions, request);
+    case 'close': return close(sessions, request);
   }
 }
 
@@ -172,26 +185,35 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-// One request at a time: onnxruntime's run blocks this thread anyway, and order stays predictable.
-let queue = Promise.resolve();
-process.on('message', (request: WorkerRequest) => {
-  queue = queue.then(async () => {
-    try {
-      send({ id: request.id, ok: true, result: await handle(request) });
-    } catch (error) {
-      send({ id: request.id, ok: false, message: messageOf(error), ours: error instanceof UserError });
-    }
+function serve(): void {
+  const sessions = new Sessions();
+  // One request at a time: onnxruntime's run blocks this thread anyway, and order stays predictable.
+  let queue = Promise.resolve();
+  process.on('message', (request: WorkerRequest) => {
+    queue = queue.then(async () => {
+      try {
+        send({ id: request.id, ok: true, result: await handle(sessions, request) });
+      } catch (error) {
+        send({ id: request.id, ok: false, message: messageOf(error), ours: error instanceof UserError });
+      }
+    });
   });
-});
+}
+
+serve();
 process.on('disconnect', () => process.exit(0));
 
 // onnxruntime's run blocks this thread, so 'disconnect' cannot fire during a hung run: a watchdog thread
-// ends the process when the parent is gone (killed hard, or crashed), instead of leaving it running.
+// ends the process when the parent is gone. A parent killed hard may linger as a zombie that its own
+// parent has not reaped (process.kill(pid, 0) still succeeds then), but this process is re-parented at
+// once, so a changed parent pid is the sure sign.
 const watchdog = new Worker(`
   const parent = ${process.ppid};
-  setInterval(() => {
-    try { process.kill(parent, 0); } catch { process.kill(${process.pid}, 'SIGKILL'); }
-  }, 1000);
+  const gone = () => {
+    if (process.ppid !== parent) return true;
+    try { process.kill(parent, 0); return false; } catch { return true; }
+  };
+  setInterval(() => { if (gone()) process.kill(${process.pid}, 'SIGKILL'); }, 500);
 `, { eval: true });
 watchdog.unref();
 

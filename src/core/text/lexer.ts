@@ -1,6 +1,14 @@
 // Tokens of the ONNX textual syntax. Whitespace and `#` comments separate tokens; `=>` is one token
-// only when written without a space, as in the ONNX parser.
+// only when written without a space, as in the ONNX parser. `#@` comments (annotations.ts) go with the
+// token that follows them.
 export type TokenKind = 'id' | 'string' | 'int' | 'float' | 'punct' | 'ellipsis' | 'eof' | 'error';
+
+/** A `#@` comment: the text after the mark, and where the whole line comment is. */
+export interface RawAnnotation {
+  text: string;
+  start: number;
+  end: number;
+}
 
 export interface Token {
   kind: TokenKind;
@@ -10,6 +18,8 @@ export interface Token {
   value?: string;
   start: number;
   end: number;
+  /** `#@` comments right before this token. */
+  annotations?: RawAnnotation[];
 }
 
 const punctuation = new Set(['<', '>', '(', ')', '[', ']', '{', '}', ',', '=', ':', '@', '.', '?']);
@@ -20,6 +30,14 @@ const isIdPart = (c: string) => isIdStart(c) || isDigit(c);
 
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
+  let pending: RawAnnotation[] | undefined;
+  const push = (t: Token) => {
+    if (pending) {
+      t.annotations = pending;
+      pending = undefined;
+    }
+    tokens.push(t);
+  };
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -29,13 +47,15 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     if (c === '#') {
+      const start = i;
       while (i < n && text[i] !== '\n') i++;
+      if (text[start + 1] === '@') (pending ??= []).push({ text: text.slice(start + 2, i).replace(/\r$/, ''), start, end: i });
       continue;
     }
     const start = i;
     if (isIdStart(c)) {
       while (i < n && isIdPart(text[i])) i++;
-      tokens.push({ kind: 'id', text: text.slice(start, i), start, end: i });
+      push({ kind: 'id', text: text.slice(start, i), start, end: i });
       continue;
     }
     if (c === '"') {
@@ -58,10 +78,10 @@ export function tokenize(text: string): Token[] {
         i++;
       }
       if (!closed) {
-        tokens.push({ kind: 'error', text: 'Unterminated string literal.', start, end: n });
+        push({ kind: 'error', text: 'Unterminated string literal.', start, end: n });
         break;
       }
-      tokens.push({ kind: 'string', text: text.slice(start, i), value, start, end: i });
+      push({ kind: 'string', text: text.slice(start, i), value, start, end: i });
       continue;
     }
     if (isDigit(c) || (c === '-' && i + 1 < n && (isDigit(text[i + 1]) || isIdStart(text[i + 1])))) {
@@ -71,11 +91,11 @@ export function tokenize(text: string): Token[] {
         while (j < n && isIdPart(text[j])) j++;
         const word = text.slice(i + 1, j).toLowerCase();
         if (word === 'inf' || word === 'infinity' || word === 'nan') {
-          tokens.push({ kind: 'float', text: text.slice(i, j), start, end: j });
+          push({ kind: 'float', text: text.slice(i, j), start, end: j });
           i = j;
           continue;
         }
-        tokens.push({ kind: 'punct', text: '-', start, end: i + 1 });
+        push({ kind: 'punct', text: '-', start, end: i + 1 });
         i++;
         continue;
       }
@@ -96,27 +116,27 @@ export function tokenize(text: string): Token[] {
           i = j;
         }
       }
-      tokens.push({ kind: isFloat ? 'float' : 'int', text: text.slice(start, i), start, end: i });
+      push({ kind: isFloat ? 'float' : 'int', text: text.slice(start, i), start, end: i });
       continue;
     }
     if (c === '.' && text[i + 1] === '.' && text[i + 2] === '.') {
-      tokens.push({ kind: 'ellipsis', text: '...', start, end: i + 3 });
+      push({ kind: 'ellipsis', text: '...', start, end: i + 3 });
       i += 3;
       continue;
     }
     if (c === '=' && text[i + 1] === '>') {
-      tokens.push({ kind: 'punct', text: '=>', start, end: i + 2 });
+      push({ kind: 'punct', text: '=>', start, end: i + 2 });
       i += 2;
       continue;
     }
     if (punctuation.has(c)) {
-      tokens.push({ kind: 'punct', text: c, start, end: i + 1 });
+      push({ kind: 'punct', text: c, start, end: i + 1 });
       i++;
       continue;
     }
-    tokens.push({ kind: 'error', text: `Unexpected character '${c}'.`, start, end: i + 1 });
+    push({ kind: 'error', text: `Unexpected character '${c}'.`, start, end: i + 1 });
     i++;
   }
-  tokens.push({ kind: 'eof', text: '', start: n, end: n });
+  push({ kind: 'eof', text: '', start: n, end: n });
   return tokens;
 }

@@ -1,7 +1,9 @@
 // ONNX textual syntax -> ModelProto, with a source map and positioned errors. Accepts the grammar of
 // the ONNX docs' "ONNX Textual Syntax" (node labels, quoted names, typed function inputs, external
 // data) plus what the printer needs to be lossless: typed empty lists, lists of tensors/graphs/types,
-// typed attribute references, and `{...}` for values elided from a printed model.
+// typed attribute references, `{...}` for values elided from a printed model, and `#@` lines
+// (annotations.ts): names, doc strings and metadata the syntax has no place for, and the renames of
+// --strict text, which are undone here.
 import { UserError } from '../errors.js';
 import { formatDims } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
@@ -9,7 +11,8 @@ import {
   AttributeType, DataType, int64ToNumber, onnx, toLong, type ModelProto, type TypeProto,
 } from '../model/proto.js';
 import { arrayToTensor, elementCount, type ElementArray } from '../model/tensorValues.js';
-import { tokenize, type Token } from './lexer.js';
+import { parseAnnotation, type Annotatable, type Annotation } from './annotations.js';
+import { tokenize, type RawAnnotation, type Token } from './lexer.js';
 import { emptySourceMap, LineIndex, type NameRole, type NodeEntry, type Span, type TextSourceMap } from './sourceMap.js';
 import { attributeTypeName, attributeTypeNames, isFloatWord, primTypeNames, typeKeywords } from './syntax.js';
 
@@ -59,8 +62,50 @@ class Parser {
   readonly map: TextSourceMap = emptySourceMap();
   readonly elided: ElidedTensor[] = [];
   readonly warnings: Array<{ span: Span; message: string }> = [];
+  /** Identifier -> the model's name, from the `#@ rename` lines at the top. */
+  private readonly renames = new Map<string, string>();
+  private readonly usedAnnotations = new Set<RawAnnotation>();
 
   constructor(private readonly tokens: Token[]) {}
+
+  // ---- #@ lines
+
+  /** The `#@` lines before a token whose field is one of `fields` (others stay for whatever claims them). */
+  private annotations(token: Token, fields: ReadonlyArray<Annotation['field']>): Annotation[] {
+    const out: Annotation[] = [];
+    for (const raw of token.annotations ?? []) {
+      if (this.usedAnnotations.has(raw)) continue;
+      const a = parseAnnotation(raw.text);
+      if (typeof a === 'string') throw new SyntaxFailure(raw, a);
+      if (!fields.includes(a.field)) continue;
+      this.usedAnnotations.add(raw);
+      out.push(a);
+    }
+    return out;
+  }
+
+  /** Doc string and metadata from the `#@` lines before a token; a name too when allowed. */
+  private annotate(target: Annotatable, token: Token, withName = false): void {
+    for (const a of this.annotations(token, withName ? ['name', 'doc_string', 'metadata_props'] : ['doc_string', 'metadata_props'])) {
+      if (a.field === 'name') target.name = a.value;
+      else if (a.field === 'doc_string') target.docString = a.value;
+      else if (a.field === 'metadata_props') (target.metadataProps ??= []).push(new onnx.StringStringEntryProto({ key: a.key, value: a.value }));
+    }
+  }
+
+  /** `#@` lines nothing claimed: they would be lost, so they are errors. */
+  checkAnnotations(): void {
+    for (const t of this.tokens) {
+      for (const raw of t.annotations ?? []) {
+        if (this.usedAnnotations.has(raw)) continue;
+        const a = parseAnnotation(raw.text);
+        if (typeof a === 'string') throw new SyntaxFailure(raw, a);
+        throw new SyntaxFailure(raw, a.field === 'rename'
+          ? '#@ rename lines belong at the top of the text, before anything else.'
+          : `This #@ ${a.field} line describes nothing: it goes right before the ${a.field === 'name' ? 'node' : 'node, graph name, value or function'} it belongs to.`);
+      }
+    }
+  }
 
   // ---- token helpers
 
@@ -114,6 +159,13 @@ class Parser {
     return this.fail(`Expected ${what} but found ${describe(t)}.`);
   }
 
+  /** A value, graph, dimension or tensor name: an identifier that a `#@ rename` line maps is read as the model's name. */
+  private name(what: string): { text: string; token: Token } {
+    const read = this.quotable(what);
+    const original = read.token.kind === 'id' ? this.renames.get(read.text) : undefined;
+    return original === undefined ? read : { text: original, token: read.token };
+  }
+
   private string(what: string): string {
     if (this.next.kind === 'string') return this.advance().value ?? '';
     return this.fail(`Expected ${what} (a string in double quotes) but found ${describe(this.next)}.`);
@@ -133,6 +185,7 @@ class Parser {
 
   model(): ModelProto {
     const model = new onnx.ModelProto();
+    for (const a of this.annotations(this.next, ['rename'])) if (a.field === 'rename') this.renames.set(a.identifier, a.name);
     if (this.accept('<')) {
       do {
         const key = this.identifier('a model property such as ir_version');
@@ -205,7 +258,7 @@ class Parser {
     do {
       const t = this.next;
       if (this.accept('?')) shape.dim.push(new onnx.TensorShapeProto.Dimension());
-      else if (t.kind === 'id' || t.kind === 'string') shape.dim.push(new onnx.TensorShapeProto.Dimension({ dimParam: this.quotable('a dimension').text }));
+      else if (t.kind === 'id' || t.kind === 'string') shape.dim.push(new onnx.TensorShapeProto.Dimension({ dimParam: this.name('a dimension').text }));
       else if (t.kind === 'int') shape.dim.push(new onnx.TensorShapeProto.Dimension({ dimValue: toLong(BigInt(this.advance().text)) }));
       else this.fail(`Expected a dimension (a number, a name or '?') but found ${describe(t)}.`);
     } while (this.accept(','));
@@ -259,8 +312,9 @@ class Parser {
   /** `type? name`; returns the value info and the name token. */
   private valueInfo(what: string): { vi: onnx.ValueInfoProto; token: Token } {
     const vi = new onnx.ValueInfoProto();
+    this.annotate(vi, this.next);
     if (this.nextIsType()) vi.type = this.type();
-    const { text, token } = this.quotable(what);
+    const { text, token } = this.name(what);
     vi.name = text;
     return { vi, token };
   }
@@ -374,7 +428,8 @@ class Parser {
   private graph(parent: number | undefined, owner: { node: number; attribute: string } | undefined): onnx.GraphProto {
     const graph = new onnx.GraphProto();
     const nameToken = this.next;
-    graph.name = this.quotable('a graph name').text;
+    this.annotate(graph, nameToken);
+    graph.name = this.name('a graph name').text;
     const scope = this.map.scopes.length;
     const entry = {
       kind: 'graph' as const, name: graph.name, parent, owner, graph,
@@ -409,7 +464,11 @@ class Parser {
         do {
           const { vi, token } = this.valueInfo('an initializer or value name');
           if (this.accept('=')) {
-            graph.initializer.push(this.tensorData(vi.name, vi.type ?? {}, token));
+            const tensor = this.tensorData(vi.name, vi.type ?? {}, token);
+            // The #@ lines before an initializer describe the tensor.
+            if (vi.docString) tensor.docString = vi.docString;
+            if (vi.metadataProps.length) tensor.metadataProps = vi.metadataProps;
+            graph.initializer.push(tensor);
             this.record(vi.name, token, 'initializer', scope);
           } else {
             graph.valueInfo.push(vi);
@@ -441,7 +500,7 @@ class Parser {
     for (;;) {
       if (this.is(',')) names.push('');
       else {
-        const { text, token } = this.quotable(role === 'node_input' ? 'an input name' : 'an output name');
+        const { text, token } = this.name(role === 'node_input' ? 'an input name' : 'an output name');
         names.push(text);
         if (text) this.record(text, token, role, scope, node);
       }
@@ -457,8 +516,10 @@ class Parser {
     const key = this.map.nodes.length;
     const entry: NodeEntry = { node, scope, index, span: { start: first.start, end: first.end }, opSpan: { start: first.start, end: first.end } };
     this.map.nodes.push(entry);
+    this.annotate(node, first, true);
     if (this.accept('[')) {
       const label = this.next;
+      if (node.name) this.fail(`The node has a #@ name line and a [label]: one name is enough.`, first);
       node.name = this.quotable('a node name').text;
       entry.labelSpan = { start: label.start, end: label.end };
       this.expect(']', 'to close the node name');
@@ -588,7 +649,7 @@ class Parser {
       const isTensor = this.is('{') || this.is('=') || after.kind === 'id' || after.kind === 'string';
       if (expected === AttributeType.SPARSE_TENSOR) {
         let name = '';
-        if (after.kind === 'id' || after.kind === 'string') name = this.quotable('a tensor name').text;
+        if (after.kind === 'id' || after.kind === 'string') name = this.name('a tensor name').text;
         this.accept('=');
         const open = this.expect('{');
         if (this.next.kind !== 'ellipsis') this.fail('Sparse tensor values have no text form; only `{...}` can stand for them.');
@@ -604,7 +665,7 @@ class Parser {
       }
       if (isTensor) {
         let name = '';
-        if (after.kind === 'id' || after.kind === 'string') name = this.quotable('a tensor name').text;
+        if (after.kind === 'id' || after.kind === 'string') name = this.name('a tensor name').text;
         this.accept('=');
         settle(AttributeType.TENSOR);
         attr.t = this.tensorData(name, type, t);
@@ -627,6 +688,7 @@ class Parser {
   private function(): onnx.FunctionProto {
     const fn = new onnx.FunctionProto();
     const start = this.next;
+    this.annotate(fn, start);
     if (this.accept('<')) {
       do {
         const key = this.identifier('a function property such as domain');
@@ -728,7 +790,9 @@ export function parseModelText(text: string): ParseResult {
   let model: ModelProto | undefined;
   const diagnostics: TextDiagnostic[] = [];
   try {
-    model = parser.model();
+    const read = parser.model();
+    parser.checkAnnotations();
+    model = read;
   } catch (error) {
     if (error instanceof RangeError) {
       // Subgraphs nested thousands deep exhaust the stack: report it like any other error.

@@ -173,3 +173,21 @@ export function occurrencesOf(map: TextSourceMap, name: string, scope: number): 
   const home = definingScope(map, name, scope);
   return occurrencesNamed(map, name).filter((n) => definingScope(map, name, n.scope) === home);
 }
+
+/** Moves every span by `delta` characters (the printer puts its header before what it mapped). */
+export function shiftSourceMap(map: TextSourceMap, delta: number): void {
+  const shift = (s: Span) => {
+    s.start += delta;
+    s.end += delta;
+  };
+  for (const n of map.names) shift(n.span);
+  for (const n of map.nodes) {
+    shift(n.span);
+    shift(n.opSpan);
+    if (n.labelSpan) shift(n.labelSpan);
+  }
+  for (const s of map.scopes) {
+    shift(s.span);
+    shift(s.nameSpan);
+  }
+}

@@ -1,17 +1,13 @@
 // The report every transform (fold, prune, quantize) returns: what changed in the graph, sizes, time,
 // and how close the result is to the original on the same inputs. Rendered as text for the CLI and
 // Markdown for the editor; `--json` prints the object itself.
-import { dirname } from 'node:path';
+import { formatBytes, formatCosine, formatDims, formatDuration, formatNumber } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import { int64ToNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { tensorByteSize } from '../model/summary.js';
 import { typeText } from '../model/types.js';
 import { walkModel } from '../model/walk.js';
-import { writeModelAtomic } from '../model/modelFile.js';
-import { oneLine } from '../errors.js';
-import { formatBytes, formatCosine, formatDims, formatDuration, formatNumber } from '../format.js';
-import type { RuntimeClient } from '../runtime/client.js';
-import { compareModels, type OutputComparison } from '../runtime/compare.js';
+import type { OutputCheck } from './compareRuns.js';
 
 export interface InitializerTotals {
   count: number;
@@ -24,17 +20,30 @@ export interface ModelDiff {
   changed: string[];
 }
 
+export type VerificationStatus = 'pass' | 'fail' | 'not-run' | 'inconclusive' | 'skipped';
+
 export interface Verification {
-  /** False when it could not run (see `problem`). */
+  status: VerificationStatus;
+  /** The models ran and their outputs were compared (pass, fail or inconclusive). */
   ran: boolean;
+  /** status === 'pass'. */
   pass: boolean;
-  /** What the outputs were compared with: e.g. 'atol 1e-5, rtol 1e-5; integer outputs exactly'. */
+  /** The criterion in words: 'atol 1e-5, rtol 1e-5; integer outputs exactly'. */
   tolerance: string;
-  comparisons: OutputComparison[];
+  /** Set for a lossy transform: float outputs pass with at least this cosine similarity. */
+  minCosine?: number;
+  comparisons: OutputCheck[];
+  /** Why it could not run, or why it proves nothing. */
   problem?: string;
-  /** The transform changes outputs on purpose (pruning, quantization): errors are shown, not judged. */
-  informational?: boolean;
+  /** Where the inputs came from, and how many sets were compared. */
+  inputs?: string;
+  sets?: number;
+  /** Outputs whose reference values were all the same: 'y (all 0)'. */
+  constant?: string[];
 }
+
+/** How a user gives real inputs, for reports whose verification proved little. */
+export const realInputsHint = 'verify with real inputs (test_data_set_N folders or .pb/.npy/.json files: --data on the command line)';
 
 export interface ReportTable {
   title: string;
@@ -61,7 +70,7 @@ export interface TransformReport {
   /** Per-tensor figures and the like, rendered as tables. */
   tables?: ReportTable[];
   /** Transform-specific details (fold rounds, prune sparsity per tensor, ...). */
-  details?: Record<string, unknown>;
+  details?: unknown;
 }
 
 function opKey(node: NodeProto): string {
@@ -136,8 +145,8 @@ function entries(model: ModelProto): Map<string, Entry> {
     }
     for (const s of graph.sparseInitializer ?? []) {
       const name = s.values?.name ?? '';
-      const dims = (s.dims ?? []).map((d) => int64ToNumber(d)).join(',');
-      map.set(`${prefix}init:${name}`, { label: `sparse initializer ${prefix}${name} [${dims}]`, fingerprint: `sparse:${s.values ? tensorFingerprint(s.values) : ''}` });
+      const dims = formatDims((s.dims ?? []).map(int64ToNumber));
+      map.set(`${prefix}init:${name}`, { label: `sparse initializer ${prefix}${name} ${dims}`, fingerprint: `sparse:${s.values ? tensorFingerprint(s.values) : ''}` });
     }
     for (const v of graph.input ?? []) map.set(`${prefix}input:${v.name}`, { label: `input ${prefix}${v.name}`, fingerprint: typeText(v.type) });
     for (const v of graph.output ?? []) map.set(`${prefix}output:${v.name}`, { label: `output ${prefix}${v.name}`, fingerprint: typeText(v.type) });
@@ -178,13 +187,43 @@ export function baseReport(transform: string, before: ModelProto, after: ModelPr
   };
 }
 
-/** Writes a transformed model atomically beside its source's external data, and records where and how big. */
-export function writeTransformed(report: TransformReport, model: ModelProto, input: string, output: string, bytesBefore: number): void {
-  const written = writeModelAtomic(output, model, { sourceDir: dirname(input) });
-  report.source = input;
-  report.output = output;
-  report.fileBytesBefore = bytesBefore;
-  report.fileBytesAfter = written.bytes + written.dataBytes;
+const verdicts: Record<VerificationStatus, string> = {
+  pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', 'not-run': 'could not run', skipped: 'not run',
+};
+
+/** The verification as report lines: the verdict first, then the inputs and each output. */
+export function verificationLines(v: Verification | undefined): string[] {
+  if (!v) return ['not run'];
+  if (!v.ran) return [`${verdicts[v.status]}: ${v.problem ?? 'unknown reason'}`, ...(v.inputs ? [`inputs: ${v.inputs}`] : [])];
+  const lossy = v.minCosine !== undefined;
+  const lines = [`${verdicts[v.status]}: outputs compared on the same inputs (${v.tolerance})${v.status === 'inconclusive' ? `, but ${v.problem}` : ''}`];
+  if (v.inputs) lines.push(`inputs: ${v.inputs}`);
+  for (const c of v.comparisons) {
+    const figures = c.problem ?? (lossy
+      ? `max abs error ${formatNumber(c.maxAbsError)}, cosine ${formatCosine(c.cosine)}${c.float ? '' : ' (not a float output: shown, not judged)'}`
+      : `max abs error ${formatNumber(c.maxAbsError)}, cosine ${formatCosine(c.cosine)}, ${c.mismatches}/${c.count} outside tolerance`);
+    lines.push(`${c.name}: ${figures}${c.pass ? '' : ' (FAIL)'}`);
+  }
+  if (v.constant?.length && v.status !== 'inconclusive') {
+    lines.push(`constant on these inputs, so it proves little: ${v.constant.join(', ')}; ${realInputsHint}`);
+  }
+  return lines;
+}
+
+/** One line for a notification: what changed and the verdict. */
+export function reportSummary(report: TransformReport, headline?: string): string {
+  const v = report.verification;
+  const changed = headline ?? `${totalNodes(report.nodesBefore)} -> ${totalNodes(report.nodesAfter)} nodes`;
+  if (!v) return `${changed}.`;
+  const worst = v.comparisons.filter((c) => c.float && Number.isFinite(c.cosine)).sort((a, b) => a.cosine - b.cosine)[0];
+  const cosine = v.minCosine !== undefined && worst ? `cosine ${formatCosine(worst.cosine)} (at least ${v.minCosine} wanted)` : '';
+  switch (v.status) {
+    case 'pass': return `${changed}; ${cosine || 'outputs match the original'}.`;
+    case 'fail': return `${changed}; ${cosine ? `${cosine}: BELOW THE ACCEPTANCE CRITERION` : 'OUTPUTS DIFFER from the original'}.`;
+    case 'inconclusive': return `${changed}; NOT VERIFIED: ${v.problem}.`;
+    case 'not-run': return `${changed}; NOT VERIFIED: ${v.problem ?? 'onnxruntime could not run it'}.`;
+    case 'skipped': return `${changed}; not verified (skipped on request).`;
+  }
 }
 
 export interface FormatOptions {
@@ -224,19 +263,8 @@ export function formatReport(report: TransformReport, options: FormatOptions = {
     else lines.push(...ops.map((o) => `  ${o.op.padEnd(24)} ${String(o.before).padStart(6)} -> ${o.after}`));
   }
 
-  const v = report.verification;
   lines.push(h('Verification'));
-  if (!v) lines.push(item('not run'));
-  else if (!v.ran) lines.push(item(`could not run: ${v.problem ?? 'unknown reason'}`));
-  else if (v.informational) {
-    lines.push(item(`effect on the outputs, original and result run on the same inputs${v.problem ? ` (${v.problem})` : ''}:`));
-    for (const c of v.comparisons) lines.push(item(`${c.name}: ${c.problem ?? `max abs error ${formatNumber(c.maxAbsError)}, cosine ${formatCosine(c.cosine)}`}`));
-  } else {
-    lines.push(item(`${v.pass ? 'PASS' : 'FAIL'}: outputs compared on the same inputs (${v.tolerance})`));
-    for (const c of v.comparisons) {
-      lines.push(item(`${c.name}: ${c.problem ?? `max abs error ${formatNumber(c.maxAbsError)}, cosine ${formatCosine(c.cosine)}, ${c.mismatches}/${c.count} outside tolerance`}${c.pass ? '' : ' (FAIL)'}`));
-    }
-  }
+  lines.push(...verificationLines(report.verification).map(item));
 
   for (const table of report.tables ?? []) {
     lines.push(h(table.title));
@@ -266,33 +294,4 @@ export function formatReport(report: TransformReport, options: FormatOptions = {
     if (list.length > limit) lines.push(md ? `  - ... and ${list.length - limit} more` : `    ... and ${list.length - limit} more`);
   }
   return lines.join('\n') + '\n';
-}
-
-export interface VerifyOptions {
-  rtol: number;
-  atol: number;
-  seed?: number;
-  signal?: AbortSignal;
-}
-
-/**
- * Runs the original and the transformed model on the same generated inputs. Integer, bool and string
- * outputs must match exactly (compareOutputs does so); floats within atol + rtol * |expected|.
- * A model that onnxruntime cannot run yields ran: false with the reason, never a throw (except cancel).
- */
-export async function verifyModels(client: RuntimeClient, original: Uint8Array | string, transformed: Uint8Array | string, options: VerifyOptions): Promise<Verification> {
-  const tolerance = `atol ${options.atol}, rtol ${options.rtol}; integer outputs exactly`;
-  try {
-    const result = await compareModels(client, original, transformed, { rtol: options.rtol, atol: options.atol, seed: options.seed ?? 0, signal: options.signal });
-    return { ran: true, pass: result.pass, tolerance, comparisons: result.comparisons };
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    return { ran: false, pass: false, tolerance, comparisons: [], problem: oneLine(error) };
-  }
-}
-
-/** Where a transform's result goes by default: beside the source, `name.<tag>.onnx`. */
-export function siblingOutputPath(input: string, tag: string): string {
-  const dot = input.toLowerCase().endsWith('.onnx') ? input.length - 5 : input.length;
-  return `${input.slice(0, dot)}.${tag}.onnx`;
 }

@@ -42,7 +42,7 @@ print(json.dumps(out))
     }
     if (JSON.stringify([...entry.in, ...entry.out]) !== JSON.stringify(s.counts)) differences.push(`${label} counts`);
     if (Boolean(entry.deprecated) !== s.deprecated) differences.push(`${label} deprecated`);
-    const attributes = Object.fromEntries(Object.entries(entry.a ?? {}).sort());
+    const attributes = Object.fromEntries(Object.entries(entry.a ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : v[0]]).sort());
     if (JSON.stringify(attributes) !== JSON.stringify(Object.fromEntries(Object.entries(s.attributes).sort()))) differences.push(`${label} attributes`);
     const types = Object.fromEntries(Object.entries(entry.t ?? {}).map(([k, i]) => [k, [...opSchemaTable.typeSets[i]].sort()]).sort());
     if (JSON.stringify(types) !== JSON.stringify(Object.fromEntries(Object.entries(s.types).sort()))) differences.push(`${label} types`);
@@ -64,6 +64,11 @@ test('lookup resolves the newest version at or below the opset, as onnx does', (
   assert.equal(opSchema('ai.onnx.ml', 'ZipMap', 3)?.sinceVersion, 1);
   assert.equal(opSchema('com.microsoft', 'FusedConv', 1), undefined);
   assert.equal(opSchema('', 'Upsample', 10)?.deprecated, true);
+  // Defaults, for the opset converter: present where the schema gives one, never on a required attribute.
+  assert.deepEqual(opSchema('', 'Softmax', 13)?.attributes.get('axis'), { type: 'INT', required: false, default: -1 });
+  assert.deepEqual(opSchema('', 'Resize', 19)?.attributes.get('mode'), { type: 'STRING', required: false, default: 'nearest' });
+  assert.deepEqual(opSchema('', 'Reshape', 4)?.attributes.get('shape'), { type: 'INTS', required: false });
+  assert.deepEqual(opSchema('', 'Cast', 13)?.attributes.get('to'), { type: 'INT', required: true });
 });
 
 test('the table knows the ONNX releases: newest opsets and IR versions, and which release brought which', () => {

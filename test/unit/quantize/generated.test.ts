@@ -18,9 +18,9 @@ import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { generateInputs } from '../../../src/core/runtime/inputs.js';
 import { cloneModel } from '../../../src/core/transforms/graphEdit.js';
 import { defaultOpset } from '../../../src/core/model/graphQueries.js';
-import { accuracy, accuracyBudget, adaptFeeds } from '../../../src/core/transforms/quantize/accuracy.js';
+import { adaptFeeds, compareRuns } from '../../../src/core/transforms/compareRuns.js';
 import { calibrate } from '../../../src/core/transforms/quantize/calibrate.js';
-import { resolveOptions, type QuantizeOptions } from '../../../src/core/transforms/quantize/options.js';
+import { modeSpecs, resolveOptions, type QuantizeOptions } from '../../../src/core/transforms/quantize/options.js';
 import { calibrationTargets, quantizeModel } from '../../../src/core/transforms/quantize/quantizeModel.js';
 import { onnxCheck } from '../../helpers/python.js';
 import { tempDir } from '../../helpers/models.js';
@@ -62,11 +62,12 @@ async function check(name: string, build: () => ModelProto, partial: Partial<Qua
   // Runs in onnxruntime and stays within budget on the same inputs.
   const expected = await client.runMany(originalBytes, sets);
   const actual = await client.runMany(bytes, sets.map((s) => adaptFeeds(s, outcome.model)));
-  const acc = accuracy(expected, actual);
+  const acc = compareRuns(Object.keys(expected[0]), expected, actual, { rtol: 0, atol: 0 });
+  const budget = modeSpecs[options.mode].minCosine(options);
   assert.ok(acc.length > 0, `${label}: no outputs compared`);
   for (const a of acc) {
     assert.equal(a.problem, undefined, `${label}: ${a.name}: ${a.problem}`);
-    assert.ok(a.cosine >= accuracyBudget(options), `${label}: ${a.name} cosine ${a.cosine} below ${accuracyBudget(options)}`);
+    assert.ok(a.cosine >= budget, `${label}: ${a.name} cosine ${a.cosine} below ${budget}`);
     assert.ok(a.maxAbsError > 0, `${label}: ${a.name} is bit-identical, so nothing was quantized`);
   }
 

@@ -12,9 +12,10 @@ import { quantizeTensor } from '../../../src/core/transforms/quantize/arithmetic
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { generateInputs } from '../../../src/core/runtime/inputs.js';
 import { defaultOpset } from '../../../src/core/model/graphQueries.js';
-import { accuracy, adaptFeeds } from '../../../src/core/transforms/quantize/accuracy.js';
+import { adaptFeeds, compareRuns } from '../../../src/core/transforms/compareRuns.js';
 import { resolveOptions } from '../../../src/core/transforms/quantize/options.js';
-import { runQuantize } from '../../../src/core/transforms/quantize/pipeline.js';
+import { quantizeTransform } from '../../../src/core/transforms/quantize/quantizeTransform.js';
+import { transformFile } from '../../../src/core/transforms/transformFile.js';
 import { quantizeModel, quantizeModelAsync } from '../../../src/core/transforms/quantize/quantizeModel.js';
 import { linearModel, tempDir, tensorInfo } from '../../helpers/models.js';
 import { onnxCheck } from '../../helpers/python.js';
@@ -32,7 +33,7 @@ async function cosine(original: ModelProto, quantized: ModelProto): Promise<numb
   const [e] = await client.runMany(encodeModel(original), [feeds]);
   const [a] = await client.runMany(encodeModel(quantized), [adaptFeeds(feeds, quantized)]);
   // Float outputs only: integer outputs (TopK indices) have no cosine.
-  return Math.min(...accuracy([e], [a]).map((x) => x.cosine).filter((c) => !Number.isNaN(c)));
+  return Math.min(...compareRuns(Object.keys(e), [e], [a], { rtol: 0, atol: 0 }).filter((x) => x.float).map((x) => x.cosine));
 }
 
 test('exclusions by op type and by node name leave those nodes in float', () => {
@@ -79,7 +80,7 @@ test('a weight shared by two MatMuls is quantized once; Constant-node weights ar
 test('weights in an external data file are read and the result is written with its own data', async () => {
   const { modelPath } = writeExternalDataModel(join(dir, 'ext'), { layers: 2, width: 64 });
   const output = join(dir, 'ext', 'model.int8.onnx');
-  const run = await runQuantize({ input: modelPath, output, options: resolveOptions({ mode: 'dynamic' }), client, latency: { warmup: 0, iterations: 0 } });
+  const run = await transformFile(quantizeTransform, { input: modelPath, output, options: { quantize: resolveOptions({ mode: 'dynamic' }), latency: { warmup: 0, iterations: 0 } }, client });
   assert.ok(run.report.verification?.pass, JSON.stringify(run.report.details.accuracy));
   assert.ok(existsSync(output));
   assert.ok(run.report.details.tensors.length >= 2);
@@ -137,7 +138,7 @@ test('float16 keeps blocked ops in float32 behind Casts; float32 I/O by default,
   const input = join(dir, 'base.onnx');
   writeFileSync(input, encodeModel(base));
   const written = join(dir, 'half.onnx');
-  const run = await runQuantize({ input, output: written, options: resolveOptions({ mode: 'fp16', keepIoFp32: false }), client, latency: { warmup: 0, iterations: 0 } });
+  const run = await transformFile(quantizeTransform, { input, output: written, options: { quantize: resolveOptions({ mode: 'fp16', keepIoFp32: false }), latency: { warmup: 0, iterations: 0 } }, client });
   assert.ok(run.report.verification?.pass, JSON.stringify(run.report.details.accuracy));
   assert.ok(run.report.details.weightRatio >= 1.9, `float16 weights ${run.report.details.weightRatio}x smaller`);
   assert.ok(readFileSync(written).length < encodeModel(base).length);
@@ -192,7 +193,7 @@ test('a weight that an excluded node inside a subgraph still captures is kept', 
   const feeds = { X: { dtype: DataType.FLOAT, dims: [2, 32], data: Float32Array.from({ length: 64 }, (_, i) => Math.cos(i)) }, cond: { dtype: DataType.BOOL, dims: [], data: Uint8Array.of(1) } };
   const [e] = await client.runMany(encodeModel(model), [feeds]);
   const [a] = await client.runMany(encodeModel(outcome.model), [feeds]);
-  assert.ok(accuracy([e], [a])[0].cosine >= 0.99);
+  assert.ok(compareRuns(Object.keys(e), [e], [a], { rtol: 0, atol: 0 })[0].cosine >= 0.99);
 });
 
 test('MatMulNBits B, scales and zero points hold exactly the block-wise codes of W, transposed, across chunk edges and a partial last block', () => {
@@ -282,7 +283,7 @@ test('dynamic and weight-only modes quantize MatMuls inside If and Loop bodies, 
       const feeds = feedsFor(cond);
       const [e] = await client.runMany(encodeModel(original), [feeds]);
       const [a] = await client.runMany(encodeModel(outcome.model), [feeds]);
-      for (const x of accuracy([e], [a])) assert.ok(x.cosine > 0.99, `${label}, cond ${cond}, ${x.name}: cosine ${x.cosine}`);
+      for (const x of compareRuns(Object.keys(e), [e], [a], { rtol: 0, atol: 0 })) assert.ok(x.cosine > 0.99, `${label}, cond ${cond}, ${x.name}: cosine ${x.cosine}`);
     }
     if (label.startsWith('dynamic')) {
       const path = join(dir, `nested-${label.replace(' ', '-')}.onnx`);

@@ -12,7 +12,8 @@ import { decodeModel } from '../../../src/core/model/decode.js';
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { readTestDataSet, testDataSetDirs } from '../../../src/core/runtime/testData.js';
 import { resolveOptions, type QuantizeMode } from '../../../src/core/transforms/quantize/options.js';
-import { runQuantize } from '../../../src/core/transforms/quantize/pipeline.js';
+import { quantizeTransform } from '../../../src/core/transforms/quantize/quantizeTransform.js';
+import { transformFile } from '../../../src/core/transforms/transformFile.js';
 import { onnxCheck } from '../../helpers/python.js';
 import { tempDir } from '../../helpers/models.js';
 import { testCases } from '../../helpers/testdata.js';
@@ -40,7 +41,7 @@ test('libonnx-testdata models with weights: dynamic, static and float16 within b
       const output = join(dir, `${c.name.replace(/\//g, '_')}.${mode}.onnx`);
       let run;
       try {
-        run = await runQuantize({ input: c.model, output, overwrite: true, options: resolveOptions({ mode }), calibration: c.dir, client, latency: { warmup: 0, iterations: 0 } });
+        run = await transformFile(quantizeTransform, { input: c.model, output, options: { quantize: resolveOptions({ mode }), calibration: c.dir, latency: { warmup: 0, iterations: 0 } }, client });
       } catch (error) {
         assert.ok(error instanceof UserError, `${c.name} ${mode}: ${String(error)}`);
         assert.ok(!error.message.includes('\n'));

@@ -184,24 +184,51 @@ test('info lists the execution providers', async () => {
   assert.ok(info.backends.some((b) => b.name === 'cpu'));
 });
 
-test('the child does not outlive a parent killed hard in the middle of a hung run', async () => {
-  const parent = spawn(process.execPath, ['--import', 'tsx', 'test/unit/runtime/orphanParent.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const childPid = await new Promise<number>((resolve, reject) => {
-    parent.stdout.on('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-    parent.on('exit', () => reject(new Error('the fixture process ended early')));
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Starts the fixture (through `launcher`, if given) and returns its pid and its onnxruntime child's. */
+async function orphanFixture(launcher: string[] = []): Promise<{ launcher: ReturnType<typeof spawn>; parentPid: number; childPid: number }> {
+  const command = [...launcher, process.execPath, '--import', 'tsx', 'test/unit/runtime/orphanParent.ts'];
+  const started = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [parentPid, childPid] = await new Promise<number[]>((resolve, reject) => {
+    started.stdout!.on('data', (chunk: Buffer) => resolve(chunk.toString().trim().split(' ').map(Number)));
+    started.on('exit', () => reject(new Error('the fixture process ended early')));
   });
-  assert.ok(childPid > 0);
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  assert.ok(parentPid > 0 && childPid > 0);
   assert.ok(alive(childPid), 'the onnxruntime child runs');
-  parent.kill('SIGKILL');
-  const deadline = Date.now() + 30_000;
-  while (alive(childPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  assert.equal(alive(childPid), false, 'the onnxruntime child was left running');
+  return { launcher: started, parentPid, childPid };
+}
+
+async function assertGone(pid: number): Promise<void> {
+  // Generous for a loaded machine; the watchdog polls every half second.
+  const deadline = Date.now() + 15_000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(alive(pid), false, 'the onnxruntime child was left running');
+}
+
+test('the child does not outlive a parent killed hard in the middle of a hung run', async () => {
+  const { parentPid, childPid } = await orphanFixture();
+  process.kill(parentPid, 'SIGKILL');
+  await assertGone(childPid);
+});
+
+test('the child does not outlive a killed parent that stays a zombie (its own parent never reaps it)', { skip: process.platform === 'win32' && 'POSIX process model' }, async () => {
+  // `sh -c '... & exec sleep'`: the fixture's parent becomes `sleep`, which never waits for it, so the
+  // killed fixture stays a zombie and its pid still answers process.kill(pid, 0).
+  const { launcher, parentPid, childPid } = await orphanFixture(['sh', '-c', '"$@" & exec sleep 120', 'sh']);
+  try {
+    process.kill(parentPid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(alive(parentPid), 'the killed parent lingers as a zombie');
+    await assertGone(childPid);
+  } finally {
+    launcher.kill('SIGKILL');
+  }
 });

@@ -55,7 +55,7 @@ test('files: .npy named after inputs, .pb by tensor name, others in input order;
   assert.throws(() => loadInputSources([join(dir, 'anything.npy'), join(dir, 'two.npy')], m), /2 input files do not name an input.*only 1/);
   assert.throws(() => loadInputSources([join(dir, 'nope.npy')], m), /No such file or folder/);
   writeFileSync(join(dir, 'x.txt'), 'hello');
-  assert.throws(() => loadInputSources([join(dir, 'x.txt')], m), /must be \.pb \(TensorProto\), \.npy or \.json/);
+  assert.throws(() => loadInputSources([join(dir, 'x.txt')], m), /must be \.pb \(TensorProto\), \.npy, \.npz or \.json/);
   assert.equal(missingInputs({}, m), "No values for input 'X'.");
 });
 

@@ -1,6 +1,7 @@
 // A model's structure as plain data, for comparing a model with what its text parses back to:
-// graphs, nodes, op types, attributes, inputs/outputs with types, initializer values, functions.
-// Doc strings and dimension denotations have no text form and are left out.
+// graphs, nodes, op types, attributes, inputs/outputs with types, initializer values, functions, and
+// the doc strings and metadata_props of nodes, graphs, values, tensors and functions (the text keeps
+// them in #@ lines). Dimension denotations and attribute doc strings have no text form and are left out.
 import { dataTypeName } from '../../../src/core/model/dataTypes.js';
 import { int64ToBigInt, type AttributeProto, type FunctionProto, type GraphProto, type ModelProto, type TensorProto, type TypeProto, type ValueInfoProto } from '../../../src/core/model/proto.js';
 import { tensorDims, tensorToArray } from '../../../src/core/model/tensorValues.js';
@@ -12,6 +13,10 @@ export interface CanonicalOptions {
   elided?: ReadonlySet<string>;
   /** Leave out node names (for parsers without node labels). */
   withoutNodeNames?: boolean;
+  /** Leave out what the text keeps in #@ lines (for onnx's parser, which skips comments). */
+  withoutAnnotations?: boolean;
+  /** Drop empty names at the end of node inputs and outputs (ONNX reads them as absent either way). */
+  trimTrailingEmpty?: boolean;
 }
 
 const text = (b: Uint8Array | null | undefined) => new TextDecoder().decode(b ?? new Uint8Array());
@@ -29,10 +34,27 @@ function type(t: TypeProto | null | undefined): Plain {
   return null;
 }
 
-const valueInfo = (v: ValueInfoProto): Plain => ({ name: v.name ?? '', type: type(v.type) });
+type Annotated = { docString?: string | null; metadataProps?: Array<{ key?: string | null; value?: string | null }> | null };
+
+/** Doc string and metadata, when there are any and they are compared. */
+function notes(x: Annotated, options: CanonicalOptions): { [key: string]: Plain } {
+  if (options.withoutAnnotations) return {};
+  const out: { [key: string]: Plain } = {};
+  if (x.docString) out.doc = x.docString;
+  if (x.metadataProps?.length) out.metadata = x.metadataProps.map((p) => [p.key ?? '', p.value ?? '']);
+  return out;
+}
+
+const valueInfo = (v: ValueInfoProto, options: CanonicalOptions): Plain => ({ name: v.name ?? '', type: type(v.type), ...notes(v, options) });
+
+function trimmed(names: string[] | null | undefined, options: CanonicalOptions): string[] {
+  const list = [...(names ?? [])];
+  if (options.trimTrailingEmpty) while (list.length && list[list.length - 1] === '') list.pop();
+  return list;
+}
 
 function tensor(t: TensorProto, options: CanonicalOptions): Plain {
-  const head = { name: t.name ?? '', dtype: dataTypeName(t.dataType ?? 0), dims: tensorDims(t) };
+  const head = { name: t.name ?? '', dtype: dataTypeName(t.dataType ?? 0), dims: tensorDims(t), ...notes(t, options) };
   if (t.dataLocation === 1) return { ...head, external: (t.externalData ?? []).map((e) => `${e.key}=${e.value}`) };
   if (options.elided?.has(t.name ?? '')) return head;
   const data = tensorToArray(t).data;
@@ -63,9 +85,10 @@ function nodes(list: GraphProto['node'], options: CanonicalOptions): Plain {
     op: n.opType ?? '',
     domain: n.domain ?? '',
     overload: n.overload ?? '',
-    inputs: n.input ?? [],
-    outputs: n.output ?? [],
+    inputs: trimmed(n.input, options),
+    outputs: trimmed(n.output, options),
     attributes: (n.attribute ?? []).map((a) => attribute(a, options)),
+    ...notes(n, options),
   }));
 }
 
@@ -73,11 +96,12 @@ export function graph(g: GraphProto, options: CanonicalOptions = {}): Plain {
   const byName = (a: Plain, b: Plain) => JSON.stringify(a).localeCompare(JSON.stringify(b));
   return {
     name: g.name ?? '',
-    inputs: (g.input ?? []).map(valueInfo),
-    outputs: (g.output ?? []).map(valueInfo),
+    ...notes(g, options),
+    inputs: (g.input ?? []).map((v) => valueInfo(v, options)),
+    outputs: (g.output ?? []).map((v) => valueInfo(v, options)),
     // The text lists initializers apart from inputs; their order is not part of the graph's meaning.
     initializers: (g.initializer ?? []).map((t) => tensor(t, options)).sort(byName),
-    valueInfo: (g.valueInfo ?? []).map(valueInfo),
+    valueInfo: (g.valueInfo ?? []).map((v) => valueInfo(v, options)),
     nodes: nodes(g.node, options),
   };
 }
@@ -88,8 +112,9 @@ function fn(f: FunctionProto, options: CanonicalOptions): Plain {
     inputs: f.input ?? [], outputs: f.output ?? [], attributes: f.attribute ?? [],
     attributeProtos: (f.attributeProto ?? []).map((a) => attribute(a, options)),
     opsets: (f.opsetImport ?? []).map((o) => `${o.domain ?? ''}:${int64ToBigInt(o.version)}`),
-    valueInfo: (f.valueInfo ?? []).map(valueInfo).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    valueInfo: (f.valueInfo ?? []).map((v) => valueInfo(v, options)).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     nodes: nodes(f.node, options),
+    ...notes(f, options),
   };
 }
 

@@ -27,6 +27,32 @@ test('onnx-lens text --full, then parse -o, writes a model with the same graph t
   assert.equal(onnxCheck(out), '');
 });
 
+test('onnx-lens text --full --strict, then parse -o, gives back the model of a real export: names, node names and metadata', () => {
+  for (const name of ['detector_opset11_constants', 'transformer_dynamo']) {
+    const source = `test/fixtures/exported/${name}/model.onnx`;
+    const printed = cli('text', source, '--full', '--strict');
+    assert.equal(printed.status, 0, printed.stderr);
+    assert.match(printed.stdout, /^# Written for onnx 1\.12's parser/);
+    assert.match(printed.stdout, /^#@ rename: /m);
+    const textFile = join(dir, `${name}.onnxtxt`);
+    writeFileSync(textFile, printed.stdout);
+    const out = join(dir, `${name}.onnx`);
+    const parsed = cli('parse', textFile, '-o', out);
+    assert.equal(parsed.status, 0, parsed.stderr);
+    assert.deepEqual(canonicalModel(decodeModel(readFileSync(out))), canonicalModel(decodeModel(readFileSync(source))), name);
+  }
+});
+
+test('onnx-lens parse reports a misplaced #@ line as file:line:col and writes nothing', () => {
+  const bad = join(dir, 'dangling.onnxtxt');
+  writeFileSync(bad, 'g (float X) => (float Y) {\n  Y = Relu(X)\n  #@ doc_string: "for nothing"\n}\n');
+  const out = join(dir, 'dangling.onnx');
+  const r = cli('parse', bad, '-o', out);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `${bad}:3:3: This #@ doc_string line describes nothing: it goes right before the node, graph name, value or function it belongs to.\n`);
+  assert.equal(existsSync(out), false);
+});
+
 test('onnx-lens text elides large tensors unless --full or a higher --elide-above', () => {
   const source = testCases().find((c) => c.name === 'pytorch-converted/test_Conv2d')!;
   const elided = cli('text', source.model);

@@ -217,9 +217,14 @@ test('hostile names and strings survive print and parse', () => {
     }),
   });
   const stored = decodeModel(encodeModel(model));
-  const text = printModel(stored, { full: true }).text;
-  const parsed = parseModelText(text);
-  assert.deepEqual(parsed.diagnostics, []);
-  assert.deepEqual(canonicalModel(decodeModel(encodeModel(parsed.model!))), canonicalModel(stored));
-  assert.equal(parsed.model?.docString, 'multi\nline "doc"');
+  for (const strict of [false, true]) {
+    const printed = printModel(stored, { full: true, strict });
+    const parsed = parseModelText(printed.text);
+    assert.deepEqual(parsed.diagnostics, []);
+    assert.deepEqual(canonicalModel(decodeModel(encodeModel(parsed.model!))), canonicalModel(stored));
+    assert.equal(parsed.model?.docString, 'multi\nline "doc"');
+    // Strict text renames every name, but 1.12 has no escapes for the strings in the header and attributes.
+    if (strict) assert.deepEqual(printed.unreadable, ['strings holding a double quote or a backslash']);
+    if (strict) assert.equal(printed.renames.size, names.length + (names.length - 1), "each name and each node output `name#i`");
+  }
 });

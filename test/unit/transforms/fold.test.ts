@@ -9,11 +9,13 @@ import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
 import { DataType, onnx, type ModelProto } from '../../../src/core/model/proto.js';
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { foldConstants, type FoldOptions } from '../../../src/core/transforms/fold.js';
-import { foldTolerance, foldWithReport, optimizeWithOnnxruntime, runtimeEvaluator } from '../../../src/core/transforms/foldRun.js';
-import { countOps, formatReport, totalNodes, verifyModels } from '../../../src/core/transforms/report.js';
+import { foldWithReport, optimizeWithOnnxruntime } from '../../../src/core/transforms/foldRun.js';
+import { foldTransform, runtimeEvaluator } from '../../../src/core/transforms/foldTransform.js';
+import { countOps, formatReport, totalNodes } from '../../../src/core/transforms/report.js';
 import { tempDir } from '../../helpers/models.js';
 import { onnxCheck } from '../../helpers/python.js';
 import { bool, f32, i64, mixedModel, model, node, shapeChainModel, valueInfo } from './foldModels.js';
+import { verifyInMemory } from './verifyHelper.js';
 
 const client = RuntimeClient.start({ timeoutMs: 120_000 });
 const dir = tempDir('onnx-lens-fold-');
@@ -26,9 +28,12 @@ async function fold(m: ModelProto, options: Partial<FoldOptions> = {}) {
   return foldConstants(m, { evaluate: runtimeEvaluator(client), ...options });
 }
 
+const verifyFolded = (original: ModelProto, folded: ModelProto, seed = 0) =>
+  verifyInMemory(client, foldTransform, { sizeLimitBytes: 64 * 2 ** 20 }, original, folded, { seed });
+
 /** Same outputs on the same inputs, and onnx.checker accepts the result. */
 async function assertEquivalent(original: ModelProto, folded: ModelProto, label: string): Promise<void> {
-  const v = await verifyModels(client, encodeModel(original), encodeModel(folded), { ...foldTolerance, seed: 7 });
+  const v = await verifyFolded(original, folded, 7);
   assert.ok(v.ran, `${label}: verification ran (${v.problem ?? ''})`);
   assert.ok(v.pass, `${label}: ${JSON.stringify(v.comparisons)}`);
   assert.ok(v.comparisons.length > 0);
@@ -186,7 +191,7 @@ test('folding inside subgraphs: branch nodes reading outer constants fold, captu
   assert.deepEqual(branch.initializer!.map((t) => t.name), ['w2']);
   for (const c of [true, false]) {
     const inputs = { x: { dtype: DataType.FLOAT, dims: [2, 2], data: Float32Array.of(1, -2, 3, 0.5) }, c: { dtype: DataType.BOOL, dims: [], data: Uint8Array.of(c ? 1 : 0) } };
-    const v = await verifyModels(client, encodeModel(m), encodeModel(folded), { ...foldTolerance });
+    const v = await verifyFolded(m, folded);
     assert.ok(v.ran && v.pass);
     const a = await client.run(encodeModel(m), inputs);
     const b = await client.run(encodeModel(folded), inputs);
@@ -254,7 +259,7 @@ test('generated transformer and CNN: fold verifies, shrinks the graph, and compa
   const cnn = generateCnn({ blocks: [1, 1], channels: 8, imageSize: 16, classes: 10 });
   for (const [label, m] of [['transformer', transformer], ['cnn', cnn]] as const) {
     const { model: folded, report } = await foldWithReport(m, { client });
-    const v = await verifyModels(client, encodeModel(m), encodeModel(folded), { ...foldTolerance, seed: 3 });
+    const v = await verifyFolded(m, folded, 3);
     assert.ok(v.ran && v.pass, `${label}: ${JSON.stringify(v)}`);
     assert.ok(totalNodes(report.nodesAfter) <= totalNodes(report.nodesBefore), label);
     const text = formatReport({ ...report, verification: v });
@@ -275,8 +280,8 @@ test('generated transformer and CNN: fold verifies, shrinks the graph, and compa
 test('models with external data: fold reads the weights it evaluates, writes beside, verifies from the files', async () => {
   const { writeExternalDataModel } = await import('../../../bench/generate/index.js');
   const { readModelFile } = await import('../../../src/core/model/decode.js');
-  const { foldFile } = await import('../../../src/core/transforms/foldRun.js');
-  const { pruneFile } = await import('../../../src/core/transforms/pruneRun.js');
+  const { transformFile } = await import('../../../src/core/transforms/transformFile.js');
+  const { pruneTransform } = await import('../../../src/core/transforms/pruneTransform.js');
   const sub = join(dir, 'external');
   const { modelPath } = writeExternalDataModel(sub, { layers: 2, width: 32 });
   // Scale the first weight by a constant: a foldable node that reads external data.
@@ -287,12 +292,13 @@ test('models with external data: fold reads the weights it evaluates, writes bes
   matmul.input![1] = 'scaled_weight';
   writeFileSync(modelPath, encodeModel(m));
   const out = join(sub, 'model.folded.onnx');
-  const { report, stats } = await foldFile(modelPath, out, { client });
+  const { report } = await transformFile(foldTransform, { input: modelPath, output: out, options: { sizeLimitBytes: 64 * 2 ** 20 }, client });
+  const stats = report.details;
   assert.equal(stats.evaluations, 1);
   assert.ok(report.verification?.ran && report.verification.pass, JSON.stringify(report.verification));
   assert.equal((await readModelFile(out)).model.graph!.node!.filter((n) => n.opType === 'Mul').length, 0);
   const pruned = join(sub, 'model.pruned.onnx');
-  const result = await pruneFile(modelPath, pruned, { kind: 'magnitude', sparsity: 0.5, scope: 'layer' }, { client });
+  const result = await transformFile(pruneTransform, { input: modelPath, output: pruned, options: { request: { kind: 'magnitude', sparsity: 0.5, scope: 'layer' }, sparseStorage: false }, client });
   assert.ok(result.report.verification?.ran, result.report.verification?.problem);
   // The first MatMul now reads a computed weight (the Mul), so only the second weight is a constant to prune.
   assert.ok(result.report.notes.some((n) => /1 weight tensor pruned/.test(n)), result.report.notes.join(' | '));

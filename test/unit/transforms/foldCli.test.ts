@@ -1,5 +1,6 @@
 // `onnx-lens fold` and `onnx-lens prune` as a user runs them: files written beside or where asked,
-// never over the input, JSON reports, one-line errors with exit 2.
+// never over the input or an earlier result, JSON reports, one-line errors with exit 2, exit 1 when a
+// result is not verified.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ function oneLineError(run: ReturnType<typeof cli>, pattern: RegExp): void {
   assert.doesNotMatch(run.stderr, /\n\s+at /);
 }
 
-test('fold writes name.folded.onnx beside the input, verified, and refuses to clobber', () => {
+test('fold writes name.folded.onnx beside the input, verified, then name.folded-2.onnx: nothing is clobbered', () => {
   const input = join(dir, 'chain.onnx');
   writeFileSync(input, encodeModel(shapeChainModel()));
   const run = cli('fold', input, '--json');
@@ -34,9 +35,11 @@ test('fold writes name.folded.onnx beside the input, verified, and refuses to cl
   assert.ok(report.nodesBefore.Shape === 1 && report.nodesAfter.Shape === undefined);
   assert.ok(report.diff.removed.some((r: string) => r.includes('Shape')));
   assert.equal(onnxCheck(output), '');
-  // A second run would overwrite the first result: refused without -o.
+  // A second run does not overwrite the first result: without -o it takes the next free name.
   const mtime = statSync(output).mtimeMs;
-  oneLineError(cli('fold', input), /already exists; choose the output with -o/);
+  const second = cli('fold', input, '--json');
+  assert.equal(second.status, 0, second.stderr);
+  assert.equal(JSON.parse(second.stdout).output, join(dir, 'chain.folded-2.onnx'));
   assert.equal(statSync(output).mtimeMs, mtime);
   // -o over the input itself is refused, and the input is untouched.
   const before = readFileSync(input);
@@ -78,14 +81,19 @@ test('prune --sparsity --per-layer reports exact sparsity per tensor; --sparse-s
   writeFileSync(input, encodeModel(generateMlp()));
   const dense = join(dir, 'dense.onnx');
   const run = cli('prune', input, '-o', dense, '--sparsity', '90%', '--per-layer', '--exclude', 'Relu', '--json');
-  assert.equal(run.status, 0, run.stderr);
+  // 90% of random weights moves the outputs beyond pruning's default acceptance: written, exit 1.
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stderr, /^onnx-lens prune: wrote .*dense\.onnx, not verified: FAIL: .*cosine >= 0\.99/);
   const report = JSON.parse(run.stdout);
   for (const t of report.details.tensors) assert.equal(t.zerosAfter, Math.round(0.9 * t.elements));
   assert.ok(report.notes.some((n: string) => n.includes('do not make the file smaller')));
-  assert.equal(report.verification.informational, true);
+  assert.equal(report.verification.status, 'fail');
+  assert.ok(report.verification.comparisons[0].cosine < 0.99);
+  // A user who accepts the loss says so.
   const sparse = join(dir, 'sparse.onnx');
-  const sparseRun = cli('prune', input, '-o', sparse, '--sparsity', '0.9', '--per-layer', '--sparse-storage', '--json');
+  const sparseRun = cli('prune', input, '-o', sparse, '--sparsity', '0.9', '--per-layer', '--sparse-storage', '--min-cosine', '0', '--json');
   assert.equal(sparseRun.status, 0, sparseRun.stderr);
+  assert.equal(JSON.parse(sparseRun.stdout).verification.status, 'pass');
   assert.equal(JSON.parse(sparseRun.stdout).details.sparse.written, true);
   assert.ok(statSync(sparse).size < statSync(dense).size / 2);
 });

@@ -11,7 +11,7 @@ import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { compareOutputs } from '../../../src/core/runtime/compare.js';
 import { readTestDataSet, testDataSetDirs } from '../../../src/core/runtime/testData.js';
 import { foldConstants } from '../../../src/core/transforms/fold.js';
-import { foldTolerance, runtimeEvaluator } from '../../../src/core/transforms/foldRun.js';
+import { foldTolerance, runtimeEvaluator } from '../../../src/core/transforms/foldTransform.js';
 import { countOps, totalNodes } from '../../../src/core/transforms/report.js';
 import { tempDir } from '../../helpers/models.js';
 import { runPython } from '../../helpers/python.js';

@@ -1,7 +1,34 @@
 // The quantization-specific part of the report: sizes, speed, accuracy and the scales and zero points
 // of each quantized tensor (the first few of each, and a summary), as text or Markdown.
+import type { Latency } from '../../runtime/latency.js';
+import type { OutputCheck } from '../compareRuns.js';
 import { formatBytes, formatCosine, formatDims, formatDuration, formatNumber, formatPercent, formatRatio } from '../../format.js';
-import type { QuantizeDetails } from './pipeline.js';
+import { modeSpecs, type QuantizeOptions } from './options.js';
+import type { QuantizedTensorInfo } from './rewriter.js';
+
+export interface QuantizeDetails {
+  mode: string;
+  format: string;
+  options: QuantizeOptions;
+  counts: Record<string, number>;
+  tensors: QuantizedTensorInfo[];
+  weightBytesBefore: number;
+  weightBytesAfter: number;
+  /** Weight bytes before / after; file bytes before / after. */
+  weightRatio: number;
+  fileRatio: number;
+  quantizeMs: number;
+  /** MB/s of float32 weights quantized. */
+  throughputMBps: number;
+  inputs: { source: string; sets: number };
+  /** The verification's comparisons: cosine, max abs error, top-1 agreement per output. */
+  accuracy: OutputCheck[];
+  budget: { cosine: number; pass: boolean };
+  latencyBefore?: Latency;
+  latencyAfter?: Latency;
+  /** Python onnx.checker judges opsets up to 17 and no com.microsoft ops. */
+  newerThanChecker: boolean;
+}
 
 /** Tensors listed one by one; the rest are summarised. */
 export const listedTensors = 20;
@@ -12,13 +39,7 @@ export function formatQuantizeDetails(d: QuantizeDetails, options: { markdown?: 
   const item = (text: string) => (md ? `- ${text.replace(/([\\`*_[\]<>|])/g, '\\$1')}` : `  ${text}`);
   const lines: string[] = [];
   lines.push(h('Quantization'));
-  const o = d.options;
-  const what = o.mode === 'fp16' ? 'float16' : o.mode === 'weight-only'
-    ? `${o.bits}-bit, block ${o.blockSize}, ${o.symmetric ? 'symmetric' : 'asymmetric'}`
-    : o.mode === 'static'
-      ? `int8 symmetric weights ${o.perChannel ? 'per channel' : 'per tensor'}, ${o.symmetric ? 'int8 symmetric' : 'uint8 asymmetric'} activations, ${o.calibrator} calibration`
-      : `int8 ${o.symmetric ? 'symmetric' : 'asymmetric'} weights ${o.perChannel ? 'per channel' : 'per tensor'}, uint8 activations quantized at run time`;
-  lines.push(item(`mode: ${d.mode} (${what}), format ${d.format}`));
+  lines.push(item(`mode: ${d.mode} (${modeSpecs[d.options.mode].describe(d.options)}), format ${d.format}`));
   lines.push(item(`rewritten: ${Object.entries(d.counts).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing'}`));
   lines.push(item(`weights: ${formatBytes(d.weightBytesBefore)} -> ${formatBytes(d.weightBytesAfter)} (${formatRatio(d.weightRatio)} smaller)`));
   lines.push(item(`file: ${formatRatio(d.fileRatio)} smaller`));
@@ -30,12 +51,13 @@ export function formatQuantizeDetails(d: QuantizeDetails, options: { markdown?: 
   }
   if (d.newerThanChecker) lines.push(item('uses opset 18+ or com.microsoft ops, which onnx.checker 1.12 cannot judge; onnxruntime loads and runs it'));
 
-  lines.push(h(`Accuracy on ${d.inputs.sets} input set(s) from ${d.inputs.source}`));
+  lines.push(h(d.inputs.sets ? `Accuracy on ${d.inputs.sets} input set(s) from ${d.inputs.source}` : 'Accuracy'));
+  if (!d.inputs.sets) lines.push(item('not measured: the verification did not run (see Verification)'));
   for (const a of d.accuracy) {
     if (a.problem) lines.push(item(`${a.name}: ${a.problem}`));
     else {
       const top1 = a.top1 !== undefined ? `, top-1 agreement ${formatPercent(a.top1)}` : '';
-      const verdict = Number.isNaN(a.cosine) ? '' : a.cosine >= d.budget.cosine ? ' (within budget)' : ` (BELOW the budget of ${d.budget.cosine})`;
+      const verdict = !a.float || Number.isNaN(a.cosine) ? '' : a.cosine >= d.budget.cosine ? ' (within budget)' : ` (BELOW the budget of ${d.budget.cosine})`;
       lines.push(item(`${a.name}: max abs error ${formatNumber(a.maxAbsError)}, cosine ${formatCosine(a.cosine)}${top1}${verdict}`));
     }
   }

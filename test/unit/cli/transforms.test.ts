@@ -1,0 +1,140 @@
+// The transform exit codes as a script sees them: 0 verified; 1 verification failed or could not run,
+// the reason on one line of stderr and the result still written; 2 usage or input error with one line
+// and nothing written. And --help generated from the option schema: each option once, nothing padded.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { generateMlp } from '../../../bench/generate/index.js';
+import { encodeModel } from '../../../src/core/model/decode.js';
+import { transforms } from '../../../src/core/transforms/registry.js';
+import { tempDir } from '../../helpers/models.js';
+import { invalidSources, melSpectrogram, refusedByOnnxruntime, writeInputSet, zeroOnGeneratedInputs } from '../transforms/cases.js';
+
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
+const dir = tempDir('onnx-lens-transform-cli-');
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, bytes: Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+function oneLine(text: string): string {
+  const lines = text.trim().split('\n');
+  assert.equal(lines.length, 1, text);
+  assert.doesNotMatch(text, /\n\s+at /);
+  return lines[0];
+}
+
+test('fold on a model onnxruntime refuses to load is written, not verified, exit 1 with the reason', () => {
+  for (const [name, m] of Object.entries(refusedByOnnxruntime())) {
+    const input = write(`${name}.onnx`, encodeModel(m));
+    const run = cli('fold', input, '--json');
+    assert.equal(run.status, 1, `${name}: ${run.stdout}${run.stderr}`);
+    const line = oneLine(run.stderr);
+    assert.match(line, new RegExp(`^onnx-lens fold: wrote .*${name}\\.folded\\.onnx, not verified: could not run: the original model does not run in onnxruntime \\(onnxruntime: `), name);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.verification.status, 'not-run', name);
+    assert.equal(report.verification.pass, false);
+    assert.ok(existsSync(join(dir, `${name}.folded.onnx`)), `${name}: the result is kept for inspection`);
+    // The fold itself ran: the constant sum is gone, or (opset 9999) onnxruntime could not evaluate it either.
+    if (name === 'unknown-op') assert.equal(report.nodesAfter.Add, undefined, name);
+    else assert.ok(report.notes.some((n: string) => /^Not folded, onnxruntime could not evaluate it .*: constant_sum \(Add\)\.$/.test(n)), report.notes.join(' | '));
+  }
+});
+
+test('a source that breaks ONNX\'s structural rules is refused: exit 2, one line, nothing written', () => {
+  for (const { name, model, error } of invalidSources()) {
+    const input = write(`${name}.onnx`, encodeModel(model));
+    for (const args of [['fold', input], ['prune', input, '--sparsity', '0.5'], ['quantize', input, '--mode', 'fp16']]) {
+      const run = cli(...args);
+      assert.equal(run.status, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+      assert.match(oneLine(run.stderr), new RegExp(`^onnx-lens: The model is invalid: .*${error.source}`), args.join(' '));
+      assert.equal(run.stdout, '');
+    }
+    for (const tag of ['folded', 'pruned', 'fp16']) assert.ok(!existsSync(join(dir, `${name}.${tag}.onnx`)), `${name}.${tag}.onnx was written`);
+  }
+});
+
+test('a verification whose reference output is constant is not a pass; real inputs make it one', () => {
+  const input = write('relu-shift.onnx', encodeModel(zeroOnGeneratedInputs()));
+  const generated = cli('fold', input, '-o', join(dir, 'relu-shift.a.onnx'));
+  assert.equal(generated.status, 1, generated.stdout + generated.stderr);
+  assert.match(oneLine(generated.stderr), /not verified: INCONCLUSIVE: .*every output of the original is constant on these inputs \(y: all 0\).*verify with real inputs/);
+  assert.match(generated.stdout, /Verification:\n {2}INCONCLUSIVE: /);
+  assert.match(generated.stdout, /--data/);
+  // The same fold verified on inputs around 200, where the output varies, passes.
+  const data = writeInputSet(join(dir, 'real-inputs'), [2, 4], [190, 205, 230, 150, 201, 260, 99, 120]);
+  const real = cli('fold', input, '-o', join(dir, 'relu-shift.b.onnx'), '--data', data, '--json');
+  assert.equal(real.status, 0, real.stdout + real.stderr);
+  const report = JSON.parse(real.stdout);
+  assert.equal(report.verification.status, 'pass');
+  assert.equal(report.verification.inputs, data);
+  assert.equal(report.verification.constant, undefined);
+});
+
+test('prune that wrecks a model (its DFT filter bank) is not accepted: exit 1, below the cosine it needs', () => {
+  const input = write('melspec.onnx', encodeModel(melSpectrogram()));
+  const run = cli('prune', input, '--sparsity', '0.5', '--dims', 'batch=8', '--json');
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.match(oneLine(run.stderr), /not verified: FAIL: outputs compared on the same inputs \(cosine >= 0\.99 for every float output, the default acceptance of pruning\)$/);
+  const report = JSON.parse(run.stdout);
+  const [logMel] = report.verification.comparisons;
+  assert.equal(report.verification.status, 'fail');
+  assert.ok(logMel.cosine < 0.99 && logMel.maxAbsError > 1, JSON.stringify(logMel));
+  assert.deepEqual(logMel.shape, [8, 16], '--dims sized the generated frames');
+  assert.ok(existsSync(join(dir, 'melspec.pruned.onnx')));
+  // Extraction is not lossy: a minimum cosine is refused for it, before anything is written.
+  const extract = cli('prune', input, '--outputs', 'power', '--min-cosine', '0.5', '-o', join(dir, 'power.onnx'));
+  assert.equal(extract.status, 2);
+  assert.match(oneLine(extract.stderr), /A minimum cosine applies to lossy transforms; this prune is compared by extracted values equal the original model's exactly/);
+  assert.ok(!existsSync(join(dir, 'power.onnx')));
+});
+
+test('input choices the model cannot take are usage errors before anything is written', () => {
+  const input = write('mlp.onnx', encodeModel(generateMlp()));
+  const cases: Array<[string[], RegExp]> = [
+    [['fold', input, '--dims', 'foo=1280'], /^onnx-lens: The model has no symbolic dimension 'foo'; its free dimensions are batch_size\.$/],
+    [['quantize', input, '--mode', 'dynamic', '--data', join(dir, 'nowhere')], /^onnx-lens: No such file or folder: /],
+    [['quantize', input, '--mode', 'static', '--data', join(dir, 'real-inputs'), '--calibration', join(dir, 'real-inputs')], /Give the input sets once/],
+    [['fold', input, '--min-cosine', '0.5'], /^onnx-lens: Unknown option '--min-cosine'/],
+    [['prune', input], /^onnx-lens: Give one of --sparsity, --pattern or --outputs\.$/],
+    [['quantize', input, '--mode', 'dynamic', '--symmetric', '--asymmetric'], /Give --symmetric or --asymmetric, not both/],
+  ];
+  for (const [args, pattern] of cases) {
+    const run = cli(...args);
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+    assert.match(oneLine(run.stderr), pattern, args.join(' '));
+  }
+  assert.deepEqual(readFileSync(input), Buffer.from(encodeModel(generateMlp())));
+  for (const tag of ['folded', 'int8', 'qdq', 'pruned']) assert.ok(!existsSync(join(dir, `mlp.${tag}.onnx`)), tag);
+});
+
+test('--help lists each option of the schema once, unpadded, with the exit codes', () => {
+  const top = cli('--help');
+  assert.equal(top.status, 0);
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const t of transforms) assert.match(top.stdout, new RegExp(`^ {2}${t.name} +${escape(t.summary)}$`, 'm'));
+  for (const t of transforms) {
+    const run = cli(t.name, '--help');
+    assert.equal(run.status, 0, run.stderr);
+    const text = run.stdout;
+    assert.match(text, new RegExp(`^Usage: onnx-lens ${t.name} IN \\[-o OUT\\] `));
+    assert.match(text, /^Exit codes: 0 verified; 1 verification failed or could not run/m);
+    for (const name of [...Object.keys(t.options), 'output', 'json', 'data', 'dims', 'no-verify']) {
+      const labels = text.split('\n').filter((l) => new RegExp(`^ {2}(-o, )?--${name}\\b`).test(l));
+      assert.equal(labels.length, 1, `${t.name} --help lists --${name} ${labels.length} times`);
+    }
+    assert.equal(text.includes('--min-cosine'), t.lossy !== undefined, `${t.name}: --min-cosine only for lossy transforms`);
+  }
+  for (const text of [top.stdout, ...transforms.map((t) => cli(t.name, '--help').stdout)]) {
+    for (const line of text.split('\n')) {
+      assert.doesNotMatch(line, /\s$/, `trailing blanks: '${line}'`);
+      assert.doesNotMatch(line.trimStart(), / {3,}\S.* {3,}/, `padded more than once: '${line}'`);
+      assert.ok(line.length - line.trimStart().length <= 26, `indented ${line.length - line.trimStart().length}: '${line}'`);
+    }
+  }
+});
