@@ -6,22 +6,27 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { checkInWorker } from '../core/check/checkInWorker.js';
-import { fixModelFile, type FixFileResult } from '../core/check/fixFile.js';
-import { fixableProblems, fixTitles, type AppliedFix } from '../core/check/fixes.js';
-import { countBySeverity, type Problem } from '../core/check/index.js';
+import { fixModelFile, problemCountText, type FixFileResult } from '../core/check/fixFile.js';
+import { fixableProblems, fixTitles, opsetTarget, type AppliedFix } from '../core/check/fixes.js';
+import type { Problem } from '../core/check/index.js';
+import { readModelFile } from '../core/model/decode.js';
 import { freeOutputPath } from '../core/model/modelFile.js';
-import { siblingOutputPath } from '../core/transforms/report.js';
+import { formatReport, reportSummary } from '../core/transforms/report.js';
+import { siblingOutputPath } from '../core/transforms/transformFile.js';
 import { ModelProblems, REVEAL_PROBLEM_COMMAND } from '../editor/modelProblems.js';
 import type { RevealLocation } from '../protocol.js';
 import type { HostServices } from '../services/hostServices.js';
-import { MODEL_EDITOR, openReport, pickTargetUri, runWithProgress, showError } from './transformCommon.js';
+import { ReportDocuments } from './reportDocuments.js';
+import { MODEL_EDITOR, pickTargetUri, runWithProgress, showError } from './transformRunner.js';
 
 export function registerProblems(services: HostServices): vscode.Disposable {
   const problems = new ModelProblems(services.editors, services.log);
+  const reports = new ReportDocuments('onnx-lens-fix-report');
   return vscode.Disposable.from(
     problems,
+    reports,
     vscode.commands.registerCommand(REVEAL_PROBLEM_COMMAND, (uri: unknown, location: unknown) => revealProblem(services, uri, location)),
-    vscode.commands.registerCommand('onnxLens.fixProblems', (arg: unknown) => fixProblemsCommand(arg, problems, services)),
+    vscode.commands.registerCommand('onnxLens.fixProblems', (arg: unknown) => fixProblemsCommand(arg, problems, services, reports)),
   );
 }
 
@@ -45,11 +50,6 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function countText(problems: readonly Problem[]): string {
-  const c = countBySeverity(problems);
-  return [c.error && plural(c.error, 'error'), c.warning && plural(c.warning, 'warning'), c.info && plural(c.info, 'info')].filter(Boolean).join(', ');
-}
-
 interface FixItem extends vscode.QuickPickItem {
   fixes: AppliedFix[];
 }
@@ -61,7 +61,7 @@ async function currentProblems(uri: vscode.Uri, problems: ModelProblems): Promis
   return checkInWorker({ path: uri.fsPath, modelDir: vscode.Uri.joinPath(uri, '..').fsPath });
 }
 
-async function fixProblemsCommand(arg: unknown, problems: ModelProblems, services: HostServices): Promise<void> {
+async function fixProblemsCommand(arg: unknown, problems: ModelProblems, services: HostServices, reports: ReportDocuments): Promise<void> {
   const { log } = services;
   try {
     const source = await pickTargetUri(arg, 'Fix Model Problems');
@@ -69,14 +69,15 @@ async function fixProblemsCommand(arg: unknown, problems: ModelProblems, service
     const name = basename(source.fsPath);
     const found = await currentProblems(source, problems);
     const offered = fixableProblems(found);
-    const opsetOnly = found.filter((p) => p.fix === 'convert-opset').length;
     if (!offered.size) {
-      const why = opsetOnly ? ` ${plural(opsetOnly, 'problem')} would need the opset converted, which this command does not do yet.` : '';
-      void vscode.window.showInformationMessage(`${name}: ${found.length ? 'none of its problems has a fix here' : 'the checker finds no problems'}.${why}`);
+      const none = found.length === 0 ? 'the checker finds no problems' : found.length === 1 ? 'its problem has no fix that ONNX Lens can apply' : `none of its ${found.length} problems has a fix that ONNX Lens can apply`;
+      void vscode.window.showInformationMessage(`${name}: ${none}.`);
       return;
     }
+    // The opset fix says where it goes: the lowest opset its problems call for.
+    const opset = offered.has('convert-opset') ? opsetTarget((await readModelFile(source.fsPath)).model, found) : undefined;
     const items: FixItem[] = [...offered].map(([kind, list]) => ({
-      label: fixTitles[kind],
+      label: kind === 'convert-opset' && opset !== undefined ? `${fixTitles[kind]} to ${opset}` : fixTitles[kind],
       description: plural(list.length, 'problem'),
       detail: list[0].message,
       fixes: [kind],
@@ -84,32 +85,31 @@ async function fixProblemsCommand(arg: unknown, problems: ModelProblems, service
     if (items.length > 1) items.unshift({ label: 'Apply All Fixes', description: plural([...offered.values()].flat().length, 'problem'), detail: items.map((i) => i.label).join(', '), fixes: [...offered.keys()] });
     const picked = await vscode.window.showQuickPick(items, {
       title: `Fix Model Problems: ${name}`,
-      placeHolder: `The result goes to a new file beside ${name}${opsetOnly ? `; ${plural(opsetOnly, 'problem')} would need the opset converted (not offered here)` : ''}`,
+      placeHolder: `The result goes to a new file beside ${name}`,
       matchOnDescription: true,
     });
     if (!picked) return;
     const output = vscode.Uri.file(freeOutputPath(siblingOutputPath(source.fsPath, 'fixed')));
-    log.info(`Fixing ${source.fsPath} -> ${output.fsPath}: ${picked.fixes.join(', ')}`);
+    log.info(`Fixing ${source.fsPath} -> ${output.fsPath}: ${picked.fixes.join(', ')}${opset !== undefined && picked.fixes.includes('convert-opset') ? ` (opset ${opset})` : ''}`);
     const result = await runWithProgress(`Fixing ${name}`, output, ({ report, signal }) =>
-      fixModelFile(source.fsPath, output.fsPath, { client: services.runtime.get(), fixes: picked.fixes, problems: found, signal, onProgress: report }));
+      fixModelFile(source.fsPath, output.fsPath, { client: services.runtime.get(), fixes: picked.fixes, opset, problems: found, signal, onProgress: report }));
     if (!result) return;
-    await showFixResult(result, output, log);
+    await showFixResult(result, output, log, reports);
   } catch (error) {
     showError(error, log, 'Fix Model Problems');
   }
 }
 
 /** Opens the fixed model in the model editor and says what changed, whether it verified, what is left. */
-async function showFixResult(result: FixFileResult, output: vscode.Uri, log: vscode.LogOutputChannel): Promise<void> {
+async function showFixResult(result: FixFileResult, output: vscode.Uri, log: vscode.LogOutputChannel, reports: ReportDocuments): Promise<void> {
   const { report, changes, remaining } = result;
-  log.info(`Fix: ${output.fsPath}: ${changes.map((c) => c.summary).join('; ')}; ${report.notes.join(' ')}`);
+  log.info(formatReport(report));
   await vscode.commands.executeCommand('vscode.openWith', output, MODEL_EDITOR, { viewColumn: vscode.ViewColumn.Active });
-  const v = report.verification;
-  const verdict = !v ? 'not verified' : !v.ran ? `not verified: ${v.problem ?? 'unknown reason'}${report.notes.some((n) => /fixed model runs/.test(n)) ? ' (the fixed model runs)' : ''}` : v.pass ? 'outputs match the original' : 'OUTPUTS DIFFER from the original';
-  const left = remaining.length ? `${countText(remaining)} left` : 'no problems left';
-  const message = `Fix: ${basename(output.fsPath)} written: ${changes.map((c) => c.summary).join('; ')}; ${verdict}; ${left}.`;
+  const runs = report.notes.includes('The fixed model runs in onnxruntime.') ? ' The fixed model runs in onnxruntime.' : '';
+  const left = remaining.length ? ` ${problemCountText(remaining)} left.` : ' No problems left.';
+  const message = `Fix: ${basename(output.fsPath)} written, ${reportSummary(report, changes.map((c) => c.summary).join('; '))}${runs}${left}`;
   const show = 'Show Report';
-  const differ = v?.ran && !v.pass;
-  const answer = differ ? await vscode.window.showWarningMessage(message, show) : await vscode.window.showInformationMessage(message, show);
-  if (answer === show) await openReport(report);
+  const verified = report.verification?.status === 'pass';
+  const answer = verified ? await vscode.window.showInformationMessage(message, show) : await vscode.window.showWarningMessage(message, show);
+  if (answer === show) await reports.open(`${basename(output.fsPath)} fix report`, formatReport(report, { markdown: true, listLimit: 200 }));
 }

@@ -63,12 +63,24 @@ function branchReassigns(): ModelProto {
   });
 }
 
+/** Relu on int32 at opset 13, which allows only float types (opset 14 allows int32): the opset fix applies. */
+function int32Relu(): ModelProto {
+  const info = (name: string) => ({ name, type: { tensorType: { elemType: DataType.INT32, shape: { dim: [{ dimValue: toLong(3) }] } } } });
+  return new onnx.ModelProto({
+    irVersion: toLong(8),
+    producerName: 'onnx-lens e2e',
+    opsetImport: [{ domain: '', version: toLong(13) }],
+    graph: { name: 'relu', node: [{ opType: 'Relu', name: 'relu', input: ['X'], output: ['Y'] }], input: [info('X')], output: [info('Y')] },
+  });
+}
+
 const models = {
   'mlp-unsorted.onnx': unsorted(generateMlp()),
   'cnn-names.onnx': sameNamesUnsorted(),
   'norm-opset13.onnx': opTooNew(),
   'changing.onnx': unsorted(generateMlp({ hidden: [16] })),
   'branch.onnx': branchReassigns(),
+  'relu-int32.onnx': int32Relu(),
 };
 const problemsOf = (file: keyof typeof models): Problem[] => checkModel(models[file]);
 
@@ -148,7 +160,7 @@ scenario('ONNX: Fix Model Problems... sorts the model into mlp-unsorted.fixed.on
   assert.ok(items.includes('Sort Nodes Topologically') && !items.includes('Make Names Unique') && !items.includes('Apply All Fixes'), items.join(' | '));
   await vs.pick('Sort Nodes Topologically');
   const note = await vs.waitForNotification(/Fix: mlp-unsorted\.fixed\.onnx written/, 90_000);
-  assert.match(note, /sorted 1 graph topologically \(\d+ nodes moved\); outputs match the original; no problems left\./);
+  assert.match(note, /written, sorted 1 graph topologically \(\d+ nodes moved\); outputs match the original\. No problems left\.$/);
   assert.ok(existsSync(vs.path('mlp-unsorted.fixed.onnx')));
   await waitFor('the fixed model in the active tab', async () => (await vs.activeTab()) === 'mlp-unsorted.fixed.onnx');
   const fixed = await vs.webviewFrameWith('.crumb.current:text("mlp-unsorted.fixed.onnx")');
@@ -176,24 +188,38 @@ scenario('repeated node names: the model panel button fixes both problems; not v
   assert.ok(items.includes('Make Names Unique') && items.includes('Sort Nodes Topologically'), items.join(' | '));
   await vs.pick('Apply All Fixes');
   const note = await vs.waitForNotification(/Fix: cnn-names\.fixed\.onnx written/, 90_000);
-  assert.match(note, /renamed \d+ repeated node names; sorted 1 graph topologically .*not verified: .*two nodes with same node name.* \(the fixed model runs\); no problems left\./);
+  assert.match(note, /written, renamed \d+ repeated node names; sorted 1 graph topologically .*; NOT VERIFIED: the original model does not run in onnxruntime \(.*two nodes with same node name.*\)\. The fixed model runs in onnxruntime\. No problems left\.$/);
   const fixed = await vs.webviewFrameWith('.crumb.current:text("cnn-names.fixed.onnx")');
   await waitFor('the fixed model to have no problems', async () => (await problemsCell(fixed)) === 'No problems found');
   const written = checkModel(decodeModel(readFileSync(vs.path('cnn-names.fixed.onnx'))));
   assert.deepEqual(written, []);
 });
 
-scenario('an op newer than the opset: an error in the Problems panel; the fix command says converting the opset is not offered', async (vs) => {
+scenario('an op newer than the opset: an error in the Problems panel, and no fix offered (the opset converter refuses such a model)', async (vs) => {
   await vs.closeAllEditors();
   const [problem] = problemsOf('norm-opset13.onnx').filter((p) => p.severity === 'error');
-  assert.equal(problem.fix, 'convert-opset');
+  assert.equal(problem.rule, 'op-unknown');
   const frame = await openModel(vs, 'norm-opset13.onnx');
-  await waitFor('the model panel to count the error', async () => /^1 error(, \d+ warnings?)? — see Problems$/.test(await problemsCell(frame)));
+  await waitFor('the model panel to count the error, without a fix button', async () => /^1 error(, \d+ warnings?)? — see Problems$/.test(await problemsCell(frame)));
+  assert.equal(await frame.locator('.panel .problems vscode-button').count(), 0);
   await openProblemsPanel(vs);
   await waitFor('the error in the Problems panel', async () => (await problemRows(vs)).some((r) => r.includes(problem.message)));
   await vs.runCommand('ONNX: Fix Model Problems...');
-  const note = await vs.waitForNotification(/norm-opset13\.onnx: none of its problems has a fix here/);
-  assert.match(note, /would need the opset converted/);
+  await vs.waitForNotification(/^norm-opset13\.onnx: its problem has no fix that ONNX Lens can apply\.$/);
+});
+
+scenario('a type the opset does not allow: Convert the Opset to 14 writes relu-int32.fixed.onnx, which opens without problems', async (vs) => {
+  await vs.closeAllEditors();
+  assert.deepEqual(problemsOf('relu-int32.onnx').map((p) => [p.rule, p.fix]), [['type-constraint', 'convert-opset']]);
+  const frame = await openModel(vs, 'relu-int32.onnx');
+  await waitFor('the model panel to count the error', async () => (await problemsCell(frame)).startsWith('1 error — see Problems'));
+  await frame.locator('.panel .problems vscode-button').click();
+  await vs.pick('Convert the Opset to 14');
+  const note = await vs.waitForNotification(/Fix: relu-int32\.fixed\.onnx written/, 90_000);
+  assert.match(note, /converted the opset from 13 to 14; .*No problems left\.$/);
+  const fixed = await vs.webviewFrameWith('.crumb.current:text("relu-int32.fixed.onnx")');
+  await waitFor('the fixed model to have no problems', async () => (await problemsCell(fixed)) === 'No problems found');
+  assert.match(await fixed.locator('.panel').innerText(), /Opsets\s+ai\.onnx 14/);
 });
 
 scenario('a change on disk is checked again, and closing the last editor of a model clears its problems', async (vs) => {

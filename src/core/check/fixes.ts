@@ -1,13 +1,19 @@
-// Quick fixes for what the checker finds: nodes sorted topologically, names made unique. Each works on a
-// copy of the model and says what it changed. Converting the opset is a fix the checker names too, but
-// it belongs to the opset converter and is not offered from here.
+// Quick fixes for what the checker finds: names made unique, nodes sorted topologically, the opset
+// converted (by the opset converter, to the lowest opset the problems show is needed). Each works on a
+// copy of the model and says what it changed.
 import { cloneModel, NameAllocator, sortGraph } from '../transforms/graphEdit.js';
+import { defaultOpset } from '../model/graphQueries.js';
 import type { FunctionProto, GraphProto, ModelProto, ValueInfoProto } from '../model/proto.js';
 import { subgraphsOf, walkModel } from '../model/walk.js';
-import type { Problem, QuickFixKind } from './problem.js';
+import { convertOpset, newestOpset, oldestRuntimeOpset } from '../opset/convert.js';
+import { checkModel } from './checkModel.js';
+import type { Problem, QuickFixKind, RuleId } from './problem.js';
 
-/** The fixes this module applies, in the order they run (names first: sorting needs one producer per name). */
-export const appliedFixes = ['make-names-unique', 'topological-sort'] as const satisfies readonly QuickFixKind[];
+/**
+ * The fixes this module applies, in the order they run: names first (sorting needs one producer per
+ * name), the opset last (the converter reads a well-formed graph).
+ */
+export const appliedFixes = ['make-names-unique', 'topological-sort', 'convert-opset'] as const satisfies readonly QuickFixKind[];
 export type AppliedFix = (typeof appliedFixes)[number];
 
 export const fixTitles: Record<QuickFixKind, string> = {
@@ -20,11 +26,22 @@ export function isAppliedFix(kind: QuickFixKind | undefined): kind is AppliedFix
   return (appliedFixes as readonly string[]).includes(kind ?? '');
 }
 
+/**
+ * The checker's 'convert-opset' problems that the opset converter does resolve. An op the model's opset
+ * lacks is refused by the converter (the model is not valid at its own opset), and a deprecated op is
+ * carried through unchanged: neither is offered.
+ */
+const convertibleRules: ReadonlySet<RuleId> = new Set<RuleId>(['onnxruntime-support', 'opset-version', 'type-constraint']);
+
+function applies(kind: AppliedFix, problem: Problem): boolean {
+  return problem.fix === kind && (kind !== 'convert-opset' || convertibleRules.has(problem.rule));
+}
+
 /** The problems each applicable fix addresses, in the order the fixes run. */
 export function fixableProblems(problems: readonly Problem[]): Map<AppliedFix, Problem[]> {
   const byFix = new Map<AppliedFix, Problem[]>();
   for (const kind of appliedFixes) {
-    const list = problems.filter((p) => p.fix === kind);
+    const list = problems.filter((p) => applies(kind, p));
     if (list.length) byFix.set(kind, list);
   }
   return byFix;
@@ -43,16 +60,64 @@ export interface FixResult {
   changes: FixChange[];
 }
 
+export interface FixOptions {
+  /** The opset 'convert-opset' converts to; default opsetTarget() of the model's problems. */
+  opset?: number;
+}
+
 /** Applies `kinds` to a copy of `model`; the original is not changed. */
-export function applyFixes(model: ModelProto, kinds: Iterable<QuickFixKind>): FixResult {
+export function applyFixes(model: ModelProto, kinds: Iterable<QuickFixKind>, options: FixOptions = {}): FixResult {
   const wanted = new Set(kinds);
-  const fixed = cloneModel(model);
+  let fixed = cloneModel(model);
   const changes: FixChange[] = [];
   for (const kind of appliedFixes) {
     if (!wanted.has(kind)) continue;
-    changes.push(kind === 'make-names-unique' ? makeNamesUnique(fixed) : sortTopologically(fixed));
+    if (kind === 'make-names-unique') changes.push(makeNamesUnique(fixed));
+    else if (kind === 'topological-sort') changes.push(sortTopologically(fixed));
+    else {
+      const target = options.opset ?? opsetTarget(fixed, checkModel(fixed));
+      if (target === undefined) continue;
+      const converted = convertToOpset(fixed, target);
+      fixed = converted.model;
+      changes.push(converted.change);
+    }
   }
   return { model: fixed, changes };
+}
+
+/**
+ * The opset that the convertible problems call for: at least the oldest onnxruntime runs, at least the
+ * one that allows each type a node's opset does not (the checker's message names it); the newest
+ * onnxruntime runs when the model's is newer than that or when a problem does not say which.
+ * Undefined when no problem asks for a conversion.
+ */
+export function opsetTarget(model: ModelProto, problems: readonly Problem[]): number | undefined {
+  const asking = problems.filter((p) => applies('convert-opset', p));
+  if (!asking.length) return undefined;
+  const current = defaultOpset(model);
+  if (current > newestOpset) return newestOpset;
+  let target = current;
+  for (const p of asking) {
+    // types.ts ends these messages with 'opset N allows it'.
+    const allows = p.rule === 'type-constraint' ? /\bopset (\d+) allows it$/.exec(p.message) : null;
+    if (p.rule === 'onnxruntime-support' && current < oldestRuntimeOpset) target = Math.max(target, oldestRuntimeOpset);
+    else if (allows) target = Math.max(target, Number(allows[1]));
+    else return newestOpset;
+  }
+  return target > current ? Math.min(target, newestOpset) : newestOpset;
+}
+
+function convertToOpset(model: ModelProto, target: number): { model: ModelProto; change: FixChange } {
+  const conversion = convertOpset(model, target);
+  const details = [
+    ...conversion.changes.map((c) => `${c.graph || 'main graph'}: ${c.node} (${c.op} ${c.from} -> ${c.to}): ${c.what}`),
+    ...conversion.versions.map((v) => `${v.op}: version ${v.from} -> ${v.to} (${v.nodes} node${v.nodes === 1 ? '' : 's'})`),
+    ...(conversion.irVersion ? [`IR version ${conversion.irVersion.from} -> ${conversion.irVersion.to}`] : []),
+    ...conversion.notes,
+  ];
+  const rewritten = conversion.changes.length ? ` (${conversion.changes.length} node${conversion.changes.length === 1 ? '' : 's'} rewritten)` : '';
+  const summary = conversion.from === conversion.to ? `the opset was already ${target}` : `converted the opset from ${conversion.from} to ${conversion.to}${rewritten}`;
+  return { model: conversion.model, change: { fix: 'convert-opset', summary, details } };
 }
 
 /** A function body as a graph, so the graph rules apply; `commit` writes the names back. */
