@@ -17,6 +17,7 @@ import { opsetFigures } from './figures/opset.js';
 import { quantizeFigures, quantizePeerPython } from './figures/quantize.js';
 import { launchBrowser, webviewFigures } from './figures/webview.js';
 import { runtimeFigures } from './figures/runtime.js';
+import { simplifyFigures, simplifyModels } from './figures/simplify.js';
 import { shapeFigures, shapeSets } from './figures/shapes.js';
 import type { BenchContext } from './lib/context.js';
 import { describeMachine, machineText } from './lib/machine.js';
@@ -24,7 +25,7 @@ import { jsonText, markdownTable, targetLines } from './lib/report.js';
 import type { Row } from './lib/rows.js';
 import { modelDir, modelSizes, prepareExternalModel, prepareModels, root, type BenchModel, type Role } from './models.js';
 
-type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fold' | 'quantize' | 'shapes' | 'opset';
+type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fold' | 'simplify' | 'quantize' | 'shapes' | 'opset';
 
 /** What the run cannot compare, and why: listed in the results so that nothing is silently missing. */
 const notMeasured: Array<{ figure: string; reason: string }> = [
@@ -38,7 +39,7 @@ function log(line: string): void {
 /** Bundled into the run's scratch folder (outside the sources, so that lint never sees them). */
 async function buildProbes(tmp: string): Promise<BenchContext['probes']> {
   const outdir = join(tmp, 'probes');
-  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'quantize', 'viewModel', 'shapes', 'opset'] as const;
+  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'simplify', 'quantize', 'viewModel', 'shapes', 'opset'] as const;
   await esbuild.build({
     entryPoints: Object.fromEntries(names.map((n) => [n, join(root, 'bench', 'probes', `${n}.ts`)])),
     outdir,
@@ -140,6 +141,12 @@ async function main(): Promise<void> {
       for (const m of withRole(models, 'fold')) {
         log(`fold ${m.name}`);
         rows.push(...await foldFigures(ctx, m));
+      }
+    }
+    if (wanted('simplify')) {
+      for (const m of simplifyModels(models)) {
+        log(`simplify ${m.name}`);
+        rows.push(...await simplifyFigures(ctx, m));
       }
     }
     if (wanted('shapes')) {

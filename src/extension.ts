@@ -6,6 +6,7 @@ import { ModelEditorProvider } from './editor/modelEditorProvider.js';
 import { registerTextLanguage } from './language/index.js';
 import { registerTransformCommands } from './commands/transforms.js';
 import { registerTestRunCommands } from './commands/testRun.js';
+import { InputChoices } from './services/inputChoices.js';
 import { registerProblems } from './commands/problems.js';
 import { RuntimeRecords } from './services/runtimeRecords.js';
 import { SharedRuntime } from './services/sharedRuntime.js';
@@ -16,7 +17,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const runtime = new SharedRuntime(log);
   const editors = new EditorRegistry();
   const runtimeRecords = new RuntimeRecords(editors);
-  const services: HostServices = { context, log, runtime, editors, runtimeRecords };
+  const inputChoices = new InputChoices(context.workspaceState);
+  const services: HostServices = { context, log, runtime, editors, runtimeRecords, inputChoices };
   context.subscriptions.push(log, runtime, editors, runtimeRecords);
   context.subscriptions.push(ModelEditorProvider.register(services));
   context.subscriptions.push(registerTextLanguage(services));

@@ -2,11 +2,15 @@
 // one discriminated union of events per direction, plus requests that get exactly one reply.
 import type { GraphView, ModelView, NodeDetail, TensorDetail, TensorRef } from './core/graph/viewModelTypes.js';
 import type { Dim } from './core/model/types.js';
+import type { InputSpec } from './core/runtime/inputSpec.js';
+import type { InputTable } from './core/runtime/inputTable.js';
 import type { TestRunReport } from './core/runtime/testRun.js';
 
 export interface EditorSettings {
   direction: 'TB' | 'LR';
   collapseAbove: number;
+  /** Symbolic dimensions by their full names instead of short aliases (`onnxLens.graph.fullDimNames`). */
+  fullDimNames: boolean;
 }
 
 /** Results of a test run laid over the graph: runtime types and statistics per tensor, time per node. */
@@ -54,7 +58,9 @@ export type WebviewEvent =
   | { type: 'showLog' }
   | { type: 'nodeSelected'; nodeName: string }
   | { type: 'showProblems' }
-  | { type: 'fixProblems' };
+  | { type: 'fixProblems' }
+  /** The user chose a layout direction for this model: the host remembers it per model. */
+  | { type: 'direction'; direction: 'TB' | 'LR' };
 
 /** Requests the webview makes; the host answers each. */
 export interface WebviewRequests {
@@ -148,13 +154,23 @@ export class MessageHandler<OutEvent, InEvent, Out extends RequestMap<Out>, In e
 }
 
 // The test run results view (a webview panel of its own): what the host posts, and what the view asks.
+
+/** The inputs of a run: the spec it used (the view edits a copy) and what each input was fed. */
+export interface InputsView {
+  spec: InputSpec;
+  table: InputTable;
+  /** Names to show for the spec's files (relative to the workspace), by path. */
+  fileLabels: Record<string, string>;
+}
+
 export interface ResultsData {
   modelName: string;
   /** The second model's file name, for a comparison. */
   otherModelName?: string;
   finishedAt: string;
-  inputsText: string;
-  inputs: Array<{ name: string; dtype: string; shape: number[] }>;
+  /** Models below onnxruntime's oldest opset that ran upgraded in memory: 'ran as opset 7: upgraded in memory from opset 6'. */
+  upgrades: string[];
+  inputs: InputsView;
   report: TestRunReport;
   tolerance: { rtol: number; atol: number };
   warmup: number;
@@ -171,13 +187,26 @@ export interface ResultsData {
   captureOff: boolean;
 }
 
+/** A run that did not finish: its one-line error, and the inputs to edit for the next try. */
+export interface FailureData {
+  modelName: string;
+  otherModelName?: string;
+  message: string;
+  /** Undefined when the view keeps the inputs it shows (or had none to show). */
+  inputs?: InputsView;
+}
+
 export type ToResultsView =
   | { type: 'results'; data: ResultsData }
-  | { type: 'running'; step: string };
+  | { type: 'failed'; data: FailureData }
+  | { type: 'running'; step: string }
+  /** The answer to pickFile: no path when the user cancelled or the file was refused. */
+  | { type: 'filePicked'; input: string; path?: string; label?: string };
 
 export type FromResultsView =
   | { type: 'ready' }
-  | { type: 'rerun' }
-  | { type: 'rerunWithCapture' }
+  /** Run again with the inputs as edited in the view. */
+  | { type: 'rerun'; spec: InputSpec; capture: boolean }
+  | { type: 'pickFile'; input: string }
   | { type: 'copyJson' }
   | { type: 'revealNode'; name: string };

@@ -1,6 +1,7 @@
 // Where the graph is seen from: the camera (a world point at the viewport's top-left corner and a scale)
 // and the moves made with it: pan, zoom about a point, fit, the first view of a graph, centring an item.
 // Arithmetic only; the canvas redraws after a move, and input and drawing live elsewhere.
+import type { WrapOptions } from '../src/core/layout/wrap.js';
 import type { Scene, SceneItem } from './scene.js';
 
 export interface Camera {
@@ -16,6 +17,11 @@ const MAX_SCALE = 4;
 const MARGIN = 24;
 /** Below this scale labels are hard to read: the first view of a large graph stays at it. */
 const READABLE = 0.6;
+
+/** Deep, narrow graphs that do not fit a viewport of this size at 100% wrap to suit its shape. */
+export function wrapFor(width: number, height: number, direction: 'TB' | 'LR'): WrapOptions {
+  return { aspect: width / height, minLength: (direction === 'TB' ? height : width) - 2 * MARGIN };
+}
 
 export class ViewCamera {
   camera: Camera = { x: 0, y: 0, scale: 1 };

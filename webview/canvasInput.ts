@@ -1,7 +1,9 @@
 // What the mouse and keyboard do on the graph canvas: a drag pans (a press without movement is a click),
 // the wheel zooms about the pointer (Shift or a horizontal swipe pans), hovering shows a tooltip, a
-// click selects or opens and closes groups, a double-click or Enter opens a subgraph, keys pan, zoom,
+// click selects or opens and closes groups (and a control node's ⊞ shows its bodies in place), Enter
+// opens a group or shows bodies in place, a double-click opens a subgraph on its own, keys pan, zoom,
 // fit and step the selection along the edges.
+import type { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
 import type { ViewCamera } from './camera.js';
@@ -14,7 +16,7 @@ import type { Scene } from './scene.js';
 /** What input reads from the canvas and what it asks the canvas to do. */
 export interface InputHost {
   /** The canvas's state now: it changes with every graph and layout. */
-  now(): { scene?: Scene; graph?: GraphView; marks: Marks; overlay: RuntimeOverlay | null };
+  now(): { scene?: Scene; graph?: GraphView; marks: Marks; overlay: RuntimeOverlay | null; dims?: DimAliases };
   readonly view: ViewCamera;
   readonly tooltip: Tooltip;
   panBy(dx: number, dy: number): void;
@@ -25,6 +27,8 @@ export interface InputHost {
   /** An edge was clicked: its (first) tensor is shown, no box is selected. */
   selectTensor(value: number): void;
   toggleGroup(index: number, open?: boolean): void;
+  /** Shows an If/Loop/Scan node's bodies in place, or closes them. */
+  toggleInline(index: number): void;
   openGraph(id: string): void;
   invalidate(): void;
 }
@@ -125,7 +129,7 @@ export function bindCanvasInput(canvas: HTMLCanvasElement, host: InputHost): voi
 }
 
 function hover(canvas: HTMLCanvasElement, host: InputHost, x: number, y: number): void {
-  const { scene, graph, marks, overlay } = host.now();
+  const { scene, graph, marks, overlay, dims } = host.now();
   const { item, edge } = scene ? pointedAt(scene, host.view, x, y) : {};
   if (item?.id !== marks.hovered || edge !== marks.hoveredEdge) {
     marks.hovered = item?.id;
@@ -133,7 +137,7 @@ function hover(canvas: HTMLCanvasElement, host: InputHost, x: number, y: number)
     host.invalidate();
   }
   canvas.classList.toggle('pointing', Boolean(item || edge));
-  const rows = graph && (item ? itemRows(graph, overlay, item) : edge && edgeRows(graph, overlay, edge));
+  const rows = graph && (item ? itemRows(graph, overlay, item, dims) : edge && edgeRows(graph, overlay, edge, dims));
   if (rows) host.tooltip.show(rows, x, y, host.view.width, host.view.height);
   else host.tooltip.hide();
 }
@@ -149,6 +153,10 @@ function click(host: InputHost, x: number, y: number): void {
     case 'select':
       host.select(action.item.id, action.slot);
       break;
+    case 'inline':
+      host.select(action.item.id);
+      host.toggleInline(action.item.index);
+      break;
     case 'edge':
       host.selectTensor(action.edge.values[0]);
       break;
@@ -163,11 +171,12 @@ function open(host: InputHost, index: number): void {
   if (target !== undefined) host.openGraph(target);
 }
 
-/** Enter: open a collapsed group, step into a node's subgraph or function. */
+/** Enter: open a collapsed group, show an If/Loop/Scan node's bodies in place, step into a function. */
 function activateSelection(host: InputHost): void {
   const { scene, marks } = host.now();
   const item = marks.selected ? scene?.byId.get(marks.selected) : undefined;
   if (item?.kind === 'group') host.toggleGroup(item.index);
+  else if (item?.kind === 'node' && item.inline !== undefined) host.toggleInline(item.index);
   else if (item?.kind === 'node') open(host, item.index);
 }
 

@@ -1,8 +1,11 @@
-// What of a graph is laid out: the graph, which of its groups are open, the direction, and the scene the
-// last layout made of them. Layouts run in the worker (LayoutClient); one that finishes after a newer
-// one started is dropped.
-import { formatCount } from '../src/core/format.js';
+// What of a graph is laid out: the graph, which of its groups are open (and which If/Loop/Scan nodes show
+// their bodies in place), the direction, and the scene the last layout made of them. Layouts run in the
+// worker (LayoutClient); one that finishes after a newer one started is dropped.
+import { adoptFrames, composeInline, controlPath, isControl, nodeOrigin } from '../src/core/graph/controlFlow.js';
+import { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
+import { wrapFor } from './camera.js';
+import { statusText } from './counts.js';
 import { LayoutClient } from './layoutClient.js';
 import { composeScene, planScene, type Fonts, type Scene } from './scene.js';
 
@@ -15,11 +18,31 @@ export interface LayoutTimes {
   composeMs: number;
 }
 
+/** Where the bodies of control nodes come from, and how large they are. */
+export interface BodySource {
+  /** The view of a subgraph by id (the host builds it). */
+  load(id: string): Promise<GraphView>;
+  /** Drawn nodes inside a subgraph, nested subgraphs included. */
+  inside(id: string): number;
+  /** Bodies shown in place by default hold at most this many nodes, and open their groups below it. */
+  collapseAbove: number;
+}
+
 export class GraphLayout {
+  /** The graph shown, with the bodies shown in place composed in. */
   graph?: GraphView;
+  /** The graph as the host sent it. */
+  base?: GraphView;
   /** The last layout's result; undefined until the first one of the current graph is done. */
   scene?: Scene;
   expanded = new Set<string>();
+  /** Subgraph views loaded so far, by id. */
+  private readonly bodies = new Map<string, GraphView>();
+  bodySource?: BodySource;
+  /** How symbolic dimensions are labelled: the model's aliases, or full names. */
+  dims = new DimAliases({}, true);
+  /** The viewport in CSS pixels: deep, narrow graphs wrap to suit its shape (none while it is unknown). */
+  viewport = { width: 0, height: 0 };
   private generation = 0;
   private readonly client: LayoutClient;
   private readonly measureCtx: CanvasRenderingContext2D;
@@ -33,9 +56,34 @@ export class GraphLayout {
 
   /** Takes a graph with these groups open; its scene comes with the next run. */
   show(graph: GraphView, expanded: Iterable<string>): void {
+    this.base = graph;
     this.graph = graph;
     this.expanded = new Set(expanded);
     this.scene = undefined;
+  }
+
+  /**
+   * Composes the graph with the bodies of the open control nodes, loading the views it lacks. A frame
+   * opened since the last run also opens its bodies, their groups when small, and nested dispatchers.
+   */
+  private async compose(generation: number): Promise<GraphView | undefined> {
+    const base = this.base!;
+    let graph = base;
+    for (let round = 0; round < 16; round++) {
+      const composed = composeInline(base, this.expanded, this.bodies);
+      const missing = composed.missing.filter((id) => !this.bodies.has(id));
+      if (missing.length && this.bodySource) {
+        const loaded = await Promise.all(missing.map((id) => this.bodySource!.load(id).then((view) => [id, view] as const, () => undefined)));
+        if (generation !== this.generation) return undefined;
+        for (const entry of loaded) if (entry) this.bodies.set(entry[0], entry[1]);
+        // A body that cannot be loaded leaves its frame with the node alone.
+        if (loaded.some((entry) => entry)) continue;
+      }
+      graph = composed.graph;
+      const source = this.bodySource;
+      if (!adoptFrames(graph, this.expanded, this.bodies, (id) => source?.inside(id) ?? 0, source?.collapseAbove ?? Infinity)) break;
+    }
+    return graph;
   }
 
   /**
@@ -43,11 +91,15 @@ export class GraphLayout {
    * no graph or a newer run superseded this one; rejects when the layout failed.
    */
   async run(fonts: Fonts): Promise<LayoutTimes | undefined> {
-    const graph = this.graph;
-    if (!graph) return undefined;
+    if (!this.base) return undefined;
     const generation = ++this.generation;
     const started = performance.now();
-    const plan = planScene(graph, this.expanded, this.direction, this.measure, fonts);
+    const composed = await this.compose(generation);
+    if (!composed || generation !== this.generation) return undefined;
+    this.graph = composed;
+    const { width, height } = this.viewport;
+    const wrap = width > 0 && height > 0 ? wrapFor(width, height, this.direction) : undefined;
+    const plan = planScene(composed, this.expanded, this.direction, this.measure, fonts, { dims: this.dims, wrap });
     const planned = performance.now();
     const results = await this.client.layout(plan.job);
     if (generation !== this.generation) return undefined;
@@ -87,19 +139,48 @@ export class GraphLayout {
     return added;
   }
 
-  /** Opens, closes (with the groups inside) or toggles group `index`; true when that changed anything. */
+  /**
+   * Opens, closes (with the groups inside) or toggles group `index`; true when that changed anything. A
+   * body opens and closes with its frame; closing a frame shows its control node closed again.
+   */
   setOpen(index: number, open?: boolean): boolean {
     const graph = this.graph;
     if (!graph) return false;
-    const path = graph.groups[index].path;
+    let group = graph.groups[index];
+    if (group.kind === 'body' && group.parent >= 0) group = graph.groups[group.parent];
+    const path = group.path;
     const next = open ?? !this.expanded.has(path);
     if (next === this.expanded.has(path)) return false;
     if (next) this.expanded.add(path);
     else {
       this.expanded.delete(path);
-      for (const g of graph.groups) if (g.path.startsWith(path + '/')) this.expanded.delete(g.path);
+      // A frame's bodies and what they hold have paths `@<frame's graph>/<node>.<attribute>...`.
+      const inner = group.kind === 'control' ? `${path}.` : `${path}/`;
+      for (const p of [...this.expanded]) if (p.startsWith(inner)) this.expanded.delete(p);
     }
     return true;
+  }
+
+  /** Shows node `index`'s bodies in place, or closes them; true when that changed anything. */
+  setInline(index: number, open?: boolean): boolean {
+    const graph = this.graph;
+    const node = graph?.nodes[index];
+    if (!graph || !node || !isControl(node)) return false;
+    const origin = nodeOrigin(graph, index);
+    const path = controlPath(origin.graph, origin.index);
+    const next = open ?? !this.expanded.has(path);
+    if (next === this.expanded.has(path)) return false;
+    if (next) this.expanded.add(path);
+    else {
+      this.expanded.delete(path);
+      for (const p of [...this.expanded]) if (p.startsWith(`${path}.`)) this.expanded.delete(p);
+    }
+    return true;
+  }
+
+  /** Forgets the loaded bodies (the model changed). */
+  forgetBodies(): void {
+    this.bodies.clear();
   }
 
   /** The item a node is drawn in: itself, or its outermost collapsed group. */
@@ -113,14 +194,9 @@ export class GraphLayout {
     return found;
   }
 
-  /** `1,234 nodes · 56 shown, 7 collapsed groups`. */
+  /** The status line's words for what is shown (webview/counts.ts). */
   statusText(): string {
-    const graph = this.graph;
-    if (!graph || !this.scene) return '';
-    const drawn = graph.nodes.filter((n) => !n.hidden).length;
-    const shown = this.scene.items.filter((i) => i.kind === 'node').length;
-    const groups = this.scene.items.filter((i) => i.kind === 'group' && !i.expanded).length;
-    return `${formatCount(drawn)} ${drawn === 1 ? 'node' : 'nodes'}` + (shown < drawn ? ` · ${formatCount(shown)} shown, ${formatCount(groups)} collapsed groups` : '');
+    return this.graph && this.scene ? statusText(this.graph, this.scene) : '';
   }
 
   dispose(): void {

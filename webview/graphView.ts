@@ -2,11 +2,14 @@
 // tooltips, selection, collapsible groups and find marks. This class composes the parts (camera, hit
 // testing, overlays, minimap, painter, input) and keeps the state they share. Independent of VS Code,
 // so a plain page can mount it: this file is also the standalone bundle's entry (mountGraphView).
+import { formatCount } from '../src/core/format.js';
+import type { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
 import { ViewCamera, type Camera } from './camera.js';
 import { bindCanvasInput } from './canvasInput.js';
-import { GraphLayout, type LayoutTimes } from './graphLayout.js';
+import { DimLegend } from './dimLegend.js';
+import { GraphLayout, type BodySource, type LayoutTimes } from './graphLayout.js';
 import { Minimap } from './minimap.js';
 import { Announcer, itemRows, runtimeHeat, Tooltip } from './overlays.js';
 import { Painter } from './painter.js';
@@ -27,6 +30,10 @@ export interface GraphViewOptions {
   onStatus?: (text: string) => void;
   /** Called after each layout with the time it took, for the status line and the benchmark. */
   onLayout?: (info: LayoutTimes) => void;
+  /** Where the bodies of If/Loop/Scan nodes shown in place come from; without it they open only on their own. */
+  bodies?: BodySource;
+  /** Drawn nodes in all graphs of the model, said in the status line when the model has subgraphs. */
+  totalNodes?: () => number | undefined;
 }
 
 export class GraphCanvas {
@@ -36,6 +43,7 @@ export class GraphCanvas {
   private readonly minimap: Minimap;
   private readonly tooltip = new Tooltip();
   private readonly announcer = new Announcer();
+  private readonly legend = new DimLegend();
   private readonly layout: GraphLayout;
   private readonly view = new ViewCamera();
   private theme: Theme;
@@ -57,11 +65,12 @@ export class GraphCanvas {
       this.view.lookAt(x, y);
       this.changed();
     });
-    this.element.append(this.canvas, this.minimap.element, this.tooltip.element, this.announcer.element);
+    this.element.append(this.canvas, this.legend.element, this.minimap.element, this.tooltip.element, this.announcer.element);
     parent.append(this.element);
     this.painter = new Painter(this.canvas);
     this.theme = readTheme();
     this.layout = new GraphLayout(options.workerUrl, options.direction ?? 'TB');
+    this.layout.bodySource = options.bodies;
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(this.element);
     this.themeObserver = new MutationObserver(() => {
@@ -82,7 +91,8 @@ export class GraphCanvas {
     await this.relayout(state.camera ?? 'fit');
   }
 
-  private get graph(): GraphView | undefined {
+  /** The graph drawn: the one given to setGraph, with the bodies shown in place composed in. */
+  get graph(): GraphView | undefined {
     return this.layout.graph;
   }
 
@@ -98,6 +108,12 @@ export class GraphCanvas {
     if (direction === this.layout.direction) return;
     this.layout.direction = direction;
     void this.relayout('fit');
+  }
+
+  /** How dimensions are labelled (the model's aliases, or full names); `relayout` redraws the graph shown now with it. */
+  setDims(dims: DimAliases, relayout = false): void {
+    this.layout.dims = dims;
+    if (relayout && this.scene) void this.relayout('keep');
   }
 
   setOverlay(overlay: RuntimeOverlay | null): void {
@@ -119,13 +135,15 @@ export class GraphCanvas {
     const scene = this.scene;
     if (!times || !scene) return;
     this.minimap.invalidate();
+    this.legend.show(scene.aliases);
     this.options.onLayout?.(times);
     if (camera === 'fit') this.home();
     else if (camera !== 'keep') this.view.camera = { ...camera };
     const pinned = anchor && scene.byId.get(anchor.id);
     if (pinned) this.view.pin(pinned, anchor.screenX, anchor.screenY);
     if (this.marks.selected && !scene.byId.has(this.marks.selected)) this.marks.selected = undefined;
-    this.options.onStatus?.(this.layout.statusText());
+    const total = this.options.totalNodes?.();
+    this.options.onStatus?.(this.layout.statusText() + (total !== undefined ? ` · ${formatCount(total)} in all graphs` : ''));
     this.changed();
   }
 
@@ -182,11 +200,29 @@ export class GraphCanvas {
 
   /** Opens, closes or toggles group `index`. */
   toggleGroup(index: number, open?: boolean): void {
+    // A body opens and closes with its frame: the frame's corner is the one that stays.
+    const group = this.graph?.groups[index];
+    const anchor = group?.kind === 'body' && group.parent >= 0 ? group.parent : index;
+    const item = this.scene?.byId.get(`g${anchor}`);
+    const node = this.graph?.groups[anchor]?.kind === 'control' ? this.graph.groups[anchor].node : undefined;
     if (!this.layout.setOpen(index, open)) return;
-    // The group's corner stays where it is on screen while the layout around it changes.
-    const item = this.scene?.byId.get(`g${index}`);
+    // The group's corner stays where it is on screen while the layout around it changes (a closed frame's node takes its place).
+    const corner = item && this.view.toScreen(item.x, item.y);
+    const id = node !== undefined ? `n${node}` : item?.id;
+    void this.relayout('keep', id && corner ? { id, screenX: corner.x, screenY: corner.y } : undefined);
+  }
+
+  /** Shows node `index`'s bodies in place (If, Loop, Scan), or closes them; its box stays where it is on screen. */
+  toggleInline(index: number, open?: boolean): void {
+    const item = this.scene?.byId.get(`n${index}`);
+    if (!this.layout.setInline(index, open)) return;
     const corner = item && this.view.toScreen(item.x, item.y);
     void this.relayout('keep', item && corner ? { id: item.id, screenX: corner.x, screenY: corner.y } : undefined);
+  }
+
+  /** The model changed: subgraph views loaded for it are dropped. */
+  forgetBodies(): void {
+    this.layout.forgetBodies();
   }
 
   setAllGroups(open: boolean): void {
@@ -201,7 +237,7 @@ export class GraphCanvas {
     this.marks.selected = id;
     this.changed();
     const item = id ? this.scene?.byId.get(id) : undefined;
-    this.announcer.say(item && this.graph ? itemRows(this.graph, this.overlay, item) : undefined);
+    this.announcer.say(item && this.graph ? itemRows(this.graph, this.overlay, item, this.layout.dims) : undefined);
     if (!item) this.options.onSelect?.(null);
     else if (item.kind === 'node') this.options.onSelect?.({ kind: 'node', index: item.index, slot });
     else if (item.kind === 'group') this.options.onSelect?.({ kind: 'group', index: item.index });
@@ -261,13 +297,14 @@ export class GraphCanvas {
     const rect = this.element.getBoundingClientRect();
     this.view.width = rect.width;
     this.view.height = rect.height;
+    this.layout.viewport = { width: rect.width, height: rect.height };
     this.painter.resize(rect.width, rect.height);
     this.invalidate();
   }
 
   private bindInput(): void {
     bindCanvasInput(this.canvas, {
-      now: () => ({ scene: this.scene, graph: this.graph, marks: this.marks, overlay: this.overlay }),
+      now: () => ({ scene: this.scene, graph: this.graph, marks: this.marks, overlay: this.overlay, dims: this.layout.dims }),
       view: this.view,
       tooltip: this.tooltip,
       panBy: (dx, dy) => this.panBy(dx, dy),
@@ -281,6 +318,7 @@ export class GraphCanvas {
         this.options.onSelect?.({ kind: 'value', index: value });
       },
       toggleGroup: (index, open) => this.toggleGroup(index, open),
+      toggleInline: (index) => this.toggleInline(index),
       openGraph: (id) => this.options.onOpenGraph?.(id),
       invalidate: () => this.invalidate(),
     });
@@ -294,7 +332,7 @@ export class GraphCanvas {
  */
 export async function mountGraphView(parent: HTMLElement, graph: GraphView, options: GraphViewOptions & { collapseAbove?: number } = {}): Promise<GraphCanvas> {
   const view = new GraphCanvas(parent, options);
-  await view.setGraph(graph, defaultViewState(graph, options.collapseAbove ?? 1500));
+  await view.setGraph(graph, defaultViewState(graph, options.collapseAbove ?? 1500, options.bodies?.inside));
   view.draw();
   return view;
 }

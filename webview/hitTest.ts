@@ -3,7 +3,7 @@
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { ViewCamera } from './camera.js';
 import { GROUP_HEADER } from './layoutJob.js';
-import { LINE, TITLE, type Scene, type SceneEdge, type SceneItem } from './scene.js';
+import { LINE, TITLE, TOGGLE, type Scene, type SceneEdge, type SceneItem } from './scene.js';
 
 /** How far from an edge, in screen pixels, still points at it. */
 const EDGE_TOLERANCE = 5;
@@ -67,19 +67,27 @@ function foldedSlotAt(graph: GraphView, item: SceneItem, y: number): number | un
   return node.folded[line];
 }
 
+/** The ⊞/⊟ at the right of a control node's title band. */
+export function onToggle(item: SceneItem, x: number, y: number): boolean {
+  return item.kind === 'node' && item.inline !== undefined && x >= item.x + item.width - TOGGLE - 2 && y <= item.y + TITLE;
+}
+
 export type ClickAction =
   | { kind: 'toggle'; item: SceneItem; open: boolean }
+  | { kind: 'inline'; item: SceneItem }
   | { kind: 'select'; item: SceneItem; slot?: number }
   | { kind: 'edge'; edge: SceneEdge }
   | { kind: 'nothing' };
 
 /**
- * What a click at a screen point does: a collapsed group opens, an open group's header closes it, a box
- * is selected (a node with the folded constant clicked), an edge shows its tensor.
+ * What a click at a screen point does: a collapsed group opens, an open group's header closes it, a
+ * control node's ⊞/⊟ shows or closes its bodies in place, a box is selected (a node with the folded
+ * constant clicked), an edge shows its tensor.
  */
 export function clickAction(scene: Scene, graph: GraphView, view: ViewCamera, screenX: number, screenY: number): ClickAction {
   const item = hitItem(scene, view, screenX, screenY);
-  const y = view.toWorld(screenX, screenY).y;
+  const { x, y } = view.toWorld(screenX, screenY);
+  if (item && onToggle(item, x, y)) return { kind: 'inline', item };
   if (item?.kind === 'group') {
     if (!item.expanded) return { kind: 'toggle', item, open: true };
     if (inHeader(item, y)) return { kind: 'toggle', item, open: false };

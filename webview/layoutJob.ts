@@ -2,6 +2,7 @@
 // of that size (Model Explorer's approach), so only what is visible is laid out, and expanding one
 // group re-lays out that group and its ancestors while siblings come from the cache.
 import { layoutGraph, type LayoutEdge, type LayoutResult } from '../src/core/layout/index.js';
+import { wrapCount, wrapLayout, type WrapOptions } from '../src/core/layout/wrap.js';
 
 /** Space inside an expanded group's frame around its content, and the title band above it. */
 export const GROUP_PAD = 14;
@@ -11,6 +12,8 @@ export interface JobNode {
   id: string;
   width: number;
   height: number;
+  /** Kept in the first or the last rank (a body's ports). */
+  pin?: 'first' | 'last';
   /** An expanded group: its size comes from the layout of container `container`. */
   container?: number;
 }
@@ -26,6 +29,8 @@ export interface JobContainer {
 
 export interface LayoutJob {
   direction: 'TB' | 'LR';
+  /** Deep, narrow containers wrap into pieces side by side to suit a viewport of this shape. */
+  wrap?: WrapOptions;
   /** Children before parents. */
   containers: JobContainer[];
 }
@@ -36,28 +41,70 @@ export function expandedSize(result: LayoutResult): { width: number; height: num
   return { width: Math.max(result.width, 40) + 2 * GROUP_PAD, height: Math.max(result.height, 20) + GROUP_HEADER + GROUP_PAD };
 }
 
-/** Runs a job; `cache` keeps results by container key between jobs. */
+/**
+ * Runs a job; `cache` keeps results by container key between jobs. With `job.wrap`, the one container
+ * that makes the drawing long (see wrapTarget) wraps into pieces, and the containers around it are laid
+ * out again at its new size: one level of wrapping, so that the reading order stays easy to follow.
+ */
 export function runLayoutJob(job: LayoutJob, cache: Map<string, LayoutResult>): LayoutJobResult {
   const results: LayoutJobResult = {};
   const keep = new Set<string>();
-  for (const container of job.containers) {
-    const key = `${job.direction}|${container.key}`;
-    keep.add(key);
-    let result = cache.get(key);
-    if (!result) {
-      const nodes = container.nodes.map((n) => {
-        if (n.container === undefined) return { id: n.id, width: n.width, height: n.height };
-        const inner = results[n.container];
-        return { id: n.id, ...(inner ? expandedSize(inner) : { width: n.width, height: n.height }) };
-      });
-      result = normalize(layoutGraph(nodes, container.edges, { direction: job.direction }));
-      cache.set(key, result);
+  const pass = (only?: Set<number>, wrapped?: number) => {
+    const tag = job.wrap && wrapped !== undefined ? `${job.wrap.aspect.toFixed(2)}/${Math.round(job.wrap.minLength)}@${wrapped}` : '';
+    for (const container of job.containers) {
+      if (only && !only.has(container.id)) continue;
+      const key = `${job.direction}|${tag}|${container.key}`;
+      keep.add(key);
+      let result = cache.get(key);
+      if (!result) {
+        const nodes = container.nodes.map((n) => {
+          if (n.container === undefined) return n.pin ? { id: n.id, width: n.width, height: n.height, pin: n.pin } : { id: n.id, width: n.width, height: n.height };
+          const inner = results[n.container];
+          return { id: n.id, ...(inner ? expandedSize(inner) : { width: n.width, height: n.height }) };
+        });
+        result = normalize(layoutGraph(nodes, container.edges, { direction: job.direction }));
+        if (container.id === wrapped && job.wrap) result = wrapLayout(result, job.direction, job.wrap);
+        cache.set(key, result);
+      }
+      results[container.id] = result;
     }
-    results[container.id] = result;
+  };
+  pass();
+  const target = job.wrap ? wrapTarget(job, results) : undefined;
+  if (target !== undefined) {
+    // The target and every container around it, children first as in the job.
+    const parent = new Map<number, number>();
+    for (const c of job.containers) for (const n of c.nodes) if (n.container !== undefined) parent.set(n.container, c.id);
+    const chain = new Set<number>();
+    for (let c: number | undefined = target; c !== undefined; c = parent.get(c)) chain.add(c);
+    pass(chain, target);
   }
   // Forget layouts of what is no longer shown, beyond a small reserve for collapse/expand round trips.
   if (cache.size > 4 * keep.size + 64) for (const key of [...cache.keys()]) if (!keep.has(key)) cache.delete(key);
   return results;
+}
+
+/**
+ * The container to wrap: from the top, down into the open group that makes most (60% or more) of the
+ * length, to the first container whose length is shared among several things; undefined when that one
+ * is not long and narrow enough to wrap (wrapCount).
+ */
+function wrapTarget(job: LayoutJob, results: LayoutJobResult): number | undefined {
+  const tb = job.direction === 'TB';
+  const length = (r: { width: number; height: number }) => (tb ? r.height : r.width);
+  const byId = new Map(job.containers.map((c) => [c.id, c]));
+  let current = -1;
+  for (let depth = 0; depth < 64; depth++) {
+    const result = results[current];
+    const container = byId.get(current);
+    if (!result || !container) return undefined;
+    const dominant = container.nodes.find((n) => n.container !== undefined && result.nodes[n.id] && length(result.nodes[n.id]) >= 0.6 * length(result));
+    if (dominant?.container === undefined) break;
+    current = dominant.container;
+  }
+  const result = results[current];
+  if (!result || !job.wrap) return undefined;
+  return wrapCount(length(result), tb ? result.width : result.height, job.direction, job.wrap) >= 2 ? current : undefined;
 }
 
 /** The content moved to start at (0, 0); node x, y are top-left corners. */

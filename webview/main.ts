@@ -6,6 +6,8 @@ import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown,
 import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
 import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RevealLocation, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
 import { formatCount } from '../src/core/format.js';
+import { nodesInside } from '../src/core/graph/controlFlow.js';
+import { DimAliases } from '../src/core/graph/dimAliases.js';
 import { codicon, custom, el, iconButton } from './dom.js';
 import { FindWidget } from './findWidget.js';
 import { GraphCanvas } from './graphView.js';
@@ -35,12 +37,15 @@ const app = document.getElementById('app')!;
 const workerUrl = app.dataset.worker;
 
 let model: ModelView | undefined;
-let settings: EditorSettings = { direction: 'TB', collapseAbove: 1500 };
+let settings: EditorSettings = { direction: 'TB', collapseAbove: 1500, fullDimNames: false };
 let saved: SavedState | undefined = vscode.getState() as SavedState | undefined;
 const graphs = new Map<string, GraphView>();
 let stack: string[] = [''];
 let views: Record<string, ViewState> = {};
 let overlay: RuntimeOverlay | null = null;
+/** Drawn nodes inside each subgraph, nested ones included. */
+let inside = new Map<string, number>();
+const insideOf = (id: string) => inside.get(id) ?? 0;
 
 const channel = new MessageHandler<WebviewEvent, HostEvent, WebviewRequests, HostRequests>(
   (message) => vscode.postMessage(message),
@@ -82,7 +87,7 @@ buttons.append(
   iconButton('layout-sidebar-right', 'Toggle side panel', () => togglePanel()),
 );
 // The canvas is made below, inside the stage; the widget asks for it only when the user searches.
-const finder = new FindWidget({ graph: () => currentGraph(), canvas: () => canvas, showTensor: (index) => onSelect({ kind: 'value', index }) });
+const finder = new FindWidget({ graph: () => shownGraph(), canvas: () => canvas, showTensor: (index) => onSelect({ kind: 'value', index }) });
 toolbar.append(crumbs, spacer, finder.field, finder.count, direction, buttons);
 
 const main = el('main', 'body');
@@ -97,6 +102,7 @@ const panel = new SidePanel({
   selectValue: (index) => onSelect({ kind: 'value', index }),
   showProblems: () => channel.event({ type: 'showProblems' }),
   fixProblems: () => channel.event({ type: 'fixProblems' }),
+  toggleInline: (index) => canvas.toggleInline(index),
 });
 main.append(stage, panel.element);
 stage.append(status, finder.list);
@@ -112,6 +118,14 @@ const canvas = new GraphCanvas(stage, {
     persist();
   },
   onStatus: (text) => (status.textContent = text),
+  totalNodes: () => (model && model.graphs.length > 1 ? model.stats.nodes.all : undefined),
+  bodies: {
+    load: (id) => loadGraph(id),
+    inside: insideOf,
+    get collapseAbove() {
+      return settings.collapseAbove;
+    },
+  },
 });
 stage.insertBefore(canvas.element, status);
 
@@ -119,8 +133,15 @@ function current(): string {
   return stack[stack.length - 1];
 }
 
+/** The graph as the host sent it. */
 function currentGraph(): GraphView | undefined {
   return graphs.get(current());
+}
+
+/** The graph drawn: the current one with any bodies shown in place. Node and value numbers refer to it. */
+function shownGraph(): GraphView | undefined {
+  const graph = canvas.graph;
+  return graph && graph.id === current() ? graph : currentGraph();
 }
 
 function persist(): void {
@@ -132,7 +153,7 @@ function persist(): void {
 function exportName(): string {
   const base = (model?.fileName ?? 'graph').replace(/\.onnx$/i, '');
   const graph = currentGraph();
-  return graph && graph.id !== '' ? `${base}-${graph.title}` : base;
+  return graph && graph.id !== '' ? `${base}-${graph.fullTitle ?? graph.title}` : base;
 }
 
 async function exportTo(format: 'svg' | 'png'): Promise<void> {
@@ -156,7 +177,7 @@ function showModelPanel(): void {
 }
 
 function onSelect(selection: Selection): void {
-  const graph = currentGraph();
+  const graph = shownGraph();
   if (!graph) return;
   if (!selection) showModelPanel();
   else if (selection.kind === 'node') {
@@ -167,7 +188,7 @@ function onSelect(selection: Selection): void {
   else if (selection.kind === 'value') void panel.showValue(graph, selection.index);
   else {
     const group = graph.groups[selection.index];
-    status.textContent = `${group.path} · ${formatCount(group.size)} nodes`;
+    status.textContent = `${group.kind ? group.title ?? group.name : group.path} · ${formatCount(group.size)} nodes`;
   }
 }
 
@@ -183,12 +204,12 @@ async function loadGraph(id: string): Promise<GraphView> {
 async function show(id: string): Promise<void> {
   const graph = await loadGraph(id);
   renderCrumbs();
-  await canvas.setGraph(graph, views[id] ?? defaultViewState(graph, settings.collapseAbove));
+  await canvas.setGraph(graph, views[id] ?? defaultViewState(graph, settings.collapseAbove, insideOf));
   canvas.setOverlay(overlay);
   finder.clear();
   const selected = views[id]?.selected;
   const item = selected ? canvas.state.selected : undefined;
-  if (item?.startsWith('n')) void panel.showNode(graph, Number(item.slice(1)));
+  if (item?.startsWith('n')) void panel.showNode(shownGraph() ?? graph, Number(item.slice(1)));
   else showModelPanel();
   persist();
 }
@@ -211,12 +232,13 @@ function renderCrumbs(): void {
   crumbs.replaceChildren();
   stack.forEach((id, i) => {
     const entry = model?.graphs.find((g) => g.id === id);
-    const title = id === '' ? model?.fileName ?? 'main graph' : entry?.title ?? id;
+    // A subgraph's crumb is its own step (`If_0 ▸ else`): the crumbs before it are the steps above.
+    const title = id === '' ? model?.fileName ?? 'main graph' : entry?.node !== undefined ? `${entry.node} ▸ ${entry.attribute ?? ''}` : entry?.title ?? id;
     if (i > 0) crumbs.append(codicon('chevron-right'));
+    let crumb: HTMLElement;
     if (i === stack.length - 1) {
-      const here = el('span', 'crumb current', title);
-      here.setAttribute('aria-current', 'page');
-      crumbs.append(here);
+      crumb = el('span', 'crumb current', title);
+      crumb.setAttribute('aria-current', 'page');
     } else {
       const button = el('button', 'crumb', title);
       button.type = 'button';
@@ -224,8 +246,10 @@ function renderCrumbs(): void {
         stack = stack.slice(0, i + 1);
         void show(id);
       });
-      crumbs.append(button);
+      crumb = button;
     }
+    if (entry && entry.fullTitle !== title) crumb.title = entry.fullTitle;
+    crumbs.append(crumb);
   });
 }
 
@@ -236,9 +260,24 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
+/** Set while the page itself sets the dropdown: only the user's own choice is remembered. */
+let settingDirection = false;
+function showDirection(value: 'TB' | 'LR'): void {
+  settingDirection = true;
+  try {
+    direction.value = value;
+  } finally {
+    settingDirection = false;
+  }
+}
+
 direction.addEventListener('change', () => {
-  canvas.setDirection(direction.value === 'LR' ? 'LR' : 'TB');
+  if (settingDirection) return;
+  const chosen = direction.value === 'LR' ? 'LR' : 'TB';
+  canvas.setDirection(chosen);
   persist();
+  // Remembered per model by the host: the model opens this way next time.
+  if (model) channel.event({ type: 'direction', direction: chosen });
 });
 
 function showError(fileName: string, message: string): void {
@@ -273,6 +312,9 @@ async function onEvent(event: HostEvent): Promise<void> {
       if (!reload && app.firstChild !== toolbar) app.replaceChildren(toolbar, main);
       model = event.model;
       settings = event.settings;
+      canvas.setDims(new DimAliases(model.dims, settings.fullDimNames));
+      canvas.forgetBodies();
+      inside = nodesInside(model.graphs);
       graphs.clear();
       graphs.set('', model.main);
       const restore = saved && saved.fileName === model.fileName ? saved : undefined;
@@ -280,7 +322,7 @@ async function onEvent(event: HostEvent): Promise<void> {
       stack = restore?.stack?.filter((id) => ids.has(id)) ?? [''];
       if (!stack.length || stack[0] !== '') stack = [''];
       views = restore?.views ?? {};
-      direction.value = restore?.direction ?? settings.direction;
+      showDirection(restore?.direction ?? settings.direction);
       canvas.setDirection(direction.value === 'LR' ? 'LR' : 'TB');
       panel.element.hidden = restore?.panelHidden ?? false;
       try {
@@ -297,18 +339,23 @@ async function onEvent(event: HostEvent): Promise<void> {
       break;
     case 'settings': {
       const changed = event.settings.direction !== settings.direction;
+      const dims = event.settings.fullDimNames !== settings.fullDimNames;
       settings = event.settings;
+      if (dims && model) canvas.setDims(new DimAliases(model.dims, settings.fullDimNames), true);
       if (changed) {
-        direction.value = settings.direction;
+        showDirection(settings.direction);
         canvas.setDirection(settings.direction);
         persist();
       }
       break;
     }
     case 'revealNode': {
-      if (event.graph !== undefined && event.graph !== current()) await openGraph(event.graph);
-      const graph = currentGraph();
-      const index = graph?.nodes.findIndex((n) => n.name === event.nodeName) ?? -1;
+      // A node of a body shown in place here is revealed in place; else its graph opens.
+      const shown = shownGraph();
+      const inPlace = event.graph !== undefined && event.graph !== current() && shown?.nodes.some((n) => n.origin?.graph === event.graph && n.name === event.nodeName);
+      if (event.graph !== undefined && event.graph !== current() && !inPlace) await openGraph(event.graph);
+      const graph = shownGraph();
+      const index = graph?.nodes.findIndex((n) => n.name === event.nodeName && (event.graph === undefined || (n.origin?.graph ?? graph.id) === event.graph)) ?? -1;
       if (index >= 0) {
         await canvas.revealNode(index);
         canvas.focus();

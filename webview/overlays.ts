@@ -2,6 +2,7 @@
 // producer and consumers, and what the last test run measured), the line a screen reader says when the
 // selection moves, and the runtime overlay's heat (each node's share of the slowest node's time).
 import { formatCount, formatDims, formatNumber } from '../src/core/format.js';
+import type { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
 import type { SceneEdge, SceneItem } from './scene.js';
@@ -22,28 +23,48 @@ export function runtimeHeat(graph: GraphView | undefined, overlay: RuntimeOverla
   return heat;
 }
 
-export function itemRows(graph: GraphView, overlay: RuntimeOverlay | null, item: SceneItem): Rows {
+export function itemRows(graph: GraphView, overlay: RuntimeOverlay | null, item: SceneItem, dims?: DimAliases): Rows {
   if (item.kind === 'node') {
     const node = graph.nodes[item.index];
     const rows: Rows = [['', node.domain ? `${node.domain}.${node.op}` : node.op]];
     if (node.name) rows.push(['name', node.name]);
     node.inputs.forEach((v) => v >= 0 && rows.length < 14 && rows.push(['in', valueLine(graph, v)]));
     node.outputs.forEach((v) => v >= 0 && rows.length < 20 && rows.push(['out', valueLine(graph, v)]));
+    aliasRows(rows, graph, [...node.inputs, ...node.outputs], dims);
     const time = overlay?.nodeTimesUs?.[node.name];
     if (time !== undefined) rows.push(['time', `${formatCount(time)} µs`]);
-    if (node.subgraphs?.length || node.calls) rows.push(['', 'Double-click or Enter to open']);
+    if (item.inline !== undefined) rows.push(['', `${item.inline ? 'Click ⊟ or press Enter to close the bodies' : 'Click ⊞ or press Enter to show the bodies in place'}; double-click to open alone`]);
+    else if (node.subgraphs?.length || node.calls) rows.push(['', 'Double-click or Enter to open']);
     return rows;
   }
   if (item.kind === 'group') {
     const group = graph.groups[item.index];
+    if (group.kind === 'control') return [['', group.title ?? group.name], ['', `${formatCount(group.size)} nodes shown in place · click the title to close`]];
+    if (group.kind === 'body') return [['', group.title ?? group.name], ['', `${formatCount(group.size)} nodes · click the title to close ${graph.groups[group.parent]?.name ?? 'the node'}`]];
     return [['', group.path], ['', `${formatCount(group.size)} nodes · click to ${item.expanded ? 'collapse' : 'expand'}`]];
   }
-  return valueRows(graph, overlay, item.index, item.kind === 'input' ? 'graph input' : 'graph output');
+  const value = graph.values[item.index];
+  const role = value.group !== undefined ? `${value.carried ? 'loop-carried ' : ''}${item.kind === 'input' ? 'input' : 'output'} of ${graph.groups[value.group]?.title ?? 'a body'}` : item.kind === 'input' ? 'graph input' : 'graph output';
+  return aliasRows(valueRows(graph, overlay, item.index, role), graph, [item.index], dims);
 }
 
-export function edgeRows(graph: GraphView, overlay: RuntimeOverlay | null, edge: SceneEdge): Rows {
+export function edgeRows(graph: GraphView, overlay: RuntimeOverlay | null, edge: SceneEdge, dims?: DimAliases): Rows {
   const rows = valueRows(graph, overlay, edge.values[0]);
   if (edge.values.length > 1) rows.push(['', `and ${edge.values.length - 1} more tensors`]);
+  return aliasRows(rows, graph, edge.values.slice(0, 1), dims);
+}
+
+/** `d0 = p2o.DynamicDimension.0` for each alias the labels of these values use: hovering explains them. */
+function aliasRows(rows: Rows, graph: GraphView, values: number[], dims: DimAliases | undefined): Rows {
+  if (!dims) return rows;
+  const seen = new Set<string>();
+  for (const v of values) {
+    for (const [alias, name] of v >= 0 ? dims.aliased(graph.values[v]?.shape) : []) {
+      if (seen.has(alias)) continue;
+      seen.add(alias);
+      rows.push([seen.size === 1 ? 'dims' : '', `${alias} = ${name}`]);
+    }
+  }
   return rows;
 }
 

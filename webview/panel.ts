@@ -2,7 +2,9 @@
 // tensor (storage, statistics, histogram, values page by page). Details come from the host on demand.
 import type { GraphEntry, GraphView, ModelView, NodeDetail, PortView, TensorDetail, TensorRef } from '../src/core/graph/viewModelTypes.js';
 import type { ProblemsSummary, RuntimeOverlay } from '../src/protocol.js';
+import { isControl, nodeOrigin } from '../src/core/graph/controlFlow.js';
 import { formatBytes, formatCount, formatDims, formatNumber } from '../src/core/format.js';
+import { indexText, nodeCountText, weightsText } from './counts.js';
 import { codicon, custom, el, iconButton, textButton } from './dom.js';
 
 export interface PanelHost {
@@ -15,6 +17,8 @@ export interface PanelHost {
   showProblems(): void;
   /** Runs ONNX: Fix Model Problems... on this model. */
   fixProblems(): void;
+  /** Shows an If/Loop/Scan node's bodies in place in the graph, or closes them. */
+  toggleInline(index: number): void;
 }
 
 const PAGE = 100;
@@ -126,8 +130,8 @@ export class SidePanel {
       ...(s.modelVersion ? [['Version', String(s.modelVersion)] as [string, string]] : []),
       ['Opsets', opsets || '—'],
       ['Graph', s.graphName || '—'],
-      ['Nodes', `${formatCount(s.nodes.top)} in the main graph, ${formatCount(s.nodes.total)} in all`],
-      ['Weights', `${formatCount(s.initializers.count)} ${s.initializers.count === 1 ? 'initializer' : 'initializers'}, ${formatBytes(s.initializers.bytes, { exact: true })}`],
+      ['Nodes', nodeCountText(model)],
+      ['Weights', weightsText(model)],
       ['Problems', this.problemsCell],
     ]);
     this.setProblems(this.problems);
@@ -161,7 +165,7 @@ export class SidePanel {
       this.table(here, [
         ['Graph', current.title],
         ['Kind', current.kind],
-        ['Nodes', formatCount(current.nodes.length)],
+        ['Nodes', formatCount(current.nodes.filter((n) => !n.hidden).length)],
         ['Inputs', current.inputs.map((v) => current.values[v].name).join(', ') || '—'],
         ['Outputs', current.outputs.map((v) => current.values[v].name).join(', ') || '—'],
       ]);
@@ -171,8 +175,10 @@ export class SidePanel {
   private graphItem(entry: GraphEntry): HTMLElement {
     const li = el('li');
     li.append(codicon(entry.kind === 'function' ? 'symbol-function' : 'type-hierarchy-sub'));
-    li.append(this.link(entry.title, `Open ${entry.kind} ${entry.title}`, () => this.host.openGraph(entry.id)));
-    li.append(el('span', 'muted', ` ${formatCount(entry.nodes)} nodes`));
+    const link = this.link(entry.title, `Open ${entry.kind} ${entry.fullTitle}`, () => this.host.openGraph(entry.id));
+    if (entry.fullTitle !== entry.title) link.title = entry.fullTitle;
+    li.append(link);
+    li.append(el('span', 'muted', ` ${formatCount(entry.nodes)} ${entry.nodes === 1 ? 'node' : 'nodes'}`));
     return li;
   }
 
@@ -185,9 +191,11 @@ export class SidePanel {
     section.classList.add('node');
     const loading = el('p', 'muted', 'Loading…');
     section.append(loading);
+    // A node of a body shown in place is asked for where it really is.
+    const origin = nodeOrigin(graph, index);
     let detail: NodeDetail;
     try {
-      detail = await this.host.requestNode(graph.id, index);
+      detail = await this.host.requestNode(origin.graph, origin.index);
     } catch (error) {
       if (token === this.token) loading.textContent = error instanceof Error ? error.message : String(error);
       return;
@@ -198,7 +206,7 @@ export class SidePanel {
       ['Name', detail.name || '(unnamed)'],
       ['Operator', detail.op],
       ['Domain', detail.domain || 'ai.onnx'],
-      ['Index', `#${detail.index}`],
+      ['Index', indexText(graph, index)],
     ]);
     if (detail.calls) section.append(textButton('Open function', () => this.host.openGraph(detail.calls!)));
     if (detail.docString) section.append(el('p', 'doc', detail.docString));
@@ -233,10 +241,13 @@ export class SidePanel {
         const td = el('td');
         if (!p.name) td.append(el('span', 'muted', '(omitted)'));
         else {
-          const valueIndex = graph.values.findIndex((v) => v.name === p.name);
+          // Names are unique within a graph; a composed view holds several graphs, so the node's own wins.
+          const named = (v: { name: string; graph?: string }) => v.name === p.name;
+          const own = graph.values.findIndex((v) => named(v) && (v.graph ?? graph.id) === origin.graph);
+          const valueIndex = own >= 0 ? own : graph.values.findIndex(named);
           const constant = p.kind === 'initializer' || p.kind === 'constant';
           td.append(this.link(p.name, `${constant ? 'Inspect' : 'Show'} tensor ${p.name}`, () => {
-            if (constant) void this.showTensorBelow({ graph: graph.id, name: p.name }, p.name);
+            if (constant) void this.showTensorBelow({ graph: origin.graph, name: p.name }, p.name);
             else if (valueIndex >= 0) this.host.selectValue(valueIndex);
           }));
           td.append(el('span', 'type', `${p.type ? `${p.type}${dimsText(p.shape)}` : 'type unknown (no value_info)'}${constant ? ' · constant' : ''}`));
@@ -253,10 +264,14 @@ export class SidePanel {
     const subgraphs = graph.nodes[index].subgraphs ?? [];
     if (subgraphs.length) {
       const s = this.section('Subgraphs', 'type-hierarchy-sub');
+      if (isControl(graph.nodes[index])) {
+        const inPlace = graph.groups.some((g) => g.kind === 'control' && g.node === index);
+        s.append(textButton(inPlace ? 'Close in place' : 'Show in place', () => this.host.toggleInline(index)));
+      }
       for (const sub of subgraphs) s.append(textButton(`Open ${sub.attribute}`, () => this.host.openGraph(sub.graph)));
     }
     const port = slot !== undefined ? detail.inputs[slot] : undefined;
-    if (port?.name) await this.showTensorBelow({ graph: graph.id, name: port.name }, `${port.slot} · ${port.name}`);
+    if (port?.name) await this.showTensorBelow({ graph: origin.graph, name: port.name }, `${port.slot} · ${port.name}`);
   }
 
   private tensorSection?: HTMLElement;
@@ -302,7 +317,7 @@ export class SidePanel {
     if (value.kind === 'initializer' || value.kind === 'constant') {
       const tensor = this.section('Values', 'symbol-array');
       this.tensorSection = tensor;
-      await this.fillTensor(tensor, { graph: graph.id, name: value.name }, 0);
+      await this.fillTensor(tensor, { graph: value.graph ?? graph.id, name: value.name }, 0);
     }
   }
 
@@ -371,6 +386,10 @@ export class SidePanel {
   }
 }
 
+/**
+ * `4 in the main graph, 346 in all graphs (343 Constant nodes folded into their consumers not counted)`:
+ * the numbers the status bar and the graph list use.
+ */
 function histogram(h: { min: number; max: number; counts: number[] }): HTMLElement {
   const figure = el('figure', 'histogram');
   const canvas = el('canvas');

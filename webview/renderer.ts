@@ -3,8 +3,9 @@
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { Camera } from './camera.js';
 import { opCategory } from '../src/core/ops/opCategory.js';
-import { LINE, TITLE, type Scene, type SceneEdge, type SceneItem } from './scene.js';
+import { LINE, TITLE, TOGGLE, type Scene, type SceneEdge, type SceneItem } from './scene.js';
 import type { Theme } from './theme.js';
+import { LABEL_HEIGHT } from './edgeLabels.js';
 import { GROUP_HEADER } from './layoutJob.js';
 
 export interface Marks {
@@ -77,16 +78,26 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
   ctx.fillStyle = theme.edge;
   ctx.beginPath();
   const focused: SceneEdge[] = [];
+  const dashed: SceneEdge[] = [];
   // Zoomed out, curves are invisible: straight segments, skipping bends closer than a pixel.
   const coarse = s < 0.35;
   for (const e of edges) {
     if (marks.selected && (e.from === marks.selected || e.to === marks.selected)) focused.push(e);
+    else if (e.kind) dashed.push(e);
     else if (e !== marks.hoveredEdge) {
       if (coarse) traceCoarse(ctx, e.points, 1.5 / s);
       else tracePath(ctx, e.points);
     }
   }
   ctx.stroke();
+  if (dashed.length) {
+    // A value a subgraph reads by name, and a control node's bodies: dashed, not data through an input.
+    ctx.setLineDash([5 * Math.max(px, 0.5), 4 * Math.max(px, 0.5)]);
+    ctx.beginPath();
+    for (const e of dashed) if (e !== marks.hoveredEdge) tracePath(ctx, e.points);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
   if (s >= ARROW_MIN_SCALE) {
     ctx.beginPath();
     for (const e of edges) traceArrow(ctx, e.points, 7);
@@ -239,9 +250,13 @@ function drawBoxText(ctx: CanvasRenderingContext2D, boxes: SceneItem[], theme: T
   ctx.fillStyle = theme.text;
   ctx.font = theme.fonts.title;
   for (const item of boxes) {
-    if (item.kind === 'node') ctx.fillText(item.title, item.x + 8, item.y + TITLE / 2, item.width - 12);
+    if (item.kind === 'node') ctx.fillText(item.title, item.x + 8, item.y + TITLE / 2, item.width - 12 - (item.inline !== undefined ? TOGGLE : 0));
     else if (item.kind === 'group') ctx.fillText(`▸ ${item.title}`, item.x + 8, item.y + TITLE / 2 + 2, item.width - 12);
   }
+  // If, Loop and Scan: ⊞ shows the bodies in place, ⊟ closes them.
+  ctx.fillStyle = theme.focus;
+  for (const item of boxes) if (item.inline !== undefined) ctx.fillText(item.inline ? '⊟' : '⊞', item.x + item.width - TOGGLE, item.y + TITLE / 2);
+  ctx.fillStyle = theme.text;
   ctx.fillStyle = theme.pillText;
   for (const item of boxes) if (item.kind === 'input' || item.kind === 'output') ctx.fillText(item.titleFit ?? item.title, item.x + 10, item.y + TITLE / 2 + 1, item.width - 16);
   ctx.font = theme.fonts.text;
@@ -264,24 +279,17 @@ function drawBoxText(ctx: CanvasRenderingContext2D, boxes: SceneItem[], theme: T
 function drawEdgeLabels(ctx: CanvasRenderingContext2D, edges: SceneEdge[], theme: Theme, view: ViewRect): void {
   ctx.font = theme.fonts.mono;
   ctx.textBaseline = 'middle';
+  // Places were chosen when the scene was made (edgeLabels.ts): no label covers a box or another label.
   for (const e of edges) {
-    if (!e.label || e.points.length < 2) continue;
-    const p = labelPoint(e.points);
-    if (p.x < view.x0 || p.x > view.x1 || p.y < view.y0 || p.y > view.y1) continue;
-    const width = ctx.measureText(e.label).width;
+    const at = e.labelAt;
+    if (!at || at.x > view.x1 || at.x + at.width < view.x0 || at.y < view.y0 - 8 || at.y > view.y1 + 8) continue;
     ctx.globalAlpha = 0.85;
     ctx.fillStyle = theme.background;
-    ctx.fillRect(p.x + 3, p.y - 7, width + 4, 14);
+    ctx.fillRect(at.x - 2, at.y - LABEL_HEIGHT / 2, at.width + 4, LABEL_HEIGHT);
     ctx.globalAlpha = 1;
     ctx.fillStyle = theme.edgeLabel;
-    ctx.fillText(e.label, p.x + 5, p.y);
+    ctx.fillText(e.label, at.x, at.y);
   }
-}
-
-/** Where an edge's shape label goes: the middle of its route. */
-export function labelPoint(points: Array<{ x: number; y: number }>): { x: number; y: number } {
-  if (points.length === 2) return { x: (points[0].x + points[1].x) / 2, y: (points[0].y + points[1].y) / 2 };
-  return points[Math.floor(points.length / 2)];
 }
 
 export function traceBox(ctx: CanvasRenderingContext2D | Path2D, x: number, y: number, w: number, h: number, r: number, topOnly = false): void {

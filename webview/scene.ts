@@ -1,9 +1,13 @@
 // What is drawn for one graph in one expansion state: boxes for visible nodes, collapsed groups, graph
 // inputs and outputs; frames for expanded groups; edges between what is visible. Pure (no DOM), so the
 // unit tests and the benchmark page build the same scene as the editor.
+import { isControl } from '../src/core/graph/controlFlow.js';
+import { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView, ValueView } from '../src/core/graph/viewModelTypes.js';
 import { inputName } from '../src/core/ops/opSchema.js';
-import { formatCount, formatDims } from '../src/core/format.js';
+import { formatCount } from '../src/core/format.js';
+import type { WrapOptions } from '../src/core/layout/wrap.js';
+import { placeLabels } from './edgeLabels.js';
 import { GROUP_HEADER, GROUP_PAD, type JobContainer, type JobNode, type LayoutJob, type LayoutJobResult } from './layoutJob.js';
 
 export type ItemKind = 'node' | 'group' | 'input' | 'output';
@@ -27,14 +31,25 @@ export interface SceneItem {
   width: number;
   height: number;
   depth: number;
+  /** If, Loop and Scan nodes: whether the bodies are shown in place (the box's ⊟) or not (⊞). */
+  inline?: boolean;
+  /** A body's inputs and ports at its top ('first'), its outputs at its bottom ('last'). */
+  pin?: 'first' | 'last';
 }
+
+/** 'capture': a subgraph reads the value by name; 'select': a control node and one of its bodies shown in place. */
+export type EdgeKind = 'capture' | 'select';
 
 export interface SceneEdge {
   from: string;
   to: string;
   /** Value indices carried (several when collapsed groups merge edges). */
   values: number[];
+  /** The shape (`d0×16×?×?`) or `3 tensors`; drawn at `labelAt` when it found room there. */
   label: string;
+  kind?: EdgeKind;
+  /** Left end of the label's baseline middle, and its width; undefined when it would cover a box or a label. */
+  labelAt?: { x: number; y: number; width: number };
   points: Array<{ x: number; y: number }>;
   minX: number;
   minY: number;
@@ -48,6 +63,15 @@ export interface Scene {
   edges: SceneEdge[];
   width: number;
   height: number;
+  /** Dimension aliases the scene's labels use: `[alias, full name]`, for the legend. */
+  aliases: Array<[string, string]>;
+}
+
+export interface SceneOptions {
+  /** How symbolic dimensions are written; without it, as the model names them. */
+  dims?: DimAliases;
+  /** Deep, narrow graphs wrap into pieces side by side to suit this viewport (src/core/layout/wrap.ts). */
+  wrap?: WrapOptions;
 }
 
 export interface Fonts {
@@ -63,11 +87,27 @@ export const TITLE = 20;
 const MAX_LINES = 6;
 const MIN_WIDTH = 56;
 const MAX_WIDTH = 260;
+/** Room at the right of a control node's title band for its ⊞/⊟ toggle. */
+export const TOGGLE = 18;
 
-export function shapeText(value: ValueView | undefined): string {
+const plainDims = new DimAliases({}, true);
+
+/** An edge's shape label: `d0×3×224×224`, `?` for an unknown rank. */
+export function shapeText(value: ValueView | undefined, dims: DimAliases = plainDims): string {
   if (!value) return '';
   if (!value.shape) return value.type ? '?' : '';
-  return value.shape.map((d) => (d === null ? '?' : String(d))).join('×');
+  return value.shape.map((d) => dims.label(d)).join('×');
+}
+
+/** A type with its shape as a pill shows it: `float[d0,3,d1,d2]`. */
+export function typeText(value: ValueView, dims: DimAliases = plainDims): string {
+  if (!value.type) return '';
+  return value.shape ? `${value.type}[${value.shape.map((d) => dims.label(d)).join(',')}]` : value.type;
+}
+
+/** A folded constant's line in a box: its values when few (`axes = [1, 2]`), else its shape (`W ⟨64×3×3×3⟩`). */
+export function constantLine(slot: string, value: ValueView, dims?: DimAliases): string {
+  return value.data !== undefined ? `${slot} = ${value.data}` : `${slot} ⟨${shapeText(value, dims)}⟩`;
 }
 
 /** The short name shown in a box: the last segment of a scoped name (the scope is the group). */
@@ -81,13 +121,19 @@ export interface ScenePlan {
   graph: GraphView;
   items: SceneItem[];
   byId: Map<string, SceneItem>;
-  /** Visible edges between items, before routing. */
-  edges: Array<{ from: string; to: string; values: number[] }>;
+  /** Visible edges between items, before routing, with their labels measured. */
+  edges: Array<{ from: string; to: string; values: number[]; label: string; labelWidth: number; kind?: EdgeKind }>;
   job: LayoutJob;
+  aliases: Array<[string, string]>;
 }
 
 /** Decides what is visible and sizes the boxes; the returned job goes to the layout worker. */
-export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direction: 'TB' | 'LR', measure: Measure, fonts: Fonts): ScenePlan {
+export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direction: 'TB' | 'LR', measure: Measure, fonts: Fonts, options: SceneOptions = {}): ScenePlan {
+  const dims = options.dims ?? plainDims;
+  const aliases = new Map<string, string>();
+  const noteAliases = (value: ValueView | undefined) => {
+    for (const [alias, name] of dims.aliased(value?.shape)) aliases.set(alias, name);
+  };
   const groups = graph.groups;
   // A group is shown when all its ancestors are expanded; a node is represented by its outermost collapsed ancestor.
   const groupRep = new Int32Array(groups.length); // -1: shown as itself (ancestors expanded), else the collapsed ancestor
@@ -111,7 +157,10 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
     if (groupRep[g] >= 0) return N + groupRep[g];
     return open[g] ? n : N + g;
   };
-  const idOf = (code: number): string => (code < N ? `n${code}` : code < N + G ? `g${code - N}` : code < N + G + V ? `i${code - N - G}` : `o${code - N - G - V}`);
+  const K = N + G + 2 * V;
+  /** Ports: pills on a body's border where an edge enters or leaves it (codes from K on). */
+  const portIds: string[] = [];
+  const idOf = (code: number): string => (code < N ? `n${code}` : code < N + G ? `g${code - N}` : code < N + G + V ? `i${code - N - G}` : code < K ? `o${code - N - G - V}` : portIds[code - K]);
 
   const items: SceneItem[] = [];
   const byId = new Map<string, SceneItem>();
@@ -146,46 +195,146 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
         lines.push(`+${node.folded.length - lines.length} more`);
         break;
       }
-      lines.push(fit(`${inputName(node.op, slot)} ⟨${shapeText(graph.values[node.inputs[slot]])}⟩`, fonts.mono, inner, measure));
+      const value = graph.values[node.inputs[slot]];
+      if (value.data === undefined) noteAliases(value);
+      lines.push(fit(constantLine(inputName(node.op, slot), value, dims), fonts.mono, inner, measure));
     }
-    let width = measure(title, fonts.title);
+    // A Constant drawn as a box (it feeds a graph output, or nothing) shows what it holds.
+    if (node.op === 'Constant' && !node.domain && node.outputs[0] >= 0) lines.push(fit(constantLine('value', graph.values[node.outputs[0]], dims), fonts.mono, inner, measure));
+    const control = isControl(node);
+    let width = measure(title, fonts.title) + (control ? TOGGLE : 0);
     if (subtitle) width = Math.max(width, measure(subtitle, fonts.text));
     for (const line of lines) width = Math.max(width, measure(line, fonts.mono));
-    add({ ...blank, id: `n${n}`, kind: 'node', index: n, container: node.group, title, subtitle, lines, width: clamp(width + 16), height: TITLE + (subtitle ? LINE : 0) + lines.length * LINE + 6, depth: node.group < 0 ? 0 : groupDepth[node.group] });
+    const item: SceneItem = { ...blank, id: `n${n}`, kind: 'node', index: n, container: node.group, title, subtitle, lines, width: clamp(width + 16), height: TITLE + (subtitle ? LINE : 0) + lines.length * LINE + 6, depth: node.group < 0 ? 0 : groupDepth[node.group] };
+    if (control) item.inline = node.group >= 0 && groups[node.group].kind === 'control' && groups[node.group].node === n;
+    add(item);
   }
 
   // Edges, one per pair of visible ends, carrying every value between them.
-  const pill = (id: string, kind: ItemKind, v: number) => {
+  const pill = (id: string, kind: ItemKind, v: number, inBody?: number) => {
     if (byId.has(id)) return;
     const value = graph.values[v];
-    const title = value.name;
-    const subtitle = value.type ? `${value.type}${value.shape ? formatDims(value.shape) : ''}` : '';
-    const titleFit = fit(shortName(title), fonts.title, MAX_WIDTH - 20, measure);
+    const title = value.carried ? `↻ ${value.name}` : value.name;
+    const subtitle = typeText(value, dims);
+    noteAliases(value);
+    const titleFit = fit(value.carried ? `↻ ${shortName(value.name)}` : shortName(title), fonts.title, MAX_WIDTH - 20, measure);
     const subtitleFit = fit(subtitle, fonts.mono, MAX_WIDTH - 20, measure);
     const width = clamp(Math.max(measure(titleFit, fonts.title), measure(subtitleFit, fonts.mono)) + 20);
-    add({ ...blank, id, kind, index: v, container: -1, title, titleFit, subtitle: subtitleFit, lines: [], width, height: TITLE + (subtitle ? LINE : 0) + 4, depth: 0 });
+    const container = inBody ?? value.group ?? -1;
+    const item: SceneItem = { ...blank, id, kind, index: v, container, title, titleFit, subtitle: subtitleFit, lines: [], width, height: TITLE + (subtitle ? LINE : 0) + 4, depth: container < 0 ? 0 : groupDepth[container] };
+    if (container >= 0) item.pin = kind === 'input' ? 'first' : 'last';
+    add(item);
+  };
+  // A pill inside a body stands for itself while the body is open, else the body's (or an ancestor's) box does.
+  const pillRep = (code: number, v: number): number => {
+    const g = graph.values[v].group ?? -1;
+    if (g < 0) return code;
+    if (groupRep[g] >= 0) return N + groupRep[g];
+    return open[g] ? code : N + g;
   };
   const wires = wiring(graph);
-  for (const v of wires.inputPills) pill(`i${v}`, 'input', v);
-  for (const v of graph.outputs) pill(`o${v}`, 'output', v);
-  const K = N + G + 2 * V;
-  const edgeMap = new Map<number, { from: number; to: number; values: number[] }>();
+  for (const v of wires.inputPills) if (pillRep(N + G + v, v) === N + G + v) pill(`i${v}`, 'input', v);
+  for (const v of wires.outputPills) if (pillRep(N + G + V + v, v) === N + G + V + v) pill(`o${v}`, 'output', v);
+  const edgeMap = new Map<number, { from: number; to: number; values: number[]; kind?: EdgeKind }>();
+  const link = (from: number, to: number, v: number, kind?: EdgeKind) => {
+    if (from === to) return;
+    // Codes stay below 2^26 (67 million items), so the pair fits a double exactly.
+    const key = from * 0x4000000 + to;
+    const edge = edgeMap.get(key);
+    if (!edge) edgeMap.set(key, { from, to, values: v >= 0 ? [v] : [], kind });
+    else {
+      if (v >= 0 && edge.values.length < 64 && !edge.values.includes(v)) edge.values.push(v);
+      // Data wins over a capture between the same boxes.
+      if (edge.kind !== kind) edge.kind = undefined;
+    }
+  };
+  // Bodies shown in place are drawn like graphs of their own: an edge from outside enters through a pill
+  // at the body's top, one to outside leaves through a pill at its bottom, instead of crossing the frame.
+  const hasBodies = groups.some((g) => g.kind === 'body');
+  const chains = new Map<number, number[]>();
+  /** Body groups around group g, innermost first. */
+  const bodyChain = (g: number): number[] => {
+    if (g < 0) return [];
+    let chain = chains.get(g);
+    if (!chain) {
+      chain = groups[g].kind === 'body' ? [g, ...bodyChain(groups[g].parent)] : bodyChain(groups[g].parent);
+      chains.set(g, chain);
+    }
+    return chain;
+  };
+  /** Where a port sits for routing: outside the body on whose border it is. */
+  const portOutside = new Map<number, number[]>();
+  const where = (code: number): number[] => {
+    const outside = portOutside.get(code);
+    if (outside) return outside;
+    if (code < N) return bodyChain(graph.nodes[code].group);
+    if (code < N + G) return bodyChain(groups[code - N].parent);
+    if (code < K) return bodyChain(graph.values[(code - N - G) % V].group ?? -1);
+    return [];
+  };
+  const ports = new Map<string, number>();
+  const port = (body: number, v: number, into: boolean): number => {
+    const value = graph.values[v];
+    let code: number | undefined;
+    // A body's own input or carried output is its port already.
+    if (value.group === body && into && value.producer < 0 && value.kind === 'input' && byId.has(`i${v}`)) code = N + G + v;
+    else if (value.group === body && !into && value.output && byId.has(`o${v}`)) code = N + G + V + v;
+    else {
+      const key = `${into ? 'i' : 'o'}${v}:${body}`;
+      code = ports.get(key);
+      if (code === undefined) {
+        code = K + portIds.length;
+        const id = `p${key}`;
+        portIds.push(id);
+        ports.set(key, code);
+        pill(id, into ? 'input' : 'output', v, body);
+      }
+    }
+    portOutside.set(code, bodyChain(groups[body].parent));
+    return code;
+  };
+  const route = (from: number, to: number, v: number, kind: EdgeKind | undefined, depth = 0): void => {
+    if (!hasBodies || depth > 32 || v < 0) return link(from, to, v, kind);
+    const a = where(from);
+    const b = where(to);
+    const leaving = a.find((x) => !b.includes(x));
+    if (leaving !== undefined) {
+      const p = port(leaving, v, false);
+      link(from, p, v, kind);
+      return route(p, to, v, kind, depth + 1);
+    }
+    let entering: number | undefined;
+    for (const x of b) if (!a.includes(x)) entering = x; // the outermost
+    if (entering !== undefined) {
+      const p = port(entering, v, true);
+      route(from, p, v, kind, depth + 1);
+      return link(p, to, v, kind);
+    }
+    link(from, to, v, kind);
+  };
   for (let i = 0; i < wires.count; i++) {
     const src = wires.src[i];
     const dst = wires.dst[i];
-    const from = src >= 0 ? nodeRep(src) : N + G + (-src - 1);
-    const to = dst >= 0 ? nodeRep(dst) : N + G + V + (-dst - 1);
-    if (from === to) continue;
-    const key = from * K + to;
-    const v = wires.value[i];
-    const edge = edgeMap.get(key);
-    if (!edge) edgeMap.set(key, { from, to, values: [v] });
-    else if (edge.values.length < 64 && !edge.values.includes(v)) edge.values.push(v);
+    const from = src >= 0 ? nodeRep(src) : pillRep(N + G + (-src - 1), -src - 1);
+    const to = dst >= 0 ? nodeRep(dst) : pillRep(N + G + V + (-dst - 1), -dst - 1);
+    route(from, to, wires.value[i], wires.capture[i] ? 'capture' : undefined);
   }
-  const edges = [...edgeMap.values()].map((e) => ({ from: idOf(e.from), to: idOf(e.to), values: e.values }));
+  // A control node shown in place points at each of its bodies.
+  for (let g = 0; g < G; g++) {
+    if (groups[g].kind !== 'body' || groupRep[g] >= 0) continue;
+    const control = groups[g].node ?? -1;
+    if (control >= 0 && !graph.nodes[control].hidden) link(nodeRep(control), N + g, -1, 'select');
+  }
+  const edges = [...edgeMap.values()].map((e) => {
+    const label = e.values.length === 1 ? shapeText(graph.values[e.values[0]], dims) : e.values.length > 1 ? `${e.values.length} tensors` : '';
+    if (e.values.length === 1) noteAliases(graph.values[e.values[0]]);
+    return { from: idOf(e.from), to: idOf(e.to), values: e.values, label, labelWidth: label ? measure(label, fonts.mono) : 0, kind: e.kind };
+  });
 
   const job = buildJob(graph, items, byId, edges, isOpen, direction);
-  return { graph, items, byId, edges, job };
+  if (options.wrap) job.wrap = options.wrap;
+  const used = [...aliases].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }));
+  return { graph, items, byId, edges, job, aliases: used };
 }
 
 /** Text shortened with an ellipsis to `max` pixels. */
@@ -207,9 +356,13 @@ interface Wiring {
   /** Consumer node, or -(v + 1) for the output pill of value v. */
   dst: Int32Array;
   value: Int32Array;
+  /** 1 where a subgraph reads the value by name (a capture), not through an input. */
+  capture: Uint8Array;
   count: number;
-  /** Values drawn as input pills: graph inputs, and values from outside the graph that something uses. */
+  /** Values drawn as input pills: graph inputs, body inputs, and values from outside the graph that something uses. */
   inputPills: number[];
+  /** Values drawn as output pills: graph outputs, and the carried outputs of loop bodies shown in place. */
+  outputPills: number[];
 }
 
 const wirings = new WeakMap<GraphView, Wiring>();
@@ -221,38 +374,53 @@ function wiring(graph: GraphView): Wiring {
   const src: number[] = [];
   const dst: number[] = [];
   const value: number[] = [];
+  const capture: number[] = [];
   const inputPills = [...graph.inputs];
   const pills = new Set(inputPills);
-  for (let v = 0; v < graph.values.length; v++) {
+  const outputPills: number[] = [];
+  /**
+   * Where edges carrying value v start, with the value each one shows: its producer, or its pill; none
+   * for a folded constant; for an output of a control node shown in place, its bodies' outputs.
+   */
+  const sourcesOf = (v: number, depth = 0): Array<[number, number]> => {
+    const redirect = graph.sources?.[v];
+    if (redirect && depth < 16) return redirect.flatMap((r) => sourcesOf(r, depth + 1));
     const val = graph.values[v];
     if (val.kind === 'initializer' || val.kind === 'constant') {
       // Folded into consumers; drawn only when a visible Constant node produces it.
-      if (val.producer < 0 || graph.nodes[val.producer].hidden) continue;
+      if (val.producer < 0 || graph.nodes[val.producer].hidden) return [];
     }
-    let source: number;
-    if (val.producer >= 0) source = val.producer;
-    else {
-      if (val.kind !== 'input' && val.consumers.length === 0) continue;
-      source = -(v + 1);
-      if (!pills.has(v)) {
-        pills.add(v);
-        inputPills.push(v);
-      }
+    if (val.producer >= 0) return [[val.producer, v]];
+    if (!pills.has(v)) {
+      pills.add(v);
+      inputPills.push(v);
     }
-    for (const c of val.consumers) {
+    return [[-(v + 1), v]];
+  };
+  const push = (from: number, to: number, v: number, byName: boolean) => {
+    src.push(from);
+    dst.push(to);
+    value.push(v);
+    capture.push(byName ? 1 : 0);
+  };
+  for (let v = 0; v < graph.values.length; v++) {
+    const val = graph.values[v];
+    if (val.output) outputPills.push(v);
+    const consumers = val.consumers.filter((c) => {
       const node = graph.nodes[c];
-      if (node.folded.length && node.inputs.every((iv, slot) => iv !== v || node.folded.includes(slot))) continue;
-      src.push(source);
-      dst.push(c);
-      value.push(v);
-    }
-    if (val.output) {
-      src.push(source);
-      dst.push(-(v + 1));
-      value.push(v);
+      return !(node.folded.length && node.inputs.every((iv, slot) => iv !== v || node.folded.includes(slot)));
+    });
+    if (!consumers.length && !val.output && !(val.kind === 'input' && val.producer < 0)) continue;
+    for (const [source, shown] of sourcesOf(v)) {
+      for (const c of consumers) push(source, c, shown, false);
+      if (val.output) push(source, -(v + 1), shown, false);
     }
   }
-  const result = { src: Int32Array.from(src), dst: Int32Array.from(dst), value: Int32Array.from(value), count: src.length, inputPills };
+  graph.nodes.forEach((node, n) => {
+    if (node.hidden || !node.captures) return;
+    for (const v of node.captures) for (const [source, shown] of sourcesOf(v)) if (source !== n) push(source, n, shown, true);
+  });
+  const result = { src: Int32Array.from(src), dst: Int32Array.from(dst), value: Int32Array.from(value), capture: Uint8Array.from(capture), count: src.length, inputPills, outputPills };
   wirings.set(graph, result);
   return result;
 }
@@ -310,7 +478,7 @@ function buildJob(graph: GraphView, items: SceneItem[], byId: Map<string, SceneI
   for (const item of items) {
     const list = members.get(item.container) ?? [];
     members.set(item.container, list);
-    list.push(item.kind === 'group' && item.expanded ? { id: item.id, width: 0, height: 0, container: item.index } : { id: item.id, width: item.width, height: item.height });
+    list.push(item.kind === 'group' && item.expanded ? { id: item.id, width: 0, height: 0, container: item.index } : item.pin ? { id: item.id, width: item.width, height: item.height, pin: item.pin } : { id: item.id, width: item.width, height: item.height });
   }
   for (const edge of edges) {
     const lifted = liftEdge(graph, byId, edge.from, edge.to);
@@ -328,7 +496,7 @@ function buildJob(graph: GraphView, items: SceneItem[], byId: Map<string, SceneI
     const jobEdges = [...(containerEdges.get(id)?.values() ?? [])];
     const key = hash(
       `${id};` +
-        nodes.map((n) => (n.container !== undefined ? `${n.id}[${keys.get(n.container)}]` : `${n.id}:${n.width}x${n.height}`)).join(',') +
+        nodes.map((n) => (n.container !== undefined ? `${n.id}[${keys.get(n.container)}]` : `${n.id}:${n.width}x${n.height}${n.pin ? `:${n.pin}` : ''}`)).join(',') +
         ';' +
         jobEdges.map((e) => `${e.from}>${e.to}`).join(','),
     );
@@ -411,13 +579,15 @@ export function composeScene(plan: ScenePlan, results: LayoutJobResult): Scene {
       maxX = Math.max(maxX, p.x);
       maxY = Math.max(maxY, p.y);
     }
-    const label = e.values.length === 1 ? shapeText(graph.values[e.values[0]]) : `${e.values.length} tensors`;
-    edges.push({ from: e.from, to: e.to, values: e.values, label, points, minX, minY, maxX, maxY });
+    const edge: SceneEdge = { from: e.from, to: e.to, values: e.values, label: e.label, points, minX, minY, maxX, maxY };
+    if (e.kind) edge.kind = e.kind;
+    edges.push(edge);
   }
+  placeLabels(items, edges, plan.edges.map((e) => e.labelWidth));
   const root = results[-1];
   // Draw order: outer frames first, then deeper frames, then boxes.
   const ordered = items.slice().sort((x, y) => rank(x) - rank(y));
-  return { items: ordered, byId, edges, width: root?.width ?? 0, height: root?.height ?? 0 };
+  return { items: ordered, byId, edges, width: root?.width ?? 0, height: root?.height ?? 0, aliases: plan.aliases };
 }
 
 function rank(item: SceneItem): number {

@@ -2,7 +2,6 @@
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import { GROUP_HEADER } from './layoutJob.js';
 import { opCategory } from '../src/core/ops/opCategory.js';
-import { labelPoint } from './renderer.js';
 import { LINE, TITLE, type Scene } from './scene.js';
 import type { Theme } from './theme.js';
 
@@ -41,9 +40,8 @@ export function sceneToSvg(scene: Scene, graph: GraphView, theme: Theme): string
   for (const e of scene.edges) if (e.points.length >= 2) out.push(`<path d="${pathData(e.points)}" marker-end="url(#arrow)"/>`);
   out.push(`</g><g class="edge-labels" font-family="${attr(theme.fonts.monoFamily)}" fill="${attr(theme.edgeLabel)}">`);
   for (const e of scene.edges) {
-    if (!e.label || e.points.length < 2) continue;
-    const p = labelPoint(e.points);
-    out.push(`<text x="${p.x + 5}" y="${p.y}" dominant-baseline="middle">${escapeXml(e.label)}</text>`);
+    if (!e.label || !e.labelAt) continue;
+    out.push(`<text x="${e.labelAt.x}" y="${e.labelAt.y}" dominant-baseline="middle">${escapeXml(e.label)}</text>`);
   }
   out.push('</g>');
   for (const item of scene.items) {

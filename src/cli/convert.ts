@@ -3,13 +3,29 @@ import { dirname, resolve } from 'node:path';
 import { readModelFile } from '../core/model/decode.js';
 import { allTensors, assertNotSameFile, writeModelAtomic } from '../core/model/modelFile.js';
 import { ExternalDataReader, isExternal } from '../core/model/externalData.js';
+import { opsetTransform } from '../core/transforms/opsetTransform.js';
 import { print, UsageError, type CliCommand } from './command.js';
+import { transformCommand } from './transformCommand.js';
+
+/** `convert --opset N` / `--ir-version V` is the opset transform (verified, exit 1 when not verified). */
+const opsetCommand = transformCommand(opsetTransform);
+const wantsOpset = (argv: string[]) => argv.some((a) => /^--(opset|ir-version)(=|$)/.test(a));
 
 export const convertCommand: CliCommand = {
   name: 'convert',
-  usage: 'onnx-lens convert IN -o OUT [--external-data [--location FILE] [--threshold BYTES] | --internal]',
-  summary: 'decode and encode again; move weights out to a side file, or back in',
+  usage: 'onnx-lens convert IN -o OUT [--external-data [--location FILE] [--threshold BYTES] | --internal]\n'
+    + '       onnx-lens convert IN [-o OUT] --opset N [--ir-version V] [options]',
+  summary: 'decode and encode again; move weights out to a side file, or back in; with --opset N, convert the opset (verified)',
+  help: () => [
+    'Usage: onnx-lens convert IN -o OUT [--external-data [--location FILE] [--threshold BYTES] | --internal]',
+    '  Decode and encode again; move weights out to a side file (--external-data), or back in (--internal).',
+    '',
+    'With --opset N or --ir-version V, convert runs the opset conversion (the same as `onnx-lens convert-opset`):',
+    '',
+    opsetCommand.help!().replace(/^Usage: onnx-lens convert-opset/, 'Usage: onnx-lens convert'),
+  ].join('\n'),
   async run(argv) {
+    if (wantsOpset(argv)) return opsetCommand.run(argv);
     const { values, positionals } = parseArgs({
       args: argv,
       options: {

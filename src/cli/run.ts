@@ -8,6 +8,7 @@ import { resolveInputs, type ResolvedInputs } from '../core/runtime/inputResolve
 import { checkExternalData } from '../core/runtime/preflight.js';
 import type { GraphOptimizationLevel, SessionSettings } from '../core/runtime/settings.js';
 import { testRun, type OutputReport, type TestRunReport } from '../core/runtime/testRun.js';
+import { upgradeText } from '../core/opset/runtimeUpgrade.js';
 import { print, UsageError, type CliCommand } from './command.js';
 import { inputHelp, inputOptions, inputSpecFromOptions, inputUsage } from './inputOptions.js';
 
@@ -67,6 +68,7 @@ function humanReport(model: string, inputs: ResolvedInputs, report: TestRunRepor
   const lines = [`Model:    ${model}`, `Inputs:   ${inputs.summary}`];
   if (inputs.dataSets.length === 1 && inputs.dataSets[0].fed) lines.push(...fedRows(inputs.dataSets[0].fed));
   inputs.assumptions.forEach((a, i) => lines.push(`${i === 0 ? 'Assumed:  ' : '          '}${assumptionText(a)}`));
+  for (const line of upgradeLines(report)) lines.push(`Opset:    ${line}`);
   lines.push(`Settings: ${s.executionProviders.join(', ')}, ${s.intraOpThreads || 'default'} intra-op threads, graph optimization ${s.graphOptimizationLevel}`);
   const compared = report.dataSets.some((d) => d.reference);
   const header = ['output', 'dtype', 'shape', 'min', 'max', 'mean', 'std', 'NaN', 'Inf'];
@@ -87,6 +89,14 @@ function humanReport(model: string, inputs: ResolvedInputs, report: TestRunRepor
       : `Result:   ${failed} output${failed === 1 ? ' differs' : 's differ'} beyond rtol ${tolerance.rtol}, atol ${tolerance.atol}.`);
   }
   return lines.join('\n');
+}
+
+/** The in-memory upgrades of a run, said out loud. */
+function upgradeLines(report: TestRunReport): string[] {
+  return [
+    ...(report.upgraded ? [upgradeText(report.upgraded)] : []),
+    ...(report.compareUpgraded ? [upgradeText(report.compareUpgraded, 'the compared model')] : []),
+  ];
 }
 
 function jsonAssumption(a: Assumption) {
@@ -116,7 +126,7 @@ function jsonReport(model: string, inputs: ResolvedInputs, report: TestRunReport
   const latency = report.latency && { ...report.latency, times: undefined };
   return JSON.stringify({
     model, inputs: inputs.summary, feeds: (inputs.dataSets[0]?.fed ?? []).map(jsonFed), assumed: inputs.assumptions.map(jsonAssumption),
-    settings: report.settings, tolerance, reference: report.dataSets.find((d) => d.reference)?.reference ?? null,
+    settings: report.settings, upgraded: upgradeLines(report), tolerance, reference: report.dataSets.find((d) => d.reference)?.reference ?? null,
     pass: report.pass ?? null, outputs, latency: latency ?? null,
   }, null, 2);
 }
@@ -164,12 +174,13 @@ export const runCommand: CliCommand = {
     const { model } = await readModelFile(modelPath);
     // Our own words for a bad external-data reference, before onnxruntime gives its own.
     checkExternalData(model, modelPath);
-    if (values.compare) checkExternalData((await readModelFile(values.compare)).model, values.compare);
+    const other = values.compare ? (await readModelFile(values.compare)).model : undefined;
+    if (other && values.compare) checkExternalData(other, values.compare);
     const inputs = resolveInputs(model, spec);
     const client = RuntimeClient.start({ timeoutMs: timeout * 1000 });
     try {
       const report = await testRun(client, modelPath, {
-        dataSets: inputs.dataSets, assumptions: inputs.assumptions, decoded: model, compareWith: values.compare, settings, tolerance, warmup, iterations,
+        dataSets: inputs.dataSets, assumptions: inputs.assumptions, decoded: model, compareWith: values.compare, compareDecoded: other, settings, tolerance, warmup, iterations,
       });
       print(values.json ? jsonReport(modelPath, inputs, report, tolerance) : humanReport(modelPath, inputs, report, tolerance));
       return report.pass === false ? 1 : 0;

@@ -1,5 +1,6 @@
 // The CLI runner of every transform: its options parsed from the transform's schema plus the shared
-// output and verification options, --help generated from the same, the pipeline run, the report printed,
+// output and verification options and the input options every command that runs a model takes
+// (inputOptions.ts; files as --data), --help generated from the same, the pipeline run, the report printed,
 // and the exit code: 0 verified (or verification skipped on request), 1 verification failed or could
 // not run, 2 usage or input error (thrown before anything is written; src/cli.ts prints it).
 import { existsSync } from 'node:fs';
@@ -7,20 +8,23 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../core/errors.js';
 import { freeOutputPath } from '../core/model/modelFile.js';
 import { RuntimeClient } from '../core/runtime/client.js';
-import { parseDimAssignments } from '../core/runtime/inputs.js';
 import { missingRequired, parseOptions, type OptionSchema, type OptionSpec, type RawValues } from '../core/transforms/optionSchema.js';
 import { formatReport, verificationLines, type TransformReport } from '../core/transforms/report.js';
 import type { AnyTransform } from '../core/transforms/transform.js';
 import { siblingOutputPath, transformFile } from '../core/transforms/transformFile.js';
 import { print, UsageError, type CliCommand } from './command.js';
+import { inputHelpFor, inputOptions, inputSpecFromOptions, } from './inputOptions.js';
+import type { InputOptionTexts } from '../core/runtime/inputSpec.js';
+
+/** The input options of `run`, with the files as --data: prune's own --inputs names where its cut starts. */
+const { inputs: filesOption, ...otherInputOptions } = inputOptions;
+const transformInputOptions = { data: filesOption, ...otherInputOptions };
 
 /** Options every transform takes: where the result goes, how it is printed, what it is verified on. */
 function sharedOptions(transform: AnyTransform): OptionSchema {
   return {
     output: { kind: 'text', value: 'OUT', help: 'the result (default: beside IN, named after it and the transform, numbered when taken); an existing OUT is replaced, IN never' },
     json: { kind: 'flag', help: 'print the report as JSON' },
-    data: { kind: 'list', whole: true, value: 'DIR|FILE', help: 'input sets to verify on: test_data_set_N folders, or .pb/.npy/.json files (default: generated from the declared inputs)' },
-    dims: { kind: 'text', value: 'NAME=N,...', help: 'sizes of symbolic dimensions of generated inputs (INPUT[axis]=N for an unnamed one)' },
     ...(transform.lossy ? {
       'min-cosine': { kind: 'number', value: 'C', min: -1, max: 1, help: `accept the result when every float output keeps a cosine similarity of at least C with the original's (default: ${transform.lossy.defaultMinCosine})` },
     } : {}),
@@ -86,6 +90,8 @@ function help(transform: AnyTransform): string {
     'Output and verification:',
     ...optionLines(sharedOptions(transform)),
     '',
+    inputHelpFor('data', column, 'Inputs (to verify on, and to calibrate with):'),
+    '',
     exitCodesHelp,
   ].join('\n');
 }
@@ -110,11 +116,13 @@ export function transformCommand(transform: AnyTransform): CliCommand {
     summary: transform.summary,
     help: () => help(transform),
     async run(argv) {
-      const { values, positionals } = parseArgs({ args: argv, options: parserConfig({ ...transform.options, ...shared }), allowPositionals: true });
+      const { values, positionals } = parseArgs({ args: argv, options: { ...parserConfig({ ...transform.options, ...shared }), ...transformInputOptions }, allowPositionals: true });
       const raw = values as RawValues;
       if (positionals.length !== 1 || missingRequired(transform.options, raw).length) throw new UsageError(line);
       const options = transform.resolve(parseOptions(transform.options, raw));
       const common = parseOptions(shared, raw) as Record<string, unknown>;
+      const given = values as { data?: string[] } & Omit<InputOptionTexts, 'inputs'>;
+      const spec = inputSpecFromOptions({ ...given, inputs: given.data });
       const input = positionals[0];
       if (!existsSync(input)) throw new UserError(`No such file: ${input}`);
       const output = typeof common.output === 'string' ? common.output : freeOutputPath(siblingOutputPath(input, transform.outputTag(options)));
@@ -122,7 +130,7 @@ export function transformCommand(transform: AnyTransform): CliCommand {
       try {
         const { report } = await transformFile(transform, {
           input, output, options, client,
-          inputs: { files: common.data as string[], dims: parseDimAssignments(common.dims as string | undefined) },
+          inputs: spec,
           verify: !common['no-verify'],
           minCosine: common['min-cosine'] as number | undefined,
         });

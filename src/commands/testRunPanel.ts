@@ -1,11 +1,17 @@
 // The test run results view: one webview panel per model, rendered by dist/runtime-view.js from posted
-// data (textContent only), under a strict CSP.
+// data (textContent only), under a strict CSP. Its inputs table edits the input specification; the
+// edited spec comes back with "Run Again" and is checked here before anything runs.
 import * as vscode from 'vscode';
+import { oneLine } from '../core/errors.js';
+import type { InputSpec } from '../core/runtime/inputSpec.js';
+import { readInputSpec } from '../core/runtime/inputSpecEdit.js';
 import { htmlPage, nonce as makeNonce } from '../editor/webviewHtml.js';
-import type { FromResultsView, ResultsData, ToResultsView } from '../protocol.js';
+import type { FailureData, FromResultsView, ResultsData, ToResultsView } from '../protocol.js';
 
 export interface PanelActions {
-  rerun(capture: boolean): void;
+  rerun(spec: InputSpec, capture: boolean): void;
+  /** A file for one input, from a file dialog; undefined when cancelled or refused. */
+  pickFile(input: string): Promise<{ path: string; label: string } | undefined>;
   revealNode(name: string): void;
 }
 
@@ -40,7 +46,8 @@ export class TestRunPanels implements vscode.Disposable {
 }
 
 export class TestRunPanel {
-  private data?: ResultsData;
+  /** What the view shows, posted again when its webview reloads. */
+  private shown?: Extract<ToResultsView, { type: 'results' | 'failed' }>;
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -67,8 +74,15 @@ export class TestRunPanel {
   }
 
   show(data: ResultsData): void {
-    this.data = data;
-    if (this.ready) this.post({ type: 'results', data });
+    this.shown = { type: 'results', data };
+    if (this.ready) this.post(this.shown);
+  }
+
+  /** A run that failed; with `inputs`, the table to edit for the next try. */
+  showFailure(data: FailureData): void {
+    // A failure that brings no inputs keeps the results (and edits) the view shows.
+    if (data.inputs || this.shown?.type !== 'results') this.shown = { type: 'failed', data };
+    if (this.ready) this.post({ type: 'failed', data });
   }
 
   private post(message: ToResultsView): void {
@@ -79,12 +93,27 @@ export class TestRunPanel {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        if (this.data) this.post({ type: 'results', data: this.data });
+        if (this.shown) this.post(this.shown);
         break;
-      case 'rerun': this.actions.rerun(false); break;
-      case 'rerunWithCapture': this.actions.rerun(true); break;
+      case 'rerun': {
+        let spec: InputSpec;
+        try {
+          spec = readInputSpec(message.spec);
+        } catch (error) {
+          void vscode.window.showErrorMessage(`Test run: ${oneLine(error)}`);
+          break;
+        }
+        this.actions.rerun(spec, message.capture === true);
+        break;
+      }
+      case 'pickFile':
+        if (typeof message.input === 'string') {
+          const input = message.input;
+          void this.actions.pickFile(input).then((file) => this.post({ type: 'filePicked', input, ...file }), () => this.post({ type: 'filePicked', input }));
+        }
+        break;
       case 'copyJson':
-        if (this.data) void vscode.env.clipboard.writeText(JSON.stringify(this.data, null, 2)).then(() => vscode.window.setStatusBarMessage('Test run results copied as JSON', 3000));
+        if (this.shown) void vscode.env.clipboard.writeText(JSON.stringify(this.shown.data, null, 2)).then(() => vscode.window.setStatusBarMessage('Test run results copied as JSON', 3000));
         break;
       case 'revealNode':
         if (typeof message.name === 'string') this.actions.revealNode(message.name);
@@ -138,4 +167,20 @@ a { color: var(--vscode-textLink-foreground); cursor: pointer; text-decoration: 
 a:hover { color: var(--vscode-textLink-activeForeground); text-decoration: underline; }
 .bar { display: inline-block; height: 8px; background: var(--vscode-charts-orange, var(--vscode-progressBar-background)); vertical-align: middle; border-radius: 1px; }
 .running { color: var(--vscode-descriptionForeground); font-style: italic; }
+input, select { font-family: inherit; font-size: inherit; color: var(--vscode-input-foreground); background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, var(--vscode-widget-border, transparent)); border-radius: 2px; padding: 2px 4px; }
+select { color: var(--vscode-dropdown-foreground); background: var(--vscode-dropdown-background); border-color: var(--vscode-dropdown-border, transparent); }
+input:focus, select:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
+input::placeholder { color: var(--vscode-input-placeholderForeground); }
+input.invalid { border-color: var(--vscode-inputValidation-errorBorder, var(--vscode-errorForeground)); }
+input[type=number] { width: 5.5em; font-family: var(--vscode-editor-font-family); }
+input.value { width: 16em; font-family: var(--vscode-editor-font-family); }
+select:disabled { opacity: 0.6; }
+.inputs-bar { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin: 4px 0 8px; }
+.sizes { display: flex; gap: 10px; align-items: flex-start; }
+.axis { display: inline-flex; flex-direction: column; align-items: flex-start; gap: 2px; }
+.axis.fixed .code { padding: 3px 0; }
+.axis .caption { font-size: 0.85em; color: var(--vscode-descriptionForeground); font-family: var(--vscode-editor-font-family); }
+.assumed { font-size: 0.85em; color: var(--vscode-editorWarning-foreground, var(--vscode-descriptionForeground)); }
+.pending { color: var(--vscode-editorInfo-foreground, var(--vscode-descriptionForeground)); }
+.failure { white-space: normal; overflow-wrap: anywhere; }
 `;

@@ -8,11 +8,12 @@ import { oneLine, UserError } from '../core/errors.js';
 import { readModelFile } from '../core/model/decode.js';
 import { freeOutputPath } from '../core/model/modelFile.js';
 import type { ModelProto } from '../core/model/proto.js';
+import { withFiles } from '../core/runtime/inputSpecEdit.js';
 import { formatReport, reportSummary, type TransformReport } from '../core/transforms/report.js';
 import type { AnyTransform } from '../core/transforms/transform.js';
 import { siblingOutputPath, transformFile, type TransformRun } from '../core/transforms/transformFile.js';
-import type { InputChoice } from '../core/transforms/verificationInputs.js';
 import type { HostServices } from '../services/hostServices.js';
+import { rememberedSpec } from './inputSpecPrompt.js';
 import type { ReportDocuments } from './reportDocuments.js';
 
 export const MODEL_EDITOR = 'onnxLens.modelEditor';
@@ -111,14 +112,6 @@ export function showError(error: unknown, log: vscode.LogOutputChannel, what: st
   void vscode.window.showErrorMessage(`${what}: ${oneLine(error)}`);
 }
 
-/**
- * The inputs transforms run and verify on: generated from the declared input types for now. An input
- * specification remembered per model plugs in here, for every transform at once.
- */
-function inputChoice(_source: vscode.Uri): InputChoice {
-  return {};
-}
-
 function reportText(transform: AnyTransform, report: TransformReport, markdown: boolean): string {
   return formatReport(report, markdown ? { markdown, listLimit: 200 } : {}) + (transform.formatDetails?.(report.details, { markdown }) ?? '');
 }
@@ -141,17 +134,21 @@ export async function runTransformCommand(transform: AnyTransform, ui: Transform
     const source = await pickTargetUri(arg, transform.title);
     if (!source) return;
     let model: Promise<ModelProto> | undefined;
-    const options = await ui.ask({
-      source, state: context.workspaceState, config: vscode.workspace.getConfiguration('onnxLens'),
-      model: () => (model ??= readModelFile(source.fsPath).then((read) => read.model)),
-    });
+    const readModel = () => (model ??= readModelFile(source.fsPath).then((read) => read.model));
+    const options = await ui.ask({ source, state: context.workspaceState, config: vscode.workspace.getConfiguration('onnxLens'), model: readModel });
     if (options === undefined) return;
+    // Verification (and calibration) feed what the model's remembered input specification says, the one
+    // the test run's inputs table edits; sizes nothing gives are asked once and remembered.
+    const remembered = await rememberedSpec(services, source, await readModel(), transform.title);
+    if (!remembered) return;
+    // Files the transform asked for itself (quantize's calibration folder) are this run's choice: the remembered ones step aside.
+    const inputs = transform.inputs?.(options).files?.length ? withFiles(remembered, { remove: remembered.files ?? [] }) : remembered;
     const output = await chooseOutputUri(source, transform.outputTag(options));
     if (!output) return;
     log.info(`${transform.title} (${transform.describe(options)}): ${source.fsPath} -> ${output.fsPath}`);
     const title = `${transform.title}: ${basename(source.fsPath)}`;
     const run = (chosen: unknown, owned: vscode.Uri | undefined) => runWithProgress(title, owned, ({ report, signal }): Promise<TransformRun<unknown>> =>
-      transformFile(transform, { input: source.fsPath, output: output.fsPath, options: chosen, client: runtime.get(), inputs: inputChoice(source), signal, onProgress: report }));
+      transformFile(transform, { input: source.fsPath, output: output.fsPath, options: chosen, client: runtime.get(), inputs, signal, onProgress: report }));
     let result = await run(options, output);
     if (!result) return;
     const again = await ui.again?.(result.report, options);

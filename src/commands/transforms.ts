@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { transforms } from '../core/transforms/registry.js';
 import type { HostServices } from '../services/hostServices.js';
+import { convertOpsetUi } from './convertOpset.js';
 import { pruneUi } from './prune.js';
 import { quantizeUi } from './quantize.js';
 import { ReportDocuments } from './reportDocuments.js';
@@ -10,7 +11,7 @@ import { schemaUi } from './transformOptions.js';
 import { runTransformCommand, type TransformUi } from './transformRunner.js';
 
 /** Transforms whose options deserve more than their schema's questions. */
-const customUi: Readonly<Record<string, TransformUi>> = { prune: pruneUi, quantize: quantizeUi };
+const customUi: Readonly<Record<string, TransformUi>> = { prune: pruneUi, quantize: quantizeUi, 'convert-opset': convertOpsetUi };
 
 export function registerTransformCommands(services: HostServices): vscode.Disposable {
   const reports = new ReportDocuments();

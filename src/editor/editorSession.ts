@@ -10,11 +10,17 @@ import type { ModelProto } from '../core/model/proto.js';
 import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RevealLocation, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../protocol.js';
 import type { ModelDocument } from './modelDocument.js';
 
-export function editorSettings(): EditorSettings {
+/** Where the layout direction chosen for a model is kept (workspace state, per file). */
+function directionKey(uri: vscode.Uri): string {
+  return `onnxLens.graph.direction:${uri.toString()}`;
+}
+
+/** The editor's settings; `chosen`: the direction the user picked for this model, over the setting. */
+export function editorSettings(chosen?: string): EditorSettings {
   const config = vscode.workspace.getConfiguration('onnxLens.graph');
-  const direction = config.get<string>('direction') === 'LR' ? 'LR' : 'TB';
+  const direction = (chosen ?? config.get<string>('direction')) === 'LR' ? 'LR' : 'TB';
   const collapseAbove = Math.max(0, Number(config.get<number>('collapseAbove') ?? 1500) || 0);
-  return { direction, collapseAbove };
+  return { direction, collapseAbove, fullDimNames: config.get<boolean>('fullDimNames') === true };
 }
 
 export class EditorSession implements vscode.Disposable {
@@ -32,7 +38,7 @@ export class EditorSession implements vscode.Disposable {
   /** Fires with the name of a node the user selected in the graph. */
   readonly onDidSelectNode = this.nodeSelected.event;
 
-  constructor(readonly document: ModelDocument, readonly panel: vscode.WebviewPanel, private readonly log: vscode.LogOutputChannel) {
+  constructor(readonly document: ModelDocument, readonly panel: vscode.WebviewPanel, private readonly log: vscode.LogOutputChannel, private readonly state?: vscode.Memento) {
     const webview = panel.webview;
     this.channel = new MessageHandler<HostEvent, WebviewEvent, HostRequests, WebviewRequests>(
       (message) => void webview.postMessage(message satisfies ToWebview),
@@ -57,7 +63,7 @@ export class EditorSession implements vscode.Disposable {
         if (!panel.visible) this.live = false;
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('onnxLens.graph')) this.post({ type: 'settings', settings: editorSettings() });
+        if (event.affectsConfiguration('onnxLens.graph')) this.post({ type: 'settings', settings: this.settings() });
       }),
     );
   }
@@ -106,6 +112,12 @@ export class EditorSession implements vscode.Disposable {
     // The model panel's problem count and its fix button.
     else if (event.type === 'showProblems') void vscode.commands.executeCommand('workbench.actions.view.problems');
     else if (event.type === 'fixProblems') void vscode.commands.executeCommand('onnxLens.fixProblems', this.uri);
+    else if (event.type === 'direction') void this.state?.update(directionKey(this.document.uri), event.direction);
+  }
+
+  /** The settings with the direction chosen for this model, when there is one. */
+  private settings(): EditorSettings {
+    return editorSettings(this.state?.get<string>(directionKey(this.document.uri)));
   }
 
   private sendModel(): void {
@@ -118,7 +130,7 @@ export class EditorSession implements vscode.Disposable {
     try {
       const view = buildModelView(document.model, document.fileName);
       document.facts(document.model).graphs.set(MAIN_GRAPH, view.main);
-      this.post({ type: 'model', model: view, settings: editorSettings() });
+      this.post({ type: 'model', model: view, settings: this.settings() });
       this.log.info(`Graph view of ${document.fileName}: ${view.main.nodes.length} nodes, ${view.main.groups.length} groups, built in ${Date.now() - started} ms`);
     } catch (error) {
       this.log.error(`Graph view of ${document.fileName} failed: ${error instanceof Error ? error.stack : String(error)}`);

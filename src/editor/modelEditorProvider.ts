@@ -31,7 +31,7 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
     webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')] };
     webview.html = webviewHtml(webview, this.context.extensionUri, document.fileName);
 
-    const session = new EditorSession(document, panel, this.log);
+    const session = new EditorSession(document, panel, this.log, this.context.workspaceState);
     const disposables: vscode.Disposable[] = [session, this.editors.add(session)];
     if (document.uri.scheme === 'file') {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, '..'), document.fileName));

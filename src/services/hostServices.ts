@@ -2,6 +2,7 @@
 // them. Nothing in src/ keeps mutable state at module level.
 import type * as vscode from 'vscode';
 import type { EditorRegistry } from '../editor/editorRegistry.js';
+import type { InputChoices } from './inputChoices.js';
 import type { RuntimeRecords } from './runtimeRecords.js';
 import type { SharedRuntime } from './sharedRuntime.js';
 
@@ -14,4 +15,6 @@ export interface HostServices {
   readonly editors: EditorRegistry;
   /** The last test run of each model, shown by the graph editors and the text hovers. */
   readonly runtimeRecords: RuntimeRecords;
+  /** The input specification remembered per model (test runs and transform verification). */
+  readonly inputChoices: InputChoices;
 }

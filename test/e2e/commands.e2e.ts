@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { generateMlp } from '../../bench/generate/index.js';
 import { decodeModel, encodeModel } from '../../src/core/model/decode.js';
 import { repoRoot } from './codeServer.js';
+import { answerInputBox } from './inputBox.js';
 import { sampleModelPath, useWorkbench, waitFor, type Workbench } from './harness.js';
 
 const { scenario } = useWorkbench({
@@ -90,6 +91,8 @@ scenario('ONNX: Quantize Model... (dynamic int8) writes mlp.int8.onnx beside the
   await vs.page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible' });
   await vs.page.locator('.quick-input-widget .quick-input-box input').fill('');
   await vs.page.keyboard.press('Enter');
+  // Nothing in the model sizes batch_size: verification asks once, suggesting 1.
+  await answerInputBox(vs, /size of batch_size/, '1', '1');
   const note = await vs.waitForNotification(/Quantize: mlp\.int8\.onnx written/, 120_000);
   assert.match(note, /weights [\d.]+x smaller/);
   await waitFor('mlp.int8.onnx in an editor tab', async () => (await vs.tab('mlp.int8.onnx').count()) > 0);

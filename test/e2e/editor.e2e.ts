@@ -143,7 +143,7 @@ scenario('subgraphs open from the panel and breadcrumbs lead back', async (vs) =
   await frame.locator('.find-field input').press('Enter');
   await waitFor('the If node in the panel', async () => /Open else_branch/.test(await panelText(frame)));
   await frame.locator('.panel vscode-button', { hasText: 'Open else_branch' }).click();
-  await waitFor('the else branch', async () => /^3 nodes/.test(await status(frame)) && /choose\.else_branch/.test((await frame.locator('.crumbs').innerText()) ?? ''));
+  await waitFor('the else branch', async () => /^3 nodes/.test(await status(frame)) && /choose ▸ else/.test((await frame.locator('.crumbs').innerText()) ?? ''));
   assert.deepEqual(await find(frame, 'else_body_sigmoid'), ['else_body_sigmoid_1']);
   await vs.screenshot('else branch of an If');
   await frame.locator('.crumbs button.crumb').first().click();

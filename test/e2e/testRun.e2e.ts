@@ -1,5 +1,7 @@
 // ONNX: Test Run Model in a real VS Code: onnxruntime in the child process started from the installed
-// .vsix, inputs from the test data beside the model or generated with asked-for dims, the results view.
+// .vsix, inputs from the test data beside the model or generated (a size nothing in the model gives is
+// fed as 1, marked in the inputs table and set there), the results view. More of the inputs table, and
+// transforms verifying on the remembered inputs: testRunInputs.e2e.ts.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,11 @@ for (const f of readdirSync(join(add.dir, 'test_data_set_0'))) addFiles[`add/tes
 
 const { scenario } = useWorkbench({
   name: 'test-run',
-  files: { ...addFiles, 'linear.onnx': encodeModel(linearModel(4, 3)), 'linear-other.onnx': encodeModel(linearModel(4, 3, 2)), 'hostile.onnx': hostileNamesModel() },
+  // sized.onnx is the one whose inputs table is edited (the edit is remembered for that model).
+  files: {
+    ...addFiles, 'linear.onnx': encodeModel(linearModel(4, 3)), 'sized.onnx': encodeModel(linearModel(4, 3)), 'linear-other.onnx': encodeModel(linearModel(4, 3, 2)),
+    'hostile.onnx': hostileNamesModel(),
+  },
   settings: { 'onnxLens.run.iterations': 5, 'onnxLens.run.warmup': 1 },
 });
 
@@ -35,17 +41,35 @@ scenario('a model with test data beside it runs against its expected outputs; th
   assert.match(text, /available: cpu/);
 });
 
-scenario('generated inputs ask for the symbolic dimension sizes', async (vs) => {
+scenario('a size nothing in the model gives is fed as 1 and marked in the inputs table; set there, it is what Run Again feeds and the next run keeps', async (vs) => {
   await vs.closeAllEditors();
-  await vs.openFile('linear.onnx');
+  await vs.openFile('sized.onnx');
   await vs.waitForWebviewText(/MatMul/);
   await vs.runCommand('ONNX: Test Run Model');
+  assert.ok(!(await vs.quickPickItems()).includes('As last time'), 'nothing is remembered for a model never run');
   await vs.pick('Generated: Random uniform in [0, 1)');
-  await vs.pick('N=4');
-  const text = await vs.waitForWebviewText(/Y\s+float\s+\[4, 3\]/, 60_000);
-  assert.match(text, /not compared/);
-  assert.match(text, /X\s+float\s+\[4,4\]/);
-  assert.match(text, /generated, uniform, seed 0, N=4/);
+  const first = await vs.waitForWebviewText(/Y\s+float\s+\[1,3\]/, 60_000);
+  assert.match(first, /not compared/);
+  assert.match(first, /X\s+float\s+\[N,4\]/);
+  assert.match(first, /assumed: 1 — set it here/);
+  assert.match(first, /N = 1 \(unknown\)/);
+  const frame = await vs.webviewFrameWith('input[aria-label="X axis 0 (N)"]');
+  await frame.locator('input[aria-label="X axis 0 (N)"]').fill('4');
+  await frame.locator('button', { hasText: 'Run Again' }).first().click();
+  const text = await vs.waitForWebviewText(/Y\s+float\s+\[4,3\]/, 60_000);
+  assert.match(text, /\[4,4\]/);
+  assert.match(text, /generated \(uniform, seed 0\); --dims N=4/);
+  assert.doesNotMatch(text, /assumed: 1/);
+  // The size is remembered for this model: the next run offers the last inputs, and a new source keeps it.
+  await vs.closeAllEditors();
+  await vs.openFile('sized.onnx');
+  await vs.waitForWebviewText(/MatMul/);
+  await vs.runCommand('ONNX: Test Run Model');
+  const items = await vs.quickPickItems();
+  assert.equal(items[0], 'As last time', items.join(' | '));
+  await vs.pick('Generated: All ones');
+  const again = await vs.waitForWebviewText(/generated \(ones, seed 0\); --dims N=4/, 60_000);
+  assert.match(again, /Y\s+float\s+\[4,3\]/);
 });
 
 scenario('tensor names made of HTML show as text in the results view', async (vs) => {
@@ -84,18 +108,17 @@ scenario('the graph shows what the last test run saw: in the open editor, and in
   await vs.waitForWebviewText(/MatMul/);
   await vs.runCommand('ONNX: Test Run Model');
   await vs.pick('Generated: All ones');
-  await vs.pick('N=2');
-  await vs.waitForWebviewText(/Y\s+float\s+\[2, 3\]/, 60_000);
+  await vs.waitForWebviewText(/Y\s+float\s+\[1,3\]/, 60_000);
   const open = await valuePanel(vs, 'Y');
   assert.match(open, /From the last test run/i, open);
-  assert.match(open, /float\[2, 3\]/, open);
+  assert.match(open, /float\[1,3\]/, open);
   // A new editor's webview gets the overlay once it is ready.
   await vs.closeAllEditors();
   await vs.openFile('linear.onnx');
   await vs.waitForWebviewText(/MatMul/);
   const reopened = await valuePanel(vs, 'Y');
   assert.match(reopened, /From the last test run/i, reopened);
-  assert.match(reopened, /float\[2, 3\]/, reopened);
+  assert.match(reopened, /float\[1,3\]/, reopened);
 });
 
 scenario('Run with Tensor Capture records every intermediate tensor and the slowest nodes', async (vs) => {
@@ -104,7 +127,6 @@ scenario('Run with Tensor Capture records every intermediate tensor and the slow
   await vs.waitForWebviewText(/MatMul/);
   await vs.runCommand('ONNX: Test Run Model');
   await vs.pick('Generated: All ones');
-  await vs.pick('N=2');
   await vs.waitForWebviewText(/Run with Tensor Capture/, 60_000);
   const frame = await vs.webviewFrameWith('button:has-text("Run with Tensor Capture")');
   await frame.locator('button', { hasText: 'Run with Tensor Capture' }).click();
@@ -122,9 +144,8 @@ scenario('Compare with Another Model runs both on the same inputs and reports th
   // code-server's file dialog is a quick input that takes a path.
   await vs.answerFileDialog(join(vs.workspace, 'linear-other.onnx'));
   await vs.pick('Generated: Random normal (mean 0, std 1)');
-  await vs.pick('N=3');
   const text = await vs.waitForWebviewText(/linear\.onnx vs linear-other\.onnx/, 60_000);
   assert.match(text, /outputs differ/);
   assert.match(text, /Compared with linear-other\.onnx/);
-  assert.match(text, /Y\s+float\s+\[3,3\].*9 \/ 9/s);
+  assert.match(text, /Y\s+float\s+\[1,3\].*3 \/ 3/s);
 });

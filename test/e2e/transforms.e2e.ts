@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { generateMlp } from '../../bench/generate/index.js';
 import { encodeModel } from '../../src/core/model/decode.js';
 import { shapeChainModel } from '../unit/transforms/foldModels.js';
+import { answerInputBox } from './inputBox.js';
 import { useWorkbench, waitFor } from './harness.js';
 
 const { scenario } = useWorkbench({
@@ -53,6 +54,8 @@ scenario('Prune Model, per layer at 90%, offers sparse storage and writes it whe
   // Exclusions: none chosen, accept.
   await waitFor('the exclusions quick pick to list the Gemm op type', async () => (await vs.quickPickItems()).includes('Gemm'));
   await vs.page.keyboard.press('Enter');
+  // Nothing in the model sizes batch_size: verification asks once, suggesting 1.
+  await answerInputBox(vs, /size of batch_size/, '1', '1');
   const write = vs.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Write Sparse Storage' });
   await write.waitFor({ state: 'visible', timeout: 90_000 });
   const dialog = await vs.page.locator('.monaco-dialog-box').innerText();

@@ -1,34 +1,22 @@
 // The test run results view (webview side). Builds the page from posted data with textContent only.
+// The inputs table (inputsTable.ts) edits the run's input specification; Run Again sends the edited one.
 import { formatCosine, formatDims, formatDuration, formatNumber, formatPercent, formatValue } from '../../src/core/format.js';
 import type { OutputReport } from '../../src/core/runtime/testRun.js';
-import type { FromResultsView, ResultsData, ToResultsView } from '../../src/protocol.js';
+import type { FailureData, FromResultsView, ResultsData, ToResultsView } from '../../src/protocol.js';
+import { button, cell, el, table, type Child } from './elements.js';
+import { InputsEditor } from './inputsTable.js';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromResultsView): void };
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
+const post = (message: FromResultsView) => vscode.postMessage(message);
 
-type Child = Node | string | undefined | false;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: { class?: string; title?: string } = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (attrs.class) node.className = attrs.class;
-  if (attrs.title) node.title = attrs.title;
-  for (const child of children) {
-    if (child === undefined || child === false) continue;
-    node.append(typeof child === 'string' ? document.createTextNode(child) : child);
-  }
-  return node;
+/** The inputs table on the page, which the host's file answers go to. */
+interface Page {
+  inputs?: InputsEditor;
 }
-
-/** Wide tables scroll sideways inside a narrow panel instead of squeezing their cells. */
-function table(headers: string[], rows: HTMLTableRowElement[]): HTMLDivElement {
-  return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)));
-}
-
-function cell(text: string, cls?: string, title?: string): HTMLTableCellElement {
-  return el('td', { class: cls, title }, text);
-}
+const page: Page = {};
 
 function previewText(o: OutputReport): string {
   if (!o.preview.length) return '';
@@ -66,10 +54,23 @@ function definitions(pairs: Array<[string, Child]>): HTMLDListElement {
   return list;
 }
 
-function button(label: string, message: FromResultsView, secondary = false): HTMLButtonElement {
-  const b = el('button', { class: secondary ? 'secondary' : undefined }, label);
-  b.addEventListener('click', () => vscode.postMessage(message));
-  return b;
+/** Run Again (with or without capture) with the inputs as edited; nothing is sent while a field is unusable. */
+function runAgain(label: string, capture: boolean, secondary = false): HTMLButtonElement {
+  return button(label, () => {
+    const spec = page.inputs?.current();
+    if (spec) post({ type: 'rerun', spec, capture });
+  }, secondary);
+}
+
+function renderFailure(data: FailureData): void {
+  const title = data.otherModelName ? `${data.modelName} vs ${data.otherModelName}` : data.modelName;
+  page.inputs = data.inputs ? new InputsEditor(data.inputs, post) : undefined;
+  app.replaceChildren(
+    el('h1', {}, title, el('span', { class: 'badge fail' }, 'did not run')),
+    el('p', { class: 'bad failure' }, data.message),
+    el('div', { class: 'actions' }, page.inputs && runAgain('Run Again', false), button('Copy as JSON', () => post({ type: 'copyJson' }), true)),
+    page.inputs?.element ?? el('p', { class: 'muted' }, 'Run the command again to choose the inputs.'),
+  );
 }
 
 function render(data: ResultsData): void {
@@ -80,12 +81,15 @@ function render(data: ResultsData): void {
   const title = data.otherModelName ? `${data.modelName} vs ${data.otherModelName}` : data.modelName;
   const children: Node[] = [
     el('h1', {}, title, status),
-    el('p', { class: 'muted' }, `Finished ${new Date(data.finishedAt).toLocaleString()} · inputs: ${data.inputsText}`),
+    el('p', { class: 'muted' }, `Finished ${new Date(data.finishedAt).toLocaleString()} · inputs: ${data.inputs.table.summary}`),
+    ...data.upgrades.map((text) => el('p', {}, `${text[0].toUpperCase()}${text.slice(1)}.`)),
     el('div', { class: 'actions' },
-      button('Run Again', { type: 'rerun' }),
-      data.captureOff && button('Run with Tensor Capture', { type: 'rerunWithCapture' }, true),
-      button('Copy as JSON', { type: 'copyJson' }, true)),
+      runAgain('Run Again', false),
+      data.captureOff && runAgain('Run with Tensor Capture', true, true),
+      button('Copy as JSON', () => post({ type: 'copyJson' }), true)),
   ];
+  page.inputs = new InputsEditor(data.inputs, post);
+  children.push(page.inputs.element);
 
   for (const set of report.dataSets) {
     const heading = report.dataSets.length > 1 ? `Outputs: ${set.name}` : 'Outputs';
@@ -97,9 +101,6 @@ function render(data: ResultsData): void {
     }
     children.push(outputsTable(set.outputs, set.reference !== undefined));
   }
-
-  children.push(el('h2', {}, 'Inputs'));
-  children.push(table(['Input', 'Type', 'Shape'], data.inputs.map((i) => el('tr', {}, cell(i.name, 'code'), cell(i.dtype), cell(formatDims(i.shape), 'code'))))) ;
 
   const l = report.latency;
   children.push(el('h2', {}, 'Latency'));
@@ -137,7 +138,7 @@ function render(data: ResultsData): void {
       children.push(table(['Node', 'Op', 'Time', 'Share'], c.slowest.map((n) => {
         const link = el('a', { title: 'Reveal in the graph' }, n.name || '(unnamed)');
         link.tabIndex = 0;
-        const reveal = () => vscode.postMessage({ type: 'revealNode', name: n.name });
+        const reveal = () => post({ type: 'revealNode', name: n.name });
         link.addEventListener('click', reveal);
         link.addEventListener('keydown', (e) => { if (e.key === 'Enter') reveal(); });
         const bar = el('span', { class: 'bar' });
@@ -156,6 +157,8 @@ function render(data: ResultsData): void {
 window.addEventListener('message', (event: MessageEvent<ToResultsView>) => {
   const message = event.data;
   if (message.type === 'results') render(message.data);
+  else if (message.type === 'failed') renderFailure(message.data);
+  else if (message.type === 'filePicked') page.inputs?.filePicked(message.input, message.path, message.label);
   else if (message.type === 'running') {
     const note = document.getElementById('running') ?? el('p', { class: 'running' });
     note.id = 'running';
@@ -164,4 +167,4 @@ window.addEventListener('message', (event: MessageEvent<ToResultsView>) => {
   }
 });
 
-vscode.postMessage({ type: 'ready' });
+post({ type: 'ready' });

@@ -9,13 +9,19 @@ export function nodeScope(node: NodeProto): string[] {
   return nameScope(node.name ?? '');
 }
 
-/** `/a/b/Op_1` -> ['a', 'b']; names without '/' have no scope. */
+/**
+ * `/a/b/Op_1` -> ['a', 'b']; names without '/' have no scope. The prefix an inliner puts before names it
+ * copies into a branch (`If_0_else_branch__Inline_0__/decoder/Conv`) is no scope: every node of the branch
+ * has it.
+ */
 export function nameScope(name: string): string[] {
   if (!name.includes('/')) return [];
   const parts = name.split('/');
   parts.pop();
-  return parts.filter((p) => p.length > 0);
+  return parts.filter((p) => p.length > 0 && !INLINE_MARK.test(p));
 }
+
+const INLINE_MARK = /__Inline_\d+__$/;
 
 /**
  * `: Model/encoder: Encoder/encoder.layers.0: Layer/...` -> ['encoder', 'layers.0', ...]. Each segment is

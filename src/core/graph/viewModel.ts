@@ -7,17 +7,30 @@ import { isExternal } from '../model/externalData.js';
 import { GraphIndex } from '../model/graphIndex.js';
 import { defaultOpset } from '../model/graphQueries.js';
 import type { FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto } from '../model/proto.js';
-import { summarize } from '../model/summary.js';
+import { summarize, tensorByteSize } from '../model/summary.js';
+import { constantNodeTensor } from '../model/tensorValues.js';
 import type { Dim } from '../model/types.js';
 import { subgraphsOf } from '../model/walk.js';
 import { inferShapes } from '../ops/shapeInference.js';
+import { smallConstantText } from './constantText.js';
+import { dimAliasTable } from './dimAliases.js';
+import { attributeLabel, shortNodeName, STEP } from './graphNames.js';
 import { nodeScope } from './scopes.js';
-import type { GraphEntry, GraphKind, GraphView, GroupView, ModelView, NodeView, ValueKind, ValueView } from './viewModelTypes.js';
+import type { GraphEntry, GraphKind, GraphView, GroupView, ModelStats, ModelView, NodeView, ValueKind, ValueView } from './viewModelTypes.js';
 
 /** A graph body wherever it lives: the main graph, an attribute's subgraph, or a function. */
 export interface GraphSource {
   id: string;
+  /** The full name: `<node>.<attribute>` for subgraphs. */
   title: string;
+  /** Short readable path from the main graph or function (`If_0 ▸ else ▸ /decoder/If_1 ▸ then`). */
+  path: string;
+  /** Subgraphs: the short name of the node holding it, and the short attribute (`then`, `body`). */
+  node?: string;
+  attribute?: string;
+  /** Subgraphs: the raw name of the node holding it and the attribute, as inliners prefix names with them. */
+  nodeName?: string;
+  attributeName?: string;
   kind: GraphKind;
   parent?: GraphSource;
   nodes: NodeProto[];
@@ -47,8 +60,9 @@ function graphSource(fields: Omit<GraphSource, 'index' | 'nodes' | 'initializers
   };
 }
 
-function fromGraph(graph: GraphProto, id: string, title: string, kind: GraphKind, parent?: GraphSource): GraphSource {
-  return graphSource({ id, title, kind, parent, graph }, graph);
+function mainSource(graph: GraphProto): GraphSource {
+  const title = graph.name || 'main graph';
+  return graphSource({ id: MAIN_GRAPH, title, path: title, kind: 'main', graph }, graph);
 }
 
 function fromFunction(fn: FunctionProto): GraphSource {
@@ -60,7 +74,7 @@ function fromFunction(fn: FunctionProto): GraphSource {
     output: (fn.output ?? []).map((n) => ({ name: n })),
     valueInfo: fn.valueInfo ?? [],
   };
-  return graphSource({ id: functionId(fn), title: name, kind: 'function', fn }, body);
+  return graphSource({ id: functionId(fn), title: name, path: name, kind: 'function', fn }, body);
 }
 
 function nodeLabel(node: NodeProto, index: number): string {
@@ -78,7 +92,11 @@ export function nodeSubgraphs(source: GraphSource, index: number): Array<{ attri
     const multiple = (node.attribute ?? []).some((a) => a.name === sub.attribute && (a.graphs?.length ?? 0) > 0);
     const suffix = multiple ? `.${k}` : '';
     const id = `${source.id}/${index}.${sub.attribute}${suffix}`;
-    result.push({ attribute: sub.attribute, source: fromGraph(sub.graph, id, `${nodeLabel(node, index)}.${sub.attribute}${suffix}`, 'subgraph', source) });
+    const short = shortNodeName(nodeLabel(node, index), source.kind === 'subgraph' ? { node: source.nodeName ?? '', attribute: source.attributeName ?? '' } : undefined);
+    const attribute = attributeLabel(sub.attribute, multiple ? k : undefined);
+    const path = source.kind === 'main' ? `${short}${STEP}${attribute}` : `${source.path}${STEP}${short}${STEP}${attribute}`;
+    const fields = { id, title: `${nodeLabel(node, index)}.${sub.attribute}${suffix}`, path, node: short, attribute, nodeName: node.name ?? '', attributeName: sub.attribute, kind: 'subgraph' as const, parent: source, graph: sub.graph };
+    result.push({ attribute: sub.attribute, source: graphSource(fields, sub.graph) });
   }
   return result;
 }
@@ -92,8 +110,7 @@ export function resolveGraph(model: ModelProto, id: string): GraphSource | undef
     return descend(fromFunction(fn), rest);
   }
   if (!model.graph) return undefined;
-  const main = fromGraph(model.graph, MAIN_GRAPH, model.graph.name || 'main graph', 'main');
-  return descend(main, id === MAIN_GRAPH ? [] : id.split('/').slice(1));
+  return descend(mainSource(model.graph), id === MAIN_GRAPH ? [] : id.split('/').slice(1));
 }
 
 function descend(source: GraphSource, steps: string[]): GraphSource | undefined {
@@ -108,23 +125,49 @@ function descend(source: GraphSource, steps: string[]): GraphSource | undefined 
   return current;
 }
 
-/** Every graph of the model, for navigation: main, subgraphs at any depth, functions and their subgraphs. */
-export function listGraphs(model: ModelProto): GraphEntry[] {
+/**
+ * Every graph of the model, for navigation: main, subgraphs at any depth, functions and their subgraphs,
+ * with their drawn node counts. `main`: the main graph's source when the caller has one (its index is reused).
+ */
+export function listGraphs(model: ModelProto, main?: GraphSource): GraphEntry[] {
   const result: GraphEntry[] = [];
   const visit = (source: GraphSource) => {
-    result.push({ id: source.id, title: source.title, kind: source.kind, parent: source.parent?.id, nodes: source.nodes.length });
+    const folded = foldedConstants(source.index).size;
+    const fullTitle = source.kind === 'subgraph' ? fullPath(source) : source.title;
+    result.push({ id: source.id, title: source.path, fullTitle, node: source.node, attribute: source.attribute, kind: source.kind, parent: source.parent?.id, nodes: source.nodes.length - folded, folded });
     for (let i = 0; i < source.nodes.length; i++) {
       if (!source.nodes[i].attribute?.some((a) => a.g || a.graphs?.length)) continue;
       for (const sub of nodeSubgraphs(source, i)) visit(sub.source);
     }
   };
-  if (model.graph) visit(fromGraph(model.graph, MAIN_GRAPH, model.graph.name || 'main graph', 'main'));
+  if (model.graph) visit(main ?? mainSource(model.graph));
   for (const fn of model.functions ?? []) visit(fromFunction(fn));
   return result;
 }
 
+/** `If_0.else_branch/If_1.then_branch`: the full names of a subgraph's steps, for hovers. */
+function fullPath(source: GraphSource): string {
+  const steps: string[] = [];
+  for (let s: GraphSource | undefined = source; s && s.kind === 'subgraph'; s = s.parent) steps.unshift(s.title);
+  return steps.join('/');
+}
+
 export function isConstantNode(node: NodeProto): boolean {
   return node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx');
+}
+
+/**
+ * Constant nodes drawn inside the nodes they feed rather than as boxes: every output is read (through an
+ * input, or by a subgraph by name) and none is a graph output. One rule for the view and every count.
+ */
+export function foldedConstants(index: GraphIndex): Set<number> {
+  const result = new Set<number>();
+  index.nodes.forEach((node, n) => {
+    if (!isConstantNode(node)) return;
+    const outs = node.output ?? [];
+    if (outs.length > 0 && outs.every((name) => name && !index.isGraphOutput(name) && index.consumers(name).length > 0)) result.add(n);
+  });
+  return result;
 }
 
 interface TypeInfo {
@@ -208,6 +251,14 @@ export function buildGraphView(model: ModelProto, source: GraphSource): GraphVie
     const view: NodeView = { name: node.name ?? '', op: node.opType ?? '', domain: node.domain && node.domain !== 'ai.onnx' ? node.domain : '', inputs: inputIndices, outputs: outputIndices, folded: [], group: -1 };
     if (node.attribute?.some((a) => a.g || a.graphs?.length)) {
       view.subgraphs = nodeSubgraphs(source, n).map((s) => ({ attribute: s.attribute, graph: s.source.id }));
+      // What the bodies read by name: drawn as edges into the node, or into the bodies when shown inline.
+      const captured = new Set<number>();
+      for (const sub of graphIndex.subgraphs(n)) {
+        for (const name of sub.index.outerValues()) if (!(node.input ?? []).includes(name)) captured.add(valueOf(name));
+      }
+      if (captured.size) view.captures = [...captured];
+      const carried = carriedInputs(node);
+      if (carried !== undefined) view.carried = carried;
     }
     if (functions.size && functions.has(`${node.domain ?? ''}\u0000${node.opType ?? ''}`)) view.calls = `fn:${node.domain ?? ''}:${node.opType ?? ''}`;
     views[n] = view;
@@ -228,13 +279,30 @@ export function buildGraphView(model: ModelProto, source: GraphSource): GraphVie
       if (kind === 'initializer' || kind === 'constant') view.folded.push(slot);
     });
   }
-  for (let n = 0; n < nodes.length; n++) {
-    if (!isConstantNode(nodes[n])) continue;
-    const outs = views[n].outputs;
-    if (outs.length > 0 && outs.every((v) => v >= 0 && !values[v].output && values[v].consumers.length > 0)) views[n].hidden = true;
+  for (const n of foldedConstants(graphIndex)) views[n].hidden = true;
+  // Small constants show their values in the boxes they are folded into (`axes = [1, 2]`).
+  for (const value of values) {
+    if (value.kind !== 'initializer' && value.kind !== 'constant') continue;
+    const tensor = value.kind === 'initializer' ? graphIndex.initializer(value.name) : graphIndex.constantTensor(value.name);
+    const text = tensor && smallConstantText(tensor);
+    if (text !== undefined) value.data = text;
   }
 
-  return { id: source.id, title: source.title, kind: source.kind, nodes: views, values, inputs, outputs, groups: groupByScope(nodes, views) };
+  const view: GraphView = { id: source.id, title: source.path, kind: source.kind, nodes: views, values, inputs, outputs, groups: groupByScope(nodes, views) };
+  if (source.kind === 'subgraph') view.fullTitle = fullPath(source);
+  return view;
+}
+
+/** Loop: its inputs after M and cond are carried; Scan: those before its `num_scan_inputs` scanned ones. */
+function carriedInputs(node: NodeProto): number | undefined {
+  if (node.domain && node.domain !== 'ai.onnx') return undefined;
+  const inputs = node.input?.length ?? 0;
+  if (node.opType === 'Loop') return Math.max(0, inputs - 2);
+  if (node.opType === 'Scan') {
+    const scanned = node.attribute?.find((a) => a.name === 'num_scan_inputs');
+    return scanned ? Math.max(0, inputs - Number(scanned.i ?? 0)) : undefined;
+  }
+  return undefined;
 }
 
 interface ScopeTrie {
@@ -298,14 +366,45 @@ function collectNodes(trie: ScopeTrie): number[] {
   return result;
 }
 
-/** The editor's first message: properties, every graph's entry, and the main graph. */
+/** The editor's first message: properties, every graph's entry, the main graph, and the dimension aliases. */
 export function buildModelView(model: ModelProto, fileName: string): ModelView {
-  const main = resolveGraph(model, MAIN_GRAPH);
+  const main = model.graph ? mainSource(model.graph) : undefined;
   const empty: GraphView = { id: MAIN_GRAPH, title: 'main graph', kind: 'main', nodes: [], values: [], inputs: [], outputs: [], groups: [] };
+  const graphs = listGraphs(model, main);
+  const view = main ? buildGraphView(model, main) : empty;
   return {
     fileName,
     summary: summarize(model),
-    graphs: listGraphs(model),
-    main: main ? buildGraphView(model, main) : empty,
+    stats: modelStats(model, graphs),
+    graphs,
+    main: view,
+    dims: dimAliasTable(model, view.values.flatMap((v) => v.shape ?? [])),
   };
+}
+
+/** Node counts from the graph list, and the tensors held in Constant nodes of every graph. */
+export function modelStats(model: ModelProto, graphs: GraphEntry[]): ModelStats {
+  const main = graphs.find((g) => g.id === MAIN_GRAPH);
+  const stats: ModelStats = {
+    nodes: { main: main?.nodes ?? 0, all: 0 },
+    folded: { main: main?.folded ?? 0, all: 0 },
+    constants: { count: 0, bytes: 0 },
+  };
+  for (const g of graphs) {
+    stats.nodes.all += g.nodes;
+    stats.folded.all += g.folded;
+  }
+  const visit = (nodes: NodeProto[] | null | undefined) => {
+    for (const node of nodes ?? []) {
+      if (isConstantNode(node)) {
+        const tensor = constantNodeTensor(node);
+        stats.constants.count++;
+        if (tensor) stats.constants.bytes += tensorByteSize(tensor);
+      }
+      for (const sub of subgraphsOf(node)) visit(sub.graph.node);
+    }
+  };
+  visit(model.graph?.node);
+  for (const fn of model.functions ?? []) visit(fn.node);
+  return stats;
 }

@@ -21,6 +21,14 @@ export interface ValueView {
   consumers: number[];
   /** Listed in the graph's outputs. */
   output?: boolean;
+  /** The values of a small constant (at most 8) as text: `0.5`, `[1, 2]`. */
+  data?: string;
+  /** Set in a view with subgraphs shown inline: the id of the graph that defines the value. */
+  graph?: string;
+  /** Set in a view with subgraphs shown inline: the group (a body) the value's pill is drawn in. */
+  group?: number;
+  /** A loop-carried value of a Loop or Scan body (an input of the next iteration). */
+  carried?: boolean;
 }
 
 export interface NodeView {
@@ -41,6 +49,12 @@ export interface NodeView {
   subgraphs?: Array<{ attribute: string; graph: string }>;
   /** Graph id of the model-local function this node calls. */
   calls?: string;
+  /** Values its subgraphs read from this graph (or from further out) by name, not through an input. */
+  captures?: number[];
+  /** Loop and Scan: how many of the node's inputs are loop-carried state (Loop's after M and cond). */
+  carried?: number;
+  /** Set in a view with subgraphs shown inline, for nodes of a subgraph: where the node really is. */
+  origin?: { graph: string; index: number };
 }
 
 /** A name scope: `/encoder/layers.0/attn/MatMul` puts MatMul in encoder > layers.0 > attn. */
@@ -53,6 +67,15 @@ export interface GroupView {
   parent: number;
   /** Drawn nodes inside, at any depth. */
   size: number;
+  /**
+   * Absent for name scopes. In a view with subgraphs shown inline: 'control' frames an If/Loop/Scan node
+   * (`node`) and its bodies; 'body' holds one subgraph (`graph`) of that node.
+   */
+  kind?: 'control' | 'body';
+  node?: number;
+  graph?: string;
+  /** The full name, for hovers, when `name` is shortened. */
+  title?: string;
 }
 
 export type GraphKind = 'main' | 'subgraph' | 'function';
@@ -60,8 +83,10 @@ export type GraphKind = 'main' | 'subgraph' | 'function';
 export interface GraphView {
   /** '' for the main graph; `<parent id>/<node index>.<attribute>[.<k>]` for subgraphs; `fn:<domain>:<name>` for functions. */
   id: string;
-  /** Breadcrumb label. */
+  /** Short readable path (`If_0 ▸ else ▸ /decoder/If_1 ▸ then`). */
   title: string;
+  /** The full name (`If_0.else_branch/…/If_1.then_branch`), for hovers. */
+  fullTitle?: string;
   kind: GraphKind;
   nodes: NodeView[];
   values: ValueView[];
@@ -69,23 +94,49 @@ export interface GraphView {
   inputs: number[];
   outputs: number[];
   groups: GroupView[];
+  /**
+   * Set in a view with subgraphs shown inline: values whose edges start where other values are made. An
+   * inlined If's output comes out of each branch's output; a Loop's out of its body's.
+   */
+  sources?: Record<number, number[]>;
 }
 
 export interface GraphEntry {
   id: string;
+  /** Short readable path from the main graph or function: `If_0 ▸ else ▸ /decoder/If_1 ▸ then`. */
   title: string;
+  /** The full name, for hovers. */
+  fullTitle: string;
+  /** For breadcrumbs: the node that holds the subgraph (short name) and the attribute (`then`, `body`). */
+  node?: string;
+  attribute?: string;
   kind: GraphKind;
   /** The enclosing graph's id, undefined for the main graph and functions. */
   parent?: string;
+  /** Nodes drawn: every node but the Constant nodes folded into their consumers (`folded`). */
   nodes: number;
+  folded: number;
+}
+
+/** Counts of the whole model, in the words the editor uses everywhere. */
+export interface ModelStats {
+  /** Drawn nodes (Constant nodes folded into their consumers not counted) of the main graph and of all graphs. */
+  nodes: { main: number; all: number };
+  /** Constant nodes folded into their consumers. */
+  folded: { main: number; all: number };
+  /** Tensors held in Constant nodes (in any graph), and their bytes. */
+  constants: { count: number; bytes: number };
 }
 
 /** What the editor shows first: the model's properties, the main graph, and the list of every graph. */
 export interface ModelView {
   fileName: string;
   summary: ModelSummary;
+  stats: ModelStats;
   graphs: GraphEntry[];
   main: GraphView;
+  /** Short aliases of long symbolic dimension names (`p2o.DynamicDimension.0` -> `d0`), for every graph of the model. */
+  dims: Record<string, string>;
 }
 
 export interface AttributeView {

@@ -2,7 +2,7 @@ import { findBackEdges } from './acyclic.js';
 import { buildLayered } from './layered.js';
 import { orderLayers } from './order.js';
 import { positionX } from './position.js';
-import { rankNodes } from './rank.js';
+import { rankNodes, type Pins } from './rank.js';
 
 export interface Point {
   x: number;
@@ -45,6 +45,7 @@ export function layoutComponent(
   from: Int32Array,
   to: Int32Array,
   spacing: Spacing,
+  pins?: Pins,
 ): ComponentLayout {
   if (m === 0) {
     // Lone nodes in a row.
@@ -89,7 +90,7 @@ export function layoutComponent(
   } else {
     unique = unique.map((_, e) => e);
   }
-  const rank = rankNodes(n, uf, ut, mu);
+  const rank = rankNodes(n, uf, ut, mu, pins);
   const g = buildLayered(n, rank, uf, ut, mu);
   const order = orderLayers(g);
   const w = new Float64Array(g.size);

@@ -1,5 +1,6 @@
 // Layered (Sugiyama-style) graph layout. Pure and synchronous: runs in Node and in a Web Worker.
 import { layoutComponent, type ComponentLayout, type Point, type Spacing } from './component.js';
+import { PIN_FIRST, PIN_LAST } from './rank.js';
 
 export type { Point } from './component.js';
 
@@ -7,6 +8,8 @@ export interface LayoutNode {
   id: string;
   width: number;
   height: number;
+  /** 'first': stays in the first rank; 'last': goes to the last rank (when nothing leaves it). */
+  pin?: 'first' | 'last';
 }
 
 export interface LayoutEdge {
@@ -53,8 +56,10 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
   const index = new Map<string, number>();
   const ids: string[] = [];
   const sizes: number[] = [];
+  let pins: Uint8Array | undefined;
   for (const node of nodes) {
     if (index.has(node.id)) continue;
+    if (node.pin) (pins ??= new Uint8Array(nodes.length))[ids.length] = node.pin === 'first' ? PIN_FIRST : PIN_LAST;
     index.set(node.id, ids.length);
     ids.push(node.id);
     const w = size(node.width);
@@ -103,7 +108,7 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
   const edgeLocal = new Int32Array(from.length);
   const edgeDx = new Float64Array(from.length);
   const edgeDy = new Float64Array(from.length);
-  const placed = packComponents(components, n, from, to, width, height, spacing, (c, layout, dx, dy) => {
+  const placed = packComponents(components, n, from, to, width, height, spacing, pins, (c, layout, dx, dy) => {
     for (let i = 0; i < c.nodes.length; i++) {
       x[c.nodes[i]] = layout.x[i] + dx;
       y[c.nodes[i]] = layout.y[i] + dy;
@@ -232,6 +237,7 @@ function packComponents(
   width: Float64Array,
   height: Float64Array,
   spacing: Spacing,
+  pins: Uint8Array | undefined,
   place: (c: Component, layout: ComponentLayout, dx: number, dy: number) => void,
 ): { width: number; height: number } {
   const local = new Int32Array(n);
@@ -254,7 +260,12 @@ function packComponents(
       lf[i] = local[from[c.edges[i]]];
       lt[i] = local[to[c.edges[i]]];
     }
-    const layout = layoutComponent(k, w, h, m, lf, lt, spacing);
+    let localPins: Uint8Array | undefined;
+    if (pins) {
+      localPins = new Uint8Array(k);
+      for (let i = 0; i < k; i++) localPins[i] = pins[c.nodes[i]];
+    }
+    const layout = layoutComponent(k, w, h, m, lf, lt, spacing, localPins);
     layouts.push(layout);
     area += (layout.width + spacing.nodeSep) * (layout.height + spacing.rankSep);
     widest = Math.max(widest, layout.width);

@@ -1,5 +1,6 @@
 // What an adapter sees of the node it converts: its attributes and inputs, the constants and value types
 // around it, and the edits it may make (new constants, nodes before or after it, a replacement).
+import type { NameAllocator } from '../transforms/graphEdit.js';
 import { AttributeType, DataType, int64ToNumber, onnx, toLong, type AttributeProto, type FunctionProto, type GraphProto, type NodeProto, type TensorProto, type TypeProto } from '../model/proto.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import { arrayToTensor, constantNodeTensor, tensorToArray, toFloat64, type TensorArray } from '../model/tensorValues.js';
@@ -26,21 +27,6 @@ export class ConversionRefusal extends Error {
   constructor(readonly reason: string) {
     super(reason);
     this.name = 'ConversionRefusal';
-  }
-}
-
-/** Hands out names that collide with nothing in the model. */
-export class Names {
-  private readonly taken: Set<string>;
-  constructor(taken: Iterable<string>) {
-    this.taken = new Set(taken);
-  }
-  fresh(base: string): string {
-    const stem = base || 'value';
-    let name = stem;
-    for (let i = 1; this.taken.has(name); i++) name = `${stem}_${i}`;
-    this.taken.add(name);
-    return name;
   }
 }
 
@@ -176,7 +162,7 @@ export class NodeContext {
     readonly node: NodeProto,
     readonly scope: Scope,
     readonly step: StepInfo,
-    private readonly names: Names,
+    private readonly names: NameAllocator,
   ) {}
 
   get op(): string {

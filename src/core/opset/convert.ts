@@ -4,13 +4,14 @@
 // are written for the step's target and meet later steps like any other node. If/Loop/Scan bodies and
 // model-local functions are converted too. The input model is not changed; a step that cannot be done
 // throws a UserError naming the node, the op and the versions.
+import { NameAllocator } from '../transforms/graphEdit.js';
 import { UserError } from '../errors.js';
 import { int64ToNumber, type FunctionProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { constantNodeTensor } from '../model/tensorValues.js';
 import { subgraphsOf } from '../model/walk.js';
 import { defaultOpset, initializersOverridable } from '../model/graphQueries.js';
 import { inferShapes, type InferredType } from '../ops/shapeInference.js';
-import { ConversionRefusal, Names, NodeContext, Scope, type ConversionChange, type Direction } from './context.js';
+import { ConversionRefusal, NodeContext, Scope, type ConversionChange, type Direction } from './context.js';
 import { crossBoundary, validate } from './generic.js';
 import { irBlocker, minIrVersion, setIrVersion } from './irVersion.js';
 import { adapterFor } from './registry.js';
@@ -161,7 +162,7 @@ function checkOps(unit: Unit, target: number): void {
   }
 }
 
-function convertScope(unit: Unit, scope: Scope, direction: Direction, from: number, to: number, target: number, names: Names, changes: ConversionChange[]): void {
+function convertScope(unit: Unit, scope: Scope, direction: Direction, from: number, to: number, target: number, names: NameAllocator, changes: ConversionChange[]): void {
   scope.refresh();
   const boundary = direction === 'up' ? to : from;
   const out: NodeProto[] = [];
@@ -204,7 +205,7 @@ function convertScope(unit: Unit, scope: Scope, direction: Direction, from: numb
   scope.nodes = out;
 }
 
-function runSteps(unit: Unit, target: number, names: Names, changes: ConversionChange[]): void {
+function runSteps(unit: Unit, target: number, names: NameAllocator, changes: ConversionChange[]): void {
   const direction: Direction = target > unit.from ? 'up' : 'down';
   const delta = direction === 'up' ? 1 : -1;
   for (let v = unit.from; v !== target; v += delta) {
@@ -271,7 +272,7 @@ export function convertOpset(input: ModelProto, target: number, options: Convert
   if (!input.graph) throw new UserError('The model has no graph to convert.');
   const source = defaultOpset(input);
   const model = cloneModel(input);
-  const names = new Names(everyName(model));
+  const names = new NameAllocator(everyName(model));
   const changes: ConversionChange[] = [];
   const overridable = initializersOverridable(model);
 

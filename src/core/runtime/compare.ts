@@ -1,7 +1,9 @@
 // Output comparison: numpy.isclose rules for floats (|a - e| <= atol + rtol * |e|, NaN equals NaN),
 // exact equality for integers, bools and strings.
+import { dirname } from 'node:path';
 import { formatDims } from '../format.js';
-import { readModelFile, decodeModel } from '../model/decode.js';
+import { upgradeForRuntime, upgradeText } from '../opset/runtimeUpgrade.js';
+import { readModelFile, decodeModel, encodeModel } from '../model/decode.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import { UserError } from '../errors.js';
 import { DataType, type ModelProto } from '../model/proto.js';
@@ -138,6 +140,16 @@ export interface ModelComparison {
   assumptions: Assumption[];
   comparisons: OutputComparison[];
   pass: boolean;
+  /** Models below onnxruntime's oldest opset ran upgraded in memory: 'ran as opset 7: upgraded in memory from opset 6'. */
+  upgrades: string[];
+}
+
+/** The model as onnxruntime opens it: upgraded in memory when its opset is below what it runs. */
+async function runnable(model: Uint8Array | string, which: string, upgrades: string[]): Promise<{ data: Uint8Array | string; baseDir?: string }> {
+  const { model: upgraded, upgrade } = upgradeForRuntime(await loadModel(model));
+  if (!upgrade) return { data: model };
+  upgrades.push(upgradeText(upgrade, which));
+  return { data: encodeModel(upgraded), ...(typeof model === 'string' ? { baseDir: dirname(model) } : {}) };
 }
 
 async function loadModel(model: Uint8Array | string): Promise<ModelProto> {
@@ -166,7 +178,10 @@ export async function compareModels(client: RuntimeClient, a: Uint8Array | strin
     }
   }
   const run = { signal: options.signal };
-  const session = await client.open(a, { settings: options.settings, signal: options.signal });
+  const upgrades: string[] = [];
+  const first = await runnable(a, 'the first model', upgrades);
+  const second = await runnable(b, 'the second model', upgrades);
+  const session = await client.open(first.data, { settings: options.settings, signal: options.signal, baseDir: first.baseDir });
   let expected: Record<string, TensorArray>;
   try {
     expected = (await session.run(inputs, run).catch((e: unknown) => {
@@ -175,9 +190,18 @@ export async function compareModels(client: RuntimeClient, a: Uint8Array | strin
   } finally {
     await session.close().catch(() => undefined);
   }
-  const actual = await client.run(b, inputs, { settings: options.settings, signal: options.signal }).catch((e: unknown) => {
-    throw describeRunFailure(e, { ...context, model: undefined, which: 'the compared model' });
+  const compared = { ...context, model: undefined, which: 'the compared model' };
+  const otherSession = await client.open(second.data, { settings: options.settings, signal: options.signal, baseDir: second.baseDir }).catch((e: unknown) => {
+    throw describeRunFailure(e, compared);
   });
+  let actual: Record<string, TensorArray>;
+  try {
+    actual = (await otherSession.run(inputs, run).catch((e: unknown) => {
+      throw describeRunFailure(e, compared);
+    })).outputs;
+  } finally {
+    await otherSession.close().catch(() => undefined);
+  }
   const comparisons = inDeclaredOrder(compareOutputs(expected, actual, options), session.outputs.map((o) => o.name));
-  return { inputs, assumptions, comparisons, pass: comparisons.every((c) => c.pass) };
+  return { inputs, assumptions, comparisons, pass: comparisons.every((c) => c.pass), upgrades };
 }

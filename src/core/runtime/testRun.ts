@@ -1,6 +1,9 @@
 // One test run, as the CLI and the VS Code command do it: run the model on each input set, describe every
 // output, compare with expected outputs and/or another model, and time the session.
+import { dirname } from 'node:path';
 import { dataTypeName } from '../model/dataTypes.js';
+import { encodeModel } from '../model/decode.js';
+import { upgradeForRuntime, type RuntimeUpgrade } from '../opset/runtimeUpgrade.js';
 import type { ModelProto } from '../model/proto.js';
 import { tensorStats, type TensorStats } from '../model/stats.js';
 import { toFloat64, type TensorArray } from '../model/tensorValues.js';
@@ -48,8 +51,15 @@ export interface TestRunOptions {
   onProgress?: (step: string) => void;
   /** Sizes and values the input resolver assumed: a failed run names them and the options that set them. */
   assumptions?: Assumption[];
-  /** The decoded model, so that a failure can tell the model's node names from onnxruntime's own. */
+  /**
+   * The decoded model, so that a failure can tell the model's node names from onnxruntime's own, and so
+   * that a model below opset 7 is upgraded in memory (the report says so).
+   */
   decoded?: ModelProto;
+  /** The decoded `compareWith`, for the same upgrade. */
+  compareDecoded?: ModelProto;
+  /** For a model given as bytes: the folder its external data paths are relative to. */
+  baseDir?: string;
 }
 
 export interface TestRunReport {
@@ -58,6 +68,17 @@ export interface TestRunReport {
   latency?: Latency;
   /** Undefined when no output was compared. */
   pass?: boolean;
+  /** Set when the model (or the compared one) was below onnxruntime's oldest opset and ran upgraded in memory. */
+  upgraded?: RuntimeUpgrade;
+  compareUpgraded?: RuntimeUpgrade;
+}
+
+/** What onnxruntime opens: the model itself, or its in-memory upgrade (external data still found beside the file). */
+function runnable(model: Uint8Array | string, decoded: ModelProto | undefined, baseDir: string | undefined): { data: Uint8Array | string; baseDir?: string; upgrade?: RuntimeUpgrade } {
+  if (!decoded) return { data: model, baseDir };
+  const { model: upgraded, upgrade } = upgradeForRuntime(decoded);
+  if (!upgrade) return { data: model, baseDir };
+  return { data: encodeModel(upgraded), baseDir: typeof model === 'string' ? dirname(model) : baseDir, upgrade };
 }
 
 export const previewLength = 16;
@@ -76,11 +97,14 @@ export function describeOutput(name: string, array: TensorArray): OutputReport {
 export async function testRun(client: RuntimeClient, model: Uint8Array | string, options: TestRunOptions): Promise<TestRunReport> {
   const { signal } = options;
   const progress = options.onProgress ?? (() => undefined);
+  const own = runnable(model, options.decoded, options.baseDir);
+  const theirs = options.compareWith === undefined ? undefined : runnable(options.compareWith, options.compareDecoded, options.baseDir);
+  if (own.upgrade) progress(`Upgrading opset ${own.upgrade.from} to ${own.upgrade.to} in memory`);
   progress('Creating the onnxruntime session');
-  const session = await client.open(model, { settings: options.settings, signal });
+  const session = await client.open(own.data, { settings: options.settings, signal, ...(own.baseDir ? { baseDir: own.baseDir } : {}) });
   let other: RuntimeSession | undefined;
   try {
-    if (options.compareWith !== undefined) other = await client.open(options.compareWith, { settings: options.settings, signal });
+    if (theirs) other = await client.open(theirs.data, { settings: options.settings, signal, ...(theirs.baseDir ? { baseDir: theirs.baseDir } : {}) });
     const dataSets: DataSetReport[] = [];
     const declared = session.outputs.map((o) => o.name);
     for (const set of options.dataSets) {
@@ -93,10 +117,10 @@ export async function testRun(client: RuntimeClient, model: Uint8Array | string,
       let reference: DataSetReport['reference'];
       let comparisons: OutputComparison[] | undefined;
       if (other) {
-        const theirs = (await other.run(set.inputs, { signal }).catch((e: unknown) => {
+        const otherOutputs = (await other.run(set.inputs, { signal }).catch((e: unknown) => {
           throw describeRunFailure(e, { ...failure, which: 'the compared model' });
         })).outputs;
-        comparisons = compareOutputs(outputs, theirs, options.tolerance);
+        comparisons = compareOutputs(outputs, otherOutputs, options.tolerance);
         reference = 'other model';
       } else if (set.expected) {
         comparisons = compareOutputs(set.expected, outputs, options.tolerance);
@@ -124,6 +148,8 @@ export async function testRun(client: RuntimeClient, model: Uint8Array | string,
       dataSets,
       latency,
       pass: compared.length ? compared.every((d) => d.pass) : undefined,
+      ...(own.upgrade ? { upgraded: own.upgrade } : {}),
+      ...(theirs?.upgrade ? { compareUpgraded: theirs.upgrade } : {}),
     };
   } finally {
     await session.close().catch(() => undefined);

@@ -541,7 +541,7 @@ class Folder {
 }
 
 /** Before IR 4 every initializer must also be listed as a graph input. */
-function listInitializersAsInputs(graph: GraphProto): void {
+export function listInitializersAsInputs(graph: GraphProto): void {
   const inputs = new Set((graph.input ?? []).map((v) => v.name));
   for (const t of graph.initializer ?? []) {
     if (t.name && !inputs.has(t.name)) graph.input = [...(graph.input ?? []), onnx.ValueInfoProto.create({ name: t.name, type: tensorProtoType(t) })];

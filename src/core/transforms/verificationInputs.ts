@@ -1,20 +1,18 @@
-// The one place where a transform run's inputs are chosen: the user's files, or sets generated from
-// the declared input types with symbolic dims the user sized. Calibration (static quantization) and
-// verification both read what this returns, for every transform and every host.
+// The one place where a transform run's inputs are chosen: the input specification (files, whole shapes,
+// symbolic dim sizes, inline values, how to generate the rest), resolved by the same resolver as `run`
+// and the test-run view, so sizes and values nobody gave come from what the model says and are named in
+// the report. Calibration (static quantization) and verification both read what this returns, for every
+// transform and every host.
 import { UserError } from '../errors.js';
 import type { ModelProto } from '../model/proto.js';
 import type { TensorArray } from '../model/tensorValues.js';
-import { formatDimAssignments, freeDims, generateInputs } from '../runtime/inputs.js';
-import { loadInputSources, missingInputs } from '../runtime/testData.js';
+import type { ModelHints } from '../runtime/inputHints.js';
+import { resolveInputs, type ResolvedInputs } from '../runtime/inputResolve.js';
+import type { InputSpec } from '../runtime/inputSpec.js';
 
-export interface InputChoice {
-  /** Folders or files with input sets (test_data_set_N folders, .pb/.npy/.json files). */
-  files?: string[];
-  /** Sizes of symbolic dims (and of unnamed ones as `input[axis]`) for generated sets. */
-  dims?: Record<string, number>;
-  /** Generated sets (seeds seed, seed+1, ...); default 1. */
+export interface InputChoice extends InputSpec {
+  /** Generated sets (seeds seed, seed+1, ...); default 1. Files give their own sets. */
   count?: number;
-  seed?: number;
 }
 
 export interface InputSets {
@@ -26,50 +24,48 @@ export interface InputSets {
 /** The host's choice (CLI options, the editor's) with the transform's own (quantize's --calibration, set counts). */
 export function mergeInputChoice(host: InputChoice, own: Partial<InputChoice>): InputChoice {
   if (host.files?.length && own.files?.length) throw new UserError('Give the input sets once (--data or the transform\'s own option), not both.');
-  return {
-    files: host.files?.length ? host.files : own.files,
-    dims: { ...(own.dims ?? {}), ...(host.dims ?? {}) },
-    count: host.count ?? own.count,
-    seed: host.seed ?? own.seed,
-  };
+  const files = host.files?.length ? host.files : own.files;
+  const merged: InputChoice = { ...own, ...host, dims: { ...(own.dims ?? {}), ...(host.dims ?? {}) } };
+  if (files?.length) merged.files = files;
+  else delete merged.files;
+  merged.count = host.count ?? own.count;
+  merged.seed = host.seed ?? own.seed;
+  return merged;
 }
 
-/** Dims the model has no symbol or unnamed axis for are a mistake worth one line, not a silent no-op. */
-function checkDimNames(model: ModelProto, dims: Record<string, number>): void {
-  const free = freeDims(model);
-  const known = new Set(free.flatMap((d) => [d.name, ...d.uses]));
-  const unknown = Object.keys(dims).filter((name) => !known.has(name));
-  if (!unknown.length) return;
-  const names = free.map((d) => d.name);
-  throw new UserError(`The model has no symbolic dimension ${unknown.map((n) => `'${n}'`).join(', ')}; ${names.length ? `its free dimensions are ${names.join(', ')}` : 'all its input dimensions are fixed'}.`);
+/** `batch = 1, sr = 16000`: what the resolver assumed, for the report's inputs line. */
+function assumedText(resolved: ResolvedInputs): string {
+  return resolved.assumptions.length ? `; assumed: ${resolved.assumptions.map((a) => `${a.subject} = ${a.value} (${a.reason})`).join(', ')}` : '';
+}
+
+function given(spec: InputSpec): boolean {
+  return !!(spec.files?.length || Object.keys(spec.shapes ?? {}).length || Object.keys(spec.values ?? {}).length || Object.keys(spec.dims ?? {}).length);
 }
 
 /**
- * Checks what the user chose before anything is written: files exist and hold every input, dim names
- * exist. The sets themselves come from `makeSets`, whose failures (a sequence input with nothing to
- * generate it from) are the run's problem, not the user's.
+ * Checks what the user gave before anything is written (files exist and fit the model, names and sizes
+ * exist): its mistakes are one-line errors. Sets generated from the declared types alone are made on first
+ * use, so that a model whose inputs cannot be generated (a sequence input) is still transformed and its
+ * verification says why it could not run.
  */
 export function prepareInputs(model: ModelProto, choice: InputChoice): () => InputSets {
-  if (choice.files?.length) {
-    const loaded = loadInputSources(choice.files, model);
-    if (loaded.length === 0) throw new UserError(`${choice.files.join(', ')} holds no input sets.`);
-    for (const set of loaded) {
-      const missing = missingInputs(set.inputs, model);
-      if (missing) throw new UserError(`${set.name}: ${missing}`);
-    }
-    const sets = { sets: loaded.map((s) => s.inputs), source: choice.files.join(', ') };
-    return () => sets;
-  }
-  const dims = choice.dims ?? {};
-  checkDimNames(model, dims);
-  const count = Math.max(1, choice.count ?? 1);
-  const seed = choice.seed ?? 0;
+  const { count: asked, ...spec } = choice;
+  const count = Math.max(1, asked ?? 1);
+  const seed = spec.seed ?? 0;
+  const cache: { hints?: ModelHints } = {};
+  let first = given(spec) ? resolveInputs(model, spec, cache) : undefined;
   let made: InputSets | undefined;
   return () => {
-    made ??= {
-      sets: Array.from({ length: count }, (_, i) => generateInputs(model, { seed: seed + i, dims })),
-      source: `${count} generated input set${count === 1 ? '' : 's'} (normal distribution${Object.keys(dims).length ? `, ${formatDimAssignments(dims)}` : ''})`,
-    };
+    if (made) return made;
+    first ??= resolveInputs(model, spec, cache);
+    if (spec.files?.length) {
+      const generated = first.dataSets.some((s) => s.fed?.some((f) => f.source === 'generated'));
+      made = { sets: first.dataSets.map((s) => s.inputs), source: generated ? `${first.summary}${assumedText(first)}` : spec.files.join(', ') };
+    } else {
+      const sets = [first.dataSets[0].inputs];
+      for (let i = 1; i < count; i++) sets.push(resolveInputs(model, { ...spec, seed: seed + i }, cache).dataSets[0].inputs);
+      made = { sets, source: `${count} generated input set${count === 1 ? '' : 's'}: ${first.summary}${count > 1 ? ` (seeds ${seed} to ${seed + count - 1})` : ''}${assumedText(first)}` };
+    }
     return made;
   };
 }

@@ -6,6 +6,7 @@ import { oneLine } from '../errors.js';
 import { encodeModel } from '../model/decode.js';
 import { onnx, type ModelProto } from '../model/proto.js';
 import type { RuntimeClient } from '../runtime/client.js';
+import { expectedOutputSets } from './expectedOutputs.js';
 import { adaptFeeds, compareRuns, type Feeds, type OutputCheck } from './compareRuns.js';
 import { cloneModel } from './graphEdit.js';
 import { realInputsHint, type Verification, type VerificationStatus } from './report.js';
@@ -28,6 +29,11 @@ export interface VerificationPlan {
   feedFromOriginal?: string[];
   /** Outputs compared; default every declared output of the original. */
   outputs?: string[];
+  /**
+   * When the original does not run in onnxruntime (an opset below 7): the result is run on the
+   * test_data_set_N folders beside the original and judged against their expected outputs by this.
+   */
+  whenOriginalCannotRun?: Criterion;
 }
 
 
@@ -124,7 +130,9 @@ export async function verifyTransform(request: VerifyRequest): Promise<Verificat
     expected = await runSets(client, data, sets.length, (s, names) => pick(sets[s], names, undefined, new Set()), runOptions);
   } catch (error) {
     if (signal?.aborted) throw error;
-    return notRun(`the original model does not run in onnxruntime (${oneLine(error)})`, inputs.source);
+    const why = `the original model does not run in onnxruntime (${oneLine(error)})`;
+    if (!plan.whenOriginalCannotRun) return notRun(why, inputs.source);
+    return verifyAgainstExpected(request, plan.whenOriginalCannotRun, why);
   }
   let actual: Feeds[];
   try {
@@ -145,5 +153,31 @@ export async function verifyTransform(request: VerifyRequest): Promise<Verificat
   return {
     status: verdict.status, ran: true, pass: verdict.status === 'pass', tolerance, ...minCosine, comparisons: checks, inputs: inputs.source, sets: sets.length,
     ...(verdict.problem ? { problem: verdict.problem } : {}), ...(constant.length ? { constant } : {}),
+  };
+}
+
+/** The result on the recorded cases beside the original, judged against their expected outputs. */
+async function verifyAgainstExpected(request: VerifyRequest, criterion: Criterion, why: string): Promise<Verification> {
+  const tolerance = criterionText(criterion);
+  const path = typeof request.original.data === 'string' ? request.original.data : undefined;
+  const found = path ? expectedOutputSets(path, request.original.model) : { sets: [], problem: 'the original was given as bytes, not a file' };
+  if (found.sets.length === 0) {
+    return { status: 'not-run', ran: false, pass: false, tolerance, comparisons: [], problem: `verification was impossible: ${why}, and ${found.problem}` };
+  }
+  const { sets } = found;
+  let actual: Feeds[];
+  try {
+    actual = await runSets(request.client, request.result.data, sets.length, (s, names) => adaptFeeds(pick(sets[s].inputs, names, undefined, new Set()), request.result.model), { baseDir: request.baseDir, signal: request.signal });
+  } catch (error) {
+    if (request.signal?.aborted) throw error;
+    return { status: 'not-run', ran: false, pass: false, tolerance, comparisons: [], problem: `the ${request.resultName} does not run in onnxruntime (${oneLine(error)})` };
+  }
+  const names = request.plan.outputs ?? (request.original.model.graph?.output ?? []).map((o) => o.name ?? '');
+  const checks = compareRuns(names, sets.map((s) => s.expected), actual, criterion.kind === 'cosine' ? { rtol: 0, atol: 0 } : criterion);
+  const verdict = judge(checks, criterion);
+  const source = `${sets.map((s) => s.name).join(', ')} beside the original, against their expected outputs (${why})`;
+  return {
+    status: verdict.status, ran: true, pass: verdict.status === 'pass', tolerance, comparisons: checks, inputs: source, sets: sets.length,
+    ...(verdict.problem ? { problem: verdict.problem } : {}),
   };
 }

@@ -97,7 +97,9 @@ test('prune that wrecks a model (its DFT filter bank) is not accepted: exit 1, b
 test('input choices the model cannot take are usage errors before anything is written', () => {
   const input = write('mlp.onnx', encodeModel(generateMlp()));
   const cases: Array<[string[], RegExp]> = [
-    [['fold', input, '--dims', 'foo=1280'], /^onnx-lens: The model has no symbolic dimension 'foo'; its free dimensions are batch_size\.$/],
+    [['fold', input, '--dims', 'foo=1280'], /^onnx-lens: --dims names no dimension 'foo': the model's free dimensions are batch_size \(any axis can be set as INPUT\[AXIS\]=N\)\.$/],
+    [['fold', input, '--shape', 'input=2x3'], /^onnx-lens: --shape input=2x3: input 'input' fixes axis 1 at 64 \(\[batch_size,64\]\), not 3\.$/],
+    [['prune', input, '--sparsity', '0.5', '--value', 'nothing=1'], /^onnx-lens: --value names no input 'nothing': the model's inputs are 'input'\.$/],
     [['quantize', input, '--mode', 'dynamic', '--data', join(dir, 'nowhere')], /^onnx-lens: No such file or folder: /],
     [['quantize', input, '--mode', 'static', '--data', join(dir, 'real-inputs'), '--calibration', join(dir, 'real-inputs')], /Give the input sets once/],
     [['fold', input, '--min-cosine', '0.5'], /^onnx-lens: Unknown option '--min-cosine'/],

@@ -155,7 +155,8 @@ test('If, Loop and Scan bodies are separate graphs with captured values marked a
   assert.equal(x.kind, 'outer');
   assert.equal(x.producer, -1);
   assert.deepEqual(x.shape, [1, 3, 8, 8], 'typed from the enclosing graph');
-  assert.equal(then.title, 'if.then_branch');
+  assert.equal(then.title, 'if ▸ then', 'a short readable path');
+  assert.equal(then.fullTitle, 'if.then_branch', 'the full name for hovers');
   const loop = decodeModel(readFileSync(join(root, 'node/test_loop11', 'model.onnx')));
   assert.equal(resolveGraph(loop, '/99.body'), undefined, 'unknown ids resolve to nothing');
   assert.equal(resolveGraph(loop, 'fn:x:y'), undefined);

@@ -24,7 +24,7 @@ async function runCase(client: RuntimeClient, dir: string, modelPath: string): P
   try {
     model = (await readModelFile(modelPath)).model;
     const dataSets = testDataSetDirs(dir).map((d) => readTestDataSet(d, model!));
-    const report = await testRun(client, modelPath, { dataSets, tolerance: { rtol: 1e-3, atol: 1e-4 }, warmup: 0, iterations: 0 });
+    const report = await testRun(client, modelPath, { dataSets, decoded: model, tolerance: { rtol: 1e-3, atol: 1e-4 }, warmup: 0, iterations: 0 });
     if (report.pass === undefined) return { outcome: { kind: 'error', message: 'no expected outputs to compare with' }, model };
     if (report.pass) return { outcome: { kind: 'pass' }, model };
     const failed = report.dataSets.flatMap((d) => d.outputs).map((o) => o.comparison).filter((c) => c && !c.pass);

@@ -1,15 +1,16 @@
 // One quantization pass over a model in memory, no onnxruntime involved: the function the command, the
 // CLI and the benchmark call. Static mode takes calibrated activation ranges (see calibrate.ts).
-import { UserError } from '../../errors.js';
+import { oneLine, UserError } from '../../errors.js';
 import type { ExternalDataReader } from '../../model/externalData.js';
 import { allTensors } from '../../model/modelFile.js';
-import { int64ToNumber, type ModelProto } from '../../model/proto.js';
+import { int64ToNumber, toLong, type ModelProto } from '../../model/proto.js';
 import { tensorByteSize } from '../../model/summary.js';
 import { walkModel } from '../../model/walk.js';
 import { defaultOpset } from '../../model/graphQueries.js';
 import { rewriteDynamic } from './dynamic.js';
 import { rewriteFloat16 } from './float16.js';
-import { ensureIrVersion, ensureOpsetImport, irVersionFor, upgradeBlocker, upgradeOpset, type OpsetUpgrade } from './opsetUpgrade.js';
+import { convertOpset } from '../../opset/convert.js';
+import { minIrVersion } from '../../opset/irVersion.js';
 import type { QuantizeOptions } from './options.js';
 import { Rewriter, type QuantizedTensorInfo } from './rewriter.js';
 import { rewriteStatic, staticActivationNames, type ActivationRange } from './static.js';
@@ -48,11 +49,58 @@ function weightBytes(model: ModelProto): number {
   return n;
 }
 
+export interface OpsetUpgrade {
+  from: number;
+  to: number;
+  /** Nodes the opset converter rewrote into their newer form. */
+  converted: number;
+}
+
+/**
+ * Raises the default opset to `version` through the opset converter (src/core/opset), in place: the
+ * model's graph, functions and imports become the converted ones, before any rewriter indexes them.
+ * The converter's refusal (node, op, versions) is a UserError.
+ */
 function requireOpset(model: ModelProto, version: number, notes: string[]): OpsetUpgrade | undefined {
-  if (defaultOpset(model) >= version) return undefined;
-  const upgrade = upgradeOpset(model, version);
-  notes.push(`The default opset was raised from ${upgrade.from} to ${upgrade.to}${upgrade.converted ? ` (${upgrade.converted} node(s) rewritten into their newer form)` : ''}.`);
+  const from = defaultOpset(model);
+  if (from >= version) return undefined;
+  const converted = convertOpset(model, version);
+  // The IR version is raised at the end, as before: the rewriters must see the source's meaning of
+  // initializers listed as inputs (constants below IR 4), not the overridable defaults of a newer IR.
+  Object.assign(model, { graph: converted.model.graph, functions: converted.model.functions, opsetImport: converted.model.opsetImport });
+  const upgrade = { from, to: version, converted: converted.changes.length };
+  notes.push(`The default opset was raised from ${from} to ${version}${upgrade.converted ? ` (${upgrade.converted} node(s) rewritten into their newer form)` : ''}.`);
   return upgrade;
+}
+
+/** The opset a mode's rewrite needs (quantization ops resolve from there), decided before rewriting. */
+function neededOpset(model: ModelProto, options: QuantizeOptions, reader: ExternalDataReader | undefined): number {
+  switch (options.mode) {
+    case 'weight-only': return options.format === 'qdq' ? 21 : 0;
+    case 'dynamic': {
+      if (!options.perChannel) return 11;
+      if (options.format === 'qdq') return 13;
+      const rw = new Rewriter(model, reader, options.exclude);
+      return [...rw.nestedScopes(), rw].some(hasConstWeightConv) ? 13 : 11;
+    }
+    case 'static': return options.perChannel ? 13 : 10;
+    case 'fp16': return 0;
+  }
+}
+
+/** Declares a domain's opset import if missing. */
+function ensureOpsetImport(model: ModelProto, domain: string, version: number): void {
+  const found = (model.opsetImport ?? []).find((e) => (e.domain ?? '') === domain);
+  if (found) {
+    if (int64ToNumber(found.version) < version) found.version = toLong(version);
+    return;
+  }
+  model.opsetImport = [...(model.opsetImport ?? []), { domain, version: toLong(version) }];
+}
+
+/** Raises ir_version to at least `ir`. */
+function ensureIrVersion(model: ModelProto, ir: number): void {
+  if (int64ToNumber(model.irVersion) < ir) model.irVersion = toLong(ir);
 }
 
 /**
@@ -92,6 +140,24 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   const notes: string[] = [];
   let opsetUpgrade: OpsetUpgrade | undefined;
   let format: string = options.format;
+  const needed = neededOpset(model, options, context.reader);
+  if (options.mode === 'weight-only' && needed) {
+    try {
+      opsetUpgrade = requireOpset(model, needed, notes);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      format = 'matmulnbits';
+      const why = oneLine(error).replace(/\.$/, '');
+      notes.push(`Written as com.microsoft MatMulNBits: blocked DequantizeLinear needs opset ${needed} and ${why[0].toLowerCase()}${why.slice(1)}.`);
+    }
+  } else if (needed) {
+    try {
+      opsetUpgrade = requireOpset(model, needed, notes);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      throw new UserError(`The model cannot be raised from opset ${defaultOpset(model)} to ${needed}, which ${options.mode} quantization needs: ${oneLine(error)}`);
+    }
+  }
   const counts: Record<string, number> = {};
   const rw = new Rewriter(model, context.reader, options.exclude);
   // Dynamic and weight-only rewrite If/Loop/Scan bodies too, innermost first and the main graph last;
@@ -102,13 +168,6 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
 
   switch (options.mode) {
     case 'weight-only': {
-      if (options.format === 'qdq') {
-        const blocker = upgradeBlocker(model, 21);
-        if (blocker) {
-          format = 'matmulnbits';
-          notes.push(`Written as com.microsoft MatMulNBits: blocked DequantizeLinear needs opset 21 and ${blocker}.`);
-        }
-      }
       const candidates = scopes.flatMap((scope) => weightOnlyCandidates(scope, format === 'qdq'));
       const gemms = scopes.reduce((n, scope) => n + weightOnlyCandidates(scope, true).length - weightOnlyCandidates(scope, false).length, 0);
       if (candidates.length === 0) {
@@ -118,7 +177,6 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
           : 'The model\'s weights feed Gemm nodes, which MatMulNBits does not cover, and the model cannot be raised to opset 21 for blocked DequantizeLinear.');
       }
       if (format === 'qdq') {
-        opsetUpgrade = requireOpset(model, 21, notes);
         for (const scope of scopes) yield* rewriteBlockedDequantize(scope, options);
         counts.MatMul = candidates.filter((c) => c.node.opType === 'MatMul').length;
         counts.Gemm = candidates.filter((c) => c.node.opType === 'Gemm').length;
@@ -131,8 +189,6 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
       break;
     }
     case 'dynamic': {
-      const perAxis = options.perChannel && (options.format === 'qdq' || scopes.some(hasConstWeightConv));
-      opsetUpgrade = requireOpset(model, perAxis ? 13 : 11, notes);
       const c = { matmul: 0, gemm: 0, conv: 0, gather: 0 };
       for (const scope of scopes) {
         const done = yield* rewriteDynamic(scope, options);
@@ -144,7 +200,6 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
     }
     case 'static': {
       if (!context.ranges) throw new UserError('Static quantization needs calibrated activation ranges.');
-      opsetUpgrade = requireOpset(model, options.perChannel ? 13 : 10, notes);
       const c = yield* rewriteStatic(rw, options, context.ranges);
       Object.assign(counts, { nodes: c.nodes, activations: c.activations, weights: c.weights, biases: c.biases });
       if (c.nodes === 0) throw new UserError('The model has no Conv, MatMul or Gemm with float activations: nothing to quantize in static mode.');
@@ -166,7 +221,7 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   const untouched = options.mode === 'static' ? nestedStaticCandidates(model) : 0;
   if (untouched) notes.push(`${untouched} node(s) inside If/Loop/Scan bodies were left in float: calibration cannot observe activations there.`);
   rw.finish();
-  ensureIrVersion(model, irVersionFor(defaultOpset(model)));
+  ensureIrVersion(model, minIrVersion(defaultOpset(model)));
   if (int64ToNumber(model.irVersion) < 10 && rw.tensors.some((t) => t.dtype.includes('int4'))) ensureIrVersion(model, 10);
   notes.push(...rw.notes);
   return {
