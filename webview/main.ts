@@ -6,7 +6,7 @@ import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown,
 import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
 import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RevealLocation, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
 import { formatCount } from '../src/core/format.js';
-import { nodesInside } from '../src/core/graph/controlFlow.js';
+import { nodeOrigin, nodesInside } from '../src/core/graph/controlFlow.js';
 import { DimAliases } from '../src/core/graph/dimAliases.js';
 import { codicon, custom, el, iconButton } from './dom.js';
 import { FindWidget } from './findWidget.js';
@@ -287,17 +287,28 @@ function showError(fileName: string, message: string): void {
   app.replaceChildren(box);
 }
 
-/** A problem's place from the Problems panel: its node, else its value, else its graph or the model. */
+/**
+ * A problem's place from the Problems panel: its node (in place when its body is shown inside this graph,
+ * else in its own graph), else its value, else its graph or the model.
+ */
 async function revealProblem(location: RevealLocation): Promise<void> {
-  if (location.graph !== undefined && location.graph !== current()) await openGraph(location.graph);
-  const graph = currentGraph();
-  if (!graph || (location.graph !== undefined && graph.id !== location.graph)) return;
-  const node = location.node !== undefined ? graph.nodes[location.node] : undefined;
+  const target = location.graph;
+  const find = (g: GraphView | undefined) => (g && location.node !== undefined ? g.nodes.findIndex((_, i) => {
+    const origin = nodeOrigin(g, i);
+    return origin.graph === target && origin.index === location.node;
+  }) : -1);
+  let index = target !== undefined ? find(shownGraph()) : -1;
+  if (target !== undefined && index < 0 && target !== current()) {
+    await openGraph(target);
+    index = find(shownGraph());
+  }
+  const graph = shownGraph();
+  if (!graph || (target !== undefined && index < 0 && graph.id !== target)) return;
   const value = location.value !== undefined ? graph.values.findIndex((v) => v.name === location.value) : -1;
-  if (node && !node.hidden) {
-    await canvas.revealNode(location.node!);
+  if (index >= 0 && !graph.nodes[index].hidden) {
+    await canvas.revealNode(index);
     canvas.focus();
-  } else if (node) void panel.showNode(graph, location.node!);
+  } else if (index >= 0) void panel.showNode(graph, index);
   else if (value >= 0) onSelect({ kind: 'value', index: value });
   else {
     canvas.select(undefined);
