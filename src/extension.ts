@@ -7,6 +7,7 @@ import { registerTextLanguage } from './language/index.js';
 import { registerTransformCommands } from './commands/transforms.js';
 import { registerTestRunCommands } from './commands/testRun.js';
 import { InputChoices } from './services/inputChoices.js';
+import { registerProblems } from './commands/problems.js';
 import { RuntimeRecords } from './services/runtimeRecords.js';
 import { SharedRuntime } from './services/sharedRuntime.js';
 import type { HostServices } from './services/hostServices.js';
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(registerTextLanguage(services));
   context.subscriptions.push(registerTransformCommands(services));
   context.subscriptions.push(registerTestRunCommands(services));
+  context.subscriptions.push(registerProblems(services));
 }
 
 export function deactivate(): void {}

@@ -19,6 +19,28 @@ export interface RuntimeOverlay {
   nodeTimesUs?: Record<string, number>;
 }
 
+/** A place in the model a problem is about: a node or a value of a graph, a graph, or the model itself. */
+export interface RevealLocation {
+  /** Graph id as the graph view uses it; undefined for the model as a whole. */
+  graph?: string;
+  /** Node index in that graph. */
+  node?: number;
+  /** Value name in that graph. */
+  value?: string;
+}
+
+/** What the model checker found, for the model panel (the problems themselves are in the Problems panel). */
+export interface ProblemsSummary {
+  state: 'checking' | 'done' | 'failed';
+  errors: number;
+  warnings: number;
+  infos: number;
+  /** Whether ONNX: Fix Model Problems... has a fix for some of them. */
+  fixable: boolean;
+  /** Why the check failed, for state 'failed'. */
+  message?: string;
+}
+
 /** Host -> webview events. */
 export type HostEvent =
   | { type: 'model'; model: ModelView; settings: EditorSettings }
@@ -26,13 +48,17 @@ export type HostEvent =
   | { type: 'settings'; settings: EditorSettings }
   | { type: 'revealNode'; nodeName: string; graph?: string }
   | { type: 'runtimeOverlay'; overlay: RuntimeOverlay | null }
-  | { type: 'find' };
+  | { type: 'find' }
+  | { type: 'revealProblem'; location: RevealLocation }
+  | { type: 'problems'; summary: ProblemsSummary };
 
 /** Webview -> host events. */
 export type WebviewEvent =
   | { type: 'ready' }
   | { type: 'showLog' }
   | { type: 'nodeSelected'; nodeName: string }
+  | { type: 'showProblems' }
+  | { type: 'fixProblems' }
   /** The user chose a layout direction for this model: the host remembers it per model. */
   | { type: 'direction'; direction: 'TB' | 'LR' };
 

@@ -4,9 +4,9 @@
 import '@vscode/codicons/dist/codicon.css';
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown, vsCodeLink, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
-import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
+import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RevealLocation, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
 import { formatCount } from '../src/core/format.js';
-import { nodesInside } from '../src/core/graph/controlFlow.js';
+import { nodeOrigin, nodesInside } from '../src/core/graph/controlFlow.js';
 import { DimAliases } from '../src/core/graph/dimAliases.js';
 import { codicon, custom, el, iconButton } from './dom.js';
 import { FindWidget } from './findWidget.js';
@@ -100,6 +100,8 @@ const panel = new SidePanel({
   openGraph: (id) => void openGraph(id),
   revealNode: (index) => void canvas.revealNode(index),
   selectValue: (index) => onSelect({ kind: 'value', index }),
+  showProblems: () => channel.event({ type: 'showProblems' }),
+  fixProblems: () => channel.event({ type: 'fixProblems' }),
   toggleInline: (index) => canvas.toggleInline(index),
 });
 main.append(stage, panel.element);
@@ -285,6 +287,35 @@ function showError(fileName: string, message: string): void {
   app.replaceChildren(box);
 }
 
+/**
+ * A problem's place from the Problems panel: its node (in place when its body is shown inside this graph,
+ * else in its own graph), else its value, else its graph or the model.
+ */
+async function revealProblem(location: RevealLocation): Promise<void> {
+  const target = location.graph;
+  const find = (g: GraphView | undefined) => (g && location.node !== undefined ? g.nodes.findIndex((_, i) => {
+    const origin = nodeOrigin(g, i);
+    return origin.graph === target && origin.index === location.node;
+  }) : -1);
+  let index = target !== undefined ? find(shownGraph()) : -1;
+  if (target !== undefined && index < 0 && target !== current()) {
+    await openGraph(target);
+    index = find(shownGraph());
+  }
+  const graph = shownGraph();
+  if (!graph || (target !== undefined && index < 0 && graph.id !== target)) return;
+  const value = location.value !== undefined ? graph.values.findIndex((v) => v.name === location.value) : -1;
+  if (index >= 0 && !graph.nodes[index].hidden) {
+    await canvas.revealNode(index);
+    canvas.focus();
+  } else if (index >= 0) void panel.showNode(graph, index);
+  else if (value >= 0) onSelect({ kind: 'value', index: value });
+  else {
+    canvas.select(undefined);
+    showModelPanel();
+  }
+}
+
 async function onEvent(event: HostEvent): Promise<void> {
   switch (event.type) {
     case 'model': {
@@ -342,6 +373,12 @@ async function onEvent(event: HostEvent): Promise<void> {
       } else status.textContent = `No node named ${event.nodeName} in this graph.`;
       break;
     }
+    case 'revealProblem':
+      await revealProblem(event.location);
+      break;
+    case 'problems':
+      panel.setProblems(event.summary);
+      break;
     case 'runtimeOverlay':
       overlay = event.overlay;
       canvas.setOverlay(overlay);

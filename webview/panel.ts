@@ -1,7 +1,7 @@
 // The side panel: model properties, the selected node (attributes, inputs, outputs), the selected
 // tensor (storage, statistics, histogram, values page by page). Details come from the host on demand.
 import type { GraphEntry, GraphView, ModelView, NodeDetail, PortView, TensorDetail, TensorRef } from '../src/core/graph/viewModelTypes.js';
-import type { RuntimeOverlay } from '../src/protocol.js';
+import type { ProblemsSummary, RuntimeOverlay } from '../src/protocol.js';
 import { isControl, nodeOrigin } from '../src/core/graph/controlFlow.js';
 import { formatBytes, formatCount, formatDims, formatNumber } from '../src/core/format.js';
 import { indexText, nodeCountText, weightsText } from './counts.js';
@@ -13,6 +13,10 @@ export interface PanelHost {
   openGraph(id: string): void;
   revealNode(index: number): void;
   selectValue(index: number): void;
+  /** Opens VS Code's Problems panel. */
+  showProblems(): void;
+  /** Runs ONNX: Fix Model Problems... on this model. */
+  fixProblems(): void;
   /** Shows an If/Loop/Scan node's bodies in place in the graph, or closes them. */
   toggleInline(index: number): void;
 }
@@ -28,6 +32,9 @@ export class SidePanel {
   private readonly body: HTMLElement;
   private model?: ModelView;
   private overlay: RuntimeOverlay | null = null;
+  private problems?: ProblemsSummary;
+  /** The model table's Problems cell, while the model is shown. */
+  private readonly problemsCell = el('div', 'problems');
   private token = 0;
 
   constructor(private readonly host: PanelHost) {
@@ -39,6 +46,31 @@ export class SidePanel {
 
   setOverlay(overlay: RuntimeOverlay | null): void {
     this.overlay = overlay;
+  }
+
+  /** What the model checker found: a count that opens the Problems panel, and a fix button when one applies. */
+  setProblems(summary: ProblemsSummary | undefined): void {
+    this.problems = summary;
+    const cell = this.problemsCell;
+    cell.replaceChildren();
+    if (!summary || summary.state === 'checking') {
+      cell.append(el('span', 'muted', 'Checking…'));
+      return;
+    }
+    if (summary.state === 'failed') {
+      cell.append(el('span', 'muted', `Not checked: ${summary.message ?? 'the checker failed'}`));
+      return;
+    }
+    const parts = ([[summary.errors, 'error'], [summary.warnings, 'warning'], [summary.infos, 'info']] as const)
+      .filter(([n]) => n > 0)
+      .map(([n, word]) => `${formatCount(n)} ${word}${n === 1 || word === 'info' ? '' : 's'}`);
+    if (!parts.length) {
+      cell.append(codicon('pass'), document.createTextNode(' No problems found'));
+      return;
+    }
+    cell.append(codicon(summary.errors ? 'error' : summary.warnings ? 'warning' : 'info'), document.createTextNode(` ${parts.join(', ')} — `));
+    cell.append(this.link('see Problems', 'Show the problems in the Problems panel', () => this.host.showProblems()));
+    if (summary.fixable) cell.append(textButton('Fix Model Problems…', () => this.host.fixProblems()));
   }
 
   private section(title: string, icon?: string): HTMLElement {
@@ -100,7 +132,9 @@ export class SidePanel {
       ['Graph', s.graphName || '—'],
       ['Nodes', nodeCountText(model)],
       ['Weights', weightsText(model)],
+      ['Problems', this.problemsCell],
     ]);
+    this.setProblems(this.problems);
     if (s.docString) section.append(el('p', 'doc', s.docString));
     const metadata = Object.entries(s.metadata);
     if (metadata.length) {

@@ -8,8 +8,9 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
   private count = 0;
   private readonly registration: vscode.Disposable;
 
-  constructor() {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(ReportDocuments.scheme, this);
+  /** `scheme`: a second instance needs its own (VS Code asks every provider of a scheme, first answer wins). */
+  constructor(private readonly scheme = ReportDocuments.scheme) {
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(scheme, this);
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -18,7 +19,7 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
 
   /** Opens `text` beside the editor under `title` (the .md ending gives it the Markdown language and preview). */
   async open(title: string, text: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: ReportDocuments.scheme, path: `/${title.replace(/[\\/]/g, '_')}.md`, query: String(++this.count) });
+    const uri = vscode.Uri.from({ scheme: this.scheme, path: `/${title.replace(/[\\/]/g, '_')}.md`, query: String(++this.count) });
     this.texts.set(uri.toString(), text);
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });

@@ -2,7 +2,7 @@
 // the graph, the text view reveals a node in the graph and follows the graph's selection, the export
 // commands find the active editor. One instance, created in activate() and handed to those features.
 import * as vscode from 'vscode';
-import type { HostEvent } from '../protocol.js';
+import type { HostEvent, RevealLocation } from '../protocol.js';
 import type { EditorSession } from './editorSession.js';
 
 export const MODEL_EDITOR_VIEW_TYPE = 'onnxLens.modelEditor';
@@ -15,12 +15,17 @@ export interface NodeSelection {
 export class EditorRegistry implements vscode.Disposable {
   private readonly sessions = new Set<EditorSession>();
   private readonly added = new vscode.EventEmitter<EditorSession>();
+  private readonly removed = new vscode.EventEmitter<EditorSession>();
   private readonly becameReady = new vscode.EventEmitter<EditorSession>();
   private readonly nodeSelected = new vscode.EventEmitter<NodeSelection>();
   /** Fires each time an editor's webview has (re)loaded its model and listens: what it should show goes now. */
   readonly onDidBecomeReady = this.becameReady.event;
   /** Fires when the user selects a named node in a graph, so the text view can follow. */
   readonly onDidSelectNode = this.nodeSelected.event;
+  /** Fires when an editor opens, before its webview is ready. */
+  readonly onDidAdd = this.added.event;
+  /** Fires when an editor closed (it is no longer listed). */
+  readonly onDidRemove = this.removed.event;
 
   /** Adds an editor until the returned disposable is disposed. */
   add(session: EditorSession): vscode.Disposable {
@@ -32,7 +37,7 @@ export class EditorRegistry implements vscode.Disposable {
     this.added.fire(session);
     return new vscode.Disposable(() => {
       forwarding.dispose();
-      this.sessions.delete(session);
+      if (this.sessions.delete(session)) this.removed.fire(session);
     });
   }
 
@@ -56,6 +61,18 @@ export class EditorRegistry implements vscode.Disposable {
 
   /** Opens `uri` in the model editor if needed, then selects and centres the node named `nodeName`. */
   async revealNode(uri: vscode.Uri, nodeName: string): Promise<boolean> {
+    const session = await this.editorOf(uri);
+    return session.revealNode(nodeName);
+  }
+
+  /** Opens `uri` in the model editor if needed, then shows a place in it (a problem's node, value or graph). */
+  async revealLocation(uri: vscode.Uri, location: RevealLocation): Promise<void> {
+    const session = await this.editorOf(uri);
+    session.revealLocation(location);
+  }
+
+  /** An editor of `uri` whose webview listens, opened beside the active one when there is none. */
+  private async editorOf(uri: vscode.Uri): Promise<EditorSession> {
     let session = this.sessionsFor(uri)[0];
     if (!session) {
       const opened = new Promise<EditorSession>((resolve) => {
@@ -70,12 +87,13 @@ export class EditorRegistry implements vscode.Disposable {
       session = await opened;
     }
     await session.ready;
-    return session.revealNode(nodeName);
+    return session;
   }
 
   dispose(): void {
     this.sessions.clear();
     this.added.dispose();
+    this.removed.dispose();
     this.becameReady.dispose();
     this.nodeSelected.dispose();
   }

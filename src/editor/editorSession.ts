@@ -7,7 +7,7 @@ import { nodeDetail } from '../core/graph/nodeDetail.js';
 import { buildGraphView, buildModelView, listGraphs, MAIN_GRAPH, resolveGraph } from '../core/graph/viewModel.js';
 import type { GraphView } from '../core/graph/viewModelTypes.js';
 import type { ModelProto } from '../core/model/proto.js';
-import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../protocol.js';
+import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RevealLocation, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../protocol.js';
 import type { ModelDocument } from './modelDocument.js';
 
 /** Where the layout direction chosen for a model is kept (workspace state, per file). */
@@ -109,6 +109,9 @@ export class EditorSession implements vscode.Disposable {
       this.readyResolve?.();
     } else if (event.type === 'showLog') this.log.show();
     else if (event.type === 'nodeSelected') this.nodeSelected.fire(event.nodeName);
+    // The model panel's problem count and its fix button.
+    else if (event.type === 'showProblems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+    else if (event.type === 'fixProblems') void vscode.commands.executeCommand('onnxLens.fixProblems', this.uri);
     else if (event.type === 'direction') void this.state?.update(directionKey(this.document.uri), event.direction);
   }
 
@@ -142,16 +145,24 @@ export class EditorSession implements vscode.Disposable {
     for (const entry of listGraphs(model)) {
       const source = resolveGraph(model, entry.id);
       if (source?.nodes.some((n) => n.name === nodeName)) {
-        const event: HostEvent = { type: 'revealNode', nodeName, graph: entry.id };
-        // A hidden webview is discarded and loads again when shown: deliver once it says it is ready.
-        if (this.panel.visible) this.post(event);
-        else this.pendingReveal = event;
-        // Its own column: with none, VS Code would move the editor into the active group.
-        this.panel.reveal(this.panel.viewColumn, false);
+        this.deliverReveal({ type: 'revealNode', nodeName, graph: entry.id });
         return true;
       }
     }
     return false;
+  }
+
+  /** Shows a problem's place: selects its node or value, opens its graph, or shows the model's properties. */
+  revealLocation(location: RevealLocation): void {
+    this.deliverReveal({ type: 'revealProblem', location });
+  }
+
+  private deliverReveal(event: HostEvent): void {
+    // A hidden webview is discarded and loads again when shown: deliver once it says it is ready.
+    if (this.panel.visible) this.post(event);
+    else this.pendingReveal = event;
+    // Its own column: with none, VS Code would move the editor into the active group.
+    this.panel.reveal(this.panel.viewColumn, false);
   }
 
   /** Asks the webview for the drawn graph and saves it where the user chooses. */
