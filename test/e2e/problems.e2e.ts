@@ -10,6 +10,7 @@ import { checkModel, type Problem } from '../../src/core/check/index.js';
 import { decodeModel, encodeModel } from '../../src/core/model/decode.js';
 import { DataType, onnx, toLong, type ModelProto } from '../../src/core/model/proto.js';
 import { cloneModel } from '../../src/core/transforms/graphEdit.js';
+import { tensorInfo } from '../helpers/models.js';
 import { useWorkbench, waitFor, type Workbench } from './harness.js';
 
 /** A generated model with its nodes in reverse order: valid ONNX that onnxruntime runs, one warning. */
@@ -28,7 +29,7 @@ function sameNamesUnsorted(): ModelProto {
 
 /** LayerNormalization at opset 13 (it came with 17): an error whose fix is converting the opset. */
 function opTooNew(): ModelProto {
-  const info = (name: string) => ({ name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimValue: toLong(2) }, { dimValue: toLong(4) }] } } } });
+  const info = (name: string) => tensorInfo(name, DataType.FLOAT, [2, 4]);
   return new onnx.ModelProto({
     irVersion: toLong(8),
     producerName: 'onnx-lens e2e',
@@ -45,8 +46,7 @@ function opTooNew(): ModelProto {
 
 /** An If whose then-branch assigns `c`, the outer condition's name (an SSA error inside a subgraph). */
 function branchReassigns(): ModelProto {
-  const info = (name: string, elemType: number, dims: number[]) => ({ name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => ({ dimValue: toLong(d) })) } } } });
-  const branch = (name: string, op: string, out: string) => ({ name, node: [{ opType: op, name: `${name}_${op.toLowerCase()}`, input: ['X'], output: [out] }], output: [info(out, DataType.FLOAT, [2])] });
+  const branch = (name: string, op: string, out: string) => ({ name, node: [{ opType: op, name: `${name}_${op.toLowerCase()}`, input: ['X'], output: [out] }], output: [tensorInfo(out, DataType.FLOAT, [2])] });
   return new onnx.ModelProto({
     irVersion: toLong(8),
     producerName: 'onnx-lens e2e',
@@ -57,15 +57,15 @@ function branchReassigns(): ModelProto {
         { name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('then_body', 'Relu', 'c') },
         { name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('else_body', 'Neg', 'e') },
       ] }],
-      input: [info('X', DataType.FLOAT, [2]), info('c', DataType.BOOL, [])],
-      output: [info('Y', DataType.FLOAT, [2])],
+      input: [tensorInfo('X', DataType.FLOAT, [2]), tensorInfo('c', DataType.BOOL, [])],
+      output: [tensorInfo('Y', DataType.FLOAT, [2])],
     },
   });
 }
 
 /** Relu on int32 at opset 13, which allows only float types (opset 14 allows int32): the opset fix applies. */
 function int32Relu(): ModelProto {
-  const info = (name: string) => ({ name, type: { tensorType: { elemType: DataType.INT32, shape: { dim: [{ dimValue: toLong(3) }] } } } });
+  const info = (name: string) => tensorInfo(name, DataType.INT32, [3]);
   return new onnx.ModelProto({
     irVersion: toLong(8),
     producerName: 'onnx-lens e2e',
