@@ -73,15 +73,14 @@ function keptNames(model: ModelProto, keep: readonly string[]): Set<string> {
 
 /**
  * Kept values of the main graph become extra graph outputs while simplifying, so that folding and clean-up
- * (which never remove or merge graph outputs) leave them too; restoreOutputs takes them away again.
+ * (which never remove or merge graph outputs) leave them too; simplifyModel drops them at the end.
  */
-function protectOutputs(graph: GraphProto, kept: Set<string>): number {
+function protectOutputs(graph: GraphProto, kept: Set<string>): void {
   const present = new Set((graph.output ?? []).map((o) => o.name));
   const defined = new Set<string>([...(graph.input ?? []), ...(graph.initializer ?? [])].map((v) => v.name ?? ''));
   for (const node of graph.node ?? []) for (const o of node.output ?? []) defined.add(o);
   const extra = [...kept].filter((k) => defined.has(k) && !present.has(k));
   graph.output = [...(graph.output ?? []), ...extra.map((name) => onnx.ValueInfoProto.create({ name }))];
-  return extra.length;
 }
 
 function addFoldStats(into: FoldStats, more: FoldStats): void {
