@@ -444,25 +444,37 @@ export class Workbench {
     const where = options.where ?? 'any';
     const test = (text: string) => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text));
     let last = '';
+    let blank = false;
     const started = Date.now();
     let reloaded = false;
+    const attempt = async () => {
+      const texts: string[] = [];
+      if (where !== 'webview') texts.push(await this.workbenchText());
+      const webview = where !== 'workbench' ? await this.webviewText() : undefined;
+      if (webview !== undefined) texts.push(webview);
+      last = texts.join('\n');
+      if (test(last)) return last;
+      // code-server now and then leaves a webview frame blank (its script never runs). A model editor
+      // that is still empty after 12 s is reloaded once, and the run says so.
+      blank = webview === '' && /\.onnx$/.test(await this.activeTab());
+      if (blank && !reloaded && Date.now() - started > 12_000) {
+        reloaded = true;
+        process.stderr.write(`[e2e] the model editor stayed blank for 12 s: reloading its webview once (Developer: Reload Webviews)\n`);
+        await this.runCommand('Developer: Reload Webviews');
+      }
+      return undefined;
+    };
+    const what = `${String(pattern)} in the ${where === 'any' ? 'window' : where}`;
     try {
-      return await waitFor(`${String(pattern)} in the ${where === 'any' ? 'window' : where}`, async () => {
-        const texts: string[] = [];
-        if (where !== 'webview') texts.push(await this.workbenchText());
-        const webview = where !== 'workbench' ? await this.webviewText() : undefined;
-        if (webview !== undefined) texts.push(webview);
-        last = texts.join('\n');
-        if (test(last)) return last;
-        // code-server now and then leaves a webview frame blank (its script never runs). A model editor
-        // that is still empty after 12 s is reloaded once, and the run says so.
-        if (webview === '' && !reloaded && Date.now() - started > 12_000 && /\.onnx$/.test(await this.activeTab())) {
-          reloaded = true;
-          process.stderr.write(`[e2e] the model editor stayed blank for 12 s: reloading its webview once (Developer: Reload Webviews)\n`);
-          await this.runCommand('Developer: Reload Webviews');
-        }
-        return undefined;
-      }, options.timeoutMs);
+      try {
+        return await waitFor(what, attempt, options.timeoutMs);
+      } catch (error) {
+        // The blank frame's script request can hang in code-server's webview service worker until its
+        // 30 s resource timeout, reload or not: a model editor still blank gets that long once more.
+        if (!blank) throw error;
+        process.stderr.write(`[e2e] the model editor is still blank: waiting out the webview's resource timeout\n`);
+        return await waitFor(what, attempt, 40_000);
+      }
     } catch (error) {
       throw new Error(`${(error as Error).message}\nText seen (first 1500 characters):\n${last.slice(0, 1500)}`);
     }
