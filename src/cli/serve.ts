@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { UserError } from '../core/errors.js';
+import { formatDuration } from '../core/format.js';
+import { isLoopback, ModelServer } from '../core/serve/server.js';
+import { print, UsageError, type CliCommand } from './command.js';
+
+const usage = 'onnx-lens serve MODEL [--port P] [--host 127.0.0.1] [--instances N] [--queue N] [--max-body MB] [--threads N] [--timeout SECONDS]';
+
+const help = [
+  `Usage: ${usage}`,
+  '  Serves the model over HTTP with the Open Inference Protocol (KServe v2 REST), until Ctrl+C:',
+  '  GET /v2/health/live, /v2/health/ready, /v2/models/NAME; POST /v2/models/NAME/infer (JSON tensors, or',
+  '  the binary tensor data extension with Inference-Header-Content-Length).',
+  '  --port P          default 8000 (0: any free port)',
+  '  --host H          default 127.0.0.1. There is no authentication: another address lets anyone who reaches it run the model',
+  '  --instances N     onnxruntime processes, each running one request at a time (default 1)',
+  '  --queue N         requests that may wait for an instance; more are answered 503 at once (default 64)',
+  '  --max-body MB     largest request accepted (default 256)',
+  '  --threads N       onnxruntime intra-op threads per instance',
+  '  --timeout SECONDS a request running longer stops its instance, which restarts (default 60)',
+].join('\n');
+
+function whole(value: string | undefined, name: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be a whole number >= ${min}, not '${value}'.`);
+  return n;
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  usage,
+  summary: 'serves the model at a local HTTP endpoint (Open Inference Protocol / KServe v2), until Ctrl+C',
+  help: () => help,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' }, host: { type: 'string' }, instances: { type: 'string' }, queue: { type: 'string' },
+        'max-body': { type: 'string' }, threads: { type: 'string' }, timeout: { type: 'string' },
+      },
+      allowPositionals: true,
+    });
+    if (positionals.length !== 1) throw new UsageError(usage);
+    const host = values.host ?? '127.0.0.1';
+    const threads = values.threads === undefined ? undefined : whole(values.threads, 'threads', 1);
+    const server = await ModelServer.start({
+      modelPath: positionals[0], host, port: whole(values.port, 'port', 8000, 0), instances: whole(values.instances, 'instances', 1),
+      queueLimit: whole(values.queue, 'queue', 64, 0), maxBodyBytes: whole(values['max-body'], 'max-body', 256) * 2 ** 20,
+      timeoutMs: whole(values.timeout, 'timeout', 60) * 1000, settings: threads ? { intraOpThreads: threads } : {},
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (!isLoopback(host)) process.stderr.write(`Warning: listening on ${host}: anyone who can reach it can run the model; there is no authentication.\n`);
+    print(`Serving '${server.signature.name}' at ${server.url} (Open Inference Protocol)\n  infer: POST ${server.inferUrl}\nCtrl+C stops.`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    const stats = server.stats();
+    await server.close();
+    const p = (ms: number | undefined) => (ms === undefined ? '-' : formatDuration(ms));
+    print(`Stopped after ${stats.requests} requests (${stats.errors} errors, ${stats.rejected} refused busy); p50 ${p(stats.p50Ms)}, p99 ${p(stats.p99Ms)}.`);
+    return 0;
+  },
+};
