@@ -8,6 +8,7 @@ import { registerTransformCommands } from './commands/transforms.js';
 import { registerTestRunCommands } from './commands/testRun.js';
 import { InputChoices } from './services/inputChoices.js';
 import { registerProblems } from './commands/problems.js';
+import { registerServeCommands } from './commands/serve.js';
 import { RuntimeRecords } from './services/runtimeRecords.js';
 import { SharedRuntime } from './services/sharedRuntime.js';
 import type { HostServices } from './services/hostServices.js';
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(registerTransformCommands(services));
   context.subscriptions.push(registerTestRunCommands(services));
   context.subscriptions.push(registerProblems(services));
+  context.subscriptions.push(registerServeCommands(services));
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,173 @@
+// ONNX: Serve Model, Stop Serving, Send Test Request and Copy Inference Snippet. The HTTP endpoint lives
+// in the extension host; onnxruntime runs in the server's own child processes, never here.
+import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { readModelFile } from '../core/model/decode.js';
+import { elementCount } from '../core/model/tensorValues.js';
+import { formatDuration } from '../core/format.js';
+import { isLoopback, ModelServer } from '../core/serve/server.js';
+import { modelSignature, servingName, type ModelSignature } from '../core/serve/signature.js';
+import { inferenceSnippet, snippetLanguages, type SnippetLanguage } from '../core/serve/snippets.js';
+import type { HostServices } from '../services/hostServices.js';
+import { pickTargetUri, showError } from './transformRunner.js';
+
+const languageIds: Record<SnippetLanguage, string> = { python: 'python', node: 'javascript', csharp: 'csharp', curl: 'shellscript' };
+const languageLabels: Record<SnippetLanguage, string> = { python: 'Python (onnxruntime)', node: 'Node.js (onnxruntime-node)', csharp: 'C# (Microsoft.ML.OnnxRuntime)', curl: 'curl (against Serve Model)' };
+
+/** The one running endpoint, its status bar item and the timer that refreshes it. */
+class Serving implements vscode.Disposable {
+  private server?: ModelServer;
+  private model?: vscode.Uri;
+  private timer?: ReturnType<typeof setInterval>;
+  private readonly item = vscode.window.createStatusBarItem('onnxLens.serving', vscode.StatusBarAlignment.Left, 50);
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.item.name = 'ONNX Lens Serving';
+    this.item.command = 'onnxLens.servingActions';
+  }
+
+  get current(): { server: ModelServer; model: vscode.Uri } | undefined {
+    return this.server && this.model ? { server: this.server, model: this.model } : undefined;
+  }
+
+  async start(uri: vscode.Uri): Promise<ModelServer> {
+    await this.stop();
+    const c = vscode.workspace.getConfiguration('onnxLens.serve');
+    const host = c.get<string>('host', '127.0.0.1');
+    this.server = await ModelServer.start({
+      modelPath: uri.fsPath, host, port: c.get<number>('port', 8000), instances: Math.max(1, c.get<number>('instances', 1)),
+      queueLimit: Math.max(0, c.get<number>('queueLimit', 64)), log: (line) => this.log.warn(`Serve: ${line}`),
+    });
+    this.model = uri;
+    this.log.info(`Serving ${uri.fsPath} at ${this.server.url} (infer: ${this.server.inferUrl})`);
+    void vscode.commands.executeCommand('setContext', 'onnxLens.serving', true);
+    this.refresh();
+    this.timer = setInterval(() => this.refresh(), 1000);
+    this.item.show();
+    return this.server;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const server = this.server;
+    this.server = undefined;
+    this.model = undefined;
+    this.item.hide();
+    void vscode.commands.executeCommand('setContext', 'onnxLens.serving', false);
+    if (server) {
+      const s = server.stats();
+      await server.close();
+      this.log.info(`Stopped serving ${server.signature.name}: ${s.requests} requests, ${s.errors} errors, ${s.rejected} refused busy.`);
+    }
+  }
+
+  private refresh(): void {
+    const server = this.server;
+    if (!server) return;
+    const s = server.stats();
+    const ms = (v: number | undefined) => (v === undefined ? '–' : formatDuration(v));
+    this.item.text = `$(broadcast) ${server.signature.name} · ${s.requests} req · p50 ${ms(s.p50Ms)} · p99 ${ms(s.p99Ms)}`;
+    const tooltip = new vscode.MarkdownString(`**ONNX: serving** \`${basename(this.model?.fsPath ?? '')}\`\n\n${server.inferUrl}\n\n`
+      + `${s.requests} requests, ${s.errors} errors, ${s.rejected} refused busy; ${s.running} running, ${s.queued} waiting.\n\nClick for actions.`);
+    this.item.tooltip = tooltip;
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.item.dispose();
+  }
+}
+
+async function signatureOf(uri: vscode.Uri): Promise<ModelSignature> {
+  const { model } = await readModelFile(uri.fsPath);
+  return modelSignature(model, servingName(uri.fsPath));
+}
+
+/** Sends a request with zero-filled inputs (free dims at 1) and shows the answer and its timing. */
+async function sendTestRequest(server: ModelServer): Promise<void> {
+  const inputs = server.signature.inputs.map((t) => {
+    const shape = t.shape.map((d) => (d < 0 ? 1 : d));
+    const zero = t.datatype === 'BYTES' ? '' : t.datatype === 'BOOL' ? false : 0;
+    return { name: t.name, shape, datatype: t.datatype, data: new Array(elementCount(shape)).fill(zero) };
+  });
+  const started = performance.now();
+  const response = await fetch(server.inferUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ inputs }) });
+  const text = await response.text();
+  const ms = performance.now() - started;
+  const body = (() => {
+    try {
+      return JSON.stringify(JSON.parse(text), null, 2);
+    } catch {
+      return text;
+    }
+  })();
+  const document = await vscode.workspace.openTextDocument({
+    language: 'jsonc',
+    content: `// POST ${server.inferUrl}: ${response.status} ${response.statusText} in ${formatDuration(ms)}\n// request: ${JSON.stringify({ inputs }).slice(0, 2000)}\n${body}`,
+  });
+  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}
+
+export function registerServeCommands(services: HostServices): vscode.Disposable {
+  const { log } = services;
+  const serving = new Serving(log);
+  const run = (what: string, fn: () => Promise<void>) => async () => {
+    try {
+      await fn();
+    } catch (error) {
+      showError(error, log, what);
+    }
+  };
+  return vscode.Disposable.from(
+    serving,
+    vscode.commands.registerCommand('onnxLens.serveModel', (arg: unknown) => run('Serve Model', async () => {
+      const uri = await pickTargetUri(arg, 'Serve');
+      if (!uri) return;
+      const host = vscode.workspace.getConfiguration('onnxLens.serve').get<string>('host', '127.0.0.1');
+      if (!isLoopback(host)) {
+        const go = 'Serve on ' + host;
+        const answer = await vscode.window.showWarningMessage(`onnxLens.serve.host is ${host}.`, { modal: true, detail: 'Anyone who can reach this address can run the model: the endpoint has no authentication.' }, go);
+        if (answer !== go) return;
+      }
+      const server = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Serve Model: loading ${basename(uri.fsPath)}` }, () => serving.start(uri));
+      const copy = 'Copy URL';
+      const test = 'Send Test Request';
+      const answer = await vscode.window.showInformationMessage(`Serving ${server.signature.name} at ${server.url} (Open Inference Protocol).`, copy, test);
+      if (answer === copy) await vscode.env.clipboard.writeText(server.inferUrl);
+      if (answer === test) await sendTestRequest(server);
+    })()),
+    vscode.commands.registerCommand('onnxLens.stopServing', run('Stop Serving', () => serving.stop())),
+    vscode.commands.registerCommand('onnxLens.sendTestRequest', run('Send Test Request', async () => {
+      const current = serving.current;
+      if (!current) throw new Error('Nothing is being served: run ONNX: Serve Model first.');
+      await sendTestRequest(current.server);
+    })),
+    vscode.commands.registerCommand('onnxLens.servingActions', run('Serving', async () => {
+      const current = serving.current;
+      if (!current) return;
+      const items = [
+        { label: '$(debug-stop) Stop Serving', command: 'onnxLens.stopServing' },
+        { label: '$(send) Send Test Request', command: 'onnxLens.sendTestRequest' },
+        { label: '$(copy) Copy Infer URL', command: 'copy' },
+        { label: '$(output) Show Log', command: 'onnxLens.showLog' },
+      ];
+      const picked = await vscode.window.showQuickPick(items, { title: `Serving ${current.server.signature.name} at ${current.server.url}` });
+      if (picked?.command === 'copy') await vscode.env.clipboard.writeText(current.server.inferUrl);
+      else if (picked) await vscode.commands.executeCommand(picked.command);
+    })),
+    vscode.commands.registerCommand('onnxLens.copySnippet', (arg: unknown) => run('Copy Inference Snippet', async () => {
+      const uri = await pickTargetUri(arg, 'Snippet');
+      if (!uri) return;
+      const picked = await vscode.window.showQuickPick(snippetLanguages.map((lang) => ({ label: languageLabels[lang], lang })), { title: `Inference snippet for ${basename(uri.fsPath)}` });
+      if (!picked) return;
+      const current = serving.current;
+      const code = inferenceSnippet(picked.lang, await signatureOf(uri), { modelPath: uri.fsPath, ...(current ? { url: current.server.url } : {}) });
+      await vscode.env.clipboard.writeText(code);
+      const document = await vscode.workspace.openTextDocument({ language: languageIds[picked.lang], content: code });
+      await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      void vscode.window.showInformationMessage(`${languageLabels[picked.lang]} snippet copied to the clipboard.`);
+    })()),
+  );
+}
