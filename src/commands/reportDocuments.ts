@@ -17,9 +17,9 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
     return this.texts.get(uri.toString()) ?? 'This report is no longer available; run the command again.';
   }
 
-  /** Opens `text` beside the editor under `title` (the .md ending gives it the Markdown language and preview). */
-  async open(title: string, text: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: this.scheme, path: `/${title.replace(/[\\/]/g, '_')}.md`, query: String(++this.count) });
+  /** Opens `text` beside the editor under `title`; the ending picks the language (.md: Markdown and its preview). */
+  async open(title: string, text: string, ending = 'md'): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: this.scheme, path: `/${title.replace(/[\\/]/g, '_')}.${ending}`, query: String(++this.count) });
     this.texts.set(uri.toString(), text);
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });

@@ -10,6 +10,7 @@ import { isLoopback, ModelServer } from '../core/serve/server.js';
 import { modelSignature, servingName, type ModelSignature } from '../core/serve/signature.js';
 import { inferenceSnippet, snippetLanguages, type SnippetLanguage } from '../core/serve/snippets.js';
 import type { HostServices } from '../services/hostServices.js';
+import { ReportDocuments } from './reportDocuments.js';
 import { pickTargetUri, showError } from './transformRunner.js';
 
 const languageIds: Record<SnippetLanguage, string> = { python: 'python', node: 'javascript', csharp: 'csharp', curl: 'shellscript' };
@@ -85,8 +86,8 @@ async function signatureOf(uri: vscode.Uri): Promise<ModelSignature> {
   return modelSignature(model, servingName(uri.fsPath));
 }
 
-/** Sends a request with zero-filled inputs (free dims at 1) and shows the answer and its timing. */
-async function sendTestRequest(server: ModelServer): Promise<void> {
+/** Sends a request with zero-filled inputs (free dims at 1) and shows the answer and its timing, read-only. */
+async function sendTestRequest(server: ModelServer, responses: ReportDocuments): Promise<void> {
   const inputs = server.signature.inputs.map((t) => {
     const shape = t.shape.map((d) => (d < 0 ? 1 : d));
     const zero = t.datatype === 'BYTES' ? '' : t.datatype === 'BOOL' ? false : 0;
@@ -103,16 +104,14 @@ async function sendTestRequest(server: ModelServer): Promise<void> {
       return text;
     }
   })();
-  const document = await vscode.workspace.openTextDocument({
-    language: 'jsonc',
-    content: `// POST ${server.inferUrl}: ${response.status} ${response.statusText} in ${formatDuration(ms)}\n// request: ${JSON.stringify({ inputs }).slice(0, 2000)}\n${body}`,
-  });
-  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  const header = `// POST ${server.inferUrl}: ${response.status} ${response.statusText} in ${formatDuration(ms)}\n// request: ${JSON.stringify({ inputs }).slice(0, 2000)}\n`;
+  await responses.open(`${server.signature.name} test request`, header + body, 'jsonc');
 }
 
 export function registerServeCommands(services: HostServices): vscode.Disposable {
   const { log } = services;
   const serving = new Serving(log);
+  const responses = new ReportDocuments('onnx-lens-serve');
   const run = (what: string, fn: () => Promise<void>) => async () => {
     try {
       await fn();
@@ -122,6 +121,7 @@ export function registerServeCommands(services: HostServices): vscode.Disposable
   };
   return vscode.Disposable.from(
     serving,
+    responses,
     vscode.commands.registerCommand('onnxLens.serveModel', (arg: unknown) => run('Serve Model', async () => {
       const uri = await pickTargetUri(arg, 'Serve');
       if (!uri) return;
@@ -136,13 +136,13 @@ export function registerServeCommands(services: HostServices): vscode.Disposable
       const test = 'Send Test Request';
       const answer = await vscode.window.showInformationMessage(`Serving ${server.signature.name} at ${server.url} (Open Inference Protocol).`, copy, test);
       if (answer === copy) await vscode.env.clipboard.writeText(server.inferUrl);
-      if (answer === test) await sendTestRequest(server);
+      if (answer === test) await sendTestRequest(server, responses);
     })()),
     vscode.commands.registerCommand('onnxLens.stopServing', run('Stop Serving', () => serving.stop())),
     vscode.commands.registerCommand('onnxLens.sendTestRequest', run('Send Test Request', async () => {
       const current = serving.current;
       if (!current) throw new Error('Nothing is being served: run ONNX: Serve Model first.');
-      await sendTestRequest(current.server);
+      await sendTestRequest(current.server, responses);
     })),
     vscode.commands.registerCommand('onnxLens.servingActions', run('Serving', async () => {
       const current = serving.current;

@@ -34,7 +34,8 @@ function paletteCommands(): { model: string[]; text: string[]; anywhere: string[
   for (const c of manifest.contributes.commands) {
     const title = c.category ? `${c.category}: ${c.title}` : c.title;
     const clause = when.get(c.command) ?? '';
-    if (clause === 'false') continue;
+    // Hidden, or offered only while a model is being served (serve.e2e.ts covers those).
+    if (clause === 'false' || clause === 'onnxLens.serving') continue;
     if (clause.includes('onnxLens.modelEditor')) groups.model.push(title);
     else if (clause.includes('onnx-text')) groups.text.push(title);
     else if (!clause) groups.anywhere.push(title);
