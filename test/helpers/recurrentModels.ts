@@ -81,21 +81,30 @@ export function ifWeightsModel(width = 32): ModelProto {
 }
 
 /**
- * GPT-2's tied weights: ids -> Gather(wte) (+ a position-free Tanh block) -> MatMul with Transpose(wte),
- * the vocabulary head reading the embedding matrix. Also a plain MatMul weight of its own.
+ * GPT-2's tied weights: ids -> Gather(wte) -> MatMul + Tanh -> the vocabulary head reading the embedding
+ * matrix, as MatMul(h, Transpose(wte)) ('transpose', ids [batch, sequence]) or Gemm(h, wte, transB=1)
+ * ('gemm', ids [batch]).
  */
-export function tiedEmbeddingModel(vocab = 256, width = 64): ModelProto {
+export function tiedEmbeddingModel(o: { vocab?: number; width?: number; head?: 'transpose' | 'gemm' } = {}): ModelProto {
+  const vocab = o.vocab ?? 256, width = o.width ?? 64;
+  const gemm = o.head === 'gemm';
+  const dims = gemm ? ['batch'] : ['batch', 'sequence'];
+  const head = gemm
+    ? [{ opType: 'Gemm', name: 'lm_head', input: ['h', 'wte'], output: ['logits'], attribute: [intAttr('transB', 1)] }]
+    : [
+      { opType: 'Transpose', name: 'wte_T', input: ['wte'], output: ['wte_t'], attribute: [{ name: 'perm', type: AttributeType.INTS, ints: [toLong(1), toLong(0)] }] },
+      { opType: 'MatMul', name: 'lm_head', input: ['h', 'wte_t'], output: ['logits'] },
+    ];
   return modelOf({
     name: 'tied',
     node: [
       { opType: 'Gather', name: 'embed', input: ['wte', 'ids'], output: ['emb'] },
       { opType: 'MatMul', name: 'mlp', input: ['emb', 'W_mlp'], output: ['h0'] },
       { opType: 'Tanh', name: 'act', input: ['h0'], output: ['h'] },
-      { opType: 'Transpose', name: 'wte_T', input: ['wte'], output: ['wte_t'], attribute: [{ name: 'perm', type: AttributeType.INTS, ints: [toLong(1), toLong(0)] }] },
-      { opType: 'MatMul', name: 'lm_head', input: ['h', 'wte_t'], output: ['logits'] },
+      ...head,
     ],
     initializer: [f32('wte', [vocab, width], 21, 0.5), f32('W_mlp', [width, width], 22, 0.3)],
-    input: [tensorInfo('ids', DataType.INT64, ['batch', 'sequence'])],
-    output: [tensorInfo('logits', DataType.FLOAT, ['batch', 'sequence', vocab])],
+    input: [tensorInfo('ids', DataType.INT64, dims)],
+    output: [tensorInfo('logits', DataType.FLOAT, [...dims, vocab])],
   });
 }
