@@ -17,6 +17,7 @@ import { readTestDataSet, testDataSetDirs } from '../../../src/core/runtime/test
 import { adaptFeeds, compareRuns, type Feeds } from '../../../src/core/transforms/compareRuns.js';
 import { resolveOptions, type QuantizeOptions } from '../../../src/core/transforms/quantize/options.js';
 import { quantizeModel } from '../../../src/core/transforms/quantize/quantizeModel.js';
+import { quantizeLoadable } from '../../../src/core/transforms/quantize/quantizeTransform.js';
 import { bool, f32, i64, model, node, seq, valueInfo } from '../transforms/foldModels.js';
 
 const client = RuntimeClient.start({ timeoutMs: 120_000 });
@@ -173,3 +174,25 @@ for (const name of ['silero_like_torchscript', 'silero_like_dynamo', 'cond_dynam
     await assertClose(name, original, outcome.model, sets);
   });
 }
+
+test('float16 on the exported LSTM, through the pipeline\'s loadable pass: the LSTM and the moves around it stay float32', async () => {
+  const dir = join(fixtures, 'lstm_torchscript');
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(join(dir, 'model.onnx'));
+  const original = decodeModel(bytes);
+  const sets = testDataSetDirs(dir).map((d) => readTestDataSet(d, original).inputs);
+  const outcome = await quantizeLoadable(client, bytes, half(), {}, dir);
+  const g = outcome.model.graph!;
+  const lstm = g.node!.find((n) => n.opType === 'LSTM')!;
+  // The LSTM reads its transposed input straight from the float32 graph input, and its output is moved
+  // (Squeeze, Transpose) in float32 before the one Cast in front of the float16 MatMul.
+  assert.equal(g.node!.find((n) => n.output![0] === lstm.input![0])?.opType, 'Transpose');
+  const matmul = g.node!.find((n) => n.opType === 'MatMul')!;
+  const cast = g.node!.find((n) => n.output![0] === matmul.input![0])!;
+  assert.equal(cast.opType, 'Cast');
+  assert.equal(g.node!.find((n) => n.output![0] === cast.input![0])?.opType, 'Transpose');
+  for (const name of ['onnx::LSTM_109', 'onnx::LSTM_110', 'onnx::LSTM_111']) assert.equal(g.initializer!.find((t) => t.name === name)?.dataType, DataType.FLOAT, name);
+  assert.equal(g.initializer!.find((t) => t.name === 'onnx::MatMul_112')?.dataType, DataType.FLOAT16);
+  assert.deepEqual(errors(outcome.model), []);
+  await assertClose('lstm', original, outcome.model, sets);
+});

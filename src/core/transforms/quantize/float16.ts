@@ -14,6 +14,8 @@ import { intAttribute } from '../graphEdit.js';
 /**
  * Kept in float32: ops whose results change meaning in half precision (indices from TopK/NMS, Range
  * lengths, CumSum drift, Resize coordinates) or that have no float16 form (ML ops, quantization ops).
+ * LSTM/GRU/RNN: onnxruntime 1.30 (CPU) crashes loading a float16 LSTM at its default optimization level,
+ * so no missing-kernel message comes back for the retry in quantizeTransform.ts to act on.
  */
 export const fp32Ops: readonly string[] = [
   'ArrayFeatureExtractor', 'Binarizer', 'CastMap', 'CategoryMapper', 'DictVectorizer', 'FeatureVectorizer', 'Imputer',
@@ -23,6 +25,7 @@ export const fp32Ops: readonly string[] = [
   'DynamicQuantizeLinear', 'RandomNormal', 'RandomUniform', 'RandomNormalLike', 'Multinomial', 'Bernoulli', 'EyeLike',
   'STFT', 'DFT', 'MelWeightMatrix', 'HannWindow', 'HammingWindow', 'BlackmanWindow', 'SequenceEmpty', 'ConcatFromSequence',
   'SplitToSequence', 'SequenceAt', 'SequenceConstruct', 'SequenceInsert', 'SequenceErase', 'SequenceLength',
+  'LSTM', 'GRU', 'RNN',
 ];
 
 const FLOAT = DataType.FLOAT;
@@ -143,13 +146,44 @@ function keptOp(pass: Float16Pass, node: NodeProto): boolean {
 }
 
 /** Names read by converted nodes of `graph` and of the bodies below it (a kept node's bodies stay float32). */
-function convertedReads(pass: Float16Pass, graph: GraphProto, keepAll: boolean, into = new Set<string>()): Set<string> {
+function convertedReads(pass: Float16Pass, graph: GraphProto, keepAll: boolean, into = new Set<string>(), kept?: (n: NodeProto) => boolean): Set<string> {
   for (const node of graph.node ?? []) {
-    const keep = keepAll || keptOp(pass, node);
+    const keep = kept ? kept(node) : keepAll || keptOp(pass, node);
     if (!keep) for (const i of node.input ?? []) if (i) into.add(i);
     for (const sub of subgraphsOf(node)) convertedReads(pass, sub.graph, keep, into);
   }
   return into;
+}
+
+/** Ops that only move or reshape data: kept in float32 with the kept nodes they feed. */
+const dataMovers = new Set(['Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Identity']);
+
+/**
+ * The nodes of one graph that stay float32: kept ops, and data movers next to them: those whose float
+ * outputs only kept nodes read, and those whose data input a kept node makes. The Casts then sit at the
+ * compute nodes: no float16 round trip around a move (rounding for nothing), and no pattern such as
+ * LSTM, Cast, Squeeze, Transpose in float16, on which onnxruntime 1.30's full optimization crashes.
+ */
+function keptNodes(pass: Float16Pass, rw: Rewriter, nodes: NodeProto[], keepAll: boolean, isFloat: (name: string) => boolean): Set<NodeProto> {
+  const kept = new Set(nodes.filter((n) => keepAll || keptOp(pass, n)));
+  const graphOutputs = new Set((rw.graph.output ?? []).map((o) => o.name ?? ''));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const n of [...nodes].reverse()) {
+      if (kept.has(n) || !dataMovers.has(n.opType ?? '') || (n.domain && n.domain !== 'ai.onnx')) continue;
+      const outs = (n.output ?? []).filter((o) => o && isFloat(o));
+      const onlyKept = outs.length > 0 && outs.every((o) => {
+        const readers = rw.index.consumers(o);
+        return !graphOutputs.has(o) && readers.length > 0 && readers.every((c) => c.inputIndex >= 0 && kept.has(c.node));
+      });
+      const producer = n.input?.[0] && isFloat(n.input[0]) ? rw.index.producer(n.input[0]) : undefined;
+      if (onlyKept || (producer && kept.has(producer.node))) {
+        kept.add(n);
+        changed = true;
+      }
+    }
+  }
+  return kept;
 }
 
 /** Renames reads of `from` in a graph and the bodies under it (a graph output renamed to keep its float32 name). */
@@ -185,8 +219,9 @@ function* convertScope(pass: Float16Pass, rw: Rewriter, types: Map<string, numbe
   const graph = rw.graph;
   const main = graph === rw.model.graph;
   const nodes = graph.node ?? [];
-  const kept = (n: NodeProto) => keepAll || keptOp(pass, n);
   const isFloat = (name: string) => types.get(name) === FLOAT;
+  const keptHere = keptNodes(pass, rw, nodes, keepAll, isFloat);
+  const kept = (n: NodeProto) => keptHere.has(n);
 
   // Which float values end up float16: outputs of converted nodes, initializers a converted node reads
   // (here or in a body), graph inputs unless they stay float32, a converted body's inputs.
@@ -203,7 +238,7 @@ function* convertScope(pass: Float16Pass, rw: Rewriter, types: Map<string, numbe
       }
     }
   }
-  const reads = convertedReads(pass, graph, keepAll);
+  const reads = convertedReads(pass, graph, keepAll, new Set(), kept);
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   const graphInputs = new Set((graph.input ?? []).map((v) => v.name ?? ''));
   for (const [name, tensor] of initializers) {
