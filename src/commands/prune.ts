@@ -6,7 +6,7 @@ import { UserError } from '../core/errors.js';
 import type { ModelProto } from '../core/model/proto.js';
 import { valueNames } from '../core/transforms/pruneExtract.js';
 import { parsePattern, parseSparsity, type PruneDetails, type PruneOptions, type PruneRequest } from '../core/transforms/pruneTransform.js';
-import { prunableOps } from '../core/transforms/pruneWeights.js';
+import { prunableNodes } from '../core/transforms/pruneWeights.js';
 import { formatBytes } from '../core/format.js';
 import type { TransformUi } from './transformRunner.js';
 
@@ -44,8 +44,8 @@ async function pickValues(model: ModelProto, title: string, placeHolder: string,
 }
 
 async function pickExclusions(model: ModelProto): Promise<string[] | undefined> {
-  const nodes = (model.graph?.node ?? []).filter((n) => prunableOps.has(n.opType ?? ''));
-  if (nodes.length === 0) throw new UserError('The model has no MatMul, Gemm or Conv node whose weights could be pruned.');
+  const nodes = prunableNodes(model);
+  if (nodes.length === 0) throw new UserError('The model has no MatMul, Gemm, Conv or LSTM/GRU/RNN node whose weights could be pruned.');
   const types = [...new Set(nodes.map((n) => n.opType ?? ''))].sort();
   const items: vscode.QuickPickItem[] = [
     { label: 'Op types', kind: vscode.QuickPickItemKind.Separator },

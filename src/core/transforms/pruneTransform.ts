@@ -68,7 +68,7 @@ async function prune(model: ModelProto, { request, sparseStorage }: PruneOptions
       : { pattern: { n: request.n, m: request.m }, exclude: request.exclude, external: ctx.external });
     result = r.model;
     tensors = r.tensors;
-    if (tensors.length === 0) throw new UserError('No MatMul, Gemm or Conv weight held as a constant was found to prune.');
+    if (tensors.length === 0) throw new UserError('No MatMul, Gemm, Conv or LSTM/GRU/RNN weight held as a constant was found to prune.');
     if (r.excluded.length) notes.push(`Excluded: ${r.excluded.join(', ')}.`);
     const pruned = tensors.filter((t) => !t.skipped);
     const elements = pruned.reduce((n, t) => n + t.elements, 0);
@@ -82,7 +82,8 @@ async function prune(model: ModelProto, { request, sparseStorage }: PruneOptions
 
   let sparse: SparseOffer | undefined;
   if (request.kind !== 'extract') {
-    const estimate = sparseEstimate(result, ctx.external, new Set(tensors.filter((t) => !t.skipped).map((t) => t.name)));
+    // Sparse initializers are offered for the main graph's tensors; a body's stay dense.
+    const estimate = sparseEstimate(result, ctx.external, new Set(tensors.filter((t) => !t.skipped && !t.graph).map((t) => t.name)));
     if (estimate.candidates.length) {
       sparse = { ...estimate, loads: false, written: false };
       const sparseModel = toSparseInitializers(result, new Set(estimate.candidates.map((c) => c.name)), ctx.external);
@@ -112,7 +113,7 @@ async function prune(model: ModelProto, { request, sparseStorage }: PruneOptions
   const tables: ReportTable[] = tensors.length ? [{
     title: 'Sparsity per tensor',
     columns: ['tensor', 'shape', 'zeros before', 'zeros after', 'sparsity'],
-    rows: tensors.map((t) => [t.name, formatDims(t.shape), String(t.zerosBefore), String(t.zerosAfter), t.skipped ? `skipped` : formatPercent(t.sparsity)]),
+    rows: tensors.map((t) => [t.graph ? `${t.name} (in ${t.graph})` : t.name, formatDims(t.shape), String(t.zerosBefore), String(t.zerosAfter), t.skipped ? `skipped` : formatPercent(t.sparsity)]),
   }] : [];
   return { model: result, notes, tables, details: { request, ...(extract ? { extract } : {}), ...(tensors.length ? { tensors } : {}), ...(sparse ? { sparse } : {}) } };
 }

@@ -1,12 +1,14 @@
-// Weight magnitude pruning of MatMul, Gemm, Conv and ConvTranspose weights: unstructured to a target
-// sparsity (over all weights together or per layer), or N:M structured (2:4 keeps the 2 largest of each
-// 4 consecutive weights along the input-channel axis, the axis sparse tensor cores reduce over).
+// Weight magnitude pruning of MatMul, Gemm, Conv, ConvTranspose and LSTM/GRU/RNN weights, in the main
+// graph and inside If/Loop/Scan bodies: unstructured to a target sparsity (over all weights together or
+// per layer), or N:M structured (2:4 keeps the 2 largest of each 4 consecutive weights along the
+// input-channel axis, the axis sparse tensor cores reduce over).
 import { UserError } from '../errors.js';
 import type { ExternalDataReader } from '../model/externalData.js';
 import { AttributeType, DataType, int64ToNumber, onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { arrayToTensor, constantNodeTensor, tensorToArray, toFloat64, type TensorArray } from '../model/tensorValues.js';
 import { cloneModel } from './graphEdit.js';
 import { initializersOverridable } from '../model/graphQueries.js';
+import { subgraphsOf, walkModel } from '../model/walk.js';
 
 export interface MagnitudeOptions {
   /** Fraction of weights set to zero, 0..1 (unstructured). */
@@ -22,6 +24,8 @@ export interface MagnitudeOptions {
 
 export interface TensorSparsity {
   name: string;
+  /** '' for the main graph, else the path of the If/Loop/Scan body that holds the tensor. */
+  graph: string;
   /** Consumers, as 'name (OpType)'. */
   nodes: string[];
   shape: number[];
@@ -34,11 +38,25 @@ export interface TensorSparsity {
   skipped?: string;
 }
 
-export const prunableOps = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose']);
+/**
+ * Ops whose constant weights are pruned, and which inputs are weights. MatMul, Gemm, Conv, ConvTranspose:
+ * B/W (input 1). LSTM, GRU, RNN: W (input 1) and R (input 2), the input and recurrence matrices. Not
+ * pruned: biases (Gemm/Conv C/B, the recurrent B), LSTM's peepholes P (element-wise gains, like a bias),
+ * sequence_lens and initial_h/initial_c (data, not weights).
+ */
+export const prunableOps = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'LSTM', 'GRU', 'RNN']);
+const recurrentOps = new Set(['LSTM', 'GRU', 'RNN']);
 const floatTypes = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE, DataType.BFLOAT16]);
+
+/** The inputs of a prunable node that are weights. */
+function weightSlots(node: NodeProto): number[] {
+  return recurrentOps.has(node.opType ?? '') ? [1, 2] : [1];
+}
 
 interface Weight {
   name: string;
+  /** Where the tensor lives: '' the main graph, else the path of the body that holds it. */
+  graph: string;
   consumers: NodeProto[];
   /** Axis the layer reduces over (input channels). */
   axis: number;
@@ -56,6 +74,8 @@ function reductionAxis(node: NodeProto, rank: number): number {
       return transB && int64ToNumber(transB.i) === 1 ? 1 : 0;
     }
     case 'ConvTranspose': return 0;
+    // W [directions, gates*hidden, input] and R [directions, gates*hidden, hidden] multiply X·Wᵀ: the last axis.
+    case 'LSTM': case 'GRU': case 'RNN': return rank - 1;
     default: return 1;
   }
 }
@@ -64,56 +84,100 @@ function describe(node: NodeProto): string {
   return `${node.name || node.output?.[0] || '?'} (${node.opType})`;
 }
 
-/** Weight tensors of the main graph feeding the prunable ops, with where they are stored. */
+/** Every node of a prunable op in the model, subgraph bodies included (functions are not rewritten). */
+export function prunableNodes(model: ModelProto): NodeProto[] {
+  return [...walkModel(model)].filter((v) => !v.functionName).flatMap((v) => v.nodes.filter((n) => prunableOps.has(n.opType ?? '') && (!n.domain || n.domain === 'ai.onnx')));
+}
+
+/** One graph's constants as a name resolves them: initializers and Constant outputs; other definitions shadow. */
+interface Scope {
+  graph: GraphProto;
+  path: string;
+  initializers: Map<string, number>;
+  constants: Map<string, NodeProto>;
+  /** Names defined here that are not constants (graph inputs, node outputs). */
+  values: Set<string>;
+}
+
+function scopeOf(graph: GraphProto, path: string, main: boolean, overridable: boolean): Scope {
+  const initializers = new Map<string, number>();
+  (graph.initializer ?? []).forEach((t, i) => t.name && initializers.set(t.name, i));
+  const constants = new Map<string, NodeProto>();
+  const values = new Set<string>();
+  for (const n of graph.node ?? []) {
+    if (n.opType === 'Constant' && (!n.domain || n.domain === 'ai.onnx') && n.output?.[0]) constants.set(n.output[0], n);
+    else for (const o of n.output ?? []) if (o) values.add(o);
+  }
+  // A graph input that is also an initializer is a constant only below IR 4 (and never in a body).
+  for (const v of graph.input ?? []) if (v.name && (!main || overridable || !initializers.has(v.name))) values.add(v.name);
+  for (const name of values) initializers.delete(name);
+  return { graph, path, initializers, constants, values };
+}
+
+/**
+ * Weight tensors feeding the prunable ops, in the main graph and in If/Loop/Scan bodies, resolved by
+ * scope: a body's weight may be its own initializer or Constant, or one of an enclosing graph.
+ */
 function findWeights(model: ModelProto, options: MagnitudeOptions): { weights: Weight[]; excluded: string[] } {
-  const graph: GraphProto = model.graph!;
   const exclude = new Set(options.exclude ?? []);
   const overridable = initializersOverridable(model);
-  const inputNames = new Set((graph.input ?? []).map((v) => v.name ?? ''));
-  const initializerIndex = new Map<string, number>();
-  (graph.initializer ?? []).forEach((t, i) => t.name && initializerIndex.set(t.name, i));
-  const constantNodes = new Map<string, NodeProto>();
-  for (const n of graph.node ?? []) if (n.opType === 'Constant' && n.output?.[0]) constantNodes.set(n.output[0], n);
+  const byTensor = new Map<string, { scope: Scope; name: string; consumers: NodeProto[]; excluded: boolean }>();
 
-  const byName = new Map<string, { consumers: NodeProto[]; axis: number; excluded: boolean }>();
-  for (const node of graph.node ?? []) {
-    if (!prunableOps.has(node.opType ?? '') || (node.domain && node.domain !== 'ai.onnx')) continue;
-    const name = node.input?.[1];
-    if (!name) continue;
-    const isExcluded = exclude.has(node.name ?? '') || exclude.has(node.opType ?? '');
-    const entry = byName.get(name) ?? { consumers: [], axis: -1, excluded: false };
-    entry.consumers.push(node);
-    entry.excluded ||= isExcluded;
-    byName.set(name, entry);
-  }
+  const visit = (graph: GraphProto, path: string, outer: Scope[]) => {
+    const scopes = [scopeOf(graph, path, outer.length === 0, overridable), ...outer];
+    const resolve = (name: string) => {
+      for (const s of scopes) {
+        if (s.initializers.has(name) || s.constants.has(name)) return s;
+        if (s.values.has(name)) return undefined;
+      }
+      return undefined;
+    };
+    (graph.node ?? []).forEach((node, index) => {
+      if (prunableOps.has(node.opType ?? '') && (!node.domain || node.domain === 'ai.onnx')) {
+        const isExcluded = exclude.has(node.name ?? '') || exclude.has(node.opType ?? '');
+        for (const slot of weightSlots(node)) {
+          const name = node.input?.[slot];
+          const scope = name ? resolve(name) : undefined;
+          if (!name || !scope) continue;
+          const key = `${scope.path}\u0000${name}`;
+          const entry = byTensor.get(key) ?? { scope, name, consumers: [], excluded: false };
+          entry.consumers.push(node);
+          entry.excluded ||= isExcluded;
+          byTensor.set(key, entry);
+        }
+      }
+      for (const sub of subgraphsOf(node)) visit(sub.graph, `${path}/${node.name || `${node.opType}_${index}`}.${sub.attribute}`, scopes);
+    });
+  };
+  visit(model.graph!, '', []);
+
   const weights: Weight[] = [];
   const excluded: string[] = [];
-  for (const [name, entry] of byName) {
-    if (entry.excluded) {
+  for (const { scope, name, consumers, excluded: isExcluded } of byTensor.values()) {
+    if (isExcluded) {
       excluded.push(name);
       continue;
     }
     let tensor: TensorProto | undefined;
     let write: ((t: TensorProto) => void) | undefined;
-    const index = initializerIndex.get(name);
-    if (index !== undefined && !(overridable && inputNames.has(name))) {
-      tensor = graph.initializer![index];
+    const index = scope.initializers.get(name);
+    if (index !== undefined) {
+      tensor = scope.graph.initializer![index];
       write = (t) => {
-        graph.initializer![index] = t;
+        scope.graph.initializer![index] = t;
       };
-    } else if (constantNodes.has(name)) {
-      const node = constantNodes.get(name)!;
+    } else {
+      const node = scope.constants.get(name)!;
       tensor = constantNodeTensor(node);
       write = (t) => {
         node.attribute = [onnx.AttributeProto.create({ name: 'value', type: AttributeType.TENSOR, t })];
       };
     }
-    if (!tensor || !write) continue;
-    if (!floatTypes.has(tensor.dataType ?? 0)) continue;
+    if (!tensor || !floatTypes.has(tensor.dataType ?? 0)) continue;
     const array = tensorToArray(tensor, options.external);
     const rank = array.dims.length;
-    const axes = new Set(entry.consumers.map((n) => reductionAxis(n, rank)));
-    const weight: Weight = { name, consumers: entry.consumers, axis: [...axes][0], array, magnitude: toFloat64(array).map(Math.abs), write };
+    const axes = new Set(consumers.map((n) => reductionAxis(n, rank)));
+    const weight: Weight = { name, graph: scope.path, consumers, axis: [...axes][0], array, magnitude: toFloat64(array).map(Math.abs), write };
     if (axes.size > 1) weight.skipped = 'its consumers reduce over different axes';
     weights.push(weight);
   }
@@ -237,7 +301,7 @@ export function pruneWeights(model: ModelProto, options: MagnitudeOptions): { mo
     const after = zeroCount(w);
     if (!w.skipped) w.write(arrayToTensor(w.name, w.array));
     tensors.push({
-      name: w.name, nodes: w.consumers.map(describe), shape: w.array.dims, elements: w.magnitude.length,
+      name: w.name, graph: w.graph, nodes: w.consumers.map(describe), shape: w.array.dims, elements: w.magnitude.length,
       zerosBefore: zerosBefore.get(w)!, zerosAfter: after, sparsity: w.magnitude.length ? after / w.magnitude.length : 0,
       ...(w.skipped ? { skipped: w.skipped } : {}),
     });

@@ -1,15 +1,17 @@
-// Dynamic int8 quantization, as onnxruntime's quantize_dynamic: int8 weights for MatMul, Gemm, Conv
-// and Gather embeddings; activations quantized at run time by DynamicQuantizeLinear (uint8, asymmetric).
+// Dynamic int8 quantization, as onnxruntime's quantize_dynamic: int8 weights for MatMul, Gemm, Conv,
+// Gather embeddings (one int8 copy when a vocabulary head reads the same table, directly or through a
+// Transpose) and LSTM/GRU/RNN W and R (DequantizeLinear feeding the node); activations quantized at run
+// time by DynamicQuantizeLinear (uint8, asymmetric).
 // 'integer' format: MatMulInteger/ConvInteger + Cast + Mul by the product of scales (+ bias).
 // 'qdq' format: DynamicQuantizeLinear -> DequantizeLinear on activations, DequantizeLinear on weights,
 // the original op in float (onnxruntime fuses these into integer kernels).
-import { DataType, onnx, type NodeProto } from '../../model/proto.js';
+import { DataType, onnx, toLong, type NodeProto } from '../../model/proto.js';
 import { elementCount } from '../../model/tensorValues.js';
 import { quantizeTensor, type Granularity, type QuantizedTensor } from './arithmetic.js';
 import type { QuantizeOptions } from './options.js';
 import { nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
 import { intAttribute } from '../graphEdit.js';
-import { floatAttr, intAttr } from '../../model/graphQueries.js';
+import { defaultOpset, floatAttr, intAttr } from '../../model/graphQueries.js';
 
 interface QuantizedWeight {
   values: string;
@@ -92,12 +94,51 @@ export interface DynamicCounts {
   gemm: number;
   conv: number;
   gather: number;
+  /** LSTM, GRU and RNN nodes whose W and R weights were quantized. */
+  recurrent: number;
+}
+
+/** Memo key of a weight quantized in its own layout: one int8 copy for every consumer that agrees on it. */
+function layoutKey(g: Granularity): string {
+  return g.kind === 'channel' ? `channel:${g.axis}` : g.kind;
+}
+
+/** A float 2-D constant read through a Transpose that swaps its axes (lm_head = x · Wᵀ of a tied embedding). */
+function transposedWeight(rw: Rewriter, name: string): { weight: FloatWeight; transpose: NodeProto; index: number } | undefined {
+  const p = rw.index.producer(name);
+  if (!p || p.node.opType !== 'Transpose' || (p.node.domain && p.node.domain !== 'ai.onnx')) return undefined;
+  const weight = rw.floatWeight(p.node.input?.[0]);
+  if (!weight || weight.dims.length !== 2) return undefined;
+  const perm = (p.node.attribute ?? []).find((a) => a.name === 'perm')?.ints?.map(Number);
+  if (perm && !(perm[0] === 1 && perm[1] === 0)) return undefined;
+  return { weight, transpose: p.node, index: p.index };
+}
+
+/** The weight is also an embedding table that a Gather reads (GPT-2's tied wte / lm_head). */
+function gatheredToo(rw: Rewriter, name: string): boolean {
+  return rw.index.consumers(name).some((c) => c.node.opType === 'Gather' && c.inputIndex === 0 && !rw.isExcluded(c.node));
+}
+
+/** A new node computing `input` transposed (2-D), once per input. */
+function transposeOf(rw: Rewriter, input: string, nodes: NodeProto[]): string {
+  const key = `T:${input}`;
+  let name = rw.memo.get(key) as string | undefined;
+  if (!name) {
+    name = rw.names.fresh(`${input}_transposed`);
+    nodes.push(rw.node('Transpose', [input], [name], `${input}_Transpose`, [onnx.AttributeProto.create({ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [toLong(1), toLong(0)] })]));
+    rw.memo.set(key, name);
+  }
+  return name;
 }
 
 export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generator<void, DynamicCounts> {
-  const counts: DynamicCounts = { matmul: 0, gemm: 0, conv: 0, gather: 0 };
+  const counts: DynamicCounts = { matmul: 0, gemm: 0, conv: 0, gather: 0, recurrent: 0 };
   const qdq = options.format === 'qdq';
   let convPerChannelAsQdq = 0;
+  let tiedPerTensor = 0;
+  // Transposes of a constant weight whose readers were rewritten to read the quantized weight: dropped
+  // when every reader was, so that the float weight goes too.
+  const rerouted = new Map<number, { node: NodeProto; handled: number }>();
   const graphNodes = rw.graph.node ?? [];
   for (let index = 0; index < graphNodes.length; index++) {
     const node = graphNodes[index];
@@ -108,10 +149,21 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
     const nodes: NodeProto[] = [];
     switch (node.opType) {
       case 'MatMul': {
+        if (rw.floatWeight(inputs[0])) continue;
+        const viaTranspose = rw.floatWeight(inputs[1]) ? undefined : transposedWeight(rw, inputs[1]);
+        if (viaTranspose) {
+          if (!matMulThroughTranspose(rw, options, node, base, viaTranspose, nodes)) continue;
+          const r = rerouted.get(viaTranspose.index) ?? { node: viaTranspose.transpose, handled: 0 };
+          r.handled++;
+          rerouted.set(viaTranspose.index, r);
+          if (options.perChannel && gatheredToo(rw, viaTranspose.weight.name)) tiedPerTensor++;
+          counts.matmul++;
+          break;
+        }
         const weight = rw.floatWeight(inputs[1]);
-        if (!weight || weight.dims.length !== 2 || rw.floatWeight(inputs[0])) continue;
+        if (!weight || weight.dims.length !== 2) continue;
         const g: Granularity = options.perChannel ? { kind: 'channel', axis: 1 } : { kind: 'tensor' };
-        const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, g.kind, node, 'MatMul');
+        const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'MatMul');
         if (qdq) {
           const a = activation(rw, inputs[0], true, nodes);
           nodes.push(onnx.NodeProto.create({ ...node, input: [a.dequantized!, dequantizeWeight(rw, w, g, nodes)] }));
@@ -131,18 +183,23 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
         if (qdq) {
           // The weight keeps its layout; output channels are axis 0 when transB is set.
           const g: Granularity = options.perChannel ? { kind: 'channel', axis: transB ? 0 : 1 } : { kind: 'tensor' };
-          const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, `${g.kind}:${transB}`, node, 'Gemm');
+          const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'Gemm');
           const a = activation(rw, inputs[0], true, nodes);
           const rest = inputs.slice(2);
           nodes.push(onnx.NodeProto.create({ ...node, input: [a.dequantized!, dequantizeWeight(rw, w, g, nodes), ...rest] }));
         } else {
           const [K, N] = transB ? [weight.dims[1], weight.dims[0]] : weight.dims;
-          const data = transB ? transposed(weight.data, N, K) : weight.data;
-          const g: Granularity = options.perChannel ? { kind: 'channel', axis: 1 } : { kind: 'tensor' };
-          const w = quantizeWeight(rw, weight, data, [K, N], g, options.symmetric, `${g.kind}:KN`, node, 'Gemm');
+          // A weight an embedding Gather reads too is quantized once, per tensor, in its own layout, and
+          // transposed as int8 at run time; otherwise the int8 copy is stored as MatMulInteger reads it.
+          const tied = transB && gatheredToo(rw, weight.name);
+          if (tied && options.perChannel) tiedPerTensor++;
+          const g: Granularity = options.perChannel && !tied ? { kind: 'channel', axis: 1 } : { kind: 'tensor' };
+          const w = tied
+            ? quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'Gemm')
+            : quantizeWeight(rw, weight, transB ? transposed(weight.data, N, K) : weight.data, [K, N], g, options.symmetric, `${g.kind}:KN`, node, 'Gemm');
           const a = activation(rw, inputs[0], false, nodes);
           const integer = rw.names.fresh(`${base}_output_int32`);
-          nodes.push(rw.node('MatMulInteger', [a.q, w.values, a.zeroPoint, w.zeroPoint], [integer], `${base}_MatMulInteger`));
+          nodes.push(rw.node('MatMulInteger', [a.q, tied ? transposeOf(rw, w.values, nodes) : w.values, a.zeroPoint, w.zeroPoint], [integer], `${base}_MatMulInteger`));
           let bias: string | undefined = inputs[2] || undefined;
           const beta = floatAttr(node, 'beta', 1);
           if (bias && beta !== 1) {
@@ -187,11 +244,18 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
         const weight = rw.floatWeight(inputs[0]);
         if (!weight || weight.dims.length < 2 || elementCount(weight.dims) < 256) continue;
         const g: Granularity = { kind: 'tensor' };
-        const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, 'tensor', node, 'Gather');
+        const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'Gather');
         const gathered = rw.names.fresh(`${base}_output_quantized`);
         nodes.push(onnx.NodeProto.create({ ...node, input: [w.values, inputs[1]], output: [gathered] }));
         nodes.push(rw.node('DequantizeLinear', [gathered, w.scale, w.zeroPoint], [node.output![0]], `${base}_DequantizeLinear`));
         counts.gather++;
+        break;
+      }
+      case 'LSTM':
+      case 'GRU':
+      case 'RNN': {
+        if (!recurrentWeights(rw, options, node, nodes)) continue;
+        counts.recurrent++;
         break;
       }
       default:
@@ -199,6 +263,59 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
     }
     rw.replace(index, nodes);
   }
+  for (const [index, r] of rerouted) {
+    const out = r.node.output?.[0] ?? '';
+    if (r.handled === rw.index.consumers(out).length && !(rw.graph.output ?? []).some((o) => o.name === out)) rw.replace(index, []);
+  }
+  if (tiedPerTensor) rw.notes.push(`${tiedPerTensor} vocabulary head(s) share their weight with an embedding Gather: quantized once, per tensor, so that one int8 copy serves both.`);
   if (convPerChannelAsQdq) rw.notes.push(`${convPerChannelAsQdq} per-channel Conv node(s) use the QDQ form: onnxruntime's ConvInteger accepts one weight zero point only.`);
   return counts;
+}
+
+/**
+ * MatMul(x, Transpose(W)): W [N, K] is quantized in its own layout (shared with an embedding Gather of the
+ * same table), then transposed as int8 for MatMulInteger, or dequantized and transposed for QDQ.
+ */
+function matMulThroughTranspose(rw: Rewriter, options: QuantizeOptions, node: NodeProto, base: string, via: { weight: FloatWeight; transpose: NodeProto }, nodes: NodeProto[]): boolean {
+  const { weight } = via;
+  if (rw.isExcluded(via.transpose)) return false;
+  // Per channel of W's rows (MatMul's output columns), unless a Gather shares the table (per tensor).
+  const g: Granularity = options.perChannel && !gatheredToo(rw, weight.name) ? { kind: 'channel', axis: 0 } : { kind: 'tensor' };
+  const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'MatMul');
+  const inputs = node.input ?? [];
+  if (options.format === 'qdq') {
+    const a = activation(rw, inputs[0], true, nodes);
+    nodes.push(onnx.NodeProto.create({ ...node, input: [a.dequantized!, transposeOf(rw, dequantizeWeight(rw, w, g, nodes), nodes)] }));
+  } else {
+    const a = activation(rw, inputs[0], false, nodes);
+    const integer = rw.names.fresh(`${base}_output_int32`);
+    nodes.push(rw.node('MatMulInteger', [a.q, transposeOf(rw, w.values, nodes), a.zeroPoint, w.zeroPoint], [integer], `${base}_MatMulInteger`));
+    rescale(rw, base, integer, a.scale, w.scale, node.output![0], nodes);
+  }
+  return true;
+}
+
+/**
+ * LSTM/GRU/RNN: W (input 1) and R (input 2) become int8 with a DequantizeLinear feeding the node, a
+ * standard-ops form any runtime takes (onnxruntime's DynamicQuantizeLSTM is a com.microsoft op, which
+ * dynamic mode does not write). Per channel means per gate row (axis 1) when there is one direction.
+ */
+function recurrentWeights(rw: Rewriter, options: QuantizeOptions, node: NodeProto, nodes: NodeProto[]): boolean {
+  const inputs = [...(node.input ?? [])];
+  let done = 0;
+  for (const slot of [1, 2]) {
+    const weight = rw.floatWeight(inputs[slot]);
+    if (!weight || weight.dims.length !== 3) continue;
+    const g: Granularity = options.perChannel && weight.dims[0] === 1 && defaultOpsetOf(rw) >= 13 ? { kind: 'channel', axis: 1 } : { kind: 'tensor' };
+    const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, node.opType ?? '');
+    inputs[slot] = dequantizeWeight(rw, w, g, nodes);
+    done++;
+  }
+  if (!done) return false;
+  nodes.push(onnx.NodeProto.create({ ...node, input: inputs }));
+  return true;
+}
+
+function defaultOpsetOf(rw: Rewriter): number {
+  return defaultOpset(rw.model);
 }

@@ -189,13 +189,14 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
       break;
     }
     case 'dynamic': {
-      const c = { matmul: 0, gemm: 0, conv: 0, gather: 0 };
+      const c = { matmul: 0, gemm: 0, conv: 0, gather: 0, recurrent: 0 };
       for (const scope of scopes) {
         const done = yield* rewriteDynamic(scope, options);
-        for (const k of ['matmul', 'gemm', 'conv', 'gather'] as const) c[k] += done[k];
+        for (const k of ['matmul', 'gemm', 'conv', 'gather', 'recurrent'] as const) c[k] += done[k];
       }
       Object.assign(counts, { MatMul: c.matmul, Gemm: c.gemm, Conv: c.conv, Gather: c.gather });
-      if (c.matmul + c.gemm + c.conv + c.gather === 0) throw new UserError('The model has no MatMul, Gemm, Conv or Gather with a constant float weight: nothing to quantize in dynamic mode.');
+      if (c.recurrent) counts['LSTM/GRU/RNN'] = c.recurrent;
+      if (c.matmul + c.gemm + c.conv + c.gather + c.recurrent === 0) throw new UserError('The model has no MatMul, Gemm, Conv, Gather or LSTM/GRU/RNN with a constant float weight: nothing to quantize in dynamic mode.');
       break;
     }
     case 'static': {
