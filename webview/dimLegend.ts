@@ -29,8 +29,8 @@ export class DimLegend {
       // As the canvas draws them (renderer.ts): italics in the inlay-hint colour.
       sample.style.fontStyle = 'italic';
       sample.style.color = 'var(--vscode-editorInlayHint-typeForeground, var(--vscode-editorInlayHint-foreground, var(--vscode-descriptionForeground)))';
-      line.append(sample, document.createTextNode(' shapes: inferred, not declared in the file'));
-      line.title = 'Shape inference gives these shapes; the file declares none, or less. Hover an edge to see both.';
+      line.append(sample, document.createTextNode(' shapes: inferred'));
+      line.title = 'Shapes in italics come from shape inference: the file declares none, or less. Hover an edge to see both.';
       box.append(line);
     }
     for (const [alias, name] of aliases.slice(0, SHOWN)) {
