@@ -1,5 +1,6 @@
-// The legend of dimension aliases in the canvas's corner: `d0 = p2o.DynamicDimension.0`, once for the
-// whole view, listing only the aliases the labels on screen use. Hidden when there are none.
+// The legend in the canvas's corner: what italic shape labels mean (shapes inference gives, not the file)
+// when the view has any, and the dimension aliases (`d0 = p2o.DynamicDimension.0`), once for the whole
+// view, listing only the aliases the labels on screen use. Hidden when it has nothing to say.
 
 /** At most this many lines; the rest is counted. */
 const SHOWN = 8;
@@ -11,15 +12,27 @@ export class DimLegend {
     this.element = document.createElement('div');
     this.element.className = 'dim-legend';
     this.element.setAttribute('role', 'note');
-    this.element.setAttribute('aria-label', 'Dimension names');
+    this.element.setAttribute('aria-label', 'Legend');
     this.element.hidden = true;
   }
 
-  show(aliases: ReadonlyArray<[string, string]>): void {
+  /** `inferred`: some label shows a shape from inference. */
+  show(aliases: ReadonlyArray<[string, string]>, inferred = false): void {
     const box = this.element;
     box.replaceChildren();
-    box.hidden = aliases.length === 0;
-    if (!aliases.length) return;
+    box.hidden = aliases.length === 0 && !inferred;
+    if (inferred) {
+      const line = document.createElement('div');
+      line.className = 'inferred-key';
+      const sample = document.createElement('span');
+      sample.textContent = 'italic';
+      // As the canvas draws them (renderer.ts): italics in the inlay-hint colour.
+      sample.style.fontStyle = 'italic';
+      sample.style.color = 'var(--vscode-editorInlayHint-typeForeground, var(--vscode-editorInlayHint-foreground, var(--vscode-descriptionForeground)))';
+      line.append(sample, document.createTextNode(' shapes: inferred'));
+      line.title = 'Shapes in italics come from shape inference: the file declares none, or less. Hover an edge to see both.';
+      box.append(line);
+    }
     for (const [alias, name] of aliases.slice(0, SHOWN)) {
       const line = document.createElement('div');
       const a = document.createElement('span');

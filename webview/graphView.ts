@@ -135,7 +135,7 @@ export class GraphCanvas {
     const scene = this.scene;
     if (!times || !scene) return;
     this.minimap.invalidate();
-    this.legend.show(scene.aliases);
+    this.legend.show(scene.aliases, scene.inferred);
     this.options.onLayout?.(times);
     if (camera === 'fit') this.home();
     else if (camera !== 'keep') this.view.camera = { ...camera };

@@ -1,14 +1,15 @@
-// What the canvas shows over the drawing: the hover tooltip (a node's op and tensors, a tensor's type,
-// producer and consumers, and what the last test run measured), the line a screen reader says when the
+// What the canvas shows over the drawing: the hover tooltip (a node's op and tensors, a tensor's declared
+// and inferred type, producer and consumers, and what the last test run measured), the line a screen reader says when the
 // selection moves, and the runtime overlay's heat (each node's share of the slowest node's time).
 import { formatCount, formatDims, formatNumber } from '../src/core/format.js';
 import type { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
 import type { SceneEdge, SceneItem } from './scene.js';
+import { shapeRows, type Rows } from './shapeRows.js';
 
 /** Tooltip lines: a key (may be '') and its text. */
-export type Rows = Array<[string, string]>;
+export type { Rows };
 
 /** Node index -> 0..1 share of the slowest node's time, from a test run's per-node times. */
 export function runtimeHeat(graph: GraphView | undefined, overlay: RuntimeOverlay | null): Map<number, number> {
@@ -68,17 +69,17 @@ function aliasRows(rows: Rows, graph: GraphView, values: number[], dims: DimAlia
   return rows;
 }
 
-/** `name: float[1,3,224,224]`, for a node's inputs and outputs. */
+/** `name: float[1,3,224,224]`, for a node's inputs and outputs; `(inferred)` when the file does not say it. */
 function valueLine(graph: GraphView, v: number): string {
   const value = graph.values[v];
-  return `${value.name}: ${value.type || '?'}${value.shape ? formatDims(value.shape) : ''}`;
+  return `${value.name}: ${value.type || '?'}${value.shape ? formatDims(value.shape) : ''}${value.inferred ? ' (inferred)' : ''}`;
 }
 
 function valueRows(graph: GraphView, overlay: RuntimeOverlay | null, v: number, role?: string): Rows {
   const value = graph.values[v];
   const rows: Rows = [['', value.name]];
   if (role) rows.push(['', role]);
-  rows.push(['type', `${value.type || '?'}${value.shape ? formatDims(value.shape) : ' (shape unknown)'}`]);
+  rows.push(...shapeRows(value, graph.shapesInferred === true));
   const runtime = overlay?.values[value.name];
   if (runtime) {
     rows.push(['runtime', `${runtime.dtype}${formatDims(runtime.shape)}`]);

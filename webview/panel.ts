@@ -6,6 +6,7 @@ import { isControl, nodeOrigin } from '../src/core/graph/controlFlow.js';
 import { formatBytes, formatCount, formatDims, formatNumber } from '../src/core/format.js';
 import { indexText, nodeCountText, weightsText } from './counts.js';
 import { codicon, custom, el, iconButton, textButton } from './dom.js';
+import { shapeRows } from './shapeRows.js';
 
 export interface PanelHost {
   requestNode(graph: string, node: number): Promise<NodeDetail>;
@@ -25,6 +26,18 @@ const PAGE = 100;
 
 function dimsText(shape: Array<number | string | null> | undefined): string {
   return shape ? formatDims(shape) : '(shape unknown)';
+}
+
+/**
+ * A port's type as the node table shows it: the shape, and where only inference knows it, says so and what
+ * the file declares; where inference disagrees with the file, what it gives.
+ */
+function portShape(p: PortView, inferenceRan: boolean): string {
+  if (!p.type) return inferenceRan ? 'type unknown (not declared, not inferred)' : 'type unknown (no value_info)';
+  const shown = `${p.type}${dimsText(p.shape)}`;
+  if (p.inferred) return `${shown} · inferred (declared: ${p.declared === undefined ? 'none' : p.declared === null ? 'rank unknown' : formatDims(p.declared)})`;
+  if (p.inference !== undefined) return `${shown} · inferred: ${p.inference === null ? 'rank unknown' : formatDims(p.inference)}`;
+  return shown;
 }
 
 export class SidePanel {
@@ -250,7 +263,7 @@ export class SidePanel {
             if (constant) void this.showTensorBelow({ graph: origin.graph, name: p.name }, p.name);
             else if (valueIndex >= 0) this.host.selectValue(valueIndex);
           }));
-          td.append(el('span', 'type', `${p.type ? `${p.type}${dimsText(p.shape)}` : 'type unknown (no value_info)'}${constant ? ' · constant' : ''}`));
+          td.append(el('span', 'type', `${portShape(p, graph.shapesInferred === true)}${constant ? ' · constant' : ''}`));
         }
         tr.append(th, td);
         table.append(tr);
@@ -300,9 +313,10 @@ export class SidePanel {
     });
     if (value.consumers.length > 50) consumers.append(document.createTextNode(` … ${value.consumers.length - 50} more`));
     const kinds: Record<string, string> = { input: 'graph input', initializer: 'initializer (weight)', constant: 'Constant node output', outer: 'captured from the enclosing graph', value: 'computed' };
+    const shapes = shapeRows(value, graph.shapesInferred === true).map(([k, v]): [string, string] => [k === 'type' ? 'Shape' : k === 'declared' ? 'Declared' : 'Inferred', v]);
     this.table(section, [
       ['Type', value.type || '?'],
-      ['Shape', dimsText(value.shape)],
+      ...shapes,
       ['Kind', kinds[value.kind] + (value.output ? ', graph output' : '')],
       ['Producer', value.producer >= 0 ? nodeLink(value.producer) : '—'],
       ['Consumers', value.consumers.length ? consumers : '—'],

@@ -265,9 +265,14 @@ function drawBoxText(ctx: CanvasRenderingContext2D, boxes: SceneItem[], theme: T
     if (!item.subtitle || item.kind === 'input' || item.kind === 'output') continue;
     ctx.fillText(item.subtitle, item.x + 8, item.y + TITLE + LINE / 2 + (item.kind === 'group' ? 2 : 0), item.width - 12);
   }
-  ctx.font = theme.fonts.mono;
   ctx.fillStyle = theme.pillText;
-  for (const item of boxes) if ((item.kind === 'input' || item.kind === 'output') && item.subtitle) ctx.fillText(item.subtitle, item.x + 10, item.y + TITLE + LINE / 2 - 1, item.width - 16);
+  for (const item of boxes) {
+    if ((item.kind !== 'input' && item.kind !== 'output') || !item.subtitle) continue;
+    // A type only inference knows is in italics, as on edge labels.
+    ctx.font = item.inferred ? `italic ${theme.fonts.mono}` : theme.fonts.mono;
+    ctx.fillText(item.subtitle, item.x + 10, item.y + TITLE + LINE / 2 - 1, item.width - 16);
+  }
+  ctx.font = theme.fonts.mono;
   ctx.fillStyle = theme.text;
   for (const item of boxes) {
     if (item.kind !== 'node' || item.lines.length === 0) continue;
@@ -277,19 +282,24 @@ function drawBoxText(ctx: CanvasRenderingContext2D, boxes: SceneItem[], theme: T
 }
 
 function drawEdgeLabels(ctx: CanvasRenderingContext2D, edges: SceneEdge[], theme: Theme, view: ViewRect): void {
-  ctx.font = theme.fonts.mono;
   ctx.textBaseline = 'middle';
   // Places were chosen when the scene was made (edgeLabels.ts): no label covers a box or another label.
-  for (const e of edges) {
+  const shown = edges.filter((e) => {
     const at = e.labelAt;
-    if (!at || at.x > view.x1 || at.x + at.width < view.x0 || at.y < view.y0 - 8 || at.y > view.y1 + 8) continue;
-    ctx.globalAlpha = 0.85;
-    ctx.fillStyle = theme.background;
-    ctx.fillRect(at.x - 2, at.y - LABEL_HEIGHT / 2, at.width + 4, LABEL_HEIGHT);
-    ctx.globalAlpha = 1;
-    ctx.fillStyle = theme.edgeLabel;
-    ctx.fillText(e.label, at.x, at.y);
-  }
+    return at && !(at.x > view.x1 || at.x + at.width < view.x0 || at.y < view.y0 - 8 || at.y > view.y1 + 8);
+  });
+  ctx.globalAlpha = 0.85;
+  ctx.fillStyle = theme.background;
+  for (const e of shown) ctx.fillRect(e.labelAt!.x - 2, e.labelAt!.y - LABEL_HEIGHT / 2, e.labelAt!.width + 4, LABEL_HEIGHT);
+  ctx.globalAlpha = 1;
+  // Declared shapes upright; shapes only inference knows in italics and the inlay-hint colour (not dashed:
+  // a dashed line means a value read by name).
+  ctx.font = theme.fonts.mono;
+  ctx.fillStyle = theme.edgeLabel;
+  for (const e of shown) if (!e.inferred) ctx.fillText(e.label, e.labelAt!.x, e.labelAt!.y);
+  ctx.font = `italic ${theme.fonts.mono}`;
+  ctx.fillStyle = theme.edgeLabelInferred;
+  for (const e of shown) if (e.inferred) ctx.fillText(e.label, e.labelAt!.x, e.labelAt!.y);
 }
 
 export function traceBox(ctx: CanvasRenderingContext2D | Path2D, x: number, y: number, w: number, h: number, r: number, topOnly = false): void {

@@ -35,6 +35,8 @@ export interface SceneItem {
   inline?: boolean;
   /** A body's inputs and ports at its top ('first'), its outputs at its bottom ('last'). */
   pin?: 'first' | 'last';
+  /** A pill whose type (subtitle) comes from shape inference, not from the file. */
+  inferred?: true;
 }
 
 /** 'capture': a subgraph reads the value by name; 'select': a control node and one of its bodies shown in place. */
@@ -47,6 +49,8 @@ export interface SceneEdge {
   values: number[];
   /** The shape (`d0×16×?×?`) or `3 tensors`; drawn at `labelAt` when it found room there. */
   label: string;
+  /** The label's shape comes from shape inference, not from the file: drawn in italics. */
+  inferred?: true;
   kind?: EdgeKind;
   /** Left end of the label's baseline middle, and its width; undefined when it would cover a box or a label. */
   labelAt?: { x: number; y: number; width: number };
@@ -65,6 +69,8 @@ export interface Scene {
   height: number;
   /** Dimension aliases the scene's labels use: `[alias, full name]`, for the legend. */
   aliases: Array<[string, string]>;
+  /** Some label or pill shows an inferred shape: the legend explains the italics. */
+  inferred: boolean;
 }
 
 export interface SceneOptions {
@@ -122,9 +128,10 @@ export interface ScenePlan {
   items: SceneItem[];
   byId: Map<string, SceneItem>;
   /** Visible edges between items, before routing, with their labels measured. */
-  edges: Array<{ from: string; to: string; values: number[]; label: string; labelWidth: number; kind?: EdgeKind }>;
+  edges: Array<{ from: string; to: string; values: number[]; label: string; labelWidth: number; inferred?: true; kind?: EdgeKind }>;
   job: LayoutJob;
   aliases: Array<[string, string]>;
+  inferred: boolean;
 }
 
 /** Decides what is visible and sizes the boxes; the returned job goes to the layout worker. */
@@ -223,6 +230,7 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
     const container = inBody ?? value.group ?? -1;
     const item: SceneItem = { ...blank, id, kind, index: v, container, title, titleFit, subtitle: subtitleFit, lines: [], width, height: TITLE + (subtitle ? LINE : 0) + 4, depth: container < 0 ? 0 : groupDepth[container] };
     if (container >= 0) item.pin = kind === 'input' ? 'first' : 'last';
+    if (value.inferred && subtitle) item.inferred = true;
     add(item);
   };
   // A pill inside a body stands for itself while the body is open, else the body's (or an ancestor's) box does.
@@ -326,15 +334,20 @@ export function planScene(graph: GraphView, expanded: ReadonlySet<string>, direc
     if (control >= 0 && !graph.nodes[control].hidden) link(nodeRep(control), N + g, -1, 'select');
   }
   const edges = [...edgeMap.values()].map((e) => {
-    const label = e.values.length === 1 ? shapeText(graph.values[e.values[0]], dims) : e.values.length > 1 ? `${e.values.length} tensors` : '';
-    if (e.values.length === 1) noteAliases(graph.values[e.values[0]]);
-    return { from: idOf(e.from), to: idOf(e.to), values: e.values, label, labelWidth: label ? measure(label, fonts.mono) : 0, kind: e.kind };
+    const single = e.values.length === 1 ? graph.values[e.values[0]] : undefined;
+    const label = single ? shapeText(single, dims) : e.values.length > 1 ? `${e.values.length} tensors` : '';
+    if (single) noteAliases(single);
+    // Italic text is about as wide as upright text of the same font: one measure serves both.
+    const edge: ScenePlan['edges'][number] = { from: idOf(e.from), to: idOf(e.to), values: e.values, label, labelWidth: label ? measure(label, fonts.mono) : 0, kind: e.kind };
+    if (single?.inferred && label) edge.inferred = true;
+    return edge;
   });
 
   const job = buildJob(graph, items, byId, edges, isOpen, direction);
   if (options.wrap) job.wrap = options.wrap;
   const used = [...aliases].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }));
-  return { graph, items, byId, edges, job, aliases: used };
+  const inferred = edges.some((e) => e.inferred) || items.some((i) => i.inferred);
+  return { graph, items, byId, edges, job, aliases: used, inferred };
 }
 
 /** Text shortened with an ellipsis to `max` pixels. */
@@ -580,6 +593,7 @@ export function composeScene(plan: ScenePlan, results: LayoutJobResult): Scene {
       maxY = Math.max(maxY, p.y);
     }
     const edge: SceneEdge = { from: e.from, to: e.to, values: e.values, label: e.label, points, minX, minY, maxX, maxY };
+    if (e.inferred) edge.inferred = true;
     if (e.kind) edge.kind = e.kind;
     edges.push(edge);
   }
@@ -587,7 +601,7 @@ export function composeScene(plan: ScenePlan, results: LayoutJobResult): Scene {
   const root = results[-1];
   // Draw order: outer frames first, then deeper frames, then boxes.
   const ordered = items.slice().sort((x, y) => rank(x) - rank(y));
-  return { items: ordered, byId, edges, width: root?.width ?? 0, height: root?.height ?? 0, aliases: plan.aliases };
+  return { items: ordered, byId, edges, width: root?.width ?? 0, height: root?.height ?? 0, aliases: plan.aliases, inferred: plan.inferred };
 }
 
 function rank(item: SceneItem): number {

@@ -41,7 +41,9 @@ export function sceneToSvg(scene: Scene, graph: GraphView, theme: Theme): string
   out.push(`</g><g class="edge-labels" font-family="${attr(theme.fonts.monoFamily)}" fill="${attr(theme.edgeLabel)}">`);
   for (const e of scene.edges) {
     if (!e.label || !e.labelAt) continue;
-    out.push(`<text x="${e.labelAt.x}" y="${e.labelAt.y}" dominant-baseline="middle">${escapeXml(e.label)}</text>`);
+    // A shape only inference knows: italic, in the inlay-hint colour, as on the canvas.
+    const inferred = e.inferred ? ` class="inferred" font-style="italic" fill="${attr(theme.edgeLabelInferred)}"` : '';
+    out.push(`<text x="${e.labelAt.x}" y="${e.labelAt.y}" dominant-baseline="middle"${inferred}>${escapeXml(e.label)}</text>`);
   }
   out.push('</g>');
   for (const item of scene.items) {
@@ -49,7 +51,7 @@ export function sceneToSvg(scene: Scene, graph: GraphView, theme: Theme): string
     if (item.kind === 'input' || item.kind === 'output') {
       out.push(`<g class="${item.kind}"><rect x="${item.x}" y="${item.y}" width="${item.width}" height="${item.height}" rx="${item.height / 2}" fill="${attr(theme.pillFill)}"/>`);
       out.push(`<text x="${item.x + 10}" y="${item.y + TITLE / 2 + 1}" dominant-baseline="middle" font-weight="600" font-size="12" fill="${attr(theme.pillText)}">${escapeXml(item.titleFit ?? item.title)}</text>`);
-      if (item.subtitle) out.push(`<text x="${item.x + 10}" y="${item.y + TITLE + LINE / 2 - 1}" dominant-baseline="middle" font-family="${attr(theme.fonts.monoFamily)}" fill="${attr(theme.pillText)}">${escapeXml(item.subtitle)}</text>`);
+      if (item.subtitle) out.push(`<text x="${item.x + 10}" y="${item.y + TITLE + LINE / 2 - 1}" dominant-baseline="middle" font-family="${attr(theme.fonts.monoFamily)}"${item.inferred ? ' font-style="italic"' : ''} fill="${attr(theme.pillText)}">${escapeXml(item.subtitle)}</text>`);
       out.push('</g>');
       continue;
     }

@@ -10,6 +10,8 @@ export interface Theme {
   subtext: string;
   edge: string;
   edgeLabel: string;
+  /** Labels of shapes that shape inference gives (the file declares none), drawn in italics too. */
+  edgeLabelInferred: string;
   focus: string;
   match: string;
   groupFill: string;
@@ -45,6 +47,8 @@ export function readTheme(root: HTMLElement = document.body): Theme {
     subtext: pick(style, ['--vscode-descriptionForeground'], dark ? '#9d9d9d' : '#717171'),
     edge: pick(style, ['--vscode-editorLineNumber-foreground', '--vscode-descriptionForeground'], dark ? '#858585' : '#8a8a8a'),
     edgeLabel: pick(style, ['--vscode-descriptionForeground'], dark ? '#9d9d9d' : '#717171'),
+    // What editors use for types a language infers (inlay hints), so the graph says it the same way.
+    edgeLabelInferred: pick(style, ['--vscode-editorInlayHint-typeForeground', '--vscode-editorInlayHint-foreground', '--vscode-disabledForeground', '--vscode-descriptionForeground'], dark ? '#969696' : '#969696'),
     focus: pick(style, ['--vscode-focusBorder'], '#007fd4'),
     match: pick(style, ['--vscode-editor-findMatchBorder', '--vscode-charts-orange', '--vscode-editorOverviewRuler-findMatchForeground'], '#d18616'),
     groupFill: pick(style, ['--vscode-sideBar-background', '--vscode-editorWidget-background'], dark ? '#252526' : '#f3f3f3'),

@@ -93,7 +93,7 @@ export class EditorSession implements vscode.Disposable {
     if (!view) {
       const source = resolveGraph(model, id);
       if (!source) throw new UserError('That graph is no longer in the model.');
-      view = buildGraphView(model, source);
+      view = buildGraphView(model, source, facts.shapes);
       facts.graphs.set(id, view);
     }
     return view;
@@ -128,10 +128,13 @@ export class EditorSession implements vscode.Disposable {
     }
     const started = Date.now();
     try {
-      const view = buildModelView(document.model, document.fileName);
-      document.facts(document.model).graphs.set(MAIN_GRAPH, view.main);
+      const facts = document.facts(document.model);
+      const view = buildModelView(document.model, document.fileName, facts.shapes);
+      facts.graphs.set(MAIN_GRAPH, view.main);
       this.post({ type: 'model', model: view, settings: this.settings() });
       this.log.info(`Graph view of ${document.fileName}: ${view.main.nodes.length} nodes, ${view.main.groups.length} groups, built in ${Date.now() - started} ms`);
+      // The graph shows the declared shapes only.
+      if (facts.shapes.error) this.log.warn(`Shape inference on ${document.fileName} failed, edges show declared shapes only: ${facts.shapes.error}`);
     } catch (error) {
       this.log.error(`Graph view of ${document.fileName} failed: ${error instanceof Error ? error.stack : String(error)}`);
       this.post({ type: 'error', fileName: document.fileName, message: oneLine(error) });

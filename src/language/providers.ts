@@ -27,6 +27,7 @@ export class TextLanguageProviders implements vscode.HoverProvider, vscode.Defin
     const context = {
       map: view.map, model: view.model, external: view.external, elided: view.elided,
       indexFor: (scope: number) => view.indexFor(scope),
+      inferred: (scope: number) => view.inferredFor(scope),
       lineOf: (o: number) => document.positionAt(o).line + 1,
       // What the last test run of the model saw.
       runtime: view.modelUri ? this.runtimeRecords.get(view.modelUri) : undefined,

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { oneLine } from '../core/errors.js';
 import { decodeModel } from '../core/model/decode.js';
 import { ExternalDataReader } from '../core/model/externalData.js';
+import { ModelShapes, type GraphTypes } from '../core/graph/shapeSources.js';
 import { GraphIndex } from '../core/model/graphIndex.js';
 import type { ModelProto } from '../core/model/proto.js';
 import { parseModelText, type TextDiagnostic } from '../core/text/parser.js';
@@ -25,12 +26,19 @@ export interface TextView {
   diagnostics: TextDiagnostic[];
   elided: ReadonlySet<string>;
   indexFor(scope: number): GraphIndex | undefined;
+  /** Shape inference's types of a graph scope, inferred over the whole model on first use. */
+  inferredFor(scope: number): GraphTypes | undefined;
 }
 
-function makeView(fields: Omit<TextView, 'indexFor'>): TextView {
+function makeView(fields: Omit<TextView, 'indexFor' | 'inferredFor'>): TextView {
   const indexes = new Map<number, GraphIndex | undefined>();
+  const shapes = fields.model ? new ModelShapes(fields.model) : undefined;
   const view: TextView = {
     ...fields,
+    inferredFor(scope) {
+      const graph = view.map.scopes[scope]?.graph;
+      return graph && shapes?.of(graph);
+    },
     indexFor(scope) {
       if (indexes.has(scope)) return indexes.get(scope);
       const entry = view.map.scopes[scope];

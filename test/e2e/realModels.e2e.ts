@@ -1,7 +1,8 @@
 // The model editor on the committed real-exporter fixtures (test/fixtures/exported): a model whose main
 // graph is a dispatcher around one If opens with the branches in place and its inputs connected; a
 // paddle2onnx-style model's labels use short dimension aliases; the fitted view of the 301-node detector
-// uses the canvas; small constants show their values; the layout direction is remembered per model.
+// uses the canvas; small constants show their values; the layout direction is remembered per model; a
+// torchscript export's edges show the shapes only inference knows, and hovering one says so.
 // Expected values come from the models, read with the project's core. With E2E_README_SHOTS=1 the
 // screenshots also go to media/screenshots/ for the README.
 import assert from 'node:assert/strict';
@@ -22,6 +23,7 @@ const { scenario } = useWorkbench({
     'silero_like.onnx': { copyFrom: fixture('silero_like_dynamo') },
     'silero_like_scripted.onnx': { copyFrom: fixture('silero_like_torchscript') },
     'detector.onnx': { copyFrom: fixture('detector_opset11_constants') },
+    'cnn_scripted.onnx': { copyFrom: fixture('cnn_torchscript') },
   },
 });
 
@@ -160,4 +162,44 @@ scenario('the layout direction chosen for a model is remembered when it opens ag
   // Another model keeps the default.
   const other = await open(vs, 'silero_like.onnx');
   assert.equal(await other.locator('vscode-dropdown.direction').evaluate((d) => (d as HTMLElement & { value: string }).value), 'TB');
+});
+
+/** The rows of the graph's tooltip, `key value`, once it shows; undefined while hidden. */
+async function tooltipRows(frame: Frame): Promise<string[] | undefined> {
+  return frame.evaluate(() => {
+    const box = document.querySelector<HTMLElement>('.graph-tooltip');
+    if (!box || box.hidden) return undefined;
+    return [...box.children].map((line) => [...line.children].map((span) => span.textContent ?? '').join(' ').trim());
+  });
+}
+
+scenario('a torchscript export shows inferred shapes on its edges; hovering one gives the declared and the inferred shape', async (vs) => {
+  const pool = '/pool/MaxPool_output_0';
+  const view = buildModelView(decodeModel(readFileSync(fixture('cnn_torchscript'))), 'cnn_scripted.onnx');
+  const value = view.main.values.find((v) => v.name === pool)!;
+  assert.ok(value.inferred && !value.declared, 'the export declares no shape for the MaxPool output');
+  const frame = await open(vs, 'cnn_scripted.onnx');
+  const legend = frame.locator('.dim-legend');
+  await waitFor('the legend explains the italics', async () => (await legend.isVisible()) && /italic shapes: inferred/.test(await legend.innerText()));
+
+  // Find centres the MaxPool at full size; the side panel gives its output's shape as inferred.
+  await frame.locator('.find-field input').fill('/pool/MaxPool');
+  await frame.locator('.find-field input').press('Enter');
+  await waitFor('the MaxPool in the panel', async () => /Name\s+\/pool\/MaxPool/.test(await panelText(frame)));
+  assert.match(await panelText(frame), /float\[batch,8,floor\(height\/2\),floor\(width\/2\)\] · inferred \(declared: none\)/);
+  await frame.locator('.find-field input').press('Escape');
+
+  // Its output edge leaves the box's bottom middle: walk the pointer down from the box's centre until it is on the edge.
+  const canvas = frame.locator('.graph-canvas');
+  const box = (await canvas.boundingBox())!;
+  const x = Math.round(box.x + box.width / 2);
+  let rows: string[] | undefined;
+  for (let y = Math.round(box.y + box.height / 2); y < box.y + box.height - 4 && !rows?.[0]?.startsWith(pool); y += 3) {
+    await vs.page.mouse.move(x, y);
+    rows = await tooltipRows(frame);
+  }
+  assert.ok(rows && rows[0] === pool, `no tooltip of the MaxPool's output edge below the node: ${rows?.join(' | ')}`);
+  assert.ok(rows.includes('declared none (not in the file)'), rows.join(' | '));
+  assert.ok(rows.includes('inferred float[batch,8,floor(height/2),floor(width/2)]'), rows.join(' | '));
+  await vs.screenshot('cnn torchscript export with inferred edge shapes and the hover');
 });

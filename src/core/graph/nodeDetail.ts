@@ -1,5 +1,6 @@
 // Everything the side panel shows about one node, computed in the host when the node is selected:
-// every attribute with its typed value, inputs and outputs with type and shape, doc string, metadata.
+// every attribute with its typed value, inputs and outputs with type and shape (declared and inferred),
+// doc string, metadata.
 import { UserError } from '../errors.js';
 import { formatDims } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
@@ -94,7 +95,11 @@ export function nodeDetail(model: ModelProto, source: GraphSource, index: number
   const port = (v: number, slot: string): PortView => {
     if (v < 0) return { slot, name: '', type: '' };
     const value = graphView.values[v];
-    return { slot, name: value.name, type: value.type, shape: value.shape, kind: value.kind };
+    const port: PortView = { slot, name: value.name, type: value.type, shape: value.shape, kind: value.kind };
+    if (value.inferred) port.inferred = true;
+    if (value.declared !== undefined) port.declared = value.declared;
+    if (value.inference !== undefined) port.inference = value.inference;
+    return port;
   };
   const metadata: Record<string, string> = {};
   for (const p of node.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';

@@ -2,17 +2,16 @@
 // consumers, constants folded into the nodes they feed, nodes grouped by name scope. One graph at a
 // time, so a subgraph or function is only described when the user opens it. Producers, consumers and
 // declared types come from the graph's GraphIndex; this module only numbers the values for the webview.
-import { dataTypeName } from '../model/dataTypes.js';
 import { isExternal } from '../model/externalData.js';
 import { GraphIndex } from '../model/graphIndex.js';
 import { defaultOpset } from '../model/graphQueries.js';
 import type { FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto } from '../model/proto.js';
 import { summarize, tensorByteSize } from '../model/summary.js';
 import { constantNodeTensor } from '../model/tensorValues.js';
-import type { Dim } from '../model/types.js';
 import { subgraphsOf } from '../model/walk.js';
 import { inferShapes } from '../ops/shapeInference.js';
 import { smallConstantText } from './constantText.js';
+import { chooseShape, ModelShapes, type GraphTypes } from './shapeSources.js';
 import { dimAliasTable } from './dimAliases.js';
 import { attributeLabel, shortNodeName, STEP } from './graphNames.js';
 import { nodeScope } from './scopes.js';
@@ -170,18 +169,15 @@ export function foldedConstants(index: GraphIndex): Set<number> {
   return result;
 }
 
-interface TypeInfo {
-  type: string;
-  shape?: Dim[];
-}
-
 /**
- * Types from static shape inference, for values the file declares no type for, so that edges still
- * carry shapes: of this graph and of the graphs around it (for values a subgraph captures), outer first.
+ * Inferred types of a graph: the model-wide result, or for a graph it does not reach (a function's
+ * subgraph), this graph alone with what the enclosing graphs know. Undefined when inference failed.
  */
-function inferredTypes(source: GraphSource, opset: number): Map<string, TypeInfo> {
-  const table = source.parent ? inferredTypes(source.parent, opset) : new Map<string, TypeInfo>();
-  if (!source.graph) return table;
+function graphTypes(source: GraphSource, shapes: ModelShapes, opset: number): GraphTypes | undefined {
+  if (!source.graph) return undefined;
+  const known = shapes.of(source.graph);
+  if (known || shapes.error || source.kind === 'main') return known;
+  const outer = source.parent ? graphTypes(source.parent, shapes, opset) : undefined;
   const index = source.index;
   // This graph's constants only, and no external data: inference must not read files.
   const constant = (name: string) => {
@@ -189,10 +185,11 @@ function inferredTypes(source: GraphSource, opset: number): Map<string, TypeInfo
     if (init) return isExternal(init) ? undefined : init;
     return index.defines(name) ? index.constantTensor(name) : undefined;
   };
-  for (const [name, t] of inferShapes(source.graph, { opset, constant })) {
-    if (!table.has(name) && t.elemType) table.set(name, { type: dataTypeName(t.elemType), shape: t.shape });
+  try {
+    return inferShapes(source.graph, { opset, constant, outer });
+  } catch {
+    return undefined;
   }
-  return table;
 }
 
 function valueKind(index: GraphIndex, name: string): ValueKind {
@@ -203,15 +200,14 @@ function valueKind(index: GraphIndex, name: string): ValueKind {
   return 'outer';
 }
 
-/** The view of one graph. */
-export function buildGraphView(model: ModelProto, source: GraphSource): GraphView {
+/**
+ * The view of one graph. `shapes`: the model's shape inference, shared by every graph of one open model
+ * (made here when not given).
+ */
+export function buildGraphView(model: ModelProto, source: GraphSource, shapes = new ModelShapes(model)): GraphView {
   const graphIndex = source.index;
-  const inferred = inferredTypes(source, defaultOpset(model));
-  const typeOf = (name: string): TypeInfo | undefined => {
-    // Declared here or in an enclosing graph (initializers, value infos, Constant outputs), else inferred.
-    const declared = graphIndex.valueType(name);
-    return declared && declared.kind !== 'unknown' ? { type: declared.elemType, shape: declared.shape } : inferred.get(name);
-  };
+  const types = graphTypes(source, shapes, defaultOpset(model));
+  const fileSymbols = types ? shapes.fileSymbols : new Set<string>();
   const values: ValueView[] = [];
   // The webview refers to values by number: numbered in the order inputs, initializers, node outputs,
   // values from outside, graph outputs.
@@ -220,12 +216,17 @@ export function buildGraphView(model: ModelProto, source: GraphSource): GraphVie
     let i = numbers.get(name);
     if (i === undefined) {
       i = values.length;
-      const t = typeOf(name);
+      // Declared here or in an enclosing graph (initializers, value infos, Constant outputs), or inferred.
+      const t = chooseShape(graphIndex.valueType(name), types, name, fileSymbols);
       const kind = valueKind(graphIndex, name);
       const producer = kind === 'constant' || kind === 'value' ? graphIndex.producer(name)!.index : -1;
       // Consumers through an input slot; a subgraph's capture is not an edge here.
       const consumers = graphIndex.consumers(name).filter((c) => c.inputIndex >= 0).map((c) => c.index);
-      values.push({ name, type: t?.type ?? '', shape: t?.shape, kind, producer, consumers });
+      const value: ValueView = { name, type: t.type, shape: t.shape, kind, producer, consumers };
+      if (t.inferred) value.inferred = true;
+      if (t.declared !== undefined) value.declared = t.declared;
+      if (t.inference !== undefined) value.inference = t.inference;
+      values.push(value);
       numbers.set(name, i);
     }
     return i;
@@ -289,6 +290,7 @@ export function buildGraphView(model: ModelProto, source: GraphSource): GraphVie
   }
 
   const view: GraphView = { id: source.id, title: source.path, kind: source.kind, nodes: views, values, inputs, outputs, groups: groupByScope(nodes, views) };
+  if (types) view.shapesInferred = true;
   if (source.kind === 'subgraph') view.fullTitle = fullPath(source);
   return view;
 }
@@ -367,11 +369,11 @@ function collectNodes(trie: ScopeTrie): number[] {
 }
 
 /** The editor's first message: properties, every graph's entry, the main graph, and the dimension aliases. */
-export function buildModelView(model: ModelProto, fileName: string): ModelView {
+export function buildModelView(model: ModelProto, fileName: string, shapes = new ModelShapes(model)): ModelView {
   const main = model.graph ? mainSource(model.graph) : undefined;
   const empty: GraphView = { id: MAIN_GRAPH, title: 'main graph', kind: 'main', nodes: [], values: [], inputs: [], outputs: [], groups: [] };
   const graphs = listGraphs(model, main);
-  const view = main ? buildGraphView(model, main) : empty;
+  const view = main ? buildGraphView(model, main, shapes) : empty;
   return {
     fileName,
     summary: summarize(model),

@@ -9,7 +9,20 @@ export type { Dim };
 /** How a value comes to exist in its graph. */
 export type ValueKind = 'input' | 'initializer' | 'constant' | 'outer' | 'value';
 
-export interface ValueView {
+/**
+ * Declared and inferred shapes of a value, kept small: most values carry none of these fields (the
+ * file declares the shape and inference agrees, or nothing is known).
+ */
+export interface ShapeProvenance {
+  /** The shown `shape` (and `type` where the file has none) comes from shape inference. */
+  inferred?: true;
+  /** With `inferred`: the shape the file declares (null: a type without a shape). Absent: nothing declared. */
+  declared?: Dim[] | null;
+  /** Without `inferred`: inference's shape where it differs from the declared one (null: no rank known). */
+  inference?: Dim[] | null;
+}
+
+export interface ValueView extends ShapeProvenance {
   name: string;
   /** Element type name for tensors ('float'), the full type text otherwise, '' when unknown. */
   type: string;
@@ -94,6 +107,8 @@ export interface GraphView {
   inputs: number[];
   outputs: number[];
   groups: GroupView[];
+  /** Shape inference ran on this graph: a value without `inference` has the inferred shape it shows. */
+  shapesInferred?: true;
   /**
    * Set in a view with subgraphs shown inline: values whose edges start where other values are made. An
    * inlined If's output comes out of each branch's output; a Loop's out of its body's.
@@ -152,7 +167,7 @@ export interface AttributeView {
   docString?: string;
 }
 
-export interface PortView {
+export interface PortView extends ShapeProvenance {
   /** Input or output name from the operator's schema when known, else its index. */
   slot: string;
   name: string;

@@ -1,6 +1,6 @@
-// What the text view says about a value or an op under the cursor, as Markdown: type and shape, the
-// producing and consuming nodes, statistics and a preview of constant values, runtime values after a
-// test run, and for an op its domain and the opset version in use. Pure: the extension renders it.
+// What the text view says about a value or an op under the cursor, as Markdown: type and shape (declared
+// and inferred), the producing and consuming nodes, statistics and a preview of constant values, runtime
+// values after a test run, and for an op its domain and the opset version in use. Pure: the extension renders it.
 import { formatCount, formatDims, formatNumber, formatValue } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import type { ExternalDataReader } from '../model/externalData.js';
@@ -9,6 +9,7 @@ import { int64ToBigInt, type ModelProto, type OperatorSetIdProto, type TensorPro
 import { tensorStats, type TensorStats } from '../model/stats.js';
 import { elementCount, tensorDims, tensorToArray, toFloat64, type TensorArray } from '../model/tensorValues.js';
 import { valueType, type ValueType } from '../model/types.js';
+import type { InferredType } from '../ops/shapeInference.js';
 import { definitionsOf, occurrencesNamed, usesOf, type NameOccurrence, type NodeEntry, type TextSourceMap } from './sourceMap.js';
 
 export interface DescribeContext {
@@ -23,6 +24,8 @@ export interface DescribeContext {
   elided?: ReadonlySet<string>;
   /** What the last test run saw. */
   runtime?: RuntimeCapture;
+  /** Shape inference's types of a graph scope's values (undefined where it did not run). */
+  inferred?(scope: number): ReadonlyMap<string, InferredType> | undefined;
 }
 
 /** A tensor as the last test run saw it. */
@@ -51,6 +54,14 @@ function typeLine(t: ValueType | undefined): string {
   if (!t) return 'type not recorded in the model';
   if (t.kind === 'tensor') return code(`${t.elemType}${t.shape ? formatDims(t.shape) : '[?]'}`) + (t.shape ? ` (rank ${t.shape.length})` : ' (rank unknown)');
   return code(t.elemType);
+}
+
+/** What shape inference says beside the declaration: its type, that it agrees, or that it knows none. */
+function inferredLine(declared: ValueType | undefined, inferred: InferredType | undefined): string {
+  if (!inferred?.elemType) return 'Inferred: nothing (shape inference cannot tell)';
+  const text = `${dataTypeName(inferred.elemType)}${inferred.shape ? formatDims(inferred.shape) : '[?]'}`;
+  if (declared?.kind === 'tensor' && `${declared.elemType}${declared.shape ? formatDims(declared.shape) : '[?]'}` === text) return 'Inferred: the same';
+  return `Inferred: ${code(text)}${inferred.shape ? '' : ' (rank unknown)'}`;
 }
 
 function nodeLabel(entry: NodeEntry): string {
@@ -107,6 +118,9 @@ export function describeValue(at: NameOccurrence, ctx: DescribeContext): string 
     : roles.has('input') ? (scope?.kind === 'function' ? 'function input' : 'graph input')
       : isOutput ? 'graph output' : 'value';
   const lines: string[] = [`**${code(name)}** — ${kind}${home !== at.scope ? ` of the enclosing graph ${code(scope?.name ?? '')}` : ''}`, '', typeLine(type)];
+  // Weights and constants declare their shape in the tensor; for other values, what inference gives too.
+  const types = roles.has('initializer') ? undefined : ctx.inferred?.(home);
+  if (types && !index?.constantTensor(name)) lines[lines.length - 1] = `Declared: ${typeLine(type)}  \n${inferredLine(type, types.get(name))}`;
 
   const producer = definitions.find((d) => d.role === 'node_output' && d.node !== undefined);
   if (producer) {

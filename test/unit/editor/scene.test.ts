@@ -111,7 +111,7 @@ test('SVG export escapes model strings', () => {
   };
   const s = scene(graph, []);
   const colours = new Proxy({}, { get: () => '#123456' }) as Theme['categories'];
-  const theme = { background: '#fff', nodeFill: '#eee', nodeBorder: '#ccc', text: '#000', subtext: '#555', edge: '#888', edgeLabel: '#555', focus: '#00f', match: '#f80', groupFill: '#eee', groupBorder: '#ccc', pillFill: '#ddd', pillText: '#000', heat: '#f00', highContrast: false, categories: colours, fonts: { title: 't', text: 'x', mono: 'm', family: '"Segoe UI", sans', monoFamily: 'monospace' } } satisfies Theme;
+  const theme = { background: '#fff', nodeFill: '#eee', nodeBorder: '#ccc', text: '#000', subtext: '#555', edge: '#888', edgeLabel: '#555', edgeLabelInferred: '#777', focus: '#00f', match: '#f80', groupFill: '#eee', groupBorder: '#ccc', pillFill: '#ddd', pillText: '#000', heat: '#f00', highContrast: false, categories: colours, fonts: { title: 't', text: 'x', mono: 'm', family: '"Segoe UI", sans', monoFamily: 'monospace' } } satisfies Theme;
   const svg = sceneToSvg(s, graph, theme);
   assert.ok(!svg.includes('<img') && !svg.includes('<script') && !svg.includes('<b>'), 'no markup from the model');
   assert.ok(svg.includes('&lt;img src=x onerror=alert(1)&gt;'));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GraphIndex } from '../../../src/core/model/graphIndex.js';
 import { tensorStats } from '../../../src/core/model/stats.js';
+import { ModelShapes } from '../../../src/core/graph/shapeSources.js';
 import { describeOp, describeValue, type DescribeContext } from '../../../src/core/text/describe.js';
 import { parseModelText } from '../../../src/core/text/parser.js';
 import { LineIndex, nameAt, opAt } from '../../../src/core/text/sourceMap.js';
@@ -92,4 +93,35 @@ test('an input with an initializer shows its default values', () => {
   assert.match(md, /input with initializer/);
   assert.match(md, /\*\*Default values\*\* `float\[2\]`/);
   assert.match(md, /min 1 · max 3 · mean 2 · std 1/);
+});
+
+test('hover on a value says what the file declares and what shape inference gives, or that one is missing', () => {
+  const parsed = parseModelText(text);
+  assert.ok(parsed.model);
+  const shapes = new ModelShapes(parsed.model);
+  const ctx: DescribeContext = { ...context(), model: parsed.model, map: parsed.map, inferred: (scope) => {
+    const graph = parsed.map.scopes[scope].graph;
+    return graph && shapes.of(graph);
+  } };
+  const t = describeValue(at(ctx, 'Gelu(T)', 5), ctx);
+  assert.match(t, /Declared: type not recorded in the model {2}\nInferred: `float\[N,2\]`/);
+  const x = describeValue(at(ctx, 'Mul(X', 4), ctx);
+  assert.match(x, /Declared: `float\[N,2\]` \(rank 2\) {2}\nInferred: the same/);
+  const u = describeValue(at(ctx, 'Add(U', 4), ctx);
+  assert.match(u, /Declared: type not recorded in the model {2}\nInferred: `float\[N,2\]`/, 'through the contrib Gelu');
+  // An op of a domain inference knows nothing of: it says it cannot tell.
+  const mystery = ['<ir_version: 8, opset_import: ["" : 15, "my.ops" : 1]>', 'g (float[N,2] X) => (float[N,2] Y)', '{', '  M = my.ops.Mystery(X)', '  Y = Relu(M)', '}'].join('\n');
+  const other = parseModelText(mystery);
+  assert.ok(other.model);
+  const otherShapes = new ModelShapes(other.model);
+  const lines = new LineIndex(mystery);
+  const otherCtx: DescribeContext = {
+    map: other.map, model: other.model, lineOf: (offset) => lines.position(offset).line + 1,
+    indexFor: (scope) => GraphIndex.build(other.map.scopes[scope].graph!),
+    inferred: (scope) => otherShapes.of(other.map.scopes[scope].graph!),
+  };
+  const m = describeValue(nameAt(other.map, mystery.indexOf('Relu(M') + 5)!, otherCtx);
+  assert.match(m, /Declared: type not recorded in the model {2}\nInferred: nothing \(shape inference cannot tell\)/);
+  const w = describeValue(at(ctx, 'W = {', 0), ctx);
+  assert.doesNotMatch(w, /Inferred/, 'an initializer declares its shape in its tensor');
 });
