@@ -11,12 +11,13 @@ import { textCommand } from './cli/text.js';
 import { transformCommand } from './cli/transformCommand.js';
 import { transforms } from './core/transforms/registry.js';
 import { checkCommand } from './cli/check.js';
+import { diffCommand } from './cli/diff.js';
 
 // Decoding allocates millions of small objects that all survive; a larger young generation cuts the
 // garbage collector's share of decoding a 50,000-node model by more than half (see bench/README.md).
 setFlagsFromString('--max-semi-space-size=64');
 
-const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand, ...transforms.map(transformCommand), checkCommand];
+const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand, ...transforms.map(transformCommand), checkCommand, diffCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
