@@ -1,10 +1,13 @@
 // Unpaired nodes as units. Unpaired nodes that feed one another form a component on their side; an a-side
 // and a b-side component that write paired values stand for one another (replaced). What is left is
 // classified by what it touches: results b holds as initializers (folded), values a held as initializers
-// (unfolded), a single paired node it feeds (gained), else removed or inserted.
+// (unfolded), quantize/dequantize/cast nodes in front of one paired node (gained), else removed or inserted.
 import type { GraphIndex } from '../model/graphIndex.js';
 import type { GraphMatch } from './match.js';
 import type { ChangeGroup, GroupKind, ValuePair } from './types.js';
+
+/** Ops a transform puts in front of a node it keeps (quantization, precision casts). */
+const wrapperOps = new Set(['QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear', 'Cast']);
 
 class UnionFind {
   private readonly parent: Int32Array;
@@ -84,7 +87,8 @@ export function findGroups(a: GraphIndex, b: GraphIndex, m: GraphMatch, pairInde
     }
     const unfolded = outputsPairedWith(b, g.b, (name) => m.valueBA.get(name), (name) => a.initializer(name) !== undefined);
     const fed = fedPairedNodes(b, g.b, unpairedB);
-    if (fed.size === 1 && !g.b.some((j) => (b.nodes[j].output ?? []).some((o) => b.isGraphOutput(o)))) {
+    const wrapper = g.b.every((j) => wrapperOps.has(b.nodes[j].opType ?? ''));
+    if (wrapper && fed.size === 1 && !g.b.some((j) => (b.nodes[j].output ?? []).some((o) => b.isGraphOutput(o)))) {
       const target = [...fed][0];
       const pair = pairIndex.get(m.nodeBA[target])!;
       groups.push({ kind: 'gained', a: [], b: g.b, pair, ...(unfolded.length ? { initializers: unfolded } : {}) });

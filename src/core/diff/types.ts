@@ -64,7 +64,7 @@ export interface NodePair {
  * Unpaired nodes taken as units:
  * - replaced: nodes of a stand for nodes of b (a MatMul became DynamicQuantizeLinear + MatMulInteger + ...);
  * - folded: nodes of a whose results b holds as initializers (`initializers`, b's names);
- * - gained: nodes of b inserted in front of one paired node (`pair`, its index in `GraphDiff.nodes`),
+ * - gained: quantize, dequantize and cast nodes of b inserted in front of one paired node (`pair`, its index in `GraphDiff.nodes`),
  *   such as the DequantizeLinear nodes a quantized Conv reads its weights through;
  * - unfolded: nodes of b computing what a held as initializers (`initializers`, a's names);
  * - removed / inserted: the rest.
