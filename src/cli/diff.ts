@@ -19,7 +19,7 @@ import { RuntimeClient } from '../core/runtime/client.js';
 import { print, UsageError, type CliCommand } from './command.js';
 import { inputHelp, inputOptions, inputSpecFromOptions, inputUsage } from './inputOptions.js';
 
-const usage = `onnx-lens diff A B [--json] [--exit-code] [--all] [--run ${inputUsage} [--rtol R] [--atol A] [--batch-mb N]]\n       onnx-lens diff --textconv MODEL`;
+const usage = 'onnx-lens diff A B [--json] [--exit-code] [--all] [--run [INPUT OPTIONS] [--rtol R] [--atol A] [--batch-mb N]] | onnx-lens diff --textconv MODEL';
 
 const help = [
   'Diff:',
@@ -75,7 +75,7 @@ export const diffCommand: CliCommand = {
   name: 'diff',
   usage,
   summary: 'what changed between two models (nodes paired by name and structure), and with --run where their values part',
-  help: () => `Usage: ${usage}\n  ${diffCommand.summary}\n\n${help}`,
+  help: () => `Usage: ${usage}\n  ${diffCommand.summary}\n\nInput options of --run: ${inputUsage}\n\n${help}`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,

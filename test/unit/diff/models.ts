@@ -1,7 +1,7 @@
 // Model pairs for the diff tests: generated models and copies edited the way a user's tools edit them.
 import { generateMlp } from '../../../bench/generate/index.js';
 import { floatTensor } from '../../../bench/generate/tensors.js';
-import { AttributeType, DataType, onnx, toLong, type ModelProto } from '../../../src/core/model/proto.js';
+import { AttributeType, DataType, onnx, toLong, type ModelProto, type TensorProto } from '../../../src/core/model/proto.js';
 import { tensorToArray, arrayToTensor } from '../../../src/core/model/tensorValues.js';
 import { cloneModel } from '../../../src/core/transforms/graphEdit.js';
 import { tensorInfo } from '../../helpers/models.js';
@@ -85,7 +85,7 @@ export function scaledWeight(model: ModelProto, name: string, factor: number, on
 export function foldableModel(): ModelProto {
   const c1 = floatTensor('', [3, 4], Float32Array.from({ length: 12 }, (_, i) => i / 10));
   const c2 = floatTensor('', [3, 4], Float32Array.from({ length: 12 }, (_, i) => 1 - i / 20));
-  const constant = (name: string, t: onnx.TensorProto) => new onnx.NodeProto({
+  const constant = (name: string, t: TensorProto) => new onnx.NodeProto({
     name, opType: 'Constant', output: [`${name}_out`], attribute: [new onnx.AttributeProto({ name: 'value', type: AttributeType.TENSOR, t })],
   });
   return new onnx.ModelProto({
