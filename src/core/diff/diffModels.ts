@@ -3,6 +3,7 @@
 // nodes are diffed the same way, recursively.
 import { UserError } from '../errors.js';
 import { GraphIndex } from '../model/graphIndex.js';
+import { hasSubgraphs } from '../model/graphQueries.js';
 import type { ModelProto } from '../model/proto.js';
 import { findGroups } from './groups.js';
 import { compareInitializers, type InitializerReaders } from './initializers.js';
@@ -19,6 +20,7 @@ export interface DiffOptions {
 }
 
 function subgraphDiffs(a: GraphIndex, b: GraphIndex, i: number, j: number, options: DiffOptions): SubgraphDiff[] {
+  if (!hasSubgraphs(a.nodes[i]) && !hasSubgraphs(b.nodes[j])) return [];
   const subsA = a.subgraphs(i);
   const subsB = b.subgraphs(j);
   if (!subsA.length && !subsB.length) return [];

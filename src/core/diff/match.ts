@@ -92,8 +92,7 @@ class Matcher {
       const j = byOutput.get(name);
       if (j !== undefined && this.nodeAB[i] < 0 && this.nodeBA[j] < 0 && opKey(na[i]) === opKey(nb[j])) this.pairNodes(i, j, 'output');
     });
-    const namesB = new Set(definedValues(this.b));
-    for (const name of definedValues(this.a)) if (namesB.has(name)) this.pairValues(name, name, 'name');
+    for (const name of definedValues(this.a)) if (this.b.defines(name)) this.pairValues(name, name, 'name');
     for (const o of this.b.graph.output ?? []) if (o.name && this.a.isGraphOutput(o.name)) this.pairValues(o.name, o.name, 'name');
     this.pairByPosition();
     this.propagate();
@@ -157,7 +156,7 @@ class Matcher {
         });
         (x.input ?? []).forEach((input, k) => {
           const other = y.input?.[k];
-          if (input && other && this.isDefined(0, input) && this.isDefined(1, other)) this.pairValues(input, other, 'slot');
+          if (input && other && !this.valueAB.has(input) && !this.valueBA.has(other) && this.isDefined(0, input) && this.isDefined(1, other)) this.pairValues(input, other, 'slot');
         });
       }
       for (let va = this.valueQueue.pop(); va !== undefined; va = this.valueQueue.pop()) {

@@ -3,7 +3,7 @@
 // left to the subgraph diff.
 import { attributeView } from '../graph/nodeDetail.js';
 import type { GraphIndex } from '../model/graphIndex.js';
-import { onnx, type AttributeProto, type NodeProto } from '../model/proto.js';
+import { int64ToBigInt, onnx, type AttributeProto, type NodeProto } from '../model/proto.js';
 import { formatDims } from '../format.js';
 import type { ValueType } from '../model/types.js';
 import type { GraphMatch } from './match.js';
@@ -17,8 +17,33 @@ function bytesEqual(x: Uint8Array, y: Uint8Array): boolean {
   return true;
 }
 
-/** Same value: compared in encoded form, which covers every attribute type (tensors included). */
+const longEqual = (x: AttributeProto['i'], y: AttributeProto['i']) => int64ToBigInt(x) === int64ToBigInt(y);
+
+function listEqual<T>(x: T[] | null | undefined, y: T[] | null | undefined, same: (p: T, q: T) => boolean): boolean {
+  const [u, v] = [x ?? [], y ?? []];
+  return u.length === v.length && u.every((p, k) => same(p, v[k]));
+}
+
+/** A tensor attribute holding raw bytes and nothing else. */
+function simpleTensor(a: AttributeProto): boolean {
+  const t = a.t!;
+  return !t.externalData?.length && !t.segment && !a.sparseTensor && !a.tensors?.length;
+}
+
+/** The scalar and list kinds field by field (most attributes); tensors and the rest in encoded form. */
 export function attributesEqual(x: AttributeProto, y: AttributeProto): boolean {
+  if ((x.type ?? 0) !== (y.type ?? 0) || (x.refAttrName ?? '') !== (y.refAttrName ?? '')) return false;
+  if (x.t && y.t && x.t.rawData?.length && y.t.rawData?.length && simpleTensor(x) && simpleTensor(y)) {
+    // A Constant's value: type, dims and bytes (the tensor's name and doc string do not count).
+    return x.t.dataType === y.t.dataType && listEqual(x.t.dims, y.t.dims, longEqual) && bytesEqual(x.t.rawData, y.t.rawData);
+  }
+  const simple = (a: AttributeProto) => !a.t && !a.sparseTensor && !a.tp && !a.tensors?.length && !a.sparseTensors?.length && !a.typeProtos?.length;
+  if (simple(x) && simple(y)) {
+    const same = (p: number, q: number) => p === q || (Number.isNaN(p) && Number.isNaN(q));
+    return same(x.f ?? 0, y.f ?? 0) && longEqual(x.i, y.i) && bytesEqual(x.s ?? new Uint8Array(), y.s ?? new Uint8Array())
+      && listEqual(x.floats, y.floats, same) && listEqual(x.ints, y.ints, longEqual)
+      && listEqual(x.strings, y.strings, bytesEqual);
+  }
   const strip = (a: AttributeProto) => ({ ...a, docString: '' });
   return bytesEqual(onnx.AttributeProto.encode(strip(x)).finish(), onnx.AttributeProto.encode(strip(y)).finish());
 }
@@ -26,6 +51,9 @@ export function attributesEqual(x: AttributeProto, y: AttributeProto): boolean {
 const attributeText = (a: AttributeProto) => attributeView(a, [], undefined).value;
 
 export function attributeChanges(x: NodeProto, y: NodeProto): AttributeChange[] {
+  const [u, v] = [x.attribute ?? [], y.attribute ?? []];
+  // Most pairs: the same attributes in the same order, equal.
+  if (u.length === v.length && u.every((a, k) => a.name === v[k].name && (isGraphAttribute(a) || attributesEqual(a, v[k])))) return [];
   const before = new Map((x.attribute ?? []).filter((a) => !isGraphAttribute(a)).map((a) => [a.name ?? '', a]));
   const after = new Map((y.attribute ?? []).filter((a) => !isGraphAttribute(a)).map((a) => [a.name ?? '', a]));
   const changes: AttributeChange[] = [];
@@ -61,6 +89,12 @@ export function typeText(t: ValueType | undefined): string {
   return t.kind === 'tensor' ? `${t.elemType}${t.shape ? formatDims(t.shape) : ''}` : t.elemType;
 }
 
+function sameType(x: ValueType, y: ValueType): boolean {
+  if (x.kind !== y.kind || x.elemType !== y.elemType) return false;
+  if (!x.shape || !y.shape) return x.shape === y.shape;
+  return x.shape.length === y.shape.length && x.shape.every((d, k) => d === y.shape![k]);
+}
+
 function typeChanges(a: GraphIndex, b: GraphIndex, x: NodeProto, y: NodeProto): TypeChange[] {
   const changes: TypeChange[] = [];
   (x.output ?? []).forEach((o, k) => {
@@ -69,6 +103,7 @@ function typeChanges(a: GraphIndex, b: GraphIndex, x: NodeProto, y: NodeProto): 
     const [t1, t2] = [a.valueType(o), b.valueType(p)];
     // A type declared on one side only is not a change of the value.
     if (!t1 || !t2) return;
+    if (sameType(t1, t2)) return;
     const [s1, s2] = [typeText(t1), typeText(t2)];
     if (s1 !== s2) changes.push({ value: p, before: s1, after: s2 });
   });
