@@ -1,6 +1,6 @@
 // `onnx-lens diff A B`: what changed between two models, and with --run where their numbers part.
 // Exit codes: 0 compared (identical or not); with --exit-code, 1 when they differ (or, with --run, a value
-// is beyond tolerance), as `git diff --exit-code`; 2 usage or input error.
+// is beyond tolerance), as `git diff --exit-code`; 1 when --run could not run the models; 2 usage or input error.
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { diffJson, type JsonDiff } from '../core/diff/diffJson.js';
@@ -8,7 +8,7 @@ import { diffModels } from '../core/diff/diffModels.js';
 import { diffText } from '../core/diff/diffText.js';
 import { findDivergence, type DivergenceReport, type ValueDivergence } from '../core/diff/divergence.js';
 import { textconv } from '../core/diff/textconv.js';
-import { UserError } from '../core/errors.js';
+import { oneLine, UserError } from '../core/errors.js';
 import { formatCosine, formatDims, formatNumber } from '../core/format.js';
 import { readModelFile } from '../core/model/decode.js';
 import { ExternalDataReader } from '../core/model/externalData.js';
@@ -123,6 +123,11 @@ export const diffCommand: CliCommand = {
         json.run = { ...report, inputs: inputs.summary, assumed };
         text += '\n' + divergenceText(report, inputs.summary, assumed, !!values.all);
         diverged = report.values.some((v) => v.beyond);
+      } catch (error) {
+        // The structural diff stands; the run could not be made: exit 1, as every comparison that cannot run.
+        print(values.json ? JSON.stringify(json, null, 2) : text);
+        process.stderr.write(`onnx-lens: the models could not be run: ${oneLine(error)}\n`);
+        return 1;
       } finally {
         client.dispose();
       }

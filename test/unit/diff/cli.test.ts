@@ -64,6 +64,18 @@ test('--run: names the broken layer first, in text and JSON', () => {
   assert.match(text, /^Divergence starts at \(1\):\n {2}Gemm \/net\/net\.2\/Gemm: \/net\/net\.2\/Gemm_output_0 float\[2,16\]/m);
 });
 
+test('--run on a model onnxruntime cannot run: the diff printed, one line on stderr, exit 1', () => {
+  const unknown = cloneModel(base);
+  const relu = unknown.graph!.node!.find((n) => n.opType === 'Relu')!;
+  relu.opType = 'NoSuchOp';
+  relu.domain = 'example.custom';
+  unknown.opsetImport = [...unknown.opsetImport!, { domain: 'example.custom', version: 1 }];
+  const run = cli(original, write('unknown-op.onnx', encodeModel(unknown)), '--run');
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stdout, /^Replaced \(1\):\n {2}Relu \/net\/net\.1\/Relu → example\.custom\.NoSuchOp \/net\/net\.1\/Relu$/m);
+  assert.match(run.stderr, /^onnx-lens: the models could not be run: onnxruntime: .+\n$/);
+});
+
 test('--exit-code: 1 when the models differ, 0 when identical; without it 0 either way', () => {
   assert.equal(cli(original, copy, '--exit-code').status, 0);
   assert.match(cli(original, copy).stdout, /The models are identical/);
