@@ -56,12 +56,14 @@ function read(t: TensorProto, reader?: ExternalDataReader): TensorArray | undefi
   }
 }
 
-/** Undefined when both hold the same type, shape and values. */
+/** Undefined when both hold the same name, type, shape and values; a rename alone is a change without numbers. */
 export function compareInitializers(x: TensorProto, y: TensorProto, readers: InitializerReaders = {}): InitializerChange | undefined {
   const [dx, dy] = [tensorDims(x), tensorDims(y)];
   const sameType = x.dataType === y.dataType;
   const sameShape = formatDims(dx) === formatDims(dy);
-  if (sameType && sameShape && sameValues(x, y) === true) return undefined;
+  const renamed = (x.name ?? '') !== (y.name ?? '');
+  const sparsityOnly = { before: NaN, after: NaN };
+  if (sameType && sameShape && sameValues(x, y) === true) return renamed ? { a: x.name ?? '', b: y.name ?? '', sparsity: sparsityOnly } : undefined;
   const [ax, ay] = [read(x, readers.a), read(y, readers.b)];
   const change: InitializerChange = {
     a: x.name ?? '', b: y.name ?? '',
@@ -76,7 +78,7 @@ export function compareInitializers(x: TensorProto, y: TensorProto, readers: Ini
       return { dtype: DataType.DOUBLE, dims: [data.length], data };
     };
     const c = compareTensors('', wide(ax), wide(ay), { rtol: 0, atol: 0 });
-    if (c.mismatches === 0 && sameType && sameShape) return undefined;
+    if (c.mismatches === 0 && sameType && sameShape) return renamed ? { ...change, sparsity: sparsityOnly } : undefined;
     change.numeric = { maxAbs: c.maxAbsError, cosine: c.cosine, changedShare: c.count ? c.mismatches / c.count : 0 };
   }
   return change;

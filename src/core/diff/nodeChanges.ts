@@ -119,7 +119,8 @@ export function nodeChanges(a: GraphIndex, b: GraphIndex, m: GraphMatch, i: numb
   if (attributes.length) changes.attributes = attributes;
   const inputs = slotChanges(x.input ?? [], y.input ?? [], (n) => m.valueAB.get(n));
   if (inputs.length) changes.inputs = inputs;
-  const outputs = slotChanges(x.output ?? [], y.output ?? [], (n) => m.valueAB.get(n));
+  // An output written under another name is a change of the node (its readers then follow the name).
+  const outputs = slotChanges(x.output ?? [], y.output ?? [], (n) => n);
   if (outputs.length) changes.outputs = outputs;
   const types = typeChanges(a, b, x, y);
   if (types.length) changes.types = types;

@@ -38,15 +38,18 @@ test('renamed nodes and values (a re-export): paired by structure, each node wit
   const d = diffModels(a, b);
   const n = a.graph!.node!.length;
   assert.deepEqual(pairs(d.graph), identityPairs(n));
-  const outputs = new Set(a.graph!.output!.map((o) => o.name));
+  const graphOutputs = new Set(a.graph!.output!.map((o) => o.name));
   for (const p of d.graph.nodes) {
     // A node writing a graph output (kept by name) is known by that output.
-    assert.equal(p.how, outputs.has(a.graph!.node![p.a].output![0]) ? 'output' : 'structure');
-    assert.deepEqual(Object.keys(p.changes), ['renamed'], `${a.graph!.node![p.a].name}: ${JSON.stringify(p.changes)}`);
+    assert.equal(p.how, graphOutputs.has(a.graph!.node![p.a].output![0]) ? 'output' : 'structure');
+    const [x, y] = [a.graph!.node![p.a], b.graph!.node![p.b]];
+    const outputs = x.output!.map((o, slot) => ({ slot, before: o, after: y.output![slot] })).filter((s) => s.before !== s.after);
+    assert.deepEqual(p.changes, { renamed: { before: x.name, after: y.name }, ...(outputs.length ? { outputs } : {}) });
   }
   assert.deepEqual(d.graph.groups, []);
-  // Renamed weights pair with their originals and hold the same values.
-  assert.equal(d.graph.counts.initializers.changed, 0);
+  // Renamed weights pair with their originals and hold the same values: renamed, nothing else.
+  assert.equal(d.graph.counts.initializers.changed, a.graph!.initializer!.length);
+  assert.ok(d.graph.initializers.changed.every((c) => c.a !== c.b && !c.numeric && !c.dtype && !c.shape));
   assert.equal(d.graph.counts.initializers.removed, 0);
   for (const t of a.graph!.initializer!) assert.ok(d.graph.values.some((v) => v.a === t.name && v.b.startsWith('v')), t.name!);
   assert.equal(d.identical, false);
