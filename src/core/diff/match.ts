@@ -18,14 +18,12 @@ export interface GraphMatch {
   valueHow: Map<string, ValueMatchKind>;
 }
 
-/** Every name a graph defines, in a stable order: inputs, initializers, node outputs. */
-export function definedValues(index: GraphIndex): string[] {
+/** Every name a graph defines, in a stable order: inputs, initializers, node outputs (a repeat is harmless to the caller). */
+function* definedValues(index: GraphIndex): Generator<string> {
   const g = index.graph;
-  const names = new Set<string>();
-  for (const v of g.input ?? []) if (v.name) names.add(v.name);
-  for (const t of g.initializer ?? []) if (t.name) names.add(t.name);
-  for (const node of g.node ?? []) for (const o of node.output ?? []) if (o) names.add(o);
-  return [...names];
+  for (const v of g.input ?? []) if (v.name) yield v.name;
+  for (const t of g.initializer ?? []) if (t.name) yield t.name;
+  for (const node of g.node ?? []) for (const o of node.output ?? []) if (o) yield o;
 }
 
 const opKey = (n: NodeProto) => `${n.domain || ''}:${n.opType ?? ''}/${(n.output ?? []).length}`;

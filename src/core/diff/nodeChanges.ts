@@ -70,8 +70,8 @@ export function attributeChanges(x: NodeProto, y: NodeProto): AttributeChange[] 
   return changes;
 }
 
-function slotChanges(x: string[], y: string[], pairOf: (name: string) => string | undefined): SlotChange[] {
-  const changes: SlotChange[] = [];
+function slotChanges(x: string[], y: string[], pairOf: (name: string) => string | undefined): SlotChange[] | undefined {
+  let changes: SlotChange[] | undefined;
   for (let k = 0; k < Math.max(x.length, y.length); k++) {
     const before = x[k] ?? '';
     const after = y[k] ?? '';
@@ -79,7 +79,7 @@ function slotChanges(x: string[], y: string[], pairOf: (name: string) => string 
     if (before && after && pairOf(before) === after) continue;
     // The same unpaired name: a value captured from the enclosing graph.
     if (before === after && pairOf(before) === undefined) continue;
-    changes.push({ slot: k, before, after });
+    (changes ??= []).push({ slot: k, before, after });
   }
   return changes;
 }
@@ -118,10 +118,10 @@ export function nodeChanges(a: GraphIndex, b: GraphIndex, m: GraphMatch, i: numb
   const attributes = attributeChanges(x, y);
   if (attributes.length) changes.attributes = attributes;
   const inputs = slotChanges(x.input ?? [], y.input ?? [], (n) => m.valueAB.get(n));
-  if (inputs.length) changes.inputs = inputs;
+  if (inputs) changes.inputs = inputs;
   // An output written under another name is a change of the node (its readers then follow the name).
   const outputs = slotChanges(x.output ?? [], y.output ?? [], (n) => n);
-  if (outputs.length) changes.outputs = outputs;
+  if (outputs) changes.outputs = outputs;
   const types = typeChanges(a, b, x, y);
   if (types.length) changes.types = types;
   return changes;
