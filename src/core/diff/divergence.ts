@@ -97,6 +97,18 @@ async function openSide(client: RuntimeClient, model: ModelProto, feeds: Record<
   return { index: GraphIndex.build(runnable.graph ?? {}), session, feeds: adaptFeeds(feeds, runnable), fetchable };
 }
 
+/** The second model's feeds: each of its inputs gets the value of the first model's input paired with it. */
+function feedsFor(b: ModelProto, feeds: Record<string, TensorArray>, diff: GraphDiff): Record<string, TensorArray> {
+  const byB = new Map(diff.values.filter((v) => v.how !== 'dequantized').map((v) => [v.b, v.a]));
+  const out: Record<string, TensorArray> = {};
+  for (const input of b.graph?.input ?? []) {
+    const name = input.name ?? '';
+    const from = byB.get(name) ?? name;
+    if (from in feeds) out[name] = feeds[from];
+  }
+  return out;
+}
+
 function producerRef(index: GraphIndex, name: string): { name: string; op: string } | undefined {
   const p = index.producer(name);
   return p ? { name: p.node.name || `${p.node.opType}#${p.index}`, op: p.node.opType ?? '' } : undefined;
@@ -111,7 +123,7 @@ export async function findDivergence(client: RuntimeClient, a: ModelProto, b: Mo
   const sideA = await openSide(client, a, feeds, 'the first model', upgrades, options, options.paths?.a);
   let sideB: Side | undefined;
   try {
-    sideB = await openSide(client, b, feeds, 'the second model', upgrades, options, options.paths?.b);
+    sideB = await openSide(client, b, feedsFor(b, feeds, diff), 'the second model', upgrades, options, options.paths?.b);
     return await compareSides(sideA, sideB, diff, options, upgrades);
   } finally {
     await sideA.session.close().catch(() => undefined);

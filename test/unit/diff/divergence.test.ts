@@ -64,3 +64,15 @@ test('a QDQ-quantized copy: dequantized activations pair with their float values
   // The graph input's quantization is where the numbers part first.
   assert.deepEqual(report.first.map((v) => [v.a, v.b]), [['input', 'input_dequantized']]);
 });
+
+test('a copy whose graph input was renamed: it is fed the same values through the paired input', async () => {
+  const a = mlp(3);
+  const b = cloneModel(a);
+  b.graph!.input![0].name = 'x';
+  for (const n of b.graph!.node!) n.input = n.input!.map((i) => (i === 'input' ? 'x' : i));
+  const diff = diffModels(a, b);
+  assert.ok(diff.graph.values.some((v) => v.a === 'input' && v.b === 'x' && v.how === 'position'));
+  const report = await findDivergence(client, a, b, diff.graph, generateInputs(a, { seed: 4, dims: { batch_size: 2 } }), { tolerance });
+  assert.equal(report.values.length, a.graph!.node!.length);
+  assert.ok(report.values.every((v) => !v.beyond && v.maxAbs === 0));
+});
