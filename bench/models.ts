@@ -22,7 +22,7 @@ export interface BenchModel {
   roles: Role[];
 }
 
-export type Role = 'decode' | 'info' | 'layout' | 'run' | 'external' | 'fold' | 'quantize' | 'webview';
+export type Role = 'decode' | 'info' | 'layout' | 'run' | 'external' | 'fold' | 'quantize' | 'webview' | 'diff';
 
 type Spec =
   | { kind: 'transformer'; options: TransformerOptions }
@@ -83,7 +83,7 @@ function generatedModels(sizes: ModelSizes): GeneratedModel[] {
       // Many nodes, few weight bytes, with the dynamo exporter's node metadata (IR 10).
       name: sizes.quick ? 'transformer-5k' : 'transformer-50k',
       spec: { kind: 'transformer', options: { layers: sizes.largeLayers, hidden: 64, heads: 4, ffn: 256, vocab: 512, maxPositions: 128, nodeMetadata: true } },
-      roles: ['decode', 'info', 'layout', 'webview'],
+      roles: ['decode', 'info', 'layout', 'webview', 'diff'],
       runDims: seq,
     },
   ];

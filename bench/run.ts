@@ -9,6 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onnxPython } from '../test/helpers/python.js';
 import { decodeFigures } from './figures/decode.js';
+import { diffFigures } from './figures/diff.js';
 import { externalFigures } from './figures/external.js';
 import { foldFigures } from './figures/fold.js';
 import { infoFigures } from './figures/info.js';
@@ -25,7 +26,7 @@ import { jsonText, markdownTable, targetLines } from './lib/report.js';
 import type { Row } from './lib/rows.js';
 import { modelDir, modelSizes, prepareExternalModel, prepareModels, root, type BenchModel, type Role } from './models.js';
 
-type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fold' | 'simplify' | 'quantize' | 'shapes' | 'opset';
+type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fold' | 'simplify' | 'quantize' | 'shapes' | 'opset' | 'diff';
 
 /** What the run cannot compare, and why: listed in the results so that nothing is silently missing. */
 const notMeasured: Array<{ figure: string; reason: string }> = [
@@ -39,7 +40,7 @@ function log(line: string): void {
 /** Bundled into the run's scratch folder (outside the sources, so that lint never sees them). */
 async function buildProbes(tmp: string): Promise<BenchContext['probes']> {
   const outdir = join(tmp, 'probes');
-  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'simplify', 'quantize', 'viewModel', 'shapes', 'opset'] as const;
+  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'simplify', 'quantize', 'viewModel', 'shapes', 'opset', 'diff'] as const;
   await esbuild.build({
     entryPoints: Object.fromEntries(names.map((n) => [n, join(root, 'bench', 'probes', `${n}.ts`)])),
     outdir,
@@ -93,6 +94,12 @@ async function main(): Promise<void> {
       for (const m of withRole(models, 'decode')) {
         log(`open (decode + index) ${m.name}`);
         rows.push(...await decodeFigures(ctx, m));
+      }
+    }
+    if (wanted('diff')) {
+      for (const m of withRole(models, 'diff')) {
+        log(`diff ${m.name}`);
+        rows.push(...await diffFigures(ctx, m));
       }
     }
     if (wanted('info')) {
