@@ -57,8 +57,6 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   cleanup: () => void;
-  /** performance.now() by which the child must answer; Infinity until the child has the request. */
-  deadline: number;
 }
 
 const defaultTimeoutMs = 5 * 60_000;
@@ -95,14 +93,6 @@ export class RuntimeClient {
   private generation = 0;
   private stderrTail: string[] = [];
   private readonly timeoutMs: number;
-  /**
-   * One timer watches every deadline, re-armed only when it fires: a timer made and cleared per request
-   * cost more than the rest of the client's work on a fast run.
-   */
-  private watchdog?: ReturnType<typeof setTimeout>;
-  private watchdogAt = Infinity;
-  /** Whether the child's handles keep this process alive (undefined: not yet set for this child). */
-  private held?: boolean;
 
   private constructor(private readonly options: ClientOptions) {
     this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
@@ -170,23 +160,27 @@ export class RuntimeClient {
     const id = this.nextId++;
     const child = this.ensureChild();
     return new Promise<T>((resolvePromise, rejectPromise) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // The clock starts when the child has the request: starting the child is not the model's time.
+      const startClock = () => {
+        timer = setTimeout(() => {
+          this.fail(id, new UserError(`onnxruntime did not finish within ${formatSeconds(this.timeoutMs)} and was stopped.`));
+          this.stop(new UserError('The onnxruntime process was stopped because another request timed out.'));
+        }, this.timeoutMs);
+      };
       const onAbort = () => {
         this.fail(id, new RunCancelledError());
         this.stop(new UserError('The onnxruntime process was stopped because another request was cancelled.'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const pending: Pending = {
+      this.pending.set(id, {
         resolve: resolvePromise as (value: unknown) => void,
         reject: rejectPromise,
-        cleanup: () => signal?.removeEventListener('abort', onAbort),
-        deadline: Infinity,
-      };
-      // The clock starts when the child has the request: starting the child is not the model's time.
-      const startClock = () => {
-        pending.deadline = performance.now() + this.timeoutMs;
-        this.watch(pending.deadline);
-      };
-      this.pending.set(id, pending);
+        cleanup: () => {
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+        },
+      });
       this.holdProcessOpen(true);
       const message = { ...request, id } as WorkerRequest;
       if (this.ready) {
@@ -196,32 +190,6 @@ export class RuntimeClient {
         this.queued.push({ message, startClock });
       }
     });
-  }
-
-  /** Makes sure a check runs by `at`; an earlier check already due re-arms itself for the rest. */
-  private watch(at: number): void {
-    if (this.watchdog && this.watchdogAt <= at) return;
-    clearTimeout(this.watchdog);
-    this.watchdogAt = at;
-    this.watchdog = setTimeout(() => this.checkDeadlines(), Math.max(0, at - performance.now()));
-    // Busy children keep the process alive through their handles (holdProcessOpen), not through this timer.
-    this.watchdog.unref();
-  }
-
-  private checkDeadlines(): void {
-    this.watchdog = undefined;
-    this.watchdogAt = Infinity;
-    const now = performance.now();
-    let next = Infinity;
-    for (const [id, pending] of this.pending) {
-      if (pending.deadline <= now) {
-        this.fail(id, new UserError(`onnxruntime did not finish within ${formatSeconds(this.timeoutMs)} and was stopped.`));
-        this.stop(new UserError('The onnxruntime process was stopped because another request timed out.'));
-        return;
-      }
-      next = Math.min(next, pending.deadline);
-    }
-    if (next < Infinity) this.watch(next);
   }
 
   private fail(id: number, error: Error): void {
@@ -246,7 +214,6 @@ export class RuntimeClient {
     });
     this.child = child;
     this.ready = false;
-    this.held = undefined;
     this.generation++;
     this.stderrTail = [];
     const onOutput = (chunk: Buffer) => {
@@ -299,8 +266,7 @@ export class RuntimeClient {
   /** An idle child must not keep a CLI or test process alive; a busy one must. */
   private holdProcessOpen(busy: boolean): void {
     const child = this.child;
-    if (!child || busy === this.held) return;
-    this.held = busy;
+    if (!child) return;
     const handles: Array<{ ref?: () => void; unref?: () => void } | null | undefined> = [
       child, child.channel, child.stdout as Socket | null, child.stderr as Socket | null,
     ];
@@ -317,9 +283,6 @@ export class RuntimeClient {
     this.child = undefined;
     this.ready = false;
     clearTimeout(this.startTimer);
-    clearTimeout(this.watchdog);
-    this.watchdog = undefined;
-    this.watchdogAt = Infinity;
     this.rejectAll(error);
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
