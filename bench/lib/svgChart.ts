@@ -50,11 +50,12 @@ export function logLogChart(options: ChartOptions): string {
   if (points.length === 0) {
     return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="60"><text x="10" y="30" font-family="sans-serif" font-size="14">${escape(options.title)}: no data</text></svg>\n`;
   }
-  // Axis ranges padded out to the neighbouring 1-2-5 steps.
+  // Axis ranges padded out to the neighbouring 1-2-5 steps; points just past an end stay drawn (within 1%).
   const pad = (v: number, down: boolean) => {
     const e = 10 ** Math.floor(Math.log10(v));
     const steps = [1, 2, 5, 10].map((m) => m * e);
-    return down ? [...steps].reverse().find((s) => s <= v) ?? e : steps.find((s) => s >= v) ?? 10 * e;
+    // Within 1% of a step is on it: 200,036 nodes ends the axis at 200k, not 500k.
+    return down ? [...steps].reverse().find((s) => s <= v * 1.01) ?? e : steps.find((s) => s >= v * 0.99) ?? 10 * e;
   };
   const x0 = pad(Math.min(...points.map((p) => p.x)), true);
   const x1 = pad(Math.max(...points.map((p) => p.x)), false);
