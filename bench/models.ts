@@ -15,7 +15,7 @@ export interface BenchModel {
   fileBytes: number;
   /** Bytes in the external-data file, not read when opening. */
   externalBytes?: number;
-  origin: 'generated' | 'sample' | 'user';
+  origin: 'generated' | 'sample' | 'fixture' | 'user';
   /** Sizes for symbolic dims when the model is run. */
   runDims?: Record<string, number>;
   /** Which figures use it. */
@@ -82,7 +82,7 @@ function generatedModels(sizes: ModelSizes): GeneratedModel[] {
     {
       // Many nodes, few weight bytes, with the dynamo exporter's node metadata (IR 10).
       name: sizes.quick ? 'transformer-5k' : 'transformer-50k',
-      spec: { kind: 'transformer', options: { layers: sizes.largeLayers, hidden: 64, heads: 4, ffn: 256, vocab: 512, maxPositions: 128, nodeMetadata: true } },
+      spec: largeTransformer(sizes.largeLayers),
       roles: ['decode', 'info', 'layout', 'webview', 'diff'],
       runDims: seq,
     },
@@ -114,18 +114,7 @@ export function prepareModels(sizes: ModelSizes, log: (line: string) => void): B
     name: 'sample', path: samplePath, origin: 'sample', description: 'the bundled sample (2-layer transformer)',
     fileBytes: statSync(samplePath).size, roles: ['decode', 'layout', 'run', 'fold', 'webview'], runDims: { batch_size: 1, sequence_length: 32 },
   });
-  for (const g of generatedModels(sizes)) {
-    const key = createHash('sha256').update(JSON.stringify(g.spec)).update(sourceHash).digest('hex').slice(0, 12);
-    const path = join(modelDir, `${g.name}-${key}.onnx`);
-    if (!existsSync(path)) {
-      const started = performance.now();
-      const bytes = encodeModel(generate(g.spec));
-      writeFileSync(path + '.tmp', bytes);
-      renameSync(path + '.tmp', path);
-      log(`generated ${g.name} (${(bytes.length / 2 ** 20).toFixed(1)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    }
-    models.push({ name: g.name, path, origin: 'generated', description: describe(g.spec), fileBytes: statSync(path).size, roles: g.roles, runDims: g.runDims });
-  }
+  for (const g of generatedModels(sizes)) models.push(cachedModel(g, sourceHash, log));
   const userDir = process.env.ONNX_LENS_BENCH_MODELS;
   if (userDir) {
     for (const file of readdirSync(userDir).filter((f) => f.endsWith('.onnx')).sort()) {
@@ -134,6 +123,46 @@ export function prepareModels(sizes: ModelSizes, log: (line: string) => void): B
     }
   }
   return models;
+}
+
+function cachedModel(g: GeneratedModel, sourceHash: string, log: (line: string) => void): BenchModel {
+  const key = createHash('sha256').update(JSON.stringify(g.spec)).update(sourceHash).digest('hex').slice(0, 12);
+  const path = join(modelDir, `${g.name}-${key}.onnx`);
+  if (!existsSync(path)) {
+    const started = performance.now();
+    const bytes = encodeModel(generate(g.spec));
+    writeFileSync(path + '.tmp', bytes);
+    renameSync(path + '.tmp', path);
+    log(`generated ${g.name} (${(bytes.length / 2 ** 20).toFixed(1)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return { name: g.name, path, origin: 'generated', description: describe(g.spec), fileBytes: statSync(path).size, roles: g.roles, runDims: g.runDims };
+}
+
+/**
+ * The scale curve's models: the large transformer's shape (109 nodes a layer, 21 around them; its 460
+ * layers are the 50k point) at about 1k, 5k, 20k, 50k and 200k nodes; the first three in quick runs.
+ */
+export function prepareScaleModels(sizes: ModelSizes, log: (line: string) => void): BenchModel[] {
+  mkdirSync(modelDir, { recursive: true });
+  const sourceHash = generatorHash();
+  const layers: Array<[string, number]> = [['1k', 9], ['5k', 46], ['20k', 183], ['50k', 460], ['200k', 1835]];
+  return layers.slice(0, sizes.quick ? 3 : undefined).map(([size, count]) =>
+    cachedModel({ name: `transformer-${size}`, spec: largeTransformer(count), roles: [] }, sourceHash, log));
+}
+
+function largeTransformer(layers: number): Spec {
+  return { kind: 'transformer', options: { layers, hidden: 64, heads: 4, ffn: 256, vocab: 512, maxPositions: 128, nodeMetadata: true } };
+}
+
+/**
+ * Real PyTorch exports from the test fixtures (see test/fixtures/exported/README.md) for the layout figure:
+ * graphs whose drawings cross edges, where the crossing count tells layouts apart.
+ */
+export function exportedLayoutModels(): BenchModel[] {
+  return ['transformer_torchscript', 'transformer_dynamo', 'detector_opset11_constants'].map((name) => {
+    const path = join(root, 'test', 'fixtures', 'exported', name, 'model.onnx');
+    return { name, path, origin: 'fixture', description: `exported by PyTorch (test fixture ${name})`, fileBytes: statSync(path).size, roles: ['layout'] };
+  });
 }
 
 /** The external-data model, streamed into `dir` (a temporary folder the runner removes). */

@@ -18,15 +18,16 @@ import { opsetFigures } from './figures/opset.js';
 import { quantizeFigures, quantizePeerPython } from './figures/quantize.js';
 import { launchBrowser, webviewFigures } from './figures/webview.js';
 import { runtimeFigures } from './figures/runtime.js';
+import { scaleFigures } from './figures/scale.js';
 import { simplifyFigures, simplifyModels } from './figures/simplify.js';
 import { shapeFigures, shapeSets } from './figures/shapes.js';
 import type { BenchContext } from './lib/context.js';
 import { describeMachine, machineText } from './lib/machine.js';
 import { jsonText, markdownTable, targetLines } from './lib/report.js';
 import type { Row } from './lib/rows.js';
-import { modelDir, modelSizes, prepareExternalModel, prepareModels, root, type BenchModel, type Role } from './models.js';
+import { exportedLayoutModels, modelDir, modelSizes, prepareExternalModel, prepareModels, prepareScaleModels, root, type BenchModel, type Role } from './models.js';
 
-type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'run' | 'fold' | 'simplify' | 'quantize' | 'shapes' | 'opset' | 'diff';
+type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'scale' | 'run' | 'fold' | 'simplify' | 'quantize' | 'shapes' | 'opset' | 'diff';
 
 /** What the run cannot compare, and why: listed in the results so that nothing is silently missing. */
 const notMeasured: Array<{ figure: string; reason: string }> = [
@@ -40,7 +41,7 @@ function log(line: string): void {
 /** Bundled into the run's scratch folder (outside the sources, so that lint never sees them). */
 async function buildProbes(tmp: string): Promise<BenchContext['probes']> {
   const outdir = join(tmp, 'probes');
-  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'simplify', 'quantize', 'viewModel', 'shapes', 'opset', 'diff'] as const;
+  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'simplify', 'quantize', 'viewModel', 'shapes', 'opset', 'diff', 'scale', 'ipcEcho'] as const;
   await esbuild.build({
     entryPoints: Object.fromEntries(names.map((n) => [n, join(root, 'bench', 'probes', `${n}.ts`)])),
     outdir,
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0];
   const rows: Row[] = [];
   const models = prepareModels(sizes, log);
+  let scaleChart: string | undefined;
   try {
     if (wanted('decode')) {
       for (const m of withRole(models, 'decode')) {
@@ -116,10 +118,12 @@ async function main(): Promise<void> {
       rmSync(join(tmp, 'external'), { recursive: true, force: true });
     }
     if (wanted('layout')) {
-      for (const m of withRole(models, 'layout')) {
+      const exported = exportedLayoutModels();
+      for (const m of [...withRole(models, 'layout'), ...exported]) {
         log(`layout ${m.name}`);
         rows.push(...await layoutFigures(ctx, m));
       }
+      models.push(...exported);
     }
     if (wanted('webview')) {
       const browser = await launchBrowser().catch((error: unknown) => {
@@ -136,6 +140,21 @@ async function main(): Promise<void> {
         } finally {
           await browser.close();
         }
+      }
+    }
+    if (wanted('scale')) {
+      const scaleModels = prepareScaleModels(sizes, log);
+      const browser = await launchBrowser().catch((error: unknown) => {
+        const reason = `Chromium did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+        log(reason);
+        notMeasured.push({ figure: 'Scale curve: first paint', reason });
+      });
+      try {
+        const scale = await scaleFigures(ctx, scaleModels, browser ?? undefined);
+        rows.push(...scale.rows);
+        scaleChart = scale.svg;
+      } finally {
+        await browser?.close();
       }
     }
     if (wanted('run')) {
@@ -201,6 +220,8 @@ async function main(): Promise<void> {
   const base = sizes.quick || only?.length ? 'results-dev' : 'latest';
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${base}.json`), jsonText(results));
+  // The scale curve, drawn next to the table it comes from.
+  if (scaleChart) writeFileSync(join(outDir, base === 'latest' ? 'scale.svg' : 'scale-dev.svg'), scaleChart);
   writeFileSync(join(outDir, `${base}.md`), `${table}\n\nMachine: ${machineText(machine)}. ${ctx.samples} samples per figure (fresh process each), ${seconds.toFixed(0)} s in all, ${results.date.slice(0, 10)}; load average ${results.loadAverage.start.toFixed(1)} at the start, ${results.loadAverage.end.toFixed(1)} at the end.\n`);
   if (outDir !== modelDir) updateReadme(results.date, machineText(machine), ctx.samples, seconds, results.loadAverage, table);
   log(`results in ${join(outDir, base)}.json and .md`);

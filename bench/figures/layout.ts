@@ -5,42 +5,21 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModelFile } from '../../src/core/model/decode.js';
-import type { ModelProto } from '../../src/core/model/proto.js';
-import type { LayoutEdge, LayoutNode } from '../../src/core/layout/index.js';
 import { probeJson, runChild } from '../lib/child.js';
+import { layoutInput } from '../lib/layoutInput.js';
 import type { BenchContext } from '../lib/context.js';
-import { alternate, row, Side, type Row } from '../lib/rows.js';
+import { alternate, isSummary, row, Side, type Measured, type Row, type Unit } from '../lib/rows.js';
+import { summarize } from '../lib/stats.js';
 import type { BenchModel } from '../models.js';
 
-export function layoutInput(model: ModelProto): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
-  const graph = model.graph ?? {};
-  const nodes: LayoutNode[] = [];
-  const edges: LayoutEdge[] = [];
-  const producer = new Map<string, string>();
-  const box = (label: string): Pick<LayoutNode, 'width' | 'height'> => ({ width: Math.max(48, 7 * label.length + 24), height: 28 });
-  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
-  for (const input of graph.input ?? []) {
-    if (initializers.has(input.name)) continue;
-    nodes.push({ id: `input:${input.name}`, ...box(input.name ?? '') });
-    producer.set(input.name ?? '', `input:${input.name}`);
-  }
-  (graph.node ?? []).forEach((node, i) => {
-    if (node.opType === 'Constant') return;
-    const id = `node:${i}`;
-    nodes.push({ id, ...box(node.opType ?? '') });
-    for (const input of node.input ?? []) {
-      const from = producer.get(input);
-      if (from) edges.push({ from, to: id });
-    }
-    for (const output of node.output ?? []) producer.set(output, id);
-  });
-  for (const output of graph.output ?? []) {
-    const id = `output:${output.name}`;
-    nodes.push({ id, ...box(output.name ?? '') });
-    const from = producer.get(output.name ?? '');
-    if (from) edges.push({ from, to: id });
-  }
-  return { nodes, edges };
+export { layoutInput };
+
+interface Quality {
+  crossings: number;
+  edgeLength: number;
+  width: number;
+  height: number;
+  layers: number;
 }
 
 export async function layoutFigures(ctx: BenchContext, model: BenchModel): Promise<Row[]> {
@@ -51,14 +30,36 @@ export async function layoutFigures(ctx: BenchContext, model: BenchModel): Promi
   const ours = new Side();
   const peer = new Side();
   const timeoutMs = ctx.quick ? 60_000 : 120_000;
+  // The drawing is the same every time: its quality is counted once, in the first sample, after the clock.
+  const quality: Record<string, Quality> = {};
   const run = (engine: string) => async () => {
-    const p = probeJson<{ ms: number; error?: string }>(await runChild(process.execPath, [ctx.probes.layout, engine, path], { timeoutMs }), engine);
+    const p = probeJson<{ ms: number; error?: string; quality?: Quality }>(
+      await runChild(process.execPath, [ctx.probes.layout, engine, path, ...(quality[engine] ? [] : ['quality'])], { timeoutMs }), engine);
     if (p.error) throw new Error(/call stack/i.test(p.error) ? 'stack overflow' : p.error);
+    if (p.quality) quality[engine] = p.quality;
     return { ms: p.ms };
   };
   await alternate(ctx.samples, ours, run('ours'), peer, run('dagre'));
-  return [row({
-    figure: 'layout time', model: `${model.name} (${input.nodes.length} nodes)`, unit: 'ms', better: 'lower',
-    ours: ours.measured('ms'), peerName: '@dagrejs/dagre', peer: peer.measured('ms'),
-  })];
+  const label = `${model.name} (${input.nodes.length} nodes)`;
+  const peerName = '@dagrejs/dagre';
+  const once = (engine: string, value: (q: Quality) => number, side: Side): Measured =>
+    quality[engine] ? summarize([value(quality[engine])]) : { failed: side.failure ?? 'no drawing' };
+  const figure = (name: string, unit: Unit, value: (q: Quality) => number, target?: boolean): Row => {
+    const oursValue = once('ours', value, ours);
+    const peerValue = once('dagre', value, peer);
+    const both = isSummary(oursValue) && isSummary(peerValue);
+    return row({
+      figure: name, model: label, unit, better: 'lower', ours: oursValue, peerName, peer: peerValue,
+      ...(target && both ? { target: { text: '≤ 1.0× peer', met: oursValue.median <= peerValue.median } } : {}),
+    });
+  };
+  const layers = (engine: string) => (quality[engine] ? `${quality[engine].layers} layers` : 'no drawing');
+  const crossings = figure('layout edge crossings', 'crossings', (q) => q.crossings, true);
+  crossings.note = `between adjacent layers, counted on both drawings by one function; ours ${layers('ours')}, dagre ${layers('dagre')}`;
+  return [
+    row({ figure: 'layout time', model: label, unit: 'ms', better: 'lower', ours: ours.measured('ms'), peerName, peer: peer.measured('ms') }),
+    crossings,
+    figure('layout total edge length', 'px', (q) => q.edgeLength),
+    figure('layout drawing area', 'Mpx²', (q) => (q.width * q.height) / 1e6),
+  ];
 }

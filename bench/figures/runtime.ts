@@ -32,6 +32,8 @@ export async function runtimeFigures(ctx: BenchContext, model: BenchModel): Prom
   const feeds = generateInputs(proto, { dims: model.runDims, seed: 1 });
   const feedsPath = join(ctx.tmp, `${model.name}.feeds.json`);
   writeFileSync(feedsPath, feedsJson(feeds));
+  const inputBytes = Object.values(feeds).reduce((n, t) => n + (ArrayBuffer.isView(t.data) ? t.data.byteLength : 0), 0);
+  let outputBytes = 0;
   const warmup = 5;
   const iterations = ctx.quick ? 20 : 50;
   const ours = new Side();
@@ -45,8 +47,9 @@ export async function runtimeFigures(ctx: BenchContext, model: BenchModel): Prom
       const roundTrips: number[] = [];
       for (let i = 0; i < Math.min(iterations, 20); i++) {
         const started = performance.now();
-        await session.run(feeds);
+        const { outputs } = await session.run(feeds);
         roundTrips.push(performance.now() - started);
+        outputBytes = Object.values(outputs).reduce((n, t) => n + (ArrayBuffer.isView(t.data) ? t.data.byteLength : 0), 0);
       }
       await session.close();
       const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -59,11 +62,21 @@ export async function runtimeFigures(ctx: BenchContext, model: BenchModel): Prom
       await runChild(process.execPath, [ctx.probes.ortBare, model.path, feedsPath, String(warmup), String(iterations), String(threads)], { timeoutMs: 300_000 }), 'bare onnxruntime-node');
     return { p50: p.p50, create: p.createMs };
   });
+  // The floor under the round trip: a forked Node child answering messages of the same sizes, no onnxruntime.
+  const floor = new Side();
+  for (let i = 0; outputBytes > 0 && i < ctx.samples; i++) {
+    await floor.sample(async () => probeJson<{ p50: number }>(
+      await runChild(process.execPath, [ctx.probes.ipcEcho, 'parent', String(inputBytes), String(outputBytes), String(iterations)], { timeoutMs: 60_000 }), 'IPC echo'));
+  }
   const peerName = 'bare onnxruntime-node script';
   const note = `${threads} intra-op thread, optimization 'all', ${iterations} timed runs after ${warmup} warm-up`;
   return [
     row({ figure: 'test-run latency p50', model: model.name, unit: 'ms', better: 'lower', ours: ours.measured('p50'), peerName, peer: peer.measured('p50'), note }),
     row({ figure: 'run round trip through the client p50', model: model.name, unit: 'ms', better: 'lower', ours: ours.measured('roundTrip'), peerName, peer: peer.measured('p50'), note: 'ours includes IPC to the child process' }),
+    row({
+      figure: 'child-process message round trip, no onnxruntime (the floor under the client\'s round trip)', model: model.name, unit: 'ms', better: 'lower', ours: floor.measured('p50'),
+      note: `a forked Node child (advanced serialization, as the client's) answering ${inputBytes} B requests with ${outputBytes} B replies, p50 of ${iterations}`,
+    }),
     row({ figure: 'session creation', model: model.name, unit: 'ms', better: 'lower', ours: ours.measured('create'), peerName, peer: peer.measured('create') }),
   ];
 }

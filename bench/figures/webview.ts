@@ -107,7 +107,9 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function webviewFigures(ctx: BenchContext, model: BenchModel, browser: Browser): Promise<Row[]> {
+/** `frameRates: false` measures the first paint alone (the scale curve's use). */
+export async function webviewFigures(ctx: BenchContext, model: BenchModel, browser: Browser, options: { frameRates?: boolean } = {}): Promise<Row[]> {
+  const frameRates = options.frameRates ?? true;
   const graphPath = join(ctx.tmp, `${model.name}.view.json`);
   const dist = (name: string) => () => readFileSync(join(root, 'dist', name));
   const server = await serve({
@@ -147,13 +149,15 @@ export async function webviewFigures(ctx: BenchContext, model: BenchModel, brows
           drawn = layouts[0]?.items ?? 0;
           // BENCH_SCREENSHOTS=folder keeps what the first paint showed, to check that the figure measured a real graph.
           if (process.env.BENCH_SCREENSHOTS && i === 0) await tab.screenshot({ path: join(process.env.BENCH_SCREENSHOTS, `${model.name}.png`) });
+          const times = { host: host.ms, page: firstPaint, total: host.ms + firstPaint };
+          if (!frameRates) return times;
           const frames = await tab.evaluate(`${panZoom}(2, false)`) as { fps: number; drawMs: number };
-          return { host: host.ms, page: firstPaint, total: host.ms + firstPaint, fps: frames.fps, drawMs: frames.drawMs };
+          return { ...times, fps: frames.fps, drawMs: frames.drawMs };
         });
       });
     }
     // A graph big enough for the crowded target: every group open, all of it fitted on screen.
-    for (let i = 0; nodes >= crowdedNodes && i < Math.min(ctx.samples, 3); i++) {
+    for (let i = 0; frameRates && nodes >= crowdedNodes && i < Math.min(ctx.samples, 3); i++) {
       await crowded.sample(() => onPage('?expanded', async (tab) => {
         const frames = await tab.evaluate(`${panZoom}(2, true)`) as { fps: number; fewest: number; crispMs: number };
         fewest = Math.min(fewest, frames.fewest);
@@ -167,9 +171,9 @@ export async function webviewFigures(ctx: BenchContext, model: BenchModel, brows
   const rows = [
     row({ figure: 'editor open-to-first-paint', model: model.name, unit: 'ms', better: 'lower', ours: side.measured('total'), note: `host decode + view model, then page load, layout and first frame; ${note}` }),
     row({ figure: 'editor first paint: page part', model: model.name, unit: 'ms', better: 'lower', ours: side.measured('page') }),
-    row({ figure: 'pan/zoom frame rate', model: model.name, unit: 'fps', better: 'higher', ours: side.measured('fps'), note }),
+    ...(frameRates ? [row({ figure: 'pan/zoom frame rate', model: model.name, unit: 'fps', better: 'higher', ours: side.measured('fps'), note })] : []),
   ];
-  if (nodes >= crowdedNodes) {
+  if (frameRates && nodes >= crowdedNodes) {
     const fps = crowded.measured('fps');
     const crisp = crowded.measured('crisp');
     rows.push(row({

@@ -9,12 +9,14 @@ function number(value: number): string {
 
 /** Counts are whole numbers and print as such. */
 function numberIn(value: number, unit: Unit): string {
-  return unit === 'cases' ? String(value) : number(value);
+  return unit === 'cases' || unit === 'crossings' ? String(Math.round(value)) : number(value);
 }
 
 export function valueText(m: Measured | undefined, unit: Unit): string {
   if (m === undefined) return '–';
   if (!isSummary(m)) return `failed (${m.failed})`;
+  // A fitted exponent has no unit: k of time ∝ nodes^k.
+  if (unit === 'exponent') return `k = ${m.median.toFixed(2)}`;
   return `${numberIn(m.median, unit)} ${unit}`;
 }
 
