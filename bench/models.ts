@@ -22,7 +22,7 @@ export interface BenchModel {
   roles: Role[];
 }
 
-export type Role = 'decode' | 'info' | 'layout' | 'run' | 'external' | 'fold' | 'quantize' | 'webview' | 'diff';
+export type Role = 'decode' | 'info' | 'layout' | 'run' | 'external' | 'fold' | 'quantize' | 'webview' | 'diff' | 'serve';
 
 type Spec =
   | { kind: 'transformer'; options: TransformerOptions }
@@ -59,7 +59,7 @@ export function modelSizes(env: NodeJS.ProcessEnv): ModelSizes {
 function generatedModels(sizes: ModelSizes): GeneratedModel[] {
   const seq = { batch_size: 1, sequence_length: 32 };
   return [
-    { name: 'mlp', spec: { kind: 'mlp', options: { inputs: 784, hidden: [512, 256], outputs: 10 } }, roles: ['decode', 'run'], runDims: { batch_size: 8 } },
+    { name: 'mlp', spec: { kind: 'mlp', options: { inputs: 784, hidden: [512, 256], outputs: 10 } }, roles: ['decode', 'run', 'serve'], runDims: { batch_size: 8 } },
     {
       name: 'cnn',
       spec: { kind: 'cnn', options: { blocks: sizes.quick ? [1, 1, 1] : [2, 2, 2, 2], channels: 32, imageSize: 64, classes: 100 } },
@@ -112,7 +112,7 @@ export function prepareModels(sizes: ModelSizes, log: (line: string) => void): B
   const samplePath = join(root, 'test', 'fixtures', 'sample.onnx');
   models.push({
     name: 'sample', path: samplePath, origin: 'sample', description: 'the bundled sample (2-layer transformer)',
-    fileBytes: statSync(samplePath).size, roles: ['decode', 'layout', 'run', 'fold', 'webview'], runDims: { batch_size: 1, sequence_length: 32 },
+    fileBytes: statSync(samplePath).size, roles: ['decode', 'layout', 'run', 'fold', 'webview', 'serve'], runDims: { batch_size: 1, sequence_length: 32 },
   });
   for (const g of generatedModels(sizes)) models.push(cachedModel(g, sourceHash, log));
   const userDir = process.env.ONNX_LENS_BENCH_MODELS;

@@ -18,6 +18,7 @@ import { opsetFigures } from './figures/opset.js';
 import { quantizeFigures, quantizePeerPython } from './figures/quantize.js';
 import { launchBrowser, webviewFigures } from './figures/webview.js';
 import { runtimeFigures } from './figures/runtime.js';
+import { serveFigures } from './figures/serve.js';
 import { scaleFigures } from './figures/scale.js';
 import { simplifyFigures, simplifyModels } from './figures/simplify.js';
 import { shapeFigures, shapeSets } from './figures/shapes.js';
@@ -27,7 +28,7 @@ import { jsonText, markdownTable, targetLines } from './lib/report.js';
 import type { Row } from './lib/rows.js';
 import { exportedLayoutModels, modelDir, modelSizes, prepareExternalModel, prepareModels, prepareScaleModels, root, type BenchModel, type Role } from './models.js';
 
-type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'scale' | 'run' | 'fold' | 'simplify' | 'quantize' | 'shapes' | 'opset' | 'diff';
+type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'scale' | 'run' | 'fold' | 'simplify' | 'quantize' | 'shapes' | 'opset' | 'diff' | 'serve';
 
 /** What the run cannot compare, and why: listed in the results so that nothing is silently missing. */
 const notMeasured: Array<{ figure: string; reason: string }> = [
@@ -161,6 +162,12 @@ async function main(): Promise<void> {
       for (const m of withRole(models, 'run')) {
         log(`test run ${m.name}`);
         rows.push(...await runtimeFigures(ctx, m));
+      }
+    }
+    if (wanted('serve')) {
+      for (const m of withRole(models, 'serve')) {
+        log(`serve ${m.name}`);
+        rows.push(...await serveFigures(ctx, m));
       }
     }
     if (wanted('fold')) {

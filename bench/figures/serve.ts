@@ -1,0 +1,145 @@
+// The local endpoint (`onnx-lens serve`, one instance) under a bounded load from this process, side by side
+// with a bare onnxruntime-node script running the same model on the same feeds in a loop: the overhead
+// per request at concurrency 1 (JSON and binary), throughput and p50/p99 at 1, 4 and 16, and the server's
+// memory over a soak.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readModelFile } from '../../src/core/model/decode.js';
+import { DataType } from '../../src/core/model/proto.js';
+import type { TensorArray } from '../../src/core/model/tensorValues.js';
+import { generateInputs } from '../../src/core/runtime/inputs.js';
+import { percentile } from '../../src/core/runtime/latency.js';
+import { protocolDatatype } from '../../src/core/serve/datatypes.js';
+import { probeJson, runChild } from '../lib/child.js';
+import type { BenchContext } from '../lib/context.js';
+import { generateLoad } from '../lib/loadGenerator.js';
+import { row, Side, type Row } from '../lib/rows.js';
+import { summarize } from '../lib/stats.js';
+import type { BenchModel } from '../models.js';
+
+const cli = join(process.cwd(), 'dist', 'cli.cjs');
+
+function jsonBody(feeds: Record<string, TensorArray>): Buffer {
+  const inputs = Object.entries(feeds).map(([name, t]) => ({
+    name, shape: t.dims, datatype: protocolDatatype(t.dtype),
+    data: t.dtype === DataType.INT64 ? Array.from(t.data as BigInt64Array, Number) : Array.from(t.data as Float32Array),
+  }));
+  return Buffer.from(JSON.stringify({ inputs }));
+}
+
+function binaryBody(feeds: Record<string, TensorArray>): { body: Buffer; headerLength: number } {
+  const parts = Object.values(feeds).map((t) => Buffer.from((t.data as Float32Array).buffer, (t.data as Float32Array).byteOffset, (t.data as Float32Array).byteLength));
+  const header = Buffer.from(JSON.stringify({
+    inputs: Object.entries(feeds).map(([name, t], i) => ({ name, shape: t.dims, datatype: protocolDatatype(t.dtype), parameters: { binary_data_size: parts[i].length } })),
+    parameters: { binary_data_output: true },
+  }));
+  return { body: Buffer.concat([header, ...parts]), headerLength: header.length };
+}
+
+function feedsJson(feeds: Record<string, TensorArray>): string {
+  const out: Record<string, unknown> = {};
+  for (const [name, t] of Object.entries(feeds)) {
+    out[name] = t.dtype === DataType.INT64
+      ? { type: 'int64', dims: t.dims, data: Array.from(t.data as BigInt64Array, String) }
+      : { type: 'float32', dims: t.dims, data: Array.from(t.data as Float32Array) };
+  }
+  return JSON.stringify(out);
+}
+
+/** Starts `onnx-lens serve` on a free port; resolves with its infer URL once it listens. */
+function startServer(modelPath: string): Promise<{ child: ChildProcess; inferUrl: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'serve', modelPath, '--port', '0', '--threads', '1', '--queue', '256'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /infer: POST (\S+)/.exec(out);
+      if (match) resolve({ child, inferUrl: match[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`onnx-lens serve exited with ${code}: ${out.slice(0, 200)}`)));
+  });
+}
+
+/** Resident memory of a process and its children (the server and its onnxruntime child), in MB. */
+function rssMB(pid: number): number {
+  const status = (p: number) => {
+    try {
+      return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    } catch {
+      return 0;
+    }
+  };
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    children = [];
+  }
+  return status(pid) + children.reduce((n, c) => n + status(c), 0);
+}
+
+export async function serveFigures(ctx: BenchContext, model: BenchModel): Promise<Row[]> {
+  const { model: proto } = await readModelFile(model.path);
+  const feeds = generateInputs(proto, { dims: model.runDims, seed: 1 });
+  const feedsPath = join(ctx.tmp, `${model.name}.serve-feeds.json`);
+  writeFileSync(feedsPath, feedsJson(feeds));
+  const json = jsonBody(feeds);
+  const binary = binaryBody(feeds);
+  const seconds = ctx.quick ? 3 : 10;
+  const soakSeconds = ctx.quick ? 10 : 60;
+  const bare = new Side();
+  const sides = new Map<string, Side>();
+  const side = (key: string) => sides.get(key) ?? sides.set(key, new Side()).get(key)!;
+  let soak: { start: number; end: number } | undefined;
+  for (let i = 0; i < ctx.samples; i++) {
+    const server = await startServer(model.path);
+    try {
+      await generateLoad(server.inferUrl, json, { 'Content-Type': 'application/json' }, 1, 1000); // warm-up
+      for (const concurrency of [1, 4, 16]) {
+        await side(`json${concurrency}`).sample(async () => {
+          const r = await generateLoad(server.inferUrl, json, { 'Content-Type': 'application/json' }, concurrency, seconds * 1000);
+          const sorted = r.latencies.sort((a, b) => a - b);
+          if (r.errors) throw new Error(`${r.errors} of ${r.requests} requests failed`);
+          return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), rps: r.requests / r.seconds };
+        });
+      }
+      await side('binary1').sample(async () => {
+        const r = await generateLoad(server.inferUrl, binary.body, { 'Inference-Header-Content-Length': String(binary.headerLength) }, 1, seconds * 1000);
+        if (r.errors) throw new Error(`${r.errors} of ${r.requests} requests failed`);
+        return { p50: percentile(r.latencies.sort((a, b) => a - b), 50) };
+      });
+      if (i === 0) {
+        // Memory over a soak: after a first tenth (allocations settled), and at the end.
+        const pid = server.child.pid!;
+        let start = 0;
+        const timer = setTimeout(() => { start = rssMB(pid); }, soakSeconds * 100);
+        await generateLoad(server.inferUrl, json, { 'Content-Type': 'application/json' }, 4, soakSeconds * 1000);
+        clearTimeout(timer);
+        soak = { start, end: rssMB(pid) };
+      }
+    } finally {
+      server.child.kill('SIGINT');
+    }
+    await bare.sample(async () => probeJson<{ p50: number }>(
+      await runChild(process.execPath, [ctx.probes.ortBare, model.path, feedsPath, '5', ctx.quick ? '200' : '1000', '1'], { timeoutMs: 300_000 }), 'bare onnxruntime-node'));
+  }
+  const peerName = 'bare onnxruntime-node script (session.run in a loop)';
+  const rows: Row[] = [
+    row({ figure: 'serve: request latency p50, concurrency 1, JSON', model: model.name, unit: 'ms', better: 'lower', ours: side('json1').measured('p50'), peerName, peer: bare.measured('p50'), note: 'ours: HTTP POST to the endpoint and the whole answer back; target overhead ≤ 10% on a 1 ms model' }),
+    row({ figure: 'serve: request latency p50, concurrency 1, binary tensors', model: model.name, unit: 'ms', better: 'lower', ours: side('binary1').measured('p50'), peerName, peer: bare.measured('p50') }),
+  ];
+  for (const concurrency of [1, 4, 16]) {
+    const s = side(`json${concurrency}`);
+    rows.push(row({ figure: `serve: throughput, concurrency ${concurrency}, JSON`, model: model.name, unit: 'req/s', better: 'higher', ours: s.measured('rps'), note: `one instance, 1 intra-op thread; p99 in the next row` }));
+    rows.push(row({ figure: `serve: request latency p99, concurrency ${concurrency}, JSON`, model: model.name, unit: 'ms', better: 'lower', ours: s.measured('p99') }));
+  }
+  if (soak) {
+    rows.push(row({
+      figure: `serve: memory of the server and its onnxruntime child over a ${soakSeconds} s soak (concurrency 4)`, model: model.name, unit: 'MB', better: 'lower',
+      ours: summarize([soak.end]), peerName: `the same at ${soakSeconds / 10} s`, peer: summarize([soak.start]),
+      note: 'ratio ≈ 1: no growth',
+    }));
+  }
+  return rows;
+}
