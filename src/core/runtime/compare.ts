@@ -271,10 +271,12 @@ const className = /logit|prob|score|class/i;
 
 /**
  * Whether the model marks `output` as class scores: produced by Softmax/LogSoftmax, read by ArgMax/TopK/
- * Softmax/LogSoftmax in the graph, or named like logits/probs/scores/classes.
+ * Softmax/LogSoftmax in the graph, or named like logits/probs/scores/classes with at most 3 declared dims
+ * (a [1, 1, H, W] 'prob_map' is a map, not rows of classes).
  */
 export function classHinted(model: ModelProto, output: string): boolean {
-  if (className.test(output)) return true;
+  const rank = (model.graph?.output ?? []).find((o) => o.name === output)?.type?.tensorType?.shape?.dim?.length;
+  if (className.test(output) && (rank === undefined || rank <= 3)) return true;
   return (model.graph?.node ?? []).some((n) => classOps.has(n.opType ?? '') && (n.output?.includes(output) || n.input?.[0] === output));
 }
 
