@@ -3,7 +3,7 @@
 import { ProbeFailure } from './child.js';
 import { summarize, type Summary } from './stats.js';
 
-export type Unit = 'ms' | 'MB' | 'MB/s' | 'fps' | 'nodes' | 'values' | 'cases';
+export type Unit = 'ms' | 'MB' | 'MB/s' | 'fps' | 'nodes' | 'values' | 'cases' | 'dB';
 
 export type Measured = Summary | { failed: string };
 
