@@ -148,7 +148,7 @@ export const quantizeTransform: Transform<typeof options, QuantizeRequest, Quant
       model: outcome.model,
       notes: [...notes, ...outcome.notes],
       details: {
-        mode: q.mode, format: outcome.format, options: q, counts: outcome.counts, tensors: outcome.tensors,
+        mode: q.mode, format: outcome.format, options: { ...q, perChannel: outcome.perChannel }, counts: outcome.counts, tensors: outcome.tensors,
         weightBytesBefore: outcome.weightBytesBefore, weightBytesAfter: outcome.weightBytesAfter,
         weightRatio: outcome.weightBytesBefore / Math.max(1, outcome.weightBytesAfter),
         fileRatio: NaN, quantizeMs: outcome.ms,
