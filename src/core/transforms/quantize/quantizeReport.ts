@@ -66,7 +66,7 @@ export function formatQuantizeDetails(d: QuantizeDetails, options: { markdown?: 
   }
   if (d.newerThanChecker) lines.push(item('uses opset 18+ or com.microsoft ops, which onnx.checker 1.12 cannot judge; onnxruntime loads and runs it'));
 
-  lines.push(h(d.inputs.sets ? `Accuracy on ${d.inputs.sets} input set(s) from ${d.inputs.source}` : 'Accuracy'));
+  lines.push(h(d.inputs.sets ? `Accuracy on ${d.inputs.sets} input set(s) (${d.inputs.source})` : 'Accuracy'));
   if (!d.inputs.sets) lines.push(item('not measured: the verification did not run (see Verification)'));
   for (const a of d.accuracy) {
     if (a.problem) lines.push(item(`${a.name}: ${a.problem}`));
