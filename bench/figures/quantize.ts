@@ -2,6 +2,7 @@
 // weight-only int4 (block 32, written as MatMulNBits). The peer is onnxruntime's own Python quantizer
 // (quantize_dynamic, MatMulNBitsQuantizer) where a Python with onnxruntime is found: BENCH_ORT_PYTHON, or a
 // virtual environment at bench/.models/ort-venv (see bench/README.md). Both are divided by the same bytes.
+// Then accuracy and size on held-out data against quantize_static/quantize_dynamic (quantizeAccuracy.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { generateInputs } from '../../src/core/runtime/inputs.js';
 import { percentile } from '../../src/core/runtime/latency.js';
 import { probeJson, runChild } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
+import { quantizeAccuracyFigures } from './quantizeAccuracy.js';
 import { alternate, isSummary, row, Side, type Row } from '../lib/rows.js';
 import { summarize } from '../lib/stats.js';
 import { modelDir, type BenchModel } from '../models.js';
@@ -96,6 +98,7 @@ export async function quantizeFigures(ctx: BenchContext, model: BenchModel): Pro
     outputs.push({ label: 'float16', path: fp16 });
     rows.push(...await againstFp32(ctx, model, outputs, samples));
   }
+  rows.push(...await quantizeAccuracyFigures(ctx, model, python));
   return rows;
 }
 

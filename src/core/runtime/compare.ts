@@ -205,3 +205,103 @@ export async function compareModels(client: RuntimeClient, a: Uint8Array | strin
   const comparisons = inDeclaredOrder(compareOutputs(expected, actual, options), session.outputs.map((o) => o.name));
   return { inputs, assumptions, comparisons, pass: comparisons.every((c) => c.pass), upgrades };
 }
+
+// Measures of a lossy result (quantization): how large the error is against the reference's own scale.
+
+/** What the measures need of a reference output and its error, summed over every compared set. */
+export interface SignalSums {
+  count: number;
+  min: number;
+  max: number;
+  sum: number;
+  /** Σ ref². */
+  sumSq: number;
+  /** Σ (ref - result)². */
+  errorSq: number;
+  maxAbsError: number;
+}
+
+export function emptySums(): SignalSums {
+  return { count: 0, min: Infinity, max: -Infinity, sum: 0, sumSq: 0, errorSq: 0, maxAbsError: 0 };
+}
+
+/** Adds the finite element pairs of one set (non-finite pairs are the element rules' business). */
+export function addSignal(sums: SignalSums, reference: Float64Array, result: Float64Array): void {
+  for (let i = 0; i < reference.length; i++) {
+    const x = reference[i], y = result[i];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    const d = y - x;
+    sums.count++;
+    if (x < sums.min) sums.min = x;
+    if (x > sums.max) sums.max = x;
+    sums.sum += x;
+    sums.sumSq += x * x;
+    sums.errorSq += d * d;
+    if (Math.abs(d) > sums.maxAbsError) sums.maxAbsError = Math.abs(d);
+  }
+}
+
+/** 10·log10(Σref² / Σ(ref - result)²): Infinity for an exact result, NaN when nothing was compared. */
+export function snrDb(sums: SignalSums): number {
+  if (sums.count === 0) return NaN;
+  if (sums.errorSq === 0) return Infinity;
+  return 10 * Math.log10(sums.sumSq / sums.errorSq);
+}
+
+/** Max abs error over the reference's range (max - min); NaN for a constant reference (no range to relate to). */
+export function rangeError(sums: SignalSums): number {
+  const range = sums.max - sums.min;
+  return sums.count && range > 0 ? sums.maxAbsError / range : NaN;
+}
+
+/**
+ * The reference's standard deviation over its root mean square, from 0 (constant) to 1 (zero mean). An
+ * output that is mostly a constant offset (low spread) has a cosine near 1 whatever its varying part does.
+ */
+export function spread(sums: SignalSums): number {
+  if (sums.count === 0 || sums.sumSq === 0) return 0;
+  const mean = sums.sum / sums.count;
+  const variance = Math.max(0, sums.sumSq / sums.count - mean * mean);
+  return Math.sqrt(variance / (sums.sumSq / sums.count));
+}
+
+/** Op types whose output is a class score, or that read one, for `classCount`. */
+const classOps = new Set(['Softmax', 'LogSoftmax', 'ArgMax', 'TopK']);
+const className = /logit|prob|score|class/i;
+
+/**
+ * Whether the model marks `output` as class scores: produced by Softmax/LogSoftmax, read by ArgMax/TopK/
+ * Softmax/LogSoftmax in the graph, or named like logits/probs/scores/classes with at most 3 declared dims
+ * (a [1, 1, H, W] 'prob_map' is a map, not rows of classes).
+ */
+export function classHinted(model: ModelProto, output: string): boolean {
+  const rank = (model.graph?.output ?? []).find((o) => o.name === output)?.type?.tensorType?.shape?.dim?.length;
+  if (className.test(output) && (rank === undefined || rank <= 3)) return true;
+  return (model.graph?.node ?? []).some((n) => classOps.has(n.opType ?? '') && (n.output?.includes(output) || n.input?.[0] === output));
+}
+
+/**
+ * Classes per row of a class-like output, else 0. Class-like: a float output the model marks (classHinted)
+ * whose last dim is above 1, or an unmarked [rows, classes] / [classes] output with 2 to 1000 classes.
+ * Anything else (a [1, 1, H, W] map, a [batch, seq, hidden] state) has no classes to agree on.
+ */
+export function classCount(dims: readonly number[], hinted: boolean): number {
+  const last = dims[dims.length - 1];
+  if (dims.length === 0 || !(last > 1)) return 0;
+  if (hinted) return last;
+  return dims.length <= 2 && last <= 1000 ? last : 0;
+}
+
+function argMax(values: Float64Array, start: number, length: number): number {
+  let best = 0;
+  for (let c = 1; c < length; c++) if (values[start + c] > values[start + best]) best = c;
+  return best;
+}
+
+/** Rows (every leading index) whose arg-max agrees, out of the rows compared. */
+export function top1Agreement(reference: Float64Array, result: Float64Array, classes: number): { agree: number; rows: number } {
+  const rows = classes > 0 ? Math.floor(reference.length / classes) : 0;
+  let agree = 0;
+  for (let r = 0; r < rows; r++) if (argMax(reference, r * classes, classes) === argMax(result, r * classes, classes)) agree++;
+  return { agree, rows };
+}

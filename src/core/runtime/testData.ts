@@ -1,5 +1,6 @@
 // Inputs and expected outputs from files: the ONNX test-data layout (test_data_set_N/input_K.pb and
-// output_K.pb), single TensorProto .pb files, NumPy .npy and .npz files and JSON.
+// output_K.pb), single TensorProto .pb files, NumPy .npy and .npz files (a folder of .npz files that
+// each feed every input: one sample each) and JSON.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -228,6 +229,16 @@ function readFiles(files: string[], model: ModelProto): Record<string, TensorArr
 }
 
 /**
+ * Several .npz files that each feed every required input are one sample each (a calibration folder),
+ * not one set whose later files would overwrite the earlier ones' values.
+ */
+function npzSamples(files: string[], model: ModelProto): TestDataSet[] | undefined {
+  if (files.length < 2 || !files.every((f) => extname(f).toLowerCase() === '.npz')) return undefined;
+  const sets = files.map((f) => ({ name: basename(f), inputs: readFiles([f], model) }));
+  return sets.every((s) => !missingInputs(s.inputs, model)) ? sets : undefined;
+}
+
+/**
  * Inputs (and expected outputs) from what the user pointed at: a model test folder with test_data_set_N
  * folders (every set), one test_data_set folder, a folder of .npy/.npz/.pb/.json files, or such files.
  */
@@ -239,6 +250,8 @@ export function loadInputSources(paths: string[], model: ModelProto): TestDataSe
     if (readdirSync(dir).some((f) => /^(input|output)_\d+\.pb$/.test(f))) return [readTestDataSet(dir, model)];
     const files = readdirSync(dir).filter((f) => /\.(npy|npz|json|pb)$/i.test(f)).sort().map((f) => join(dir, f));
     if (!files.length) throw new UserError(`${dir} holds no test_data_set folders and no .pb, .npy, .npz or .json files.`);
+    const samples = npzSamples(files, model);
+    if (samples) return samples;
     return [{ name: basename(dir), inputs: readFiles(files, model) }];
   }
   for (const p of paths) if (isDir(p)) throw new UserError(`Give one folder or several files, not both (${basename(p)} is a folder).`);

@@ -1,10 +1,10 @@
 // Outputs of the original and of the result over several input sets, one comparison per output: the
-// element rules of compareTensors per set, and over all sets together the cosine similarity, whether
-// the original's values are all the same (a check that proves little), and top-1 agreement for
-// [rows, classes] outputs.
+// element rules of compareTensors per set, and over all sets together the cosine similarity, SNR, the
+// max error against the reference's range and its spread (compare.ts), whether the original's values are
+// all the same (a check that proves little), and top-1 agreement for class-like outputs.
 import { DataType, type ModelProto } from '../model/proto.js';
 import { fromFloat64, toFloat64, type TensorArray } from '../model/tensorValues.js';
-import { compareTensors, numeric, type OutputComparison, type Tolerance } from '../runtime/compare.js';
+import { addSignal, classCount, compareTensors, emptySums, numeric, rangeError, snrDb, spread, top1Agreement, type OutputComparison, type Tolerance } from '../runtime/compare.js';
 
 export interface OutputCheck extends OutputComparison {
   /** A floating-point output: what a lossy transform is judged on. */
@@ -13,8 +13,16 @@ export interface OutputCheck extends OutputComparison {
   constant: boolean;
   /** Its value when constant, as text. */
   constantValue?: string;
-  /** Share of rows whose arg-max agrees, for float [rows, classes] outputs. */
+  /** Share of rows whose arg-max agrees, for class-like float outputs (classCount in compare.ts). */
   top1?: number;
+  /** Float outputs: 10·log10(Σref²/Σ(ref-result)²) over every set, in dB (Infinity when exact). */
+  snrDb?: number;
+  /** Float outputs: max abs error over the reference's range (max - min); NaN when the reference is constant. */
+  rangeError?: number;
+  /** Float outputs: the reference's standard deviation over its RMS (0 constant, 1 zero mean). */
+  spread?: number;
+  /** How a lossy rule judged it: 'PASS by SNR 41.2 dB ≥ 30'. */
+  decided?: string;
 }
 
 export type Feeds = Record<string, TensorArray>;
@@ -47,12 +55,6 @@ function constantValue(arrays: TensorArray[]): string | undefined {
   return typeof first === 'string' ? JSON.stringify(first) : String(first);
 }
 
-function argMax(values: Float64Array, start: number, length: number): number {
-  let best = 0;
-  for (let c = 1; c < length; c++) if (values[start + c] > values[start + best]) best = c;
-  return best;
-}
-
 function failed(name: string, array: TensorArray | undefined, base: OutputComparison | undefined, problem: string): OutputCheck {
   const count = base?.count ?? 0;
   return {
@@ -64,10 +66,12 @@ function failed(name: string, array: TensorArray | undefined, base: OutputCompar
 /**
  * One check per name in `names`, over every set: expected[s] are the original's outputs, actual[s] the
  * result's on the same inputs. Elements are judged by `tolerance` (integers exactly); `pass` says so.
+ * `classHints` names the outputs the model marks as class scores (classHinted in compare.ts).
  */
-export function compareRuns(names: string[], expected: Feeds[], actual: Feeds[], tolerance: Tolerance): OutputCheck[] {
+export function compareRuns(names: string[], expected: Feeds[], actual: Feeds[], tolerance: Tolerance, classHints: ReadonlySet<string> = new Set()): OutputCheck[] {
   return names.map((name) => {
     let maxAbs = 0, maxRel = 0, mismatches = 0, count = 0, dot = 0, ee = 0, aa = 0, rows = 0, agree = 0;
+    const sums = emptySums();
     let first: OutputComparison | undefined;
     const references: TensorArray[] = [];
     for (let s = 0; s < expected.length; s++) {
@@ -97,19 +101,22 @@ export function compareRuns(names: string[], expected: Feeds[], actual: Feeds[],
         ee += x * x;
         aa += y * y;
       }
-      const classes = e.dims.length === 2 && e.dims[1] > 1 ? e.dims[1] : 0;
-      if (classes && floatTypes.has(e.dtype)) {
-        for (let r = 0; r < e.dims[0]; r++, rows++) if (argMax(ev, r * classes, classes) === argMax(av, r * classes, classes)) agree++;
-      }
+      if (!floatTypes.has(e.dtype)) continue;
+      addSignal(sums, ev, av);
+      const top1 = top1Agreement(ev, av, classCount(e.dims, classHints.has(name)));
+      rows += top1.rows;
+      agree += top1.agree;
     }
     if (!first) return failed(name, undefined, undefined, 'no input sets were compared');
     const textual = references.some((r) => Array.isArray(r.data));
     const cosine = textual ? NaN : ee === 0 && aa === 0 ? 1 : ee === 0 || aa === 0 ? 0 : dot / Math.sqrt(ee * aa);
     const value = constantValue(references);
+    const float = floatTypes.has(references[0].dtype);
     return {
       ...first, maxAbsError: maxAbs, maxRelError: maxRel, cosine, mismatches, count, pass: mismatches === 0,
-      float: floatTypes.has(references[0].dtype), constant: value !== undefined, ...(value !== undefined ? { constantValue: value } : {}),
+      float, constant: value !== undefined, ...(value !== undefined ? { constantValue: value } : {}),
       ...(rows ? { top1: agree / rows } : {}),
+      ...(float && sums.count ? { snrDb: snrDb(sums), rangeError: rangeError(sums), spread: spread(sums) } : {}),
     };
   });
 }

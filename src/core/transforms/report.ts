@@ -1,7 +1,7 @@
 // The report every transform (fold, prune, quantize) returns: what changed in the graph, sizes, time,
 // and how close the result is to the original on the same inputs. Rendered as text for the CLI and
 // Markdown for the editor; `--json` prints the object itself.
-import { formatBytes, formatCosine, formatDims, formatDuration, formatNumber } from '../format.js';
+import { formatBytes, formatCosine, formatDims, formatDuration, formatNumber, formatPercent } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
 import { int64ToNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { initializerTotals, type InitializerTotals } from '../model/summary.js';
@@ -35,6 +35,8 @@ export interface Verification {
   sets?: number;
   /** Outputs whose reference values were all the same: 'y (all 0)'. */
   constant?: string[];
+  /** Which measure decided a lossy verdict: 'PASS by SNR 41.2 dB ≥ 30' (accuracyRule.ts). */
+  decided?: string;
 }
 
 /** How a user gives real inputs, for reports whose verification proved little. */
@@ -173,18 +175,28 @@ export function verificationLines(v: Verification | undefined): string[] {
   if (!v) return ['not run'];
   if (!v.ran) return [`${verdicts[v.status]}: ${v.problem ?? 'unknown reason'}`, ...(v.inputs ? [`inputs: ${v.inputs}`] : [])];
   const lossy = v.minCosine !== undefined;
-  const lines = [`${verdicts[v.status]}: outputs compared on the same inputs (${v.tolerance})${v.status === 'inconclusive' ? `, but ${v.problem}` : ''}`];
+  const verdict = v.decided && (v.status === 'pass' || v.status === 'fail') ? v.decided : verdicts[v.status];
+  const lines = [`${verdict}: outputs compared on the same inputs (${v.tolerance})${v.status === 'inconclusive' ? `, but ${v.problem}` : ''}`];
   if (v.inputs) lines.push(`inputs: ${v.inputs}`);
   for (const c of v.comparisons) {
     const figures = c.problem ?? (lossy
-      ? `max abs error ${formatNumber(c.maxAbsError)}, cosine ${formatCosine(c.cosine)}${c.float ? '' : ' (not a float output: shown, not judged)'}`
+      ? `${signalFigures(c)}${c.float ? '' : `, ${c.count - c.mismatches}/${c.count} equal (not a float output: shown, not judged)`}`
       : `max abs error ${formatNumber(c.maxAbsError)}, cosine ${formatCosine(c.cosine)}, ${c.mismatches}/${c.count} outside tolerance`);
-    lines.push(`${c.name}: ${figures}${c.pass ? '' : ' (FAIL)'}`);
+    lines.push(`${c.name}: ${figures}${c.decided && v.comparisons.length > 1 ? ` (${c.decided})` : c.pass ? '' : ' (FAIL)'}`);
   }
   if (v.constant?.length && v.status !== 'inconclusive') {
     lines.push(`constant on these inputs, so it proves little: ${v.constant.join(', ')}; ${realInputsHint}`);
   }
   return lines;
+}
+
+/** A lossy output's measures: max abs error (and against the range), SNR, cosine, top-1 agreement. */
+export function signalFigures(c: OutputCheck): string {
+  const parts = [`max abs error ${formatNumber(c.maxAbsError)}${c.rangeError !== undefined && Number.isFinite(c.rangeError) ? ` (${formatPercent(c.rangeError)} of the range)` : ''}`];
+  if (c.snrDb !== undefined && !Number.isNaN(c.snrDb)) parts.push(`SNR ${c.snrDb === Infinity ? 'inf' : c.snrDb.toFixed(1)} dB`);
+  parts.push(`cosine ${formatCosine(c.cosine)}`);
+  if (c.top1 !== undefined) parts.push(`top-1 agreement ${formatPercent(c.top1)}`);
+  return parts.join(', ');
 }
 
 /** One line for a notification: what changed and the verdict. */
@@ -194,6 +206,7 @@ export function reportSummary(report: TransformReport, headline?: string): strin
   if (!v) return `${changed}.`;
   const worst = v.comparisons.filter((c) => c.float && Number.isFinite(c.cosine)).sort((a, b) => a.cosine - b.cosine)[0];
   const cosine = v.minCosine !== undefined && worst ? `cosine ${formatCosine(worst.cosine)} (at least ${v.minCosine} wanted)` : '';
+  if (v.decided && (v.status === 'pass' || v.status === 'fail')) return `${changed}; ${v.decided}.`;
   switch (v.status) {
     case 'pass': return `${changed}; ${cosine || 'outputs match the original'}.`;
     case 'fail': return `${changed}; ${cosine ? `${cosine}: BELOW THE ACCEPTANCE CRITERION` : 'OUTPUTS DIFFER from the original'}.`;

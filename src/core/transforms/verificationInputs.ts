@@ -19,6 +19,8 @@ export interface InputSets {
   sets: Array<Record<string, TensorArray>>;
   /** Where they came from, for the report. */
   source: string;
+  /** Each set's name: the file or folder it came from, or `seed N` for a generated one. */
+  names?: string[];
 }
 
 /** The host's choice (CLI options, the editor's) with the transform's own (quantize's --calibration, set counts). */
@@ -60,11 +62,11 @@ export function prepareInputs(model: ModelProto, choice: InputChoice): () => Inp
     first ??= resolveInputs(model, spec, cache);
     if (spec.files?.length) {
       const generated = first.dataSets.some((s) => s.fed?.some((f) => f.source === 'generated'));
-      made = { sets: first.dataSets.map((s) => s.inputs), source: generated ? `${first.summary}${assumedText(first)}` : spec.files.join(', ') };
+      made = { sets: first.dataSets.map((s) => s.inputs), source: generated ? `${first.summary}${assumedText(first)}` : spec.files.join(', '), names: first.dataSets.map((s) => s.name) };
     } else {
       const sets = [first.dataSets[0].inputs];
       for (let i = 1; i < count; i++) sets.push(resolveInputs(model, { ...spec, seed: seed + i }, cache).dataSets[0].inputs);
-      made = { sets, source: `${count} generated input set${count === 1 ? '' : 's'}: ${first.summary}${count > 1 ? ` (seeds ${seed} to ${seed + count - 1})` : ''}${assumedText(first)}` };
+      made = { sets, names: sets.map((_, i) => `seed ${seed + i}`), source: `${count} generated input set${count === 1 ? '' : 's'}: ${first.summary}${count > 1 ? ` (seeds ${seed} to ${seed + count - 1})` : ''}${assumedText(first)}` };
     }
     return made;
   };

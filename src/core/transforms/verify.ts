@@ -6,6 +6,8 @@ import { oneLine } from '../errors.js';
 import { encodeModel } from '../model/decode.js';
 import { onnx, type ModelProto } from '../model/proto.js';
 import type { RuntimeClient } from '../runtime/client.js';
+import { classHinted } from '../runtime/compare.js';
+import { applyRule, ruleText, type AccuracyRule } from './accuracyRule.js';
 import { expectedOutputSets } from './expectedOutputs.js';
 import { adaptFeeds, compareRuns, type Feeds, type OutputCheck } from './compareRuns.js';
 import { cloneModel } from './graphEdit.js';
@@ -16,8 +18,11 @@ import type { InputSets } from './verificationInputs.js';
 export type Criterion =
   /** Every element within atol + rtol * |expected|; integer, bool and string outputs exactly. */
   | { kind: 'tolerance'; rtol: number; atol: number; text?: string }
-  /** A lossy transform: every float output's cosine similarity with the original's at least `min`. */
-  | { kind: 'cosine'; min: number; why: string };
+  /**
+   * A lossy transform: every float output's cosine similarity with the original's at least `min`; with
+   * `rule`, the accuracy rule instead (accuracyRule.ts: SNR or range error, cosine where there is spread).
+   */
+  | { kind: 'cosine'; min: number; why: string; rule?: Omit<AccuracyRule, 'minCosine'> };
 
 export interface VerificationPlan {
   criterion: Criterion;
@@ -34,10 +39,13 @@ export interface VerificationPlan {
    * test_data_set_N folders beside the original and judged against their expected outputs by this.
    */
   whenOriginalCannotRun?: Criterion;
+  /** The sets to verify on, chosen from the run's (quantize: the held-out calibration samples) or elsewhere. */
+  inputs?: (run: () => InputSets, original: ModelProto) => InputSets;
 }
 
 
 export function criterionText(criterion: Criterion): string {
+  if (criterion.kind === 'cosine' && criterion.rule) return `${ruleText({ ...criterion.rule, minCosine: criterion.min })}, ${criterion.why}`;
   return criterion.kind === 'cosine'
     ? `cosine >= ${criterion.min} for every float output, ${criterion.why}`
     : criterion.text ?? `atol ${criterion.atol}, rtol ${criterion.rtol}; integer outputs exactly`;
@@ -116,7 +124,7 @@ export async function verifyTransform(request: VerifyRequest): Promise<Verificat
   const notRun = (problem: string, inputs?: string): Verification => ({ status: 'not-run', ran: false, pass: false, tolerance, ...minCosine, comparisons: [], problem, ...(inputs ? { inputs } : {}) });
   let inputs: InputSets;
   try {
-    inputs = request.inputs();
+    inputs = plan.inputs ? plan.inputs(request.inputs, request.original.model) : request.inputs();
   } catch (error) {
     return notRun(`no inputs to run it on: ${oneLine(error)}`);
   }
@@ -143,17 +151,30 @@ export async function verifyTransform(request: VerifyRequest): Promise<Verificat
   }
   const names = plan.outputs ?? (request.original.model.graph?.output ?? []).map((o) => o.name ?? '');
   const criterion = plan.criterion;
-  const checks = compareRuns(names, expected, actual, criterion.kind === 'cosine' ? { rtol: 0, atol: 0 } : criterion);
-  if (criterion.kind === 'cosine') {
-    // Lossy: float outputs are judged by direction, other outputs are shown, not judged.
-    for (const c of checks) c.pass = !c.problem && (!c.float || Number.isNaN(c.cosine) || c.cosine >= criterion.min);
-  }
+  const checks = compareRuns(names, expected, actual, criterion.kind === 'cosine' ? { rtol: 0, atol: 0 } : criterion, classHints(request.original.model, names));
+  const decided = judgeLossy(checks, criterion);
   const verdict = judge(checks, criterion);
   const constant = checks.filter((c) => c.constant).map((c) => `${c.name} (all ${c.constantValue})`);
   return {
     status: verdict.status, ran: true, pass: verdict.status === 'pass', tolerance, ...minCosine, comparisons: checks, inputs: inputs.source, sets: sets.length,
     ...(verdict.problem ? { problem: verdict.problem } : {}), ...(constant.length ? { constant } : {}),
+    ...(decided && verdict.status !== 'inconclusive' ? { decided } : {}),
   };
+}
+
+function classHints(model: ModelProto, names: string[]): Set<string> {
+  return new Set(names.filter((n) => classHinted(model, n)));
+}
+
+/**
+ * Lossy criteria judge float outputs their own way (other outputs are shown, not judged); the rule's
+ * words for the verdict come back when there is a rule.
+ */
+function judgeLossy(checks: OutputCheck[], criterion: Criterion): string | undefined {
+  if (criterion.kind !== 'cosine') return undefined;
+  if (criterion.rule) return applyRule(checks, { ...criterion.rule, minCosine: criterion.min });
+  for (const c of checks) c.pass = !c.problem && (!c.float || Number.isNaN(c.cosine) || c.cosine >= criterion.min);
+  return undefined;
 }
 
 /** The result on the recorded cases beside the original, judged against their expected outputs. */
@@ -173,11 +194,12 @@ async function verifyAgainstExpected(request: VerifyRequest, criterion: Criterio
     return { status: 'not-run', ran: false, pass: false, tolerance, comparisons: [], problem: `the ${request.resultName} does not run in onnxruntime (${oneLine(error)})` };
   }
   const names = request.plan.outputs ?? (request.original.model.graph?.output ?? []).map((o) => o.name ?? '');
-  const checks = compareRuns(names, sets.map((s) => s.expected), actual, criterion.kind === 'cosine' ? { rtol: 0, atol: 0 } : criterion);
+  const checks = compareRuns(names, sets.map((s) => s.expected), actual, criterion.kind === 'cosine' ? { rtol: 0, atol: 0 } : criterion, classHints(request.original.model, names));
+  const decided = judgeLossy(checks, criterion);
   const verdict = judge(checks, criterion);
   const source = `${sets.map((s) => s.name).join(', ')} beside the original, against their expected outputs (${why})`;
   return {
     status: verdict.status, ran: true, pass: verdict.status === 'pass', tolerance, comparisons: checks, inputs: source, sets: sets.length,
-    ...(verdict.problem ? { problem: verdict.problem } : {}),
+    ...(verdict.problem ? { problem: verdict.problem } : {}), ...(decided && verdict.status !== 'inconclusive' ? { decided } : {}),
   };
 }

@@ -15,7 +15,10 @@ export interface QuantizeOptions {
   blockSize: number;
   /** Weights symmetric (zero point 0); static mode applies it to activations too. */
   symmetric: boolean;
-  /** Per output channel instead of one scale per weight tensor (dynamic and static). */
+  /**
+   * Per output channel instead of one scale per weight tensor (dynamic and static: Conv, MatMul and Gemm
+   * weights; the default for both). Weight-only is block-wise and fp16 has no scales, so neither reads it.
+   */
   perChannel: boolean;
   /**
    * dynamic: 'integer' (DynamicQuantizeLinear + MatMulInteger/ConvInteger) or 'qdq';
@@ -67,7 +70,7 @@ export interface ModeSpec {
   excludes: boolean;
   /** `name.<tag>.onnx`. */
   outputTag(o: QuantizeOptions): string;
-  /** The accuracy budget: the least cosine similarity every float output keeps. */
+  /** The cosine budget: the least cosine a float output with spread passes by (accuracyRule.ts). */
   minCosine(o: QuantizeOptions): number;
   /** The options in words, for the report. */
   describe(o: QuantizeOptions): string;
@@ -90,8 +93,10 @@ const perChannel = (first: boolean, channelDetail: string, tensorDetail: string)
 export const modeSpecs: Record<QuantizeMode, ModeSpec> = {
   dynamic: {
     title: 'Dynamic',
-    description: 'Dynamic int8: int8 weights of MatMul/Gemm/Conv/Gather, activations quantized at run time',
-    defaults: { ...common, bits: 8, symmetric: true, perChannel: false, format: 'integer' },
+    description: 'Dynamic int8: int8 weights of MatMul/Gemm/Conv (per channel)/Gather, activations quantized at run time',
+    // Per channel by default: MatMulInteger takes a zero point per column, and per-channel Conv goes
+    // through QDQ (ConvInteger takes one weight zero point), which needs opset 13.
+    defaults: { ...common, bits: 8, symmetric: true, perChannel: true, format: 'integer' },
     formats: ['integer', 'qdq'],
     bits: [8],
     calibrated: false,
@@ -107,7 +112,7 @@ export const modeSpecs: Record<QuantizeMode, ModeSpec> = {
           { label: 'qdq', detail: 'DynamicQuantizeLinear -> DequantizeLinear around the float op: onnxruntime fuses it', value: 'qdq' },
         ],
       },
-      perChannel(false, 'one scale per output channel (more accurate)', 'one scale per weight tensor (smallest file)'),
+      perChannel(true, 'one scale per output channel (recommended; Conv in QDQ form)', 'one scale per weight tensor (smallest file; ConvInteger)'),
     ],
   },
   static: {

@@ -35,6 +35,8 @@ export interface QuantizeOutcome {
   opsetUpgrade?: OpsetUpgrade;
   /** The format actually written (weight-only may fall back to MatMulNBits). */
   format: string;
+  /** Per-channel scales were written (false when the model's opset could not be raised for them). */
+  perChannel: boolean;
   /** Bytes of all tensor values (initializers, Constant values) before and after. */
   weightBytesBefore: number;
   weightBytesAfter: number;
@@ -155,7 +157,18 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
       opsetUpgrade = requireOpset(model, needed, notes);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      throw new UserError(`The model cannot be raised from opset ${defaultOpset(model)} to ${needed}, which ${options.mode} quantization needs: ${oneLine(error)}`);
+      const perTensor = { ...options, perChannel: false };
+      const lower = options.perChannel ? neededOpset(model, perTensor, context.reader) : needed;
+      if (lower >= needed) throw new UserError(`The model cannot be raised from opset ${defaultOpset(model)} to ${needed}, which ${options.mode} quantization needs: ${oneLine(error)}`);
+      // Per channel is the default where the runtime takes it; here it cannot, so per tensor it is, said.
+      try {
+        opsetUpgrade = lower ? requireOpset(model, lower, notes) : undefined;
+      } catch (again) {
+        if (!(again instanceof UserError)) throw again;
+        throw new UserError(`The model cannot be raised from opset ${defaultOpset(model)} to ${lower}, which ${options.mode} quantization needs: ${oneLine(again)}`);
+      }
+      notes.push(`Weights are quantized per tensor: per-channel scales need opset ${needed}, and ${oneLine(error).replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase())}.`);
+      options = perTensor;
     }
   }
   const counts: Record<string, number> = {};
@@ -226,7 +239,7 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   if (int64ToNumber(model.irVersion) < 10 && rw.tensors.some((t) => t.dtype.includes('int4'))) ensureIrVersion(model, 10);
   notes.push(...rw.notes);
   return {
-    model, counts, tensors: rw.tensors, notes, opsetUpgrade, format,
+    model, counts, tensors: rw.tensors, notes, opsetUpgrade, format, perChannel: options.perChannel,
     weightBytesBefore: before, weightBytesAfter: weightBytes(model), quantizedWeightBytes, ms: performance.now() - started,
   };
 }

@@ -1,10 +1,21 @@
 // The quantization-specific part of the report: sizes, speed, accuracy and the scales and zero points
 // of each quantized tensor (the first few of each, and a summary), as text or Markdown.
 import type { Latency } from '../../runtime/latency.js';
+import type { ModelProto } from '../../model/proto.js';
 import type { OutputCheck } from '../compareRuns.js';
-import { formatBytes, formatCosine, formatDims, formatDuration, formatNumber, formatPercent, formatRatio } from '../../format.js';
+import { signalFigures, type VerificationStatus } from '../report.js';
+import { formatBytes, formatDims, formatDuration, formatNumber, formatRatio } from '../../format.js';
 import { modeSpecs, type QuantizeOptions } from './options.js';
 import type { QuantizedTensorInfo } from './rewriter.js';
+
+/** One granularity's result, for --compare-per-tensor. */
+export interface QuantizeVariant {
+  granularity: string;
+  weightBytes: number;
+  /** The quantized model encoded (weights kept in external data files count as references only). */
+  fileBytes: number;
+  verification?: { status: VerificationStatus; decided: string; accuracy: OutputCheck[] };
+}
 
 export interface QuantizeDetails {
   mode: string;
@@ -21,13 +32,17 @@ export interface QuantizeDetails {
   /** MB/s of float32 weights quantized. */
   throughputMBps: number;
   inputs: { source: string; sets: number };
-  /** The verification's comparisons: cosine, max abs error, top-1 agreement per output. */
+  /** The verification's comparisons: max abs error, range error, SNR, cosine, top-1 agreement per output. */
   accuracy: OutputCheck[];
   budget: { cosine: number; pass: boolean };
   latencyBefore?: Latency;
   latencyAfter?: Latency;
   /** Python onnx.checker judges opsets up to 17 and no com.microsoft ops. */
   newerThanChecker: boolean;
+  /** Per channel and per tensor side by side (--compare-per-tensor). */
+  variants?: QuantizeVariant[];
+  /** The per-tensor variant until it is verified (then dropped: not part of the report). */
+  perTensorModel?: ModelProto;
 }
 
 /** Tensors listed one by one; the rest are summarised. */
@@ -51,14 +66,27 @@ export function formatQuantizeDetails(d: QuantizeDetails, options: { markdown?: 
   }
   if (d.newerThanChecker) lines.push(item('uses opset 18+ or com.microsoft ops, which onnx.checker 1.12 cannot judge; onnxruntime loads and runs it'));
 
-  lines.push(h(d.inputs.sets ? `Accuracy on ${d.inputs.sets} input set(s) from ${d.inputs.source}` : 'Accuracy'));
+  lines.push(h(d.inputs.sets ? `Accuracy on ${d.inputs.sets} input set(s) (${d.inputs.source})` : 'Accuracy'));
   if (!d.inputs.sets) lines.push(item('not measured: the verification did not run (see Verification)'));
   for (const a of d.accuracy) {
     if (a.problem) lines.push(item(`${a.name}: ${a.problem}`));
-    else {
-      const top1 = a.top1 !== undefined ? `, top-1 agreement ${formatPercent(a.top1)}` : '';
-      const verdict = !a.float || Number.isNaN(a.cosine) ? '' : a.cosine >= d.budget.cosine ? ' (within budget)' : ` (BELOW the budget of ${d.budget.cosine})`;
-      lines.push(item(`${a.name}: max abs error ${formatNumber(a.maxAbsError)}, cosine ${formatCosine(a.cosine)}${top1}${verdict}`));
+    else lines.push(item(`${a.name}: ${signalFigures(a)}${a.decided ? ` (${a.decided})` : a.float ? '' : ' (not a float output: shown, not judged)'}`));
+  }
+
+  if (d.variants?.length) {
+    lines.push(h('Per channel and per tensor'));
+    const rows = d.variants.flatMap((v) => (v.verification?.accuracy.length ? v.verification.accuracy : [undefined]).map((a) => [
+      v.granularity, formatBytes(v.weightBytes), formatBytes(v.fileBytes), a?.name ?? '',
+      a ? `${formatNumber(a.maxAbsError)}${a.rangeError !== undefined && Number.isFinite(a.rangeError) ? ` (${(a.rangeError * 100).toFixed(2)}%)` : ''}` : '',
+      a?.snrDb !== undefined ? (a.snrDb === Infinity ? 'inf' : a.snrDb.toFixed(1)) : '', a && Number.isFinite(a.cosine) ? a.cosine.toFixed(4) : '',
+      a?.decided ?? v.verification?.decided ?? 'not verified',
+    ]));
+    const columns = ['granularity', 'weights', 'file', 'output', 'max abs error (of range)', 'SNR dB', 'cosine', 'verdict'];
+    if (md) {
+      const cell = (s: string) => s.replace(/([\\`*_[\]<>|])/g, '\\$1');
+      lines.push(`| ${columns.join(' | ')} |`, `|${columns.map(() => ' --- |').join('')}`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`));
+    } else {
+      lines.push(...rows.map((r) => item(`${r[0]}: weights ${r[1]}, file ${r[2]}${r[3] ? `; ${r[3]}: max abs error ${r[4]}, SNR ${r[5]} dB, cosine ${r[6]}` : ''}: ${r[7]}`)));
     }
   }
 

@@ -1,6 +1,8 @@
-// Quantize as a transform: calibration on the run's input sets (static mode), the rewrite (fp16 retried
-// with the ops onnxruntime has no float16 kernel for kept in float32), and after verification the
-// quantization figures: sizes, accuracy against the mode's budget, latency of both models.
+// Quantize as a transform: calibration on the run's input sets (static mode: all but the held-out ones,
+// heldOut.ts), the rewrite (fp16 retried with the ops onnxruntime has no float16 kernel for kept in
+// float32), verification by the accuracy rule (accuracyRule.ts) on the held-out samples or --verify-inputs,
+// and after it the quantization figures: sizes, accuracy, latency, and the per-tensor variant when asked.
+import { existsSync } from 'node:fs';
 import { UserError } from '../../errors.js';
 import { formatRatio } from '../../format.js';
 import { decodeModel, encodeModel } from '../../model/decode.js';
@@ -8,11 +10,15 @@ import type { ModelProto } from '../../model/proto.js';
 import type { RuntimeClient } from '../../runtime/client.js';
 import { measureLatency, type Latency } from '../../runtime/latency.js';
 import { adaptFeeds } from '../compareRuns.js';
+import { defaultRangeError, defaultSnrDb, minSpread } from '../accuracyRule.js';
 import type { Transform } from '../transform.js';
+import { prepareInputs, type InputSets } from '../verificationInputs.js';
+import { verifyTransform, type VerificationPlan } from '../verify.js';
+import { generatedFallback, splitSamples } from './heldOut.js';
 import { calibrate } from './calibrate.js';
 import { modeSpecs, quantizeModes, resolveOptions, type QuantizeOptions } from './options.js';
 import { calibrationTargets, quantizeModelAsync, type QuantizeContext, type QuantizeOutcome } from './quantizeModel.js';
-import { formatQuantizeDetails, type QuantizeDetails } from './quantizeReport.js';
+import { formatQuantizeDetails, type QuantizeDetails, type QuantizeVariant } from './quantizeReport.js';
 
 export interface QuantizeRequest {
   quantize: QuantizeOptions;
@@ -22,6 +28,12 @@ export interface QuantizeRequest {
   samples?: number;
   /** Latency runs of both models after verification; 0 iterations skips them. */
   latency: { warmup: number; iterations: number };
+  /** Input sets to verify on instead of the default (static: the held-out calibration samples). */
+  verifyInputs?: string;
+  /** The accuracy rule's thresholds; defaults 30 dB and 0.02 (2% of the range). */
+  accuracy?: { minSnrDb: number; maxRangeError: number };
+  /** Also builds the per-tensor variant (dynamic, static per channel) and compares both in the report. */
+  comparePerTensor?: boolean;
 }
 
 /** Input sets the accuracy comparison uses (the first ones of the run's). */
@@ -32,7 +44,7 @@ const options = {
   bits: { kind: 'number', value: '8|4', integer: true, min: 0, help: 'weight bits (4 only in weight-only mode)' },
   block: { kind: 'number', value: '32|64|128', integer: true, min: 0, help: 'weight-only block size along K (default 32)' },
   symmetric: { kind: 'flag', negation: 'asymmetric', help: 'zero points fixed at 0, or one per block/channel (static: for the activations)' },
-  'per-channel': { kind: 'flag', negation: 'per-tensor', help: 'one weight scale per output channel, or one per tensor (dynamic, static)' },
+  'per-channel': { kind: 'flag', negation: 'per-tensor', help: 'one weight scale per output channel (the default), or one per tensor (dynamic, static)' },
   format: {
     kind: 'enum', values: ['qdq', 'integer', 'matmulnbits'],
     help: `what is written; ${quantizeModes.filter((m) => modeSpecs[m].formats.length).map((m) => `${m}: ${modeSpecs[m].formats.join(' or ')}`).join('; ')} (the first is the default)`,
@@ -44,8 +56,23 @@ const options = {
   exclude: { kind: 'list', value: 'NAME|OP,...', help: 'nodes and op types left in float' },
   'keep-io-fp32': { kind: 'flag', negation: 'fp16-io', help: 'fp16: float32 graph inputs and outputs with Casts at the boundary (default), or float16 ones' },
   'keep-fp32-op': { kind: 'list', value: 'OP,...', help: 'fp16: op types kept in float32' },
+  'verify-inputs': { kind: 'text', value: 'DIR', help: 'input sets to verify on (same formats as --calibration); default: static mode the held-out calibration samples, other modes the run\'s inputs' },
+  'min-snr': { kind: 'number', value: 'DB', help: `a float output passes with an SNR of at least DB (default ${defaultSnrDb})` },
+  'max-range-error': { kind: 'number', value: 'PCT', min: 0, max: 100, help: `or with a max abs error of at most PCT percent of its fp32 range (default ${defaultRangeError * 100})` },
+  'compare-per-tensor': { kind: 'flag', help: 'also build the per-tensor variant and compare both in the report (dynamic, static)' },
   iterations: { kind: 'number', value: 'N', integer: true, min: 0, default: 20, setting: 'run.iterations', help: 'timed runs of each model for the latency comparison; 0 skips it' },
 } as const;
+
+/** The sets verification runs on: --verify-inputs, else static mode's held-out samples, else the run's. */
+function verificationSets(o: QuantizeRequest, run: () => InputSets, model: ModelProto): InputSets {
+  if (o.verifyInputs) {
+    const sets = prepareInputs(model, { files: [o.verifyInputs] })();
+    return { ...sets, source: `${sets.source} (--verify-inputs)` };
+  }
+  if (!modeSpecs[o.quantize.mode].calibrated) return run();
+  const split = splitSamples(run());
+  return split.heldOut ?? generatedFallback(model, accuracySets);
+}
 
 /** 'dynamic 0.99, weight-only 0.95/0.99, ...': each mode's budget for each of its bit widths. */
 function budgets(): string {
@@ -68,7 +95,7 @@ export const quantizeTransform: Transform<typeof options, QuantizeRequest, Quant
   summary: 'quantize a model (dynamic/static int8, weight-only int8/int4, float16) to a new file, verified in onnxruntime',
   resultName: 'quantized model',
   options,
-  lossy: { defaultMinCosine: `the mode's accuracy budget: ${budgets()}` },
+  lossy: { defaultMinCosine: `the mode's cosine budget, used for outputs with spread (std/RMS >= ${minSpread}): ${budgets()}` },
   resolve(v) {
     if (!v.mode) throw new UserError('Give the mode: --mode dynamic, static, weight-only or fp16.');
     const quantize = resolveOptions({
@@ -76,16 +103,33 @@ export const quantizeTransform: Transform<typeof options, QuantizeRequest, Quant
       calibrator: v.calibrator, percentile: v.percentile, exclude: v.exclude, keepIoFp32: v['keep-io-fp32'], keepFp32Ops: v['keep-fp32-op'],
     });
     const iterations = v.iterations ?? 20;
-    return { quantize, calibration: v.calibration, samples: v.samples, latency: { warmup: iterations > 0 ? 3 : 0, iterations } };
+    if (v['verify-inputs'] && !existsSync(v['verify-inputs'])) throw new UserError(`No such file or folder: ${v['verify-inputs']}`);
+    if (v['compare-per-tensor'] && !(quantize.perChannel && (quantize.mode === 'static' || quantize.mode === 'dynamic'))) {
+      throw new UserError('--compare-per-tensor compares a per-channel static or dynamic quantization with its per-tensor variant; this run has no per-channel scales.');
+    }
+    return {
+      quantize, calibration: v.calibration, samples: v.samples, latency: { warmup: iterations > 0 ? 3 : 0, iterations },
+      ...(v['verify-inputs'] ? { verifyInputs: v['verify-inputs'] } : {}),
+      accuracy: { minSnrDb: v['min-snr'] ?? defaultSnrDb, maxRangeError: v['max-range-error'] !== undefined ? v['max-range-error'] / 100 : defaultRangeError },
+      ...(v['compare-per-tensor'] ? { comparePerTensor: true } : {}),
+    };
   },
   outputTag: (o) => modeSpecs[o.quantize.mode].outputTag(o.quantize),
   describe: (o) => `${o.quantize.mode}, ${modeSpecs[o.quantize.mode].describe(o.quantize)}`,
   inputs: (o) => ({ files: o.calibration ? [o.calibration] : undefined, count: o.samples ?? modeSpecs[o.quantize.mode].generatedSets }),
   async run(model, o, ctx) {
     const q = o.quantize;
+    const notes: string[] = [];
+    // Mistakes in --verify-inputs are one-line errors before anything is written.
+    if (o.verifyInputs) prepareInputs(model, { files: [o.verifyInputs] })();
     let ranges;
     if (modeSpecs[q.mode].calibrated) {
-      const { sets } = ctx.inputs();
+      let { sets } = ctx.inputs();
+      if (!o.verifyInputs) {
+        const split = splitSamples(ctx.inputs());
+        sets = split.calibration.sets;
+        notes.push(`Static verification: ${split.text}.`);
+      }
       const targets = calibrationTargets(model, q, ctx.external);
       ctx.progress(`Calibrating ${targets.length} activations on ${sets.length} input set(s)`);
       ranges = await calibrate(ctx.client, model, targets, sets, {
@@ -96,21 +140,25 @@ export const quantizeTransform: Transform<typeof options, QuantizeRequest, Quant
     if (ctx.signal?.aborted) throw new UserError('Quantization was cancelled.');
     ctx.progress('Quantizing');
     const outcome = await quantizeLoadable(ctx.client, ctx.sourceBytes(), q, { reader: ctx.external, ranges }, ctx.baseDir ?? '.', ctx.signal);
+    const perTensor = o.comparePerTensor
+      ? await quantizeLoadable(ctx.client, ctx.sourceBytes(), { ...q, perChannel: false }, { reader: ctx.external, ranges }, ctx.baseDir ?? '.', ctx.signal)
+      : undefined;
     const newerThanChecker = (outcome.model.opsetImport ?? []).some((x) => (x.domain && x.domain !== 'ai.onnx') ? x.domain === 'com.microsoft' : Number(x.version) > 17);
     return {
       model: outcome.model,
-      notes: outcome.notes,
+      notes: [...notes, ...outcome.notes],
       details: {
-        mode: q.mode, format: outcome.format, options: q, counts: outcome.counts, tensors: outcome.tensors,
+        mode: q.mode, format: outcome.format, options: { ...q, perChannel: outcome.perChannel }, counts: outcome.counts, tensors: outcome.tensors,
         weightBytesBefore: outcome.weightBytesBefore, weightBytesAfter: outcome.weightBytesAfter,
         weightRatio: outcome.weightBytesBefore / Math.max(1, outcome.weightBytesAfter),
         fileRatio: NaN, quantizeMs: outcome.ms,
         throughputMBps: outcome.quantizedWeightBytes / 1e6 / Math.max(1e-6, outcome.ms / 1000),
         inputs: { source: '', sets: 0 }, accuracy: [], budget: { cosine: modeSpecs[q.mode].minCosine(q), pass: false }, newerThanChecker,
+        ...(perTensor ? { perTensorModel: perTensor.model, variants: [variantOf('per channel', outcome), variantOf('per tensor', perTensor)] } : {}),
       },
     };
   },
-  verification: (o) => ({ criterion: { kind: 'cosine', min: modeSpecs[o.quantize.mode].minCosine(o.quantize), why: `the ${o.quantize.mode} accuracy budget` }, sets: accuracySets }),
+  verification: (o) => verificationOf(o),
   async afterVerify(report, o, files, result, ctx) {
     const d = report.details;
     const v = report.verification!;
@@ -118,6 +166,20 @@ export const quantizeTransform: Transform<typeof options, QuantizeRequest, Quant
     d.accuracy = v.comparisons;
     d.inputs = { source: v.inputs ?? '', sets: v.sets ?? 0 };
     d.budget = { cosine: v.minCosine ?? d.budget.cosine, pass: v.pass };
+    if (d.variants) {
+      d.variants[0].verification = { status: v.status, decided: v.decided ?? v.problem ?? '', accuracy: v.comparisons };
+      const variant = d.perTensorModel;
+      delete d.perTensorModel;
+      if (variant && v.status !== 'skipped') {
+        ctx.progress('Verifying the per-tensor variant');
+        const plan = verificationOf(o, v.minCosine);
+        const checked = await verifyTransform({
+          client: ctx.client, plan, original: { model: decodeModel(ctx.sourceBytes()), data: files.source }, result: { model: variant, data: encodeModel(variant) },
+          baseDir: ctx.baseDir, inputs: ctx.inputs, resultName: 'per-tensor variant', signal: ctx.signal,
+        });
+        d.variants[1].verification = { status: checked.status, decided: checked.decided ?? checked.problem ?? '', accuracy: checked.comparisons };
+      }
+    }
     if (!v.ran || o.latency.iterations === 0) return;
     ctx.progress('Measuring latency');
     try {
@@ -134,6 +196,20 @@ export const quantizeTransform: Transform<typeof options, QuantizeRequest, Quant
     return `weights ${formatRatio(d.weightRatio)} smaller${latency}`;
   },
 };
+
+/** The accuracy rule with the mode's cosine budget, on the sets verificationSets picks. */
+function verificationOf(o: QuantizeRequest, minCosine?: number): VerificationPlan {
+  const accuracy = o.accuracy ?? { minSnrDb: defaultSnrDb, maxRangeError: defaultRangeError };
+  return {
+    criterion: { kind: 'cosine', min: minCosine ?? modeSpecs[o.quantize.mode].minCosine(o.quantize), why: `the ${o.quantize.mode} accuracy rule`, rule: { ...accuracy, minSpread } },
+    sets: accuracySets,
+    inputs: (run, model) => verificationSets(o, run, model),
+  };
+}
+
+function variantOf(granularity: string, outcome: QuantizeOutcome): QuantizeVariant {
+  return { granularity, weightBytes: outcome.weightBytesAfter, fileBytes: encodeModel(outcome.model).length };
+}
 
 const missingKernel = /(?:Could not find an implementation for|Failed to find kernel for) (\w+)\(\d+\)/;
 
