@@ -2,7 +2,8 @@
 // output and verification options and the input options every command that runs a model takes
 // (inputOptions.ts; files as --data), --help generated from the same, the pipeline run, the report printed,
 // and the exit code: 0 verified (or verification skipped on request), 1 verification failed or could
-// not run, 2 usage or input error (thrown before anything is written; src/cli.ts prints it).
+// not run, or the result failed the model checker and was not written, 2 usage or input error (a source
+// that fails the checker among them; thrown before anything is written; src/cli.ts prints it).
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../core/errors.js';
@@ -11,7 +12,8 @@ import { RuntimeClient } from '../core/runtime/client.js';
 import { missingRequired, parseOptions, type OptionSchema, type OptionSpec, type RawValues } from '../core/transforms/optionSchema.js';
 import { formatReport, verificationLines, type TransformReport } from '../core/transforms/report.js';
 import type { AnyTransform } from '../core/transforms/transform.js';
-import { siblingOutputPath, transformFile } from '../core/transforms/transformFile.js';
+import { ResultRefused } from '../core/transforms/sourceChecks.js';
+import { siblingOutputPath, transformFile, type TransformRun } from '../core/transforms/transformFile.js';
 import { print, UsageError, type CliCommand } from './command.js';
 import { inputHelpFor, inputOptions, inputSpecFromOptions, } from './inputOptions.js';
 import type { InputOptionTexts } from '../core/runtime/inputSpec.js';
@@ -77,7 +79,7 @@ function optionLines(schema: OptionSchema): string[] {
   return lines;
 }
 
-export const exitCodesHelp = 'Exit codes: 0 verified; 1 verification failed or could not run (the reason on one line); 2 usage or input error (nothing written).';
+export const exitCodesHelp = 'Exit codes: 0 verified; 1 verification failed or could not run, or the result failed the model checker and was not written (the reason on one line); 2 usage or input error, a source that fails the model checker among them (nothing written).';
 
 function help(transform: AnyTransform): string {
   return [
@@ -128,12 +130,22 @@ export function transformCommand(transform: AnyTransform): CliCommand {
       const output = typeof common.output === 'string' ? common.output : freeOutputPath(siblingOutputPath(input, transform.outputTag(options)));
       const client = RuntimeClient.start();
       try {
-        const { report } = await transformFile(transform, {
-          input, output, options, client,
-          inputs: spec,
-          verify: !common['no-verify'],
-          minCosine: common['min-cosine'] as number | undefined,
-        });
+        let run: TransformRun<unknown>;
+        try {
+          run = await transformFile(transform, {
+            input, output, options, client,
+            inputs: spec,
+            verify: !common['no-verify'],
+            minCosine: common['min-cosine'] as number | undefined,
+          });
+        } catch (error) {
+          // A result that fails the checker is our fault, not the input's: exit 1, the report and one line.
+          if (!(error instanceof ResultRefused)) throw error;
+          print(common.json ? reportJson(error.report) : formatReport(error.report));
+          process.stderr.write(`onnx-lens ${transform.name}: ${error.message}\n`);
+          return 1;
+        }
+        const { report } = run;
         print(common.json ? reportJson(report) : formatReport(report) + (transform.formatDetails?.(report.details, { markdown: false }) ?? ''));
         const code = exitCode(report);
         if (code !== 0) process.stderr.write(`onnx-lens ${transform.name}: wrote ${report.output}, not verified: ${verificationLines(report.verification)[0]}\n`);

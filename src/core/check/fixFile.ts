@@ -1,15 +1,17 @@
-// A model file fixed into a new file beside it: the quick fixes applied, the result written atomically,
-// run beside the original on the same inputs, and checked again. The report says what changed, whether
-// the outputs match, and which problems remain. Not the transform pipeline: that refuses the invalid
-// models (a value defined twice) that these fixes exist for.
+// A model file fixed into a new file beside it: the quick fixes applied, the result checked (a fix that
+// adds an error is not written), written atomically, run beside the original on the same inputs, and
+// checked again. The report says what changed, whether the outputs match, and which problems remain.
+// Not the transform pipeline: that refuses the invalid models (a value defined twice) that these fixes
+// exist for.
 import { dirname } from 'node:path';
 import { oneLine, UserError } from '../errors.js';
-import { readModelFile } from '../model/decode.js';
+import { encodeModel, readModelFile } from '../model/decode.js';
 import { assertNotSameFile, writeModelAtomic } from '../model/modelFile.js';
 import type { RuntimeClient } from '../runtime/client.js';
 import { baseReport, type TransformReport } from '../transforms/report.js';
+import { ResultRefused } from '../transforms/sourceChecks.js';
 import { prepareInputs } from '../transforms/verificationInputs.js';
-import { verifyTransform } from '../transforms/verify.js';
+import { criterionText, verifyTransform } from '../transforms/verify.js';
 import { checkInWorker } from './checkInWorker.js';
 import { applyFixes, fixableProblems, isAppliedFix, type AppliedFix, type FixChange } from './fixes.js';
 import { countBySeverity, describeLocation, type Problem, type QuickFixKind } from './problem.js';
@@ -25,6 +27,13 @@ export interface FixFileOptions {
   opset?: number;
   /** The checker's problems of `input` when known (an open editor has them); else it is checked. */
   problems?: Problem[];
+  /**
+   * Like a transform (the CLI's `check --fix`): a source with an error that the fixes do not address is
+   * refused (UserError), and so is a result with any error (ResultRefused). Otherwise (the editor) the
+   * fixes are applied to what they address, and only a result with an error the source did not have is
+   * refused.
+   */
+  strict?: boolean;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
@@ -44,6 +53,22 @@ export function problemCountText(problems: readonly Problem[]): string {
   return parts.join(', ') || 'no problems';
 }
 
+/**
+ * The fixed model's errors that make it unfit to write: strict, every one; else those the source did not
+ * have (more of a rule than the source had: messages name node positions, which sorting moves).
+ */
+function fixErrors(before: readonly Problem[], after: readonly Problem[], strict: boolean): Problem[] {
+  const errors = after.filter((p) => p.severity === 'error');
+  if (strict) return errors;
+  const budget = new Map<string, number>();
+  for (const p of before) budget.set(p.rule, (budget.get(p.rule) ?? 0) + 1);
+  return errors.filter((p) => {
+    const left = budget.get(p.rule) ?? 0;
+    budget.set(p.rule, left - 1);
+    return left <= 0;
+  });
+}
+
 /** Reads `input`, applies the fixes and writes `output` (never over `input`), verified and checked. */
 export async function fixModelFile(input: string, output: string, options: FixFileOptions): Promise<FixFileResult> {
   const { client, signal } = options;
@@ -57,6 +82,11 @@ export async function fixModelFile(input: string, output: string, options: FixFi
   const wanted = (options.fixes ?? [...offered.keys()]).filter((k): k is AppliedFix => isAppliedFix(k) && offered.has(k));
   if (!wanted.length) throw new UserError('The model has no problems that these fixes address.');
   const addressed = wanted.flatMap((k) => offered.get(k) ?? []);
+  const errorsBefore = before.filter((p) => p.severity === 'error');
+  if (options.strict) {
+    const left = errorsBefore.filter((p) => !addressed.includes(p));
+    if (left.length) throw new UserError(`${input} has ${left.length === 1 ? 'an error' : `${left.length} errors`} that no fix addresses: ${describeLocation(left[0].where)}: ${left[0].message}; run \`onnx-lens check ${input}\` for the list.`);
+  }
   const inputs = prepareInputs(model, {});
   options.onProgress?.('Applying the fixes');
   const { model: fixed, changes } = applyFixes(model, wanted, { opset: options.opset });
@@ -68,9 +98,18 @@ export async function fixModelFile(input: string, output: string, options: FixFi
     notes: changes.map((c) => `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`),
     tables: [{ title: 'Changes made', columns: ['fix', 'change'], rows: changes.flatMap((c) => c.details.map((d) => [c.fix, d])) }],
   };
+  report.source = input;
+  options.onProgress?.('Checking the fixed model');
+  const checked = await checkInWorker({ bytes: encodeModel(fixed), modelDir: baseDir }, signal);
+  const broken = fixErrors(errorsBefore, checked, options.strict ?? false);
+  if (broken.length) {
+    const why = `the fixed model fails the checker (${broken.length} error${broken.length === 1 ? '' : 's'}): ${describeLocation(broken[0].where)}: ${broken[0].message}`;
+    report.notes.push(`Nothing was written: ${why}. That is a bug in the fixes.`);
+    report.verification = { status: 'not-run', ran: false, pass: false, tolerance: criterionText({ kind: 'tolerance', ...fixTolerance }), comparisons: [], problem: `${why}; nothing was written` };
+    throw new ResultRefused(`Nothing written: ${why} (a bug in the fixes).`, report);
+  }
   options.onProgress?.('Writing the fixed model');
   const written = writeModelAtomic(output, fixed, { sourceDir: baseDir });
-  report.source = input;
   report.output = output;
   report.fileBytesBefore = bytes.length;
   report.fileBytesAfter = written.bytes + written.dataBytes;

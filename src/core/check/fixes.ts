@@ -33,6 +33,11 @@ export function isAppliedFix(kind: QuickFixKind | undefined): kind is AppliedFix
  */
 const convertibleRules: ReadonlySet<RuleId> = new Set<RuleId>(['onnxruntime-support', 'opset-version', 'type-constraint']);
 
+/** A problem that converting the opset resolves (given the right target). */
+export function convertOpsetResolves(problem: Problem): boolean {
+  return problem.fix === 'convert-opset' && convertibleRules.has(problem.rule);
+}
+
 function applies(kind: AppliedFix, problem: Problem): boolean {
   return problem.fix === kind && (kind !== 'convert-opset' || convertibleRules.has(problem.rule));
 }

@@ -1,6 +1,7 @@
 // Fold Constants as a transform: everything computable ahead of time evaluated by onnxruntime (graph
 // optimizations off) and stored as initializers, then the clean-up; verified as equivalent to the source.
 import { encodeModel } from '../model/decode.js';
+import { raiseOpsetForConstants } from './constantOpset.js';
 import type { RuntimeClient } from '../runtime/client.js';
 import { defaultSizeLimitBytes, foldConstants, type Evaluate, type FoldStats } from './fold.js';
 import { formatBytes } from '../format.js';
@@ -56,7 +57,9 @@ export const foldTransform: Transform<typeof options, FoldRequest, FoldStats> = 
     const { model: folded, stats } = await foldConstants(model, {
       evaluate: runtimeEvaluator(ctx.client), sizeLimitBytes: o.sizeLimitBytes, external: ctx.external, signal: ctx.signal, onProgress: ctx.progress,
     });
-    return { model: folded, notes: foldNotes(stats, o.sizeLimitBytes), details: stats };
+    // A folded graph output is a Constant node, which an old opset may not allow for its type.
+    const raised = raiseOpsetForConstants(folded, 'Folding');
+    return { model: raised.model, notes: [...foldNotes(stats, o.sizeLimitBytes), ...(raised.note ? [raised.note] : [])], details: stats };
   },
   verification: () => ({ criterion: { kind: 'tolerance', ...foldTolerance } }),
 };

@@ -3,9 +3,11 @@
 // values plus their int64 positions). This computes where that pays off and converts when asked.
 import { dataTypeInfo } from '../model/dataTypes.js';
 import type { ExternalDataReader } from '../model/externalData.js';
-import { DataType, onnx, toLong, type ModelProto, type TensorProto } from '../model/proto.js';
+import { DataType, int64ToNumber, onnx, toLong, type ModelProto, type TensorProto } from '../model/proto.js';
 import { arrayToTensor, tensorToArray, toFloat64, type ElementArray } from '../model/tensorValues.js';
 import { tensorByteSize } from '../model/summary.js';
+import { defaultOpset } from '../model/graphQueries.js';
+import { convertOpset } from '../opset/convert.js';
 import { cloneModel } from './graphEdit.js';
 
 export interface SparseCandidate {
@@ -76,4 +78,18 @@ export function toSparseInitializers(model: ModelProto, names: Set<string>, exte
   graph.initializer = keep;
   graph.sparseInitializer = sparse;
   return copy;
+}
+
+/** sparse_initializer came with IR version 6. */
+const sparseIrVersion = 6;
+
+/**
+ * A model with sparse initializers at the IR version that has them: an older one is raised through the
+ * opset converter (the opset stays), with a note for the report.
+ */
+export function raiseIrForSparse(model: ModelProto): { model: ModelProto; note?: string } {
+  const ir = int64ToNumber(model.irVersion);
+  if (ir >= sparseIrVersion || !(model.graph?.sparseInitializer?.length)) return { model };
+  const converted = convertOpset(model, defaultOpset(model), { irVersion: sparseIrVersion });
+  return { model: converted.model, note: `Raised the IR version from ${ir} to ${sparseIrVersion}, the first with sparse_initializer.` };
 }

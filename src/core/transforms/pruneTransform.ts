@@ -6,7 +6,7 @@ import { oneLine, UserError } from '../errors.js';
 import { encodeModel } from '../model/decode.js';
 import type { ModelProto } from '../model/proto.js';
 import { extractSubgraph, type ExtractStats } from './pruneExtract.js';
-import { sparseEstimate, toSparseInitializers, type SparseEstimate } from './pruneSparse.js';
+import { raiseIrForSparse, sparseEstimate, toSparseInitializers, type SparseEstimate } from './pruneSparse.js';
 import { pruneWeights, type TensorSparsity } from './pruneWeights.js';
 import { formatBytes, formatDims, formatPercent } from '../format.js';
 import type { ReportTable } from './report.js';
@@ -86,7 +86,7 @@ async function prune(model: ModelProto, { request, sparseStorage }: PruneOptions
     const estimate = sparseEstimate(result, ctx.external, new Set(tensors.filter((t) => !t.skipped && !t.graph).map((t) => t.name)));
     if (estimate.candidates.length) {
       sparse = { ...estimate, loads: false, written: false };
-      const sparseModel = toSparseInitializers(result, new Set(estimate.candidates.map((c) => c.name)), ctx.external);
+      const { model: sparseModel, note: irNote } = raiseIrForSparse(toSparseInitializers(result, new Set(estimate.candidates.map((c) => c.name)), ctx.external));
       try {
         const session = await ctx.client.open(encodeModel(sparseModel), { signal: ctx.signal, ...(ctx.baseDir ? { baseDir: ctx.baseDir } : {}) });
         await session.close();
@@ -102,6 +102,7 @@ async function prune(model: ModelProto, { request, sparseStorage }: PruneOptions
         result = sparseModel;
         sparse.written = true;
         notes.push(`Written with sparse storage (sparse_initializer, COO with int64 indices): ${saving}; onnxruntime loads it.`);
+        if (irNote) notes.push(irNote);
       } else {
         notes.push(`Sparse storage would make the weights smaller: ${saving} (onnxruntime loads it). Ask for sparse storage to write it.`);
       }

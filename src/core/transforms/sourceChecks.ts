@@ -1,73 +1,95 @@
-// What a transform refuses to start on: models that break ONNX's own structural rules, where a rewrite
-// would write something that only looks like a result. A value defined twice, a cycle, raw_data whose
-// length contradicts the tensor's type and shape. One sentence each; the CLI exits 2 and writes nothing.
-// (Models that are valid ONNX but that onnxruntime will not load, such as an unknown op, are transformed
-// and reported as not verified.)
-import { formatDims } from '../format.js';
+// The model checker (src/core/check) on both ends of a transform. A source with errors is refused before
+// anything runs: a rewrite of an invalid model writes something that only looks like a result (one line,
+// the CLI exits 2, nothing written). A result with errors is never written: the transform broke it (the
+// CLI exits 1, nothing written).
+//
+// What a source may have and still be transformed (decided here, once for every transform):
+// - warnings and notes never block: nodes out of topological order (onnxruntime loads them; the rewrites
+//   read the graph through its producers, not its order), repeated node names, shadowed names,
+//   experimental ops, and onnxruntime-node's support: an opset below 7 or above 26 is valid ONNX, and
+//   only the verification depends on onnxruntime running it (the report says so when it cannot);
+// - errors block every transform, except the ones a transform says it resolves (Transform.tolerates):
+//   convert-opset takes a type its opset does not allow yet, an opset version that does not exist and a
+//   feature newer than the IR version, because converting is their fix. The result is checked like any
+//   other: where the same problem is still there (the target opset did not resolve it) the source is
+//   refused after all, as the user's input; a new problem is the transform's fault.
 import { UserError } from '../errors.js';
-import { byteLength, dataTypeInfo, dataTypeName } from '../model/dataTypes.js';
-import { isExternal } from '../model/externalData.js';
-import { int64ToNumber, type GraphProto, type ModelProto, type TensorProto } from '../model/proto.js';
-import { walkModel } from '../model/walk.js';
+import { fixableProblems } from '../check/fixes.js';
+import { describeLocation, type Problem } from '../check/problem.js';
+import type { TransformReport } from './report.js';
 
-function where(path: string[]): string {
-  return path.length ? ` in ${path.join('/')}` : '';
+function errorsOf(problems: readonly Problem[]): Problem[] {
+  return problems.filter((p) => p.severity === 'error');
 }
 
-function checkDefinitions(graph: GraphProto, path: string[]): void {
-  const outer = new Set<string>([...(graph.input ?? []).map((v) => v.name ?? ''), ...(graph.initializer ?? []).map((t) => t.name ?? '')]);
-  const producers = new Map<string, string>();
-  for (const [index, node] of (graph.node ?? []).entries()) {
-    const label = node.name || `${node.opType} #${index}`;
-    for (const output of node.output ?? []) {
-      if (!output) continue;
-      const first = producers.get(output);
-      if (first !== undefined) throw new UserError(`The model is invalid: value '${output}' is produced twice${where(path)}, by ${first} and by ${label}.`);
-      if (outer.has(output)) throw new UserError(`The model is invalid: value '${output}'${where(path)} is both a graph input or initializer and the output of ${label}.`);
-      producers.set(output, label);
-    }
+/** '3 errors', or 'more than 1000 errors' when the checker stopped listing them. */
+function errorCount(errors: readonly Problem[]): string {
+  const listed = errors.filter((p) => p.rule !== 'too-many-problems').length;
+  const more = errors.length > listed ? 'more than ' : '';
+  return `${more}${listed} error${listed === 1 && !more ? '' : 's'}`;
+}
+
+function problemText(p: Problem): string {
+  return `${describeLocation(p.where)}: ${p.message}`;
+}
+
+/** `onnx-lens check IN`, with --fix when a quick fix addresses every error. */
+function checkHint(input: string, errors: readonly Problem[]): string {
+  const fixable = new Set([...fixableProblems(errors).values()].flat());
+  return errors.every((p) => fixable.has(p)) ? `run \`onnx-lens check ${input} --fix\` to fix it` : `run \`onnx-lens check ${input}\` for the list`;
+}
+
+/** A result error the same as a tolerated source error: the transform did not resolve it. */
+function sameProblem(a: Problem, b: Problem): boolean {
+  return a.rule === b.rule && a.message === b.message;
+}
+
+/**
+ * The source's problems that the transform may start on (see the top of this file); throws a one-line
+ * UserError for a source with any other error. Returns the tolerated errors.
+ */
+export function admitSource(input: string, problems: readonly Problem[], tolerates: (p: Problem) => boolean): Problem[] {
+  const errors = errorsOf(problems);
+  const refused = errors.filter((p) => !tolerates(p));
+  if (refused.length) throw new UserError(`${input} fails the checker (${errorCount(errors)}): ${problemText(refused[0])}; ${checkHint(input, errors)}.`);
+  return errors;
+}
+
+/** The result is not written: the transform produced a model that fails the checker. */
+export class ResultRefused extends UserError {
+  constructor(message: string, readonly report: TransformReport) {
+    super(message);
+    this.name = 'ResultRefused';
   }
 }
 
-/** Kahn's algorithm over the explicit inputs of one graph's nodes; what cannot be placed is on a cycle. */
-function checkAcyclic(graph: GraphProto, path: string[]): void {
-  const nodes = graph.node ?? [];
-  const producer = new Map<string, number>();
-  nodes.forEach((n, i) => (n.output ?? []).forEach((o) => o && producer.set(o, i)));
-  const pending = nodes.map((n) => new Set((n.input ?? []).map((i) => producer.get(i)).filter((p): p is number => p !== undefined)).size);
-  const consumers: number[][] = nodes.map(() => []);
-  nodes.forEach((n, i) => new Set((n.input ?? []).map((x) => producer.get(x)).filter((p): p is number => p !== undefined)).forEach((p) => consumers[p].push(i)));
-  const ready = pending.flatMap((p, i) => (p === 0 ? [i] : []));
-  let placed = 0;
-  while (ready.length) {
-    const i = ready.pop()!;
-    placed++;
-    for (const c of consumers[i]) if (--pending[c] === 0) ready.push(c);
-  }
-  if (placed === nodes.length) return;
-  const stuck = nodes.flatMap((n, i) => (pending[i] > 0 ? [n.name || `${n.opType} #${i}`] : []));
-  throw new UserError(`The model is invalid: its graph${where(path)} has a cycle (nodes that wait on each other: ${stuck.slice(0, 4).join(', ')}${stuck.length > 4 ? ` and ${stuck.length - 4} more` : ''}).`);
+export interface ResultCheck {
+  input: string;
+  transform: string;
+  resultName: string;
+  /** The source errors admitSource tolerated. */
+  tolerated: readonly Problem[];
+  report: TransformReport;
+  /** The verification's criterion in words, for the report. */
+  tolerance: string;
 }
 
-function checkRawData(tensor: TensorProto, path: string[]): void {
-  if (!tensor.rawData?.length || isExternal(tensor) || tensor.segment) return;
-  const dtype = tensor.dataType ?? 0;
-  if (!dataTypeInfo(dtype).bits) return;
-  const count = (tensor.dims ?? []).reduce((n: number, d) => n * int64ToNumber(d), 1);
-  const need = byteLength(dtype, count);
-  if (tensor.rawData.length !== need) {
-    throw new UserError(`The model is invalid: tensor '${tensor.name ?? ''}'${where(path)} (${dataTypeName(dtype)}${formatDims((tensor.dims ?? []).map(int64ToNumber))}) has ${tensor.rawData.length} bytes of raw_data where its type and shape need ${need}.`);
+/**
+ * Throws when the result has errors: a UserError when they are tolerated source errors still there (the
+ * user's choice did not resolve them), else a ResultRefused whose report says why nothing was written.
+ */
+export function admitResult(problems: readonly Problem[], check: ResultCheck): void {
+  const errors = errorsOf(problems);
+  if (!errors.length) return;
+  const carried = errors.filter((p) => check.tolerated.some((t) => sameProblem(p, t)));
+  if (carried.length === errors.length) {
+    throw new UserError(`${check.input} fails the checker, and so would the ${check.resultName} (${errorCount(errors)}): ${problemText(carried[0])}; run \`onnx-lens check ${check.input}\` for the list.`);
   }
-}
-
-/** Throws a one-line UserError for the first structural rule the model breaks. */
-export function checkSourceModel(model: ModelProto): void {
-  for (const visit of walkModel(model)) {
-    if (!visit.graph) continue;
-    checkDefinitions(visit.graph, visit.path);
-    checkAcyclic(visit.graph, visit.path);
-    for (const t of visit.graph.initializer ?? []) checkRawData(t, visit.path);
-    for (const s of visit.graph.sparseInitializer ?? []) if (s.values) checkRawData(s.values, visit.path);
-    for (const node of visit.nodes) for (const a of node.attribute ?? []) if (a.t) checkRawData(a.t, visit.path);
-  }
+  const first = errors.find((p) => !carried.includes(p))!;
+  const why = `the ${check.resultName} fails the checker (${errorCount(errors)}): ${problemText(first)}`;
+  const { report } = check;
+  report.output = undefined;
+  report.notes.push(`Nothing was written: ${why}. That is a bug in ${check.transform}.`);
+  report.verification = { status: 'not-run', ran: false, pass: false, tolerance: check.tolerance, comparisons: [], problem: `${why}; nothing was written` };
+  throw new ResultRefused(`Nothing written: ${why} (a bug in ${check.transform}).`, report);
 }

@@ -2,6 +2,7 @@
 // documents them from it, VS Code reads settings and asks from it), the rewrite itself, and the
 // verification it wants. The pipeline (transformFile.ts) does the rest: reading, writing, verifying,
 // reporting. A new transform is one file with a `Transform` and one line in registry.ts.
+import type { Problem } from '../check/problem.js';
 import type { ExternalDataReader } from '../model/externalData.js';
 import type { ModelProto } from '../model/proto.js';
 import type { RuntimeClient } from '../runtime/client.js';
@@ -66,6 +67,11 @@ export interface Transform<S extends OptionSchema = OptionSchema, O = unknown, D
   /** What this transform asks of the input choice (its own file option, how many sets it wants). */
   inputs?(options: O): Partial<InputChoice>;
   run(model: ModelProto, options: O, context: TransformContext): Promise<TransformResult<D>>;
+  /**
+   * A checker error of the source that this transform resolves, so the source is taken (sourceChecks.ts);
+   * every other error refuses it. Default: none.
+   */
+  tolerates?(problem: Problem, options: O): boolean;
   verification(options: O): VerificationPlan;
   /** Measurements on the written, verified files (quantize: latency); may complete `details`. */
   afterVerify?(report: TransformReport & { details: D }, options: O, files: WrittenFiles, result: ModelProto, context: TransformContext): Promise<void>;

@@ -1,10 +1,11 @@
-// Models for the verification rules: sources onnxruntime refuses, sources that break ONNX's structural
-// rules, a model whose output is constant on generated inputs, and a spectrogram front end whose DFT
+// Models for the verification rules: sources onnxruntime refuses, sources that fail the model checker, a model whose output is constant on generated inputs, and a spectrogram front end whose DFT
 // filter bank pruning wrecks.
+import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataType, onnx, toLong, type ModelProto } from '../../../src/core/model/proto.js';
+import { DataType, onnx, type ModelProto } from '../../../src/core/model/proto.js';
 import { arrayToTensor } from '../../../src/core/model/tensorValues.js';
+import { hostileCases } from '../check/checkerModels.js';
 import { f32, model, node, valueInfo } from './foldModels.js';
 
 const io = (shape: number[] = [2, 4]) => ({ input: [valueInfo('x', DataType.FLOAT, shape)], output: [valueInfo('y', DataType.FLOAT, shape)] });
@@ -13,31 +14,26 @@ const io = (shape: number[] = [2, 4]) => ({ input: [valueInfo('x', DataType.FLOA
 const foldable = [f32('two', [], [2])];
 const sum = node('Add', ['two', 'two'], ['four'], {}, 'constant_sum');
 
-/** Valid ONNX, but onnxruntime will not load them: fold writes a result it cannot verify. */
+/** Valid ONNX (the checker finds no error), but onnxruntime will not load them: fold writes a result it cannot verify. */
 export function refusedByOnnxruntime(): Record<string, ModelProto> {
+  const custom = model({ ...io(), initializer: foldable, node: [sum, node('Mul', ['x', 'four'], ['m']), { ...node('FrobnicateX', ['m'], ['y'], {}, 'frobnicate'), domain: 'com.example' }] });
+  custom.opsetImport!.push({ domain: 'com.example', version: 1 });
   return {
-    'unknown-op': model({ ...io(), initializer: foldable, node: [sum, node('Mul', ['x', 'four'], ['m']), node('FrobnicateX', ['m'], ['y'], {}, 'frobnicate')] }),
-    'opset-9999': model({ ...io(), initializer: foldable, node: [sum, node('Mul', ['x', 'four'], ['y'])] }, 9999),
+    'custom-op': custom,
+    'opset-27': model({ ...io(), initializer: foldable, node: [sum, node('Mul', ['x', 'four'], ['y'])] }, 27, 13),
   };
 }
 
-/** Invalid ONNX by its own rules: refused before anything is written. */
+/**
+ * The hostile files of the checker's tests that every transform refuses before anything is written: a
+ * cycle, duplicate outputs (of nodes, of the graph), an unknown op, a GRAPH attribute with no graph,
+ * raw_data of the wrong length, an unknown data type. `error` matches the checker's message.
+ */
 export function invalidSources(): Array<{ name: string; model: ModelProto; error: RegExp }> {
-  const shortRaw = onnx.TensorProto.create({ name: 'w', dataType: DataType.FLOAT, dims: [toLong(4)], rawData: new Uint8Array(10) });
-  return [
-    {
-      name: 'cycle', error: /has a cycle \(nodes that wait on each other: a_node, b_node\)/,
-      model: model({ ...io(), node: [node('Add', ['x', 'b'], ['a'], {}, 'a_node'), node('Relu', ['a'], ['b'], {}, 'b_node'), node('Neg', ['x'], ['y'])] }),
-    },
-    {
-      name: 'duplicate-output', error: /value 'y' is produced twice, by first and by second/,
-      model: model({ ...io(), node: [node('Relu', ['x'], ['y'], {}, 'first'), node('Neg', ['x'], ['y'], {}, 'second')] }),
-    },
-    {
-      name: 'raw-data-length', error: /tensor 'w' \(float\[4\]\) has 10 bytes of raw_data where its type and shape need 16/,
-      model: model({ ...io([4]), initializer: [shortRaw], node: [node('Add', ['x', 'w'], ['y'])] }),
-    },
-  ];
+  const names = ['cycle', 'duplicate-node-outputs', 'duplicate-graph-outputs', 'unknown-op', 'graph-attribute-without-graph', 'raw-data-wrong-length', 'unknown-data-type'];
+  const cases = hostileCases.filter((c) => names.includes(c.name));
+  assert.equal(cases.length, names.length);
+  return cases.map((c) => ({ name: c.name, model: c.build(), error: c.message! }));
 }
 
 /**

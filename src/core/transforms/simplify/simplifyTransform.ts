@@ -2,6 +2,7 @@
 // rewrite listed in the report with its count; verified as equivalent to the source within 1e-4 relative
 // (fused weights round differently), integer outputs exactly.
 import { formatBytes } from '../../format.js';
+import { raiseOpsetForConstants } from '../constantOpset.js';
 import { defaultSizeLimitBytes } from '../fold.js';
 import type { Transform } from '../transform.js';
 import { simplifyModel, simplifyTolerance, type SimplifyStats } from './simplify.js';
@@ -32,7 +33,9 @@ export const simplifyTransform: Transform<typeof options, SimplifyRequest, Simpl
   describe: (o) => `size limit ${formatBytes(o.sizeLimitBytes)}${o.keep.length ? `, keeping ${o.keep.join(', ')}` : ''}`,
   async run(model, o, ctx) {
     const { model: simplified, stats } = await simplifyModel(model, { keep: o.keep, sizeLimitBytes: o.sizeLimitBytes }, ctx);
-    return { model: simplified, notes: simplifyNotes(stats, o.sizeLimitBytes), tables: [simplifyTable(stats)], details: stats };
+    // Its folding makes a graph output a Constant node, which an old opset may not allow for its type.
+    const raised = raiseOpsetForConstants(simplified, 'Simplifying');
+    return { model: raised.model, notes: [...simplifyNotes(stats, o.sizeLimitBytes), ...(raised.note ? [raised.note] : [])], tables: [simplifyTable(stats)], details: stats };
   },
   verification: () => ({ criterion: { kind: 'tolerance', ...simplifyTolerance } }),
   headline: (report) => `${report.details.rewrites.reduce((n, r) => n + r.count, 0)} rewrites`,
