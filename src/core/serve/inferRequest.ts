@@ -103,21 +103,30 @@ function inputTensor(input: WireInput, spec: TensorSignature, binary: { bytes: B
     return { dtype, dims: shape, data: fromBinary(name, spec.datatype, bytes, count) };
   }
   if (input.data === undefined) throw badRequest(`Input '${name}' has no "data".`);
-  const flat = Array.isArray(input.data) ? (input.data as unknown[]).flat(Infinity) : [input.data];
+  const flat = !Array.isArray(input.data) ? [input.data] : (input.data as unknown[]).some(Array.isArray) ? (input.data as unknown[]).flat(Infinity) : input.data as unknown[];
   if (flat.length !== count) throw badRequest(`Input '${name}' has ${flat.length} values; shape [${shape.join(',')}] needs ${count}.`);
   return { dtype, dims: shape, data: fromJson(name, spec.datatype, flat) };
 }
 
 function fromJson(name: string, datatype: string, values: unknown[]): ElementArray {
   const wrong = (i: number, what: string) => badRequest(`Input '${name}' value ${i} (${JSON.stringify(values[i])}) is not ${what}.`);
+  // One pass straight into the typed array: requests carry up to millions of values.
+  const floats = (out: Float32Array | Float64Array | Uint16Array, convert?: (v: number) => number) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'number') throw wrong(i, 'a number');
+      out[i] = convert ? convert(v) : v;
+    }
+    return out;
+  };
   const numbers = (check: (v: number) => boolean, what: string) => values.map((v, i) => {
     if (typeof v !== 'number' || !check(v)) throw wrong(i, what);
     return v;
   });
   switch (datatype) {
-    case 'FP32': return Float32Array.from(numbers(() => true, 'a number'));
-    case 'FP64': return Float64Array.from(numbers(() => true, 'a number'));
-    case 'FP16': return Uint16Array.from(numbers(() => true, 'a number'), floatToHalf);
+    case 'FP32': return floats(new Float32Array(values.length));
+    case 'FP64': return floats(new Float64Array(values.length));
+    case 'FP16': return floats(new Uint16Array(values.length), floatToHalf);
     case 'BOOL': return Uint8Array.from(values, (v, i) => {
       if (typeof v === 'boolean') return v ? 1 : 0;
       if (v === 0 || v === 1) return v;
