@@ -21,6 +21,11 @@ async function cursorLine(vs: Workbench): Promise<number> {
   return Number(/Ln (\d+)/.exec(text)?.[1] ?? -1);
 }
 
+/** The active tab of the focused editor group (the script opens in the group beside the graph). */
+async function focusedTab(vs: Workbench): Promise<string> {
+  return (await vs.page.locator('.editor-group-container.active .tab.active .label-name').first().textContent())?.trim() ?? '';
+}
+
 scenario('Reveal Nodes from This Line selects the node; its frame link opens the script at the line', async (vs) => {
   await vs.openFile('cnn.onnx');
   await vs.waitForWebviewText(/IR version/);
@@ -53,5 +58,5 @@ scenario('Reveal Nodes from This Line selects the node; its frame link opens the
   await vs.tab('make-exported-fixtures.py').click({ button: 'middle' });
   const frame = await vs.webviewFrameWith('.frames vscode-link');
   await frame.locator('.frames vscode-link', { hasText: 'make-exported-fixtures.py:75' }).click();
-  await waitFor('the script open at line 75', async () => /make-exported-fixtures\.py/.test(await vs.activeTab()) && (await cursorLine(vs)) === 75);
+  await waitFor('the script open at line 75', async () => /make-exported-fixtures\.py/.test(await focusedTab(vs)) && (await cursorLine(vs)) === 75);
 });
