@@ -68,6 +68,8 @@ export interface WebviewRequests {
   node: { params: { graph: string; node: number }; result: NodeDetail };
   tensor: { params: { ref: TensorRef; offset: number; count: number }; result: TensorDetail };
   save: { params: { format: 'svg' | 'png'; data: string | Uint8Array; suggestedName: string }; result: { saved: boolean; path?: string } };
+  /** Opens a stack frame's file at its line beside the graph; `opened: false` when it is not here (with why). */
+  openSource: { params: { file: string; line: number }; result: { opened: boolean; message?: string } };
 }
 
 /** Requests the host makes; the webview answers each. */

@@ -103,6 +103,7 @@ const panel = new SidePanel({
   showProblems: () => channel.event({ type: 'showProblems' }),
   fixProblems: () => channel.event({ type: 'fixProblems' }),
   toggleInline: (index) => canvas.toggleInline(index),
+  openSource: (file, line) => channel.request('openSource', { file, line }),
 });
 main.append(stage, panel.element);
 stage.append(status, finder.list);

@@ -7,6 +7,8 @@ import { formatBytes, formatCount, formatDims, formatNumber } from '../src/core/
 import { indexText, nodeCountText, weightsText } from './counts.js';
 import { codicon, custom, el, iconButton, textButton } from './dom.js';
 import { shapeRows } from './shapeRows.js';
+import { nodeModulePath } from '../src/core/source/modulePath.js';
+import { parseStackTrace, STACK_TRACE_KEY, type SourceFrame } from '../src/core/source/stackTrace.js';
 
 export interface PanelHost {
   requestNode(graph: string, node: number): Promise<NodeDetail>;
@@ -20,6 +22,8 @@ export interface PanelHost {
   fixProblems(): void;
   /** Shows an If/Loop/Scan node's bodies in place in the graph, or closes them. */
   toggleInline(index: number): void;
+  /** Opens a stack frame's file at its line beside the graph; says when the file is not here. */
+  openSource(file: string, line: number): Promise<{ opened: boolean; message?: string }>;
 }
 
 const PAGE = 100;
@@ -272,7 +276,9 @@ export class SidePanel {
     };
     ports(`Inputs (${detail.inputs.length})`, 'arrow-down', detail.inputs);
     ports(`Outputs (${detail.outputs.length})`, 'arrow-up', detail.outputs);
-    const metadata = Object.entries(detail.metadata);
+    this.showSource(detail);
+    // The stack trace is shown as frames in Source; the rest of the metadata as it is.
+    const metadata = Object.entries(detail.metadata).filter(([key]) => key !== STACK_TRACE_KEY);
     if (metadata.length) this.table(this.section('Metadata', 'tag'), metadata);
     const subgraphs = graph.nodes[index].subgraphs ?? [];
     if (subgraphs.length) {
@@ -285,6 +291,49 @@ export class SidePanel {
     }
     const port = slot !== undefined ? detail.inputs[slot] : undefined;
     if (port?.name) await this.showTensorBelow({ graph: origin.graph, name: port.name }, `${port.slot} · ${port.name}`);
+  }
+
+  /** Where the node came from in PyTorch: its module and the frames of its stack trace, as links. */
+  private showSource(detail: NodeDetail): void {
+    const frames = parseStackTrace(detail.metadata[STACK_TRACE_KEY] ?? '');
+    const module = nodeModulePath({ name: detail.name, metadataProps: Object.entries(detail.metadata).map(([key, value]) => ({ key, value })) });
+    if (!frames.length && !module) return;
+    const section = this.section('Source', 'file-code');
+    section.classList.add('source');
+    if (module) {
+      const inner = module.scopes.at(-1)?.className;
+      this.table(section, [['Module', `${module.path || '(root module)'}${inner ? ` · ${inner}` : ''}`]]);
+    }
+    if (!frames.length) return;
+    const list = el('ol', 'frames');
+    for (const frame of frames) list.append(this.frameItem(frame));
+    section.append(list);
+  }
+
+  private frameItem(frame: SourceFrame): HTMLElement {
+    const li = el('li', 'frame');
+    const place = `${frame.file.split(/[\\/]/).pop() ?? frame.file}:${frame.line}`;
+    const greyed = (why: string) => {
+      li.classList.add('unmapped');
+      const span = el('span', 'frame-place', place);
+      span.title = `${frame.file}:${frame.line} — ${why}`;
+      return span;
+    };
+    if (frame.generated) li.append(greyed('code Python generated; there is no file'));
+    else {
+      const link = this.link(place, `Open ${frame.file} at line ${frame.line}`, () => {
+        void this.host.openSource(frame.file, frame.line).then((result) => {
+          if (!result.opened) link.replaceWith(greyed(result.message ?? 'not in the workspace'));
+        }, (error: unknown) => link.replaceWith(greyed(error instanceof Error ? error.message : String(error))));
+      });
+      link.classList.add('frame-place');
+      link.title = `${frame.file}:${frame.line}`;
+      li.append(link);
+    }
+    if (frame.function) li.append(el('span', 'muted', ` in ${frame.function}`));
+    if (frame.sitePackages) li.append(el('span', 'muted', ' · installed package'));
+    if (frame.code) li.append(el('code', 'frame-code', frame.code));
+    return li;
   }
 
   private tensorSection?: HTMLElement;

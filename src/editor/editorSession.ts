@@ -52,6 +52,7 @@ export class EditorSession implements vscode.Disposable {
         },
         tensor: ({ ref, offset, count }) => this.document.facts(this.model()).inspector.detail(ref, offset, count),
         save: (params) => this.save(params.format, params.data, params.suggestedName),
+        openSource: ({ file, line }) => Promise.resolve(vscode.commands.executeCommand<{ opened: boolean; message?: string }>('onnxLens.openSourceFrame', file, line)),
       },
       (event) => this.onEvent(event),
     );

@@ -15,6 +15,7 @@ function pair() {
       node: () => { throw new Error('The graph has no node #3; the model may have changed.\nstack line'); },
       tensor: async () => { throw 'plain'; },
       save: async ({ data }) => ({ saved: typeof data !== 'string' && data.length === 3 }),
+      openSource: ({ line }) => ({ opened: line > 0 }),
     },
     (e) => hostEvents.push(e),
   );
