@@ -9,6 +9,7 @@ import { registerTestRunCommands } from './commands/testRun.js';
 import { InputChoices } from './services/inputChoices.js';
 import { registerProblems } from './commands/problems.js';
 import { registerServeCommands } from './commands/serve.js';
+import { registerDiffCommands } from './commands/diff.js';
 import { RuntimeRecords } from './services/runtimeRecords.js';
 import { SharedRuntime } from './services/sharedRuntime.js';
 import type { HostServices } from './services/hostServices.js';
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(registerTestRunCommands(services));
   context.subscriptions.push(registerProblems(services));
   context.subscriptions.push(registerServeCommands(services));
+  context.subscriptions.push(registerDiffCommands(services));
 }
 
 export function deactivate(): void {}
