@@ -31,6 +31,8 @@ export class DiffLegend {
   /** `at`: the change stop selected (-1: none yet). */
   show(diff: DiffOverlay | null, at = -1): void {
     const box = this.element;
+    // Stepping redraws the legend: the removed list stays open if the user opened it.
+    const wasOpen = box.querySelector('details')?.open === true;
     box.replaceChildren();
     box.hidden = !diff;
     if (!diff) return;
@@ -60,6 +62,7 @@ export class DiffLegend {
     if (diff.removed.length) {
       const details = document.createElement('details');
       details.className = 'diff-removed';
+      details.open = wasOpen;
       const summary = document.createElement('summary');
       summary.textContent = `Not in this model (${formatCount(diff.counts.removed)})`;
       details.append(summary);
