@@ -10,6 +10,7 @@ import { InputChoices } from './services/inputChoices.js';
 import { registerProblems } from './commands/problems.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerSourceLinks } from './commands/sourceLinks.js';
+import { registerDiffCommands } from './commands/diff.js';
 import { RuntimeRecords } from './services/runtimeRecords.js';
 import { SharedRuntime } from './services/sharedRuntime.js';
 import type { HostServices } from './services/hostServices.js';
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(registerProblems(services));
   context.subscriptions.push(registerServeCommands(services));
   context.subscriptions.push(registerSourceLinks(services));
+  context.subscriptions.push(registerDiffCommands(services));
 }
 
 export function deactivate(): void {}

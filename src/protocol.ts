@@ -1,5 +1,6 @@
 // Messages between the extension host and the model editor's webview, imported by both sides:
 // one discriminated union of events per direction, plus requests that get exactly one reply.
+import type { DiffOverlay } from './core/diff/diffOverlay.js';
 import type { GraphView, ModelView, NodeDetail, TensorDetail, TensorRef } from './core/graph/viewModelTypes.js';
 import type { Dim } from './core/model/types.js';
 import type { InputSpec } from './core/runtime/inputSpec.js';
@@ -50,7 +51,11 @@ export type HostEvent =
   | { type: 'runtimeOverlay'; overlay: RuntimeOverlay | null }
   | { type: 'find' }
   | { type: 'revealProblem'; location: RevealLocation }
-  | { type: 'problems'; summary: ProblemsSummary };
+  | { type: 'problems'; summary: ProblemsSummary }
+  /** A model diff laid over this (the second) model's main graph; null removes it. */
+  | { type: 'diffOverlay'; overlay: DiffOverlay | null }
+  /** F7 / Shift+F7: select and frame the next (1) or previous (-1) change stop. */
+  | { type: 'diffStep'; delta: 1 | -1 };
 
 /** Webview -> host events. */
 export type WebviewEvent =

@@ -3,6 +3,7 @@
 // click selects or opens and closes groups (and a control node's ⊞ shows its bodies in place), Enter
 // opens a group or shows bodies in place, a double-click opens a subgraph on its own, keys pan, zoom,
 // fit and step the selection along the edges.
+import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
 import type { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
@@ -16,7 +17,7 @@ import type { Scene } from './scene.js';
 /** What input reads from the canvas and what it asks the canvas to do. */
 export interface InputHost {
   /** The canvas's state now: it changes with every graph and layout. */
-  now(): { scene?: Scene; graph?: GraphView; marks: Marks; overlay: RuntimeOverlay | null; dims?: DimAliases };
+  now(): { scene?: Scene; graph?: GraphView; marks: Marks; overlay: RuntimeOverlay | null; dims?: DimAliases; diff?: DiffOverlay | null };
   readonly view: ViewCamera;
   readonly tooltip: Tooltip;
   panBy(dx: number, dy: number): void;
@@ -129,7 +130,7 @@ export function bindCanvasInput(canvas: HTMLCanvasElement, host: InputHost): voi
 }
 
 function hover(canvas: HTMLCanvasElement, host: InputHost, x: number, y: number): void {
-  const { scene, graph, marks, overlay, dims } = host.now();
+  const { scene, graph, marks, overlay, dims, diff } = host.now();
   const { item, edge } = scene ? pointedAt(scene, host.view, x, y) : {};
   if (item?.id !== marks.hovered || edge !== marks.hoveredEdge) {
     marks.hovered = item?.id;
@@ -137,7 +138,7 @@ function hover(canvas: HTMLCanvasElement, host: InputHost, x: number, y: number)
     host.invalidate();
   }
   canvas.classList.toggle('pointing', Boolean(item || edge));
-  const rows = graph && (item ? itemRows(graph, overlay, item, dims) : edge && edgeRows(graph, overlay, edge, dims));
+  const rows = graph && (item ? itemRows(graph, overlay, item, dims, diff) : edge && edgeRows(graph, overlay, edge, dims));
   if (rows) host.tooltip.show(rows, x, y, host.view.width, host.view.height);
   else host.tooltip.hide();
 }

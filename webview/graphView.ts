@@ -4,6 +4,7 @@
 // so a plain page can mount it: this file is also the standalone bundle's entry (mountGraphView).
 import { formatCount } from '../src/core/format.js';
 import type { DimAliases } from '../src/core/graph/dimAliases.js';
+import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
 import { ViewCamera, type Camera } from './camera.js';
@@ -11,7 +12,7 @@ import { bindCanvasInput } from './canvasInput.js';
 import { DimLegend } from './dimLegend.js';
 import { GraphLayout, type BodySource, type LayoutTimes } from './graphLayout.js';
 import { Minimap } from './minimap.js';
-import { Announcer, itemRows, runtimeHeat, Tooltip } from './overlays.js';
+import { Announcer, diffMarks, itemRows, runtimeHeat, Tooltip } from './overlays.js';
 import { Painter } from './painter.js';
 import { sceneToPng } from './pngExport.js';
 import type { Marks } from './renderer.js';
@@ -50,6 +51,7 @@ export class GraphCanvas {
   private marks: Marks = {};
   private frame = 0;
   private overlay: RuntimeOverlay | null = null;
+  private diff: DiffOverlay | null = null;
   private readonly resizeObserver: ResizeObserver;
   private readonly themeObserver: MutationObserver;
 
@@ -122,6 +124,13 @@ export class GraphCanvas {
     this.invalidate();
   }
 
+  /** A model diff over the main graph (nodes coloured by status, hovers say what changed); null removes it. */
+  setDiff(diff: DiffOverlay | null): void {
+    this.diff = diff;
+    this.marks.diff = diffMarks(this.graph, diff);
+    this.invalidate();
+  }
+
   private async relayout(camera: Camera | 'fit' | 'keep', anchor?: { id: string; screenX: number; screenY: number }): Promise<void> {
     if (!this.graph) return;
     this.options.onStatus?.('Laying out…');
@@ -142,6 +151,8 @@ export class GraphCanvas {
     const pinned = anchor && scene.byId.get(anchor.id);
     if (pinned) this.view.pin(pinned, anchor.screenX, anchor.screenY);
     if (this.marks.selected && !scene.byId.has(this.marks.selected)) this.marks.selected = undefined;
+    // Bodies shown in place renumber the nodes drawn.
+    if (this.diff) this.marks.diff = diffMarks(this.graph, this.diff);
     const total = this.options.totalNodes?.();
     this.options.onStatus?.(this.layout.statusText() + (total !== undefined ? ` · ${formatCount(total)} in all graphs` : ''));
     this.changed();
@@ -237,7 +248,7 @@ export class GraphCanvas {
     this.marks.selected = id;
     this.changed();
     const item = id ? this.scene?.byId.get(id) : undefined;
-    this.announcer.say(item && this.graph ? itemRows(this.graph, this.overlay, item, this.layout.dims) : undefined);
+    this.announcer.say(item && this.graph ? itemRows(this.graph, this.overlay, item, this.layout.dims, this.diff) : undefined);
     if (!item) this.options.onSelect?.(null);
     else if (item.kind === 'node') this.options.onSelect?.({ kind: 'node', index: item.index, slot });
     else if (item.kind === 'group') this.options.onSelect?.({ kind: 'group', index: item.index });
@@ -304,7 +315,7 @@ export class GraphCanvas {
 
   private bindInput(): void {
     bindCanvasInput(this.canvas, {
-      now: () => ({ scene: this.scene, graph: this.graph, marks: this.marks, overlay: this.overlay, dims: this.layout.dims }),
+      now: () => ({ scene: this.scene, graph: this.graph, marks: this.marks, overlay: this.overlay, dims: this.layout.dims, diff: this.diff }),
       view: this.view,
       tooltip: this.tooltip,
       panBy: (dx, dy) => this.panBy(dx, dy),

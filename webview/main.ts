@@ -8,6 +8,8 @@ import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests,
 import { formatCount } from '../src/core/format.js';
 import { nodeOrigin, nodesInside } from '../src/core/graph/controlFlow.js';
 import { DimAliases } from '../src/core/graph/dimAliases.js';
+import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
+import { DiffLegend } from './diffLegend.js';
 import { codicon, custom, el, iconButton } from './dom.js';
 import { FindWidget } from './findWidget.js';
 import { GraphCanvas } from './graphView.js';
@@ -43,6 +45,9 @@ const graphs = new Map<string, GraphView>();
 let stack: string[] = [''];
 let views: Record<string, ViewState> = {};
 let overlay: RuntimeOverlay | null = null;
+/** A model diff laid over the main graph, and the change stop selected (-1: none yet). */
+let diff: DiffOverlay | null = null;
+let diffAt = -1;
 /** Drawn nodes inside each subgraph, nested ones included. */
 let inside = new Map<string, number>();
 const insideOf = (id: string) => inside.get(id) ?? 0;
@@ -106,7 +111,8 @@ const panel = new SidePanel({
   openSource: (file, line) => channel.request('openSource', { file, line }),
 });
 main.append(stage, panel.element);
-stage.append(status, finder.list);
+const diffLegend = new DiffLegend((delta) => void stepDiff(delta));
+stage.append(status, finder.list, diffLegend.element);
 app.replaceChildren(toolbar, main);
 
 const canvas = new GraphCanvas(stage, {
@@ -207,6 +213,7 @@ async function show(id: string): Promise<void> {
   renderCrumbs();
   await canvas.setGraph(graph, views[id] ?? defaultViewState(graph, settings.collapseAbove, insideOf));
   canvas.setOverlay(overlay);
+  canvas.setDiff(diff);
   finder.clear();
   const selected = views[id]?.selected;
   const item = selected ? canvas.state.selected : undefined;
@@ -317,6 +324,30 @@ async function revealProblem(location: RevealLocation): Promise<void> {
   }
 }
 
+/** Selects and frames the next (1) or previous (-1) change of the diff, in the main graph; wraps around. */
+async function stepDiff(delta: 1 | -1): Promise<void> {
+  const stops = diff?.stops ?? [];
+  if (!stops.length) {
+    status.textContent = 'No changes to step to in this graph.';
+    return;
+  }
+  diffAt = diffAt < 0 ? (delta > 0 ? 0 : stops.length - 1) : (diffAt + delta + stops.length) % stops.length;
+  if (current() !== '') await openGraph('');
+  const graph = shownGraph();
+  const target = stops[diffAt];
+  const index = graph ? graph.nodes.findIndex((_, i) => {
+    const origin = nodeOrigin(graph, i);
+    return origin.graph === '' && origin.index === target;
+  }) : -1;
+  diffLegend.show(diff, diffAt);
+  status.textContent = `Change ${diffAt + 1} of ${stops.length}`;
+  if (!graph || index < 0) return;
+  if (!graph.nodes[index].hidden) {
+    await canvas.revealNode(index);
+    canvas.focus();
+  } else void panel.showNode(graph, index);
+}
+
 async function onEvent(event: HostEvent): Promise<void> {
   switch (event.type) {
     case 'model': {
@@ -387,6 +418,15 @@ async function onEvent(event: HostEvent): Promise<void> {
       break;
     case 'find':
       finder.focus();
+      break;
+    case 'diffOverlay':
+      diff = event.overlay;
+      diffAt = -1;
+      canvas.setDiff(diff);
+      diffLegend.show(diff);
+      break;
+    case 'diffStep':
+      await stepDiff(event.delta);
       break;
   }
 }

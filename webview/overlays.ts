@@ -1,7 +1,9 @@
 // What the canvas shows over the drawing: the hover tooltip (a node's op and tensors, a tensor's declared
 // and inferred type, producer and consumers, and what the last test run measured), the line a screen reader says when the
 // selection moves, and the runtime overlay's heat (each node's share of the slowest node's time).
+import type { DiffOverlay, DiffPaint } from '../src/core/diff/diffOverlay.js';
 import { formatCount, formatDims, formatNumber } from '../src/core/format.js';
+import { nodeOrigin } from '../src/core/graph/controlFlow.js';
 import type { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
@@ -24,11 +26,39 @@ export function runtimeHeat(graph: GraphView | undefined, overlay: RuntimeOverla
   return heat;
 }
 
-export function itemRows(graph: GraphView, overlay: RuntimeOverlay | null, item: SceneItem, dims?: DimAliases): Rows {
+/**
+ * Node index of the graph drawn -> its status in a model diff. The diff is of the main graph: only nodes
+ * from it are marked (bodies shown in place are not), and unchanged ones are left out.
+ */
+export function diffMarks(graph: GraphView | undefined, diff: DiffOverlay | null): Map<number, DiffPaint> {
+  const marks = new Map<number, DiffPaint>();
+  if (!graph || !diff) return marks;
+  graph.nodes.forEach((_, i) => {
+    const origin = nodeOrigin(graph, i);
+    const paint = origin.graph === '' ? diff.paint[origin.index] : undefined;
+    if (paint && paint !== 'unchanged') marks.set(i, paint);
+  });
+  return marks;
+}
+
+const paintTitle: Record<DiffPaint, string> = { unchanged: 'unchanged', changed: 'changed', inserted: 'inserted', replaced: 'replaced group' };
+
+/** What a model diff says about node `index` of the graph drawn: its status, then what changed. */
+function diffRows(graph: GraphView, diff: DiffOverlay | null | undefined, index: number): Rows {
+  const origin = nodeOrigin(graph, index);
+  const paint = diff && origin.graph === '' ? diff.paint[origin.index] : undefined;
+  if (!diff || !paint) return [];
+  const rows: Rows = [['diff', `${paintTitle[paint]} (against ${diff.otherName})`]];
+  for (const line of diff.notes[origin.index] ?? []) rows.push(['', line]);
+  return rows;
+}
+
+export function itemRows(graph: GraphView, overlay: RuntimeOverlay | null, item: SceneItem, dims?: DimAliases, diff?: DiffOverlay | null): Rows {
   if (item.kind === 'node') {
     const node = graph.nodes[item.index];
     const rows: Rows = [['', node.domain ? `${node.domain}.${node.op}` : node.op]];
     if (node.name) rows.push(['name', node.name]);
+    rows.push(...diffRows(graph, diff, item.index));
     node.inputs.forEach((v) => v >= 0 && rows.length < 14 && rows.push(['in', valueLine(graph, v)]));
     node.outputs.forEach((v) => v >= 0 && rows.length < 20 && rows.push(['out', valueLine(graph, v)]));
     aliasRows(rows, graph, [...node.inputs, ...node.outputs], dims);

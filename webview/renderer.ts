@@ -1,5 +1,6 @@
 // Draws a scene on a 2D canvas: only what intersects the viewport, text only when it is readable,
 // shapes batched by colour so that 10,000 boxes on screen still draw within a frame.
+import type { DiffPaint } from '../src/core/diff/diffOverlay.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { Camera } from './camera.js';
 import { opCategory } from '../src/core/ops/opCategory.js';
@@ -17,6 +18,8 @@ export interface Marks {
   current?: string;
   /** Node index -> 0..1 share of the slowest node's time (runtime overlay). */
   heat?: ReadonlyMap<number, number>;
+  /** Node index -> its status in a model diff (unchanged nodes are left out). */
+  diff?: ReadonlyMap<number, DiffPaint>;
 }
 
 const TEXT_MIN_SCALE = 0.4;
@@ -156,6 +159,7 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
     }
     ctx.globalAlpha = 1;
   }
+  if (marks.diff?.size && theme.diff) drawDiff(ctx, boxes, marks.diff, theme.diff, px);
   // Graph inputs and outputs: pills.
   ctx.fillStyle = theme.pillFill;
   ctx.beginPath();
@@ -213,6 +217,33 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
   ring(marks.current, theme.match, 3);
   ring(marks.selected, theme.focus, 2.5);
   return boxes.length;
+}
+
+/** A model diff's status per node: a translucent fill over the box and a solid stripe on its left edge. */
+function drawDiff(ctx: CanvasRenderingContext2D, boxes: SceneItem[], diff: ReadonlyMap<number, DiffPaint>, colours: NonNullable<Theme['diff']>, px: number): void {
+  const byPaint = new Map<Exclude<DiffPaint, 'unchanged'>, SceneItem[]>();
+  for (const item of boxes) {
+    if (item.kind !== 'node') continue;
+    const paint = diff.get(item.index);
+    if (!paint || paint === 'unchanged') continue;
+    let list = byPaint.get(paint);
+    if (!list) byPaint.set(paint, (list = []));
+    list.push(item);
+  }
+  const stripe = Math.max(4, 3 * px);
+  for (const [paint, list] of byPaint) {
+    const colour = colours[paint];
+    ctx.globalAlpha = colour.alpha;
+    ctx.fillStyle = colour.fill;
+    ctx.beginPath();
+    for (const item of list) ctx.rect(item.x, item.y, item.width, item.height);
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = colour.stripe;
+    ctx.beginPath();
+    for (const item of list) ctx.rect(item.x, item.y, stripe, item.height);
+    ctx.fill();
+  }
 }
 
 function drawFrames(ctx: CanvasRenderingContext2D, frames: SceneItem[][], theme: Theme, px: number, text: boolean, round: boolean, marks: Marks): void {

@@ -1,6 +1,7 @@
 // Canvas colours read from VS Code's --vscode-* theme variables (light, dark and high contrast);
 // re-read when the theme changes (VS Code swaps the body class and the variables).
 import type { OpCategory } from '../src/core/ops/opCategory.js';
+import { diffColours, type DiffKey } from './diffColours.js';
 
 export interface Theme {
   background: string;
@@ -19,6 +20,8 @@ export interface Theme {
   pillFill: string;
   pillText: string;
   heat: string;
+  /** The diff overlay's fill, its alpha and the stripe, per status (webview/diffColours.ts); themes made by hand (tests) may leave it out. */
+  diff?: Record<DiffKey, { fill: string; alpha: number; stripe: string }>;
   highContrast: boolean;
   categories: Record<OpCategory, string>;
   fonts: { title: string; text: string; mono: string; family: string; monoFamily: string };
@@ -56,6 +59,7 @@ export function readTheme(root: HTMLElement = document.body): Theme {
     pillFill: pick(style, ['--vscode-badge-background'], dark ? '#4d4d4d' : '#c4c4c4'),
     pillText: pick(style, ['--vscode-badge-foreground'], dark ? '#ffffff' : '#333333'),
     heat: pick(style, ['--vscode-charts-red', '--vscode-errorForeground'], '#f14c4c'),
+    diff: Object.fromEntries(Object.entries(diffColours).map(([key, c]) => [key, { fill: pick(style, c.fill, c.fillFallback), alpha: c.fillAlpha, stripe: pick(style, c.stripe, c.stripeFallback) }])) as Theme['diff'],
     highContrast,
     categories: {
       layer: pick(style, ['--vscode-charts-blue'], '#3794ff'),

@@ -116,15 +116,18 @@ function reportText(transform: AnyTransform, report: TransformReport, markdown: 
   return formatReport(report, markdown ? { markdown, listLimit: 200 } : {}) + (transform.formatDetails?.(report.details, { markdown }) ?? '');
 }
 
-async function showResult(transform: AnyTransform, report: TransformReport & { details: unknown }, output: vscode.Uri, log: vscode.LogOutputChannel, reports: ReportDocuments): Promise<void> {
+async function showResult(transform: AnyTransform, report: TransformReport & { details: unknown }, source: vscode.Uri, output: vscode.Uri, log: vscode.LogOutputChannel, reports: ReportDocuments): Promise<void> {
   log.info(reportText(transform, report, false));
   await vscode.commands.executeCommand('vscode.openWith', output, MODEL_EDITOR, { viewColumn: vscode.ViewColumn.Active });
   const name = `${transform.name[0].toUpperCase()}${transform.name.slice(1)}`;
   const message = `${name}: ${basename(output.fsPath)} written, ${reportSummary(report, transform.headline?.(report))}`;
   const show = 'Show Report';
+  const diff = 'Show Diff';
   const verified = report.verification?.status === 'pass';
-  const answer = verified ? await vscode.window.showInformationMessage(message, show) : await vscode.window.showWarningMessage(message, show);
+  const answer = verified ? await vscode.window.showInformationMessage(message, show, diff) : await vscode.window.showWarningMessage(message, show, diff);
   if (answer === show) await reports.open(`${basename(output.fsPath)} ${transform.name} report`, reportText(transform, report, true));
+  // As from the explorer with both selected: the source first, the result second (the one shown).
+  else if (answer === diff) await vscode.commands.executeCommand('onnxLens.diffModels', output, [source, output]);
 }
 
 /** One palette command: target, options, output, run with progress, result and report. */
@@ -154,7 +157,7 @@ export async function runTransformCommand(transform: AnyTransform, ui: Transform
     const again = await ui.again?.(result.report, options);
     // The second run writes over the first result: a cancel must not remove it.
     if (again !== undefined) result = (await run(again, undefined)) ?? result;
-    await showResult(transform, result.report, output, log, reports);
+    await showResult(transform, result.report, source, output, log, reports);
   } catch (error) {
     showError(error, log, transform.title);
   }

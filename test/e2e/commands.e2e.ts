@@ -34,8 +34,9 @@ function paletteCommands(): { model: string[]; text: string[]; anywhere: string[
   for (const c of manifest.contributes.commands) {
     const title = c.category ? `${c.category}: ${c.title}` : c.title;
     const clause = when.get(c.command) ?? '';
-    // Hidden, or offered only while a model is being served (serve.e2e.ts covers those).
-    if (clause === 'false' || clause === 'onnxLens.serving') continue;
+    // Hidden, or offered only while a model is served, a diff is shown or a Python file is open (serve, diff
+    // and sourceLinks e2e cover those).
+    if (clause === 'false' || clause === 'onnxLens.serving' || clause === 'onnxLens.diffShown' || clause === 'editorLangId == python') continue;
     if (clause.includes('onnxLens.modelEditor')) groups.model.push(title);
     else if (clause.includes('onnx-text')) groups.text.push(title);
     else if (!clause) groups.anywhere.push(title);

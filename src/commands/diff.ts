@@ -1,0 +1,181 @@
+// ONNX: Diff with Another Model...: diffs two models in the extension host, lays the result over the
+// second (newer) model in the model editor (nodes coloured by status, a legend, hovers), opens the text
+// summary beside it, and steps through the changes with F7 / Shift+F7 while the overlay is shown.
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { UserError } from '../core/errors.js';
+import { diffJson } from '../core/diff/diffJson.js';
+import { diffModels } from '../core/diff/diffModels.js';
+import { diffOverlay, type DiffOverlay } from '../core/diff/diffOverlay.js';
+import { diffText } from '../core/diff/diffText.js';
+import { readModelFile } from '../core/model/decode.js';
+import { ExternalDataReader } from '../core/model/externalData.js';
+import { GraphIndex } from '../core/model/graphIndex.js';
+import { MODEL_EDITOR_VIEW_TYPE } from '../editor/editorRegistry.js';
+import type { HostServices } from '../services/hostServices.js';
+import { ReportDocuments } from './reportDocuments.js';
+import { runWithProgress, showError } from './transformRunner.js';
+
+export const DIFF_COMMAND = 'onnxLens.diffModels';
+/** Context key: the active model editor shows a diff overlay (F7 / Shift+F7 step through it). */
+const SHOWN_KEY = 'onnxLens.diffShown';
+const TITLE = 'Diff Models';
+
+const isOnnx = (uri: vscode.Uri) => uri.path.toLowerCase().endsWith('.onnx');
+
+/** The model in the active tab: a model editor, or an .onnx open as text. */
+function activeModel(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom && input.viewType === MODEL_EDITOR_VIEW_TYPE) return input.uri;
+  if (input instanceof vscode.TabInputText && isOnnx(input.uri)) return input.uri;
+  return undefined;
+}
+
+/**
+ * The two models, first (older) and second (newer, the one shown). Two .onnx files selected in the
+ * explorer (the second argument of an explorer command) are taken in selection order; one model (the
+ * argument or the active editor) is the second, and the user picks the first.
+ */
+async function pickPair(arg: unknown, selection: unknown): Promise<[vscode.Uri, vscode.Uri] | undefined> {
+  const selected = Array.isArray(selection) ? selection.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+  if (selected.length === 2) return [selected[0], selected[1]];
+  if (selected.length > 2) throw new UserError(`Select two models to diff, not ${selected.length}.`);
+  const second = arg instanceof vscode.Uri ? arg : activeModel();
+  if (!second) {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { 'ONNX models': ['onnx'] }, openLabel: 'Diff', title: `${TITLE}: choose two models (older first) or the newer one` });
+    if (!picked?.length) return undefined;
+    if (picked.length === 2) return [picked[0], picked[1]];
+    if (picked.length > 2) throw new UserError(`Choose two models to diff, not ${picked.length}.`);
+    return pickFirst(picked[0]);
+  }
+  return pickFirst(second);
+}
+
+async function pickFirst(second: vscode.Uri): Promise<[vscode.Uri, vscode.Uri] | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    defaultUri: vscode.Uri.joinPath(second, '..'),
+    filters: { 'ONNX models': ['onnx'] },
+    openLabel: 'Diff',
+    title: `${TITLE}: choose the model to compare ${basename(second.fsPath)} against`,
+  });
+  return picked?.[0] ? [picked[0], second] : undefined;
+}
+
+/** The overlays shown, by the second model's URI; re-posted when an editor's webview loads again. */
+class DiffOverlays implements vscode.Disposable {
+  private readonly overlays = new Map<string, DiffOverlay>();
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(private readonly services: HostServices) {
+    const { editors } = services;
+    // A diff no longer describes a model that changed on disk.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.onnx', true, false, false);
+    this.disposables = [
+      watcher,
+      watcher.onDidChange((uri) => this.set(uri, null)),
+      watcher.onDidDelete((uri) => this.set(uri, null)),
+      editors.onDidBecomeReady((session) => {
+        const overlay = this.overlays.get(session.uri.toString());
+        if (overlay) session.post({ type: 'diffOverlay', overlay });
+      }),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.updateContext()),
+      vscode.window.tabGroups.onDidChangeTabGroups(() => this.updateContext()),
+    ];
+  }
+
+  get(uri: vscode.Uri): DiffOverlay | undefined {
+    return this.overlays.get(uri.toString());
+  }
+
+  /** Shows (or with null, removes) the overlay in the live editors of `uri`; the others get it when they load. */
+  set(uri: vscode.Uri, overlay: DiffOverlay | null): void {
+    if (overlay) this.overlays.set(uri.toString(), overlay);
+    else if (!this.overlays.delete(uri.toString())) return;
+    for (const session of this.services.editors.sessionsFor(uri)) if (session.isLive) session.post({ type: 'diffOverlay', overlay });
+    this.updateContext();
+  }
+
+  /** The active model editor, when it shows an overlay. */
+  activeSession() {
+    const session = this.services.editors.active();
+    return session && this.overlays.has(session.uri.toString()) ? session : undefined;
+  }
+
+  updateContext(): void {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    const shown = input instanceof vscode.TabInputCustom && input.viewType === MODEL_EDITOR_VIEW_TYPE && this.overlays.has(input.uri.toString());
+    void vscode.commands.executeCommand('setContext', SHOWN_KEY, shown);
+  }
+
+  dispose(): void {
+    this.overlays.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+async function runDiff(services: HostServices, overlays: DiffOverlays, reports: ReportDocuments, arg: unknown, selection: unknown): Promise<void> {
+  const { log, editors } = services;
+  try {
+    const pair = await pickPair(arg, selection);
+    if (!pair) return;
+    const [first, second] = pair;
+    if (first.scheme !== 'file' || second.scheme !== 'file') throw new UserError('The diff needs models on the local file system.');
+    if (!isOnnx(first) || !isOnnx(second)) throw new UserError('Both files must be .onnx models.');
+    const [pathA, pathB] = [first.fsPath, second.fsPath];
+    if (pathA === pathB) throw new UserError('Choose two different models.');
+    const result = await runWithProgress(`${TITLE}: ${basename(pathA)} → ${basename(pathB)}`, undefined, async ({ report, signal }) => {
+      report('reading the models…');
+      const [{ model: a }, { model: b }] = await Promise.all([readModelFile(pathA), readModelFile(pathB)]);
+      const fileBytes = { a: (await stat(pathA)).size, b: (await stat(pathB)).size };
+      signal.throwIfAborted();
+      report('pairing the graphs…');
+      // Yield once so the progress message shows before the (synchronous) matcher runs.
+      await new Promise((resolve) => setImmediate(resolve));
+      const diff = diffModels(a, b, { readers: { a: ExternalDataReader.forModel(pathA), b: ExternalDataReader.forModel(pathB) }, fileBytes });
+      signal.throwIfAborted();
+      const overlay = diffOverlay(diff.graph, a.graph!, b.graph!, GraphIndex.build(b.graph!).topologicalOrder(), basename(pathA));
+      const relative = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, false);
+      const text = diffText(diffJson(diff, { path: relative(first), graph: a.graph! }, { path: relative(second), graph: b.graph! }));
+      return { overlay, text, identical: diff.identical };
+    });
+    if (!result) return;
+    const { counts } = result.overlay;
+    log.info(`Diff ${pathA} -> ${pathB}: ${counts.changed} changed, ${counts.inserted} inserted, ${counts.replaced} in replaced groups, ${counts.removed} removed, ${counts.unchanged} unchanged${result.identical ? ' (identical)' : ''}`);
+    overlays.set(second, result.overlay);
+    if (!editors.sessionsFor(second).length) await vscode.commands.executeCommand('vscode.openWith', second, MODEL_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Active });
+    await reports.open(`${basename(pathA)} → ${basename(pathB)} diff`, result.text, 'txt');
+    // The summary opened beside took the focus: the graph gets it back, so F7 steps through it at once.
+    const session = editors.sessionsFor(second)[0];
+    session?.panel.reveal(session.panel.viewColumn, false);
+    overlays.updateContext();
+    if (result.identical) void vscode.window.showInformationMessage(`${TITLE}: ${basename(pathA)} and ${basename(pathB)} are identical.`);
+  } catch (error) {
+    showError(error, log, TITLE);
+  }
+}
+
+export function registerDiffCommands(services: HostServices): vscode.Disposable {
+  const overlays = new DiffOverlays(services);
+  const reports = new ReportDocuments('onnx-lens-diff');
+  const step = (delta: 1 | -1) => () => {
+    const session = overlays.activeSession();
+    if (!session) {
+      void vscode.window.showInformationMessage('No diff is shown in the active model editor: run ONNX: Diff with Another Model... first.');
+      return;
+    }
+    session.post({ type: 'diffStep', delta });
+  };
+  return vscode.Disposable.from(
+    overlays,
+    reports,
+    vscode.commands.registerCommand(DIFF_COMMAND, (arg?: unknown, selection?: unknown) => runDiff(services, overlays, reports, arg, selection)),
+    vscode.commands.registerCommand('onnxLens.diffNextChange', step(1)),
+    vscode.commands.registerCommand('onnxLens.diffPreviousChange', step(-1)),
+    vscode.commands.registerCommand('onnxLens.clearDiff', (arg?: unknown) => {
+      const uri = arg instanceof vscode.Uri ? arg : overlays.activeSession()?.uri;
+      if (uri) overlays.set(uri, null);
+    }),
+  );
+}
