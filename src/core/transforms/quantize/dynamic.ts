@@ -181,8 +181,11 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
         if (!weight || weight.dims.length !== 2 || intAttr(node, 'transA', 0) !== 0 || rw.floatWeight(inputs[0])) continue;
         const transB = intAttr(node, 'transB', 0) !== 0;
         if (qdq) {
-          // The weight keeps its layout; output channels are axis 0 when transB is set.
-          const g: Granularity = options.perChannel ? { kind: 'channel', axis: transB ? 0 : 1 } : { kind: 'tensor' };
+          // The weight keeps its layout; output channels are axis 0 when transB is set. A table an embedding
+          // Gather reads too is per tensor, so that the Gather's int8 copy serves the head as well.
+          const tied = transB && gatheredToo(rw, weight.name);
+          if (tied && options.perChannel) tiedPerTensor++;
+          const g: Granularity = options.perChannel && !tied ? { kind: 'channel', axis: transB ? 0 : 1 } : { kind: 'tensor' };
           const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'Gemm');
           const a = activation(rw, inputs[0], true, nodes);
           const rest = inputs.slice(2);
