@@ -13,6 +13,7 @@ import { probeJson, runChild } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
 import { alternate, row, Side, type Row } from '../lib/rows.js';
 import type { BenchModel } from '../models.js';
+import { renamed } from '../../test/unit/diff/models.js';
 
 function edited(model: ModelProto): ModelProto {
   const copy = cloneModel(model);
@@ -22,27 +23,6 @@ function edited(model: ModelProto): ModelProto {
   g.initializer![k] = arrayToTensor(g.initializer![k].name ?? '', { ...array, data: (array.data as Float32Array).map((v) => v * 2) });
   const node = g.node![Math.floor(g.node!.length / 2)];
   node.attribute = [...(node.attribute ?? []), new onnx.AttributeProto({ name: 'bench_marker', type: AttributeType.INT, i: 1 })];
-  return copy;
-}
-
-function renamed(model: ModelProto): ModelProto {
-  const copy = cloneModel(model);
-  const g = copy.graph!;
-  const keep = new Set([...(g.input ?? []), ...(g.output ?? [])].map((v) => v.name));
-  const names = new Map<string, string>();
-  const rename = (name: string) => {
-    if (!name || keep.has(name)) return name;
-    let fresh = names.get(name);
-    if (!fresh) names.set(name, (fresh = `v${names.size}`));
-    return fresh;
-  };
-  for (const t of g.initializer ?? []) t.name = rename(t.name ?? '');
-  g.node!.forEach((n, i) => {
-    n.name = `node_${i}`;
-    n.input = (n.input ?? []).map(rename);
-    n.output = (n.output ?? []).map(rename);
-  });
-  for (const v of g.valueInfo ?? []) v.name = rename(v.name ?? '');
   return copy;
 }
 
