@@ -55,6 +55,12 @@ async function check(name: string, build: () => ModelProto, partial: Partial<Qua
   }
   const outcome = quantizeModel(cloneModel(original), options, { ranges });
   const label = `${name} ${JSON.stringify(partial)}`;
+  // Static mode takes the embedding tables (token and position) as onnxruntime's static quantizer does.
+  if (options.mode === 'static' && name === 'transformer') {
+    assert.equal(outcome.counts.Gather, 2, `${label}: embedding Gathers`);
+    const tables = new Set((original.graph!.node ?? []).filter((n) => n.opType === 'Gather').map((n) => n.input![0]));
+    assert.ok(!(outcome.model.graph!.initializer ?? []).some((t) => tables.has(t.name ?? '') && t.dataType === 1), `${label}: a float embedding table is left`);
+  }
   const path = join(dir, `${name}-${options.mode}-${outcome.format}-${options.bits}-${options.perChannel}-${options.symmetric}.onnx`);
   const bytes = encodeModel(outcome.model);
   writeFileSync(path, bytes);

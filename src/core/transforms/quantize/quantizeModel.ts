@@ -215,7 +215,7 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
     case 'static': {
       if (!context.ranges) throw new UserError('Static quantization needs calibrated activation ranges.');
       const c = yield* rewriteStatic(rw, options, context.ranges);
-      Object.assign(counts, { nodes: c.nodes, activations: c.activations, weights: c.weights, biases: c.biases });
+      Object.assign(counts, { nodes: c.nodes, Gather: c.gathers, activations: c.activations, weights: c.weights, biases: c.biases });
       if (c.nodes === 0) throw new UserError('The model has no Conv, MatMul or Gemm with float activations: nothing to quantize in static mode.');
       break;
     }

@@ -62,13 +62,15 @@ export function staticActivationNames(rw: Rewriter): string[] {
 
 export interface StaticCounts {
   nodes: number;
+  /** Embedding Gathers reading an int8 table. */
+  gathers: number;
   activations: number;
   weights: number;
   biases: number;
 }
 
 export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: Map<string, ActivationRange>): Generator<void, StaticCounts> {
-  const counts: StaticCounts = { nodes: 0, activations: 0, weights: 0, biases: 0 };
+  const counts: StaticCounts = { nodes: 0, gathers: 0, activations: 0, weights: 0, biases: 0 };
   const actType: QuantType = options.symmetric ? 'int8' : 'uint8';
   const actDtype = actType === 'int8' ? DataType.INT8 : DataType.UINT8;
   const found = targets(rw);
@@ -157,6 +159,7 @@ export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: M
     }
     counts.nodes++;
   }
+  yield* quantizeGatherTables(rw, counts);
   // Outputs of quantized nodes get a pair too, read by every consumer that is not excluded, so that
   // onnxruntime sees DequantizeLinear -> op -> QuantizeLinear and can run the op in integers.
   for (const t of found) {
@@ -170,4 +173,29 @@ export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: M
   }
   if (missing.length) rw.notes.push(`${missing.length} value(s) had no calibrated range and were left in float: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '...' : ''}`);
   return counts;
+}
+
+/**
+ * Embedding tables, as onnxruntime's static quantizer takes them too: the Gather reads an int8 table
+ * (per tensor) and a DequantizeLinear after it gives the float rows, so only the rows used are widened.
+ * A table that another node reads as well (a tied vocabulary head) stays float for that node, and so here.
+ */
+function* quantizeGatherTables(rw: Rewriter, counts: StaticCounts): Generator<void> {
+  for (const node of rw.graph.node ?? []) {
+    if (node.opType !== 'Gather' || (node.domain && node.domain !== 'ai.onnx') || rw.isExcluded(node)) continue;
+    const table = rw.floatWeight(node.input?.[0]);
+    if (!table || table.dims.length < 2 || table.data.length < 256) continue;
+    if (rw.index.consumers(table.name).some((c) => c.node.opType !== 'Gather' || c.inputIndex !== 0)) continue;
+    yield;
+    const q = quantizeTensor(table.data, table.dims, { type: 'int8', symmetric: true, granularity: { kind: 'tensor' } });
+    const names = rw.addQuantized(table.name, q, true);
+    const out = node.output![0];
+    const gathered = rw.names.fresh(`${out}_quantized`);
+    node.input = [names.values, ...node.input!.slice(1)];
+    node.output = [gathered, ...node.output!.slice(1)];
+    rw.add(rw.node('DequantizeLinear', [gathered, names.scale, names.zeroPoint!], [out], `${node.name || out}_DequantizeLinear`));
+    rw.record({ tensor: table.name, role: 'weight', node: nodeLabel(node), op: 'Gather', dtype: 'int8', shape: table.dims }, q);
+    counts.gathers++;
+    counts.weights++;
+  }
 }
