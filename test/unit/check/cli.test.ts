@@ -1,14 +1,14 @@
 // `onnx-lens check` as a user runs it: exit 0 without errors (warnings allowed), 1 with errors, 2 when
 // the file is not a readable model; the problems in text or JSON; the model file is left as it was.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { tempDir } from '../../helpers/models.js';
 import { writeCases } from './checkerModels.js';
+import { runCli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'check', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) => runCli('check', ...args);
 const dir = tempDir('onnx-lens-check-cli-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 const paths = writeCases(dir);

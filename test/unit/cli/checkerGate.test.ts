@@ -17,9 +17,10 @@ import { transformFile } from '../../../src/core/transforms/transformFile.js';
 import { tempDir } from '../../helpers/models.js';
 import { i64, model, node, valueInfo } from '../transforms/foldModels.js';
 import { brokenTransform } from './brokenTransform.js';
+import { runCli as cli } from '../../helpers/cli.js';
+import { oneLine } from '../../helpers/oneLine.js';
 
 const env = { ...process.env, ORT_DISABLE_TELEMETRY: '1' };
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', env });
 /** The real CLI with brokenTransform registered as one more transform. */
 const cliWithBroken = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'test/unit/cli/cliWithBrokenTransform.ts', ...args], { encoding: 'utf8', env });
 const dir = tempDir('onnx-lens-checker-gate-');
@@ -29,13 +30,6 @@ function write(name: string, m: ModelProto): string {
   const path = join(dir, name);
   writeFileSync(path, encodeModel(m));
   return path;
-}
-
-function oneLine(text: string): string {
-  const lines = text.trim().split('\n');
-  assert.equal(lines.length, 1, text);
-  assert.doesNotMatch(text, /\n\s+at /);
-  return lines[0];
 }
 
 /** y = Relu(x) at opset 11: Unsqueeze there takes its axes as an attribute. */

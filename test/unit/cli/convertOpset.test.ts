@@ -3,7 +3,6 @@
 // expected outputs beside it; a lone copy cannot be verified (exit 1, the reason said); a model that
 // runs is verified against its original; bad targets are usage errors with nothing written.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -12,8 +11,8 @@ import { defaultOpset } from '../../../src/core/model/graphQueries.js';
 import { int64ToNumber } from '../../../src/core/model/proto.js';
 import { linearModel, tempDir } from '../../helpers/models.js';
 import { testCases } from '../../helpers/testdata.js';
+import { runCli as cli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
 const dir = tempDir('onnx-lens-convert-opset-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 

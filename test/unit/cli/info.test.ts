@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -7,8 +6,8 @@ import { encodeModel } from '../../../src/core/model/decode.js';
 import { linearModel, tempDir } from '../../helpers/models.js';
 import { runPython } from '../../helpers/python.js';
 import { testCases } from '../../helpers/testdata.js';
+import { runCli as cli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
 
 test('info --json reports the documented keys, checked against Debian onnx for a model with a subgraph', () => {
   const loop = testCases().find((c) => c.name === 'node/test_loop11')!;

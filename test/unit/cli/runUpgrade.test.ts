@@ -2,15 +2,14 @@
 // memory to opset 7 and the report says so. Every opset-6 pytorch-converted case of libonnx-testdata
 // that onnxruntime cannot run as it is runs this way and matches its expected outputs (exit 0).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { decodeModel } from '../../../src/core/model/decode.js';
 import { defaultOpset } from '../../../src/core/model/graphQueries.js';
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { testCases } from '../../helpers/testdata.js';
+import { runCli as cli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
 
 /** The opset-6 pytorch-converted cases whose model onnxruntime refuses as it is. */
 async function unrunnableCases() {

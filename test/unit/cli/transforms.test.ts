@@ -2,7 +2,6 @@
 // the reason on one line of stderr and the result still written; 2 usage or input error with one line
 // and nothing written. And --help generated from the option schema: each option once, nothing padded.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +11,9 @@ import { encodeModel } from '../../../src/core/model/decode.js';
 import { transforms } from '../../../src/core/transforms/registry.js';
 import { tempDir } from '../../helpers/models.js';
 import { invalidSources, melSpectrogram, refusedByOnnxruntime, writeInputSet, zeroOnGeneratedInputs } from '../transforms/cases.js';
+import { runCli as cli } from '../../helpers/cli.js';
+import { oneLine } from '../../helpers/oneLine.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
 const dir = tempDir('onnx-lens-transform-cli-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -21,13 +21,6 @@ function write(name: string, bytes: Uint8Array): string {
   const path = join(dir, name);
   writeFileSync(path, bytes);
   return path;
-}
-
-function oneLine(text: string): string {
-  const lines = text.trim().split('\n');
-  assert.equal(lines.length, 1, text);
-  assert.doesNotMatch(text, /\n\s+at /);
-  return lines[0];
 }
 
 test('fold on a model onnxruntime refuses to load is written, not verified, exit 1 with the reason', () => {

@@ -1,6 +1,5 @@
 // `onnx-lens diff` as a user runs it: the real CLI in a child process, on model files written here.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,8 +9,9 @@ import { resolveOptions } from '../../../src/core/transforms/quantize/options.js
 import { quantizeModel } from '../../../src/core/transforms/quantize/quantizeModel.js';
 import { tempDir } from '../../helpers/models.js';
 import { mlp, scaledWeight, withAttribute } from './models.js';
+import { runCli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'diff', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) => runCli('diff', ...args);
 
 const dir = tempDir('onnx-lens-diff-');
 const base = mlp(5);

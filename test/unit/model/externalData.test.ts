@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, ftruncateSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,8 +10,8 @@ import { summarize } from '../../../src/core/model/summary.js';
 import { tensorToArray } from '../../../src/core/model/tensorValues.js';
 import { linearModel, tempDir } from '../../helpers/models.js';
 import { onnxCheck, runPython } from '../../helpers/python.js';
+import { runCli as cli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
 
 function externalModel(location: string, offset = 0, length = 48): onnx.ModelProto {
   const model = linearModel(4, 3);

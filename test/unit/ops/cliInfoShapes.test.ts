@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,8 +11,8 @@ import { tempDir } from '../../helpers/models.js';
 import { onnxShapes } from '../../helpers/shapeConformance.js';
 import { testCases } from '../../helpers/testdata.js';
 import { i64, model, node, valueInfo } from '../transforms/foldModels.js';
+import { runCli as cli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
 
 interface InfoValue { name: string; graph: string[]; kind: string; type: string; shape: Dim[] | null; source: string }
 interface Info { shapes: { values: number; knownRank: number; fullyKnown: number; inferred: number }; values: InfoValue[] }

@@ -10,8 +10,9 @@ import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
 import { DataType, onnx, toLong } from '../../../src/core/model/proto.js';
 import { linearModel, tempDir, tensorInfo } from '../../helpers/models.js';
 import { testCases } from '../../helpers/testdata.js';
+import { runCli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'quantize', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) => runCli('quantize', ...args);
 const dir = tempDir('onnx-lens-quantize-cli-');
 const model = join(dir, 'tiny-lm.onnx');
 writeFileSync(model, encodeModel(generateTransformer({ layers: 1, hidden: 64, heads: 2, vocab: 64, maxPositions: 16 })));

@@ -4,7 +4,6 @@
 // cosine alone fails a result every element of which is close, and on a quantization broken through the
 // real quantizer's options, which fails with the rule named.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -17,6 +16,7 @@ import { compareRuns, type OutputCheck } from '../../../src/core/transforms/comp
 import { heldOutIndices, splitSamples } from '../../../src/core/transforms/quantize/heldOut.js';
 import { linearModel, tempDir, tensorInfo } from '../../helpers/models.js';
 import { runPython } from '../../helpers/python.js';
+import { runCli } from '../../helpers/cli.js';
 
 const f64 = (...v: number[]) => Float64Array.from(v);
 const sums = (ref: number[], res: number[]) => {
@@ -113,7 +113,7 @@ test('held-out split: a quarter of the samples, evenly spaced, 1 to 8, none of o
   assert.match(one.text, /only sample \(only\.npz\); verified on generated inputs/);
 });
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'quantize', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) => runCli('quantize', ...args);
 const dir = tempDir('onnx-lens-quantize-verdict-');
 
 /**

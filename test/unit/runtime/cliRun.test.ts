@@ -1,14 +1,14 @@
 // `onnx-lens run` end to end: real models, real onnxruntime, exit codes 0 (all match), 1 (one differs), 2 (error).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeModel } from '../../../src/core/model/decode.js';
 import { linearModel, tempDir } from '../../helpers/models.js';
 import { testCases } from '../../helpers/testdata.js';
+import { runCli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) => runCli('run', ...args);
 const testCase = (name: string) => testCases().find((c) => c.name === name)!;
 
 function assertError(run: ReturnType<typeof cli>, pattern: RegExp): void {

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { UserError } from '../../../src/core/errors.js';
 import { DataType } from '../../../src/core/model/proto.js';
 import { toFloat64, type TensorArray } from '../../../src/core/model/tensorValues.js';
 import { OnnxRuntimeError, RuntimeClient } from '../../../src/core/runtime/client.js';
@@ -19,6 +18,7 @@ import { encodeNpy } from '../../../src/core/runtime/npy.js';
 import { testRun } from '../../../src/core/runtime/testRun.js';
 import { tempDir } from '../../helpers/models.js';
 import { audioModel, brokenWindowModel, convModel, declaredModel, encode, hugeModel, negativeDimModel, rangeModel, tokensModel, unshapedModel } from './inputModels.js';
+import { oneLineUserError } from '../../helpers/oneLine.js';
 
 const client = RuntimeClient.start({ timeoutMs: 60_000 });
 after(() => client.dispose());
@@ -28,15 +28,6 @@ const conv = convModel();
 const tokens = tokensModel();
 const shapes = (feeds: Record<string, TensorArray>) => Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims]));
 const assumed = (spec: InputSpec, model = audio) => resolveInputs(model, spec).assumptions.map(assumptionText);
-
-function oneLine(pattern: RegExp) {
-  return (e: unknown) => {
-    assert.ok(e instanceof UserError, `a UserError, not ${String(e)}`);
-    assert.ok(!e.message.includes('\n'), e.message);
-    assert.match(e.message, pattern);
-    return true;
-  };
-}
 
 test('the old defaults (every free dim 1, integers at random) fail in onnxruntime on every one of these models', async () => {
   for (const [model, node] of [[audio, /Reshape node\. Name:'\/other_rate\/Reshape'/], [conv, /Conv node/], [tokens, /MatMul node\. Name:'\/proj\/MatMul'/]] as const) {
@@ -143,29 +134,29 @@ test('inline values are typed by the declared element type and shaped by nesting
   assert.equal(nested.fed!.find((f) => f.name === 'mask')!.value, '[1,2,3,4]');
   const big = resolveInputs(audio, { values: { sr: '9007199254740993' }, shapes: { input: [1, 400] } }).dataSets[0].inputs.sr;
   assert.deepEqual(Array.from(big.data as BigInt64Array), [9007199254740993n]);
-  assert.throws(() => resolveInputs(audio, { values: { sr: 16000.5 } }), oneLine(/^--value sr: input 'sr' is int64, and '16000\.5' is not a whole number\.$/));
-  assert.throws(() => resolveInputs(audio, { values: { sr: [16000, 8000] } }), oneLine(/^Input 'sr' has rank 0 in the model \(\[\]\), but --value sr=\[16000,8000\] has rank 1/));
+  assert.throws(() => resolveInputs(audio, { values: { sr: 16000.5 } }), oneLineUserError(/^--value sr: input 'sr' is int64, and '16000\.5' is not a whole number\.$/));
+  assert.throws(() => resolveInputs(audio, { values: { sr: [16000, 8000] } }), oneLineUserError(/^Input 'sr' has rank 0 in the model \(\[\]\), but --value sr=\[16000,8000\] has rank 1/));
   const long = Array.from({ length: 100 }, (_, i) => i);
-  assert.throws(() => resolveInputs(m, { values: { tokens: long } }), oneLine(/^Input 'tokens' has rank 2 in the model \(\[\?,\?\]\), but --value tokens has rank 1 \(\[100\]\)\.$/));
-  assert.throws(() => resolveInputs(m, { values: { tokens: 'abc' } }), oneLine(/^--value tokens: 'abc' is not a number\.$/));
-  assert.throws(() => resolveInputs(m, { shapes: { tokens: [2, 64] }, values: { tokens: [1, 2, 3] } }), oneLine(/has rank 2 in the model .* but --value tokens=\[1,2,3\] has rank 1/));
+  assert.throws(() => resolveInputs(m, { values: { tokens: long } }), oneLineUserError(/^Input 'tokens' has rank 2 in the model \(\[\?,\?\]\), but --value tokens has rank 1 \(\[100\]\)\.$/));
+  assert.throws(() => resolveInputs(m, { values: { tokens: 'abc' } }), oneLineUserError(/^--value tokens: 'abc' is not a number\.$/));
+  assert.throws(() => resolveInputs(m, { shapes: { tokens: [2, 64] }, values: { tokens: [1, 2, 3] } }), oneLineUserError(/has rank 2 in the model .* but --value tokens=\[1,2,3\] has rank 1/));
 });
 
 test('one-line errors name the input, the axis and what the model declares', () => {
-  assert.throws(() => resolveInputs(audio, { dims: { foo: 1280 } }), oneLine(/^--dims names no dimension 'foo': the model's free dimensions are input\[0\], input\[1\] \(any axis can be set as INPUT\[AXIS\]=N\)\.$/));
-  assert.throws(() => resolveInputs(conv, { dims: { foo: 1280 } }), oneLine(/the model's free dimensions are batch, height, width/));
-  assert.throws(() => resolveInputs(conv, { dims: { 'image[1]': 4 } }), oneLine(/^--dims image\[1\]=4: input 'image' fixes axis 1 at 3 \(\[batch,3,height,width\]\)\.$/));
-  assert.throws(() => resolveInputs(conv, { dims: { 'image[7]': 4 } }), oneLine(/^--dims image\[7\]=4: input 'image' has rank 4/));
-  assert.throws(() => resolveInputs(audio, { shapes: { inp: [1, 3] } }), oneLine(/^--shape names no input 'inp': the model's inputs are 'input', 'sr'\.$/));
-  assert.throws(() => resolveInputs(audio, { values: { rate: 1 } }), oneLine(/^--value names no input 'rate'/));
-  assert.throws(() => resolveInputs(audio, { shapes: { input: [1, 3, 4] } }), oneLine(/^--shape input=1x3x4: input 'input' has rank 2 \(\[\?,\?\]\), not 3\.$/));
-  assert.throws(() => resolveInputs(conv, { shapes: { image: [1, 4, 20, 20] } }), oneLine(/^--shape image=1x4x20x20: input 'image' fixes axis 1 at 3 \(\[batch,3,height,width\]\), not 4\.$/));
+  assert.throws(() => resolveInputs(audio, { dims: { foo: 1280 } }), oneLineUserError(/^--dims names no dimension 'foo': the model's free dimensions are input\[0\], input\[1\] \(any axis can be set as INPUT\[AXIS\]=N\)\.$/));
+  assert.throws(() => resolveInputs(conv, { dims: { foo: 1280 } }), oneLineUserError(/the model's free dimensions are batch, height, width/));
+  assert.throws(() => resolveInputs(conv, { dims: { 'image[1]': 4 } }), oneLineUserError(/^--dims image\[1\]=4: input 'image' fixes axis 1 at 3 \(\[batch,3,height,width\]\)\.$/));
+  assert.throws(() => resolveInputs(conv, { dims: { 'image[7]': 4 } }), oneLineUserError(/^--dims image\[7\]=4: input 'image' has rank 4/));
+  assert.throws(() => resolveInputs(audio, { shapes: { inp: [1, 3] } }), oneLineUserError(/^--shape names no input 'inp': the model's inputs are 'input', 'sr'\.$/));
+  assert.throws(() => resolveInputs(audio, { values: { rate: 1 } }), oneLineUserError(/^--value names no input 'rate'/));
+  assert.throws(() => resolveInputs(audio, { shapes: { input: [1, 3, 4] } }), oneLineUserError(/^--shape input=1x3x4: input 'input' has rank 2 \(\[\?,\?\]\), not 3\.$/));
+  assert.throws(() => resolveInputs(conv, { shapes: { image: [1, 4, 20, 20] } }), oneLineUserError(/^--shape image=1x4x20x20: input 'image' fixes axis 1 at 3 \(\[batch,3,height,width\]\), not 4\.$/));
   // Raw JavaScript errors never: a 4 TiB input and a negative declared dim are explained in the model's terms.
-  assert.throws(() => resolveInputs(hugeModel()), oneLine(/^Input 'big' would be float\[1048576,1048576\]: 1099511627776 elements, 4 TiB, more than the 2 GiB generated for one input \(the model fixes every axis\)\.$/));
-  assert.throws(() => generateInputs(hugeModel()), oneLine(/^Input 'big' would be float\[1048576,1048576\]/));
-  assert.throws(() => resolveInputs(conv, { dims: { height: 1 << 16, width: 1 << 16 } }), oneLine(/^Input 'image' would be float\[1,3,65536,65536\]: 12884901888 elements, 48 GiB, more than the 2 GiB generated for one input; give a smaller shape \(--shape image=\.\.\.\)\.$/));
-  assert.throws(() => resolveInputs(negativeDimModel()), oneLine(/^Input 'x' is declared with size -1 at axis 0 \(\[-1,3\]\), which is not a size; give its shape with --shape x=Nx3\.$/));
-  assert.throws(() => generateInputs(negativeDimModel()), oneLine(/^Input 'x' is declared with size -1 at axis 0/));
+  assert.throws(() => resolveInputs(hugeModel()), oneLineUserError(/^Input 'big' would be float\[1048576,1048576\]: 1099511627776 elements, 4 TiB, more than the 2 GiB generated for one input \(the model fixes every axis\)\.$/));
+  assert.throws(() => generateInputs(hugeModel()), oneLineUserError(/^Input 'big' would be float\[1048576,1048576\]/));
+  assert.throws(() => resolveInputs(conv, { dims: { height: 1 << 16, width: 1 << 16 } }), oneLineUserError(/^Input 'image' would be float\[1,3,65536,65536\]: 12884901888 elements, 48 GiB, more than the 2 GiB generated for one input; give a smaller shape \(--shape image=\.\.\.\)\.$/));
+  assert.throws(() => resolveInputs(negativeDimModel()), oneLineUserError(/^Input 'x' is declared with size -1 at axis 0 \(\[-1,3\]\), which is not a size; give its shape with --shape x=Nx3\.$/));
+  assert.throws(() => generateInputs(negativeDimModel()), oneLineUserError(/^Input 'x' is declared with size -1 at axis 0/));
   assert.deepEqual(shapes(resolveInputs(negativeDimModel(), { shapes: { x: [2, 3] } }).dataSets[0].inputs), { x: [2, 3] });
 });
 
@@ -180,11 +171,11 @@ test('files, inline values and generated inputs mix; a file is checked against t
   // The file fixes the audio; the sample rate is still taken from the model.
   assert.deepEqual(resolveInputs(audio, { files: [join(dir, 'input.npy')] }).assumptions.map((a) => a.subject), ['sr']);
   writeFileSync(join(dir, 'doubles.npy'), encodeNpy({ dtype: DataType.DOUBLE, dims: [1, 4], data: new Float64Array(4) }));
-  assert.throws(() => resolveInputs(audio, { files: [join(dir, 'doubles.npy')] }), oneLine(/^Input 'input' is float in the model, but doubles\.npy holds double\.$/));
+  assert.throws(() => resolveInputs(audio, { files: [join(dir, 'doubles.npy')] }), oneLineUserError(/^Input 'input' is float in the model, but doubles\.npy holds double\.$/));
   writeFileSync(join(dir, 'image.npy'), encodeNpy({ dtype: DataType.FLOAT, dims: [1, 4, 8, 8], data: new Float32Array(256) }));
-  assert.throws(() => resolveInputs(conv, { files: [join(dir, 'image.npy')] }), oneLine(/^Input 'image' fixes axis 1 at 3 \(\[batch,3,height,width\]\), but image\.npy has 4 there \(\[1,4,8,8\]\)\.$/));
-  assert.throws(() => resolveInputs(audio, { files: [join(dir, 'input.npy')], values: { input: [[1, 2]] } }), oneLine(/^Input 'input' is given twice: by input\.npy and by --value\.$/));
-  assert.throws(() => resolveInputs(audio, { files: [join(dir, 'input.npy')], shapes: { input: [1, 64] } }), oneLine(/^--shape input=1x64, but input\.npy holds input as \[1,640\]\.$/));
+  assert.throws(() => resolveInputs(conv, { files: [join(dir, 'image.npy')] }), oneLineUserError(/^Input 'image' fixes axis 1 at 3 \(\[batch,3,height,width\]\), but image\.npy has 4 there \(\[1,4,8,8\]\)\.$/));
+  assert.throws(() => resolveInputs(audio, { files: [join(dir, 'input.npy')], values: { input: [[1, 2]] } }), oneLineUserError(/^Input 'input' is given twice: by input\.npy and by --value\.$/));
+  assert.throws(() => resolveInputs(audio, { files: [join(dir, 'input.npy')], shapes: { input: [1, 64] } }), oneLineUserError(/^--shape input=1x64, but input\.npy holds input as \[1,640\]\.$/));
 });
 
 test('a failed run names the node, its op, what was fed (assumed sizes marked) and the options to set them', async () => {

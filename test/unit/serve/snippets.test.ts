@@ -16,12 +16,12 @@ import { modelSignature } from '../../../src/core/serve/signature.js';
 import { inferenceSnippet } from '../../../src/core/serve/snippets.js';
 import { linearModel, tensorInfo } from '../../helpers/models.js';
 import { passThroughModel } from '../runtime/runtimeModels.js';
+import { runCli as cli } from '../../helpers/cli.js';
 
 // Inside the repository, so the Node snippet's `import 'onnxruntime-node'` resolves as in a user's project.
 const dir = join(process.cwd(), 'test', '.tmp', `serve-snippets-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 after(() => rmSync(dir, { recursive: true, force: true }));
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
 
 const typesPath = join(dir, 'types.onnx');
 writeFileSync(typesPath, passThroughModel());

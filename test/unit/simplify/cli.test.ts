@@ -1,7 +1,6 @@
 // `onnx-lens simplify` as a script runs it: the result beside the source, verified on the fixture's own
 // data sets, the report listing each rewrite with its count, exit 0; --keep, --help and bad options.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +8,8 @@ import { after, test } from 'node:test';
 import { decodeModel } from '../../../src/core/model/decode.js';
 import { countOps } from '../../../src/core/transforms/report.js';
 import { tempDir } from '../../helpers/models.js';
+import { runCli as cli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
 const dir = tempDir('onnx-lens-simplify-cli-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 const fixture = fileURLToPath(new URL('../../fixtures/exported/detector_opset11_constants/', import.meta.url));

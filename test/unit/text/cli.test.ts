@@ -8,8 +8,8 @@ import { decodeModel } from '../../../src/core/model/decode.js';
 import { onnxCheck } from '../../helpers/python.js';
 import { testCases } from '../../helpers/testdata.js';
 import { canonicalModel } from './canonical.js';
+import { runCli as cli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
 const dir = mkdtempSync(join(tmpdir(), 'onnx-lens-text-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

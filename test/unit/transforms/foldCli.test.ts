@@ -2,7 +2,6 @@
 // never over the input or an earlier result, JSON reports, one-line errors with exit 2, exit 1 when a
 // result is not verified.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -11,8 +10,8 @@ import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
 import { tempDir } from '../../helpers/models.js';
 import { onnxCheck } from '../../helpers/python.js';
 import { mixedModel, shapeChainModel } from './foldModels.js';
+import { runCli as cli } from '../../helpers/cli.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
 const dir = tempDir('onnx-lens-fold-cli-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
