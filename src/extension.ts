@@ -9,7 +9,9 @@ import { registerTestRunCommands } from './commands/testRun.js';
 import { InputChoices } from './services/inputChoices.js';
 import { registerProblems } from './commands/problems.js';
 import { registerServeCommands } from './commands/serve.js';
-import { registerSourceLinks } from './commands/sourceLinks.js';
+import { registerSourceLinks, sourcesCache } from './commands/sourceLinks.js';
+import { registerSourceGutter } from './commands/sourceGutter.js';
+import { registerModuleTree } from './commands/moduleTree.js';
 import { registerDiffCommands } from './commands/diff.js';
 import { RuntimeRecords } from './services/runtimeRecords.js';
 import { SharedRuntime } from './services/sharedRuntime.js';
@@ -29,7 +31,10 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(registerTestRunCommands(services));
   context.subscriptions.push(registerProblems(services));
   context.subscriptions.push(registerServeCommands(services));
-  context.subscriptions.push(registerSourceLinks(services));
+  const sourcesOf = sourcesCache();
+  context.subscriptions.push(registerSourceLinks(services, sourcesOf));
+  context.subscriptions.push(registerSourceGutter(services, sourcesOf, context.extensionUri));
+  context.subscriptions.push(registerModuleTree(services));
   context.subscriptions.push(registerDiffCommands(services));
 }
 

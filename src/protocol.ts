@@ -48,6 +48,8 @@ export type HostEvent =
   | { type: 'error'; fileName: string; message: string }
   | { type: 'settings'; settings: EditorSettings }
   | { type: 'revealNode'; nodeName: string; graph?: string }
+  /** Marks a set of main-graph nodes (a module's) and frames them; `label` says what they are. */
+  | { type: 'revealNodes'; nodeNames: string[]; label: string }
   | { type: 'runtimeOverlay'; overlay: RuntimeOverlay | null }
   | { type: 'find' }
   | { type: 'revealProblem'; location: RevealLocation }

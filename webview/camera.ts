@@ -101,6 +101,17 @@ export class ViewCamera {
     this.lookAt(item.x + item.width / 2, item.y + item.height / 2, zoom ? Math.max(this.camera.scale, 1) : this.camera.scale);
   }
 
+  /** Fits a set of items in the view, not magnifying past 1 (a lone small module stays readable, not huge). */
+  frame(items: readonly SceneItem[]): void {
+    if (!items.length || !this.sized) return;
+    const left = Math.min(...items.map((i) => i.x));
+    const top = Math.min(...items.map((i) => i.y));
+    const right = Math.max(...items.map((i) => i.x + i.width));
+    const bottom = Math.max(...items.map((i) => i.y + i.height));
+    const scale = Math.max(1e-5, Math.min(1, (this.width - 2 * MARGIN) / Math.max(right - left, 1), (this.height - 2 * MARGIN) / Math.max(bottom - top, 1)));
+    this.lookAt((left + right) / 2, (top + bottom) / 2, scale);
+  }
+
   /** Moves the view so that an item's corner is at a screen point again (after a layout moved it). */
   pin(item: SceneItem, screenX: number, screenY: number): void {
     this.camera.x = item.x - screenX / this.camera.scale;

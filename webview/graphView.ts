@@ -204,6 +204,16 @@ export class GraphCanvas {
     this.invalidate();
   }
 
+  /** Marks the items nodes are drawn in (a module's nodes) and frames them all. Returns how many items. */
+  markNodes(indices: readonly number[]): number {
+    const ids = new Set(indices.map((i) => this.layout.itemOfNode(i)).filter((id): id is string => id !== undefined));
+    const items = [...ids].map((id) => this.scene?.byId.get(id)).filter((item): item is NonNullable<typeof item> => item !== undefined);
+    this.setMatches(ids, items[0]?.id);
+    this.view.frame(items);
+    this.changed();
+    return items.length;
+  }
+
   /** The item a node is drawn in: itself, or its outermost collapsed group. */
   itemOfNode(index: number): string | undefined {
     return this.layout.itemOfNode(index);

@@ -405,6 +405,19 @@ async function onEvent(event: HostEvent): Promise<void> {
       } else status.textContent = `No node named ${event.nodeName} in this graph.`;
       break;
     }
+    case 'revealNodes': {
+      if (current() !== '') await openGraph('');
+      const graph = shownGraph();
+      const wanted = new Set(event.nodeNames);
+      const indices: number[] = [];
+      graph?.nodes.forEach((n, i) => {
+        if (!n.origin && wanted.has(n.name)) indices.push(i);
+      });
+      const items = canvas.markNodes(indices);
+      status.textContent = indices.length ? `${event.label}: ${formatCount(indices.length)} nodes in ${formatCount(items)} boxes` : `${event.label}: no node of it is drawn in this graph.`;
+      canvas.focus();
+      break;
+    }
     case 'revealProblem':
       await revealProblem(event.location);
       break;

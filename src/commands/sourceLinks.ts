@@ -58,7 +58,7 @@ interface LineMatch {
 }
 
 /** The nodes of the open models one of whose frames maps to `file` at `line` (1-based). */
-async function nodesFromLine(sessions: Iterable<EditorSession>, sourcesOf: (model: ModelProto) => NodeSource[], file: string, line: number): Promise<LineMatch[]> {
+async function nodesFromLine(sessions: readonly EditorSession[], sourcesOf: (model: ModelProto) => NodeSource[], file: string, line: number): Promise<LineMatch[]> {
   const verdicts = new Map<string, Promise<boolean>>();
   const isFile = (frameFile: string) => {
     let verdict = verdicts.get(frameFile);
@@ -85,13 +85,14 @@ async function nodesFromLine(sessions: Iterable<EditorSession>, sourcesOf: (mode
   return matches;
 }
 
-async function revealFromLine(services: HostServices, sessions: Set<EditorSession>, sourcesOf: (model: ModelProto) => NodeSource[]): Promise<void> {
+async function revealFromLine(services: HostServices, sourcesOf: (model: ModelProto) => NodeSource[]): Promise<void> {
+  const sessions = services.editors.all();
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.uri.scheme !== 'file') {
     void vscode.window.showInformationMessage('Open a Python file of the workspace first.');
     return;
   }
-  if (!sessions.size) {
+  if (!sessions.length) {
     void vscode.window.showInformationMessage('No model is open: open the exported .onnx file first.');
     return;
   }
@@ -121,19 +122,19 @@ async function revealFromLine(services: HostServices, sessions: Set<EditorSessio
   }
 }
 
-export function registerSourceLinks(services: HostServices): vscode.Disposable {
-  const sessions = new Set<EditorSession>();
-  // Parsed once per loaded model; a reload brings a new model object.
+/** Node sources parsed once per model object (an edit or a reload brings a new one). */
+export function sourcesCache(): (model: ModelProto) => NodeSource[] {
   const cache = new WeakMap<ModelProto, NodeSource[]>();
-  const sourcesOf = (model: ModelProto) => {
+  return (model) => {
     let sources = cache.get(model);
     if (!sources) cache.set(model, (sources = nodeSources(model)));
     return sources;
   };
+}
+
+export function registerSourceLinks(services: HostServices, sourcesOf: (model: ModelProto) => NodeSource[]): vscode.Disposable {
   return vscode.Disposable.from(
-    services.editors.onDidAdd((s) => sessions.add(s)),
-    services.editors.onDidRemove((s) => sessions.delete(s)),
     vscode.commands.registerCommand(OPEN_SOURCE_FRAME_COMMAND, (file: unknown, line: unknown) => openFrame(file, line, services.log)),
-    vscode.commands.registerCommand('onnxLens.revealNodesFromLine', () => revealFromLine(services, sessions, sourcesOf)),
+    vscode.commands.registerCommand('onnxLens.revealNodesFromLine', () => revealFromLine(services, sourcesOf)),
   );
 }

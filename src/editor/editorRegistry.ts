@@ -41,6 +41,11 @@ export class EditorRegistry implements vscode.Disposable {
     });
   }
 
+  /** Every open model editor. */
+  all(): EditorSession[] {
+    return [...this.sessions];
+  }
+
   sessionsFor(uri: vscode.Uri): EditorSession[] {
     const key = uri.toString();
     return [...this.sessions].filter((s) => s.uri.toString() === key);
@@ -63,6 +68,12 @@ export class EditorRegistry implements vscode.Disposable {
   async revealNode(uri: vscode.Uri, nodeName: string): Promise<boolean> {
     const session = await this.editorOf(uri);
     return session.revealNode(nodeName);
+  }
+
+  /** Opens `uri` in the model editor if needed, then marks and frames a set of main-graph nodes. */
+  async revealNodes(uri: vscode.Uri, nodeNames: string[], label: string): Promise<void> {
+    const session = await this.editorOf(uri);
+    session.revealNodes(nodeNames, label);
   }
 
   /** Opens `uri` in the model editor if needed, then shows a place in it (a problem's node, value or graph). */

@@ -156,6 +156,11 @@ export class EditorSession implements vscode.Disposable {
     return false;
   }
 
+  /** Marks and frames a set of main-graph nodes (a module's nodes). */
+  revealNodes(nodeNames: string[], label: string): void {
+    this.deliverReveal({ type: 'revealNodes', nodeNames, label });
+  }
+
   /** Shows a problem's place: selects its node or value, opens its graph, or shows the model's properties. */
   revealLocation(location: RevealLocation): void {
     this.deliverReveal({ type: 'revealProblem', location });

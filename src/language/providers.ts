@@ -1,11 +1,26 @@
 // Hover, Go to Definition, Find All References and Document Symbols for onnx-text documents.
 import * as vscode from 'vscode';
 import { oneLine } from '../core/errors.js';
-import { describeOp, describeValue } from '../core/text/describe.js';
+import { describeOp, describeValue, escapeMarkdown } from '../core/text/describe.js';
 import { definitionsOf, nameAt, occurrencesOf, opAt, usesOf, type NameOccurrence, type NodeEntry, type Span } from '../core/text/sourceMap.js';
 import { quoteName } from '../core/text/syntax.js';
+import { fileNameOf } from '../core/source/pathMap.js';
+import { nodeFrames } from '../core/source/stackTrace.js';
+import type { NodeProto } from '../core/model/proto.js';
+import { OPEN_SOURCE_FRAME_COMMAND } from '../commands/sourceLinks.js';
 import type { RuntimeRecords } from '../services/runtimeRecords.js';
 import type { TextView, TextViews } from './textViews.js';
+
+/** The node's stack frames as links that open the Python source, outermost first (as the side panel lists them). */
+function sourceLinks(node: NodeProto): string {
+  const frames = nodeFrames(node.metadataProps).filter((f) => !f.generated);
+  if (!frames.length) return '';
+  const items = frames.map((f) => {
+    const args = encodeURIComponent(JSON.stringify([f.file, f.line]));
+    return `- [${escapeMarkdown(`${fileNameOf(f.file)}:${f.line}`)}](command:${OPEN_SOURCE_FRAME_COMMAND}?${args})${f.code ? ` ${escapeMarkdown(f.code)}` : ''}`;
+  });
+  return `\n\n**Source**\n\n${items.join('\n')}`;
+}
 
 function range(document: vscode.TextDocument, span: Span): vscode.Range {
   return new vscode.Range(document.positionAt(span.start), document.positionAt(span.end));
@@ -36,7 +51,11 @@ export class TextLanguageProviders implements vscode.HoverProvider, vscode.Defin
       const name = nameAt(view.map, offset);
       if (name) return new vscode.Hover(new vscode.MarkdownString(describeValue(name, context)), range(document, name.span));
       const op = opAt(view.map, offset);
-      if (op) return new vscode.Hover(new vscode.MarkdownString(describeOp(op, context)), range(document, op.opSpan));
+      if (op) {
+        const text = new vscode.MarkdownString(describeOp(op, context) + sourceLinks(op.node));
+        text.isTrusted = { enabledCommands: [OPEN_SOURCE_FRAME_COMMAND] };
+        return new vscode.Hover(text, range(document, op.opSpan));
+      }
     } catch (error) {
       this.log.warn(`Hover in ${document.uri.toString(true)} failed: ${oneLine(error)}`);
     }

@@ -28,7 +28,10 @@ export interface RuntimeRecord {
 
 export class RuntimeRecords implements vscode.Disposable {
   private readonly records = new Map<string, RuntimeRecord>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables: vscode.Disposable[];
+  /** Fires with the model whose record was set or cleared. */
+  readonly onDidChange = this.changed.event;
 
   constructor(private readonly editors: EditorRegistry) {
     // Values of a model that changed on disk no longer describe it.
@@ -53,11 +56,13 @@ export class RuntimeRecords implements vscode.Disposable {
   set(uri: vscode.Uri, record: RuntimeRecord): void {
     this.records.set(uri.toString(), record);
     this.postToLive(uri, this.overlayFor(uri) ?? null);
+    this.changed.fire(uri);
   }
 
   clear(uri: vscode.Uri): void {
     if (!this.records.delete(uri.toString())) return;
     this.postToLive(uri, null);
+    this.changed.fire(uri);
   }
 
   /** The graph editor's overlay for this model, or undefined when nothing was run. */
@@ -83,6 +88,7 @@ export class RuntimeRecords implements vscode.Disposable {
 
   dispose(): void {
     this.records.clear();
+    this.changed.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

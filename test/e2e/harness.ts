@@ -630,7 +630,8 @@ export function useWorkbench(options: LaunchOptions): {
           }
           throw error;
         }
-        await b.screenshot(name);
+        // The closing screenshot is for reading, not a check: a slow machine must not fail a passed scenario.
+        await b.screenshot(name).catch((error: unknown) => console.warn(`[e2e] no screenshot of "${name}": ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`));
       });
     },
   };

@@ -48,7 +48,8 @@ const listLimit = 8;
 
 /** Model strings go into code spans only: no Markdown in a name can become a link or markup. */
 const code = (text: string) => `\`${text.replace(/`/g, "'").replace(/[\r\n]+/g, ' ')}\``;
-const plain = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
+/** Markdown-escapes text taken from a model. */
+export const escapeMarkdown = (text: string) => text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
 
 function typeLine(t: ValueType | undefined): string {
   if (!t) return 'type not recorded in the model';
@@ -146,7 +147,7 @@ export function describeValue(at: NameOccurrence, ctx: DescribeContext): string 
       try {
         lines.push('', ...tensorSection(constant, ctx).map((l, i, all) => (i < all.length - 1 ? `${l}  ` : l)));
       } catch (error) {
-        lines.push('', `Values unavailable: ${plain(error instanceof Error ? error.message : String(error))}`);
+        lines.push('', `Values unavailable: ${escapeMarkdown(error instanceof Error ? error.message : String(error))}`);
       }
     }
   }
