@@ -3,8 +3,8 @@
 // and as binary tensors. The request the command used to send (free dims 1, zeros) is sent too: it fails
 // on the silero-like model, which is why the example follows the model.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
@@ -136,4 +136,48 @@ test('the curl snippet of the silero-like model carries the example and the serv
   assert.equal(status, '200', body);
   const response = JSON.parse(body) as { outputs: Array<{ name: string }> };
   assert.deepEqual(response.outputs.map((o) => o.name), ['output', 'stateN']);
+});
+
+test('serve CLI: the input options make the example request it answers at start, and fix the metadata\'s dims', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', silero, '--port', '0', '--dims', 'time=512', '--value', 'sr=8000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', () => out.includes('Ctrl+C stops.') && resolve());
+      void exited.then(() => reject(new Error(`serve exited: ${out}`)));
+    });
+    assert.match(out, /sr int64\[\] = 8000\n/);
+    assert.match(out, /input float\[1,512\]/);
+    assert.match(out, /answered 200 in .*: output FP32\[1,1\], stateN FP32\[2,1,16\]/);
+    const url = /^Serving 'model' at (\S+)/m.exec(out)![1];
+    const metadata = await (await fetch(`${url}/v2/models/model`)).json() as { inputs: Array<{ shape: number[] }> };
+    assert.deepEqual(metadata.inputs.map((i) => i.shape), [[-1, 512], [2, -1, 16], []]);
+  } finally {
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+  }
+  assert.match(out, /Stopped after 1 requests/);
+});
+
+test('the Node snippet of the silero-like model runs with onnxruntime-node at the example\'s sizes and sr', () => {
+  const model = decodeModel(readFileSync(silero));
+  const signature = modelSignature(model, 'silero');
+  const code = inferenceSnippet('node', signature, { modelPath: silero, example: exampleRequest(signature, model) });
+  assert.match(code, /"sr": new ort\.Tensor\('int64', BigInt64Array\.from\(\[16000n\]\), \[\]\)/);
+  assert.match(code, /const time = (\d+);/);
+  assert.ok(Number(/const time = (\d+);/.exec(code)![1]) > 1);
+  // Inside the repository, so that `import 'onnxruntime-node'` resolves as in a user's project.
+  const dir = join(process.cwd(), 'test', '.tmp', `serve-example-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const file = join(dir, 'silero.mjs');
+    writeFileSync(file, code);
+    const run = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /output float32 \[ 1, 1 \]/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
