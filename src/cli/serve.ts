@@ -25,7 +25,7 @@ const help = [
   '  At start the server answers one example request over HTTP, made from the input options below, and',
   '  prints it: the inputs fed, what was assumed, the status and the time. Sizes given with --shape or',
   '  --dims are fixed in the model metadata, and requests of other sizes are refused (400).',
-  inputHelpFor('inputs', 20, '\nInputs (the example request):'),
+  inputHelpFor('inputs', 28, '\nInputs (the example request):'),
 ].join('\n');
 
 /** Sends the example request through the real endpoint: the user sees at once that the model answers, and with what. */
