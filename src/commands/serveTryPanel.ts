@@ -4,7 +4,7 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { oneLine } from '../core/errors.js';
-import { fedText } from '../core/runtime/inputReport.js';
+import type { FedInput } from '../core/runtime/inputReport.js';
 import type { ModelServer } from '../core/serve/server.js';
 import { nestedJson, requestTensors, tryRequest } from '../core/serve/tryRequest.js';
 import { htmlPage, nonce as makeNonce } from '../editor/webviewHtml.js';
@@ -74,7 +74,7 @@ export class TryRequestPanel implements vscode.Disposable {
           name: input.name,
           datatype: input.datatype,
           dims: input.shape.map((size, axis) => (size >= 0 ? String(size) : String(input.dims[axis] ?? '?'))),
-          ...(tensor ? { example: { shape: tensor.array.dims, note: fed ? fedText(fed).replace(/^\S+ /, '') : '' } } : {}),
+          ...(tensor ? { example: { shape: tensor.array.dims, note: fed ? exampleNote(fed) : '' } } : {}),
           ...(json !== undefined ? { exampleJson: json } : {}),
         };
       }),
@@ -127,6 +127,16 @@ export class TryRequestPanel implements vscode.Disposable {
   }
 }
 
+/** `generated (normal); axes 0 assumed`, `= 16000, value assumed`, `from input_0.pb`. */
+function exampleNote(fed: FedInput): string {
+  const source = fed.source === 'generated' ? (fed.value !== undefined ? `= ${fed.value}` : `generated (${fed.from})`) : fed.source === 'value' ? `= ${fed.value ?? 'inline value'}` : `from ${fed.from}`;
+  const notes = [
+    ...(fed.assumedAxes.length ? [`${fed.assumedAxes.length === 1 ? 'axis' : 'axes'} ${fed.assumedAxes.join(', ')} assumed`] : []),
+    ...(fed.assumedValue ? ['value assumed'] : []),
+  ];
+  return [source, ...notes].join('; ');
+}
+
 function html(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
   const nonce = makeNonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'serve-try-view.js')).toString();
@@ -136,6 +146,7 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri, title: string):
 }
 
 const styles = `
+[hidden] { display: none !important; }
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 16px 24px; }
 h1 { font-size: 1.4em; font-weight: 600; margin: 16px 0 4px; display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
 h2 { font-size: 1.1em; font-weight: 600; margin: 22px 0 8px; border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent)); padding-bottom: 4px; display: flex; align-items: center; gap: 10px; }
