@@ -40,6 +40,8 @@ const builds = [
   { ...node, entryPoints: { 'check-worker': 'src/core/check/checkWorker.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } },
   // The test run results view (a webview panel of its own).
   { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: { 'runtime-view': 'webview/results/main.ts' }, outdir: 'dist' },
+  // The Try Request panel of the served model.
+  { ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: { 'serve-try-view': 'webview/serveTry/main.ts' }, outdir: 'dist' },
   {
     ...common,
     platform: 'browser',

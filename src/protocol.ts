@@ -6,6 +6,7 @@ import type { Dim } from './core/model/types.js';
 import type { InputSpec } from './core/runtime/inputSpec.js';
 import type { InputTable } from './core/runtime/inputTable.js';
 import type { TestRunReport } from './core/runtime/testRun.js';
+import type { InputChoice, TryAnswer } from './core/serve/tryRequest.js';
 
 export interface EditorSettings {
   direction: 'TB' | 'LR';
@@ -219,3 +220,43 @@ export type FromResultsView =
   | { type: 'pickFile'; input: string }
   | { type: 'copyJson' }
   | { type: 'revealNode'; name: string };
+
+// The Try Request panel of the served model (a webview panel of its own): a form from the model's inputs;
+// the host sends the request over HTTP and posts the answer.
+
+export interface TryInputView {
+  name: string;
+  datatype: string;
+  /** The model's dims as text: sizes and symbols (`batch`, `?`). */
+  dims: string[];
+  /** The example's shape and how it came about (`generated (normal)`, `assumed: time`), when there is one. */
+  example?: { shape: number[]; note: string };
+  /** The example's values as nested JSON lists, to start editing from (small inputs only). */
+  exampleJson?: string;
+}
+
+export interface TryModelView {
+  modelName: string;
+  inferUrl: string;
+  inputs: TryInputView[];
+  /** The input specification the example follows (`generated (normal, seed 0); --dims time=512`). */
+  exampleSummary: string;
+  /** Why there is no example (the model's inputs cannot be made up): every input needs JSON or a file. */
+  problem?: string;
+}
+
+export type ToTryView =
+  | { type: 'model'; model: TryModelView }
+  | { type: 'sending' }
+  | { type: 'answer'; answer: TryAnswer; at: string }
+  /** The request could not be made (a value that is not JSON, a file that cannot be read). */
+  | { type: 'failed'; message: string }
+  /** The answer to pickFile: no path when the user cancelled. */
+  | { type: 'filePicked'; input: string; path?: string; label?: string }
+  /** Serving stopped: the form stays, Send is off. */
+  | { type: 'stopped' };
+
+export type FromTryView =
+  | { type: 'ready' }
+  | { type: 'send'; choices: Record<string, InputChoice>; binary: boolean }
+  | { type: 'pickFile'; input: string };

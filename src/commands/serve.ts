@@ -1,16 +1,22 @@
-// ONNX: Serve Model, Stop Serving, Send Test Request and Copy Inference Snippet. The HTTP endpoint lives
-// in the extension host; onnxruntime runs in the server's own child processes, never here.
+// ONNX: Serve Model, Stop Serving, Send Test Request, Try Request and Copy Inference Snippet. The HTTP
+// endpoint lives in the extension host; onnxruntime runs in the server's own child processes, never here.
+// The example request (test request, Try panel, snippets) follows the model's remembered input
+// specification, the one test runs use, asking once for sizes nothing in the model gives.
 import { basename } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { readModelFile } from '../core/model/decode.js';
-import { elementCount } from '../core/model/tensorValues.js';
 import { formatDuration } from '../core/format.js';
+import type { InputSpec } from '../core/runtime/inputSpec.js';
+import { assumptionText, fedText } from '../core/runtime/inputReport.js';
+import { exampleRequest, jsonRequestBody } from '../core/serve/exampleRequest.js';
+import { sendInferRequest } from '../core/serve/inferClient.js';
 import { isLoopback, ModelServer } from '../core/serve/server.js';
-import { modelSignature, servingName, type ModelSignature } from '../core/serve/signature.js';
+import { modelSignature, servingName } from '../core/serve/signature.js';
 import { inferenceSnippet, snippetLanguages, type SnippetLanguage } from '../core/serve/snippets.js';
 import type { HostServices } from '../services/hostServices.js';
+import { rememberedSpec } from './inputSpecPrompt.js';
 import { ReportDocuments } from './reportDocuments.js';
+import { TryRequestPanel } from './serveTryPanel.js';
 import { pickTargetUri, showError } from './transformRunner.js';
 
 const languageIds: Record<SnippetLanguage, string> = { python: 'python', node: 'javascript', csharp: 'csharp', curl: 'shellscript' };
@@ -23,7 +29,7 @@ class Serving implements vscode.Disposable {
   private timer?: ReturnType<typeof setInterval>;
   private readonly item = vscode.window.createStatusBarItem('onnxLens.serving', vscode.StatusBarAlignment.Left, 50);
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly onStopped: () => void) {
     this.item.name = 'ONNX Lens Serving';
     this.item.command = 'onnxLens.servingActions';
   }
@@ -32,12 +38,16 @@ class Serving implements vscode.Disposable {
     return this.server && this.model ? { server: this.server, model: this.model } : undefined;
   }
 
-  async start(uri: vscode.Uri): Promise<ModelServer> {
+  /**
+   * `spec` makes the example request only: the remembered sizes answer "what size for a test", so they
+   * do not fix the endpoint's dims (the CLI's --shape and --dims do).
+   */
+  async start(uri: vscode.Uri, spec: InputSpec): Promise<ModelServer> {
     await this.stop();
     const c = vscode.workspace.getConfiguration('onnxLens.serve');
     const host = c.get<string>('host', '127.0.0.1');
     this.server = await ModelServer.start({
-      modelPath: uri.fsPath, host, port: c.get<number>('port', 8000), instances: Math.max(1, c.get<number>('instances', 1)),
+      modelPath: uri.fsPath, host, inputSpec: spec, fixGivenDims: false, port: c.get<number>('port', 8000), instances: Math.max(1, c.get<number>('instances', 1)),
       queueLimit: Math.max(0, c.get<number>('queueLimit', 64)), log: (line) => this.log.warn(`Serve: ${line}`),
     });
     this.model = uri;
@@ -57,6 +67,7 @@ class Serving implements vscode.Disposable {
     this.model = undefined;
     this.item.hide();
     void vscode.commands.executeCommand('setContext', 'onnxLens.serving', false);
+    this.onStopped();
     if (server) {
       const s = server.stats();
       await server.close();
@@ -81,36 +92,30 @@ class Serving implements vscode.Disposable {
   }
 }
 
-async function signatureOf(uri: vscode.Uri): Promise<ModelSignature> {
-  const { model } = await readModelFile(uri.fsPath);
-  return modelSignature(model, servingName(uri.fsPath));
-}
-
-/** Sends a request with zero-filled inputs (free dims at 1) and shows the answer and its timing, read-only. */
+/** Sends the example request (the input specification's inputs) and shows the answer and its timing, read-only. */
 async function sendTestRequest(server: ModelServer, responses: ReportDocuments): Promise<void> {
-  const inputs = server.signature.inputs.map((t) => {
-    const shape = t.shape.map((d) => (d < 0 ? 1 : d));
-    const zero = t.datatype === 'BYTES' ? '' : t.datatype === 'BOOL' ? false : 0;
-    return { name: t.name, shape, datatype: t.datatype, data: new Array(elementCount(shape)).fill(zero) };
-  });
-  const started = performance.now();
-  const response = await fetch(server.inferUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ inputs }) });
-  const text = await response.text();
-  const ms = performance.now() - started;
-  const body = (() => {
-    try {
-      return JSON.stringify(JSON.parse(text), null, 2);
-    } catch {
-      return text;
-    }
-  })();
-  const header = `// POST ${server.inferUrl}: ${response.status} ${response.statusText} in ${formatDuration(ms)}\n// request: ${JSON.stringify({ inputs }).slice(0, 2000)}\n`;
+  const example = server.example;
+  if ('problem' in example) throw new Error(`No example request for ${server.signature.name}: ${example.problem}`);
+  const answer = await sendInferRequest(server.inferUrl, example.tensors);
+  const outputs = answer.outputs?.map((o) => ({ name: o.name, datatype: o.datatype, shape: o.array.dims, data: jsonRequestBody([{ ...o }]).inputs[0].data.slice(0, 64) }));
+  const body = JSON.stringify(answer.error !== undefined ? { error: answer.error } : { outputs }, null, 2);
+  const request = JSON.stringify(jsonRequestBody(example.tensors));
+  const header = [
+    `// POST ${server.inferUrl}: ${answer.status} ${answer.statusText} in ${formatDuration(answer.ms)}`,
+    `// inputs: ${example.summary}`,
+    ...example.fed.map((f) => `//   ${fedText(f)}`),
+    ...example.assumptions.map((a) => `// assumed: ${assumptionText(a)}`),
+    `// request: ${request.length > 2000 ? `${request.slice(0, 2000)}…` : request}`,
+    ...(outputs?.some((o) => o.data.length === 64) ? ['// (each output\'s first 64 values)'] : []),
+    '',
+  ].join('\n');
   await responses.open(`${server.signature.name} test request`, header + body, 'jsonc');
 }
 
 export function registerServeCommands(services: HostServices): vscode.Disposable {
   const { log } = services;
-  const serving = new Serving(log);
+  const tryPanel = new TryRequestPanel(services.context.extensionUri, log);
+  const serving = new Serving(log, () => tryPanel.stopped());
   const responses = new ReportDocuments('onnx-lens-serve');
   const run = (what: string, fn: () => Promise<void>) => async () => {
     try {
@@ -121,6 +126,7 @@ export function registerServeCommands(services: HostServices): vscode.Disposable
   };
   return vscode.Disposable.from(
     serving,
+    tryPanel,
     responses,
     vscode.commands.registerCommand('onnxLens.serveModel', (arg: unknown) => run('Serve Model', async () => {
       const uri = await pickTargetUri(arg, 'Serve');
@@ -131,12 +137,18 @@ export function registerServeCommands(services: HostServices): vscode.Disposable
         const answer = await vscode.window.showWarningMessage(`onnxLens.serve.host is ${host}.`, { modal: true, detail: 'Anyone who can reach this address can run the model: the endpoint has no authentication.' }, go);
         if (answer !== go) return;
       }
-      const server = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Serve Model: loading ${basename(uri.fsPath)}` }, () => serving.start(uri));
+      const { model } = await readModelFile(uri.fsPath);
+      const spec = await rememberedSpec(services, uri, model, 'Serve Model');
+      if (!spec) return;
+      const server = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Serve Model: loading ${basename(uri.fsPath)}` }, () => serving.start(uri, spec));
+      if ('problem' in server.example) log.warn(`Serve: no example request for ${server.signature.name}: ${server.example.problem}`);
       const copy = 'Copy URL';
       const test = 'Send Test Request';
-      const answer = await vscode.window.showInformationMessage(`Serving ${server.signature.name} at ${server.url} (Open Inference Protocol).`, copy, test);
+      const tryIt = 'Try Request...';
+      const answer = await vscode.window.showInformationMessage(`Serving ${server.signature.name} at ${server.url} (Open Inference Protocol).`, tryIt, test, copy);
       if (answer === copy) await vscode.env.clipboard.writeText(server.inferUrl);
       if (answer === test) await sendTestRequest(server, responses);
+      if (answer === tryIt) tryPanel.show(server, uri);
     })()),
     vscode.commands.registerCommand('onnxLens.stopServing', run('Stop Serving', () => serving.stop())),
     vscode.commands.registerCommand('onnxLens.sendTestRequest', run('Send Test Request', async () => {
@@ -144,11 +156,17 @@ export function registerServeCommands(services: HostServices): vscode.Disposable
       if (!current) throw new Error('Nothing is being served: run ONNX: Serve Model first.');
       await sendTestRequest(current.server, responses);
     })),
+    vscode.commands.registerCommand('onnxLens.tryRequest', run('Try Request', async () => {
+      const current = serving.current;
+      if (!current) throw new Error('Nothing is being served: run ONNX: Serve Model first.');
+      tryPanel.show(current.server, current.model);
+    })),
     vscode.commands.registerCommand('onnxLens.servingActions', run('Serving', async () => {
       const current = serving.current;
       if (!current) return;
       const items = [
         { label: '$(debug-stop) Stop Serving', command: 'onnxLens.stopServing' },
+        { label: '$(beaker) Try Request...', command: 'onnxLens.tryRequest' },
         { label: '$(send) Send Test Request', command: 'onnxLens.sendTestRequest' },
         { label: '$(copy) Copy Infer URL', command: 'copy' },
         { label: '$(output) Show Log', command: 'onnxLens.showLog' },
@@ -162,8 +180,13 @@ export function registerServeCommands(services: HostServices): vscode.Disposable
       if (!uri) return;
       const picked = await vscode.window.showQuickPick(snippetLanguages.map((lang) => ({ label: languageLabels[lang], lang })), { title: `Inference snippet for ${basename(uri.fsPath)}` });
       if (!picked) return;
+      const { model } = await readModelFile(uri.fsPath);
+      const spec = await rememberedSpec(services, uri, model, 'Inference Snippet');
+      if (!spec) return;
+      const signature = modelSignature(model, servingName(uri.fsPath));
       const current = serving.current;
-      const code = inferenceSnippet(picked.lang, await signatureOf(uri), { modelPath: uri.fsPath, ...(current ? { url: current.server.url } : {}) });
+      const example = exampleRequest(signature, model, spec);
+      const code = inferenceSnippet(picked.lang, signature, { modelPath: uri.fsPath, example, ...(current ? { url: current.server.url } : {}) });
       await vscode.env.clipboard.writeText(code);
       const document = await vscode.workspace.openTextDocument({ language: languageIds[picked.lang], content: code });
       await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });

@@ -166,7 +166,7 @@ const typedArrays: Record<string, new (buffer: ArrayBuffer) => Exclude<ElementAr
 };
 
 /** Little-endian raw elements (BYTES: each a 4-byte length and its bytes), as the extension defines them. */
-function fromBinary(name: string, datatype: string, bytes: Buffer, count: number): ElementArray {
+export function fromBinary(name: string, datatype: string, bytes: Buffer, count: number): ElementArray {
   if (datatype === 'BYTES') {
     const out: string[] = [];
     let at = 0;

@@ -11,7 +11,8 @@ export interface EncodedResponse {
   headerLength?: number;
 }
 
-function jsonValues(array: TensorArray): unknown[] {
+/** A tensor's elements as JSON values (requests are written the same way). */
+export function jsonValues(array: TensorArray): unknown[] {
   const data = array.data;
   if (Array.isArray(data)) return data;
   if (array.dtype === DataType.FLOAT16) return Array.from(data as Uint16Array, halfToFloat);
@@ -24,7 +25,8 @@ function jsonValues(array: TensorArray): unknown[] {
   return Array.from(data as ArrayLike<number>, (v) => (Number.isFinite(v) ? v : null));
 }
 
-function binaryBytes(array: TensorArray): Buffer {
+/** A tensor's elements in the binary tensor data extension's layout. */
+export function binaryBytes(array: TensorArray): Buffer {
   const data = array.data;
   if (Array.isArray(data)) {
     return Buffer.concat(data.map((s) => {

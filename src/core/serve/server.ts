@@ -11,7 +11,9 @@ import { encodeInferResponse } from './inferResponse.js';
 import { InstancePool } from './instancePool.js';
 import { LatencyWindow } from './latencyWindow.js';
 import { ProtocolError, badRequest } from './protocolError.js';
-import { modelSignature, servingName, type ModelSignature } from './signature.js';
+import { modelSignature, servingName, withGivenDims, type ModelSignature } from './signature.js';
+import { exampleRequest, type ExampleRequest } from './exampleRequest.js';
+import { formatInputSpec, type InputSpec } from '../runtime/inputSpec.js';
 
 export interface ServeOptions {
   modelPath: string;
@@ -31,6 +33,13 @@ export interface ServeOptions {
   workerPath?: string;
   /** One line per event worth logging (start, errors); requests are counted, not logged. */
   log?: (line: string) => void;
+  /**
+   * What the user said about the inputs: the example request follows it, and the dims it fixes
+   * (shapes, dims) are fixed in the metadata, so requests of other sizes are refused.
+   */
+  inputSpec?: InputSpec;
+  /** Fix the spec's shapes and dims in the metadata (default true). */
+  fixGivenDims?: boolean;
 }
 
 export interface ServerStats {
@@ -64,6 +73,8 @@ export class ModelServer {
     readonly signature: ModelSignature,
     private readonly maxBodyBytes: number,
     private readonly log: (line: string) => void,
+    /** The request the input specification resolves to; undefined (with why) when the model's inputs cannot be made up. */
+    readonly example: ExampleRequest | { problem: string },
   ) {
     http.on('request', (req, res) => void this.handle(req, res));
   }
@@ -71,14 +82,25 @@ export class ModelServer {
   static async start(options: ServeOptions): Promise<ModelServer> {
     const host = options.host ?? '127.0.0.1';
     const { model } = await readModelFile(options.modelPath);
-    const signature = modelSignature(model, servingName(options.modelPath));
+    const spec = options.inputSpec ?? {};
+    const declared = modelSignature(model, servingName(options.modelPath));
+    const signature = options.fixGivenDims === false ? declared : withGivenDims(declared, spec);
+    // A spec the user gave must fit the model (one-line error now, not at the first request); without
+    // one, a model whose inputs cannot be made up is still served.
+    let example: ExampleRequest | { problem: string };
+    try {
+      example = exampleRequest(signature, model, spec);
+    } catch (error) {
+      if (formatInputSpec(spec) || spec.files?.length) throw error;
+      example = { problem: oneLine(error) };
+    }
     const pool = await InstancePool.open({
       modelPath: options.modelPath, instances: Math.max(1, options.instances ?? 1), queueLimit: options.queueLimit ?? 64,
       settings: options.settings, workerPath: options.workerPath, timeoutMs: options.timeoutMs ?? 60_000,
       onLog: options.log,
     });
     const http = createServer({ keepAlive: true });
-    const server = new ModelServer(http, pool, signature, options.maxBodyBytes ?? defaultMaxBody, options.log ?? (() => undefined));
+    const server = new ModelServer(http, pool, signature, options.maxBodyBytes ?? defaultMaxBody, options.log ?? (() => undefined), example);
     try {
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);

@@ -5,6 +5,7 @@ import { protocolDatatype } from './datatypes.js';
 import type { ModelProto, ValueInfoProto } from '../model/proto.js';
 import { valueType, type Dim } from '../model/types.js';
 import { requiredInputs } from '../runtime/inputs.js';
+import type { InputSpec } from '../runtime/inputSpec.js';
 
 export interface TensorSignature {
   name: string;
@@ -46,4 +47,23 @@ export function modelSignature(model: ModelProto, name: string): ModelSignature 
     inputs: requiredInputs(model).map((v) => tensorSignature(v, 'Input')),
     outputs: (model.graph?.output ?? []).map((v) => tensorSignature(v, 'Output')),
   };
+}
+
+/**
+ * The signature with the dims the user fixed (`--shape`, `--dims`) as sizes instead of -1: metadata then
+ * says them, and requests of other sizes are refused. Dims the resolver only assumed stay dynamic.
+ */
+export function withGivenDims(signature: ModelSignature, spec: Pick<InputSpec, 'shapes' | 'dims'>): ModelSignature {
+  const fix = (input: TensorSignature): TensorSignature => {
+    const shape = spec.shapes?.[input.name];
+    return {
+      ...input,
+      shape: input.shape.map((size, axis) => {
+        if (size >= 0) return size;
+        const dim = input.dims[axis];
+        return shape?.[axis] ?? spec.dims?.[`${input.name}[${axis}]`] ?? (typeof dim === 'string' && dim ? spec.dims?.[dim] : undefined) ?? -1;
+      }),
+    };
+  };
+  return { ...signature, inputs: signature.inputs.map(fix) };
 }

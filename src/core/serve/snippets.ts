@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import { DataType } from '../model/proto.js';
 import { elementCount } from '../model/tensorValues.js';
+import { chosenValues, jsonRequestBody, type ExampleRequest } from './exampleRequest.js';
 import type { ModelSignature, TensorSignature } from './signature.js';
 
 export const snippetLanguages = ['python', 'node', 'csharp', 'curl'] as const;
@@ -11,8 +12,13 @@ export type SnippetLanguage = (typeof snippetLanguages)[number];
 export interface SnippetOptions {
   /** The model file as the program should name it. */
   modelPath: string;
-  /** Sizes for symbolic or unnamed dims; 1 where none is given. */
+  /** Sizes for symbolic or unnamed dims; else the example's, else 1. */
   dims?: Record<string, number>;
+  /**
+   * The model's example request (exampleRequest.ts): its sizes for the free dims, its values for inputs
+   * given inline or assumed (an integer scalar the model compares), and curl's whole request.
+   */
+  example?: ExampleRequest;
   /** The endpoint's base URL, for curl. */
   url?: string;
 }
@@ -30,7 +36,7 @@ const reserved = new Set(['and', 'as', 'class', 'def', 'del', 'for', 'from', 'if
   'base', 'case', 'default', 'do', 'else', 'function', 'this', 'void', 'switch', 'try', 'catch', 'finally', 'true', 'false', 'null']);
 
 /** Identifiers for the free dims, shared across inputs (one variable per symbol). */
-function dimVariables(signature: ModelSignature, given: Record<string, number>): Map<string, DimVariable> {
+function dimVariables(signature: ModelSignature, given: Record<string, number>, example: Record<string, number>): Map<string, DimVariable> {
   const variables = new Map<string, DimVariable>();
   const used = new Set<string>();
   for (const input of signature.inputs) {
@@ -42,7 +48,7 @@ function dimVariables(signature: ModelSignature, given: Record<string, number>):
       if (/^\d/.test(id) || reserved.has(id)) id = `dim_${id}`;
       for (let n = 2, base = id; used.has(id); n++) id = `${base}_${n}`;
       used.add(id);
-      variables.set(label, { id, label, size: given[label] ?? 1 });
+      variables.set(label, { id, label, size: given[label] ?? example[label] ?? 1 });
     });
   }
   return variables;
@@ -74,8 +80,10 @@ function shapeOf(input: TensorSignature, variables: Map<string, DimVariable>): S
 const quote = (text: string) => JSON.stringify(text);
 
 export function inferenceSnippet(language: SnippetLanguage, signature: ModelSignature, options: SnippetOptions): string {
-  const variables = dimVariables(signature, options.dims ?? {});
-  const shapes = signature.inputs.map((input) => ({ input, shape: shapeOf(input, variables) }));
+  const variables = dimVariables(signature, options.dims ?? {}, options.example?.dims ?? {});
+  const shapes = signature.inputs.map((input) => ({
+    input, shape: shapeOf(input, variables), values: options.example && chosenValues(options.example, input.name),
+  }));
   const outputs = signature.outputs.map((o) => o.name);
   switch (language) {
     case 'python': return python(options, [...variables.values()], shapes, outputs);
@@ -85,7 +93,18 @@ export function inferenceSnippet(language: SnippetLanguage, signature: ModelSign
   }
 }
 
-type Shaped = Array<{ input: TensorSignature; shape: Shape }>;
+/** `values`: the example's values for the input when they were chosen (inline, or an assumed scalar). */
+type Shaped = Array<{ input: TensorSignature; shape: Shape; values?: unknown[] }>;
+
+/** Literal values as the languages write them: numbers, booleans, strings (int64 beyond 2^53 come as text). */
+const literal = (v: unknown, lang: 'python' | 'node' | 'csharp', elemType: number): string => {
+  if (typeof v === 'boolean') return lang === 'python' ? (v ? 'True' : 'False') : String(v);
+  if (elemType === DataType.STRING) return quote(String(v));
+  if (v === null) return lang === 'python' ? 'np.nan' : lang === 'node' ? 'NaN' : 'float.NaN';
+  if (lang === 'node' && (elemType === DataType.INT64 || elemType === DataType.UINT64)) return `${String(v)}n`;
+  if (lang === 'csharp' && elemType === DataType.FLOAT) return `${String(v)}f`;
+  return String(v);
+};
 
 const numpyTypes: Record<number, string> = {
   [DataType.FLOAT]: 'np.float32', [DataType.DOUBLE]: 'np.float64', [DataType.FLOAT16]: 'np.float16', [DataType.INT64]: 'np.int64',
@@ -106,10 +125,11 @@ function python(options: SnippetOptions, variables: DimVariable[], shapes: Shape
   ];
   if (variables.length) lines.push('# The model\'s free dims: set them to your sizes.', ...variables.map((v) => `${v.id} = ${v.size}  # ${v.label}`), '');
   lines.push('feeds = {');
-  for (const { input, shape } of shapes) {
+  for (const { input, shape, values } of shapes) {
     const dims = `(${shape.parts.join(', ')}${shape.parts.length === 1 ? ',' : ''})`;
     const type = numpyTypes[input.elemType];
-    const value = input.elemType === DataType.STRING ? `np.full(${dims}, "", dtype=object)`
+    const value = values ? `np.array([${values.map((v) => literal(v, 'python', input.elemType)).join(', ')}], dtype=${type}).reshape(${dims})`
+      : input.elemType === DataType.STRING ? `np.full(${dims}, "", dtype=object)`
       : isFloat(input.elemType) ? `np.random.rand(*${dims}).astype(${type})` : `np.zeros(${dims}, dtype=${type})`;
     lines.push(`    ${quote(input.name)}: ${value},`);
   }
@@ -134,10 +154,12 @@ function node(options: SnippetOptions, variables: DimVariable[], shapes: Shaped,
   ];
   if (variables.length) lines.push('// The model\'s free dims: set them to your sizes.', ...variables.map((v) => `const ${v.id} = ${v.size}; // ${v.label}`), '');
   lines.push(`const session = await ort.InferenceSession.create(${quote(options.modelPath)});`, '', 'const feeds = {');
-  for (const { input, shape } of shapes) {
+  for (const { input, shape, values } of shapes) {
     const [type, array] = ortTypes[input.elemType];
     const count = shape.parts.length ? shape.parts.join(' * ') : '1';
-    const data = input.elemType === DataType.STRING ? `new Array(${count}).fill('')`
+    const listed = values && `[${values.map((v) => literal(input.elemType === DataType.BOOL ? Number(v) : v, 'node', input.elemType)).join(', ')}]`;
+    const data = listed && input.elemType !== DataType.FLOAT16 ? (input.elemType === DataType.STRING ? listed : `${array}.from(${listed})`)
+      : input.elemType === DataType.STRING ? `new Array(${count}).fill('')`
       : isFloat(input.elemType) && input.elemType !== DataType.FLOAT16 ? `${array}.from({ length: ${count} }, () => Math.random())`
       : `new ${array}(${count})`;
     lines.push(`  ${quote(input.name)}: new ort.Tensor('${type}', ${data}, [${shape.parts.join(', ')}]),`);
@@ -164,9 +186,11 @@ function csharp(options: SnippetOptions, variables: DimVariable[], shapes: Shape
   ];
   if (variables.length) lines.push('// The model\'s free dims: set them to your sizes.', ...variables.map((v) => `int ${v.id} = ${v.size}; // ${v.label}`), '');
   lines.push(`using var session = new InferenceSession(${quote(options.modelPath)});`, 'var inputs = new List<NamedOnnxValue>', '{');
-  for (const { input, shape } of shapes) {
-    const dims = `new[] { ${shape.parts.join(', ')} }`;
-    lines.push(`    NamedOnnxValue.CreateFromTensor(${quote(input.name)}, new DenseTensor<${csharpTypes[input.elemType]}>(${shape.parts.length ? dims : 'Array.Empty<int>()'})),`);
+  for (const { input, shape, values } of shapes) {
+    const dims = shape.parts.length ? `new[] { ${shape.parts.join(', ')} }` : 'Array.Empty<int>()';
+    const type = csharpTypes[input.elemType];
+    const data = values && input.elemType !== DataType.FLOAT16 ? `new ${type}[] { ${values.map((v) => literal(v, 'csharp', input.elemType)).join(', ')} }, ` : '';
+    lines.push(`    NamedOnnxValue.CreateFromTensor(${quote(input.name)}, new DenseTensor<${type}>(${data}${dims})),`);
   }
   lines.push('};', 'using var results = session.Run(inputs);', 'foreach (var result in results)',
     '    Console.WriteLine($"{result.Name}: {result.Value}");', '');
@@ -174,7 +198,11 @@ function csharp(options: SnippetOptions, variables: DimVariable[], shapes: Shape
 }
 
 function curl(signature: ModelSignature, options: SnippetOptions, shapes: Shaped): string {
+  // The example's tensors when it fits the sizes asked for (--dims may ask for others); else zeros.
+  const example = options.example && jsonRequestBody(options.example.tensors).inputs;
   const inputs = shapes.map(({ input, shape }) => {
+    const given = example?.find((t) => t.name === input.name);
+    if (given && given.shape.length === shape.sizes.length && given.shape.every((d, i) => d === shape.sizes[i])) return given;
     const count = elementCount(shape.sizes);
     const zero = input.elemType === DataType.STRING ? '' : input.elemType === DataType.BOOL ? false : 0;
     return { name: input.name, shape: shape.sizes, datatype: input.datatype, data: new Array(count).fill(zero) };
@@ -182,7 +210,7 @@ function curl(signature: ModelSignature, options: SnippetOptions, shapes: Shaped
   const body = JSON.stringify({ inputs }).replace(/'/g, "'\\''");
   const url = `${options.url ?? 'http://127.0.0.1:8000'}/v2/models/${signature.name}/infer`;
   return [
-    `# Calls ${basename(options.modelPath)} served by \`onnx-lens serve\` (Open Inference Protocol); free dims at their sizes.`,
+    `# Calls ${basename(options.modelPath)} served by \`onnx-lens serve\` (Open Inference Protocol), with example inputs.`,
     `curl -sS -X POST '${url}' \\`,
     "  -H 'Content-Type: application/json' \\",
     `  -d '${body}'`,
