@@ -61,7 +61,7 @@ export function setShape(model: ModelProto, edit: Edit<'setShape'>): RawEdit {
     throw new EditRefused(initializer ? `'${edit.value}' is an initializer: its shape is its data's (replace the initializer to change it).` : `'${edit.value}' is not an input or output of the main graph.`);
   }
   const what = input ? 'input' : 'output';
-  const old = tensorDims((input ?? output)!, what);
+  const old = tensorDims((input ?? output)!, input ? 'Input' : 'Output');
   if (old && formatDims(old) === formatDims(edit.dims)) throw new EditRefused(`${what[0].toUpperCase()}${what.slice(1)} '${edit.value}' already has the shape ${formatDims(edit.dims)}.`);
   const update = (v: ValueInfoProto) => copyWith(v, { type: withShape(v.type!, edit.dims) });
   const patch: Partial<GraphProto> = {};
