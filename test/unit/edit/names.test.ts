@@ -142,3 +142,20 @@ test('two nodes of one name: refused by name, editable by index', () => {
   assert.throws(() => applyEdit(twin, { kind: 'renameNode', node: { name: 'matmul' }, to: 'x' }), /^EditRefused: 2 nodes are named 'matmul'; choose one by its index\.$/);
   assert.equal(applyEdit(twin, { kind: 'renameNode', node: { index: 1 }, to: 'add' }).model.graph!.node![1].name, 'add');
 });
+
+test('rename on a torchscript export with If: the input and a weight both branches capture; onnx.checker and onnxruntime agree', async () => {
+  const { model, inputs } = await fixture('silero_like_torchscript');
+  let edited = applyEdit(model, { kind: 'renameValue', from: 'input', to: 'audio' }).model;
+  edited = applyEdit(edited, { kind: 'renameValue', from: 'encoder.weight', to: 'enc_w' }).model;
+  const branches = edited.graph!.node![7].attribute!.map((a) => a.g!);
+  for (const g of branches) {
+    const reads = g.node!.flatMap((n) => n.input ?? []);
+    assert.ok(reads.includes('audio') && reads.includes('enc_w') && !reads.includes('input') && !reads.includes('encoder.weight'));
+  }
+  const before = await runModel(client, model, inputs);
+  const { input, ...rest } = inputs;
+  const after = await runModel(client, edited, { ...rest, audio: input });
+  assert.deepEqual(values(after.output), values(before.output));
+  assert.deepEqual(values(after.stateN), values(before.stateN));
+  assert.equal(checker(edited, dir), '');
+});

@@ -161,3 +161,17 @@ test('delete an Identity of a weight: bypassed to the weight itself', async () =
   const x = { X: feeds(2).x };
   assert.deepEqual(values((await runModel(client, result.model, x)).Y), values((await runModel(client, model, x)).Y));
 });
+
+test('set an attribute inside an If branch by its graph id: only that branch changes, and the model runs', async () => {
+  const { model, inputs } = await fixture('silero_like_torchscript');
+  const result = applyEdit(model, { kind: 'setAttribute', node: { graph: '/7.then_branch', name: '/Pad' }, attribute: 'mode', value: 'constant' });
+  assert.equal(result.label, "Set mode of Pad '/Pad' to 'constant'");
+  const [then, otherwise] = result.model.graph!.node![7].attribute!;
+  const pad = then.g!.node!.find((n) => n.name === '/Pad')!;
+  assert.equal(new TextDecoder().decode(attribute(pad, 'mode')!.s!), 'constant');
+  assert.equal(otherwise, model.graph!.node![7].attribute![1]);
+  assert.equal(new TextDecoder().decode(attribute(model.graph!.node![7].attribute![0].g!.node!.find((n) => n.name === '/Pad')!, 'mode')!.s!), 'reflect');
+  const out = await runModel(client, result.model, inputs);
+  assert.deepEqual(out.output.dims, (await runModel(client, model, inputs)).output.dims);
+  assert.equal(checker(result.model, dir), '');
+});
