@@ -179,6 +179,11 @@ function swap(tensor: TensorProto, fields: Partial<TensorProto>, restore: Array<
   });
 }
 
+/** Writes bytes to `path` atomically (a temporary file in the same folder, then a rename). */
+export function writeBytesAtomic(path: string, bytes: Uint8Array): WriteResult {
+  return writeSingle(path, bytes);
+}
+
 function writeSingle(path: string, bytes: Uint8Array): WriteResult {
   const temp = tempPathFor(path);
   let fd: number | undefined;
