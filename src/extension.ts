@@ -11,6 +11,7 @@ import { registerProblems } from './commands/problems.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerSourceLinks } from './commands/sourceLinks.js';
 import { registerDiffCommands } from './commands/diff.js';
+import { registerEditCommands } from './commands/editCommands.js';
 import { RuntimeRecords } from './services/runtimeRecords.js';
 import { SharedRuntime } from './services/sharedRuntime.js';
 import type { HostServices } from './services/hostServices.js';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(registerServeCommands(services));
   context.subscriptions.push(registerSourceLinks(services));
   context.subscriptions.push(registerDiffCommands(services));
+  context.subscriptions.push(registerEditCommands(services));
 }
 
 export function deactivate(): void {}
