@@ -31,6 +31,8 @@ const { scenario } = useWorkbench({
     'fixed.onnx': fixedBatchMlp(),
     'hot.onnx': encodeModel(generateMlp({ hidden: [16] })),
   },
+  // The harness turns hot exit off for every other file (a reload must not bring back earlier edits there).
+  settings: { 'files.hotExit': 'onExitAndWindowClose' },
 });
 
 function onDisk(vs: Workbench, file: string): ModelProto {
