@@ -54,7 +54,7 @@ function renameReads(graph: GraphProto, from: string, to: string): GraphProto {
 }
 
 /** `from` renamed in `graph`; a nested graph (`nested`) that defines `from` itself shadows it: untouched. */
-function renameIn(graph: GraphProto, from: string, to: string, nested: boolean): GraphProto {
+export function renameIn(graph: GraphProto, from: string, to: string, nested: boolean): GraphProto {
   if (nested && definedNames(graph).has(from)) return graph;
   let result = renameReads(graph, from, to);
   const rename = <T extends { name?: string | null }>(list: T[] | null | undefined): T[] | undefined =>

@@ -6,7 +6,7 @@ import { checkModel } from '../check/checkModel.js';
 import { describeLocation, type Problem, type Severity } from '../check/problem.js';
 import type { ModelProto } from '../model/proto.js';
 import { EditRefused } from './errors.js';
-import { shapeConflicts } from './shapeConflicts.js';
+import { computedTypes, shapeConflicts } from './shapeConflicts.js';
 
 export interface Validation {
   problems: Problem[];
@@ -44,8 +44,9 @@ export function validateEdit(before: ModelProto, after: ModelProto, options: { m
   const errors = introduced(baseline, problems, 'error');
   if (errors.length) throw new EditRefused(`Refused: the model would be invalid (${line(errors[0])}${errors.length > 1 ? `, and ${errors.length - 1} more` : ''}).`);
   if (options.shapes) {
-    const old = new Set(shapeConflicts(before));
-    const conflicts = shapeConflicts(after).filter((c) => !old.has(c));
+    const types = computedTypes(before);
+    const old = new Set(shapeConflicts(before, types));
+    const conflicts = shapeConflicts(after, computedTypes(after), types).filter((c) => !old.has(c));
     if (conflicts.length) throw new EditRefused(`Refused: shapes would not agree (${conflicts[0]}${conflicts.length > 1 ? `, and ${conflicts.length - 1} more` : ''}).`);
   }
   return { problems, warnings: introduced(baseline, problems, 'warning').map(line) };
