@@ -119,6 +119,7 @@ export class ModelDocument implements vscode.CustomDocument {
   async backup(destination: vscode.Uri): Promise<vscode.CustomDocumentBackup> {
     const model = this.model;
     if (model) await writeModelFile(destination, model, this.uri, { backup: true });
+    this.log.debug(`Backed up the unsaved state of ${this.fileName} for hot exit`);
     return {
       id: destination.toString(),
       delete: () => void Promise.resolve(vscode.workspace.fs.delete(destination)).catch(() => undefined),

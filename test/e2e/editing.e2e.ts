@@ -30,9 +30,13 @@ const { scenario } = useWorkbench({
     'mlp.onnx': encodeModel(generateMlp({ hidden: [16] })),
     'fixed.onnx': fixedBatchMlp(),
     'hot.onnx': encodeModel(generateMlp({ hidden: [16] })),
+    'menu.onnx': encodeModel(generateMlp({ hidden: [16] })),
+    'conflict.onnx': encodeModel(generateMlp({ hidden: [16] })),
   },
-  // The harness turns hot exit off for every other file (a reload must not bring back earlier edits there).
-  settings: { 'files.hotExit': 'onExitAndWindowClose' },
+  // The harness turns hot exit off for every other file (a reload must not bring back earlier edits
+  // there). code-server saves a dirty editor a second after a change unless auto save is off: the
+  // dirty states and the hot exit checked here need it off.
+  settings: { 'files.hotExit': 'onExitAndWindowClose', 'files.autoSave': 'off' },
 });
 
 function onDisk(vs: Workbench, file: string): ModelProto {
@@ -119,6 +123,51 @@ scenario('an edit that would break the model is refused with one line, and nothi
   assert.doesNotMatch(message, /\n\s*at /, 'no stack trace');
   assert.match(await signature(frame), /Output output: float/);
   assert.equal(await isDirty(vs, 'hot.onnx'), false, 'a refused edit leaves the document clean');
+});
+
+scenario('the graph context menu on a node offers its edits, and Delete Node... bypasses a Relu', async (vs) => {
+  await vs.closeAllEditors();
+  const frame = await openModel(vs, 'menu.onnx');
+  await waitFor('the graph drawn', async () => /3 nodes/.test((await frame.locator('.status').textContent()) ?? ''));
+  // Find selects the Relu and centres it: the middle of the canvas is then on its box.
+  const find = frame.locator('.find-field input');
+  await find.fill('Relu');
+  await waitFor('Find to list the Relu', async () => (await frame.locator('.find-results .label').allTextContents()).length > 0);
+  await find.press('Enter');
+  await waitFor('the panel to show the Relu', async () => /Relu/.test(await frame.locator('.panel-section.node').innerText().catch(() => '')));
+  const canvas = frame.locator('canvas.graph-canvas');
+  const box = (await canvas.boundingBox())!;
+  await canvas.click({ button: 'right', position: { x: box.width / 2, y: box.height / 2 } });
+  const menu = vs.page.locator('.monaco-menu .action-label');
+  const labels = await waitFor('the context menu', async () => {
+    const texts = (await menu.allTextContents()).map((t) => t.trim()).filter(Boolean);
+    return texts.length ? texts : undefined;
+  });
+  for (const label of ['Rename Node...', 'Edit Attribute...', 'Delete Node...']) assert.ok(labels.includes(label), `the menu offers ${label}; it lists ${labels.join(' | ')}`);
+  assert.ok(!labels.includes('Set Shape...'), 'value edits are not offered on a node');
+  await menu.filter({ hasText: /^Delete Node\.\.\.$/ }).click();
+  await waitFor('the Relu to be gone', async () => /2 nodes/.test((await frame.locator('.status').textContent()) ?? ''));
+  await waitFor('the tab to show unsaved changes', () => isDirty(vs, 'menu.onnx'));
+  await focusEditor(vs, frame, 'menu.onnx');
+  await vs.page.keyboard.press('Control+Z');
+  await waitFor('undo to bring the Relu back', async () => /3 nodes/.test((await frame.locator('.status').textContent()) ?? ''));
+});
+
+scenario('a file changed on disk while edited asks first; Reload from Disk drops the edits', async (vs) => {
+  await vs.closeAllEditors();
+  const frame = await openModel(vs, 'conflict.onnx');
+  await frame.locator('vscode-button[aria-label="Rename output output"]').click();
+  await answerInputBox(vs, /Rename Value 'output'/, 'output', 'edited');
+  await waitFor('the tab to show unsaved changes', () => isDirty(vs, 'conflict.onnx'));
+  // Another program writes the file: a model with 8 hidden units instead of 16.
+  vs.writeFile('conflict.onnx', encodeModel(generateMlp({ hidden: [8] })));
+  await vs.waitForNotification(/conflict\.onnx changed on disk/);
+  assert.match(await signature(frame), /Output edited: float/, 'nothing is reloaded before the user answers');
+  await vs.page.locator('.notifications-toasts .monaco-button', { hasText: 'Reload from Disk' }).first().click();
+  await waitFor('the model from disk, with its original output name', async () => /Output output: float/.test(await signature(frame)));
+  // The generator records the layer widths in the metadata: the model shown is the one on disk now.
+  await waitFor('the panel to show the new model', async () => /64,8,10/.test(await frame.locator('.panel-section.metadata').innerText()));
+  await waitFor('the document to be clean', async () => !(await isDirty(vs, 'conflict.onnx')));
 });
 
 scenario('hot exit: an unsaved edit survives reloading the window', async (vs) => {
