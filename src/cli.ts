@@ -15,12 +15,13 @@ import { exportServingCommand } from './cli/exportServing.js';
 import { serveCommand } from './cli/serve.js';
 import { snippetCommand } from './cli/snippet.js';
 import { diffCommand } from './cli/diff.js';
+import { editCommand } from './cli/edit.js';
 
 // Decoding allocates millions of small objects that all survive; a larger young generation cuts the
 // garbage collector's share of decoding a 50,000-node model by more than half (see bench/README.md).
 setFlagsFromString('--max-semi-space-size=64');
 
-const commands: CliCommand[] = [infoCommand, convertCommand, runCommand, textCommand, parseCommand, ...transforms.map(transformCommand), checkCommand,
+const commands: CliCommand[] = [infoCommand, convertCommand, editCommand, runCommand, textCommand, parseCommand, ...transforms.map(transformCommand), checkCommand,
   diffCommand, serveCommand, snippetCommand, exportServingCommand];
 
 function help(): string {

@@ -39,15 +39,22 @@ export function graphSteps(id: GraphId | undefined): GraphStep[] {
   });
 }
 
-/** The graph an id names (the main graph for '' or undefined). */
-export function graphAt(model: ModelProto, id: GraphId | undefined): GraphProto {
+/** The graphs from the main graph down to the one an id names. */
+export function graphPath(model: ModelProto, id: GraphId | undefined): GraphProto[] {
   let graph = model.graph;
   if (!graph) throw new EditRefused('The model has no graph.');
+  const path = [graph];
   for (const step of graphSteps(id)) {
     const attribute = stepAttribute(graph, step, id);
     graph = step.k === undefined ? attribute.g! : attribute.graphs![step.k];
+    path.push(graph);
   }
-  return graph;
+  return path;
+}
+
+/** The graph an id names (the main graph for '' or undefined). */
+export function graphAt(model: ModelProto, id: GraphId | undefined): GraphProto {
+  return graphPath(model, id).at(-1)!;
 }
 
 function stepAttribute(graph: GraphProto, step: GraphStep, id: GraphId | undefined): AttributeProto {

@@ -6,7 +6,7 @@ import { capturedNames } from '../model/graphQueries.js';
 import { constantNodeTensor } from '../model/tensorValues.js';
 import { subgraphsOf } from '../model/walk.js';
 import { onnx, type GraphProto, type ModelProto } from '../model/proto.js';
-import { copyWith, graphAt, graphSteps, updateGraph } from './cow.js';
+import { copyWith, graphPath, graphSteps, updateGraph } from './cow.js';
 import { deadCodeFollowUp } from './deadCode.js';
 import { EditNeedsConfirmation, EditRefused } from './errors.js';
 import { renameIn } from './names.js';
@@ -17,10 +17,13 @@ import type { ModelEdit } from './types.js';
 
 type DeleteNode = Extract<ModelEdit, { kind: 'deleteNode' }>;
 
-/** Values that are constants in this graph: initializers and Constant nodes' outputs. */
-function constantNames(graph: GraphProto): Set<string> {
-  const names = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
-  for (const n of graph.node ?? []) if (constantNodeTensor(n)) for (const o of n.output ?? []) names.add(o);
+/** Values that are constants where a graph reads them: initializers and Constant outputs of it and its enclosing graphs. */
+function constantNames(path: GraphProto[]): Set<string> {
+  const names = new Set<string>();
+  for (const graph of path) {
+    for (const t of graph.initializer ?? []) names.add(t.name ?? '');
+    for (const n of graph.node ?? []) if (constantNodeTensor(n)) for (const o of n.output ?? []) names.add(o);
+  }
   return names;
 }
 
@@ -58,11 +61,12 @@ function bypass(model: ModelProto, edit: DeleteNode, graph: GraphProto, target: 
 }
 
 export function deleteNode(model: ModelProto, edit: DeleteNode): RawEdit {
-  const graph = graphAt(model, edit.node.graph);
+  const path = graphPath(model, edit.node.graph);
+  const graph = path.at(-1)!;
   const target = resolveNode(graph, edit.node);
   const { node } = target;
   const text = nodeText(target);
-  const constants = constantNames(graph);
+  const constants = constantNames(path);
   const data = (node.input ?? []).filter((i) => i && !constants.has(i));
   const outputs = (node.output ?? []).filter((o) => o);
   // Bypassed only when the output can stand for the input: same element type, rank and sizes.

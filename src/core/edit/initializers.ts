@@ -27,7 +27,7 @@ export function replaceInitializer(model: ModelProto, edit: ReplaceInitializer):
   const newType = `${dataTypeName(array.dtype)}${formatDims(array.dims)}`;
   const changed = oldType !== newType;
   if (changed && !edit.allowChange) {
-    throw new EditNeedsConfirmation(`'${edit.name}' is ${oldType} but the file holds ${newType}; confirm to change its type.`, { ...edit, allowChange: true }, [edit.name]);
+    throw new EditNeedsConfirmation(`'${edit.name}' is ${oldType} but the file holds ${newType}. Confirm to change its type.`, { ...edit, allowChange: true }, [edit.name]);
   }
   const tensor = arrayToTensor(edit.name, array);
   if (old.docString) tensor.docString = old.docString;
