@@ -48,9 +48,9 @@ export class EditHistory<M> {
     this.current = step;
   }
 
-  /** The file now holds the current model. */
-  markSaved(): void {
-    this.savedId = this.current.id;
+  /** The file now holds the model of `step` (by default the current one; a save that began earlier passes its own). */
+  markSaved(step: HistoryStep<M> = this.current): void {
+    this.savedId = step.id;
   }
 
   /** The file was read again (revert, reload): a fresh start; older steps no longer match the file. */

@@ -31,6 +31,8 @@ export class ModelDocument implements vscode.CustomDocument {
   /** The file's modification time when it was last read or written here, to tell our own writes from others'. */
   private knownMtime?: number;
   private readonly owned: vscode.Disposable[] = [];
+  /** A save in progress: the file watcher's event for our own write waits for it, so it is not taken for someone else's. */
+  private saving?: Promise<void>;
   /** Fires after the model changed: an edit, undo, redo, revert or a new read of the file. */
   readonly onDidChangeModel = this.changed.event;
   /** Fires once per edit, for the provider's onDidChangeCustomDocument. */
@@ -107,12 +109,17 @@ export class ModelDocument implements vscode.CustomDocument {
     const model = this.model;
     if (!model) throw new Error(this.error ?? 'The model could not be read.');
     if (cancellation?.isCancellationRequested) return;
-    await writeModelFile(target, model, this.uri);
-    this.log.info(`Saved ${this.fileName} to ${target.toString(true)}`);
-    if (target.toString() === this.uri.toString()) {
-      this.history?.markSaved();
-      this.knownMtime = await this.mtime();
-    }
+    const step = this.history?.step;
+    const saving = (async () => {
+      await writeModelFile(target, model, this.uri);
+      this.log.info(`Saved ${this.fileName} to ${target.toString(true)}`);
+      if (target.toString() === this.uri.toString()) {
+        if (step) this.history?.markSaved(step);
+        this.knownMtime = await this.mtime();
+      }
+    })();
+    this.saving = saving.catch(() => undefined);
+    await saving;
   }
 
   /** Keeps the unsaved state for hot exit: the model as it is now, its external data referenced, not copied. */
@@ -134,6 +141,7 @@ export class ModelDocument implements vscode.CustomDocument {
 
   /** The file changed on disk since we read or wrote it (our own saves do not count). */
   async changedOnDisk(): Promise<boolean> {
+    await this.saving;
     const now = await this.mtime();
     return now !== undefined && now !== this.knownMtime;
   }

@@ -60,6 +60,10 @@ test('a document restored from a hot-exit backup is dirty until saved; a revert 
   assert.equal(history.dirty, false);
   const edited = history.push(mlp(), 'x');
   assert.equal(history.dirty, true);
+  const saving = history.step;
+  history.push(mlp(), 'an edit made while the save was writing');
+  history.markSaved(saving);
+  assert.equal(history.dirty, true, 'the file holds the model the save began with, not the later edit');
   history.reset(mlp());
   assert.equal(history.dirty, false, 'a revert reads the file: clean');
   history.moveTo(edited.before);
