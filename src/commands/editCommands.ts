@@ -7,7 +7,8 @@ import { EditNeedsConfirmation, type AttributeValue, type EditableAttributeType,
 import { oneLine, UserError } from '../core/errors.js';
 import { MAIN_GRAPH, resolveGraph } from '../core/graph/viewModel.js';
 import { allDataTypes, dataTypeName } from '../core/model/dataTypes.js';
-import { AttributeType, type ModelProto, type NodeProto, type ValueInfoProto } from '../core/model/proto.js';
+import { attributeType } from '../core/graph/nodeDetail.js';
+import { AttributeType, int64ToNumber, type ModelProto, type NodeProto, type ValueInfoProto } from '../core/model/proto.js';
 import { shapeOf } from '../core/model/types.js';
 import { opSchema } from '../core/ops/opSchemas.js';
 import { checkName, formatAttributeValue, formatShape, parseAttributeValue, parseDim, parseShape } from '../editor/editInputs.js';
@@ -113,11 +114,11 @@ const schemaTypes: Record<string, EditableAttributeType> = { INT: 'int', FLOAT: 
 
 function attributeValue(a: NonNullable<NodeProto['attribute']>[number]): AttributeValue | undefined {
   const text = (b: Uint8Array | string | null | undefined) => (typeof b === 'string' ? b : new TextDecoder().decode(b ?? new Uint8Array()));
-  switch (a.type) {
-    case AttributeType.INT: return Number(a.i ?? 0);
+  switch (attributeType(a)) {
+    case AttributeType.INT: return int64ToNumber(a.i);
     case AttributeType.FLOAT: return a.f ?? 0;
     case AttributeType.STRING: return text(a.s);
-    case AttributeType.INTS: return (a.ints ?? []).map(Number);
+    case AttributeType.INTS: return (a.ints ?? []).map((i) => int64ToNumber(i));
     case AttributeType.FLOATS: return [...(a.floats ?? [])];
     case AttributeType.STRINGS: return (a.strings ?? []).map(text);
     default: return undefined;
@@ -214,14 +215,14 @@ const actions: Record<EditAction, (ctx: Context) => Promise<ModelEdit | undefine
     const schema = opSchema(node.domain, node.opType ?? '', opsetOf(ctx.model, node.domain));
     const present = new Map((node.attribute ?? []).map((a) => [a.name ?? '', a]));
     const items: Array<vscode.QuickPickItem & { value: string }> = [...present.values()]
-      .filter((a) => a.type !== undefined && a.type !== null && editableTypes[a.type] !== undefined)
+      .filter((a) => editableTypes[attributeType(a)] !== undefined)
       .map((a) => ({ label: a.name ?? '', description: formatAttributeValue(attributeValue(a) ?? ''), value: a.name ?? '' }));
     for (const [name, s] of schema?.attributes ?? []) {
       if (!present.has(name) && schemaTypes[s.type]) items.push({ label: name, description: `not set${s.required ? ' (required)' : ''}`, value: name });
     }
     const attribute = ctx.target.attribute && items.some((i) => i.value === ctx.target.attribute) ? ctx.target.attribute : await pick(items, 'Choose an attribute', `Edit Attribute of '${nodeLabel(node, index)}'`);
     const existing = present.get(attribute);
-    const type = (existing?.type !== undefined && existing.type !== null ? editableTypes[existing.type] : undefined) ?? schemaTypes[schema?.attributes.get(attribute)?.type ?? ''];
+    const type = (existing ? editableTypes[attributeType(existing)] : undefined) ?? schemaTypes[schema?.attributes.get(attribute)?.type ?? ''];
     if (!type) throw new UserError(`Attribute '${attribute}' is not an int, float or string (list): it cannot be edited here.`);
     const current = existing ? attributeValue(existing) : undefined;
     const text = await input({
