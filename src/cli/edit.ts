@@ -223,7 +223,7 @@ export const editCommand: CliCommand = {
     for (const edit of edits) {
       const result = apply(edit);
       if (result.followUp && values['remove-dead']) apply(result.followUp.edit);
-      else if (result.followUp) say(`  ${result.followUp.items.length} node(s) or initializer(s) now feed no output; --remove-dead removes them`);
+      else if (result.followUp) say(`  ${result.followUp.prompt.replace(/: remove them\?$/, '')} (--remove-dead removes them)`);
     }
     const written = saveEditedModel(output, model, { sourceDir: modelDir });
     if (values.json) print(JSON.stringify({ output: written.path, edits: done }, null, 2));

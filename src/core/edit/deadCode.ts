@@ -39,6 +39,13 @@ function nodeLabel(graph: GraphProto, i: number): string {
   return node.name || `${node.opType ?? 'node'}_${i}`;
 }
 
+function summary(dead: Dead): string {
+  const parts: string[] = [];
+  if (dead.nodes.size) parts.push(`${dead.nodes.size} dead node${dead.nodes.size === 1 ? '' : 's'}`);
+  if (dead.initializers.size) parts.push(`${dead.initializers.size} unused initializer${dead.initializers.size === 1 ? '' : 's'}`);
+  return parts.join(' and ');
+}
+
 /** The main graph without its dead code, or undefined when it has none. */
 export function removeDeadCode(model: ModelProto): { model: ModelProto; summary: string; items: string[] } | undefined {
   const graph = model.graph;
@@ -50,11 +57,8 @@ export function removeDeadCode(model: ModelProto): { model: ModelProto; summary:
   const patch: Partial<GraphProto> = { node: (graph.node ?? []).filter((_, i) => !dead.nodes.has(i)) };
   if (dead.initializers.size) patch.initializer = (graph.initializer ?? []).filter((t) => !dead.initializers.has(t.name ?? ''));
   if (graph.valueInfo?.some((v) => gone.has(v.name ?? ''))) patch.valueInfo = graph.valueInfo.filter((v) => !gone.has(v.name ?? ''));
-  const parts: string[] = [];
-  if (dead.nodes.size) parts.push(`${dead.nodes.size} dead node${dead.nodes.size === 1 ? '' : 's'}`);
-  if (dead.initializers.size) parts.push(`${dead.initializers.size} unused initializer${dead.initializers.size === 1 ? '' : 's'}`);
   const items = [...[...dead.nodes].map((i) => nodeLabel(graph, i)), ...dead.initializers];
-  return { model: copyWith(model, { graph: copyWith(graph, patch) }), summary: parts.join(' and '), items };
+  return { model: copyWith(model, { graph: copyWith(graph, patch) }), summary: summary(dead), items };
 }
 
 /** The follow-up that offers removing what an edit left dead, if anything. */
@@ -62,10 +66,10 @@ export function deadCodeFollowUp(model: ModelProto, cause: string): FollowUp | u
   const graph = model.graph;
   if (!graph) return undefined;
   const dead = findDead(graph);
-  const n = dead.nodes.size + dead.initializers.size;
-  if (n === 0) return undefined;
+  if (dead.nodes.size + dead.initializers.size === 0) return undefined;
   const items = [...[...dead.nodes].map((i) => nodeLabel(graph, i)), ...dead.initializers];
-  return { prompt: `${n} node${n === 1 ? '' : 's'} or initializer${n === 1 ? '' : 's'} no longer reach an output after ${cause}: remove them?`, items, edit: { kind: 'removeDeadCode' } };
+  const what = summary(dead);
+  return { prompt: `${what[0].toUpperCase()}${what.slice(1)} left after ${cause}: remove them?`, items, edit: { kind: 'removeDeadCode' } };
 }
 
 export function removeDeadCodeEdit(model: ModelProto): RawEdit {

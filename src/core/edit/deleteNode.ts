@@ -67,7 +67,10 @@ export function deleteNode(model: ModelProto, edit: DeleteNode): RawEdit {
   const { node } = target;
   const text = nodeText(target);
   const constants = constantNames(path);
-  const data = (node.input ?? []).filter((i) => i && !constants.has(i));
+  const given = (node.input ?? []).filter((i) => i);
+  // Constant inputs (a Reshape's shape) do not count, unless the node reads nothing else (Identity of a weight).
+  const variable = given.filter((i) => !constants.has(i));
+  const data = variable.length ? variable : given;
   const outputs = (node.output ?? []).filter((o) => o);
   // Bypassed only when the output can stand for the input: same element type, rank and sizes.
   if (data.length === 1 && outputs.length === 1 && subgraphsOf(node).length === 0) {

@@ -61,7 +61,7 @@ export function setShape(model: ModelProto, edit: Edit<'setShape'>): RawEdit {
     throw new EditRefused(initializer ? `'${edit.value}' is an initializer: its shape is its data's (replace the initializer to change it).` : `'${edit.value}' is not an input or output of the main graph.`);
   }
   const what = input ? 'input' : 'output';
-  const old = tensorDims((input ?? output)!, what);
+  const old = tensorDims((input ?? output)!, input ? 'Input' : 'Output');
   if (old && formatDims(old) === formatDims(edit.dims)) throw new EditRefused(`${what[0].toUpperCase()}${what.slice(1)} '${edit.value}' already has the shape ${formatDims(edit.dims)}.`);
   const update = (v: ValueInfoProto) => copyWith(v, { type: withShape(v.type!, edit.dims) });
   const patch: Partial<GraphProto> = {};
@@ -116,11 +116,25 @@ export function setBatchDim(model: ModelProto, edit: Edit<'setBatchDim'>): RawEd
   if (valueInfo) patch.valueInfo = valueInfo;
   const what = typeof edit.dim === 'number' ? `fixed at ${edit.dim}` : `dynamic ('${edit.dim}')`;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const result = copyWith(model, { graph: copyWith(graph, patch) });
   return {
-    model: copyWith(model, { graph: copyWith(graph, patch) }),
+    model: result,
     label: `Make the batch dim ${what}: ${plural(counts.input, 'input')}, ${plural(counts.output, 'output')}`,
+    notes: typeof edit.dim === 'string' ? pinnedBatch(result, edit.dim) : [],
     shapes: true,
   };
+}
+
+/** Outputs made dynamic whose dim 0 the ops still compute as a fixed size (a constant shape in the graph). */
+function pinnedBatch(model: ModelProto, symbol: string): string[] {
+  const computed = computedTypes(model);
+  return (model.graph!.output ?? []).flatMap((o) => {
+    const declared = shapeOf(o.type?.tensorType?.shape);
+    const first = o.name ? computed.get(o.name)?.shape?.[0] : undefined;
+    return declared?.[0] === symbol && typeof first === 'number'
+      ? [`output '${o.name}' is still computed with dim 0 = ${first} whatever the batch: a constant shape in the graph fixes it`]
+      : [];
+  });
 }
 
 export function setInputDtype(model: ModelProto, edit: Edit<'setInputDtype'>): RawEdit {
@@ -168,5 +182,5 @@ export function removeOutput(model: ModelProto, edit: Edit<'removeOutput'>): Raw
     if (cleaned) return { model: cleaned.model, label: `${label} and ${cleaned.summary}` };
     return { model: result, label };
   }
-  return { model: result, label, followUp: deadCodeFollowUp(result, `'${edit.value}'`) };
+  return { model: result, label, followUp: deadCodeFollowUp(result, `removing output '${edit.value}'`) };
 }

@@ -79,7 +79,10 @@ export interface EditResult {
   label: string;
   /** Warning-level problems the edit introduced (the edit is kept), one line each. */
   warnings: string[];
-  /** The checker's problems on the result: pass them as `baseline` with the next edit to save a check. */
+  /**
+   * The checker's problems on the result: pass them as `baseline` with the next edit to save a check.
+   * Empty when the edit was applied with `validate: false`.
+   */
   problems: Problem[];
   followUp?: FollowUp;
 }

@@ -13,7 +13,7 @@ import { tensorToArray, type TensorArray } from '../../../src/core/model/tensorV
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
 import { encodeNpy } from '../../../src/core/runtime/npy.js';
 import { linearModel, tempDir } from '../../helpers/models.js';
-import { checker, feeds, runModel, values } from './editHelpers.js';
+import { checker, feeds, fixture, runModel, values } from './editHelpers.js';
 
 const client = RuntimeClient.start();
 const dir = tempDir('onnx-lens-edit-files-');
@@ -59,6 +59,18 @@ test('another dtype or shape asks first; confirmed, the new type is used and sha
   assert.throws(() => applyEdit(model, { kind: 'replaceInitializer', name: 'B', npy: halves, allowChange: true }), /^EditRefused: Refused: the model would be invalid \(main graph, node 1 "add" \(Add\)/);
   assert.throws(() => applyEdit(model, { kind: 'replaceInitializer', name: 'X', npy: halves }), (e: Error) => e instanceof EditRefused && e.message === "No initializer named 'X' in the main graph.");
   assert.throws(() => applyEdit(model, { kind: 'replaceInitializer', name: 'B', npy: new Uint8Array([1, 2, 3]) }), /^UserError: The \.npy file is not a NumPy \.npy file\.$/);
+});
+
+test('replace a real export\'s classifier weight with zeros: the logits become the bias', async () => {
+  const { model, inputs } = await fixture('cnn_torchscript');
+  const weight = model.graph!.initializer!.find((t) => t.name === 'fc.weight')!;
+  const bias = values(tensorToArray(model.graph!.initializer!.find((t) => t.name === 'fc.bias')!));
+  const edited = applyEdit(model, { kind: 'replaceInitializer', name: 'fc.weight', npy: encodeNpy(f32([10, 16], new Array(160).fill(0))) });
+  assert.equal(edited.label, "Replace initializer 'fc.weight' (float[10,16])");
+  assert.ok(weight.rawData && edited.model.graph!.initializer!.find((t) => t.name === 'fc.weight') !== weight);
+  const logits = values((await runModel(client, edited.model, inputs)).logits);
+  assert.deepEqual(logits, [...bias, ...bias]);
+  assert.equal(checker(edited.model, dir), '');
 });
 
 /** A linear model whose W and B live in `linear.onnx.data` beside it. */

@@ -6,7 +6,8 @@ import { applyEdit, EditRefused } from '../../../src/core/edit/index.js';
 import { encodeModel } from '../../../src/core/model/decode.js';
 import { int64ToNumber } from '../../../src/core/model/proto.js';
 import { linearModel, tempDir } from '../../helpers/models.js';
-import { checker, fixture } from './editHelpers.js';
+import { RuntimeClient } from '../../../src/core/runtime/client.js';
+import { checker, fixture, runModel, values } from './editHelpers.js';
 
 const dir = tempDir('onnx-lens-edit-model-');
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,4 +60,20 @@ test('producer and model version', () => {
   assert.equal(checker(version.model, dir), '');
   assert.throws(() => applyEdit(model, { kind: 'setModelVersion', version: -1 }), /^EditRefused: The model version must be a whole number of 0 or more, not -1\.$/);
   assert.throws(() => applyEdit(model, { kind: 'setModelVersion', version: 1.5 }), EditRefused);
+});
+
+test('model-level edits on a real export leave the numbers alone in onnxruntime', async () => {
+  const { model, inputs } = await fixture('cnn_torchscript');
+  let edited = applyEdit(model, { kind: 'setMetadata', key: 'license', value: 'MIT' }).model;
+  edited = applyEdit(edited, { kind: 'setProducer', name: 'lens', version: '1' }).model;
+  edited = applyEdit(edited, { kind: 'setModelVersion', version: 2 }).model;
+  edited = applyEdit(edited, { kind: 'setDocString', target: 'node', node: { index: 0 }, text: 'stem' }).model;
+  const client = RuntimeClient.start();
+  try {
+    const [before, after] = [await runModel(client, model, inputs), await runModel(client, edited, inputs)];
+    assert.deepEqual(values(after.logits), values(before.logits));
+  } finally {
+    client.dispose();
+  }
+  assert.equal(checker(edited, dir), '');
 });

@@ -5,10 +5,10 @@ import { after, test } from 'node:test';
 import { applyEdit, EditNeedsConfirmation, EditRefused, parseAttributeValue, type ModelEdit } from '../../../src/core/edit/index.js';
 import { encodeModel } from '../../../src/core/model/decode.js';
 import { attribute } from '../../../src/core/model/graphQueries.js';
-import { AttributeType, int64ToNumber, type ModelProto } from '../../../src/core/model/proto.js';
+import { AttributeType, int64ToNumber, onnx, type ModelProto } from '../../../src/core/model/proto.js';
 import { typeText } from '../../../src/core/model/types.js';
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
-import { tempDir } from '../../helpers/models.js';
+import { linearModel, tempDir } from '../../helpers/models.js';
 import { checker, feeds, fixture, ifModel, runModel, values } from './editHelpers.js';
 
 const client = RuntimeClient.start();
@@ -149,4 +149,15 @@ test('attribute values as typed: numbers, lists, text', () => {
   assert.deepEqual(parseAttributeValue('[1, 2, 3]'), [1, 2, 3]);
   assert.deepEqual(parseAttributeValue('[]'), []);
   assert.deepEqual(parseAttributeValue('a,b'), ['a', 'b']);
+});
+
+test('delete an Identity of a weight: bypassed to the weight itself', async () => {
+  const model = linearModel();
+  model.graph!.node!.unshift(new onnx.NodeProto({ opType: 'Identity', name: 'w_copy', input: ['W'], output: ['W2'] }));
+  model.graph!.node![1].input = ['X', 'W2'];
+  const result = applyEdit(model, { kind: 'deleteNode', node: { name: 'w_copy' } });
+  assert.equal(result.label, "Delete Identity 'w_copy' (its readers now read 'W')");
+  assert.deepEqual(result.model.graph!.node!.map((n) => [n.name, n.input]), [['matmul', ['X', 'W']], ['add', ['XW', 'B']]]);
+  const x = { X: feeds(2).x };
+  assert.deepEqual(values((await runModel(client, result.model, x)).Y), values((await runModel(client, model, x)).Y));
 });

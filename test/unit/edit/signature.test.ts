@@ -5,10 +5,11 @@ import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { applyEdit, EditRefused, type ModelEdit } from '../../../src/core/edit/index.js';
 import { encodeModel } from '../../../src/core/model/decode.js';
-import { DataType, type ModelProto } from '../../../src/core/model/proto.js';
+import { DataType, onnx, toLong, type ModelProto } from '../../../src/core/model/proto.js';
+import { arrayToTensor } from '../../../src/core/model/tensorValues.js';
 import { typeText } from '../../../src/core/model/types.js';
 import { RuntimeClient } from '../../../src/core/runtime/client.js';
-import { linearModel, tempDir } from '../../helpers/models.js';
+import { linearModel, tempDir, tensorInfo } from '../../helpers/models.js';
 import { castModel, checker, feeds, fixture, ifModel, runModel, values } from './editHelpers.js';
 
 const client = RuntimeClient.start();
@@ -127,6 +128,7 @@ test('remove an output: dead code is offered as a follow-up, removed by it or at
   assert.equal(removed.model.graph!.node!.length, model.graph!.node!.length, 'nodes stay until the follow-up');
   assert.ok(removed.followUp);
   assert.deepEqual(removed.followUp.edit, { kind: 'removeDeadCode' });
+  assert.equal(removed.followUp.prompt, "5 dead nodes and 4 unused initializers left after removing output 'logits': remove them?");
   assert.deepEqual(removed.followUp.items, ['/conv2/Conv', '/Relu_1', '/gap/GlobalAveragePool', '/Flatten', '/fc/Gemm', 'fc.weight', 'fc.bias', 'onnx::Conv_31', 'onnx::Conv_32']);
   const cleaned = applyEdit(removed.model, removed.followUp.edit);
   assert.equal(cleaned.label, 'Remove 5 dead nodes and 4 unused initializers');
@@ -141,4 +143,22 @@ test('remove an output: dead code is offered as a follow-up, removed by it or at
   refused(cleaned.model, { kind: 'removeDeadCode' }, /^Nothing to remove: every node and initializer feeds an output\.$/);
   refused(model, { kind: 'removeOutput', value: 'logits' }, /^'logits' is the model's only output; a model needs at least one\.$/);
   refused(model, { kind: 'removeOutput', value: 'image' }, /^'image' is not an output of the main graph\.$/);
+});
+
+test('a batch made dynamic that a constant Reshape still fixes: kept, with a warning naming the output', async () => {
+  const model = new onnx.ModelProto({
+    irVersion: toLong(8),
+    opsetImport: [{ domain: '', version: toLong(13) }],
+    graph: {
+      name: 'pinned',
+      node: [{ opType: 'Reshape', name: 'flat', input: ['x', 'shape'], output: ['y'] }],
+      initializer: [arrayToTensor('shape', { dtype: DataType.INT64, dims: [2], data: BigInt64Array.from([1n, 8n]) })],
+      input: [tensorInfo('x', DataType.FLOAT, [1, 2, 4])],
+      output: [tensorInfo('y', DataType.FLOAT, [1, 8])],
+    },
+  });
+  const result = applyEdit(model, { kind: 'setBatchDim', dim: 'B' });
+  assert.deepEqual(signature(result.model), { inputs: ['x:float[B,2,4]'], outputs: ['y:float[B,8]'] });
+  assert.deepEqual(result.warnings, ["output 'y' is still computed with dim 0 = 1 whatever the batch: a constant shape in the graph fixes it"]);
+  assert.equal(checker(result.model, dir), '');
 });
