@@ -32,6 +32,7 @@ const { scenario } = useWorkbench({
     'hot.onnx': encodeModel(generateMlp({ hidden: [16] })),
     'menu.onnx': encodeModel(generateMlp({ hidden: [16] })),
     'conflict.onnx': encodeModel(generateMlp({ hidden: [16] })),
+    'text.onnx': encodeModel(generateMlp({ hidden: [16] })),
   },
   // The harness turns hot exit off for every other file (a reload must not bring back earlier edits
   // there). code-server saves a dirty editor a second after a change unless auto save is off: the
@@ -151,6 +152,21 @@ scenario('the graph context menu on a node offers its edits, and Delete Node... 
   await focusEditor(vs, frame, 'menu.onnx');
   await vs.page.keyboard.press('Control+Z');
   await waitFor('undo to bring the Relu back', async () => /3 nodes/.test((await frame.locator('.status').textContent()) ?? ''));
+});
+
+scenario('the text view (Show as Text) follows an edit and its undo before anything is saved', async (vs) => {
+  await vs.closeAllEditors();
+  const frame = await openModel(vs, 'text.onnx');
+  await vs.runCommand('ONNX: Show as Text');
+  await waitFor('the text view tab', async () => (await vs.tab('text.onnxtxt').count()) > 0);
+  const text = async () => (await vs.page.locator('.monaco-editor .view-lines').allInnerTexts()).join('\n').replace(/\s+/g, ' ');
+  await waitFor('the signature in the text', async () => /=> \(float\[batch_size,10\] output\)/.test(await text()));
+  await frame.locator('vscode-button[aria-label="Rename output output"]').click();
+  await answerInputBox(vs, /Rename Value 'output'/, 'output', 'renamed');
+  await waitFor('the text to show the unsaved rename', async () => /=> \(float\[batch_size,10\] renamed\)/.test(await text()));
+  await focusEditor(vs, frame, 'text.onnx');
+  await vs.page.keyboard.press('Control+Z');
+  await waitFor('the text to follow the undo', async () => /=> \(float\[batch_size,10\] output\)/.test(await text()));
 });
 
 scenario('a file changed on disk while edited asks first; Reload from Disk drops the edits', async (vs) => {
