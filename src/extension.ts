@@ -13,6 +13,7 @@ import { registerSourceLinks, sourcesCache } from './commands/sourceLinks.js';
 import { registerSourceGutter } from './commands/sourceGutter.js';
 import { registerModuleTree } from './commands/moduleTree.js';
 import { registerDiffCommands } from './commands/diff.js';
+import { registerEditCommands } from './commands/editCommands.js';
 import { RuntimeRecords } from './services/runtimeRecords.js';
 import { SharedRuntime } from './services/sharedRuntime.js';
 import type { HostServices } from './services/hostServices.js';
@@ -36,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(registerSourceGutter(services, sourcesOf, context.extensionUri));
   context.subscriptions.push(registerModuleTree(services));
   context.subscriptions.push(registerDiffCommands(services));
+  context.subscriptions.push(registerEditCommands(services));
 }
 
 export function deactivate(): void {}

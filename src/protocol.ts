@@ -43,9 +43,32 @@ export interface ProblemsSummary {
   message?: string;
 }
 
+/** The edits the webview offers (context menu, side panel); the host runs the matching `onnxLens.edit.*` command. */
+export type EditAction =
+  | 'renameValue' | 'renameNode' | 'setShape' | 'batchDim' | 'inputType' | 'exposeOutput' | 'removeOutput'
+  | 'deleteNode' | 'editAttribute' | 'editMetadata' | 'replaceInitializer';
+
+/**
+ * What an edit is about. `graph`/`node`: the node's real place (its own graph id and index there, not
+ * the index in a view with bodies shown inline); `value`: a value name in `graph` (main graph when absent);
+ * `attribute`, `metadataKey`: the entry the pencil next to it edits.
+ */
+export interface EditTarget {
+  graph?: string;
+  node?: number;
+  value?: string;
+  attribute?: string;
+  metadataKey?: string;
+}
+
 /** Host -> webview events. */
 export type HostEvent =
   | { type: 'model'; model: ModelView; settings: EditorSettings }
+  /**
+   * The same model, edited (or an edit undone): the webview keeps its camera, open groups and selection;
+   * where the graph's structure is the same it keeps the layout's arrangement too.
+   */
+  | { type: 'modelUpdate'; model: ModelView }
   | { type: 'error'; fileName: string; message: string }
   | { type: 'settings'; settings: EditorSettings }
   | { type: 'revealNode'; nodeName: string; graph?: string }
@@ -65,6 +88,10 @@ export type WebviewEvent =
   | { type: 'ready' }
   | { type: 'showLog' }
   | { type: 'nodeSelected'; nodeName: string }
+  /** What is selected now (a node, a value, nothing), for the edit commands run from the palette. */
+  | { type: 'selection'; target: EditTarget | null }
+  /** The user asked for an edit from the side panel. */
+  | { type: 'edit'; action: EditAction; target: EditTarget }
   | { type: 'showProblems' }
   | { type: 'fixProblems' }
   /** The user chose a layout direction for this model: the host remembers it per model. */

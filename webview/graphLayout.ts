@@ -62,6 +62,12 @@ export class GraphLayout {
     this.scene = undefined;
   }
 
+  /** The same graph, edited: the scene drawn now (and the graph it was made from) stays until the next run replaces both. */
+  replace(graph: GraphView): void {
+    this.base = graph;
+    this.bodies.clear();
+  }
+
   /**
    * Composes the graph with the bodies of the open control nodes, loading the views it lacks. A frame
    * opened since the last run also opens its bodies, their groups when small, and nested dispatchers.

@@ -9,6 +9,7 @@ import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { RuntimeOverlay } from '../src/protocol.js';
 import { ViewCamera, type Camera } from './camera.js';
 import { bindCanvasInput } from './canvasInput.js';
+import { pointedAt } from './hitTest.js';
 import { DimLegend } from './dimLegend.js';
 import { GraphLayout, type BodySource, type LayoutTimes } from './graphLayout.js';
 import { Minimap } from './minimap.js';
@@ -91,6 +92,31 @@ export class GraphCanvas {
     this.layout.show(graph, state.expanded);
     this.marks = { selected: state.selected };
     await this.relayout(state.camera ?? 'fit');
+  }
+
+  /**
+   * The same graph after an edit: the open groups, camera and selection stay. Containers whose boxes
+   * kept their sizes come from the layout cache (keyed by content), so a rename, a metadata or attribute
+   * edit moves nothing; the old drawing stays until the new one is ready.
+   */
+  async updateGraph(graph: GraphView): Promise<void> {
+    this.layout.replace(graph);
+    await this.relayout('keep');
+    this.marks.heat = runtimeHeat(this.graph, this.overlay);
+    this.announcer.say(undefined);
+  }
+
+  /** What is under a point of the page (client coordinates): a box, else an edge. */
+  pointAt(clientX: number, clientY: number): ReturnType<typeof pointedAt> {
+    const scene = this.scene;
+    if (!scene) return {};
+    const rect = this.canvas.getBoundingClientRect();
+    return pointedAt(scene, this.view, clientX - rect.left, clientY - rect.top);
+  }
+
+  /** The canvas element, for page-level handlers (the context menu's data). */
+  get surface(): HTMLCanvasElement {
+    return this.canvas;
   }
 
   /** The graph drawn: the one given to setGraph, with the bodies shown in place composed in. */

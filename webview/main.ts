@@ -4,12 +4,13 @@
 import '@vscode/codicons/dist/codicon.css';
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown, vsCodeLink, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
-import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RevealLocation, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
+import { MessageHandler, type EditAction, type EditorSettings, type EditTarget, type HostEvent, type HostRequests, type RevealLocation, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
 import { formatCount } from '../src/core/format.js';
 import { nodeOrigin, nodesInside } from '../src/core/graph/controlFlow.js';
 import { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
 import { DiffLegend } from './diffLegend.js';
+import { menuContext } from './editMenu.js';
 import { codicon, custom, el, iconButton } from './dom.js';
 import { FindWidget } from './findWidget.js';
 import { GraphCanvas } from './graphView.js';
@@ -51,6 +52,8 @@ let diffAt = -1;
 /** Drawn nodes inside each subgraph, nested ones included. */
 let inside = new Map<string, number>();
 const insideOf = (id: string) => inside.get(id) ?? 0;
+/** What the side panel shows, so that it shows it again after an edit. */
+let panelShows: { kind: 'model' } | { kind: 'node'; index: number } | { kind: 'value'; index: number; name: string } = { kind: 'model' };
 
 const channel = new MessageHandler<WebviewEvent, HostEvent, WebviewRequests, HostRequests>(
   (message) => vscode.postMessage(message),
@@ -109,6 +112,7 @@ const panel = new SidePanel({
   fixProblems: () => channel.event({ type: 'fixProblems' }),
   toggleInline: (index) => canvas.toggleInline(index),
   openSource: (file, line) => channel.request('openSource', { file, line }),
+  edit: (action, target) => edit(action, target),
 });
 main.append(stage, panel.element);
 const diffLegend = new DiffLegend((delta) => void stepDiff(delta));
@@ -180,19 +184,68 @@ function togglePanel(): void {
 
 function showModelPanel(): void {
   const graph = currentGraph();
+  panelShows = { kind: 'model' };
   if (model && graph) panel.showModel(model, graph);
 }
+
+function edit(action: EditAction, target: EditTarget): void {
+  channel.event({ type: 'edit', action, target });
+}
+
+/** Tells the host what is selected, for the edit commands run from the palette. */
+function postSelection(graph: GraphView, selection: Selection): void {
+  let target: EditTarget | null = null;
+  if (selection?.kind === 'node') {
+    const origin = nodeOrigin(graph, selection.index);
+    target = { graph: origin.graph, node: origin.index };
+  } else if (selection?.kind === 'value' && graph.values[selection.index]) {
+    const value = graph.values[selection.index];
+    target = { graph: value.graph ?? graph.id, value: value.name };
+  }
+  channel.event({ type: 'selection', target });
+}
+
+/** The panel shows again what it showed, from the edited model: a value by its name (else its number), a node by its number. */
+function refreshPanel(): void {
+  const graph = shownGraph();
+  const shows = panelShows;
+  if (!graph) return;
+  if (shows.kind === 'node' && graph.nodes[shows.index]) void panel.showNode(graph, shows.index);
+  else if (shows.kind === 'value') {
+    const byName = graph.values.findIndex((v) => v.name === shows.name);
+    const index = byName >= 0 ? byName : shows.index < graph.values.length ? shows.index : -1;
+    if (index >= 0) onSelect({ kind: 'value', index });
+    else showModelPanel();
+  } else showModelPanel();
+}
+
+// Right-click on the graph: VS Code's context menu (package.json, webview/context) gets what is under the pointer.
+canvas.surface.addEventListener('contextmenu', (event) => {
+  const graph = shownGraph();
+  const { item, edge } = canvas.pointAt(event.clientX, event.clientY);
+  canvas.surface.dataset.vscodeContext = JSON.stringify(graph ? menuContext(graph, item, edge) : { webviewSection: 'model', preventDefaultContextMenuItems: true });
+  // The item right-clicked becomes the selection, as in a list.
+  if (item && (item.kind === 'node' || item.kind === 'input' || item.kind === 'output') && graph) {
+    if (item.kind === 'node') canvas.select(item.id);
+    else onSelect({ kind: 'value', index: item.index });
+  } else if (edge && graph && edge.values.length === 1) onSelect({ kind: 'value', index: edge.values[0] });
+});
 
 function onSelect(selection: Selection): void {
   const graph = shownGraph();
   if (!graph) return;
+  postSelection(graph, selection);
   if (!selection) showModelPanel();
   else if (selection.kind === 'node') {
+    panelShows = { kind: 'node', index: selection.index };
     void panel.showNode(graph, selection.index, selection.slot);
     const name = graph.nodes[selection.index]?.name;
     if (name) channel.event({ type: 'nodeSelected', nodeName: name });
   }
-  else if (selection.kind === 'value') void panel.showValue(graph, selection.index);
+  else if (selection.kind === 'value') {
+    panelShows = { kind: 'value', index: selection.index, name: graph.values[selection.index]?.name ?? '' };
+    void panel.showValue(graph, selection.index);
+  }
   else {
     const group = graph.groups[selection.index];
     status.textContent = `${group.kind ? group.title ?? group.name : group.path} · ${formatCount(group.size)} nodes`;
@@ -217,8 +270,10 @@ async function show(id: string): Promise<void> {
   finder.clear();
   const selected = views[id]?.selected;
   const item = selected ? canvas.state.selected : undefined;
-  if (item?.startsWith('n')) void panel.showNode(shownGraph() ?? graph, Number(item.slice(1)));
-  else showModelPanel();
+  if (item?.startsWith('n')) {
+    panelShows = { kind: 'node', index: Number(item.slice(1)) };
+    void panel.showNode(shownGraph() ?? graph, Number(item.slice(1)));
+  } else showModelPanel();
   persist();
 }
 
@@ -374,6 +429,34 @@ async function onEvent(event: HostEvent): Promise<void> {
         stack = [''];
         await show('');
       }
+      break;
+    }
+    case 'modelUpdate': {
+      if (!model) break;
+      model = event.model;
+      canvas.setDims(new DimAliases(model.dims, settings.fullDimNames));
+      canvas.forgetBodies();
+      inside = nodesInside(model.graphs);
+      graphs.clear();
+      graphs.set('', model.main);
+      const ids = new Set(model.graphs.map((g) => g.id));
+      const kept = stack.filter((id) => ids.has(id));
+      const moved = kept.length !== stack.length;
+      stack = kept.length && kept[0] === '' ? kept : [''];
+      try {
+        const graph = await loadGraph(current());
+        renderCrumbs();
+        // A graph that is gone (its node deleted) opens its nearest parent as when first shown.
+        if (moved) await show(current());
+        else await canvas.updateGraph(graph);
+      } catch {
+        stack = [''];
+        await show('');
+      }
+      canvas.setOverlay(overlay);
+      canvas.setDiff(diff);
+      refreshPanel();
+      persist();
       break;
     }
     case 'error':

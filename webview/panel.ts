@@ -1,7 +1,7 @@
 // The side panel: model properties, the selected node (attributes, inputs, outputs), the selected
 // tensor (storage, statistics, histogram, values page by page). Details come from the host on demand.
 import type { GraphEntry, GraphView, ModelView, NodeDetail, PortView, TensorDetail, TensorRef } from '../src/core/graph/viewModelTypes.js';
-import type { ProblemsSummary, RuntimeOverlay } from '../src/protocol.js';
+import type { EditAction, EditTarget, ProblemsSummary, RuntimeOverlay } from '../src/protocol.js';
 import { isControl, nodeOrigin } from '../src/core/graph/controlFlow.js';
 import { formatBytes, formatCount, formatDims, formatNumber } from '../src/core/format.js';
 import { indexText, nodeCountText, weightsText } from './counts.js';
@@ -24,6 +24,8 @@ export interface PanelHost {
   toggleInline(index: number): void;
   /** Opens a stack frame's file at its line beside the graph; says when the file is not here. */
   openSource(file: string, line: number): Promise<{ opened: boolean; message?: string }>;
+  /** Runs one of the model edits (the host asks for the new value). */
+  edit(action: EditAction, target: EditTarget): void;
 }
 
 const PAGE = 100;
@@ -131,6 +133,20 @@ export class SidePanel {
     return a;
   }
 
+  /** A small pencil (or other icon) button that asks the host for an edit. */
+  private editButton(action: EditAction, target: EditTarget, label: string, icon = 'edit'): HTMLElement {
+    const button = iconButton(icon, label, () => this.host.edit(action, target));
+    button.classList.add('edit-button');
+    return button;
+  }
+
+  /** A table cell: text followed by edit buttons. */
+  private withEdits(text: string, ...buttons: HTMLElement[]): HTMLElement {
+    const cell = el('span', 'editable');
+    cell.append(el('span', undefined, text), ...buttons);
+    return cell;
+  }
+
   showModel(model: ModelView, current: GraphView): void {
     this.token++;
     this.model = model;
@@ -142,9 +158,9 @@ export class SidePanel {
     this.table(section, [
       ['File', model.fileName],
       ['IR version', String(s.irVersion)],
-      ['Producer', [s.producer, s.producerVersion].filter(Boolean).join(' ') || '—'],
+      ['Producer', this.withEdits([s.producer, s.producerVersion].filter(Boolean).join(' ') || '—', this.editButton('editMetadata', { metadataKey: '@producer' }, 'Edit producer'))],
       ...(s.domain ? [['Domain', s.domain] as [string, string]] : []),
-      ...(s.modelVersion ? [['Version', String(s.modelVersion)] as [string, string]] : []),
+      ['Version', this.withEdits(String(s.modelVersion ?? 0), this.editButton('editMetadata', { metadataKey: '@version' }, 'Edit model version'))],
       ['Opsets', opsets || '—'],
       ['Graph', s.graphName || '—'],
       ['Nodes', nodeCountText(model)],
@@ -152,17 +168,31 @@ export class SidePanel {
       ['Problems', this.problemsCell],
     ]);
     this.setProblems(this.problems);
-    if (s.docString) section.append(el('p', 'doc', s.docString));
+    const doc = el('p', 'doc', s.docString || '');
+    if (!s.docString) doc.append(el('span', 'muted', 'No doc string'));
+    doc.append(this.editButton('editMetadata', { metadataKey: '@doc' }, 'Edit doc string'));
+    section.append(doc);
     const metadata = Object.entries(s.metadata);
-    if (metadata.length) {
-      const meta = this.section('Metadata', 'tag');
-      this.table(meta, metadata);
-    }
+    const meta = this.section('Metadata', 'tag');
+    meta.classList.add('metadata');
+    if (metadata.length) this.table(meta, metadata.map(([key, value]) => [key, this.withEdits(value, this.editButton('editMetadata', { metadataKey: key }, `Edit metadata ${key}`))]));
+    meta.append(textButton('Add Metadata…', () => this.host.edit('editMetadata', { metadataKey: '@new' })));
     const signature = this.section('Inputs and outputs', 'arrow-swap');
+    signature.classList.add('signature');
     const rows: Array<[string, string | Node]> = [];
-    for (const input of s.inputs) rows.push(['Input', `${input.name}: ${input.type}${dimsText(input.shape ?? undefined)}`]);
-    for (const output of s.outputs) rows.push(['Output', `${output.name}: ${output.type}${dimsText(output.shape ?? undefined)}`]);
+    const row = (what: 'input' | 'output', v: { name: string; type: string; shape?: Array<number | string | null> | null }) => {
+      const buttons = [
+        this.editButton('renameValue', { graph: '', value: v.name }, `Rename ${what} ${v.name}`),
+        this.editButton('setShape', { graph: '', value: v.name }, `Set shape of ${what} ${v.name}`, 'symbol-ruler'),
+      ];
+      if (what === 'input') buttons.push(this.editButton('inputType', { graph: '', value: v.name }, `Change type of input ${v.name}`, 'symbol-enum'));
+      else buttons.push(this.editButton('removeOutput', { graph: '', value: v.name }, `Remove output ${v.name}`, 'trash'));
+      rows.push([what === 'input' ? 'Input' : 'Output', this.withEdits(`${v.name}: ${v.type}${dimsText(v.shape ?? undefined)}`, ...buttons)]);
+    };
+    for (const input of s.inputs) row('input', input);
+    for (const output of s.outputs) row('output', output);
     this.table(signature, rows);
+    signature.append(textButton('Batch Dimension…', () => this.host.edit('batchDim', {})));
     const others = model.graphs.filter((g) => g.id !== '');
     if (others.length) {
       const graphs = this.section(`Subgraphs and functions (${others.length})`, 'type-hierarchy');
@@ -219,13 +249,15 @@ export class SidePanel {
     }
     if (token !== this.token) return;
     loading.remove();
+    const target: EditTarget = { graph: origin.graph, node: origin.index };
     this.table(section, [
-      ['Name', detail.name || '(unnamed)'],
+      ['Name', this.withEdits(detail.name || '(unnamed)', this.editButton('renameNode', target, `Rename node ${detail.name}`))],
       ['Operator', detail.op],
       ['Domain', detail.domain || 'ai.onnx'],
       ['Index', indexText(graph, index)],
     ]);
     if (detail.calls) section.append(textButton('Open function', () => this.host.openGraph(detail.calls!)));
+    section.append(textButton('Delete Node…', () => this.host.edit('deleteNode', target)));
     if (detail.docString) section.append(el('p', 'doc', detail.docString));
 
     const attributes = this.section(`Attributes (${detail.attributes.length})`, 'symbol-property');
@@ -240,6 +272,7 @@ export class SidePanel {
         const td = el('td');
         const value = el('code', 'value', a.value);
         td.append(value, el('span', 'type', a.type));
+        if (!a.tensor && !a.graphs?.length) td.append(this.editButton('editAttribute', { ...target, attribute: a.name }, `Edit attribute ${a.name}`));
         if (a.tensor) td.append(this.link('Inspect', `Inspect tensor attribute ${a.name}`, () => void this.showTensorBelow(a.tensor!, a.name)));
         for (const id of a.graphs ?? []) td.append(this.link('Open', `Open subgraph ${a.name}`, () => this.host.openGraph(id)));
         if (a.docString) td.append(el('div', 'doc', a.docString));
@@ -248,6 +281,7 @@ export class SidePanel {
       }
       attributes.append(table);
     }
+    attributes.append(textButton('Set Attribute…', () => this.host.edit('editAttribute', target)));
     const ports = (title: string, icon: string, list: PortView[]) => {
       const s = this.section(title, icon);
       const table = el('table', 'props ports');
@@ -354,6 +388,9 @@ export class SidePanel {
     this.body.replaceChildren();
     const section = this.section(value.name, 'symbol-variable');
     section.classList.add('value');
+    const own = value.graph ?? graph.id;
+    const target: EditTarget = { graph: own, value: value.name };
+    section.querySelector('h2')?.append(this.editButton('renameValue', target, `Rename value ${value.name}`));
     const nodeLink = (n: number) => this.link(graph.nodes[n].name || `${graph.nodes[n].op} #${n}`, `Show node ${graph.nodes[n].name}`, () => this.host.revealNode(n));
     const consumers = el('div');
     value.consumers.slice(0, 50).forEach((c, i) => {
@@ -370,6 +407,15 @@ export class SidePanel {
       ['Producer', value.producer >= 0 ? nodeLink(value.producer) : '—'],
       ['Consumers', value.consumers.length ? consumers : '—'],
     ]);
+    if (own === '') {
+      const actions = el('div', 'edit-actions');
+      if (value.kind === 'input' || value.output) actions.append(textButton('Set Shape…', () => this.host.edit('setShape', target)));
+      if (value.kind === 'input') actions.append(textButton('Change Type…', () => this.host.edit('inputType', target)));
+      if (value.kind === 'initializer') actions.append(textButton('Replace from .npy…', () => this.host.edit('replaceInitializer', target)));
+      if (value.output) actions.append(textButton('Remove Output…', () => this.host.edit('removeOutput', target)));
+      else if (value.kind === 'value') actions.append(textButton('Expose as Output', () => this.host.edit('exposeOutput', target)));
+      if (actions.childElementCount) section.append(actions);
+    }
     const runtime = this.overlay?.values[value.name];
     if (runtime) {
       const r = this.section('From the last test run', 'play');

@@ -141,6 +141,7 @@ export function registerModuleTree(services: HostServices): vscode.Disposable {
     view,
     services.editors.onDidBecomeReady(update),
     services.editors.onDidRemove(update),
+    services.editors.onDidChangeModel(update),
     services.runtimeRecords.onDidChange(update),
     vscode.window.tabGroups.onDidChangeTabs(update),
     vscode.commands.registerCommand(REVEAL_MODULE_COMMAND, async (uri: unknown, path: unknown) => {

@@ -95,6 +95,7 @@ export function registerSourceGutter(services: HostServices, sourcesOf: (model: 
     vscode.window.onDidChangeVisibleTextEditors(decorateAll),
     services.editors.onDidBecomeReady(decorateAll),
     services.editors.onDidRemove(decorateAll),
+    services.editors.onDidChangeModel(decorateAll),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('onnxLens.sourcePathMap')) remap();
       else if (event.affectsConfiguration('onnxLens.source')) decorateAll();

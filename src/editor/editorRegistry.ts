@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { HostEvent, RevealLocation } from '../protocol.js';
 import type { EditorSession } from './editorSession.js';
+import type { ModelDocument } from './modelDocument.js';
 
 export const MODEL_EDITOR_VIEW_TYPE = 'onnxLens.modelEditor';
 
@@ -18,10 +19,15 @@ export class EditorRegistry implements vscode.Disposable {
   private readonly removed = new vscode.EventEmitter<EditorSession>();
   private readonly becameReady = new vscode.EventEmitter<EditorSession>();
   private readonly nodeSelected = new vscode.EventEmitter<NodeSelection>();
+  private readonly modelChanged = new vscode.EventEmitter<vscode.Uri>();
+  /** Each open document's subscription to its model changes, with the number of its editors. */
+  private readonly documents = new Map<ModelDocument, { editors: number; listener: vscode.Disposable }>();
   /** Fires each time an editor's webview has (re)loaded its model and listens: what it should show goes now. */
   readonly onDidBecomeReady = this.becameReady.event;
   /** Fires when the user selects a named node in a graph, so the text view can follow. */
   readonly onDidSelectNode = this.nodeSelected.event;
+  /** Fires once per change of an open document's model (edit, undo, redo, revert, reload), with its uri. */
+  readonly onDidChangeModel = this.modelChanged.event;
   /** Fires when an editor opens, before its webview is ready. */
   readonly onDidAdd = this.added.event;
   /** Fires when an editor closed (it is no longer listed). */
@@ -34,9 +40,17 @@ export class EditorRegistry implements vscode.Disposable {
       session.onDidBecomeReady(() => this.becameReady.fire(session)),
       session.onDidSelectNode((nodeName) => this.nodeSelected.fire({ uri: session.uri, nodeName })),
     );
+    const document = session.document;
+    const watched = this.documents.get(document) ?? { editors: 0, listener: document.onDidChangeModel(() => this.modelChanged.fire(document.uri)) };
+    watched.editors++;
+    this.documents.set(document, watched);
     this.added.fire(session);
     return new vscode.Disposable(() => {
       forwarding.dispose();
+      if (--watched.editors === 0) {
+        watched.listener.dispose();
+        this.documents.delete(document);
+      }
       if (this.sessions.delete(session)) this.removed.fire(session);
     });
   }
@@ -107,5 +121,8 @@ export class EditorRegistry implements vscode.Disposable {
     this.removed.dispose();
     this.becameReady.dispose();
     this.nodeSelected.dispose();
+    this.modelChanged.dispose();
+    this.documents.forEach((d) => d.listener.dispose());
+    this.documents.clear();
   }
 }

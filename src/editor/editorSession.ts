@@ -7,7 +7,7 @@ import { nodeDetail } from '../core/graph/nodeDetail.js';
 import { buildGraphView, buildModelView, listGraphs, MAIN_GRAPH, resolveGraph } from '../core/graph/viewModel.js';
 import type { GraphView } from '../core/graph/viewModelTypes.js';
 import type { ModelProto } from '../core/model/proto.js';
-import { MessageHandler, type EditorSettings, type HostEvent, type HostRequests, type RevealLocation, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../protocol.js';
+import { MessageHandler, type EditAction, type EditorSettings, type EditTarget, type HostEvent, type HostRequests, type RevealLocation, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../protocol.js';
 import type { ModelDocument } from './modelDocument.js';
 
 /** Where the layout direction chosen for a model is kept (workspace state, per file). */
@@ -23,6 +23,11 @@ export function editorSettings(chosen?: string): EditorSettings {
   return { direction, collapseAbove, fullDimNames: config.get<boolean>('fullDimNames') === true };
 }
 
+/** The command behind a webview edit action. */
+export function editCommandId(action: EditAction): string {
+  return `onnxLens.edit.${action}`;
+}
+
 export class EditorSession implements vscode.Disposable {
   private readonly channel: MessageHandler<HostEvent, WebviewEvent, HostRequests, WebviewRequests>;
   private readonly becameReady = new vscode.EventEmitter<void>();
@@ -31,6 +36,8 @@ export class EditorSession implements vscode.Disposable {
   private readyResolve?: () => void;
   private pendingReveal?: HostEvent;
   private live = false;
+  /** The node or value selected in the graph now, for the edit commands run from the palette. */
+  selection?: EditTarget;
   /** Resolves once the webview has asked for the model (it is listening). */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
   /** Fires each time the webview has (re)loaded and been sent the model: it shows what is posted now. */
@@ -58,7 +65,7 @@ export class EditorSession implements vscode.Disposable {
     );
     this.disposables.push(
       webview.onDidReceiveMessage((message: ToHost) => void this.channel.receive(message)),
-      document.onDidReload(() => this.sendModel()),
+      document.onDidChangeModel((reason) => (reason === 'edit' ? this.sendUpdate() : this.sendModel())),
       // A hidden webview is discarded (retainContextWhenHidden is off) and loads again when shown.
       panel.onDidChangeViewState(() => {
         if (!panel.visible) this.live = false;
@@ -110,6 +117,8 @@ export class EditorSession implements vscode.Disposable {
       this.readyResolve?.();
     } else if (event.type === 'showLog') this.log.show();
     else if (event.type === 'nodeSelected') this.nodeSelected.fire(event.nodeName);
+    else if (event.type === 'selection') this.selection = event.target ?? undefined;
+    else if (event.type === 'edit') void vscode.commands.executeCommand(editCommandId(event.action), { uri: this.uri, target: event.target });
     // The model panel's problem count and its fix button.
     else if (event.type === 'showProblems') void vscode.commands.executeCommand('workbench.actions.view.problems');
     else if (event.type === 'fixProblems') void vscode.commands.executeCommand('onnxLens.fixProblems', this.uri);
@@ -119,6 +128,21 @@ export class EditorSession implements vscode.Disposable {
   /** The settings with the direction chosen for this model, when there is one. */
   private settings(): EditorSettings {
     return editorSettings(this.state?.get<string>(directionKey(this.document.uri)));
+  }
+
+  /** The model was edited: the webview keeps its view of it (camera, groups, selection). */
+  private sendUpdate(): void {
+    const document = this.document;
+    if (!document.model || !this.live) return this.sendModel();
+    try {
+      const facts = document.facts(document.model);
+      const view = buildModelView(document.model, document.fileName, facts.shapes);
+      facts.graphs.set(MAIN_GRAPH, view.main);
+      this.post({ type: 'modelUpdate', model: view });
+    } catch (error) {
+      this.log.error(`Graph view of ${document.fileName} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      this.post({ type: 'error', fileName: document.fileName, message: oneLine(error) });
+    }
   }
 
   private sendModel(): void {

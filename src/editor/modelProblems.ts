@@ -94,8 +94,8 @@ export class ModelProblems implements vscode.Disposable {
     if (this.entries.has(key)) return;
     const document = session.document;
     const entry: Entry = { document, reloads: new vscode.Disposable(() => undefined) };
-    // A change on disk: the session posts the new model first (it subscribed before us), then we check it.
-    entry.reloads = document.onDidReload(() => this.start(entry));
+    // An edit or a change on disk: the session posts the new model first (it subscribed before us), then we check it.
+    entry.reloads = document.onDidChangeModel(() => this.start(entry));
     this.entries.set(key, entry);
   }
 

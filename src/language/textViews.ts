@@ -81,9 +81,13 @@ export class TextViews implements vscode.TextDocumentContentProvider, vscode.Dis
   private readonly parsed = new Map<string, { version: number; view: TextView }>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly watchers = new Map<string, vscode.Disposable>();
+  private readonly edits: vscode.Disposable;
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel, private readonly editors: EditorRegistry) {}
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly editors: EditorRegistry) {
+    // An edit in the model editor (or its undo) shows in the text at once, saved or not.
+    this.edits = editors.onDidChangeModel((uri) => this.openTextUris(uri).forEach((text) => this.changed.fire(text)));
+  }
 
   /** The model as an open editor holds it, else read from its file. */
   private async loadModel(uri: vscode.Uri): Promise<ModelProto> {
@@ -174,6 +178,7 @@ export class TextViews implements vscode.TextDocumentContentProvider, vscode.Dis
     for (const view of this.virtual.values()) view.external?.close();
     for (const { view } of this.parsed.values()) view.external?.close();
     for (const w of this.watchers.values()) w.dispose();
+    this.edits.dispose();
     this.changed.dispose();
   }
 }

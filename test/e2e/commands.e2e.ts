@@ -47,9 +47,18 @@ function paletteCommands(): { model: string[]; text: string[]; anywhere: string[
 
 /** The ONNX commands the palette offers now. */
 async function offered(vs: Workbench): Promise<string[]> {
-  const labels = await vs.paletteLabels('ONNX: ');
+  const labels = new Set(await vs.paletteLabels('ONNX: '));
+  // The list draws only the rows in view (more ONNX commands than fit): page down until two presses add nothing.
+  const rows = vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  for (let press = 0, idle = 0; press < 20 && idle < 2; press++) {
+    await vs.page.keyboard.press('PageDown');
+    await vs.page.waitForTimeout(150);
+    const before = labels.size;
+    for (const l of await rows.evaluateAll((els) => els.map((e) => e.querySelector('.label-name')?.textContent ?? e.getAttribute('aria-label') ?? ''))) labels.add(l.trim());
+    idle = labels.size === before ? idle + 1 : 0;
+  }
   await vs.closeQuickInput();
-  return [...new Set(labels.filter((l) => l.startsWith('ONNX: ')))].sort();
+  return [...labels].filter((l) => l.startsWith('ONNX: ')).sort();
 }
 
 scenario('ONNX: Show Log is in the palette and opens the extension log', async (vs) => {

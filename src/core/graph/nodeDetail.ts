@@ -38,7 +38,7 @@ function floatText(f: number): string {
 }
 
 /** The attribute's type: the declared one, or inferred from the field set (old files omit `type`). */
-function attributeType(a: AttributeProto): number {
+export function attributeType(a: AttributeProto): number {
   if (a.type) return a.type;
   if (a.g) return AttributeType.GRAPH;
   if (a.t) return AttributeType.TENSOR;
