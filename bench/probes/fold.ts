@@ -11,7 +11,7 @@ import { defaultSizeLimitBytes } from '../../src/core/transforms/fold.js';
 import { foldWithReport, onnxruntimeBasicFusions, optimizeWithOnnxruntime } from '../../src/core/transforms/foldRun.js';
 import { foldTransform } from '../../src/core/transforms/foldTransform.js';
 import { transformFile } from '../../src/core/transforms/transformFile.js';
-import { fileToFile, warmRuntime, wholeCommand } from './optimizerRun.js';
+import { fileToFile, verificationInputs, warmRuntime, wholeCommand } from './optimizerRun.js';
 
 /**
  * Node count of onnxruntime's output with its fusions undone. The fusions that can be switched off by
@@ -59,8 +59,8 @@ async function main(): Promise<void> {
       await warmRuntime(client);
       let nodes = 0;
       const ms = await wholeCommand(async (output) => {
-        const run = await transformFile(foldTransform, { input: path, output, options: { sizeLimitBytes: defaultSizeLimitBytes }, client });
-        if (!run.report.verification?.ran || !run.report.verification.pass) throw new Error('verification did not pass');
+        const run = await transformFile(foldTransform, { input: path, output, options: { sizeLimitBytes: defaultSizeLimitBytes }, client, inputs: verificationInputs(path) });
+        if (!run.report.verification?.ran || !run.report.verification.pass) throw new Error(`verification did not pass: ${run.report.verification?.problem ?? 'outputs differ'}`);
         nodes = run.model.graph?.node?.length ?? 0;
       });
       console.log(JSON.stringify({ ms, nodesBefore, nodes }));

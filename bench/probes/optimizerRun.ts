@@ -1,9 +1,10 @@
 // Shared by the fold and simplify probes: our side of an optimizer figure, file to file as a user's
 // command runs it. onnxruntime is loaded in its child and has created one session before the clock starts,
 // as the Python peer has imported onnxruntime (which initializes it) before its clock starts.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { InputChoice } from '../../src/core/transforms/verificationInputs.js';
 import { encodeModel, readModelFile } from '../../src/core/model/decode.js';
 import { DataType, onnx, type ModelProto } from '../../src/core/model/proto.js';
 import type { RuntimeClient } from '../../src/core/runtime/client.js';
@@ -50,4 +51,13 @@ export async function wholeCommand(run: (output: string) => Promise<unknown>): P
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The inputs verification runs on: a fixture's own first test data set where the model has one (models
+ * like the silero-like ones need real values: a reflect Pad rejects one generated sample), else generated.
+ */
+export function verificationInputs(path: string): InputChoice | undefined {
+  const data = join(dirname(path), 'test_data_set_0');
+  return existsSync(data) ? { files: [data] } : undefined;
 }

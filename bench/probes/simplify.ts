@@ -12,7 +12,7 @@ import { simplifyWithReport } from '../../src/core/transforms/simplify/simplifyR
 import { simplifyTransform } from '../../src/core/transforms/simplify/simplifyTransform.js';
 import { defaultSizeLimitBytes } from '../../src/core/transforms/fold.js';
 import { transformFile } from '../../src/core/transforms/transformFile.js';
-import { fileToFile, warmRuntime, wholeCommand } from './optimizerRun.js';
+import { fileToFile, verificationInputs, warmRuntime, wholeCommand } from './optimizerRun.js';
 
 async function main(): Promise<void> {
   const [engine, path] = process.argv.slice(2);
@@ -29,8 +29,8 @@ async function main(): Promise<void> {
       await warmRuntime(client);
       let nodes = 0;
       const ms = await wholeCommand(async (output) => {
-        const run = await transformFile(simplifyTransform, { input: path, output, options: { keep: [], sizeLimitBytes: defaultSizeLimitBytes }, client });
-        if (!run.report.verification?.ran || !run.report.verification.pass) throw new Error('verification did not pass');
+        const run = await transformFile(simplifyTransform, { input: path, output, options: { keep: [], sizeLimitBytes: defaultSizeLimitBytes }, client, inputs: verificationInputs(path) });
+        if (!run.report.verification?.ran || !run.report.verification.pass) throw new Error(`verification did not pass: ${run.report.verification?.problem ?? 'outputs differ'}`);
         nodes = totalNodes(countOps(run.model));
       });
       console.log(JSON.stringify({ ms, nodesBefore, nodes }));
