@@ -171,8 +171,10 @@ class Folder {
       this.checkCancel();
       this.stats.rounds = round;
       this.names = new NameAllocator(allNames(this.model));
-      let changed = this.constantsToInitializers();
-      changed = this.inlineConstantIfs() || changed;
+      // Constant nodes count as constants already (buildScopes): turning them into initializers alone
+      // opens nothing for another round.
+      this.constantsToInitializers();
+      let changed = this.inlineConstantIfs();
       const scopes = buildScopes(this.model);
       this.inferTypes(scopes);
       changed = this.foldShapeOps(scopes) || changed;

@@ -5,6 +5,7 @@
 // onnxruntime gives or nothing: undefined sends the node to onnxruntime.
 import { intAttr, intsAttr, attribute } from '../model/graphQueries.js';
 import { DataType, type NodeProto } from '../model/proto.js';
+import { newestOpset } from '../opset/schemas.js';
 import { elementCount, tensorToArray, type ElementArray, type TensorArray } from '../model/tensorValues.js';
 
 /** Integer and bool tensors up to this many elements are computed here. */
@@ -545,7 +546,8 @@ export function hasSmallKernel(node: NodeProto): boolean {
  * is too large, of a type or case left to onnxruntime.
  */
 export function evaluateSmall(node: NodeProto, inputs: Array<TensorArray | undefined>, opset: number): TensorArray[] | undefined {
-  if (!hasSmallKernel(node)) return undefined;
+  // The kernels follow the ops up to the newest opset we know; a newer one may have changed them.
+  if (!hasSmallKernel(node) || opset > newestOpset) return undefined;
   if (!inputs.every((t) => !t || smallEnough(t.dtype, t.data.length))) return undefined;
   let outputs: TensorArray[];
   try {
