@@ -20,7 +20,7 @@ import { launchBrowser, webviewFigures } from './figures/webview.js';
 import { runtimeFigures } from './figures/runtime.js';
 import { serveFigures } from './figures/serve.js';
 import { scaleFigures } from './figures/scale.js';
-import { simplifyFigures, simplifyModels } from './figures/simplify.js';
+import { optimizerModels, simplifyFigures } from './figures/simplify.js';
 import { shapeFigures, shapeSets } from './figures/shapes.js';
 import type { BenchContext } from './lib/context.js';
 import { describeMachine, machineText } from './lib/machine.js';
@@ -171,13 +171,13 @@ async function main(): Promise<void> {
       }
     }
     if (wanted('fold')) {
-      for (const m of withRole(models, 'fold')) {
+      for (const m of optimizerModels(models)) {
         log(`fold ${m.name}`);
         rows.push(...await foldFigures(ctx, m));
       }
     }
     if (wanted('simplify')) {
-      for (const m of simplifyModels(models)) {
+      for (const m of optimizerModels(models)) {
         log(`simplify ${m.name}`);
         rows.push(...await simplifyFigures(ctx, m));
       }

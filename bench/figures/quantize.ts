@@ -1,5 +1,5 @@
-// Quantization throughput, file to file: fp32 weight megabytes quantized per second, for dynamic int8 and
-// weight-only int4 (block 32, written as MatMulNBits). The peer is onnxruntime's own Python quantizer
+// Quantization throughput, file to file: fp32 weight megabytes quantized per second, for dynamic int8,
+// weight-only int4 (block 32, written as MatMulNBits) and weight-only int8 (block 32, blocked DequantizeLinear). The peer is onnxruntime's own Python quantizer
 // (quantize_dynamic, MatMulNBitsQuantizer) where a Python with onnxruntime is found: BENCH_ORT_PYTHON, or a
 // virtual environment at bench/.models/ort-venv (see bench/README.md). Both are divided by the same bytes.
 // Then accuracy and size on held-out data against quantize_static/quantize_dynamic (quantizeAccuracy.ts).
@@ -20,19 +20,22 @@ import { modelDir, type BenchModel } from '../models.js';
 const modes: Array<{ label: string; mode: string; args: string[]; peer: string }> = [
   { label: 'dynamic int8', mode: 'dynamic', args: ['', 'integer'], peer: 'onnxruntime quantize_dynamic (Python)' },
   { label: 'weight-only int4 (MatMulNBits)', mode: 'weight-only', args: ['4', 'matmulnbits'], peer: 'onnxruntime MatMulNBitsQuantizer (Python)' },
+  { label: 'weight-only int8 (blocked DequantizeLinear)', mode: 'weight-only', args: ['8', 'qdq'], peer: 'onnxruntime MatMulNBitsQuantizer, 8 bits, QDQ (Python)' },
 ];
 
 const peerScript = [
   'import sys, time, json',
   'import onnx',
-  'from onnxruntime.quantization import quantize_dynamic, QuantType',
+  'from onnxruntime.quantization import quantize_dynamic, QuantType, QuantFormat',
   'from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer',
   'mode, src, dst = sys.argv[1:4]',
+  'bits = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else 4',
+  'fmt = QuantFormat.QDQ if len(sys.argv) > 5 and sys.argv[5] == "qdq" else QuantFormat.QOperator',
   't = time.perf_counter()',
   "if mode == 'dynamic':",
   '    quantize_dynamic(src, dst, weight_type=QuantType.QInt8)',
   'else:',
-  '    q = MatMulNBitsQuantizer(onnx.load(src), block_size=32, is_symmetric=True)',
+  '    q = MatMulNBitsQuantizer(onnx.load(src), bits=bits, block_size=32, is_symmetric=True, quant_format=fmt)',
   '    q.process()',
   '    q.model.save_model_to_file(dst)',
   "print(json.dumps({'ms': (time.perf_counter() - t) * 1000}))",
@@ -70,7 +73,7 @@ export async function quantizeFigures(ctx: BenchContext, model: BenchModel): Pro
     if (m.mode === 'weight-only' && !hasMatMul) continue;
     const ours = new Side();
     const peer = new Side();
-    const out = join(ctx.tmp, `${model.name}.${m.mode}.onnx`);
+    const out = join(ctx.tmp, `${model.name}.${m.mode}${m.args[0] ? `-${m.args[0]}` : ''}.onnx`);
     let weightMB = 0;
     await alternate(samples, ours, async () => {
       const p = probeJson<{ mbPerSecond: number; stepMbPerSecond: number; weightMB: number }>(
@@ -78,7 +81,7 @@ export async function quantizeFigures(ctx: BenchContext, model: BenchModel): Pro
       weightMB = p.weightMB;
       return { mbps: p.mbPerSecond, step: p.stepMbPerSecond };
     }, python ? peer : undefined, python ? async () => {
-      const p = probeJson<{ ms: number }>(await runChild(python, ['-c', peerScript, m.mode, model.path, out + '.peer.onnx'], { timeoutMs: 600_000 }), 'onnxruntime quantizer');
+      const p = probeJson<{ ms: number }>(await runChild(python, ['-c', peerScript, m.mode, model.path, out + '.peer.onnx', ...m.args], { timeoutMs: 600_000 }), 'onnxruntime quantizer');
       return { mbps: weightMB / (p.ms / 1000) };
     } : undefined);
     outputs.push({ label: m.label, path: out });

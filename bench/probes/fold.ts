@@ -1,11 +1,17 @@
-// Child process: constant folding of one model by us (fold + cleanup, onnxruntime evaluating in its child
-// process) or by onnxruntime's 'basic' optimizer (written through optimizedModelFilePath). Engine 'ort'
-// is that optimizer as it ships; 'ort-nofusion' leaves its fusions out (see countWithoutFusions).
+// Child process: constant folding of one model by us, file to file (fold + cleanup, onnxruntime evaluating
+// what our own kernels leave in its child process; 'ours-verified' is the whole `onnx-lens fold` pipeline
+// with checks and verification), or by onnxruntime-node's 'basic' optimizer (written through
+// optimizedModelFilePath). Engine 'ort' is that optimizer as it ships; 'ort-nofusion' leaves its fusions
+// out (see countWithoutFusions).
 // Prints {ms, nodesBefore, nodes}.
 import { readModelFile } from '../../src/core/model/decode.js';
 import type { ModelProto } from '../../src/core/model/proto.js';
 import { RuntimeClient } from '../../src/core/runtime/client.js';
+import { defaultSizeLimitBytes } from '../../src/core/transforms/fold.js';
 import { foldWithReport, onnxruntimeBasicFusions, optimizeWithOnnxruntime } from '../../src/core/transforms/foldRun.js';
+import { foldTransform } from '../../src/core/transforms/foldTransform.js';
+import { transformFile } from '../../src/core/transforms/transformFile.js';
+import { fileToFile, verificationInputs, warmRuntime, wholeCommand } from './optimizerRun.js';
 
 /**
  * Node count of onnxruntime's output with its fusions undone. The fusions that can be switched off by
@@ -46,8 +52,18 @@ async function main(): Promise<void> {
     const { model } = await readModelFile(path);
     const nodesBefore = model.graph?.node?.length ?? 0;
     if (engine === 'ours') {
-      const { model: folded, report } = await foldWithReport(model, { client });
-      console.log(JSON.stringify({ ms: report.timeMs, nodesBefore, nodes: folded.graph?.node?.length ?? 0 }));
+      await warmRuntime(client);
+      const { ms, result } = await fileToFile(path, async (m) => (await foldWithReport(m, { client })).model);
+      console.log(JSON.stringify({ ms, nodesBefore, nodes: result.graph?.node?.length ?? 0 }));
+    } else if (engine === 'ours-verified') {
+      await warmRuntime(client);
+      let nodes = 0;
+      const ms = await wholeCommand(async (output) => {
+        const run = await transformFile(foldTransform, { input: path, output, options: { sizeLimitBytes: defaultSizeLimitBytes }, client, inputs: verificationInputs(path) });
+        if (!run.report.verification?.ran || !run.report.verification.pass) throw new Error(`verification did not pass: ${run.report.verification?.problem ?? 'outputs differ'}`);
+        nodes = run.model.graph?.node?.length ?? 0;
+      });
+      console.log(JSON.stringify({ ms, nodesBefore, nodes }));
     } else {
       const optimized = await optimizeWithOnnxruntime(client, path, 'basic', engine === 'ort-nofusion' ? onnxruntimeBasicFusions : []);
       const nodes = engine === 'ort-nofusion' ? countWithoutFusions(model, optimized.model) : optimized.model.graph?.node?.length ?? 0;

@@ -9,7 +9,8 @@ import type { ExternalDataReader } from '../model/externalData.js';
 import { isExternal } from '../model/externalData.js';
 import { DataType, int64ToNumber, onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { tensorByteSize } from '../model/summary.js';
-import { arrayToTensor, constantNodeTensor, elementCount, type TensorArray } from '../model/tensorValues.js';
+import { arrayToTensor, constantNodeTensor, elementCount, tensorToArray, type TensorArray } from '../model/tensorValues.js';
+import { evaluateSmall, hasSmallKernel, smallEnough } from './foldKernels.js';
 import { subgraphsOf } from '../model/walk.js';
 import { cleanupModel, removeDeadNodes, type CleanupStats } from './cleanup.js';
 import { conditionValue, inlineIf } from './foldIf.js';
@@ -46,6 +47,8 @@ export interface FoldStats {
   rounds: number;
   /** Temporary models evaluated by onnxruntime. */
   evaluations: number;
+  /** Nodes on small constant values (shape arithmetic, scalars) computed by our own kernels instead. */
+  computedHere: number;
   /** Nodes replaced by constants (evaluated, Shape/Size computed, Constant turned initializer). */
   foldedNodes: number;
   shapeOpsFolded: number;
@@ -140,7 +143,7 @@ interface Candidate {
 
 class Folder {
   readonly stats: FoldStats = {
-    rounds: 0, evaluations: 0, foldedNodes: 0, shapeOpsFolded: 0, constantsToInitializers: 0, ifsInlined: 0, valuesReplaced: 0,
+    rounds: 0, evaluations: 0, computedHere: 0, foldedNodes: 0, shapeOpsFolded: 0, constantsToInitializers: 0, ifsInlined: 0, valuesReplaced: 0,
     skipped: [], cleanup: { deadNodes: 0, identities: 0, duplicates: 0, initializers: 0, valueInfo: 0 },
   };
   /** Nodes never to try again (by object identity). */
@@ -168,8 +171,10 @@ class Folder {
       this.checkCancel();
       this.stats.rounds = round;
       this.names = new NameAllocator(allNames(this.model));
-      let changed = this.constantsToInitializers();
-      changed = this.inlineConstantIfs() || changed;
+      // Constant nodes count as constants already (buildScopes): turning them into initializers alone
+      // opens nothing for another round.
+      this.constantsToInitializers();
+      let changed = this.inlineConstantIfs();
       const scopes = buildScopes(this.model);
       this.inferTypes(scopes);
       changed = this.foldShapeOps(scopes) || changed;
@@ -373,10 +378,14 @@ class Folder {
 
   private async evaluateFoldable(scopes: Scope[]): Promise<boolean> {
     const items: Candidate[] = [];
+    let computedHere = false;
+    const opset = defaultOpset(this.model);
     for (const scope of scopes) {
-      const nodes = scope.graph.node ?? [];
+      // A copy: a value computed here that is a graph output inserts a Constant node into the graph.
+      const nodes = [...(scope.graph.node ?? [])];
+      const order = topologicalOrder(scope.graph);
       const virtual = new Set<string>();
-      for (const index of topologicalOrder(scope.graph)) {
+      for (const index of order) {
         const node = nodes[index];
         if (!this.candidate(node)) continue;
         const ready = (node.input ?? []).every((i) => !i || virtual.has(i) || lookupConstant(scope, i) !== undefined);
@@ -392,12 +401,49 @@ class Folder {
           this.skip(node, `its output (${formatBytes(big)}) is over the size limit`);
           continue;
         }
+        const here = this.computeHere(scope, node, opset);
+        if (here === 'computed') computedHere = true;
+        if (here) continue;
         items.push({ scope, node });
         for (const o of outputs) virtual.add(o);
       }
     }
-    if (items.length === 0) return false;
-    return this.evaluateItems(this.withinBudget(items));
+    if (items.length === 0) return computedHere;
+    return (await this.evaluateItems(this.withinBudget(items))) || computedHere;
+  }
+
+  /**
+   * Small values (shape arithmetic, scalars) computed by our own kernels when every input is a constant,
+   * without a session in onnxruntime; false leaves the node to onnxruntime.
+   */
+  private computeHere(scope: Scope, node: NodeProto, opset: number): 'computed' | 'skipped' | undefined {
+    if (!hasSmallKernel(node)) return undefined;
+    const inputs: Array<TensorArray | undefined> = [];
+    for (const name of node.input ?? []) {
+      if (!name) {
+        inputs.push(undefined);
+        continue;
+      }
+      const found = lookupConstant(scope, name);
+      if (!found || isExternal(found.tensor)) return undefined;
+      const dims = found.tensor.dims ?? [];
+      const count = dims.reduce<number>((n, d) => n * int64ToNumber(d), 1);
+      if (!smallEnough(found.tensor.dataType ?? 0, count)) return undefined;
+      inputs.push(tensorToArray(found.tensor));
+    }
+    const results = evaluateSmall(node, inputs, opset);
+    if (!results) return undefined;
+    const big = results.map(arrayBytes).find((b) => b > this.limit);
+    if (big !== undefined) {
+      this.skip(node, `its output (${formatBytes(big)}) is over the size limit`);
+      return 'skipped';
+    }
+    (node.output ?? []).forEach((name, i) => {
+      if (name) this.replaceValue(scope, node, name, results[i]);
+    });
+    this.stats.foldedNodes++;
+    this.stats.computedHere++;
+    return 'computed';
   }
 
   /**

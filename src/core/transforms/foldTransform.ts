@@ -30,7 +30,8 @@ export interface FoldRequest {
 function foldNotes(stats: FoldStats, limit: number): string[] {
   const notes = [
     `${stats.foldedNodes} nodes folded in ${stats.rounds} round${stats.rounds === 1 ? '' : 's'} with ${stats.evaluations} onnxruntime evaluation${stats.evaluations === 1 ? '' : 's'}` +
-    ` (${stats.shapeOpsFolded} shape computations resolved from static shapes, ${stats.ifsInlined} constant If replaced by its branch, ${stats.constantsToInitializers} Constant nodes turned into initializers).`,
+    ` (${stats.computedHere} small values computed without onnxruntime,` +
+    ` ${stats.shapeOpsFolded} shape computations resolved from static shapes, ${stats.ifsInlined} constant If replaced by its branch, ${stats.constantsToInitializers} Constant nodes turned into initializers).`,
   ];
   const c = stats.cleanup;
   notes.push(`Cleanup removed ${c.deadNodes} dead nodes, ${c.identities} Identity nodes, ${c.duplicates} duplicate nodes (the same op on the same inputs), ${c.initializers} unused initializers and ${c.valueInfo} stale value_info entries.`);

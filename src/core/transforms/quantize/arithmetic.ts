@@ -551,7 +551,9 @@ function emitRowMajor(out: Uint8Array, rows: number, cols: number, block: number
     for (let r = 0; r < len; r++) {
       const to = (o * rows + b * block + r) * cols + c0;
       const from = r * width;
-      for (let i = 0; i < width; i++) out[to + i] = codeOf(values[from + i], scales[i], invs[i], zeroPoints[i], qmin, qmax) | 0;
+      // The common case (symmetric weights, finite values): no zero point, no clamp.
+      if (p.symmetricFinite) for (let i = 0; i < width; i++) out[to + i] = symmetricCodeOf(values[from + i], scales[i], invs[i]) | 0;
+      else for (let i = 0; i < width; i++) out[to + i] = codeOf(values[from + i], scales[i], invs[i], zeroPoints[i], qmin, qmax) | 0;
     }
   };
 }

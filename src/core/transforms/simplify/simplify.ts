@@ -87,6 +87,7 @@ function addFoldStats(into: FoldStats, more: FoldStats): void {
   into.rounds += more.rounds;
   into.evaluations += more.evaluations;
   into.foldedNodes += more.foldedNodes;
+  into.computedHere += more.computedHere;
   into.shapeOpsFolded += more.shapeOpsFolded;
   into.constantsToInitializers += more.constantsToInitializers;
   into.ifsInlined += more.ifsInlined;
@@ -97,7 +98,7 @@ function addFoldStats(into: FoldStats, more: FoldStats): void {
 }
 
 const emptyFoldStats = (): FoldStats => ({
-  rounds: 0, evaluations: 0, foldedNodes: 0, shapeOpsFolded: 0, constantsToInitializers: 0, ifsInlined: 0, valuesReplaced: 0,
+  rounds: 0, evaluations: 0, computedHere: 0, foldedNodes: 0, shapeOpsFolded: 0, constantsToInitializers: 0, ifsInlined: 0, valuesReplaced: 0,
   skipped: [], cleanup: { deadNodes: 0, identities: 0, duplicates: 0, initializers: 0, valueInfo: 0 },
 });
 

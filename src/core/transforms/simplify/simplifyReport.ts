@@ -13,7 +13,7 @@ export function simplifyNotes(stats: SimplifyStats, sizeLimitBytes = defaultSize
   const f = stats.fold;
   const rewritten = stats.rewrites.reduce((n, r) => n + r.count, 0);
   const notes = [
-    `${rewritten} rewrites and ${f.foldedNodes} folded nodes in ${stats.rounds} round${stats.rounds === 1 ? '' : 's'} of folding and rewriting, with ${f.evaluations} onnxruntime evaluation${f.evaluations === 1 ? '' : 's'}.`,
+    `${rewritten} rewrites and ${f.foldedNodes} folded nodes in ${stats.rounds} round${stats.rounds === 1 ? '' : 's'} of folding and rewriting, with ${f.evaluations} onnxruntime evaluation${f.evaluations === 1 ? '' : 's'} (${f.computedHere} small values computed without onnxruntime).`,
     `Cleanup removed ${f.cleanup.deadNodes} dead nodes, ${f.cleanup.identities} Identity nodes, ${f.cleanup.duplicates} duplicate nodes (the same op on the same inputs), ${f.cleanup.initializers} unused initializers and ${f.cleanup.valueInfo} stale value_info entries.`,
   ];
   const grouped = new Map<string, string[]>();
