@@ -403,20 +403,25 @@ async function stepDiff(delta: 1 | -1): Promise<void> {
   } else void panel.showNode(graph, index);
 }
 
+/** Takes a model (new, or the same one edited): graph views loaded for the one before are dropped. */
+function adopt(next: ModelView): void {
+  model = next;
+  canvas.setDims(new DimAliases(next.dims, settings.fullDimNames));
+  canvas.forgetBodies();
+  inside = nodesInside(next.graphs);
+  graphs.clear();
+  graphs.set('', next.main);
+}
+
 async function onEvent(event: HostEvent): Promise<void> {
   switch (event.type) {
     case 'model': {
       const reload = model !== undefined;
       if (!reload && app.firstChild !== toolbar) app.replaceChildren(toolbar, main);
-      model = event.model;
       settings = event.settings;
-      canvas.setDims(new DimAliases(model.dims, settings.fullDimNames));
-      canvas.forgetBodies();
-      inside = nodesInside(model.graphs);
-      graphs.clear();
-      graphs.set('', model.main);
-      const restore = saved && saved.fileName === model.fileName ? saved : undefined;
-      const ids = new Set(model.graphs.map((g) => g.id));
+      adopt(event.model);
+      const restore = saved && saved.fileName === event.model.fileName ? saved : undefined;
+      const ids = new Set(event.model.graphs.map((g) => g.id));
       stack = restore?.stack?.filter((id) => ids.has(id)) ?? [''];
       if (!stack.length || stack[0] !== '') stack = [''];
       views = restore?.views ?? {};
@@ -433,12 +438,7 @@ async function onEvent(event: HostEvent): Promise<void> {
     }
     case 'modelUpdate': {
       if (!model) break;
-      model = event.model;
-      canvas.setDims(new DimAliases(model.dims, settings.fullDimNames));
-      canvas.forgetBodies();
-      inside = nodesInside(model.graphs);
-      graphs.clear();
-      graphs.set('', model.main);
+      adopt(event.model);
       const ids = new Set(model.graphs.map((g) => g.id));
       const kept = stack.filter((id) => ids.has(id));
       const moved = kept.length !== stack.length;
