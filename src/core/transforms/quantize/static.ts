@@ -67,16 +67,18 @@ export interface StaticCounts {
   activations: number;
   weights: number;
   biases: number;
+  /** Activation values without a calibrated range, left in float. */
+  missing: string[];
 }
 
 export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: Map<string, ActivationRange>): Generator<void, StaticCounts> {
-  const counts: StaticCounts = { nodes: 0, gathers: 0, activations: 0, weights: 0, biases: 0 };
+  const counts: StaticCounts = { nodes: 0, gathers: 0, activations: 0, weights: 0, biases: 0, missing: [] };
   const actType: QuantType = options.symmetric ? 'int8' : 'uint8';
   const actDtype = actType === 'int8' ? DataType.INT8 : DataType.UINT8;
   const found = targets(rw);
   /** Activation value -> its scale (for bias scales) and its dequantized name. */
   const quantized = new Map<string, { scale: number; dequantized: string }>();
-  const missing: string[] = [];
+  const missing = counts.missing;
 
   const qdq = (name: string, consumer: NodeProto): { scale: number; dequantized: string } | undefined => {
     const hit = quantized.get(name);
@@ -171,7 +173,6 @@ export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: M
     if (!entry) continue;
     for (const c of consumers) c.input = c.input!.map((i) => (i === out ? entry.dequantized : i));
   }
-  if (missing.length) rw.notes.push(`${missing.length} value(s) had no calibrated range and were left in float: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '...' : ''}`);
   return counts;
 }
 
