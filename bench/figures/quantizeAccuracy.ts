@@ -180,11 +180,13 @@ export async function quantizeAccuracyFigures(ctx: BenchContext, model: Accuracy
         ...withPeer,
         note: `${data}${'failed' in ours ? '' : `; ours ${figures(ours)}`}${peer && !('failed' in peer) ? `; onnxruntime ${figures(peer)}` : ''}`,
       }));
+      // The fixtures are a few KB: MB with two decimals would not tell the files apart.
+      const [unit, per] = model.origin === 'fixture' ? ['KB', 1024] as const : ['MB', 1] as const;
       rows.push(row({
-        figure: `quantize ${m.label}: file size`, model: model.name, unit: 'MB', better: 'lower',
-        ours: 'failed' in ours ? ours : summarize([ours.fileMB]),
-        ...(peerName && peer ? { peerName, peer: 'failed' in peer ? peer : summarize([peer.fileMB]) } : {}),
-        note: `the fp32 model is ${(statSync(model.path).size / 2 ** 20).toFixed(1)} MB`,
+        figure: `quantize ${m.label}: file size`, model: model.name, unit, better: 'lower',
+        ours: 'failed' in ours ? ours : summarize([ours.fileMB * per]),
+        ...(peerName && peer ? { peerName, peer: 'failed' in peer ? peer : summarize([peer.fileMB * per]) } : {}),
+        note: `the fp32 model is ${((statSync(model.path).size / 2 ** 20) * per).toFixed(1)} ${unit}`,
       }));
     }
   } finally {
