@@ -188,3 +188,26 @@ for (const [name, nested] of [['cond_dynamo', 2], ['silero_like_dynamo', 4], ['s
     await assertClose(name, source, outcome.model, heldOut, 25);
   });
 }
+
+test('a Relu alone after a quantized Conv is folded into its QuantizeLinear (uint8, zero point 0); int8 activations keep it', async () => {
+  const dir = join(fixtures, 'cnn_dynamo');
+  const { model: source } = await readModelFile(join(dir, 'model.onnx'));
+  const { calibration, heldOut } = fixtureSets(dir, source);
+  const outcome = await staticOutcome(source, calibration);
+  const ops = (m: ModelProto) => (m.graph!.node ?? []).map((n) => n.opType ?? '');
+  assert.equal(ops(source).filter((o) => o === 'Relu').length, 2);
+  assert.equal(ops(outcome.model).filter((o) => o === 'Relu').length, 0);
+  assert.ok(outcome.notes.includes('2 Relu node(s) after a quantized node were folded into its QuantizeLinear (zero point 0 clamps as the Relu did).'), outcome.notes.join('\n'));
+  // The Relus' outputs are now DequantizeLinear outputs of a uint8 pair with zero point 0.
+  for (const relu of source.graph!.node!.filter((n) => n.opType === 'Relu')) {
+    const dq = outcome.model.graph!.node!.find((n) => n.output![0] === relu.output![0])!;
+    assert.equal(dq.opType, 'DequantizeLinear');
+    const zp = outcome.model.graph!.initializer!.find((t) => t.name === dq.input![2])!;
+    assert.equal(zp.dataType, DataType.UINT8);
+    assert.deepEqual([...(zp.rawData ?? [])], [0]);
+  }
+  assert.deepEqual(checkModel(decodeModel(encodeModel(outcome.model))).filter((p) => p.severity === 'error').map((p) => p.message), []);
+  await assertClose('relu folded', source, outcome.model, heldOut, 30);
+  const symmetric = quantizeModel(cloneModel(source), { ...options, symmetric: true }, { ranges: (await calibrate(client, source, calibrationTargets(source, options), calibration, { calibrator: 'minmax', percentile: 99.999 })).ranges });
+  assert.equal(ops(symmetric.model).filter((o) => o === 'Relu').length, 2, 'int8 activations: zero point 0 does not clamp');
+});
