@@ -82,7 +82,11 @@ export function exposeValues(model: ModelProto, wanted: readonly string[]): Expo
       skipped.push({ name, why: 'the name is defined in more than one graph' });
       continue;
     }
-    if (!steps || steps.length === 0) {
+    if (!steps) {
+      skipped.push({ name, why: 'no graph defines it' });
+      continue;
+    }
+    if (steps.length === 0) {
       if (!existing.has(name)) graph.output = [...(graph.output ?? []), floatInfo(name)];
       existing.add(name);
       outputs.set(name, name);
