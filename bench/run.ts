@@ -16,6 +16,7 @@ import { infoFigures } from './figures/info.js';
 import { layoutFigures } from './figures/layout.js';
 import { opsetFigures } from './figures/opset.js';
 import { quantizeFigures, quantizePeerPython } from './figures/quantize.js';
+import { exportedQuantizeModels, quantizeAccuracyFigures } from './figures/quantizeAccuracy.js';
 import { launchBrowser, webviewFigures } from './figures/webview.js';
 import { runtimeFigures } from './figures/runtime.js';
 import { serveFigures } from './figures/serve.js';
@@ -28,7 +29,7 @@ import { jsonText, markdownTable, targetLines } from './lib/report.js';
 import type { Row } from './lib/rows.js';
 import { exportedLayoutModels, modelDir, modelSizes, prepareExternalModel, prepareModels, prepareScaleModels, root, type BenchModel, type Role } from './models.js';
 
-type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'scale' | 'run' | 'fold' | 'simplify' | 'quantize' | 'shapes' | 'opset' | 'diff' | 'serve';
+type Group = 'decode' | 'info' | 'external' | 'layout' | 'webview' | 'scale' | 'run' | 'fold' | 'simplify' | 'quantize' | 'quantize-exported' | 'shapes' | 'opset' | 'diff' | 'serve';
 
 /** What the run cannot compare, and why: listed in the results so that nothing is silently missing. */
 const notMeasured: Array<{ figure: string; reason: string }> = [
@@ -195,6 +196,12 @@ async function main(): Promise<void> {
       for (const m of withRole(models, 'quantize')) {
         log(`quantize ${m.name}`);
         rows.push(...await quantizeFigures(ctx, m));
+      }
+    }
+    if (wanted('quantize-exported')) {
+      for (const m of exportedQuantizeModels()) {
+        log(`quantize accuracy ${m.name}`);
+        rows.push(...await quantizeAccuracyFigures(ctx, m, quantizePeerPython()));
       }
     }
     if (wanted('opset')) {

@@ -3,11 +3,11 @@
 // and quantize_dynamic on the same data. Eight generated input sets are split as static quantization
 // splits them (heldOut.ts): both quantizers calibrate on the same six, and every result is measured on the
 // same two held-out sets by one function: SNR, max error against the range, cosine, top-1, the rule's verdict.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModelFile } from '../../src/core/model/decode.js';
 import { onnx, type ModelProto } from '../../src/core/model/proto.js';
-import { arrayToTensor, type TensorArray } from '../../src/core/model/tensorValues.js';
+import { arrayToTensor, tensorToArray, type TensorArray } from '../../src/core/model/tensorValues.js';
 import { RuntimeClient } from '../../src/core/runtime/client.js';
 import { classHinted } from '../../src/core/runtime/compare.js';
 import { generateInputs } from '../../src/core/runtime/inputs.js';
@@ -21,7 +21,7 @@ import { probeJson, runChild } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
 import { row, type Row } from '../lib/rows.js';
 import { summarize } from '../lib/stats.js';
-import type { BenchModel } from '../models.js';
+import { root, type BenchModel } from '../models.js';
 
 const samples = 8;
 
@@ -91,10 +91,46 @@ function figures(m: Measured): string {
 
 const snrOf = (m: Measured) => summarize([worst(m)?.snrDb ?? NaN].map((x) => (x === Infinity ? 999 : x)));
 
-export async function quantizeAccuracyFigures(ctx: BenchContext, model: BenchModel, python: string | null): Promise<Row[]> {
+/** The real-exporter fixtures (test/fixtures/exported), quantized as users' models are: `quantize-exported`. */
+export const exportedQuantizeFixtures = [
+  'cnn_torchscript', 'cnn_dynamo', 'transformer_torchscript', 'transformer_dynamo', 'lstm_torchscript',
+  'silero_like_torchscript', 'silero_like_dynamo', 'cond_dynamo', 'detector_opset11_constants',
+];
+
+export interface AccuracyModel extends BenchModel {
+  /** Inputs every generated set takes as they are (integer inputs of a fixture: token ids, a sample rate). */
+  fixedInputs?: Record<string, TensorArray>;
+}
+
+/**
+ * Each fixture with the dims of its first data set; its integer inputs are kept from that set (a random
+ * sample rate would take neither branch the model was exported for), float inputs are generated.
+ */
+export function exportedQuantizeModels(): AccuracyModel[] {
+  return exportedQuantizeFixtures.map((name) => {
+    const dir = join(root, 'test', 'fixtures', 'exported', name);
+    const path = join(dir, 'model.onnx');
+    const source = onnx.ModelProto.decode(readFileSync(path));
+    const inits = new Set((source.graph?.initializer ?? []).map((t) => t.name));
+    const inputs = (source.graph?.input ?? []).filter((i) => !inits.has(i.name));
+    const runDims: Record<string, number> = {};
+    const fixedInputs: Record<string, TensorArray> = {};
+    inputs.forEach((input, k) => {
+      const tensor = onnx.TensorProto.decode(readFileSync(join(dir, 'test_data_set_0', `input_${k}.pb`)));
+      const array = tensorToArray(tensor);
+      (input.type?.tensorType?.shape?.dim ?? []).forEach((d, i) => {
+        if (d.dimParam) runDims[d.dimParam] = array.dims[i];
+      });
+      if (!(array.data instanceof Float32Array)) fixedInputs[input.name ?? ''] = array;
+    });
+    return { name, path, origin: 'fixture', description: `exported by PyTorch (test fixture ${name})`, fileBytes: statSync(path).size, roles: ['quantize'], runDims, fixedInputs };
+  });
+}
+
+export async function quantizeAccuracyFigures(ctx: BenchContext, model: AccuracyModel, python: string | null): Promise<Row[]> {
   const source = (await readModelFile(model.path)).model;
   const hasMatMul = (source.graph?.node ?? []).some((n) => n.opType === 'MatMul');
-  const all = Array.from({ length: samples }, (_, seed) => generateInputs(source, { dims: model.runDims, seed: 100 + seed }));
+  const all = Array.from({ length: samples }, (_, seed) => ({ ...generateInputs(source, { dims: model.runDims, seed: 100 + seed }), ...model.fixedInputs }));
   const held = new Set(heldOutIndices(samples));
   const calibration = all.filter((_, i) => !held.has(i));
   const heldOut = all.filter((_, i) => held.has(i));
@@ -144,11 +180,13 @@ export async function quantizeAccuracyFigures(ctx: BenchContext, model: BenchMod
         ...withPeer,
         note: `${data}${'failed' in ours ? '' : `; ours ${figures(ours)}`}${peer && !('failed' in peer) ? `; onnxruntime ${figures(peer)}` : ''}`,
       }));
+      // The fixtures are a few KB: MB with two decimals would not tell the files apart.
+      const [unit, per] = model.origin === 'fixture' ? ['KB', 1024] as const : ['MB', 1] as const;
       rows.push(row({
-        figure: `quantize ${m.label}: file size`, model: model.name, unit: 'MB', better: 'lower',
-        ours: 'failed' in ours ? ours : summarize([ours.fileMB]),
-        ...(peerName && peer ? { peerName, peer: 'failed' in peer ? peer : summarize([peer.fileMB]) } : {}),
-        note: `the fp32 model is ${(statSync(model.path).size / 2 ** 20).toFixed(1)} MB`,
+        figure: `quantize ${m.label}: file size`, model: model.name, unit, better: 'lower',
+        ours: 'failed' in ours ? ours : summarize([ours.fileMB * per]),
+        ...(peerName && peer ? { peerName, peer: 'failed' in peer ? peer : summarize([peer.fileMB * per]) } : {}),
+        note: `the fp32 model is ${((statSync(model.path).size / 2 ** 20) * per).toFixed(1)} ${unit}`,
       }));
     }
   } finally {

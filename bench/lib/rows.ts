@@ -3,7 +3,7 @@
 import { ProbeFailure } from './child.js';
 import { summarize, type Summary } from './stats.js';
 
-export type Unit = 'ms' | 'MB' | 'MB/s' | 'MB/min' | 'req/s' | 'fps' | 'nodes' | 'values' | 'cases' | 'crossings' | 'px' | 'Mpx²' | 'exponent' | 'dB';
+export type Unit = 'ms' | 'KB' | 'MB' | 'MB/s' | 'MB/min' | 'req/s' | 'fps' | 'nodes' | 'values' | 'cases' | 'crossings' | 'px' | 'Mpx²' | 'exponent' | 'dB';
 
 export type Measured = Summary | { failed: string };
 

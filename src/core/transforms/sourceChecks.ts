@@ -86,10 +86,14 @@ export function admitResult(problems: readonly Problem[], check: ResultCheck): v
     throw new UserError(`${check.input} fails the checker, and so would the ${check.resultName} (${errorCount(errors)}): ${problemText(carried[0])}; run \`onnx-lens check ${check.input}\` for the list.`);
   }
   const first = errors.find((p) => !carried.includes(p))!;
-  const why = `the ${check.resultName} fails the checker (${errorCount(errors)}): ${problemText(first)}`;
+  refuseResult(`the ${check.resultName} fails the checker (${errorCount(errors)}): ${problemText(first)}`, check);
+}
+
+/** Throws the ResultRefused for `why` (the transform's fault unless `bug` is false): nothing was written. */
+export function refuseResult(why: string, check: Pick<ResultCheck, 'transform' | 'report' | 'tolerance'>, bug = true): never {
   const { report } = check;
   report.output = undefined;
-  report.notes.push(`Nothing was written: ${why}. That is a bug in ${check.transform}.`);
+  report.notes.push(`Nothing was written: ${why}.${bug ? ` That is a bug in ${check.transform}.` : ''}`);
   report.verification = { status: 'not-run', ran: false, pass: false, tolerance: check.tolerance, comparisons: [], problem: `${why}; nothing was written` };
-  throw new ResultRefused(`Nothing written: ${why} (a bug in ${check.transform}).`, report);
+  throw new ResultRefused(`Nothing written: ${why}${bug ? ` (a bug in ${check.transform})` : ''}.`, report);
 }

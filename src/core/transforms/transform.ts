@@ -72,6 +72,8 @@ export interface Transform<S extends OptionSchema = OptionSchema, O = unknown, D
    * every other error refuses it. Default: none.
    */
   tolerates?(problem: Problem, options: O): boolean;
+  /** The result must load in onnxruntime before it is written (runtimeAdmission.ts); default: the checker only. */
+  readonly loadsBeforeWrite?: boolean;
   verification(options: O): VerificationPlan;
   /** Measurements on the written, verified files (quantize: latency); may complete `details`. */
   afterVerify?(report: TransformReport & { details: D }, options: O, files: WrittenFiles, result: ModelProto, context: TransformContext): Promise<void>;

@@ -1,5 +1,6 @@
 // The one transform pipeline, for every host: read the source, refuse one that fails the model checker,
-// choose the input sets, run the transform, refuse a result that fails the checker, write it atomically,
+// choose the input sets, run the transform, refuse a result that fails the checker (or, where the
+// transform asks, that onnxruntime does not load), write it atomically,
 // verify it against the source in onnxruntime, and hand back one report. Hosts only pick files and
 // options and show what comes back.
 import { dirname } from 'node:path';
@@ -13,6 +14,7 @@ import { allTensors, assertNotSameFile, writeModelAtomic } from '../model/modelF
 import type { ModelProto } from '../model/proto.js';
 import type { RuntimeClient } from '../runtime/client.js';
 import { baseReport, type TransformReport } from './report.js';
+import { admitRuntimeLoad } from './runtimeAdmission.js';
 import { admitResult, admitSource } from './sourceChecks.js';
 import type { Transform, TransformContext } from './transform.js';
 import type { OptionSchema } from './optionSchema.js';
@@ -131,7 +133,8 @@ async function readChecked(input: string, signal?: AbortSignal): Promise<{ model
  * Reads `input`, transforms it, writes `output` (external data of the source carried over) and verifies
  * the written file against the source. Everything the user could have got wrong (options, input files,
  * dims, a source that fails the checker) fails before anything is written, as a UserError; a result that
- * fails the checker is not written either (a ResultRefused, with the report).
+ * fails the checker, or onnxruntime's load where the transform asks, is not written either (a ResultRefused,
+ * with the report).
  */
 export async function transformFile<S extends OptionSchema, O, D>(transform: Transform<S, O, D>, request: TransformFileRequest<O>): Promise<TransformRun<D>> {
   const { input, output, options, client, signal } = request;
@@ -152,7 +155,12 @@ export async function transformFile<S extends OptionSchema, O, D>(transform: Tra
     ctx.progress(`Checking the ${transform.resultName}`);
     // In this thread: the result is in memory (a worker would need it encoded and decoded again), and on
     // the 50,000-node transformer the check takes a few percent of what folding it takes.
-    admitResult(checkModel(run.model, { modelDir: baseDir, runtime: false }), { input, transform: transform.name, resultName: transform.resultName, tolerated, report: { ...run.report, source: input }, tolerance: criterionText(plan.criterion) });
+    const check = { input, transform: transform.name, resultName: transform.resultName, tolerated, report: { ...run.report, source: input }, tolerance: criterionText(plan.criterion) };
+    admitResult(checkModel(run.model, { modelDir: baseDir, runtime: false }), check);
+    if (transform.loadsBeforeWrite) {
+      ctx.progress(`Loading the ${transform.resultName} in onnxruntime`);
+      await admitRuntimeLoad(client, run.model, input, baseDir, check, signal);
+    }
     ctx.progress(`Writing the ${transform.resultName}`);
     const written = writeModelAtomic(output, run.model, { sourceDir: baseDir });
     const { report } = run;

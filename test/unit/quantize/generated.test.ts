@@ -51,7 +51,7 @@ async function check(name: string, build: () => ModelProto, partial: Partial<Qua
   const sets = [0, 1, 2, 3].map((seed) => generateInputs(original, { seed, dims: { batch_size: 2, batch: 2, sequence_length: 8, sequence: 8 } }));
   let ranges;
   if (options.mode === 'static') {
-    ranges = await calibrate(client, original, calibrationTargets(original, options), sets, { calibrator: options.calibrator, percentile: options.percentile });
+    ranges = (await calibrate(client, original, calibrationTargets(original, options), sets, { calibrator: options.calibrator, percentile: options.percentile })).ranges;
   }
   const outcome = quantizeModel(cloneModel(original), options, { ranges });
   const label = `${name} ${JSON.stringify(partial)}`;

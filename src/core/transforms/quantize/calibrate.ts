@@ -3,7 +3,8 @@
 // (nothing is kept per sample). MinMax: the overall [min, max]. Percentile: a second pass fills a
 // histogram over [min, max] per tensor and clips the given share of values from the two tails.
 import { UserError } from '../../errors.js';
-import { DataType, onnx, type ModelProto } from '../../model/proto.js';
+import { DataType, type ModelProto } from '../../model/proto.js';
+import { exposeValues, type Exposed } from './nestedValues.js';
 import type { TensorArray } from '../../model/tensorValues.js';
 import type { RuntimeClient, RuntimeSession } from '../../runtime/client.js';
 import { cloneModel } from '../graphEdit.js';
@@ -24,30 +25,36 @@ export interface CalibrationOptions {
 
 const histogramBins = 2048;
 
-/** A copy of the model that also outputs `names`. */
-export function observingModel(model: ModelProto, names: string[]): Uint8Array {
+/** A copy of the model that also outputs `names`, those inside If/Loop/Scan bodies too (nestedValues.ts). */
+export function observingModel(model: ModelProto, names: string[]): { bytes: Uint8Array } & Exposed {
   const copy = cloneModel(model);
-  const graph = copy.graph!;
-  const existing = new Set((graph.output ?? []).map((o) => o.name));
-  for (const name of names) {
-    if (existing.has(name)) continue;
-    graph.output!.push(onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: DataType.FLOAT } } }));
-  }
-  return encodeModel(copy);
+  const exposed = exposeValues(copy, names);
+  return { bytes: encodeModel(copy), ...exposed };
 }
 
 function floatData(array: TensorArray | undefined): Float32Array | undefined {
   return array && array.dtype === DataType.FLOAT ? (array.data as Float32Array) : undefined;
 }
 
-export async function calibrate(client: RuntimeClient, model: ModelProto, names: string[], feedsList: Array<Record<string, TensorArray>>, options: CalibrationOptions): Promise<Map<string, ActivationRange>> {
+export interface Calibration {
+  ranges: Map<string, ActivationRange>;
+  /** Values that could not be observed, with why (they stay float). */
+  skipped: Exposed['skipped'];
+}
+
+export async function calibrate(client: RuntimeClient, model: ModelProto, wanted: string[], feedsList: Array<Record<string, TensorArray>>, options: CalibrationOptions): Promise<Calibration> {
   if (feedsList.length === 0) throw new UserError('Calibration needs at least one set of inputs.');
   const ranges = new Map<string, ActivationRange>();
-  if (names.length === 0) return ranges;
+  if (wanted.length === 0) return { ranges, skipped: [] };
+  const observing = observingModel(model, wanted);
+  // The graph outputs to read, and the value each one carries (a body value comes out under another name).
+  const carried = [...observing.outputs];
+  const names = carried.map(([, output]) => output);
+  const valueOf = (k: number) => carried[k][0];
   const passes = options.calibrator === 'percentile' ? 2 : 1;
   const total = feedsList.length * passes;
   let done = 0;
-  const session: RuntimeSession = await client.open(observingModel(model, names), { signal: options.signal, baseDir: options.baseDir, settings: { graphOptimizationLevel: 'disabled' } });
+  const session: RuntimeSession = await client.open(observing.bytes, { signal: options.signal, baseDir: options.baseDir, settings: { graphOptimizationLevel: 'disabled' } });
   try {
     const mins = new Float64Array(names.length).fill(Infinity);
     const maxs = new Float64Array(names.length).fill(-Infinity);
@@ -69,9 +76,9 @@ export async function calibrate(client: RuntimeClient, model: ModelProto, names:
     }
     if (options.calibrator === 'minmax') {
       names.forEach((name, k) => {
-        if (mins[k] <= maxs[k] && Number.isFinite(mins[k]) && Number.isFinite(maxs[k])) ranges.set(name, { min: mins[k], max: maxs[k] });
+        if (mins[k] <= maxs[k] && Number.isFinite(mins[k]) && Number.isFinite(maxs[k])) ranges.set(valueOf(k), { min: mins[k], max: maxs[k] });
       });
-      return ranges;
+      return { ranges, skipped: observing.skipped };
     }
     const histograms = names.map(() => new Float64Array(histogramBins));
     for (const feeds of feedsList) {
@@ -94,9 +101,9 @@ export async function calibrate(client: RuntimeClient, model: ModelProto, names:
     }
     names.forEach((name, k) => {
       if (!(mins[k] <= maxs[k]) || !Number.isFinite(mins[k]) || !Number.isFinite(maxs[k])) return;
-      ranges.set(name, percentileRange(histograms[k], mins[k], maxs[k], options.percentile));
+      ranges.set(valueOf(k), percentileRange(histograms[k], mins[k], maxs[k], options.percentile));
     });
-    return ranges;
+    return { ranges, skipped: observing.skipped };
   } finally {
     await session.close().catch(() => undefined);
   }

@@ -5,7 +5,6 @@ import type { ExternalDataReader } from '../../model/externalData.js';
 import { allTensors } from '../../model/modelFile.js';
 import { int64ToNumber, toLong, type ModelProto } from '../../model/proto.js';
 import { tensorByteSize } from '../../model/summary.js';
-import { walkModel } from '../../model/walk.js';
 import { defaultOpset } from '../../model/graphQueries.js';
 import { rewriteDynamic } from './dynamic.js';
 import { rewriteFloat16 } from './float16.js';
@@ -173,9 +172,9 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   }
   const counts: Record<string, number> = {};
   const rw = new Rewriter(model, context.reader, options.exclude);
-  // Dynamic and weight-only rewrite If/Loop/Scan bodies too, innermost first and the main graph last;
-  // static needs activation ranges that calibration cannot observe inside them, and float16 keeps them.
-  const nested = options.mode === 'dynamic' || options.mode === 'weight-only' ? rw.nestedScopes() : [];
+  // Dynamic, weight-only and static rewrite If/Loop/Scan bodies too, innermost first and the main graph
+  // last (static with the ranges calibration observed there, nestedValues.ts); float16 has its own walk.
+  const nested = options.mode !== 'fp16' ? rw.nestedScopes() : [];
   const scopes = [...nested, rw];
   let quantizedWeightBytes = 0;
 
@@ -214,8 +213,14 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
     }
     case 'static': {
       if (!context.ranges) throw new UserError('Static quantization needs calibrated activation ranges.');
-      const c = yield* rewriteStatic(rw, options, context.ranges);
+      const c = { nodes: 0, gathers: 0, activations: 0, weights: 0, biases: 0, missing: [] as string[] };
+      for (const scope of scopes) {
+        const done = yield* rewriteStatic(scope, options, context.ranges);
+        for (const k of ['nodes', 'gathers', 'activations', 'weights', 'biases'] as const) c[k] += done[k];
+        c.missing.push(...done.missing);
+      }
       Object.assign(counts, { nodes: c.nodes, Gather: c.gathers, activations: c.activations, weights: c.weights, biases: c.biases });
+      if (c.missing.length) notes.push(missingNote(c.missing));
       if (c.nodes === 0) throw new UserError('The model has no Conv, MatMul or Gemm with float activations: nothing to quantize in static mode.');
       break;
     }
@@ -232,8 +237,6 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
     rw.notes.push(...scope.notes);
   }
   for (const t of rw.tensors) if (t.role === 'weight') quantizedWeightBytes += t.shape.reduce((a, d) => a * d, 1) * 4;
-  const untouched = options.mode === 'static' ? nestedStaticCandidates(model) : 0;
-  if (untouched) notes.push(`${untouched} node(s) inside If/Loop/Scan bodies were left in float: calibration cannot observe activations there.`);
   rw.finish();
   ensureIrVersion(model, minIrVersion(defaultOpset(model)));
   if (int64ToNumber(model.irVersion) < 10 && rw.tensors.some((t) => t.dtype.includes('int4'))) ensureIrVersion(model, 10);
@@ -244,19 +247,18 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   };
 }
 
-/** Static mode's op types inside subgraphs, which it leaves in float (the other modes rewrite or keep them). */
-function nestedStaticCandidates(model: ModelProto): number {
-  const ops = new Set(['MatMul', 'Gemm', 'Conv']);
-  let n = 0;
-  for (const visit of walkModel(model)) if (visit.path.length > 0 && !visit.functionName) for (const node of visit.nodes) if (ops.has(node.opType ?? '')) n++;
-  return n;
+/** Values static mode had no range for, which stay float (a branch no calibration set took, say). */
+function missingNote(all: string[]): string {
+  const missing = [...new Set(all)];
+  return `${missing.length} value(s) had no calibrated range and were left in float (inside a body: no calibration set ran it): ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '...' : ''}.`;
 }
 
 function hasConstWeightConv(rw: Rewriter): boolean {
   return (rw.graph.node ?? []).some((n) => n.opType === 'Conv' && !rw.isExcluded(n) && !!rw.floatWeight(n.input?.[1]));
 }
 
-/** Activation values static calibration must observe in `model` with these options. */
+/** Activation values static calibration must observe in `model` with these options, in bodies too. */
 export function calibrationTargets(model: ModelProto, options: QuantizeOptions, reader?: ExternalDataReader): string[] {
-  return staticActivationNames(new Rewriter(model, reader, options.exclude));
+  const rw = new Rewriter(model, reader, options.exclude);
+  return [...new Set([rw, ...rw.nestedScopes()].flatMap((scope) => staticActivationNames(scope)))];
 }

@@ -94,6 +94,8 @@ export const quantizeTransform: Transform<typeof options, QuantizeRequest, Quant
   command: 'onnxLens.quantizeModel',
   summary: 'quantize a model (dynamic/static int8, weight-only int8/int4, float16) to a new file, verified in onnxruntime',
   resultName: 'quantized model',
+  // Every mode: a quantized model onnxruntime refuses is never written (runtimeAdmission.ts).
+  loadsBeforeWrite: true,
   options,
   lossy: { defaultMinCosine: `the mode's cosine budget, used for outputs with spread (std/RMS >= ${minSpread}): ${budgets()}` },
   resolve(v) {
@@ -132,10 +134,12 @@ export const quantizeTransform: Transform<typeof options, QuantizeRequest, Quant
       }
       const targets = calibrationTargets(model, q, ctx.external);
       ctx.progress(`Calibrating ${targets.length} activations on ${sets.length} input set(s)`);
-      ranges = await calibrate(ctx.client, model, targets, sets, {
+      const calibration = await calibrate(ctx.client, model, targets, sets, {
         calibrator: q.calibrator, percentile: q.percentile, baseDir: ctx.baseDir, signal: ctx.signal,
         onProgress: (done, total) => ctx.progress(`Calibrating (${done}/${total})`),
       });
+      ranges = calibration.ranges;
+      for (const s of calibration.skipped) notes.push(`Not calibrated, left in float: ${s.name}, because ${s.why}.`);
     }
     if (ctx.signal?.aborted) throw new UserError('Quantization was cancelled.');
     ctx.progress('Quantizing');
@@ -233,8 +237,10 @@ export async function quantizeLoadable(client: RuntimeClient, bytes: Uint8Array,
       const session = await client.open(encodeModel(outcome.model), { baseDir, signal });
       await session.close().catch(() => undefined);
     } catch (error) {
+      if (signal?.aborted) throw error;
+      // Any other refusal is the pipeline's to report (runtimeAdmission.ts): nothing is written.
       const op = missingKernel.exec(error instanceof Error ? error.message : String(error))?.[1];
-      if (!op || current.keepFp32Ops.includes(op)) throw error;
+      if (!op || current.keepFp32Ops.includes(op)) return outcome;
       kept.push(op);
       current = { ...current, keepFp32Ops: [...current.keepFp32Ops, op] };
       continue;

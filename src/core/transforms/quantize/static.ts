@@ -49,13 +49,25 @@ function targets(rw: Rewriter): Target[] {
   return found;
 }
 
-/** The activation values calibration must observe: inputs and outputs of every quantized node. */
+/** The Relu that alone reads a quantized node's output, which uint8 activations can stand for. */
+function reluAfter(rw: Rewriter, out: string | undefined): { node: NodeProto; index: number } | undefined {
+  if (!out || (rw.graph.output ?? []).some((o) => o.name === out)) return undefined;
+  const readers = rw.index.consumers(out);
+  if (readers.length !== 1 || readers[0].inputIndex !== 0) return undefined;
+  const { node, index } = readers[0];
+  if (node.opType !== 'Relu' || (node.domain && node.domain !== 'ai.onnx') || rw.isExcluded(node) || !node.output?.[0]) return undefined;
+  return { node, index };
+}
+
+/** The activation values calibration must observe: inputs and outputs of every quantized node (and of a Relu after one). */
 export function staticActivationNames(rw: Rewriter): string[] {
   const names = new Set<string>();
   for (const t of targets(rw)) {
     for (const i of t.activations) names.add(t.node.input![i]);
     const out = t.node.output?.[0];
     if (out) names.add(out);
+    const relu = reluAfter(rw, out);
+    if (relu) names.add(relu.node.output![0]);
   }
   return [...names];
 }
@@ -67,16 +79,18 @@ export interface StaticCounts {
   activations: number;
   weights: number;
   biases: number;
+  /** Activation values without a calibrated range, left in float. */
+  missing: string[];
 }
 
 export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: Map<string, ActivationRange>): Generator<void, StaticCounts> {
-  const counts: StaticCounts = { nodes: 0, gathers: 0, activations: 0, weights: 0, biases: 0 };
+  const counts: StaticCounts = { nodes: 0, gathers: 0, activations: 0, weights: 0, biases: 0, missing: [] };
   const actType: QuantType = options.symmetric ? 'int8' : 'uint8';
   const actDtype = actType === 'int8' ? DataType.INT8 : DataType.UINT8;
   const found = targets(rw);
   /** Activation value -> its scale (for bias scales) and its dequantized name. */
   const quantized = new Map<string, { scale: number; dequantized: string }>();
-  const missing: string[] = [];
+  const missing = counts.missing;
 
   const qdq = (name: string, consumer: NodeProto): { scale: number; dequantized: string } | undefined => {
     const hit = quantized.get(name);
@@ -101,6 +115,32 @@ export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: M
     return entry;
   };
 
+  // A Relu alone after a quantized node goes, as in onnxruntime's QDQ quantizer: the node's output is
+  // quantized with the Relu's range, whose uint8 zero point 0 clamps the negatives as the Relu did.
+  let relus = 0;
+  if (actType === 'uint8') {
+    for (const t of found) {
+      const out = t.node.output?.[0];
+      const relu = reluAfter(rw, out);
+      const reluOut = relu?.node.output?.[0];
+      const range = reluOut ? ranges.get(reluOut) : undefined;
+      if (!relu || !out || !reluOut || !range || quantized.has(reluOut)) continue;
+      const { scale, zeroPoint } = scaleZeroPoint(range.min, range.max, actType, false);
+      if (zeroPoint !== 0) continue;
+      const sName = rw.addInitializer(`${reluOut}_scale`, DataType.FLOAT, [], Float32Array.of(scale));
+      const zName = rw.addInitializer(`${reluOut}_zero_point`, actDtype, [], Uint8Array.of(0));
+      const q = rw.names.fresh(`${reluOut}_quantized`);
+      rw.add(rw.node('QuantizeLinear', [out, sName, zName], [q], `${reluOut}_QuantizeLinear`), rw.node('DequantizeLinear', [q, sName, zName], [reluOut], `${reluOut}_DequantizeLinear`));
+      rw.replace(relu.index, []);
+      rw.record({ tensor: reluOut, role: 'activation', node: nodeLabel(relu.node), op: 'Relu', dtype: actType, shape: [] }, { scales: [scale], zeroPoints: [0], granularity: { kind: 'tensor' } });
+      const entry = { scale, dequantized: reluOut };
+      quantized.set(reluOut, entry);
+      quantized.set(out, entry);
+      counts.activations++;
+      relus++;
+    }
+  }
+  if (relus) rw.notes.push(`${relus} Relu node(s) after a quantized node were folded into its QuantizeLinear (zero point 0 clamps as the Relu did).`);
   const weightMemo = new Map<string, { dequantized: string; scales: Float32Array }>();
   for (const t of found) {
     yield;
@@ -171,7 +211,6 @@ export function* rewriteStatic(rw: Rewriter, options: QuantizeOptions, ranges: M
     if (!entry) continue;
     for (const c of consumers) c.input = c.input!.map((i) => (i === out ? entry.dequantized : i));
   }
-  if (missing.length) rw.notes.push(`${missing.length} value(s) had no calibrated range and were left in float: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '...' : ''}`);
   return counts;
 }
 
