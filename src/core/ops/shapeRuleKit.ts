@@ -89,8 +89,11 @@ export function broadcastShapes(dims: DimAlgebra, shapes: Array<Dim[] | undefine
     for (const s of all) {
       const d = s[s.length - rank + i];
       if (d === undefined || d === 1) continue;
-      if (typeof d === 'number') number ??= d;
-      else others.push(d);
+      if (typeof d === 'number') {
+        // Two fixed sizes other than 1 that differ do not broadcast: no shape.
+        if (number !== undefined && number !== d) return undefined;
+        number = d;
+      } else others.push(d);
     }
     if (number !== undefined) out.push(number);
     else if (others.length === 0) out.push(1);

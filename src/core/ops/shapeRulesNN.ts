@@ -11,6 +11,9 @@ function matmulShape(dims: DimAlgebra, a: Dim[] | undefined, b: Dim[] | undefine
   if (!a || !b || a.length === 0 || b.length === 0) return undefined;
   const a2 = a.length === 1 ? [1, a[0]] : a;
   const b2 = b.length === 1 ? [b[0], 1] : b;
+  // Fixed inner sizes that differ: the op cannot run, so there is no shape to give.
+  const inner = [a2[a2.length - 1], b2[b2.length - 2]];
+  if (typeof inner[0] === 'number' && typeof inner[1] === 'number' && inner[0] !== inner[1]) return undefined;
   const batch = broadcastShapes(dims, [a2.slice(0, -2), b2.slice(0, -2)]);
   if (!batch) return undefined;
   return [...batch, ...(a.length === 1 ? [] : [a2[a2.length - 2]]), ...(b.length === 1 ? [] : [b2[b2.length - 1]])];

@@ -49,6 +49,8 @@ test('set an input shape: fixed, symbolic and unknown dims; the model runs with 
 test("set shape refusals: a declared output shape or the ops' ranks contradicted, bad dims, non-signature values", async () => {
   const model = linearModel();
   refused(model, { kind: 'setShape', value: 'Y', dims: ['N', 7] }, /^Refused: shapes would not agree \('Y' is declared \[N,7\] but computes \[N,3\]\)\.$/);
+  // X[N,4] @ W[4,3]: 5 features cannot meet W's 4 rows.
+  refused(model, { kind: 'setShape', value: 'X', dims: ['N', 5] }, /^Refused: shapes would not agree \(the ops can no longer compute the shape of 'XW' \(was \[N,3\]\)/);
   refused(model, { kind: 'setShape', value: 'X', dims: [-1, 4] }, /^A dim must be a whole number of 0 or more, a name, or unknown; -1 is none of these\.$/);
   refused(model, { kind: 'setShape', value: 'X', dims: ['two words', 4] }, /^'two words' is not a usable dim name/);
   refused(model, { kind: 'setShape', value: 'W', dims: [4, 3] }, /^'W' is an initializer: its shape is its data's/);
