@@ -1,9 +1,8 @@
 // The divergence heat the model editor paints over a diff: each compared value of the second model gets a
 // level 0..4 (0 within tolerance), its producing node the highest level of its outputs, with the numbers
 // for the hover; the first diverging nodes are named for the legend. Pure: the host computes it after
-// running both models (divergence.ts), the webview only draws it.
+// running both models (divergence.ts), the webview only draws it (and imports this: no Node modules here).
 import { formatCount, formatNumber } from '../format.js';
-import { GraphIndex } from '../model/graphIndex.js';
 import type { GraphProto } from '../model/proto.js';
 import type { Tolerance } from '../runtime/compare.js';
 import type { DivergenceReport, ValueDivergence } from './divergence.js';
@@ -62,19 +61,21 @@ export function heatLines(h: ValueHeat, tolerance: Tolerance): string[] {
 }
 
 export function divergenceHeat(report: DivergenceReport, b: GraphProto, inputs: string): DivergenceHeat {
-  const index = GraphIndex.build(b);
+  // Value name -> producing node: the main graph's own, subgraphs do not run as values of it.
+  const producers = new Map<string, number>();
+  (b.node ?? []).forEach((node, i) => node.output?.forEach((name) => name && producers.set(name, i)));
+  const labelOf = (i: number) => `${b.node?.[i]?.opType ?? '?'} ${b.node?.[i]?.name || `#${i}`}`;
   const values: DivergenceHeat['values'] = {};
   const nodes: DivergenceHeat['nodes'] = {};
   for (const v of report.values) {
     const level = heatLevel(v);
     values[v.b] = { level, other: v.a, maxAbs: v.maxAbs, maxRel: v.maxRel, cosine: v.cosine, mismatches: v.mismatches, count: v.count, ...(v.problem ? { problem: v.problem } : {}) };
-    const producer = index.producer(v.b);
-    if (producer && level >= (nodes[producer.index]?.level ?? 0)) nodes[producer.index] = { level, value: v.b };
+    const producer = producers.get(v.b);
+    if (producer !== undefined && level >= (nodes[producer]?.level ?? 0)) nodes[producer] = { level, value: v.b };
   }
   const first = report.first.map((v) => {
-    const producer = index.producer(v.b);
-    const label = producer ? `${producer.node.opType ?? '?'} ${producer.node.name || `#${producer.index}`}` : `input ${v.b}`;
-    return { ...(producer ? { node: producer.index } : {}), label, value: v.b };
+    const producer = producers.get(v.b);
+    return producer !== undefined ? { node: producer, label: labelOf(producer), value: v.b } : { label: `input ${v.b}`, value: v.b };
   });
   return {
     tolerance: report.tolerance, inputs, values, nodes, first,
