@@ -19,6 +19,7 @@ import { checkExternalData } from '../core/runtime/preflight.js';
 import { MODEL_EDITOR_VIEW_TYPE } from '../editor/editorRegistry.js';
 import type { HostServices } from '../services/hostServices.js';
 import { rememberedSpec } from './inputSpecPrompt.js';
+import { registerDiffWithHead } from './diffGit.js';
 import { ReportDocuments } from './reportDocuments.js';
 import { runWithProgress, showError } from './transformRunner.js';
 
@@ -244,6 +245,7 @@ export function registerDiffCommands(services: HostServices): vscode.Disposable 
   return vscode.Disposable.from(
     overlays,
     reports,
+    registerDiffWithHead(services),
     vscode.commands.registerCommand(DIFF_COMMAND, (arg?: unknown, selection?: unknown, options?: unknown) => runDiff(services, overlays, reports, arg, selection, options)),
     vscode.commands.registerCommand(DIFF_NUMBERS_COMMAND, (arg?: unknown) => runNumbers(services, overlays, arg)),
     vscode.commands.registerCommand('onnxLens.diffNextChange', step(1)),
