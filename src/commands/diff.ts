@@ -1,19 +1,16 @@
 // ONNX: Diff with Another Model...: diffs two models in the extension host, lays the result over the
 // second (newer) model in the model editor (nodes coloured by status, a legend, hovers), opens the text
 // summary beside it, and steps through the changes with F7 / Shift+F7 while the overlay is shown.
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../core/errors.js';
-import { diffJson } from '../core/diff/diffJson.js';
+import { diffInWorker } from '../core/diff/diffInWorker.js';
 import { diffModels } from '../core/diff/diffModels.js';
-import { diffOverlay, type DiffOverlay } from '../core/diff/diffOverlay.js';
-import { diffText } from '../core/diff/diffText.js';
+import type { DiffOverlay } from '../core/diff/diffOverlay.js';
 import { findDivergence } from '../core/diff/divergence.js';
 import { divergenceHeat } from '../core/diff/divergenceHeat.js';
 import { readModelFile } from '../core/model/decode.js';
 import { ExternalDataReader } from '../core/model/externalData.js';
-import { GraphIndex } from '../core/model/graphIndex.js';
 import { resolveInputs } from '../core/runtime/inputResolve.js';
 import { checkExternalData } from '../core/runtime/preflight.js';
 import { MODEL_EDITOR_VIEW_TYPE } from '../editor/editorRegistry.js';
@@ -152,20 +149,11 @@ async function runDiff(services: HostServices, overlays: DiffOverlays, reports: 
     if (!isOnnx(first) || !isOnnx(second)) throw new UserError('Both files must be .onnx models.');
     const [pathA, pathB] = [first.fsPath, second.fsPath];
     if (pathA === pathB) throw new UserError('Choose two different models.');
-    const result = await runWithProgress(`${TITLE}: ${basename(pathA)} → ${basename(pathB)}`, undefined, async ({ report, signal }) => {
-      report('reading the models…');
-      const [{ model: a }, { model: b }] = await Promise.all([readModelFile(pathA), readModelFile(pathB)]);
-      const fileBytes = { a: (await stat(pathA)).size, b: (await stat(pathB)).size };
-      signal.throwIfAborted();
-      report('pairing the graphs…');
-      // Yield once so the progress message shows before the (synchronous) matcher runs.
-      await new Promise((resolve) => setImmediate(resolve));
-      const diff = diffModels(a, b, { readers: { a: ExternalDataReader.forModel(pathA), b: ExternalDataReader.forModel(pathB) }, fileBytes });
-      signal.throwIfAborted();
-      const overlay = diffOverlay(diff.graph, a.graph!, b.graph!, GraphIndex.build(b.graph!).topologicalOrder(), basename(pathA));
-      const relative = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, false);
-      const text = diffText(diffJson(diff, { path: relative(first), graph: a.graph! }, { path: relative(second), graph: b.graph! }));
-      return { overlay, text, identical: diff.identical };
+    const relative = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, false);
+    // Reading, decoding and pairing run in a worker thread: the host stays responsive on large models.
+    const result = await runWithProgress(`${TITLE}: ${basename(pathA)} → ${basename(pathB)}`, undefined, ({ report, signal }) => {
+      report('reading and pairing the models…');
+      return diffInWorker({ pathA, pathB, shownA: relative(first), shownB: relative(second), otherName: basename(pathA) }, signal);
     });
     if (!result) return;
     const { counts } = result.overlay;
