@@ -138,7 +138,10 @@ class DiffOverlays implements vscode.Disposable {
   }
 }
 
-/** `options.numbers`: run both models right after (as the legend's Compare Numbers does). */
+/**
+ * `options.numbers`: run both models right after (as the legend's Compare Numbers does); `options.label`:
+ * how the legend and summary name the first model (a temporary copy of HEAD's is `model.onnx at HEAD`).
+ */
 async function runDiff(services: HostServices, overlays: DiffOverlays, reports: ReportDocuments, arg: unknown, selection: unknown, options?: unknown): Promise<void> {
   const { log, editors } = services;
   try {
@@ -150,23 +153,25 @@ async function runDiff(services: HostServices, overlays: DiffOverlays, reports: 
     const [pathA, pathB] = [first.fsPath, second.fsPath];
     if (pathA === pathB) throw new UserError('Choose two different models.');
     const relative = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, false);
+    const given = typeof options === 'object' && options !== null ? (options as { numbers?: unknown; label?: unknown }) : {};
+    const label = typeof given.label === 'string' ? given.label : undefined;
     // Reading, decoding and pairing run in a worker thread: the host stays responsive on large models.
     const result = await runWithProgress(`${TITLE}: ${basename(pathA)} → ${basename(pathB)}`, undefined, ({ report, signal }) => {
       report('reading and pairing the models…');
-      return diffInWorker({ pathA, pathB, shownA: relative(first), shownB: relative(second), otherName: basename(pathA) }, signal);
+      return diffInWorker({ pathA, pathB, shownA: label ?? relative(first), shownB: relative(second), otherName: label ?? basename(pathA) }, signal);
     });
     if (!result) return;
     const { counts } = result.overlay;
     log.info(`Diff ${pathA} -> ${pathB}: ${counts.changed} changed, ${counts.inserted} inserted, ${counts.replaced} in replaced groups, ${counts.removed} removed, ${counts.unchanged} unchanged${result.identical ? ' (identical)' : ''}`);
     overlays.set(second, result.overlay, first);
     if (!editors.sessionsFor(second).length) await vscode.commands.executeCommand('vscode.openWith', second, MODEL_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Active });
-    await reports.open(`${basename(pathA)} → ${basename(pathB)} diff`, result.text, 'txt');
+    await reports.open(`${label ?? basename(pathA)} → ${basename(pathB)} diff`, result.text, 'txt');
     // The summary opened beside took the focus: the graph gets it back, so F7 steps through it at once.
     const session = editors.sessionsFor(second)[0];
     session?.panel.reveal(session.panel.viewColumn, false);
     overlays.updateContext();
     if (result.identical) void vscode.window.showInformationMessage(`${TITLE}: ${basename(pathA)} and ${basename(pathB)} are identical.`);
-    if (typeof options === 'object' && options !== null && (options as { numbers?: unknown }).numbers === true) await runNumbers(services, overlays, second);
+    if (given.numbers === true) await runNumbers(services, overlays, second);
   } catch (error) {
     showError(error, log, TITLE);
   }

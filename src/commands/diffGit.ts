@@ -61,12 +61,12 @@ export function registerDiffWithHead(services: HostServices): vscode.Disposable 
       if (!working.path.toLowerCase().endsWith('.onnx')) throw new UserError('Not an .onnx model.');
       const bytes = await headBytes(working.fsPath);
       folder ??= mkdtempSync(join(tmpdir(), 'onnx-lens-head-'));
-      // One folder per working file's folder hash would do; a running number keeps every opened copy intact.
+      // A folder per copy: copies of models of the same name from different folders do not collide.
       const copyDir = mkdtempSync(join(folder, 'm-'));
       const copy = join(copyDir, basename(working.fsPath).replace(/\.onnx$/i, '.HEAD.onnx'));
       writeFileSync(copy, bytes);
       services.log.info(`${TITLE}: ${working.fsPath} against HEAD (${bytes.byteLength} bytes)`);
-      await vscode.commands.executeCommand('onnxLens.diffModels', working, [vscode.Uri.file(copy), working]);
+      await vscode.commands.executeCommand('onnxLens.diffModels', working, [vscode.Uri.file(copy), working], { label: `${basename(working.fsPath)} at HEAD` });
     } catch (error) {
       showError(error, services.log, TITLE);
     }

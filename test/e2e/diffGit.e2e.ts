@@ -1,6 +1,6 @@
 // ONNX: Diff with HEAD in a real VS Code on a real git repository: a committed model changed in the work
 // tree (one node inserted) shows the diff against HEAD's copy, with the counts the core computes; the
-// built-in Open Changes of the git extension shows both sides in the model editor, not a binary notice.
+// changed model clicked in Source Control (the git extension's diff) shows both sides in the model editor, not a binary notice.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -28,12 +28,12 @@ const { scenario } = useWorkbench({
 });
 
 scenario('Diff with HEAD: the working model against the committed one, one node inserted', async (vs) => {
-  const expected = diffOverlay(diffModels(committed, changed).graph, committed.graph!, changed.graph!, GraphIndex.build(changed.graph!).topologicalOrder(), 'model.HEAD.onnx');
+  const expected = diffOverlay(diffModels(committed, changed).graph, committed.graph!, changed.graph!, GraphIndex.build(changed.graph!).topologicalOrder(), 'model.onnx at HEAD');
   assert.equal(expected.counts.inserted, 1);
   await vs.openFile('model.onnx');
   await vs.waitForWebviewText(/IR( version)?\s*\d+/);
   await vs.runCommand('ONNX: Diff with HEAD');
-  await vs.waitForWebviewText(/Diff against model\.HEAD\.onnx/, 60_000);
+  await vs.waitForWebviewText(/Diff against model\.onnx at HEAD/, 60_000);
   const legend = await waitFor('the legend counts', () => vs.inWebview(() => {
     const rows = [...document.querySelectorAll('.diff-legend .diff-row')];
     return rows.length ? rows.map((r) => `${(r as HTMLElement).dataset.status}=${r.querySelector('.count')?.textContent}`).join(' ') : null;
@@ -42,9 +42,12 @@ scenario('Diff with HEAD: the working model against the committed one, one node 
   assert.equal(legend, `changed=${counts.changed} inserted=${counts.inserted} replaced=${counts.replaced} removed=${counts.removed} unchanged=${counts.unchanged}`);
 });
 
-scenario('Git: Open Changes on the model opens both sides in the model editor (HEAD read through the git: scheme)', async (vs) => {
-  await vs.openFile('model.onnx');
-  await vs.runCommand('Git: Open Changes');
+scenario('Clicking the changed model in Source Control opens both sides in the model editor (HEAD read through the git: scheme)', async (vs) => {
+  // As a user does: the changed file in the Source Control view, clicked.
+  await vs.runCommand('View: Show Source Control');
+  const row = vs.page.locator('.scm-view .monaco-list-row', { hasText: 'model.onnx' }).first();
+  await waitFor('model.onnx in Source Control', async () => (await row.count()) > 0);
+  await row.click();
   // Two model editors side by side, each with its operators listed: only the working copy has the Sigmoid.
   const sides = await waitFor('both sides with their operators', async () => {
     const texts: string[] = [];
