@@ -196,8 +196,10 @@ async function runNumbers(services: HostServices, overlays: DiffOverlays, arg: u
     const [{ model: a }, { model: b }] = await Promise.all([readModelFile(pathA), readModelFile(pathB)]);
     checkExternalData(a, pathA);
     checkExternalData(b, pathB);
-    // The first model's remembered inputs (the test run's table edits them); the second is fed the same values.
-    const spec = await rememberedSpec(services, first, a, title);
+    // The first model's remembered inputs (the test run's table edits them), else the shown model's (the first
+    // may be a temporary copy of HEAD's); the second is fed the same values.
+    const specOf = services.inputChoices.get(first) ? first : second;
+    const spec = await rememberedSpec(services, specOf, a, title);
     if (!spec) return;
     const inputs = resolveInputs(a, spec);
     if (inputs.dataSets.length !== 1) throw new UserError(`The diff runs one set of inputs, not ${inputs.dataSets.length}: choose one in the test run's inputs.`);

@@ -9,21 +9,26 @@ import { diffModels } from '../../src/core/diff/diffModels.js';
 import { diffOverlay } from '../../src/core/diff/diffOverlay.js';
 import { encodeModel } from '../../src/core/model/decode.js';
 import { GraphIndex } from '../../src/core/model/graphIndex.js';
-import { inserted, mlp } from '../unit/diff/models.js';
+import { inserted, mlp, scaledWeight } from '../unit/diff/models.js';
+import { answerInputBox } from './inputBox.js';
 import { useWorkbench, waitFor } from './harness.js';
 
 const committed = mlp(3);
 const changed = inserted(committed, committed.graph!.node![0].name!);
+// Five layers, the middle one's weight negated in the work tree: the numbers part there.
+const layers = mlp(5);
+const broken = scaledWeight(layers, 'net.4.weight', -1);
 
 const { scenario } = useWorkbench({
   name: 'diff-git',
-  files: { 'model.onnx': encodeModel(committed) },
+  files: { 'model.onnx': encodeModel(committed), 'layers.onnx': encodeModel(layers) },
   prepare: (workspace) => {
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.com', ...args], { cwd: workspace, stdio: 'pipe' });
     git('init', '-q');
-    git('add', 'model.onnx');
-    git('commit', '-q', '-m', 'model');
+    git('add', 'model.onnx', 'layers.onnx');
+    git('commit', '-q', '-m', 'models');
     writeFileSync(join(workspace, 'model.onnx'), encodeModel(changed));
+    writeFileSync(join(workspace, 'layers.onnx'), encodeModel(broken));
   },
 });
 
@@ -44,21 +49,53 @@ scenario('Diff with HEAD: the working model against the committed one, one node 
 
 scenario('Clicking the changed model in Source Control opens both sides in the model editor (HEAD read through the git: scheme)', async (vs) => {
   // As a user does: the changed file in the Source Control view, clicked.
-  await vs.runCommand('View: Show Source Control');
+  await vs.runCommand('Source Control: Focus on Changes View');
   const row = vs.page.locator('.scm-view .monaco-list-row', { hasText: 'model.onnx' }).first();
   await waitFor('model.onnx in Source Control', async () => (await row.count()) > 0);
   await row.click();
-  // Two model editors side by side, each with its operators listed: only the working copy has the Sigmoid.
-  const sides = await waitFor('both sides with their operators', async () => {
+  // Two model editors side by side: HEAD's copy (5 nodes, read through the git: scheme) and the working one (6).
+  const heads = committed.graph!.node!.length;
+  const sides = await waitFor('both sides with their node counts', async () => {
     const texts: string[] = [];
     for (const frame of vs.webviewFrames()) {
-      const text = await frame.evaluate(() => (document.querySelector('canvas.graph-canvas') && /Operators/.test(document.body.innerText) ? document.body.innerText : null)).catch(() => null);
+      const text = await frame.evaluate(() => (document.querySelector('canvas.graph-canvas') ? document.body.innerText : null)).catch(() => null);
       if (text) texts.push(text);
     }
-    return texts.length >= 2 ? texts : undefined;
+    const head = texts.some((t) => new RegExp(`\\b${heads} in the main graph`).test(t));
+    const working = texts.some((t) => new RegExp(`\\b${heads + 1} in the main graph`).test(t));
+    return head && working ? texts : undefined;
   }, 60_000);
-  assert.equal(sides.length, 2);
-  assert.deepEqual(sides.map((t) => /\bSigmoid\b/.test(t)).sort(), [false, true]);
+  assert.ok(sides.length >= 2);
+  assert.equal(await vs.page.locator('.tab', { hasText: 'model.onnx (Working Tree)' }).count(), 1);
   // The tab is VS Code's diff of the two, not a binary-file notice.
   assert.equal(await vs.page.getByText(/binary|unsupported text encoding/i).count(), 0);
+});
+
+scenario('Compare numbers against HEAD: the broken layer named first, revealed on click, its numbers on hover', async (vs) => {
+  await vs.closeAllEditors();
+  await vs.openFile('layers.onnx');
+  await vs.waitForWebviewText(/IR( version)?\s*\d+/);
+  await vs.runCommand('ONNX: Diff with HEAD');
+  await vs.waitForWebviewText(/Diff against layers\.onnx at HEAD/, 60_000);
+  const frame = await vs.webviewFrameWith('.diff-legend .diff-numbers vscode-button');
+  await frame.locator('.diff-legend .diff-numbers vscode-button', { hasText: 'Compare numbers' }).click();
+  // The model's batch size is symbolic: asked once, as for a test run.
+  await answerInputBox(vs, /size of batch_size/, '1', '2');
+  const link = frame.locator('.diff-legend .diff-first a', { hasText: 'Gemm /net/net.4/Gemm' });
+  await waitFor('the first diverging node in the legend', async () => (await link.count()) > 0, 90_000);
+  const line = await frame.locator('.diff-legend .diff-numbers-count').textContent();
+  const [, beyond, compared] = /^(\d+) of (\d+) values beyond tolerance$/.exec(line ?? '') ?? [];
+  // Every node's output compared; the broken Gemm and the three nodes after it part.
+  assert.equal(Number(compared), broken.graph!.node!.length, line ?? '');
+  assert.equal(Number(beyond), 4, line ?? '');
+  await link.click();
+  await vs.waitForWebviewText(/\/net\/net\.4\/Gemm/);
+  // Revealing centres the node: hovering the canvas's middle shows its numbers.
+  await frame.locator('canvas.graph-canvas').hover();
+  const tip = await waitFor('the divergence in the hover', () => vs.inWebview(() => {
+    const box = document.querySelector('.graph-tooltip') as HTMLElement | null;
+    return box && !box.hidden && /numbers/.test(box.innerText) ? box.innerText : undefined;
+  }));
+  assert.match(tip, /Gemm[\s\S]*numbers[\s\S]*cosine -?\d/);
+  assert.match(tip, /elements beyond rtol/);
 });
