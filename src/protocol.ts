@@ -95,7 +95,9 @@ export type WebviewEvent =
   | { type: 'showProblems' }
   | { type: 'fixProblems' }
   /** The user chose a layout direction for this model: the host remembers it per model. */
-  | { type: 'direction'; direction: 'TB' | 'LR' };
+  | { type: 'direction'; direction: 'TB' | 'LR' }
+  /** The diff legend asks to run both models and paint where their numbers part (the overlay's `divergence`). */
+  | { type: 'diffNumbers' };
 
 /** Requests the webview makes; the host answers each. */
 export interface WebviewRequests {

@@ -138,7 +138,7 @@ function hover(canvas: HTMLCanvasElement, host: InputHost, x: number, y: number)
     host.invalidate();
   }
   canvas.classList.toggle('pointing', Boolean(item || edge));
-  const rows = graph && (item ? itemRows(graph, overlay, item, dims, diff) : edge && edgeRows(graph, overlay, edge, dims));
+  const rows = graph && (item ? itemRows(graph, overlay, item, dims, diff) : edge && edgeRows(graph, overlay, edge, dims, diff));
   if (rows) host.tooltip.show(rows, x, y, host.view.width, host.view.height);
   else host.tooltip.hide();
 }

@@ -1,11 +1,12 @@
 // The diff legend over the graph's top right corner: what each colour means with its count, the nodes of
 // the first model that the shown one no longer has (they are not in this graph, so they are listed here),
-// and the change stops with previous / next buttons (F7 / Shift+F7 do the same). Model strings reach the
-// page only through textContent.
+// the change stops with previous / next buttons (F7 / Shift+F7 do the same), and the numbers: a button
+// that runs both models, then how many values part and the first diverging nodes (click to reveal). Model
+// strings reach the page only through textContent.
 import type { DiffOverlay, DiffPaint } from '../src/core/diff/diffOverlay.js';
 import { formatCount } from '../src/core/format.js';
 import { cssColour, diffColours, type DiffKey } from './diffColours.js';
-import { iconButton } from './dom.js';
+import { iconButton, textButton } from './dom.js';
 
 const rows: Array<{ key: DiffKey | 'unchanged'; label: string; title: string }> = [
   { key: 'changed', label: 'changed', title: 'Paired with a node of the first model; attributes, inputs, outputs, types or bodies differ. Hover one to see what.' },
@@ -20,7 +21,8 @@ const whyText: Record<string, string> = { removed: 'removed', folded: 'folded', 
 export class DiffLegend {
   readonly element: HTMLElement;
 
-  constructor(private readonly step: (delta: 1 | -1) => void) {
+  /** `numbers`: run both models (the host paints the heat); `reveal`: select a node of the main graph by index. */
+  constructor(private readonly step: (delta: 1 | -1) => void, private readonly numbers?: () => void, private readonly reveal?: (node: number) => void) {
     this.element = document.createElement('div');
     this.element.className = 'diff-legend';
     this.element.setAttribute('role', 'region');
@@ -90,5 +92,57 @@ export class DiffLegend {
     nav.append(where);
     if (n) nav.append(iconButton('arrow-up', 'Previous change (Shift+F7)', () => this.step(-1)), iconButton('arrow-down', 'Next change (F7)', () => this.step(1)));
     box.append(nav);
+    this.showNumbers(diff);
+  }
+
+  private showNumbers(diff: DiffOverlay): void {
+    const section = document.createElement('div');
+    section.className = 'diff-numbers';
+    const heat = diff.divergence;
+    if (!heat) {
+      if (!this.numbers) return;
+      const run = textButton('Compare numbers', () => this.numbers?.());
+      run.title = 'Run both models on the same inputs (the remembered test inputs of the first) and paint where their values part';
+      section.append(run);
+      this.element.append(section);
+      return;
+    }
+    const line = document.createElement('div');
+    line.className = 'diff-numbers-count';
+    line.title = `${heat.inputs}; rtol ${heat.tolerance.rtol}, atol ${heat.tolerance.atol}${heat.skipped ? `; ${heat.skipped} pairs not comparable` : ''}${heat.batches > 1 ? `; ${heat.batches} runs per model` : ''}`;
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch heat';
+    line.append(swatch, document.createTextNode(`${formatCount(heat.beyond)} of ${formatCount(heat.compared)} values beyond tolerance`));
+    section.append(line);
+    if (heat.first.length) {
+      const head = document.createElement('div');
+      head.textContent = 'Numbers part first at:';
+      section.append(head);
+      const list = document.createElement('ul');
+      list.className = 'diff-first';
+      for (const f of heat.first.slice(0, 8)) {
+        const item = document.createElement('li');
+        if (f.node !== undefined && this.reveal) {
+          const link = document.createElement('a');
+          link.href = '#';
+          link.textContent = f.label;
+          link.title = `Reveal ${f.label} (output ${f.value})`;
+          const node = f.node;
+          link.addEventListener('click', (event) => {
+            event.preventDefault();
+            this.reveal?.(node);
+          });
+          item.append(link);
+        } else item.textContent = f.label;
+        list.append(item);
+      }
+      if (heat.first.length > 8) {
+        const more = document.createElement('li');
+        more.textContent = `… ${heat.first.length - 8} more`;
+        list.append(more);
+      }
+      section.append(list);
+    }
+    this.element.append(section);
   }
 }

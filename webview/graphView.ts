@@ -13,7 +13,7 @@ import { pointedAt } from './hitTest.js';
 import { DimLegend } from './dimLegend.js';
 import { GraphLayout, type BodySource, type LayoutTimes } from './graphLayout.js';
 import { Minimap } from './minimap.js';
-import { Announcer, diffMarks, itemRows, runtimeHeat, Tooltip } from './overlays.js';
+import { Announcer, diffMarks, divergenceMarks, itemRows, runtimeHeat, Tooltip } from './overlays.js';
 import { Painter } from './painter.js';
 import { sceneToPng } from './pngExport.js';
 import type { Marks } from './renderer.js';
@@ -154,6 +154,7 @@ export class GraphCanvas {
   setDiff(diff: DiffOverlay | null): void {
     this.diff = diff;
     this.marks.diff = diffMarks(this.graph, diff);
+    this.marks.divergence = divergenceMarks(this.graph, diff);
     this.invalidate();
   }
 
@@ -178,7 +179,10 @@ export class GraphCanvas {
     if (pinned) this.view.pin(pinned, anchor.screenX, anchor.screenY);
     if (this.marks.selected && !scene.byId.has(this.marks.selected)) this.marks.selected = undefined;
     // Bodies shown in place renumber the nodes drawn.
-    if (this.diff) this.marks.diff = diffMarks(this.graph, this.diff);
+    if (this.diff) {
+      this.marks.diff = diffMarks(this.graph, this.diff);
+      this.marks.divergence = divergenceMarks(this.graph, this.diff);
+    }
     const total = this.options.totalNodes?.();
     this.options.onStatus?.(this.layout.statusText() + (total !== undefined ? ` · ${formatCount(total)} in all graphs` : ''));
     this.changed();

@@ -115,7 +115,7 @@ const panel = new SidePanel({
   edit: (action, target) => edit(action, target),
 });
 main.append(stage, panel.element);
-const diffLegend = new DiffLegend((delta) => void stepDiff(delta));
+const diffLegend = new DiffLegend((delta) => void stepDiff(delta), () => channel.event({ type: 'diffNumbers' }), (node) => void revealMainNode(node));
 stage.append(status, finder.list, diffLegend.element);
 app.replaceChildren(toolbar, main);
 
@@ -387,15 +387,19 @@ async function stepDiff(delta: 1 | -1): Promise<void> {
     return;
   }
   diffAt = diffAt < 0 ? (delta > 0 ? 0 : stops.length - 1) : (diffAt + delta + stops.length) % stops.length;
+  diffLegend.show(diff, diffAt);
+  status.textContent = `Change ${diffAt + 1} of ${stops.length}`;
+  await revealMainNode(stops[diffAt]);
+}
+
+/** Selects and frames node `target` of the main graph (the side panel shows it when it is hidden in a group). */
+async function revealMainNode(target: number): Promise<void> {
   if (current() !== '') await openGraph('');
   const graph = shownGraph();
-  const target = stops[diffAt];
   const index = graph ? graph.nodes.findIndex((_, i) => {
     const origin = nodeOrigin(graph, i);
     return origin.graph === '' && origin.index === target;
   }) : -1;
-  diffLegend.show(diff, diffAt);
-  status.textContent = `Change ${diffAt + 1} of ${stops.length}`;
   if (!graph || index < 0) return;
   if (!graph.nodes[index].hidden) {
     await canvas.revealNode(index);

@@ -2,6 +2,7 @@
 // and inferred type, producer and consumers, and what the last test run measured), the line a screen reader says when the
 // selection moves, and the runtime overlay's heat (each node's share of the slowest node's time).
 import type { DiffOverlay, DiffPaint } from '../src/core/diff/diffOverlay.js';
+import { heatLines } from '../src/core/diff/divergenceHeat.js';
 import { formatCount, formatDims, formatNumber } from '../src/core/format.js';
 import { nodeOrigin } from '../src/core/graph/controlFlow.js';
 import type { DimAliases } from '../src/core/graph/dimAliases.js';
@@ -41,6 +42,31 @@ export function diffMarks(graph: GraphView | undefined, diff: DiffOverlay | null
   return marks;
 }
 
+/** Divergence heat of a diff after both models ran: 0..1 per node drawn and per value carried by an edge. */
+export interface DivergenceMarks {
+  nodes: Map<number, number>;
+  values: Map<number, number>;
+}
+
+/** The heat levels (0..4) of a diff's divergence as 0..1, on the nodes and values drawn from the main graph. */
+export function divergenceMarks(graph: GraphView | undefined, diff: DiffOverlay | null): DivergenceMarks {
+  const marks: DivergenceMarks = { nodes: new Map(), values: new Map() };
+  const heat = diff?.divergence;
+  if (!graph || !heat) return marks;
+  graph.nodes.forEach((node, i) => {
+    const origin = nodeOrigin(graph, i);
+    if (origin.graph !== '') return;
+    const level = heat.nodes[origin.index]?.level;
+    if (level) marks.nodes.set(i, level / 4);
+    // The values it produces: the edges leaving it.
+    for (const v of node.outputs) {
+      const value = v >= 0 ? heat.values[graph.values[v].name]?.level : undefined;
+      if (value) marks.values.set(v, value / 4);
+    }
+  });
+  return marks;
+}
+
 const paintTitle: Record<DiffPaint, string> = { unchanged: 'unchanged', changed: 'changed', inserted: 'inserted', replaced: 'replaced group' };
 
 /** What a model diff says about node `index` of the graph drawn: its status, then what changed. */
@@ -50,7 +76,22 @@ function diffRows(graph: GraphView, diff: DiffOverlay | null | undefined, index:
   if (!diff || !paint) return [];
   const rows: Rows = [['diff', `${paintTitle[paint]} (against ${diff.otherName})`]];
   for (const line of diff.notes[origin.index] ?? []) rows.push(['', line]);
+  const heat = diff.divergence;
+  const at = heat?.nodes[origin.index];
+  const value = at && heat.values[at.value];
+  if (value) heatLines(value, heat.tolerance).forEach((line, k) => rows.push([k ? '' : 'numbers', k ? line : `${at.value} ${line}`]));
+  else if (heat) rows.push(['numbers', 'not compared (no paired value)']);
   return rows;
+}
+
+/** A value's divergence, for the hover of the edge carrying it. */
+function valueDivergenceRows(graph: GraphView, diff: DiffOverlay | null | undefined, v: number): Rows {
+  const heat = diff?.divergence;
+  const value = graph.values[v];
+  // Only values a main-graph node produces: the heat is of the main graph.
+  if (!heat || !value || value.producer < 0 || nodeOrigin(graph, value.producer).graph !== '') return [];
+  const h = heat.values[value.name];
+  return h ? heatLines(h, heat.tolerance).map((line, k) => [k ? '' : 'numbers', line]) : [];
 }
 
 export function itemRows(graph: GraphView, overlay: RuntimeOverlay | null, item: SceneItem, dims?: DimAliases, diff?: DiffOverlay | null): Rows {
@@ -79,8 +120,9 @@ export function itemRows(graph: GraphView, overlay: RuntimeOverlay | null, item:
   return aliasRows(valueRows(graph, overlay, item.index, role), graph, [item.index], dims);
 }
 
-export function edgeRows(graph: GraphView, overlay: RuntimeOverlay | null, edge: SceneEdge, dims?: DimAliases): Rows {
+export function edgeRows(graph: GraphView, overlay: RuntimeOverlay | null, edge: SceneEdge, dims?: DimAliases, diff?: DiffOverlay | null): Rows {
   const rows = valueRows(graph, overlay, edge.values[0]);
+  rows.push(...valueDivergenceRows(graph, diff, edge.values[0]));
   if (edge.values.length > 1) rows.push(['', `and ${edge.values.length - 1} more tensors`]);
   return aliasRows(rows, graph, edge.values.slice(0, 1), dims);
 }

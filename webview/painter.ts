@@ -87,5 +87,5 @@ export class Painter {
 /** Everything but the camera that changes what is drawn: the frame cache is redrawn when it changes. */
 function contentKey(frame: Frame): string {
   const m = frame.marks;
-  return [identity(frame.scene), identity(frame.theme), m.selected, m.hovered, identity(m.hoveredEdge), m.current, identity(m.matches), identity(m.heat), identity(m.diff)].join('|');
+  return [identity(frame.scene), identity(frame.theme), m.selected, m.hovered, identity(m.hoveredEdge), m.current, identity(m.matches), identity(m.heat), identity(m.diff), identity(m.divergence)].join('|');
 }

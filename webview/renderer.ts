@@ -20,6 +20,8 @@ export interface Marks {
   heat?: ReadonlyMap<number, number>;
   /** Node index -> its status in a model diff (unchanged nodes are left out). */
   diff?: ReadonlyMap<number, DiffPaint>;
+  /** After both models of a diff ran: 0..1 divergence heat per node index and per value index (edges). */
+  divergence?: { nodes: ReadonlyMap<number, number>; values: ReadonlyMap<number, number> };
 }
 
 const TEXT_MIN_SCALE = 0.4;
@@ -106,6 +108,7 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
     for (const e of edges) traceArrow(ctx, e.points, 7);
     ctx.fill();
   }
+  if (marks.divergence?.values.size) drawEdgeHeat(ctx, edges, marks.divergence.values, theme.heat, px);
   if (focused.length || marks.hoveredEdge) {
     ctx.strokeStyle = theme.focus;
     ctx.fillStyle = theme.focus;
@@ -160,6 +163,7 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
     ctx.globalAlpha = 1;
   }
   if (marks.diff?.size && theme.diff) drawDiff(ctx, boxes, marks.diff, theme.diff, px);
+  if (marks.divergence?.nodes.size) drawNodeHeat(ctx, boxes, marks.divergence.nodes, theme.heat, px);
   // Graph inputs and outputs: pills.
   ctx.fillStyle = theme.pillFill;
   ctx.beginPath();
@@ -217,6 +221,51 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, graph: Gr
   ring(marks.current, theme.match, 3);
   ring(marks.selected, theme.focus, 2.5);
   return boxes.length;
+}
+
+/** Divergence levels are 1..4 quarters: one batch per level, alpha rising with it. */
+function byLevel<T>(list: T[], heatOf: (item: T) => number | undefined): Map<number, T[]> {
+  const levels = new Map<number, T[]>();
+  for (const item of list) {
+    const heat = heatOf(item);
+    if (!heat) continue;
+    let at = levels.get(heat);
+    if (!at) levels.set(heat, (at = []));
+    at.push(item);
+  }
+  return levels;
+}
+
+/** Edges carrying a divergent value: stroked again in the heat colour, wider and more opaque the further apart. */
+function drawEdgeHeat(ctx: CanvasRenderingContext2D, edges: SceneEdge[], heat: ReadonlyMap<number, number>, colour: string, px: number): void {
+  ctx.strokeStyle = colour;
+  for (const [level, list] of byLevel(edges, (e) => Math.max(0, ...e.values.map((v) => heat.get(v) ?? 0)))) {
+    ctx.globalAlpha = 0.3 + 0.6 * level;
+    ctx.lineWidth = Math.max((1 + 2 * level) * px, 1.5);
+    ctx.beginPath();
+    for (const e of list) tracePath(ctx, e.points);
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
+}
+
+/** Nodes whose outputs diverge: a heat-coloured fill and frame, more opaque the further apart. */
+function drawNodeHeat(ctx: CanvasRenderingContext2D, boxes: SceneItem[], heat: ReadonlyMap<number, number>, colour: string, px: number): void {
+  ctx.fillStyle = colour;
+  ctx.strokeStyle = colour;
+  for (const [level, list] of byLevel(boxes, (item) => (item.kind === 'node' ? heat.get(item.index) : undefined))) {
+    ctx.globalAlpha = 0.08 + 0.3 * level;
+    ctx.beginPath();
+    for (const item of list) ctx.rect(item.x, item.y, item.width, item.height);
+    ctx.fill();
+    ctx.globalAlpha = 0.4 + 0.6 * level;
+    ctx.lineWidth = Math.max((1 + 2 * level) * px, 1.5);
+    ctx.beginPath();
+    const pad = 1.5 * px;
+    for (const item of list) ctx.rect(item.x - pad, item.y - pad, item.width + 2 * pad, item.height + 2 * pad);
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
 }
 
 /** A model diff's status per node: a translucent fill over the box and a solid stripe on its left edge. */

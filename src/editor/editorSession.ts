@@ -123,6 +123,8 @@ export class EditorSession implements vscode.Disposable {
     else if (event.type === 'showProblems') void vscode.commands.executeCommand('workbench.actions.view.problems');
     else if (event.type === 'fixProblems') void vscode.commands.executeCommand('onnxLens.fixProblems', this.uri);
     else if (event.type === 'direction') void this.state?.update(directionKey(this.document.uri), event.direction);
+    // The diff legend's Compare Numbers button.
+    else if (event.type === 'diffNumbers') void vscode.commands.executeCommand('onnxLens.diffNumbers', this.uri);
   }
 
   /** The settings with the direction chosen for this model, when there is one. */

@@ -52,4 +52,13 @@ scenario('Fold Constants, Show Diff: the legend counts the changes, F7 selects t
   await vs.waitForWebviewText(new RegExp(first));
   const selected = await vs.inWebview(() => document.querySelector('.status')?.textContent ?? null);
   assert.match(selected ?? '', /Change 1 of/);
+
+  // Compare numbers: both models run in the runtime child; a fold keeps every value, so none is beyond tolerance.
+  const button = frame.locator('.diff-legend .diff-numbers vscode-button', { hasText: 'Compare numbers' });
+  await button.click();
+  const line = await waitFor('the numbers line', () => vs.inWebview(() => document.querySelector('.diff-legend .diff-numbers-count')?.textContent ?? undefined), 90_000);
+  const [, beyond, compared] = /^(\d+) of (\d+) values beyond tolerance$/.exec(line) ?? [];
+  assert.equal(beyond, '0', line);
+  // Every value the folded model computes is one the original computes too (b's nodes are all unchanged).
+  assert.equal(Number(compared), b.graph!.node!.length, line);
 });

@@ -114,6 +114,8 @@ export interface LaunchOptions {
   files?: Record<string, Fixture>;
   /** Extra user settings. */
   settings?: Record<string, unknown>;
+  /** Runs on the workspace folder after its files are written, before code-server starts (a git repository). */
+  prepare?: (workspace: string) => void;
 }
 
 /** One code-server with one Chromium page on a fresh workspace. */
@@ -142,6 +144,7 @@ export class Workbench {
     const workspace = join(root, 'workspace');
     mkdirSync(workspace, { recursive: true });
     for (const [path, content] of Object.entries(options.files ?? {})) writeFixture(join(workspace, path), content);
+    options.prepare?.(workspace);
     mkdirSync(join(dirs.userData, 'User'), { recursive: true });
     writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...options.settings }, null, 2));
 

@@ -3,6 +3,7 @@
 // the second no longer has (they are not in its graph, so the legend lists them), and the change stops
 // for F7 / Shift+F7. Pure: the host computes it, the webview only draws it.
 import type { GraphProto, NodeProto } from '../model/proto.js';
+import type { DivergenceHeat } from './divergenceHeat.js';
 import { changeStops, nodeStatuses } from './status.js';
 import type { ChangeGroup, GraphDiff, GroupKind, NodeChanges, NodePair, NodeStatus } from './types.js';
 
@@ -26,6 +27,8 @@ export interface DiffOverlay {
   stops: number[];
   /** Stops that have no node in the second model (removed or folded groups): listed, not stepped to. */
   stopsOnlyInFirst: number;
+  /** After both models ran on the same inputs: where and how far their numbers part. */
+  divergence?: DivergenceHeat;
 }
 
 /** At most this many removed nodes travel to the legend; the count says the rest. */
