@@ -5,7 +5,7 @@
 // 'integer' format: MatMulInteger/ConvInteger + Cast + Mul by the product of scales (+ bias).
 // 'qdq' format: DynamicQuantizeLinear -> DequantizeLinear on activations, DequantizeLinear on weights,
 // the original op in float (onnxruntime fuses these into integer kernels).
-import { DataType, onnx, toLong, type NodeProto } from '../../model/proto.js';
+import { DataType, onnx, type NodeProto } from '../../model/proto.js';
 import { elementCount } from '../../model/tensorValues.js';
 import { quantizeTensor, type Granularity, type QuantizedTensor } from './arithmetic.js';
 import type { QuantizeOptions } from './options.js';
@@ -119,18 +119,6 @@ function gatheredToo(rw: Rewriter, name: string): boolean {
   return rw.index.consumers(name).some((c) => c.node.opType === 'Gather' && c.inputIndex === 0 && !rw.isExcluded(c.node));
 }
 
-/** A new node computing `input` transposed (2-D), once per input. */
-function transposeOf(rw: Rewriter, input: string, nodes: NodeProto[]): string {
-  const key = `T:${input}`;
-  let name = rw.memo.get(key) as string | undefined;
-  if (!name) {
-    name = rw.names.fresh(`${input}_transposed`);
-    nodes.push(rw.node('Transpose', [input], [name], `${input}_Transpose`, [onnx.AttributeProto.create({ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [toLong(1), toLong(0)] })]));
-    rw.memo.set(key, name);
-  }
-  return name;
-}
-
 export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generator<void, DynamicCounts> {
   const counts: DynamicCounts = { matmul: 0, gemm: 0, conv: 0, gather: 0, recurrent: 0 };
   const qdq = options.format === 'qdq';
@@ -202,7 +190,7 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
             : quantizeWeight(rw, weight, transB ? transposed(weight.data, N, K) : weight.data, [K, N], g, options.symmetric, `${g.kind}:KN`, node, 'Gemm');
           const a = activation(rw, inputs[0], false, nodes);
           const integer = rw.names.fresh(`${base}_output_int32`);
-          nodes.push(rw.node('MatMulInteger', [a.q, tied ? transposeOf(rw, w.values, nodes) : w.values, a.zeroPoint, w.zeroPoint], [integer], `${base}_MatMulInteger`));
+          nodes.push(rw.node('MatMulInteger', [a.q, tied ? rw.transposeOf(w.values, nodes) : w.values, a.zeroPoint, w.zeroPoint], [integer], `${base}_MatMulInteger`));
           let bias: string | undefined = inputs[2] || undefined;
           const beta = floatAttr(node, 'beta', 1);
           if (bias && beta !== 1) {
@@ -288,11 +276,11 @@ function matMulThroughTranspose(rw: Rewriter, options: QuantizeOptions, node: No
   const inputs = node.input ?? [];
   if (options.format === 'qdq') {
     const a = activation(rw, inputs[0], true, nodes);
-    nodes.push(onnx.NodeProto.create({ ...node, input: [a.dequantized!, transposeOf(rw, dequantizeWeight(rw, w, g, nodes), nodes)] }));
+    nodes.push(onnx.NodeProto.create({ ...node, input: [a.dequantized!, rw.transposeOf(dequantizeWeight(rw, w, g, nodes), nodes)] }));
   } else {
     const a = activation(rw, inputs[0], false, nodes);
     const integer = rw.names.fresh(`${base}_output_int32`);
-    nodes.push(rw.node('MatMulInteger', [a.q, transposeOf(rw, w.values, nodes), a.zeroPoint, w.zeroPoint], [integer], `${base}_MatMulInteger`));
+    nodes.push(rw.node('MatMulInteger', [a.q, rw.transposeOf(w.values, nodes), a.zeroPoint, w.zeroPoint], [integer], `${base}_MatMulInteger`));
     rescale(rw, base, integer, a.scale, w.scale, node.output![0], nodes);
   }
   return true;

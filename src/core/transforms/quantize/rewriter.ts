@@ -187,6 +187,18 @@ export class Rewriter {
     return onnx.NodeProto.create({ opType, input: inputs, output: outputs, name: this.names.fresh(name), attribute: attributes, ...(domain ? { domain } : {}) });
   }
 
+  /** The name of `input` transposed (2-D): a Transpose is pushed onto `nodes` the first time, then reused. */
+  transposeOf(input: string, nodes: NodeProto[]): string {
+    const key = `T:${input}`;
+    let name = this.memo.get(key) as string | undefined;
+    if (!name) {
+      name = this.names.fresh(`${input}_transposed`);
+      nodes.push(this.node('Transpose', [input], [name], `${input}_Transpose`, [onnx.AttributeProto.create({ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [toLong(1), toLong(0)] })]));
+      this.memo.set(key, name);
+    }
+    return name;
+  }
+
   /** Replaces node `index` by `nodes` (which must produce its outputs). */
   replace(index: number, nodes: NodeProto[]): void {
     this.replacements.set(index, nodes);

@@ -1,7 +1,7 @@
 // Weight-only quantization of MatMul weights, block-wise along K: either a standard blocked
 // DequantizeLinear (opset 21, axis + block_size) feeding the MatMul (and Gemm), or com.microsoft
 // MatMulNBits, which onnxruntime runs without materialising the float weight (MatMul only).
-import { DataType, onnx, toLong, type NodeProto } from '../../model/proto.js';
+import { DataType, onnx, type NodeProto } from '../../model/proto.js';
 import { codeOf, quantizeColumnBlocks, quantizeTensor, symmetricCodeOf, type QuantType } from './arithmetic.js';
 import type { QuantizeOptions } from './options.js';
 import { nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
@@ -88,18 +88,6 @@ function tiedGathers(rw: Rewriter, weight: string, done: readonly WeightOnlyCand
   return gathers.map((c) => ({ node: c.node, index: c.index }));
 }
 
-/** A Transpose (perm 1,0) of `input`, once per input. */
-function transposeOf(rw: Rewriter, input: string, nodes: NodeProto[]): string {
-  const key = `T:${input}`;
-  let name = rw.memo.get(key) as string | undefined;
-  if (!name) {
-    name = rw.names.fresh(`${input}_transposed`);
-    nodes.push(rw.node('Transpose', [input], [name], `${input}_Transpose`, [onnx.AttributeProto.create({ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [toLong(1), toLong(0)] })]));
-    rw.memo.set(key, name);
-  }
-  return name;
-}
-
 /** Axis of K in the weight: 0 for MatMul's [K, N], 1 for a weight stored [N, K] (Gemm transB = 1, a Transpose). */
 function reductionAxis(c: WeightOnlyCandidate): number {
   return c.via || (c.node.opType === 'Gemm' && intAttr(c.node, 'transB', 0) !== 0) ? 1 : 0;
@@ -137,7 +125,7 @@ export function* rewriteBlockedDequantize(rw: Rewriter, options: QuantizeOptions
       rw.memo.set(key, dequantized);
       rw.record({ tensor: weight.name, role: 'weight', node: nodeLabel(node), op: node.opType ?? '', dtype: type, shape: weight.dims }, q);
     }
-    const b = c.via ? transposeOf(rw, dequantized, prefix) : dequantized;
+    const b = c.via ? rw.transposeOf(dequantized, prefix) : dequantized;
     const matmul = onnx.NodeProto.create({ ...node, input: [node.input![0], b, ...(node.input ?? []).slice(2)] });
     rw.replace(index, [...prefix, matmul]);
     done.push(c);
