@@ -426,7 +426,7 @@ export class Workbench {
 
   /** The frame whose document matches selector (for clicks and typing inside a webview). */
   async webviewFrameWith(selector: string, timeoutMs = defaultTimeoutMs): Promise<Frame> {
-    return waitFor(`a webview with "${selector}"`, async () => {
+    return this.waitPastBlankWebview(`a webview with "${selector}"`, async () => {
       for (const frame of this.webviewFrames()) {
         if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
       }
@@ -447,19 +447,36 @@ export class Workbench {
     const where = options.where ?? 'any';
     const test = (text: string) => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text));
     let last = '';
-    let blank = false;
-    const started = Date.now();
-    let reloaded = false;
     const attempt = async () => {
       const texts: string[] = [];
       if (where !== 'webview') texts.push(await this.workbenchText());
       const webview = where !== 'workbench' ? await this.webviewText() : undefined;
       if (webview !== undefined) texts.push(webview);
       last = texts.join('\n');
-      if (test(last)) return last;
-      // code-server now and then leaves a webview frame blank (its script never runs). A model editor
-      // that is still empty after 12 s is reloaded once, and the run says so.
-      blank = webview === '' && /\.onnx$/.test(await this.activeTab());
+      return test(last) ? last : undefined;
+    };
+    const what = `${String(pattern)} in the ${where === 'any' ? 'window' : where}`;
+    try {
+      return await this.waitPastBlankWebview(what, attempt, options.timeoutMs);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nText seen (first 1500 characters):\n${last.slice(0, 1500)}`);
+    }
+  }
+
+  /**
+   * waitFor, for something a model editor's webview shows. code-server now and then leaves a webview
+   * frame blank (its script never runs): one still blank after 12 s is reloaded once, and the run says so.
+   * The blank frame's script request can also hang in code-server's webview service worker until its 30 s
+   * resource timeout, reload or not: a model editor still blank at the deadline gets that long once more.
+   */
+  private async waitPastBlankWebview<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = defaultTimeoutMs): Promise<T> {
+    const started = Date.now();
+    let blank = false;
+    let reloaded = false;
+    const attempt = async () => {
+      const found = await fn();
+      if (found !== undefined) return found;
+      blank = (await this.webviewText()) === '' && /\.onnx$/.test(await this.activeTab());
       if (blank && !reloaded && Date.now() - started > 12_000) {
         reloaded = true;
         process.stderr.write(`[e2e] the model editor stayed blank for 12 s: reloading its webview once (Developer: Reload Webviews)\n`);
@@ -467,19 +484,12 @@ export class Workbench {
       }
       return undefined;
     };
-    const what = `${String(pattern)} in the ${where === 'any' ? 'window' : where}`;
     try {
-      try {
-        return await waitFor(what, attempt, options.timeoutMs);
-      } catch (error) {
-        // The blank frame's script request can hang in code-server's webview service worker until its
-        // 30 s resource timeout, reload or not: a model editor still blank gets that long once more.
-        if (!blank) throw error;
-        process.stderr.write(`[e2e] the model editor is still blank: waiting out the webview's resource timeout\n`);
-        return await waitFor(what, attempt, 40_000);
-      }
+      return await waitFor(what, attempt, timeoutMs);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\nText seen (first 1500 characters):\n${last.slice(0, 1500)}`);
+      if (!blank) throw error;
+      process.stderr.write(`[e2e] the model editor is still blank: waiting out the webview's resource timeout\n`);
+      return await waitFor(what, attempt, 40_000);
     }
   }
 
