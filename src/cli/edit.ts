@@ -1,23 +1,24 @@
 // `onnx-lens edit IN -o OUT --rename a=b ...`: the editor's model edits on the command line. The edits
-// apply in command-line order, each validated as in the editor; the first refusal exits 2 with its one
-// line and nothing is written. IN is written over only with --in-place.
+// apply in command-line order as one change, validated once after the last (so a layer can be widened
+// through states that do not compute); a refusal exits 2 with its one line and nothing is written.
+// IN is written over only with --in-place.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyEdit, EditNeedsConfirmation, parseAttributeValue, saveEditedModel, type EditDim, type ModelEdit, type NodeRef } from '../core/edit/index.js';
+import { applyEdits, EditNeedsConfirmation, parseAttributeValue, saveEditedModel, type EditDim, type ModelEdit, type NodeRef } from '../core/edit/index.js';
 import { UserError } from '../core/errors.js';
 import { readModelFile } from '../core/model/decode.js';
 import { assertNotSameFile } from '../core/model/modelFile.js';
-import type { Problem } from '../core/check/problem.js';
 import { print, UsageError, type CliCommand } from './command.js';
 
 const usage = 'onnx-lens edit IN (-o OUT | --in-place) EDIT... [--remove-dead] [--force] [--json]';
 
 const help = [
   `Usage: ${usage}`,
-  '  Edit a model: the edits apply in the order given, each checked (checker rules and shape inference);',
-  '  the first one refused stops with its reason (exit 2) and nothing is written. IN is only written over',
-  '  with --in-place; its external data files are never changed.',
+  '  Edit a model: the edits apply in the order given, as one change checked after the last (checker rules',
+  '  and shape inference), so the steps in between may not compute (widening a layer: --replace-initializer',
+  '  W, then B, then --set-shape of the output). A refused change stops with its reason (exit 2) and',
+  '  nothing is written. IN is only written over with --in-place; its external data files are never changed.',
   '',
   'Edits (each may be given more than once):',
   '  --rename A=B               rename value A to B everywhere (uses, graph outputs, subgraph captures)',
@@ -47,7 +48,7 @@ const help = [
   '  -o OUT        the edited model (written over when it exists; never IN)',
   '  --in-place    write the edited model over IN',
   '  --force       confirm edits that ask first (a delete leaving consumers dangling, an initializer changing type)',
-  '  --json        print the edits as JSON: [{ label, warnings }], and the output path',
+  '  --json        print the edits as JSON: the output path, [{ label, warnings }] and the change\'s warnings',
 ].join('\n');
 
 const editOptions = {
@@ -198,35 +199,24 @@ export const editCommand: CliCommand = {
       return toEdit(option.name, option.value ?? '', process.cwd());
     });
     const { model: source } = await readModelFile(input);
-    const modelDir = dirname(input);
-    let model = source;
-    let baseline: Problem[] | undefined;
-    const done: Array<{ label: string; warnings: string[] }> = [];
-    const say = (line: string) => {
-      if (!values.json) print(line);
-    };
-    const apply = (edit: ModelEdit) => {
-      let result;
-      try {
-        result = applyEdit(model, values.force ? forced(edit) : edit, { modelDir, baseline });
-      } catch (error) {
-        if (error instanceof EditNeedsConfirmation) throw new UserError(`${error.message.replace(/ Confirm to [^.]*\.$/, '')} Run with --force to do it anyway.`);
-        throw error;
-      }
-      model = result.model;
-      baseline = result.problems;
-      done.push({ label: result.label, warnings: result.warnings });
-      say(result.label);
-      for (const w of result.warnings) say(`  warning: ${w}`);
-      return result;
-    };
-    for (const edit of edits) {
-      const result = apply(edit);
-      if (result.followUp && values['remove-dead']) apply(result.followUp.edit);
-      else if (result.followUp) say(`  ${result.followUp.prompt.replace(/: remove them\?$/, '')} (--remove-dead removes them)`);
+    let result;
+    try {
+      result = applyEdits(source, values.force ? edits.map(forced) : edits, { modelDir: dirname(input), followUps: values['remove-dead'] });
+    } catch (error) {
+      if (error instanceof EditNeedsConfirmation) throw new UserError(`${error.message.replace(/ Confirm to [^.]*\.$/, '')} Run with --force to do it anyway.`);
+      throw error;
     }
-    const written = saveEditedModel(output, model, { sourceDir: modelDir });
-    if (values.json) print(JSON.stringify({ output: written.path, edits: done }, null, 2));
+    const { model, steps, warnings } = result;
+    if (!values.json) {
+      for (const step of steps) {
+        print(step.label);
+        for (const note of step.notes) print(`  warning: ${note}`);
+        if (step.followUp && !values['remove-dead']) print(`  ${step.followUp.prompt.replace(/: remove them\?$/, '')} (--remove-dead removes them)`);
+      }
+      for (const w of warnings) print(`warning: ${w}`);
+    }
+    const written = saveEditedModel(output, model, { sourceDir: dirname(input) });
+    if (values.json) print(JSON.stringify({ output: written.path, edits: steps.map((s) => ({ label: s.label, warnings: s.notes })), warnings }, null, 2));
     else print(`Wrote ${written.path} (${written.bytes} bytes)${written.dataFile ? ` and ${written.dataFile} (${written.dataBytes} bytes)` : ''}`);
     return 0;
   },

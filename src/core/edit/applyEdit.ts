@@ -9,7 +9,7 @@ import { deleteNode } from './deleteNode.js';
 import { replaceInitializer } from './initializers.js';
 import { exposeOutput, removeOutput, setBatchDim, setInputDtype, setShape } from './signature.js';
 import type { RawEdit } from './rawEdit.js';
-import type { ApplyOptions, EditResult, ModelEdit } from './types.js';
+import type { ApplyOptions, BatchResult, EditResult, ModelEdit } from './types.js';
 import { validateEdit } from './validate.js';
 
 function run(model: ModelProto, edit: ModelEdit): RawEdit {
@@ -41,7 +41,27 @@ function run(model: ModelProto, edit: ModelEdit): RawEdit {
  */
 export function applyEdit(model: ModelProto, edit: ModelEdit, options: ApplyOptions = {}): EditResult {
   const raw = run(model, edit);
-  if (options.validate === false) return { model: raw.model, label: raw.label, warnings: raw.notes ?? [], problems: [], followUp: raw.followUp };
   const checked = validateEdit(model, raw.model, { modelDir: options.modelDir, baseline: options.baseline, shapes: raw.shapes });
   return { model: raw.model, label: raw.label, warnings: [...(raw.notes ?? []), ...checked.warnings], problems: checked.problems, followUp: raw.followUp };
+}
+
+/**
+ * Applies edits in order as one change, validated once at the end against the input model: the states
+ * in between may be invalid (widening a layer replaces a weight, then its bias, then the output's shape).
+ * `followUps` applies each edit's follow-up (dead code after a removed output) right after it.
+ */
+export function applyEdits(model: ModelProto, edits: readonly ModelEdit[], options: ApplyOptions & { followUps?: boolean } = {}): BatchResult {
+  let current = model;
+  let shapes = false;
+  const steps: BatchResult['steps'] = [];
+  const queue = [...edits];
+  for (let edit = queue.shift(); edit; edit = queue.shift()) {
+    const raw = run(current, edit);
+    current = raw.model;
+    shapes ||= raw.shapes === true;
+    steps.push({ label: raw.label, notes: raw.notes ?? [], followUp: raw.followUp });
+    if (raw.followUp && options.followUps) queue.unshift(raw.followUp.edit);
+  }
+  const checked = validateEdit(model, current, { modelDir: options.modelDir, baseline: options.baseline, shapes });
+  return { model: current, steps, warnings: checked.warnings, problems: checked.problems };
 }

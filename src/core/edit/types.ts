@@ -81,10 +81,19 @@ export interface EditResult {
   warnings: string[];
   /**
    * The checker's problems on the result: pass them as `baseline` with the next edit to save a check.
-   * Empty when the edit was applied with `validate: false`.
    */
   problems: Problem[];
   followUp?: FollowUp;
+}
+
+/** Several edits applied as one change (applyEdits). */
+export interface BatchResult {
+  model: ModelProto;
+  /** Each edit (and applied follow-up) in order: its label, what it said, and the follow-up it offers. */
+  steps: Array<{ label: string; notes: string[]; followUp?: FollowUp }>;
+  /** Warning-level problems the whole batch introduced, one line each. */
+  warnings: string[];
+  problems: Problem[];
 }
 
 export interface ApplyOptions {
@@ -92,6 +101,4 @@ export interface ApplyOptions {
   modelDir?: string;
   /** The checker's problems on the input model, when the caller has them (from the last EditResult). */
   baseline?: Problem[];
-  /** Validate the result with the checker and shape inference (default true). Tests of raw edits only. */
-  validate?: boolean;
 }

@@ -1,4 +1,4 @@
-// `onnx-lens edit`: edits in command-line order, each printed with its label; the first refusal exits 2
+// `onnx-lens edit`: edits in command-line order as one change, each printed with its label; a refusal exits 2
 // with one line and writes nothing; IN is written over only with --in-place.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -72,7 +72,7 @@ test('the first refusal exits 2 with its one line and writes nothing; edits befo
   const run = cli('edit', cnn, '-o', out, '--rename', 'logits=scores', '--remove-output', 'scores', '--meta', 'a=b');
   assert.equal(run.status, 2);
   assert.equal(run.stderr, "onnx-lens: 'scores' is the model's only output; a model needs at least one.\n");
-  assert.equal(run.stdout, "Rename output 'logits' to 'scores'\n");
+  assert.equal(run.stdout, '', 'a refused change prints no labels of edits that were never written');
   assert.ok(!existsSync(out));
   const invalid = cli('edit', cnn, '-o', out, '--set-shape', 'image=1,3');
   assert.equal(invalid.status, 2);
@@ -109,6 +109,27 @@ test('dangling deletes and type changes need --force; --remove-dead removes what
   assert.match(forced.stdout, /^Replace initializer 'B' \(float\[3\] -> float\[1,3\]\)\n/);
 });
 
+test('edits are one change, validated after the last: a layer widened in one call computes; stopped halfway, it is refused', async () => {
+  const source = join(dir, 'linear.onnx');
+  writeFileSync(source, encodeModel(linearModel(4, 3)));
+  const w = join(dir, 'w5.npy');
+  const b = join(dir, 'b5.npy');
+  writeFileSync(w, encodeNpy({ dtype: DataType.FLOAT, dims: [4, 5], data: Float32Array.from({ length: 20 }, (_, i) => i / 10) }));
+  writeFileSync(b, encodeNpy({ dtype: DataType.FLOAT, dims: [5], data: new Float32Array(5) }));
+  const out = join(dir, 'wide.onnx');
+  const half = cli('edit', source, '-o', out, '--force', '--replace-initializer', `W=${w}`, '--replace-initializer', `B=${b}`);
+  assert.equal(half.status, 2);
+  assert.match(half.stderr, /^onnx-lens: Refused: shapes would not agree \(.*\)\.\n$/);
+  assert.equal(existsSync(out), false);
+  const whole = cli('edit', source, '-o', out, '--force', '--replace-initializer', `W=${w}`, '--replace-initializer', `B=${b}`, '--set-shape', 'Y=N,5');
+  assert.equal(whole.status, 0, whole.stderr);
+  assert.match(whole.stdout, /^Replace initializer 'W' \(float\[4,3\] -> float\[4,5\]\)\nReplace initializer 'B' \(float\[3\] -> float\[5\]\)\nSet the shape of output 'Y' to \[N,5\]\nWrote /);
+  const y = await client.run(out, { X: { dtype: DataType.FLOAT, dims: [2, 4], data: Float32Array.from([1, 0, 0, 0, 0, 1, 0, 0]) } });
+  assert.deepEqual(y.Y.dims, [2, 5]);
+  assert.deepEqual(Array.from(values(y.Y)), [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map((v) => Math.fround(v)));
+  assert.equal(onnxCheck(out), '');
+});
+
 test('IN is never written over without --in-place; with it, it is', () => {
   const source = join(dir, 'own.onnx');
   copyFileSync(cnn, source);
@@ -127,7 +148,7 @@ test('IN is never written over without --in-place; with it, it is', () => {
   assert.match(noEdit.stderr, /no edit given/);
   const inPlace = cli('edit', source, '--in-place', '--meta', 'a=b', '--json');
   assert.equal(inPlace.status, 0, inPlace.stderr);
-  assert.deepEqual(JSON.parse(inPlace.stdout), { output: source, edits: [{ label: "Add metadata 'a'", warnings: [] }] });
+  assert.deepEqual(JSON.parse(inPlace.stdout), { output: source, edits: [{ label: "Add metadata 'a'", warnings: [] }], warnings: [] });
   assert.deepEqual(decodeModel(readFileSync(source)).metadataProps!.map((p) => [p.key, p.value]), [['a', 'b']]);
 });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { applyEdit, EditNeedsConfirmation, EditRefused, saveEditedModel } from '../../../src/core/edit/index.js';
+import { applyEdit, applyEdits, EditNeedsConfirmation, EditRefused, saveEditedModel, type ModelEdit } from '../../../src/core/edit/index.js';
 import { encodeModel, readModelFile } from '../../../src/core/model/decode.js';
 import { ExternalDataReader, externalLocation, isExternal } from '../../../src/core/model/externalData.js';
 import { writeModelAtomic } from '../../../src/core/model/modelFile.js';
@@ -48,10 +48,11 @@ test('another dtype or shape asks first; confirmed, the new type is used and sha
   // float[4,5] W with a float[3] B: Add broadcasts [N,5] + [3] -> not computable; the output contradicts its declared [N,3].
   assert.throws(() => applyEdit(model, asked!.confirmed), /^EditRefused: Refused: shapes would not agree/);
   const b5 = encodeNpy(f32([5], [1, 1, 1, 1, 1]));
-  // Widening a layer takes three edits whose in-between states do not compute; the last one is validated.
-  const out = applyEdit(applyEdit(model, { kind: 'setShape', value: 'Y', dims: ['N', 5] }, { validate: false }).model, asked!.confirmed, { validate: false });
-  assert.equal(out.label, "Replace initializer 'W' (float[4,3] -> float[4,5])");
-  const result = applyEdit(out.model, { kind: 'replaceInitializer', name: 'B', npy: b5, allowChange: true });
+  // Widening a layer takes three edits whose in-between states do not compute: one batch, validated at its end.
+  const widen: ModelEdit[] = [asked!.confirmed, { kind: 'replaceInitializer', name: 'B', npy: b5, allowChange: true }, { kind: 'setShape', value: 'Y', dims: ['N', 5] }];
+  const result = applyEdits(model, widen);
+  assert.deepEqual(result.steps.map((s) => s.label), ["Replace initializer 'W' (float[4,3] -> float[4,5])", "Replace initializer 'B' (float[3] -> float[5])", "Set the shape of output 'Y' to [N,5]"]);
+  assert.throws(() => applyEdits(model, widen.slice(0, 2)), /^EditRefused: Refused: shapes would not agree/, 'a batch that ends invalid is refused');
   const y = await runModel(client, result.model, { X: feeds(1).x });
   assert.deepEqual(y.Y.dims, [1, 5]);
   assert.equal(checker(result.model, dir), '');
