@@ -207,7 +207,10 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     });
     const first = node.output?.[0];
     const type = typeOf(first);
-    if (!first || !type?.shape || type.shape.length > 1) continue;
+    if (!first || !type?.shape) continue;
+    // Above rank 1 only small tensors of static shape are carried (flat, row-major).
+    const length = type.shape.length === 0 ? 1 : type.shape.length === 1 ? type.shape[0] : staticCount(type);
+    if (type.shape.length > 1 && (typeof length !== 'number' || length > maxValueElements)) continue;
     let known: Dim[] | undefined;
     try {
       // A Constant's elements come through the constant lookup (read once); other nodes compute theirs.
@@ -215,7 +218,6 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     } catch {
       known = undefined;
     }
-    const length = type.shape.length === 0 ? 1 : type.shape[0];
     if (known && known.length <= maxValueElements && (typeof length !== 'number' || length === known.length)) values.set(first, known);
   }
   return types;

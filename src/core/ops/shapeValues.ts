@@ -1,10 +1,11 @@
 // Data propagation: the elements of small tensors that shape arguments are computed from (the
 // Shape -> Gather -> Concat -> Reshape chains of exporters, and the arithmetic on them), symbols
-// included, as onnx's data_prop does. Only scalars and vectors; anything not certain stays unknown.
+// included, as onnx's data_prop does. Small tensors of static shape are carried flat, row-major (the
+// pads torch builds with Reshape -> Slice -> Transpose); anything not certain stays unknown.
 import { DataType, int64ToNumber, type NodeProto, type TensorProto } from '../model/proto.js';
 import { constantNodeTensor, tensorToArray } from '../model/tensorValues.js';
 import type { Dim } from '../model/types.js';
-import { attribute, intAttr } from '../model/graphQueries.js';
+import { attribute, intAttr, intsAttr } from '../model/graphQueries.js';
 import type { DimAlgebra } from './dimAlgebra.js';
 import { type InferredType } from './shapeRuleKit.js';
 
@@ -81,6 +82,34 @@ function sliceElements(data: Dim[], start: number, end: number, step: number): D
 
 const allNumbers = (v: Dim[] | undefined): v is number[] => !!v && v.every((d) => typeof d === 'number');
 
+const range = (n: number): Dim[] => Array.from({ length: n }, (_, i) => i);
+
+/** A value's static shape, where it agrees with the elements known (exporters reshape pads to [n, 2]). */
+function staticShape(type: InferredType | undefined, count: number): number[] | undefined {
+  const shape = type?.shape;
+  if (!shape || !shape.every((d): d is number => typeof d === 'number')) return undefined;
+  return shape.reduce((n, d) => n * d, 1) === count ? shape : undefined;
+}
+
+const stridesOf = (shape: readonly number[]) => shape.map((_, i) => shape.slice(i + 1).reduce((n, d) => n * d, 1));
+
+/** The row-major elements at the given indices along one axis. */
+function pickAlong(data: Dim[], shape: number[], axis: number, indices: number[]): { data: Dim[]; shape: number[] } {
+  const outer = shape.slice(0, axis).reduce((n, d) => n * d, 1);
+  const inner = shape.slice(axis + 1).reduce((n, d) => n * d, 1);
+  const out: Dim[] = [];
+  for (let o = 0; o < outer; o++) for (const i of indices) out.push(...data.slice((o * shape[axis] + i) * inner, (o * shape[axis] + i + 1) * inner));
+  return { data: out, shape: shape.map((d, k) => (k === axis ? indices.length : d)) };
+}
+
+function transposeElements(data: Dim[], shape: number[], perm: number[]): Dim[] | undefined {
+  if ([...perm].sort((a, b) => a - b).some((p, i) => p !== i)) return undefined;
+  const from = stridesOf(shape);
+  const outShape = perm.map((p) => shape[p]);
+  const to = stridesOf(outShape);
+  return data.map((_, flat) => data[perm.reduce((at, p, k) => at + (Math.floor(flat / to[k]) % outShape[k]) * from[p], 0)]);
+}
+
 /** The elements of a node's (small, rank <= 1) first output, where they follow from known inputs. */
 export function propagateValue(f: ValueFacts): Dim[] | undefined {
   const { node, dims } = f;
@@ -119,11 +148,25 @@ export function propagateValue(f: ValueFacts): Dim[] | undefined {
     case 'Slice': {
       const data = f.value(0);
       const [starts, ends] = [f.value(1), f.value(2)];
-      const axes = node.input?.[3] ? f.value(3) : [0];
-      const steps = node.input?.[4] ? f.value(4) : [1];
-      if (!data || !allNumbers(starts) || !allNumbers(ends) || !allNumbers(axes) || !allNumbers(steps)) return undefined;
-      if (starts.length !== 1 || (axes[0] !== 0 && axes[0] !== -1)) return undefined;
-      return sliceElements(data, starts[0], ends[0], steps[0]);
+      if (!data || !allNumbers(starts) || !allNumbers(ends) || starts.length !== ends.length) return undefined;
+      const axes = node.input?.[3] ? f.value(3) : starts.map((_, i) => i);
+      const steps = node.input?.[4] ? f.value(4) : starts.map(() => 1);
+      if (!allNumbers(axes) || !allNumbers(steps) || axes.length !== starts.length || steps.length !== starts.length) return undefined;
+      const shape = staticShape(f.input(0), data.length) ?? [data.length];
+      let out: { data: Dim[]; shape: number[] } | undefined = { data, shape };
+      starts.forEach((start, k) => {
+        const axis = axes[k] < 0 ? axes[k] + shape.length : axes[k];
+        const picked = out && axis >= 0 && axis < shape.length ? sliceElements(range(out.shape[axis]), start, ends[k], steps[k]) : undefined;
+        out = out && picked ? pickAlong(out.data, out.shape, axis, picked as number[]) : undefined;
+      });
+      return out?.data;
+    }
+    case 'Transpose': {
+      const data = f.value(0);
+      const shape = data ? staticShape(f.input(0), data.length) : undefined;
+      if (!data || !shape) return undefined;
+      const perm = intsAttr(node, 'perm') ?? shape.map((_, i) => shape.length - 1 - i);
+      return perm.length === shape.length ? transposeElements(data, shape, perm) : undefined;
     }
     case 'Concat': {
       const parts = (node.input ?? []).map((_, i) => f.value(i));

@@ -60,8 +60,10 @@ const label = (node: NodeProto) => `${node.opType} '${node.name || node.output?.
 
 type Constant = (name: string | undefined) => TensorProto | undefined;
 type TypeOf = (name: string | undefined) => InferredType | undefined;
+/** The elements of a constant, or of a small value computed from constants (a Pad's pads built at run time). */
+type Numbers = (name: string | undefined) => number[] | undefined;
 
-function numbers(constant: Constant, name: string | undefined): number[] | undefined {
+function constantNumbers(constant: Constant, name: string | undefined): number[] | undefined {
   const t = constant(name);
   if (!t) return undefined;
   try {
@@ -73,7 +75,7 @@ function numbers(constant: Constant, name: string | undefined): number[] | undef
 }
 
 /** The smallest size each dim of a node's first input may have: windows and reflect pads. */
-function minimumsOf(node: NodeProto, typeOf: TypeOf, constant: Constant, opset: number): Array<{ dim: Dim; need: number; what: string }> {
+function minimumsOf(node: NodeProto, typeOf: TypeOf, numbers: Numbers, opset: number): Array<{ dim: Dim; need: number; what: string }> {
   const inputs = node.input ?? [];
   const shape = typeOf(inputs[0])?.shape;
   if (!shape || (node.domain && node.domain !== 'ai.onnx')) return [];
@@ -94,9 +96,9 @@ function minimumsOf(node: NodeProto, typeOf: TypeOf, constant: Constant, opset: 
       found.push({ dim: shape[2 + i], need, what: `its ${extent}-wide window` });
     }
   } else if (op === 'Pad' && stringAttr(node, 'mode', 'constant') === 'reflect') {
-    const pads = opset >= 11 ? numbers(constant, inputs[1]) : intsAttr(node, 'pads') ?? intsAttr(node, 'paddings');
+    const pads = opset >= 11 ? numbers(inputs[1]) : intsAttr(node, 'pads') ?? intsAttr(node, 'paddings');
     if (!pads) return [];
-    const axesIn = opset >= 18 && inputs[3] ? numbers(constant, inputs[3]) : undefined;
+    const axesIn = opset >= 18 && inputs[3] ? numbers(inputs[3]) : undefined;
     if (opset >= 18 && inputs[3] && !axesIn) return [];
     const axes = axesIn ? axesIn.map((a) => (a < 0 ? a + shape.length : a)) : shape.map((_, i) => i);
     if (pads.length !== 2 * axes.length) return [];
@@ -170,7 +172,7 @@ function tiesOf(node: NodeProto, typeOf: TypeOf): Array<[Dim, Dim]> {
 interface Visit {
   node: NodeProto;
   typeOf: TypeOf;
-  constant: Constant;
+  numbers: Numbers;
 }
 
 /**
@@ -182,7 +184,7 @@ function walk(
   onDeclared?: (declared: Dim[], inferred: Dim[], name: string) => void,
 ): void {
   const opset = defaultOpset(model);
-  const run = (graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined, outerConstant: Constant, top: boolean) => {
+  const run = (graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined, outerValues: ReadonlyMap<string, Dim[]> | undefined, outerConstant: Constant, top: boolean) => {
     const constants = new Map<string, TensorProto>();
     for (const t of graph.initializer ?? []) if (t.name) constants.set(t.name, t);
     for (const node of graph.node ?? []) {
@@ -204,12 +206,17 @@ function walk(
     };
     // Without input shapes only the nodes and constants are wanted: no inference.
     let types = new Map<string, InferredType>(outer ?? []);
+    const values = new Map<string, Dim[]>();
     try {
-      if (inputs) types = inferShapes(probe, { opset, outer, constant: (name) => constant(name) });
+      if (inputs) types = inferShapes(probe, { opset, outer, outerValues, valuesOut: values, constant: (name) => constant(name) });
     } catch {
       return;
     }
     const typeOf: TypeOf = (name) => (name ? types.get(name) : undefined);
+    const numbers: Numbers = (name) => {
+      const known = constantNumbers(constant, name) ?? values.get(name ?? '');
+      return known?.every((d): d is number => typeof d === 'number') ? known : undefined;
+    };
     if (onDeclared) {
       for (const info of [...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
         const declared = shapeOf(info.type?.tensorType?.shape);
@@ -219,11 +226,11 @@ function walk(
     }
     for (const index of topologicalOrder(graph)) {
       const node = (graph.node ?? [])[index];
-      onNode({ node, typeOf, constant });
-      for (const sub of subgraphsOf(node)) run(sub.graph, types, constant, false);
+      onNode({ node, typeOf, numbers });
+      for (const sub of subgraphsOf(node)) run(sub.graph, types, values, constant, false);
     }
   };
-  if (model.graph) run(model.graph, undefined, () => undefined, true);
+  if (model.graph) run(model.graph, undefined, undefined, () => undefined, true);
 }
 
 /** Union-find over symbols, with a fixed size per group where the graph implies one. */
@@ -294,13 +301,13 @@ function scalarHints(model: ModelProto): Map<string, DimFact> {
       }
     }
   }
-  for (const { node, constant } of visits) {
+  for (const { node, numbers } of visits) {
     if (node.opType !== 'Equal') continue;
     const [a, b] = node.input ?? [];
     for (const [mine, other] of [[a, b], [b, a]]) {
       const input = derived.get(mine ?? '');
       if (input === undefined || hints.has(input)) continue;
-      const values = numbers(constant, other);
+      const values = numbers(other);
       if (values?.length === 1 && Number.isInteger(values[0])) hints.set(input, { value: values[0], reason: `compared with ${values[0]} by ${label(node)}` });
     }
   }
@@ -322,9 +329,9 @@ export function modelHints(model: ModelProto): ModelHints {
   const opset = defaultOpset(model);
   // Every free dim is a group of its own first, in input order, so that representatives are stable.
   for (const shape of symbolicInputs(model).values()) for (const d of shape) if (typeof d === 'string') groups.find(d);
-  walk(model, symbolicInputs(model), ({ node, typeOf, constant }) => {
+  walk(model, symbolicInputs(model), ({ node, typeOf, numbers }) => {
     for (const [a, b] of tiesOf(node, typeOf)) groups.tie(a, b, label(node));
-    for (const m of minimumsOf(node, typeOf, constant, opset)) if (typeof m.dim === 'string') groups.atLeast(m.dim, m.need, `${label(node)} with ${m.what}`);
+    for (const m of minimumsOf(node, typeOf, numbers, opset)) if (typeof m.dim === 'string') groups.atLeast(m.dim, m.need, `${label(node)} with ${m.what}`);
   }, (declared, inferred, name) => {
     declared.forEach((d, i) => {
       if (d !== inferred[i] && d !== null) groups.tie(inferred[i], d, `'${name}' declared as [${declared.map((x) => x ?? '?').join(',')}]`);
@@ -337,9 +344,9 @@ export function modelHints(model: ModelProto): ModelHints {
     scalars: scalarHints(model),
     misfit(shapes) {
       let found: Misfit | undefined;
-      walk(model, shapes, ({ node, typeOf, constant }) => {
+      walk(model, shapes, ({ node, typeOf, numbers }) => {
         if (found) return;
-        for (const m of minimumsOf(node, typeOf, constant, opset)) {
+        for (const m of minimumsOf(node, typeOf, numbers, opset)) {
           if (typeof m.dim === 'number' && m.dim < m.need) {
             found = { node: label(node), need: m.need, have: m.dim, what: m.what };
             return;

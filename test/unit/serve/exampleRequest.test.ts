@@ -25,10 +25,9 @@ const fixtures = [
 ];
 const silero = join(exported, 'silero_like_dynamo', 'model.onnx');
 /**
- * The one fixture whose example the input hints cannot size: its reflect pads are computed at run time
- * (Shape, Sub, ConstantOfShape, Concat, Reshape, Slice, Transpose over the outer graph's constants), which
- * inputHints.ts does not fold, so `time` stays 1 (`onnx-lens run` fails the same way). The user's way out
- * is the input options, checked below; when the hints learn it, the first assertion on it fails.
+ * The scripted export builds its reflect pads at run time (Shape, Sub, ConstantOfShape, Concat, Reshape,
+ * Slice, Transpose over the outer graph's constants): the hints follow that chain through shape
+ * inference's small values to size `time`.
  */
 const computedPads = join(exported, 'silero_like_torchscript', 'model.onnx');
 
@@ -49,7 +48,7 @@ const exampleOf = (server: ModelServer): ExampleRequest => {
 test('the example request of every fixture is answered 200 by a real server, as JSON and as binary', async () => {
   assert.ok(fixtures.length >= 10, `fixtures found: ${fixtures.length}`);
   for (const path of fixtures) {
-    const server = await serve(path, path === computedPads ? { inputSpec: { dims: { time: 512 } } } : {});
+    const server = await serve(path);
     try {
       const example = exampleOf(server);
       assert.deepEqual(example.tensors.map((t) => t.name), server.signature.inputs.map((i) => i.name), path);
@@ -67,11 +66,15 @@ test('the example request of every fixture is answered 200 by a real server, as 
   }
 });
 
-test('silero-like scripted: pads computed at run time are not sized by the hints; --dims time=N is the way out', async () => {
-  const server = await serve(computedPads);
-  const answer = await sendInferRequest(server.inferUrl, exampleOf(server).tensors);
-  assert.equal(answer.status, 500);
-  assert.match(answer.error!, /Pad reflect requires axis length >= 2/);
+test('silero-like scripted: pads computed at run time size the example, and --dims still overrides them', async () => {
+  const hinted = await serve(computedPads);
+  const example = exampleOf(hinted);
+  assert.ok(example.assumptions.some((a) => a.subject === 'time' && a.kind === 'minimum' && /reflect pad of 32/.test(a.reason ?? '')), JSON.stringify(example.assumptions));
+  assert.ok(example.dims.time >= 33, `time = ${example.dims.time}`);
+  assert.equal((await sendInferRequest(hinted.inferUrl, example.tensors)).status, 200);
+  const given = await serve(computedPads, { inputSpec: { dims: { time: 512 } } });
+  assert.deepEqual(exampleOf(given).tensors.find((t) => t.name === 'input')!.array.dims, [1, 512]);
+  assert.equal((await sendInferRequest(given.inferUrl, exampleOf(given).tensors)).status, 200);
 });
 
 test('silero-like: free dims 1 and zeros fail; the example takes the reflect Pad minimum and sr = 16000', async () => {
