@@ -57,6 +57,43 @@ function convolutions(): ShapeCase {
   };
 }
 
+/**
+ * torch's F.pad, scripted: the pads are built at run time as [begin, end] pairs in torch's order, reshaped
+ * to [n, 2], reversed along the rows and transposed into ONNX's order. Reflect Pad then a strided Conv.
+ */
+function torchPads(): ShapeCase {
+  return {
+    name: 'torch pads built at run time',
+    model: model({
+      input: [valueInfo('x', DataType.FLOAT, ['N', 'T'])],
+      output: [valueInfo('y', DataType.FLOAT)],
+      initializer: [
+        weights('w', [4, 1, 16]), i64('one', [1], [1]), i64('zero', [1], [0]), i64('pair', [2], [3, 5]), i64('six', [], [6]),
+        i64('rows', [2], [-1, 2]), i64('minus1', [1], [-1]), i64('lowest', [1], [-9223372036854775807]), i64('flat', [1], [-1]),
+      ],
+      node: [
+        node('Unsqueeze', ['x', 'one'], ['x3']),
+        node('Shape', ['pair'], ['pair_shape']),
+        node('Gather', ['pair_shape', 'zero'], ['pair_len'], { axis: 0 }),
+        node('Sub', ['six', 'pair_len'], ['rest']),
+        node('ConstantOfShape', ['rest'], ['zeros'], { value: i64('', [1], [0]) }),
+        node('Concat', ['pair', 'zeros'], ['torch_pads'], { axis: 0 }),
+        node('Reshape', ['torch_pads', 'rows'], ['by_dim']),
+        node('Slice', ['by_dim', 'minus1', 'lowest', 'zero', 'minus1'], ['reversed']),
+        node('Transpose', ['reversed'], ['onnx_order'], { perm: [1, 0] }),
+        node('Reshape', ['onnx_order', 'flat'], ['pads']),
+        node('Pad', ['x3', 'pads'], ['padded'], { mode: 'reflect' }),
+        node('Conv', ['padded', 'w'], ['y'], { strides: [8] }),
+      ],
+    }),
+    bindings: [{ N: 1, T: 40 }, { N: 3, T: 97 }],
+    expect: {
+      padded: ['N', 1, 'T + 8'],
+      y: ['N', 4, 'floor(T/8)'],
+    },
+  };
+}
+
 /** What exporters write around attention: Shape -> Gather -> Unsqueeze -> Concat -> Reshape, and friends. */
 function exporterChains(): ShapeCase {
   return {
@@ -234,5 +271,5 @@ function dataDependent(): ShapeCase {
 }
 
 export function shapeCases(): ShapeCase[] {
-  return [convolutions(), exporterChains(), opset11Forms(), opset18Forms(), controlFlow(), dataDependent()];
+  return [convolutions(), exporterChains(), opset11Forms(), opset18Forms(), controlFlow(), dataDependent(), torchPads()];
 }
