@@ -364,6 +364,20 @@ export class Workbench {
     await this.page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
   }
 
+  /**
+   * Runs a command that opens a quick pick and returns its item labels. A webview that takes focus late
+   * (a tab just clicked, under load) closes the pick as it opens, as it would for a user: then the
+   * command is run once more.
+   */
+  async runCommandToPick(title: string): Promise<string[]> {
+    for (let attempt = 0; ; attempt++) {
+      await this.runCommand(title);
+      const shown = await this.page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
+      if (shown || attempt === 2) return this.quickPickItems();
+      process.stderr.write(`[e2e] "${title}" opened no quick pick within 10 s (closed by a webview taking focus?): running it again\n`);
+    }
+  }
+
   /** The quick pick / input box that a command opened: its visible item labels. */
   async quickPickItems(): Promise<string[]> {
     const widget = this.page.locator('.quick-input-widget');

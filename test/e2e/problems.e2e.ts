@@ -160,8 +160,7 @@ scenario('a problem inside an If branch: its rule code selects the node there (d
 scenario('ONNX: Fix Model Problems... sorts the model into mlp-unsorted.fixed.onnx, verified, which opens without problems', async (vs) => {
   // Continues with mlp-unsorted.onnx open.
   await vs.tab('mlp-unsorted.onnx').first().click();
-  await vs.runCommand('ONNX: Fix Model Problems...');
-  const items = await vs.quickPickItems();
+  const items = await vs.runCommandToPick('ONNX: Fix Model Problems...');
   assert.ok(items.includes('Sort Nodes Topologically') && !items.includes('Make Names Unique') && !items.includes('Apply All Fixes'), items.join(' | '));
   await vs.pick('Sort Nodes Topologically');
   const note = await vs.waitForNotification(/Fix: mlp-unsorted\.fixed\.onnx written/, 90_000);
@@ -175,7 +174,7 @@ scenario('ONNX: Fix Model Problems... sorts the model into mlp-unsorted.fixed.on
   // Fixing again never overwrites: the next result gets a name of its own.
   const first = statSync(vs.path('mlp-unsorted.fixed.onnx')).mtimeMs;
   await vs.tab('mlp-unsorted.onnx').first().click();
-  await vs.runCommand('ONNX: Fix Model Problems...');
+  await vs.runCommandToPick('ONNX: Fix Model Problems...');
   await vs.pick('Sort Nodes Topologically');
   await vs.waitForNotification(/Fix: mlp-unsorted\.fixed-2\.onnx written/, 90_000);
   assert.equal(statSync(vs.path('mlp-unsorted.fixed.onnx')).mtimeMs, first);

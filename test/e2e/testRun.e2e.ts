@@ -28,8 +28,7 @@ const { scenario } = useWorkbench({
 scenario('a model with test data beside it runs against its expected outputs; the results view shows outputs, latency and settings', async (vs) => {
   await vs.openFile('add/model.onnx');
   await vs.waitForWebviewText(/sum/);
-  await vs.runCommand('ONNX: Test Run Model');
-  const items = await vs.quickPickItems();
+  const items = await vs.runCommandToPick('ONNX: Test Run Model');
   assert.ok(items.includes('Test data beside the model'), `input sources offered: ${items.join(' | ')}`);
   assert.ok(items.some((i) => i.startsWith('Generated: Random normal')), items.join(' | '));
   await vs.pick('Test data beside the model');
@@ -45,8 +44,7 @@ scenario('a size nothing in the model gives is fed as 1 and marked in the inputs
   await vs.closeAllEditors();
   await vs.openFile('sized.onnx');
   await vs.waitForWebviewText(/MatMul/);
-  await vs.runCommand('ONNX: Test Run Model');
-  assert.ok(!(await vs.quickPickItems()).includes('As last time'), 'nothing is remembered for a model never run');
+  assert.ok(!(await vs.runCommandToPick('ONNX: Test Run Model')).includes('As last time'), 'nothing is remembered for a model never run');
   await vs.pick('Generated: Random uniform in [0, 1)');
   const first = await vs.waitForWebviewText(/Y\s+float\s+\[1,3\]/, 60_000);
   assert.match(first, /not compared/);
@@ -64,8 +62,7 @@ scenario('a size nothing in the model gives is fed as 1 and marked in the inputs
   await vs.closeAllEditors();
   await vs.openFile('sized.onnx');
   await vs.waitForWebviewText(/MatMul/);
-  await vs.runCommand('ONNX: Test Run Model');
-  const items = await vs.quickPickItems();
+  const items = await vs.runCommandToPick('ONNX: Test Run Model');
   assert.equal(items[0], 'As last time', items.join(' | '));
   await vs.pick('Generated: All ones');
   const again = await vs.waitForWebviewText(/generated \(ones, seed 0\); --dims N=4/, 60_000);

@@ -79,7 +79,7 @@ scenario('the edited inputs are remembered for the model: the next run offers th
   await vs.closeAllEditors();
   await vs.openFile('silero.onnx');
   await vs.waitForWebviewText(/If/);
-  await vs.runCommand('ONNX: Test Run Model');
+  await vs.runCommandToPick('ONNX: Test Run Model');
   await waitFor('the last inputs offered first', async () => (await vs.quickPickItems())[0] === 'As last time');
   const row = await vs.page.locator('.quick-input-widget .monaco-list-row').first().innerText();
   assert.match(row, /normal · batch=2 · time=512 · sr=8000/);

@@ -46,8 +46,7 @@ scenario('Prune Model, per layer at 90%, offers sparse storage and writes it whe
   await vs.closeAllEditors();
   await vs.openFile('mlp.onnx');
   await vs.waitForWebviewText(/5 in the main graph/, 60_000);
-  await vs.runCommand('ONNX: Prune Model...');
-  const modes = await vs.quickPickItems();
+  const modes = await vs.runCommandToPick('ONNX: Prune Model...');
   assert.ok(modes.some((m) => m.includes('Extract Subgraph')), modes.join(' | '));
   await vs.pick('Magnitude Pruning, Per Layer');
   await vs.pick('90%');
