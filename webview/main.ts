@@ -122,7 +122,7 @@ const follower = new DiffFollower({
   mainGraph: () => (current() === '' ? shownGraph() : undefined),
   diff: () => diff,
   post: (sync) => channel.event({ type: 'diffSync', sync }),
-  reveal: (index) => revealMainNode(index),
+  reveal: (index) => revealMainNode(index, false),
 });
 const diffLegend = new DiffLegend((delta) => void stepDiff(delta), () => channel.event({ type: 'diffNumbers' }), (node) => void revealMainNode(node), () => channel.event({ type: 'diffToggleLayout' }));
 stage.append(status, finder.list, diffLegend.element);
@@ -405,8 +405,11 @@ async function stepDiff(delta: 1 | -1): Promise<void> {
   await revealMainNode(stops[diffAt]);
 }
 
-/** Selects and frames node `target` of the main graph (the side panel shows it when it is hidden in a group). */
-async function revealMainNode(target: number): Promise<void> {
+/**
+ * Selects and frames node `target` of the main graph (the side panel shows it when it is hidden in a group);
+ * `focus: false` when following the other side of a diff, whose editor keeps the keyboard.
+ */
+async function revealMainNode(target: number, focus = true): Promise<void> {
   if (current() !== '') await openGraph('');
   const graph = shownGraph();
   const index = graph ? graph.nodes.findIndex((_, i) => {
@@ -416,7 +419,7 @@ async function revealMainNode(target: number): Promise<void> {
   if (!graph || index < 0) return;
   if (!graph.nodes[index].hidden) {
     await canvas.revealNode(index);
-    canvas.focus();
+    if (focus) canvas.focus();
   } else void panel.showNode(graph, index);
 }
 

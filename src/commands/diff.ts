@@ -177,10 +177,16 @@ class DiffOverlays implements vscode.Disposable {
     this.updateContext();
   }
 
-  /** Side by side: opens the first model beside the second (keeping the focus where it is) when it is not open. */
-  async showFirst(diff: { first: vscode.Uri }, viewColumn = vscode.ViewColumn.Beside): Promise<void> {
-    if (configuredLayout() !== 'sideBySide' || this.services.editors.sessionsFor(diff.first).length) return;
+  /**
+   * Side by side: opens the first model in the group right of the second's (where the text summary is),
+   * keeping the focus where it is, when it is not open.
+   */
+  async showFirst(diff: { first: vscode.Uri; second: vscode.Uri }): Promise<void> {
+    const { editors } = this.services;
+    if (configuredLayout() !== 'sideBySide' || editors.sessionsFor(diff.first).length) return;
     this.opened.add(diff.first.toString());
+    const column = editors.sessionsFor(diff.second)[0]?.panel.viewColumn;
+    const viewColumn = column !== undefined ? column + 1 : vscode.ViewColumn.Beside;
     await vscode.commands.executeCommand('vscode.openWith', diff.first, MODEL_EDITOR_VIEW_TYPE, { viewColumn, preserveFocus: true });
   }
 
@@ -236,9 +242,17 @@ class DiffOverlays implements vscode.Disposable {
     this.set(uri, null);
   }
 
-  /** The active model editor, when it shows an overlay. */
+  /**
+   * The active model editor, when it shows an overlay: the active tab's (side by side, both editors are
+   * visible and the other may have been active last), else the registry's pick.
+   */
   activeSession() {
-    const session = this.services.editors.active();
+    const group = vscode.window.tabGroups.activeTabGroup;
+    const input = group.activeTab?.input;
+    const inTab = input instanceof vscode.TabInputCustom && input.viewType === MODEL_EDITOR_VIEW_TYPE
+      ? this.services.editors.sessionsFor(input.uri).find((s) => s.panel.viewColumn === group.viewColumn)
+      : undefined;
+    const session = inTab ?? this.services.editors.active();
     return session && this.overlayFor(session.uri) ? session : undefined;
   }
 
@@ -283,7 +297,7 @@ async function runDiff(services: HostServices, overlays: DiffOverlays, reports: 
     if (!editors.sessionsFor(second).length) await vscode.commands.executeCommand('vscode.openWith', second, MODEL_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Active });
     await reports.open(`${label ?? basename(pathA)} → ${basename(pathB)} diff`, result.text, 'txt');
     // Side by side: the first model in the summary's group, beside the second.
-    await overlays.showFirst({ first }, vscode.ViewColumn.Active);
+    await overlays.showFirst({ first, second });
     // The summary opened beside took the focus: the graph gets it back, so F7 steps through it at once.
     const session = editors.sessionsFor(second)[0];
     session?.panel.reveal(session.panel.viewColumn, false);
