@@ -18,6 +18,8 @@ import { runtimeEvaluator } from '../../../src/core/transforms/foldTransform.js'
 import { cloneModel } from '../../../src/core/transforms/graphEdit.js';
 import { resolveOptions } from '../../../src/core/transforms/quantize/options.js';
 import { quantizeModel } from '../../../src/core/transforms/quantize/quantizeModel.js';
+import { formatCount, formatNumber } from '../../../src/core/format.js';
+import { diffDetails } from '../../../webview/diffDetails.js';
 import { foldableModel, inserted, mlp, nodeIndex, renamed, scaledWeight, withAttribute } from './models.js';
 
 const client = RuntimeClient.start({ timeoutMs: 120_000 });
@@ -135,4 +137,29 @@ test('the heat seen from the first model: the broken layer\'s partner named firs
   }
   assert.equal(mirrored.compared, heat.compared);
   assert.equal(mirrored.beyond, heat.beyond);
+
+  // The side panel's diff section of the broken Gemm, on each side: before Compare numbers no numbers, then its output's.
+  const overlayB = diffOverlay(diff.graph, a.graph!, b.graph!, order(b), 'a.onnx');
+  const overlayA = firstSideOverlay(diff.graph, a.graph!, b.graph!, order(a), 'b.onnx');
+  const brokenB = heat.first[0].node!;
+  const outB = b.graph!.node![brokenB].output!;
+  const before = diffDetails(overlayB, brokenB, outB)!;
+  assert.equal(before.numbers, undefined);
+  assert.match(before.status, /^changed \(against a\.onnx\)$/);
+  const h = heat.values[outB[0]];
+  const rows = (other: string): Array<[string, string]> => [
+    ['Compared with', other],
+    ['Max abs', formatNumber(h.maxAbs)],
+    ['Max rel', formatNumber(h.maxRel)],
+    ['Cosine', formatNumber(h.cosine)],
+    ['Beyond tolerance', `${formatCount(h.mismatches)} of ${formatCount(h.count)} elements (rtol 0.001, atol 0.0001)`],
+  ];
+  assert.ok(h.mismatches > 0);
+  assert.deepEqual(diffDetails({ ...overlayB, divergence: heat }, brokenB, outB)!.numbers, [{ value: outB[0], rows: rows(h.other) }]);
+  const outA = a.graph!.node![broken].output!;
+  const seenFromA = diffDetails({ ...overlayA, divergence: mirrored }, broken, outA)!;
+  assert.match(seenFromA.status, /against b\.onnx/);
+  assert.deepEqual(seenFromA.numbers, [{ value: outA[0], rows: rows(outB[0]) }]);
+  // A node whose outputs were not compared says so with an empty list.
+  assert.deepEqual(diffDetails({ ...overlayB, divergence: heat }, brokenB, ['no such value'])!.numbers, []);
 });
