@@ -185,3 +185,30 @@ scenario('Side by side: the first model beside with its own colours, cameras and
   await waitFor('the first model\'s editor to close', async () => (await vs.tab('older.onnx').count()) === 0);
   assert.match(await legendCounts(second), /^changed=2 inserted=1 /);
 });
+
+scenario('With the layout set to side by side (the palette toggle), a new diff opens both models; the toggle goes back', async (vs) => {
+  await vs.closeAllEditors();
+  await vs.openFile('newer.onnx');
+  // The previous scenario's diff is still laid over the newer model.
+  const second = await legendFrame(vs, /^Diff against older\.onnx/);
+  await vs.runCommand('ONNX: Clear Diff');
+  await waitFor('the legend to go', async () => (await second.locator('.diff-legend:not([hidden])').count()) === 0);
+  await vs.runCommand('ONNX: Diff with Another Model...');
+  await vs.answerFileDialog(vs.path('older.onnx'));
+  await legendFrame(vs, /^Diff against older\.onnx/);
+  await vs.runCommand('ONNX: Toggle Diff Side by Side');
+  await legendFrame(vs, /^First model, diffed with newer\.onnx/);
+  // Clear Diff closes the first model's editor the diff opened; a new diff while the setting says side by side opens both.
+  await vs.runCommand('ONNX: Clear Diff');
+  await waitFor('the first model\'s editor to close with its diff', async () => (await vs.tab('older.onnx').count()) === 0);
+  // The group that held it may be the active one still: the diff is of the newer model.
+  await vs.tab('newer.onnx').click();
+  await vs.runCommand('ONNX: Diff with Another Model...');
+  await vs.answerFileDialog(vs.path('older.onnx'));
+  const first = await legendFrame(vs, /^First model, diffed with newer\.onnx/);
+  assert.equal(await vs.tab('older.onnx').count(), 1);
+  assert.equal(await first.locator('.diff-legend .diff-layout[data-layout="sideBySide"]').count(), 1);
+  await vs.tab('newer.onnx').click();
+  await vs.runCommand('ONNX: Toggle Diff Side by Side');
+  await waitFor('the first model\'s editor to close', async () => (await vs.tab('older.onnx').count()) === 0);
+});
