@@ -61,6 +61,25 @@ export interface EditTarget {
   metadataKey?: string;
 }
 
+// Side-by-side diff: the two model editors of a diff follow each other's camera and selection through
+// the host, which forwards what one reports to the other (node numbers are already the receiver's).
+
+/** How a diff is shown (`onnxLens.diff.layout`): over the second model only, or both models side by side. */
+export type DiffLayout = 'overlay' | 'sideBySide';
+
+/**
+ * Where one side looks: its camera, and the node near the middle of its view as the other side's node
+ * (its partner) with the screen point of its centre; the other side puts that node there, at the same scale.
+ */
+export interface DiffCamera {
+  x: number;
+  y: number;
+  scale: number;
+  anchor?: { node: number; screenX: number; screenY: number };
+}
+
+export type DiffSync = { kind: 'camera'; camera: DiffCamera } | { kind: 'select'; node: number };
+
 /** Host -> webview events. */
 export type HostEvent =
   | { type: 'model'; model: ModelView; settings: EditorSettings }
@@ -81,7 +100,11 @@ export type HostEvent =
   /** A model diff laid over this (the second) model's main graph; null removes it. */
   | { type: 'diffOverlay'; overlay: DiffOverlay | null }
   /** F7 / Shift+F7: select and frame the next (1) or previous (-1) change stop. */
-  | { type: 'diffStep'; delta: 1 | -1 };
+  | { type: 'diffStep'; delta: 1 | -1 }
+  /** How the diff is shown now (the legend's toggle says which); camera and selection follow the paired editor when side by side. */
+  | { type: 'diffLayout'; layout: DiffLayout }
+  /** The paired editor moved its camera or selected a node: follow it without reporting back. */
+  | { type: 'diffSync'; sync: DiffSync };
 
 /** Webview -> host events. */
 export type WebviewEvent =
@@ -97,7 +120,11 @@ export type WebviewEvent =
   /** The user chose a layout direction for this model: the host remembers it per model. */
   | { type: 'direction'; direction: 'TB' | 'LR' }
   /** The diff legend asks to run both models and paint where their numbers part (the overlay's `divergence`). */
-  | { type: 'diffNumbers' };
+  | { type: 'diffNumbers' }
+  /** Side by side: this editor's camera moved or the user selected a node; the host forwards it to the paired editor. */
+  | { type: 'diffSync'; sync: DiffSync }
+  /** The legend's layout toggle: switch between the overlay and side by side. */
+  | { type: 'diffToggleLayout' };
 
 /** Requests the webview makes; the host answers each. */
 export interface WebviewRequests {

@@ -5,10 +5,13 @@
 // strings reach the page only through textContent.
 import type { DiffOverlay, DiffPaint } from '../src/core/diff/diffOverlay.js';
 import { formatCount } from '../src/core/format.js';
+import type { DiffLayout } from '../src/protocol.js';
 import { cssColour, diffColours, type DiffKey } from './diffColours.js';
 import { iconButton, textButton } from './dom.js';
 
-const rows: Array<{ key: DiffKey | 'unchanged'; label: string; title: string }> = [
+type Row = { key: DiffKey | 'unchanged'; label: string; title: string };
+
+const rows: Row[] = [
   { key: 'changed', label: 'changed', title: 'Paired with a node of the first model; attributes, inputs, outputs, types or bodies differ. Hover one to see what.' },
   { key: 'inserted', label: 'inserted', title: 'Not in the first model.' },
   { key: 'replaced', label: 'replaced group', title: 'Nodes that stand for nodes of the first model as a unit (a Gemm became six quantized nodes, dequantize nodes in front of a node, a chain computing a former initializer).' },
@@ -16,13 +19,25 @@ const rows: Array<{ key: DiffKey | 'unchanged'; label: string; title: string }> 
   { key: 'unchanged', label: 'unchanged', title: 'Paired and equal: not coloured.' },
 ];
 
-const whyText: Record<string, string> = { removed: 'removed', folded: 'folded', replaced: 'replaced' };
+/** The rows of the first model's legend, side by side: its removed nodes are painted, the second's new ones listed. */
+const firstRows: Row[] = [
+  { key: 'changed', label: 'changed', title: 'Paired with a node of the second model; attributes, inputs, outputs, types or bodies differ. Hover one to see what.' },
+  { key: 'removed', label: 'removed', title: 'Not in the second model: removed, or folded into an initializer.' },
+  { key: 'replaced', label: 'replaced group', title: 'Nodes the second model replaced as a unit (a Gemm that became six quantized nodes).' },
+  { key: 'inserted', label: 'inserted', title: 'Nodes of the second model this one does not have (listed below): inserted, or replacing nodes of this one.' },
+  { key: 'unchanged', label: 'unchanged', title: 'Paired and equal: not coloured.' },
+];
+
+const whyText: Record<string, string> = { removed: 'removed', folded: 'folded', replaced: 'replaced', inserted: 'inserted', gained: 'inserted in front of a node', unfolded: 'computes a former initializer' };
 
 export class DiffLegend {
   readonly element: HTMLElement;
 
-  /** `numbers`: run both models (the host paints the heat); `reveal`: select a node of the main graph by index. */
-  constructor(private readonly step: (delta: 1 | -1) => void, private readonly numbers?: () => void, private readonly reveal?: (node: number) => void) {
+  /**
+   * `numbers`: run both models (the host paints the heat); `reveal`: select a node of the main graph by
+   * index; `toggleLayout`: switch between the overlay and both models side by side.
+   */
+  constructor(private readonly step: (delta: 1 | -1) => void, private readonly numbers?: () => void, private readonly reveal?: (node: number) => void, private readonly toggleLayout?: () => void) {
     this.element = document.createElement('div');
     this.element.className = 'diff-legend';
     this.element.setAttribute('role', 'region');
@@ -30,8 +45,8 @@ export class DiffLegend {
     this.element.hidden = true;
   }
 
-  /** `at`: the change stop selected (-1: none yet). */
-  show(diff: DiffOverlay | null, at = -1): void {
+  /** `at`: the change stop selected (-1: none yet); `layout`: how the diff is shown now, for the toggle. */
+  show(diff: DiffOverlay | null, at = -1, layout: DiffLayout = 'overlay'): void {
     const box = this.element;
     // Stepping redraws the legend: the removed list stays open if the user opened it.
     const wasOpen = box.querySelector('details')?.open === true;
@@ -40,10 +55,18 @@ export class DiffLegend {
     if (!diff) return;
     const head = document.createElement('div');
     head.className = 'diff-head';
-    head.textContent = `Diff against ${diff.otherName}`;
+    const first = diff.side === 'first';
+    head.textContent = first ? `First model, diffed with ${diff.otherName}` : `Diff against ${diff.otherName}`;
     box.append(head);
-    for (const row of rows) {
-      const count = row.key === 'removed' ? diff.counts.removed : diff.counts[row.key as DiffPaint];
+    if (this.toggleLayout) {
+      const sideBySide = layout === 'sideBySide';
+      const toggle = iconButton(sideBySide ? 'diff-single' : 'diff-sidebyside', sideBySide ? 'Show the diff over this model only' : 'Show both models side by side', () => this.toggleLayout?.());
+      toggle.classList.add('diff-layout');
+      toggle.dataset.layout = layout;
+      head.append(toggle);
+    }
+    for (const row of first ? firstRows : rows) {
+      const count = diff.counts[row.key as DiffPaint];
       const line = document.createElement('div');
       line.className = 'diff-row';
       line.dataset.status = row.key;
@@ -61,12 +84,13 @@ export class DiffLegend {
       line.append(swatch, number, document.createTextNode(` ${row.label}`));
       box.append(line);
     }
+    const otherOnly = first ? diff.counts.inserted : diff.counts.removed;
     if (diff.removed.length) {
       const details = document.createElement('details');
       details.className = 'diff-removed';
       details.open = wasOpen;
       const summary = document.createElement('summary');
-      summary.textContent = `Not in this model (${formatCount(diff.counts.removed)})`;
+      summary.textContent = `Not in this model (${formatCount(otherOnly)})`;
       details.append(summary);
       const list = document.createElement('ul');
       for (const node of diff.removed) {
@@ -74,9 +98,9 @@ export class DiffLegend {
         item.textContent = `${node.op} ${node.name || '(unnamed)'} · ${whyText[node.why] ?? node.why}`;
         list.append(item);
       }
-      if (diff.counts.removed > diff.removed.length) {
+      if (otherOnly > diff.removed.length) {
         const more = document.createElement('li');
-        more.textContent = `… ${formatCount(diff.counts.removed - diff.removed.length)} more (see the text summary)`;
+        more.textContent = `… ${formatCount(otherOnly - diff.removed.length)} more (see the text summary)`;
         list.append(more);
       }
       details.append(list);
@@ -88,7 +112,7 @@ export class DiffLegend {
     where.className = 'diff-stop';
     const n = diff.stops.length;
     where.textContent = n === 0 ? 'No changes in this graph' : at >= 0 ? `Change ${at + 1} of ${n}` : `${formatCount(n)} change${n === 1 ? '' : 's'}`;
-    if (diff.stopsOnlyInFirst) where.title = `${diff.stopsOnlyInFirst} more only in the first model (removed or folded), listed above`;
+    if (diff.stopsOnlyInFirst) where.title = first ? `${diff.stopsOnlyInFirst} more only in the second model (inserted), listed above` : `${diff.stopsOnlyInFirst} more only in the first model (removed or folded), listed above`;
     nav.append(where);
     if (n) nav.append(iconButton('arrow-up', 'Previous change (Shift+F7)', () => this.step(-1)), iconButton('arrow-down', 'Next change (F7)', () => this.step(1)));
     box.append(nav);

@@ -227,6 +227,42 @@ export class GraphCanvas {
     this.center(id);
   }
 
+  /** Moves the camera to where another view says (a side-by-side diff's other side). */
+  setCamera(camera: Camera): void {
+    this.view.camera = { ...camera };
+    this.changed();
+  }
+
+  /**
+   * The node box nearest the middle of the view that `accept`s, with the screen point of its centre, for
+   * a side-by-side diff's other side to line up with. Undefined when none is on screen.
+   */
+  nodeNearMiddle(accept: (index: number) => boolean): { index: number; screenX: number; screenY: number } | undefined {
+    const scene = this.scene;
+    if (!scene || !this.view.width) return undefined;
+    const middle = this.view.toWorld(this.view.width / 2, this.view.height / 2);
+    let best: { index: number; distance: number } | undefined;
+    for (const item of scene.items) {
+      if (item.kind !== 'node' || !accept(item.index)) continue;
+      const distance = Math.hypot(item.x + item.width / 2 - middle.x, item.y + item.height / 2 - middle.y);
+      if (!best || distance < best.distance) best = { index: item.index, distance };
+    }
+    if (!best) return undefined;
+    const item = scene.byId.get(`n${best.index}`)!;
+    const at = this.view.toScreen(item.x + item.width / 2, item.y + item.height / 2);
+    if (at.x < 0 || at.y < 0 || at.x > this.view.width || at.y > this.view.height) return undefined;
+    return { index: best.index, screenX: at.x, screenY: at.y };
+  }
+
+  /** Puts node `index`'s centre at a screen point at `scale`; false when the node has no box of its own. */
+  pinNode(index: number, screenX: number, screenY: number, scale: number): boolean {
+    const item = this.scene?.byId.get(`n${index}`);
+    if (!item) return false;
+    this.view.camera = { scale, x: item.x + item.width / 2 - screenX / scale, y: item.y + item.height / 2 - screenY / scale };
+    this.changed();
+    return true;
+  }
+
   /** Marks find results (item ids) and the current one. */
   setMatches(matches: ReadonlySet<string>, current?: string): void {
     this.marks.matches = matches;

@@ -9,6 +9,7 @@ import { formatCount } from '../src/core/format.js';
 import { nodeOrigin, nodesInside } from '../src/core/graph/controlFlow.js';
 import { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
+import { DiffFollower } from './diffFollow.js';
 import { DiffLegend } from './diffLegend.js';
 import { menuContext } from './editMenu.js';
 import { codicon, custom, el, iconButton } from './dom.js';
@@ -115,7 +116,15 @@ const panel = new SidePanel({
   edit: (action, target) => edit(action, target),
 });
 main.append(stage, panel.element);
-const diffLegend = new DiffLegend((delta) => void stepDiff(delta), () => channel.event({ type: 'diffNumbers' }), (node) => void revealMainNode(node));
+// Made before the canvas, which reports its camera to it from the start.
+const follower = new DiffFollower({
+  canvas: () => canvas,
+  mainGraph: () => (current() === '' ? shownGraph() : undefined),
+  diff: () => diff,
+  post: (sync) => channel.event({ type: 'diffSync', sync }),
+  reveal: (index) => revealMainNode(index, false),
+});
+const diffLegend = new DiffLegend((delta) => void stepDiff(delta), () => channel.event({ type: 'diffNumbers' }), (node) => void revealMainNode(node), () => channel.event({ type: 'diffToggleLayout' }));
 stage.append(status, finder.list, diffLegend.element);
 app.replaceChildren(toolbar, main);
 
@@ -127,6 +136,9 @@ const canvas = new GraphCanvas(stage, {
   onStateChange: (state) => {
     views[current()] = state;
     persist();
+    // Read by the end-to-end tests of the side-by-side diff.
+    if (state.camera) canvas.element.dataset.camera = `${state.camera.x} ${state.camera.y} ${state.camera.scale}`;
+    follower.cameraMoved();
   },
   onStatus: (text) => (status.textContent = text),
   totalNodes: () => (model && model.graphs.length > 1 ? model.stats.nodes.all : undefined),
@@ -241,6 +253,7 @@ function onSelect(selection: Selection): void {
     void panel.showNode(graph, selection.index, selection.slot);
     const name = graph.nodes[selection.index]?.name;
     if (name) channel.event({ type: 'nodeSelected', nodeName: name });
+    follower.selected(selection.index);
   }
   else if (selection.kind === 'value') {
     panelShows = { kind: 'value', index: selection.index, name: graph.values[selection.index]?.name ?? '' };
@@ -387,13 +400,16 @@ async function stepDiff(delta: 1 | -1): Promise<void> {
     return;
   }
   diffAt = diffAt < 0 ? (delta > 0 ? 0 : stops.length - 1) : (diffAt + delta + stops.length) % stops.length;
-  diffLegend.show(diff, diffAt);
+  diffLegend.show(diff, diffAt, follower.layout);
   status.textContent = `Change ${diffAt + 1} of ${stops.length}`;
   await revealMainNode(stops[diffAt]);
 }
 
-/** Selects and frames node `target` of the main graph (the side panel shows it when it is hidden in a group). */
-async function revealMainNode(target: number): Promise<void> {
+/**
+ * Selects and frames node `target` of the main graph (the side panel shows it when it is hidden in a group);
+ * `focus: false` when following the other side of a diff, whose editor keeps the keyboard.
+ */
+async function revealMainNode(target: number, focus = true): Promise<void> {
   if (current() !== '') await openGraph('');
   const graph = shownGraph();
   const index = graph ? graph.nodes.findIndex((_, i) => {
@@ -403,7 +419,7 @@ async function revealMainNode(target: number): Promise<void> {
   if (!graph || index < 0) return;
   if (!graph.nodes[index].hidden) {
     await canvas.revealNode(index);
-    canvas.focus();
+    if (focus) canvas.focus();
   } else void panel.showNode(graph, index);
 }
 
@@ -523,7 +539,17 @@ async function onEvent(event: HostEvent): Promise<void> {
       diff = event.overlay;
       diffAt = -1;
       canvas.setDiff(diff);
-      diffLegend.show(diff);
+      panel.setDiff(diff);
+      diffLegend.show(diff, -1, follower.layout);
+      // A node shown in the panel gets its diff section (and numbers, after Compare numbers).
+      if (panelShows.kind === 'node') refreshPanel();
+      break;
+    case 'diffLayout':
+      follower.layout = event.layout;
+      diffLegend.show(diff, diffAt, follower.layout);
+      break;
+    case 'diffSync':
+      await follower.follow(event.sync);
       break;
     case 'diffStep':
       await stepDiff(event.delta);

@@ -67,7 +67,7 @@ export function divergenceMarks(graph: GraphView | undefined, diff: DiffOverlay 
   return marks;
 }
 
-const paintTitle: Record<DiffPaint, string> = { unchanged: 'unchanged', changed: 'changed', inserted: 'inserted', replaced: 'replaced group' };
+const paintTitle: Record<DiffPaint, string> = { unchanged: 'unchanged', changed: 'changed', inserted: 'inserted', replaced: 'replaced group', removed: 'removed' };
 
 /** What a model diff says about node `index` of the graph drawn: its status, then what changed. */
 function diffRows(graph: GraphView, diff: DiffOverlay | null | undefined, index: number): Rows {

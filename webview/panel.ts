@@ -5,6 +5,8 @@ import type { EditAction, EditTarget, ProblemsSummary, RuntimeOverlay } from '..
 import { isControl, nodeOrigin } from '../src/core/graph/controlFlow.js';
 import { formatBytes, formatCount, formatDims, formatNumber } from '../src/core/format.js';
 import { indexText, nodeCountText, weightsText } from './counts.js';
+import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
+import { diffDetails } from './diffDetails.js';
 import { codicon, custom, el, iconButton, textButton } from './dom.js';
 import { shapeRows } from './shapeRows.js';
 import { nodeModulePath } from '../src/core/source/modulePath.js';
@@ -51,6 +53,7 @@ export class SidePanel {
   private readonly body: HTMLElement;
   private model?: ModelView;
   private overlay: RuntimeOverlay | null = null;
+  private diff: DiffOverlay | null = null;
   private problems?: ProblemsSummary;
   /** The model table's Problems cell, while the model is shown. */
   private readonly problemsCell = el('div', 'problems');
@@ -65,6 +68,11 @@ export class SidePanel {
 
   setOverlay(overlay: RuntimeOverlay | null): void {
     this.overlay = overlay;
+  }
+
+  /** A model diff over the main graph: a selected node of it shows its diff status and, after Compare numbers, its numbers. */
+  setDiff(diff: DiffOverlay | null): void {
+    this.diff = diff;
   }
 
   /** What the model checker found: a count that opens the Problems panel, and a fix button when one applies. */
@@ -90,6 +98,21 @@ export class SidePanel {
     cell.append(codicon(summary.errors ? 'error' : summary.warnings ? 'warning' : 'info'), document.createTextNode(` ${parts.join(', ')} — `));
     cell.append(this.link('see Problems', 'Show the problems in the Problems panel', () => this.host.showProblems()));
     if (summary.fixable) cell.append(textButton('Fix Model Problems…', () => this.host.fixProblems()));
+  }
+
+  /** The selected main-graph node's diff status, what changed and (after Compare numbers) its numbers per output. */
+  private showDiff(index: number, outputs: string[]): void {
+    const details = this.diff && diffDetails(this.diff, index, outputs);
+    if (!details) return;
+    const section = this.section('Diff', 'diff');
+    section.classList.add('diff-details');
+    this.table(section, [['Status', details.status], ...details.notes.map((line): [string, string] => ['', line])]);
+    if (!details.numbers) return;
+    if (!details.numbers.length) section.append(el('p', 'muted', 'Numbers not compared (no paired output).'));
+    for (const output of details.numbers) {
+      const table = this.table(section, [['Output', output.value], ...output.rows]);
+      table.classList.add('diff-numbers');
+    }
   }
 
   private section(title: string, icon?: string): HTMLElement {
@@ -259,6 +282,7 @@ export class SidePanel {
     if (detail.calls) section.append(textButton('Open function', () => this.host.openGraph(detail.calls!)));
     section.append(textButton('Delete Node…', () => this.host.edit('deleteNode', target)));
     if (detail.docString) section.append(el('p', 'doc', detail.docString));
+    if (origin.graph === '') this.showDiff(origin.index, node.outputs.map((v) => (v >= 0 ? graph.values[v]?.name ?? '' : '')));
 
     const attributes = this.section(`Attributes (${detail.attributes.length})`, 'symbol-property');
     attributes.classList.add('attributes');

@@ -32,7 +32,8 @@ export class EditorSession implements vscode.Disposable {
   private readonly channel: MessageHandler<HostEvent, WebviewEvent, HostRequests, WebviewRequests>;
   private readonly becameReady = new vscode.EventEmitter<void>();
   private readonly nodeSelected = new vscode.EventEmitter<string>();
-  private readonly disposables: vscode.Disposable[] = [this.becameReady, this.nodeSelected];
+  private readonly diffEvent = new vscode.EventEmitter<Extract<WebviewEvent, { type: 'diffSync' | 'diffToggleLayout' }>>();
+  private readonly disposables: vscode.Disposable[] = [this.becameReady, this.nodeSelected, this.diffEvent];
   private readyResolve?: () => void;
   private pendingReveal?: HostEvent;
   private live = false;
@@ -44,6 +45,8 @@ export class EditorSession implements vscode.Disposable {
   readonly onDidBecomeReady = this.becameReady.event;
   /** Fires with the name of a node the user selected in the graph. */
   readonly onDidSelectNode = this.nodeSelected.event;
+  /** Side-by-side diff: the webview's camera or selection moved, or the user toggled the layout (the diff commands listen). */
+  readonly onDidDiffEvent = this.diffEvent.event;
 
   constructor(readonly document: ModelDocument, readonly panel: vscode.WebviewPanel, private readonly log: vscode.LogOutputChannel, private readonly state?: vscode.Memento) {
     const webview = panel.webview;
@@ -125,6 +128,7 @@ export class EditorSession implements vscode.Disposable {
     else if (event.type === 'direction') void this.state?.update(directionKey(this.document.uri), event.direction);
     // The diff legend's Compare Numbers button.
     else if (event.type === 'diffNumbers') void vscode.commands.executeCommand('onnxLens.diffNumbers', this.uri);
+    else if (event.type === 'diffSync' || event.type === 'diffToggleLayout') this.diffEvent.fire(event);
   }
 
   /** The settings with the direction chosen for this model, when there is one. */

@@ -56,8 +56,10 @@ scenario('Clicking the changed model in Source Control opens the model editor on
   await waitFor('model.onnx in Source Control', async () => (await row.count()) > 0);
   await row.click();
   // Two model editors side by side, HEAD's copy (read through the git: scheme) and the working one. Only that
-  // both are our editor is asserted: one of the two sometimes stays at "Reading model…" (its page's ready
-  // message is not answered; a model editor issue seen only in this diff, not in the diff overlay).
+  // both are our editor is asserted: under code-server one of the two sometimes stays at "Reading model…".
+  // Probed: in that frame every resource request (webview.js, both stylesheets, and a retry of each with a new
+  // query) fails at once with status 0 and no body, so the page's script never runs and never says it is
+  // ready; the extension is not asked for anything. A webview-loading fault of code-server, not of the editor.
   const editors = await waitFor('two model editors', async () => {
     let n = 0;
     for (const frame of vs.webviewFrames()) {

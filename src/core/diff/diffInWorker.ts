@@ -10,12 +10,15 @@ export interface DiffWorkerRequest {
   /** How the text summary names them (workspace-relative paths). */
   shownA: string;
   shownB: string;
-  /** The first model's name for the legend. */
+  /** The first model's name for the second's legend, and the second's for the first's (side by side). */
   otherName: string;
+  secondName: string;
 }
 
 export interface DiffWorkerResult {
   overlay: DiffOverlay;
+  /** The overlay of the first model, for the side-by-side view. */
+  firstOverlay: DiffOverlay;
   text: string;
   identical: boolean;
 }

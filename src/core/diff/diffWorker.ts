@@ -8,7 +8,7 @@ import { ExternalDataReader } from '../model/externalData.js';
 import { GraphIndex } from '../model/graphIndex.js';
 import { diffJson } from './diffJson.js';
 import { diffModels } from './diffModels.js';
-import { diffOverlay } from './diffOverlay.js';
+import { diffOverlay, firstSideOverlay } from './diffOverlay.js';
 import { diffText } from './diffText.js';
 import type { DiffWorkerReply, DiffWorkerRequest } from './diffInWorker.js';
 
@@ -18,8 +18,10 @@ async function answer(r: DiffWorkerRequest): Promise<DiffWorkerReply> {
     const fileBytes = { a: (await stat(r.pathA)).size, b: (await stat(r.pathB)).size };
     const diff = diffModels(a, b, { readers: { a: ExternalDataReader.forModel(r.pathA), b: ExternalDataReader.forModel(r.pathB) }, fileBytes });
     const overlay = diffOverlay(diff.graph, a.graph!, b.graph!, GraphIndex.build(b.graph!).topologicalOrder(), r.otherName);
+    // Side by side, the first model gets its own overlay (cheap next to the pairing).
+    const firstOverlay = firstSideOverlay(diff.graph, a.graph!, b.graph!, GraphIndex.build(a.graph!).topologicalOrder(), r.secondName);
     const text = diffText(diffJson(diff, { path: r.shownA, graph: a.graph! }, { path: r.shownB, graph: b.graph! }));
-    return { overlay, text, identical: diff.identical };
+    return { overlay, firstOverlay, text, identical: diff.identical };
   } catch (error) {
     return { error: oneLine(error) };
   }
