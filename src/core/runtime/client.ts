@@ -98,9 +98,19 @@ export class RuntimeClient {
     this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   }
 
-  /** The child starts on first use and again after a crash, timeout or cancellation. */
+  /**
+   * Starts the child at once, so that loading and setting up onnxruntime (0.2–0.6 s) overlaps whatever the
+   * caller does before its first request. After a crash, timeout or cancellation the next request starts
+   * another.
+   */
   static start(options: ClientOptions = {}): RuntimeClient {
-    return new RuntimeClient(options);
+    const client = new RuntimeClient(options);
+    try {
+      client.ensureChild();
+    } catch {
+      // A missing worker or a failed start: the first request says so, as it would without this head start.
+    }
+    return client;
   }
 
   /** Process id of the current child, if one runs (tests use it to simulate a crash). */
