@@ -168,8 +168,11 @@ export async function serveFigures(ctx: BenchContext, model: BenchModel): Promis
     const peer = bare.measured('p50');
     return isSummary(ours) && isSummary(peer) ? `overhead ${(ours.median - peer.median).toFixed(2)} ms per request` : 'overhead not measured';
   };
+  const json1 = row({ figure: 'serve: request latency p50, concurrency 1, JSON', model: model.name, unit: 'ms', better: 'lower', ours: side('json1').measured('p50'), peerName, peer: bare.measured('p50'), note: `ours: HTTP POST to the endpoint and the whole answer back; ${overhead('json1')} (goal: ≤ 10% on a 1 ms model)` });
+  // Issue 19's goal is stated for a model that runs about 1 ms (bench/models.ts: mlp-1ms).
+  if (model.name === 'mlp-1ms' && json1.ratio !== undefined) json1.target = { text: '≤ 1.10× peer (issue 19)', met: json1.ratio <= 1.1 };
   const rows: Row[] = [
-    row({ figure: 'serve: request latency p50, concurrency 1, JSON', model: model.name, unit: 'ms', better: 'lower', ours: side('json1').measured('p50'), peerName, peer: bare.measured('p50'), note: `ours: HTTP POST to the endpoint and the whole answer back; ${overhead('json1')} (goal: ≤ 10% on a 1 ms model)` }),
+    json1,
     row({ figure: 'serve: request latency p50, concurrency 1, binary tensors', model: model.name, unit: 'ms', better: 'lower', ours: side('binary1').measured('p50'), peerName, peer: bare.measured('p50'), note: overhead('binary1') }),
   ];
   for (const concurrency of [1, 4, 16]) {

@@ -8,7 +8,6 @@ import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { formatNumber } from '../format.js';
 import type { TensorArray } from '../model/tensorValues.js';
-import { compactData } from './ortTensors.js';
 import type { SessionSettings } from './settings.js';
 import { locateWorker } from './workerLocation.js';
 import type {
@@ -98,9 +97,19 @@ export class RuntimeClient {
     this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   }
 
-  /** The child starts on first use and again after a crash, timeout or cancellation. */
+  /**
+   * Starts the child at once, so that loading and setting up onnxruntime (0.2–0.6 s) overlaps whatever the
+   * caller does before its first request. After a crash, timeout or cancellation the next request starts
+   * another.
+   */
   static start(options: ClientOptions = {}): RuntimeClient {
-    return new RuntimeClient(options);
+    const client = new RuntimeClient(options);
+    try {
+      client.ensureChild();
+    } catch {
+      // A missing worker or a failed start: the first request says so, as it would without this head start.
+    }
+    return client;
   }
 
   /** Process id of the current child, if one runs (tests use it to simulate a crash). */
@@ -313,19 +322,19 @@ export class RuntimeSession {
 
   async run(feeds: Record<string, TensorArray>, options: { outputs?: string[]; signal?: AbortSignal } = {}): Promise<RunResult> {
     this.check();
-    return this.client.request<RunResult>({ kind: 'run', session: this.id, feeds: compactFeeds(feeds), ...(options.outputs ? { outputs: options.outputs } : {}) }, options.signal);
+    return this.client.request<RunResult>({ kind: 'run', session: this.id, feeds, ...(options.outputs ? { outputs: options.outputs } : {}) }, options.signal);
   }
 
   /** Runs once; the child sends back each output's type, shape and statistics, not its values. */
   async summarize(feeds: Record<string, TensorArray>, options: { outputs?: string[]; signal?: AbortSignal } = {}): Promise<SummarizeResult> {
     this.check();
-    return this.client.request<SummarizeResult>({ kind: 'summarize', session: this.id, feeds: compactFeeds(feeds), ...(options.outputs ? { outputs: options.outputs } : {}) }, options.signal);
+    return this.client.request<SummarizeResult>({ kind: 'summarize', session: this.id, feeds, ...(options.outputs ? { outputs: options.outputs } : {}) }, options.signal);
   }
 
   /** Milliseconds of each timed session.run, measured inside the child after `warmup` untimed runs. */
   async time(feeds: Record<string, TensorArray>, options: { warmup: number; iterations: number; signal?: AbortSignal }): Promise<number[]> {
     this.check();
-    const result = await this.client.request<TimeResult>({ kind: 'time', session: this.id, feeds: compactFeeds(feeds), warmup: options.warmup, iterations: options.iterations }, options.signal);
+    const result = await this.client.request<TimeResult>({ kind: 'time', session: this.id, feeds, warmup: options.warmup, iterations: options.iterations }, options.signal);
     return result.times;
   }
 
@@ -334,10 +343,4 @@ export class RuntimeSession {
     if (!this.client.isCurrent(this.generation)) return {};
     return this.client.request<CloseResult>({ kind: 'close', session: this.id });
   }
-}
-
-function compactFeeds(feeds: Record<string, TensorArray>): Record<string, TensorArray> {
-  const out: Record<string, TensorArray> = {};
-  for (const [name, array] of Object.entries(feeds)) out[name] = { dtype: array.dtype, dims: array.dims, data: compactData(array.data) };
-  return out;
 }

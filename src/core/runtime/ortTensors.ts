@@ -52,7 +52,7 @@ export function toOrtTensor(Tensor: OrtTensorCtor, name: string, array: TensorAr
   return new Tensor(type, data, array.dims);
 }
 
-/** A fresh array that owns exactly its bytes, so that sending it does not clone a larger buffer. */
+/** An array that owns exactly its bytes, so that a kept result never holds a larger buffer alive. */
 export function compactData(data: ElementArray): ElementArray {
   if (Array.isArray(data)) return data;
   if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return data;

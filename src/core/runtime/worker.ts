@@ -12,6 +12,7 @@ import { fromOrtTensor, ortCanReturn, toOrtTensor, type OrtTensorCtor } from './
 import { aggregateProfile } from './profile.js';
 import { summarizeArray } from './summaries.js';
 import { effectiveSettings, type SessionSettings } from './settings.js';
+import { warmUp } from './warmUp.js';
 import type {
   CloseResult, InfoResult, OpenResult, RunResult, SummarizeResult, TimeResult, ValueMetadata, ValueSummary, WorkerReply, WorkerRequest,
 } from './workerProtocol.js';
@@ -187,8 +188,9 @@ function messageOf(error: unknown): string {
 
 function serve(): void {
   const sessions = new Sessions();
-  // One request at a time: onnxruntime's run blocks this thread anyway, and order stays predictable.
-  let queue = Promise.resolve();
+  // One request at a time: onnxruntime's run blocks this thread anyway, and order stays predictable. The
+  // parent sends nothing before 'ready', which comes once onnxruntime is set up.
+  let queue = warmUp().then(() => send({ ready: true }));
   process.on('message', (request: WorkerRequest) => {
     queue = queue.then(async () => {
       try {
@@ -216,5 +218,3 @@ const watchdog = new Worker(`
   setInterval(() => { if (gone()) process.kill(${process.pid}, 'SIGKILL'); }, 500);
 `, { eval: true });
 watchdog.unref();
-
-send({ ready: true });

@@ -1,5 +1,6 @@
 // Messages between RuntimeClient (any process) and the onnxruntime child process (worker.ts).
-// Sent with `serialization: 'advanced'`: typed arrays, bigint arrays and Maps travel as they are.
+// Sent with `serialization: 'advanced'`: typed arrays, bigint arrays and Maps travel as they are (a view
+// sends only the bytes it covers, and arrives as a view of the received message where alignment allows).
 import type { TensorStats } from '../model/stats.js';
 import type { TensorArray } from '../model/tensorValues.js';
 import type { SessionSettings } from './settings.js';

@@ -119,10 +119,6 @@ function fromJson(name: string, datatype: string, values: unknown[]): ElementArr
     }
     return out;
   };
-  const numbers = (check: (v: number) => boolean, what: string) => values.map((v, i) => {
-    if (typeof v !== 'number' || !check(v)) throw wrong(i, what);
-    return v;
-  });
   switch (datatype) {
     case 'FP32': return floats(new Float32Array(values.length));
     case 'FP64': return floats(new Float64Array(values.length));
@@ -138,18 +134,27 @@ function fromJson(name: string, datatype: string, values: unknown[]): ElementArr
     });
     case 'INT64': case 'UINT64': {
       const unsigned = datatype === 'UINT64';
-      const big = values.map((v, i) => {
+      const out = unsigned ? new BigUint64Array(values.length) : new BigInt64Array(values.length);
+      const [min, max] = unsigned ? [0n, 2n ** 64n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
         // Strings carry 64-bit values JSON numbers cannot hold exactly.
         if (!(typeof v === 'number' && Number.isInteger(v)) && !(typeof v === 'string' && /^-?\d+$/.test(v))) throw wrong(i, 'an integer');
         const b = BigInt(v);
-        if (unsigned ? b < 0n || b >= 2n ** 64n : b < -(2n ** 63n) || b >= 2n ** 63n) throw wrong(i, `in the ${datatype} range`);
-        return b;
-      });
-      return unsigned ? BigUint64Array.from(big) : BigInt64Array.from(big);
+        if (b < min || b > max) throw wrong(i, `in the ${datatype} range`);
+        out[i] = b;
+      }
+      return out;
     }
     default: {
-      const [ctor, min, max] = integerArrays[datatype];
-      return ctor.from(numbers((v) => Number.isInteger(v) && v >= min && v <= max, `an integer in the ${datatype} range`));
+      const [Ctor, min, max] = integerArrays[datatype];
+      const out = new Ctor(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw wrong(i, `an integer in the ${datatype} range`);
+        out[i] = v;
+      }
+      return out;
     }
   }
 }
@@ -160,7 +165,7 @@ const integerArrays: Record<string, [IntegerCtor, number, number]> = {
   INT32: [Int32Array, -(2 ** 31), 2 ** 31 - 1], UINT32: [Uint32Array, 0, 2 ** 32 - 1],
 };
 
-const typedArrays: Record<string, new (buffer: ArrayBuffer) => Exclude<ElementArray, string[]>> = {
+const typedArrays: Record<string, new (buffer: ArrayBuffer, byteOffset?: number, length?: number) => Exclude<ElementArray, string[]>> = {
   FP32: Float32Array, FP64: Float64Array, FP16: Uint16Array, BOOL: Uint8Array, INT8: Int8Array, UINT8: Uint8Array,
   INT16: Int16Array, UINT16: Uint16Array, INT32: Int32Array, UINT32: Uint32Array, INT64: BigInt64Array, UINT64: BigUint64Array,
 };
@@ -182,10 +187,12 @@ export function fromBinary(name: string, datatype: string, bytes: Buffer, count:
   }
   const expected = count * elementBytes(datatype);
   if (bytes.length !== expected) throw badRequest(`Input '${name}' has ${bytes.length} bytes of binary data; ${count} ${datatype} values take ${expected}.`);
-  // Copied out: the body's bytes need not sit at an offset the typed array's alignment allows.
-  const copy = new Uint8Array(expected);
-  copy.set(bytes);
-  const array = new typedArrays[datatype](copy.buffer);
+  const Ctor = typedArrays[datatype];
+  const size = elementBytes(datatype);
+  // A view of the body where its alignment allows one; copied out where it does not.
+  const array = bytes.byteOffset % size === 0
+    ? new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count) as Exclude<ElementArray, string[]>
+    : new Ctor(new Uint8Array(bytes).buffer);
   if (datatype === 'BOOL') for (let i = 0; i < array.length; i++) (array as Uint8Array)[i] = array[i] ? 1 : 0;
   return array;
 }

@@ -3,6 +3,7 @@ import { halfToFloat } from '../model/floatFormats.js';
 import { DataType } from '../model/proto.js';
 import type { TensorArray } from '../model/tensorValues.js';
 import { protocolDatatype } from './datatypes.js';
+import { float32ArrayJson } from './float32Text.js';
 import type { RequestedOutput } from './inferRequest.js';
 
 export interface EncodedResponse {
@@ -42,16 +43,27 @@ export function binaryBytes(array: TensorArray): Buffer {
 export function encodeInferResponse(
   model: { name: string; version: string }, id: string | undefined, outputs: Record<string, TensorArray>, requested: RequestedOutput[],
 ): EncodedResponse {
+  // The JSON is written as text around each output's values: float32 values go straight into bytes
+  // (float32Text.ts), the rest through JSON.stringify.
+  const pieces: Buffer[] = [];
   const chunks: Buffer[] = [];
-  const entries = requested.map(({ name, binary }) => {
+  let text = `{"model_name":${JSON.stringify(model.name)},"model_version":${JSON.stringify(model.version)}${id !== undefined ? `,"id":${JSON.stringify(id)}` : ''},"outputs":[`;
+  requested.forEach(({ name, binary }, i) => {
     const array = outputs[name];
-    const base = { name, datatype: protocolDatatype(array.dtype) ?? 'BYTES', shape: array.dims };
-    if (!binary) return { ...base, data: jsonValues(array) };
-    const bytes = binaryBytes(array);
-    chunks.push(bytes);
-    return { ...base, parameters: { binary_data_size: bytes.length } };
+    text += `${i > 0 ? ',' : ''}{"name":${JSON.stringify(name)},"datatype":${JSON.stringify(protocolDatatype(array.dtype) ?? 'BYTES')},"shape":${JSON.stringify(array.dims)},`;
+    if (binary) {
+      const bytes = binaryBytes(array);
+      chunks.push(bytes);
+      text += `"parameters":{"binary_data_size":${bytes.length}}}`;
+    } else if (array.data instanceof Float32Array) {
+      pieces.push(Buffer.from(`${text}"data":`), float32ArrayJson(array.data));
+      text = '}';
+    } else {
+      text += `"data":${JSON.stringify(jsonValues(array))}}`;
+    }
   });
-  const json = Buffer.from(JSON.stringify({ model_name: model.name, model_version: model.version, ...(id !== undefined ? { id } : {}), outputs: entries }));
+  pieces.push(Buffer.from(`${text}]}`));
+  const json = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
   if (chunks.length === 0) return { body: json };
   return { body: Buffer.concat([json, ...chunks]), headerLength: json.length };
 }
