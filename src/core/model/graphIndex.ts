@@ -45,8 +45,12 @@ function freeValues(graph: GraphProto): Set<string> {
 }
 
 export class GraphIndex {
-  private readonly producers = new Map<string, Producer>();
-  private readonly consumerMap = new Map<string, Consumer[]>();
+  /** The nodes as indexed (the graph's list may change later); producers and consumers point into it. */
+  private indexed: NodeProto[] = [];
+  /** Value name to its producer's node index. Numbers, not objects: a large graph has one per value. */
+  private readonly producers = new Map<string, number>();
+  /** Value name to its consumers as (node index, input index) pairs, flat. */
+  private readonly consumerMap = new Map<string, number[]>();
   private readonly initializers = new Map<string, TensorProto>();
   private readonly inputs = new Set<string>();
   private readonly outputs = new Set<string>();
@@ -85,34 +89,34 @@ export class GraphIndex {
       this.outputs.add(v.name ?? '');
       if (v.type) this.types.set(v.name ?? '', valueType(v.type));
     }
-    (g.node ?? []).forEach((node, index) => {
-      (node.output ?? []).forEach((name, outputIndex) => {
-        if (name) this.producers.set(name, { node, index, outputIndex });
-      });
-      (node.input ?? []).forEach((name, inputIndex) => {
-        if (name) this.addConsumer(name, { node, index, inputIndex });
-      });
-      const subs = subgraphsOf(node);
+    const nodes = (this.indexed = (g.node ?? []).slice());
+    for (let index = 0; index < nodes.length; index++) {
+      const node = nodes[index];
+      const outputs = node.output ?? [];
+      for (let o = 0; o < outputs.length; o++) if (outputs[o]) this.producers.set(outputs[o], index);
+      const inputs = node.input ?? [];
+      for (let i = 0; i < inputs.length; i++) if (inputs[i]) this.addConsumer(inputs[i], index, i);
+      const subs = node.attribute?.length ? subgraphsOf(node) : [];
       if (subs.length) {
         const captured = new Set<string>();
         for (const sub of subs) for (const name of freeValues(sub.graph)) captured.add(name);
         this.captures.set(index, captured);
-        for (const name of captured) if (!(node.input ?? []).includes(name)) this.addConsumer(name, { node, index, inputIndex: -1 });
+        for (const name of captured) if (!inputs.includes(name)) this.addConsumer(name, index, -1);
       }
-      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && node.output?.[0]) {
-        this.constantNodes.set(node.output[0], node);
-        const t = constantNodeTensor(node);
-        if (t && !this.types.has(node.output[0])) {
-          this.types.set(node.output[0], { kind: 'tensor', elemType: dataTypeName(t.dataType ?? 0), shape: tensorDims(t) });
+      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && outputs[0]) {
+        this.constantNodes.set(outputs[0], node);
+        if (!this.types.has(outputs[0])) {
+          const t = constantNodeTensor(node);
+          if (t) this.types.set(outputs[0], { kind: 'tensor', elemType: dataTypeName(t.dataType ?? 0), shape: tensorDims(t) });
         }
       }
-    });
+    }
   }
 
-  private addConsumer(name: string, consumer: Consumer): void {
-    let list = this.consumerMap.get(name);
-    if (!list) this.consumerMap.set(name, (list = []));
-    list.push(consumer);
+  private addConsumer(name: string, index: number, inputIndex: number): void {
+    const list = this.consumerMap.get(name);
+    if (list) list.push(index, inputIndex);
+    else this.consumerMap.set(name, [index, inputIndex]);
   }
 
   get nodes(): NodeProto[] {
@@ -120,11 +124,24 @@ export class GraphIndex {
   }
 
   producer(name: string): Producer | undefined {
-    return this.producers.get(name);
+    const index = this.producers.get(name);
+    if (index === undefined) return undefined;
+    const node = this.indexed[index];
+    // The last slot of that name, as the index keeps the last of duplicates.
+    return { node, index, outputIndex: (node.output ?? []).lastIndexOf(name) };
   }
 
   consumers(name: string): Consumer[] {
-    return this.consumerMap.get(name) ?? [];
+    const list = this.consumerMap.get(name);
+    if (!list) return [];
+    const result: Consumer[] = new Array(list.length / 2);
+    for (let k = 0; k < list.length; k += 2) result[k / 2] = { node: this.indexed[list[k]], index: list[k], inputIndex: list[k + 1] };
+    return result;
+  }
+
+  /** How many consumers a value has, without listing them. */
+  consumerCount(name: string): number {
+    return (this.consumerMap.get(name)?.length ?? 0) / 2;
   }
 
   initializer(name: string): TensorProto | undefined {
@@ -183,14 +200,18 @@ export class GraphIndex {
     const nodes = this.nodes;
     const producers = this.producers;
     const captures = this.captures;
-    return (this.order = topologicalSort(nodes.length, function* (index) {
-      for (const name of nodes[index].input ?? []) {
-        const p = name ? producers.get(name) : undefined;
-        if (p) yield p.index;
+    return (this.order = topologicalSort(nodes.length, (index, add) => {
+      const inputs = nodes[index].input ?? [];
+      for (let i = 0; i < inputs.length; i++) {
+        const p = inputs[i] ? producers.get(inputs[i]) : undefined;
+        if (p !== undefined) add(p);
       }
-      for (const name of captures.get(index) ?? []) {
-        const p = producers.get(name);
-        if (p) yield p.index;
+      const captured = captures.get(index);
+      if (captured) {
+        for (const name of captured) {
+          const p = producers.get(name);
+          if (p !== undefined) add(p);
+        }
       }
     }));
   }
