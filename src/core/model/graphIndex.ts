@@ -139,6 +139,14 @@ export class GraphIndex {
     return result;
   }
 
+  /** The nodes that read a value through an input slot (not only inside a subgraph), as indices; one per slot. */
+  consumerIndices(name: string): number[] {
+    const list = this.consumerMap.get(name);
+    const result: number[] = [];
+    if (list) for (let k = 0; k < list.length; k += 2) if (list[k + 1] >= 0) result.push(list[k]);
+    return result;
+  }
+
   /** How many consumers a value has, without listing them. */
   consumerCount(name: string): number {
     return (this.consumerMap.get(name)?.length ?? 0) / 2;

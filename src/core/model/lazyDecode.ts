@@ -104,7 +104,20 @@ const LeanNode = function (this: onnx.NodeProto) {
 } as unknown as LeanNodeConstructor;
 LeanNode.prototype = onnx.NodeProto.prototype;
 
-function decodeNode(reader: Reader, end: number, depth: number): onnx.NodeProto {
+/**
+ * One string object per distinct value name and op type of a graph: a name is written once as an output
+ * and again for each input that reads it, and the copies would all stay alive with the model.
+ */
+type Names = Map<string, string>;
+
+function intern(names: Names, text: string): string {
+  const known = names.get(text);
+  if (known !== undefined) return known;
+  names.set(text, text);
+  return text;
+}
+
+function decodeNode(reader: Reader, end: number, depth: number, names: Names): onnx.NodeProto {
   // Reads within the node stop at its end, as in the generated decoder.
   const outerLen = reader.len;
   reader.len = end;
@@ -114,10 +127,10 @@ function decodeNode(reader: Reader, end: number, depth: number): onnx.NodeProto 
     const start = reader.pos;
     const tag = reader.uint32();
     switch (tag) {
-      case 10: node.input.push(reader.string()); continue;
-      case 18: node.output.push(reader.string()); continue;
+      case 10: node.input.push(intern(names, reader.string())); continue;
+      case 18: node.output.push(intern(names, reader.string())); continue;
       case 26: node.name = reader.string(); continue;
-      case 34: node.opType = reader.string(); continue;
+      case 34: node.opType = intern(names, reader.string()); continue;
       case 42: {
         const length = fieldLength(reader, end);
         node.attribute.push(decodeAttribute(reader, length, undefined, depth + 1));
@@ -152,12 +165,13 @@ function decodeGraph(reader: Reader, end: number, depth: number): onnx.GraphProt
   const outerLen = reader.len;
   reader.len = end;
   const graph = new onnx.GraphProto();
+  const names: Names = new Map();
   while (reader.pos < end) {
     const start = reader.pos;
     const tag = reader.uint32();
     if (tag === 10) {
       const length = fieldLength(reader, end);
-      graph.node.push(decodeNode(reader, reader.pos + length, depth + 1));
+      graph.node.push(decodeNode(reader, reader.pos + length, depth + 1, names));
     } else {
       mergeField(reader, start, tag, depth, graph, mergeGraph);
     }
