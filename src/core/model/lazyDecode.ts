@@ -105,9 +105,18 @@ const LeanNode = function (this: onnx.NodeProto) {
 LeanNode.prototype = onnx.NodeProto.prototype;
 
 /**
- * One string object per distinct value name and op type of a graph: a name is written once as an output
- * and again for each input that reads it, and the copies would all stay alive with the model.
+ * What decoding one graph's nodes shares. `names`: one string object per distinct value name and op
+ * type (a name is written once as an output and again for each input that reads it, and the copies would
+ * all stay alive with the model). The other lists are reused per node and copied out at their exact size:
+ * a list grown by push keeps room for 16 items, which for 50,000 nodes is megabytes of empty slots.
  */
+interface NodeScratch {
+  names: Map<string, string>;
+  input: string[];
+  output: string[];
+  metadata: number[];
+}
+
 type Names = Map<string, string>;
 
 function intern(names: Names, text: string): string {
@@ -117,18 +126,21 @@ function intern(names: Names, text: string): string {
   return text;
 }
 
-function decodeNode(reader: Reader, end: number, depth: number, names: Names): onnx.NodeProto {
+function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScratch): onnx.NodeProto {
   // Reads within the node stop at its end, as in the generated decoder.
   const outerLen = reader.len;
   reader.len = end;
   const node = new LeanNode();
-  let metadata: number[] | undefined;
+  const { names, input, output, metadata } = scratch;
+  input.length = 0;
+  output.length = 0;
+  metadata.length = 0;
   while (reader.pos < end) {
     const start = reader.pos;
     const tag = reader.uint32();
     switch (tag) {
-      case 10: node.input.push(intern(names, reader.string())); continue;
-      case 18: node.output.push(intern(names, reader.string())); continue;
+      case 10: input.push(intern(names, reader.string())); continue;
+      case 18: output.push(intern(names, reader.string())); continue;
       case 26: node.name = reader.string(); continue;
       case 34: node.opType = intern(names, reader.string()); continue;
       case 42: {
@@ -141,7 +153,7 @@ function decodeNode(reader: Reader, end: number, depth: number, names: Names): o
       case 66: node.overload = reader.string(); continue;
       case 74: {
         const length = fieldLength(reader, end);
-        (metadata ??= []).push(reader.pos, reader.pos + length);
+        metadata.push(reader.pos, reader.pos + length);
         reader.pos += length;
         continue;
       }
@@ -151,8 +163,10 @@ function decodeNode(reader: Reader, end: number, depth: number, names: Names): o
   }
   if (reader.pos !== end) throw new RangeError('index out of range');
   reader.len = outerLen;
-  if (metadata) {
-    Object.defineProperty(node, pendingMetadata, { value: { buf: reader.buf, ranges: metadata } satisfies PendingMetadata, writable: true });
+  if (input.length) node.input = input.slice();
+  if (output.length) node.output = output.slice();
+  if (metadata.length) {
+    Object.defineProperty(node, pendingMetadata, { value: { buf: reader.buf, ranges: metadata.slice() } satisfies PendingMetadata, writable: true });
     Object.defineProperty(node, 'metadataProps', metadataAccessor);
   } else {
     node.metadataProps = [];
@@ -165,13 +179,13 @@ function decodeGraph(reader: Reader, end: number, depth: number): onnx.GraphProt
   const outerLen = reader.len;
   reader.len = end;
   const graph = new onnx.GraphProto();
-  const names: Names = new Map();
+  const scratch: NodeScratch = { names: new Map(), input: [], output: [], metadata: [] };
   while (reader.pos < end) {
     const start = reader.pos;
     const tag = reader.uint32();
     if (tag === 10) {
       const length = fieldLength(reader, end);
-      graph.node.push(decodeNode(reader, reader.pos + length, depth + 1, names));
+      graph.node.push(decodeNode(reader, reader.pos + length, depth + 1, scratch));
     } else {
       mergeField(reader, start, tag, depth, graph, mergeGraph);
     }
