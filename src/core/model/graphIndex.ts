@@ -47,10 +47,16 @@ function freeValues(graph: GraphProto): Set<string> {
 export class GraphIndex {
   /** The nodes as indexed (the graph's list may change later); producers and consumers point into it. */
   private indexed: NodeProto[] = [];
-  /** Value name to its producer's node index. Numbers, not objects: a large graph has one per value. */
-  private readonly producers = new Map<string, number>();
-  /** Value name to its consumers as (node index, input index) pairs, flat. */
-  private readonly consumerMap = new Map<string, number[]>();
+  /**
+   * Value names (node inputs and outputs) to ids, which key typed arrays: a large graph has tens of
+   * thousands of values, and an object or list per value is what made indexing slow.
+   */
+  private readonly ids = new Map<string, number>();
+  /** Per value id: the producing node's index, or -1. */
+  private producerOf = new Int32Array(0);
+  /** The consumers of value v are the (node index, input index) pairs k of consumerPairs for k in consumerStart[v] .. consumerStart[v + 1]. */
+  private consumerStart = new Uint32Array(1);
+  private consumerPairs = new Int32Array(0);
   private readonly initializers = new Map<string, TensorProto>();
   private readonly inputs = new Set<string>();
   private readonly outputs = new Set<string>();
@@ -90,18 +96,27 @@ export class GraphIndex {
       if (v.type) this.types.set(v.name ?? '', valueType(v.type));
     }
     const nodes = (this.indexed = (g.node ?? []).slice());
+    const ids = this.ids;
+    const idOf = (name: string): number => {
+      let id = ids.get(name);
+      if (id === undefined) ids.set(name, (id = ids.size));
+      return id;
+    };
+    // Flat (value id, node index) and (value id, node index, input index) records, grouped by id below.
+    const produced: number[] = [];
+    const consumed: number[] = [];
     for (let index = 0; index < nodes.length; index++) {
       const node = nodes[index];
       const outputs = node.output ?? [];
-      for (let o = 0; o < outputs.length; o++) if (outputs[o]) this.producers.set(outputs[o], index);
+      for (let o = 0; o < outputs.length; o++) if (outputs[o]) produced.push(idOf(outputs[o]), index);
       const inputs = node.input ?? [];
-      for (let i = 0; i < inputs.length; i++) if (inputs[i]) this.addConsumer(inputs[i], index, i);
+      for (let i = 0; i < inputs.length; i++) if (inputs[i]) consumed.push(idOf(inputs[i]), index, i);
       const subs = node.attribute?.length ? subgraphsOf(node) : [];
       if (subs.length) {
         const captured = new Set<string>();
         for (const sub of subs) for (const name of freeValues(sub.graph)) captured.add(name);
         this.captures.set(index, captured);
-        for (const name of captured) if (!inputs.includes(name)) this.addConsumer(name, index, -1);
+        for (const name of captured) if (!inputs.includes(name)) consumed.push(idOf(name), index, -1);
       }
       if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && outputs[0]) {
         this.constantNodes.set(outputs[0], node);
@@ -111,12 +126,29 @@ export class GraphIndex {
         }
       }
     }
+    const count = ids.size;
+    // The last producer of a name wins, as a later definition shadows an earlier one.
+    this.producerOf = new Int32Array(count).fill(-1);
+    for (let k = 0; k < produced.length; k += 2) this.producerOf[produced[k]] = produced[k + 1];
+    // A stable counting sort by value id keeps each value's consumers in node order.
+    const start = new Uint32Array(count + 1);
+    for (let k = 0; k < consumed.length; k += 3) start[consumed[k] + 1]++;
+    for (let v = 0; v < count; v++) start[v + 1] += start[v];
+    const next = start.slice(0, count);
+    const pairs = new Int32Array((consumed.length / 3) * 2);
+    for (let k = 0; k < consumed.length; k += 3) {
+      const at = 2 * next[consumed[k]]++;
+      pairs[at] = consumed[k + 1];
+      pairs[at + 1] = consumed[k + 2];
+    }
+    this.consumerStart = start;
+    this.consumerPairs = pairs;
   }
 
-  private addConsumer(name: string, index: number, inputIndex: number): void {
-    const list = this.consumerMap.get(name);
-    if (list) list.push(index, inputIndex);
-    else this.consumerMap.set(name, [index, inputIndex]);
+  /** The producing node's index, or -1. */
+  private producerIndex(name: string): number {
+    const id = this.ids.get(name);
+    return id === undefined ? -1 : this.producerOf[id];
   }
 
   get nodes(): NodeProto[] {
@@ -124,32 +156,38 @@ export class GraphIndex {
   }
 
   producer(name: string): Producer | undefined {
-    const index = this.producers.get(name);
-    if (index === undefined) return undefined;
+    const index = this.producerIndex(name);
+    if (index < 0) return undefined;
     const node = this.indexed[index];
     // The last slot of that name, as the index keeps the last of duplicates.
     return { node, index, outputIndex: (node.output ?? []).lastIndexOf(name) };
   }
 
   consumers(name: string): Consumer[] {
-    const list = this.consumerMap.get(name);
-    if (!list) return [];
-    const result: Consumer[] = new Array(list.length / 2);
-    for (let k = 0; k < list.length; k += 2) result[k / 2] = { node: this.indexed[list[k]], index: list[k], inputIndex: list[k + 1] };
+    const id = this.ids.get(name);
+    if (id === undefined) return [];
+    const pairs = this.consumerPairs;
+    const result: Consumer[] = [];
+    for (let k = this.consumerStart[id]; k < this.consumerStart[id + 1]; k++) {
+      result.push({ node: this.indexed[pairs[2 * k]], index: pairs[2 * k], inputIndex: pairs[2 * k + 1] });
+    }
     return result;
   }
 
   /** The nodes that read a value through an input slot (not only inside a subgraph), as indices; one per slot. */
   consumerIndices(name: string): number[] {
-    const list = this.consumerMap.get(name);
+    const id = this.ids.get(name);
     const result: number[] = [];
-    if (list) for (let k = 0; k < list.length; k += 2) if (list[k + 1] >= 0) result.push(list[k]);
+    if (id === undefined) return result;
+    const pairs = this.consumerPairs;
+    for (let k = this.consumerStart[id]; k < this.consumerStart[id + 1]; k++) if (pairs[2 * k + 1] >= 0) result.push(pairs[2 * k]);
     return result;
   }
 
   /** How many consumers a value has, without listing them. */
   consumerCount(name: string): number {
-    return (this.consumerMap.get(name)?.length ?? 0) / 2;
+    const id = this.ids.get(name);
+    return id === undefined ? 0 : this.consumerStart[id + 1] - this.consumerStart[id];
   }
 
   initializer(name: string): TensorProto | undefined {
@@ -166,7 +204,7 @@ export class GraphIndex {
 
   /** Defined in this graph (input, initializer or node output). */
   defines(name: string): boolean {
-    return this.inputs.has(name) || this.initializers.has(name) || this.producers.has(name) || this.types.get(name)?.kind === 'sparse_tensor';
+    return this.inputs.has(name) || this.initializers.has(name) || this.producerIndex(name) >= 0 || this.types.get(name)?.kind === 'sparse_tensor';
   }
 
   /** Type from this graph's declarations, else from enclosing graphs. */
@@ -206,19 +244,18 @@ export class GraphIndex {
   topologicalOrder(): number[] {
     if (this.order) return this.order;
     const nodes = this.nodes;
-    const producers = this.producers;
     const captures = this.captures;
     return (this.order = topologicalSort(nodes.length, (index, add) => {
       const inputs = nodes[index].input ?? [];
       for (let i = 0; i < inputs.length; i++) {
-        const p = inputs[i] ? producers.get(inputs[i]) : undefined;
-        if (p !== undefined) add(p);
+        const p = inputs[i] ? this.producerIndex(inputs[i]) : -1;
+        if (p >= 0) add(p);
       }
       const captured = captures.get(index);
       if (captured) {
         for (const name of captured) {
-          const p = producers.get(name);
-          if (p !== undefined) add(p);
+          const p = this.producerIndex(name);
+          if (p >= 0) add(p);
         }
       }
     }));
