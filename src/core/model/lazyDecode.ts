@@ -56,6 +56,8 @@ export function nodeMetadataValue(node: NodeProto, key: string): string | undefi
   for (let i = 0; i < pending.ranges.length; i += 2) {
     reader.pos = pending.ranges[i];
     const end = pending.ranges[i + 1];
+    // Reads stay within the entry, as the generated decoder's do.
+    reader.len = end;
     let entryKey = '';
     let value: string | undefined;
     while (reader.pos < end) {
