@@ -1,10 +1,12 @@
 // Name scopes of nodes, for grouping: from PyTorch-style names (`/encoder/layers.0/attn/MatMul`) or the
 // `namespace` metadata the PyTorch (dynamo) exporter writes (`: Model/encoder: Encoder/encoder.layers.0: Layer`).
+import { nodeMetadataValue } from '../model/lazyDecode.js';
 import type { NodeProto } from '../model/proto.js';
 
 /** The scope segments of a node, outermost first; [] when the node has none. */
 export function nodeScope(node: NodeProto): string[] {
-  const namespace = node.metadataProps?.find((p) => p.key === 'namespace')?.value;
+  // Read from the node's bytes: grouping every node must not turn all their metadata into objects.
+  const namespace = nodeMetadataValue(node, 'namespace');
   if (namespace) return namespaceScope(namespace);
   return nameScope(node.name ?? '');
 }

@@ -164,7 +164,7 @@ export function foldedConstants(index: GraphIndex): Set<number> {
   index.nodes.forEach((node, n) => {
     if (!isConstantNode(node)) return;
     const outs = node.output ?? [];
-    if (outs.length > 0 && outs.every((name) => name && !index.isGraphOutput(name) && index.consumers(name).length > 0)) result.add(n);
+    if (outs.length > 0 && outs.every((name) => name && !index.isGraphOutput(name) && index.consumerCount(name) > 0)) result.add(n);
   });
   return result;
 }
@@ -221,7 +221,7 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
       const kind = valueKind(graphIndex, name);
       const producer = kind === 'constant' || kind === 'value' ? graphIndex.producer(name)!.index : -1;
       // Consumers through an input slot; a subgraph's capture is not an edge here.
-      const consumers = graphIndex.consumers(name).filter((c) => c.inputIndex >= 0).map((c) => c.index);
+      const consumers = graphIndex.consumerIndices(name);
       const value: ValueView = { name, type: t.type, shape: t.shape, kind, producer, consumers };
       if (t.inferred) value.inferred = true;
       if (t.declared !== undefined) value.declared = t.declared;

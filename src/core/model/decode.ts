@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import protobuf from 'protobufjs/minimal.js';
 import { UserError } from '../errors.js';
+import { decodeModelProto } from './lazyDecode.js';
 import { onnx, type ModelProto } from './proto.js';
 
 const magic: Array<[string, number[]]> = [
@@ -27,7 +28,7 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
   if (kind) throw new UserError(`This is ${kind}, not an ONNX model.`);
   let model: ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = decodeModelProto(bytes);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
     throw new UserError(`Not a valid ONNX model: the protobuf data is truncated or corrupt (${reason}).`, { cause: error });

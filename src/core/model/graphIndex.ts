@@ -45,8 +45,18 @@ function freeValues(graph: GraphProto): Set<string> {
 }
 
 export class GraphIndex {
-  private readonly producers = new Map<string, Producer>();
-  private readonly consumerMap = new Map<string, Consumer[]>();
+  /** The nodes as indexed (the graph's list may change later); producers and consumers point into it. */
+  private indexed: NodeProto[] = [];
+  /**
+   * Value names (node inputs and outputs) to ids, which key typed arrays: a large graph has tens of
+   * thousands of values, and an object or list per value is what made indexing slow.
+   */
+  private readonly ids = new Map<string, number>();
+  /** Per value id: the producing node's index, or -1. */
+  private producerOf = new Int32Array(0);
+  /** The consumers of value v are the (node index, input index) pairs k of consumerPairs for k in consumerStart[v] .. consumerStart[v + 1]. */
+  private consumerStart = new Uint32Array(1);
+  private consumerPairs = new Int32Array(0);
   private readonly initializers = new Map<string, TensorProto>();
   private readonly inputs = new Set<string>();
   private readonly outputs = new Set<string>();
@@ -85,34 +95,60 @@ export class GraphIndex {
       this.outputs.add(v.name ?? '');
       if (v.type) this.types.set(v.name ?? '', valueType(v.type));
     }
-    (g.node ?? []).forEach((node, index) => {
-      (node.output ?? []).forEach((name, outputIndex) => {
-        if (name) this.producers.set(name, { node, index, outputIndex });
-      });
-      (node.input ?? []).forEach((name, inputIndex) => {
-        if (name) this.addConsumer(name, { node, index, inputIndex });
-      });
-      const subs = subgraphsOf(node);
+    const nodes = (this.indexed = (g.node ?? []).slice());
+    const ids = this.ids;
+    const idOf = (name: string): number => {
+      let id = ids.get(name);
+      if (id === undefined) ids.set(name, (id = ids.size));
+      return id;
+    };
+    // Flat (value id, node index) and (value id, node index, input index) records, grouped by id below.
+    const produced: number[] = [];
+    const consumed: number[] = [];
+    for (let index = 0; index < nodes.length; index++) {
+      const node = nodes[index];
+      const outputs = node.output ?? [];
+      for (let o = 0; o < outputs.length; o++) if (outputs[o]) produced.push(idOf(outputs[o]), index);
+      const inputs = node.input ?? [];
+      for (let i = 0; i < inputs.length; i++) if (inputs[i]) consumed.push(idOf(inputs[i]), index, i);
+      const subs = node.attribute?.length ? subgraphsOf(node) : [];
       if (subs.length) {
         const captured = new Set<string>();
         for (const sub of subs) for (const name of freeValues(sub.graph)) captured.add(name);
         this.captures.set(index, captured);
-        for (const name of captured) if (!(node.input ?? []).includes(name)) this.addConsumer(name, { node, index, inputIndex: -1 });
+        for (const name of captured) if (!inputs.includes(name)) consumed.push(idOf(name), index, -1);
       }
-      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && node.output?.[0]) {
-        this.constantNodes.set(node.output[0], node);
-        const t = constantNodeTensor(node);
-        if (t && !this.types.has(node.output[0])) {
-          this.types.set(node.output[0], { kind: 'tensor', elemType: dataTypeName(t.dataType ?? 0), shape: tensorDims(t) });
+      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && outputs[0]) {
+        this.constantNodes.set(outputs[0], node);
+        if (!this.types.has(outputs[0])) {
+          const t = constantNodeTensor(node);
+          if (t) this.types.set(outputs[0], { kind: 'tensor', elemType: dataTypeName(t.dataType ?? 0), shape: tensorDims(t) });
         }
       }
-    });
+    }
+    const count = ids.size;
+    // The last producer of a name wins, as a later definition shadows an earlier one.
+    this.producerOf = new Int32Array(count).fill(-1);
+    for (let k = 0; k < produced.length; k += 2) this.producerOf[produced[k]] = produced[k + 1];
+    // A stable counting sort by value id keeps each value's consumers in node order.
+    const start = new Uint32Array(count + 1);
+    for (let k = 0; k < consumed.length; k += 3) start[consumed[k] + 1]++;
+    for (let v = 0; v < count; v++) start[v + 1] += start[v];
+    const next = start.slice(0, count);
+    const pairs = new Int32Array((consumed.length / 3) * 2);
+    for (let k = 0; k < consumed.length; k += 3) {
+      const at = 2 * next[consumed[k]]++;
+      pairs[at] = consumed[k + 1];
+      pairs[at + 1] = consumed[k + 2];
+    }
+    this.consumerStart = start;
+    this.consumerPairs = pairs;
   }
 
-  private addConsumer(name: string, consumer: Consumer): void {
-    let list = this.consumerMap.get(name);
-    if (!list) this.consumerMap.set(name, (list = []));
-    list.push(consumer);
+  /** The producing node's index, or -1. */
+  private producerIndex(name: string): number {
+    const id = this.ids.get(name);
+    return id === undefined ? -1 : this.producerOf[id];
   }
 
   get nodes(): NodeProto[] {
@@ -120,11 +156,38 @@ export class GraphIndex {
   }
 
   producer(name: string): Producer | undefined {
-    return this.producers.get(name);
+    const index = this.producerIndex(name);
+    if (index < 0) return undefined;
+    const node = this.indexed[index];
+    // The last slot of that name, as the index keeps the last of duplicates.
+    return { node, index, outputIndex: (node.output ?? []).lastIndexOf(name) };
   }
 
   consumers(name: string): Consumer[] {
-    return this.consumerMap.get(name) ?? [];
+    const id = this.ids.get(name);
+    if (id === undefined) return [];
+    const pairs = this.consumerPairs;
+    const result: Consumer[] = [];
+    for (let k = this.consumerStart[id]; k < this.consumerStart[id + 1]; k++) {
+      result.push({ node: this.indexed[pairs[2 * k]], index: pairs[2 * k], inputIndex: pairs[2 * k + 1] });
+    }
+    return result;
+  }
+
+  /** The nodes that read a value through an input slot (not only inside a subgraph), as indices; one per slot. */
+  consumerIndices(name: string): number[] {
+    const id = this.ids.get(name);
+    const result: number[] = [];
+    if (id === undefined) return result;
+    const pairs = this.consumerPairs;
+    for (let k = this.consumerStart[id]; k < this.consumerStart[id + 1]; k++) if (pairs[2 * k + 1] >= 0) result.push(pairs[2 * k]);
+    return result;
+  }
+
+  /** How many consumers a value has, without listing them. */
+  consumerCount(name: string): number {
+    const id = this.ids.get(name);
+    return id === undefined ? 0 : this.consumerStart[id + 1] - this.consumerStart[id];
   }
 
   initializer(name: string): TensorProto | undefined {
@@ -141,7 +204,7 @@ export class GraphIndex {
 
   /** Defined in this graph (input, initializer or node output). */
   defines(name: string): boolean {
-    return this.inputs.has(name) || this.initializers.has(name) || this.producers.has(name) || this.types.get(name)?.kind === 'sparse_tensor';
+    return this.inputs.has(name) || this.initializers.has(name) || this.producerIndex(name) >= 0 || this.types.get(name)?.kind === 'sparse_tensor';
   }
 
   /** Type from this graph's declarations, else from enclosing graphs. */
@@ -181,16 +244,19 @@ export class GraphIndex {
   topologicalOrder(): number[] {
     if (this.order) return this.order;
     const nodes = this.nodes;
-    const producers = this.producers;
     const captures = this.captures;
-    return (this.order = topologicalSort(nodes.length, function* (index) {
-      for (const name of nodes[index].input ?? []) {
-        const p = name ? producers.get(name) : undefined;
-        if (p) yield p.index;
+    return (this.order = topologicalSort(nodes.length, (index, add) => {
+      const inputs = nodes[index].input ?? [];
+      for (let i = 0; i < inputs.length; i++) {
+        const p = inputs[i] ? this.producerIndex(inputs[i]) : -1;
+        if (p >= 0) add(p);
       }
-      for (const name of captures.get(index) ?? []) {
-        const p = producers.get(name);
-        if (p) yield p.index;
+      const captured = captures.get(index);
+      if (captured) {
+        for (const name of captured) {
+          const p = this.producerIndex(name);
+          if (p >= 0) add(p);
+        }
       }
     }));
   }

@@ -21,8 +21,12 @@ export function subgraphsOf(node: NodeProto): Array<{ attribute: string; graph: 
 }
 
 export function* walkGraph(graph: GraphProto, path: string[] = []): Generator<GraphVisit> {
-  yield { path, nodes: graph.node ?? [], graph };
-  for (const [index, node] of (graph.node ?? []).entries()) {
+  const nodes = graph.node ?? [];
+  yield { path, nodes, graph };
+  // Index loops that skip nodes without attributes: large graphs have tens of thousands of nodes.
+  for (let index = 0; index < nodes.length; index++) {
+    const node = nodes[index];
+    if (!node.attribute?.length) continue;
     for (const sub of subgraphsOf(node)) {
       yield* walkGraph(sub.graph, [...path, node.name || `${node.opType}_${index}`, sub.attribute]);
     }
@@ -34,7 +38,10 @@ export function* walkModel(model: ModelProto): Generator<GraphVisit> {
   for (const fn of model.functions ?? []) {
     const name = `${fn.domain ? fn.domain + '.' : ''}${fn.name}`;
     yield { path: [name], nodes: fn.node ?? [], functionName: name };
-    for (const [index, node] of (fn.node ?? []).entries()) {
+    const nodes = fn.node ?? [];
+    for (let index = 0; index < nodes.length; index++) {
+      const node = nodes[index];
+      if (!node.attribute?.length) continue;
       for (const sub of subgraphsOf(node)) {
         for (const visit of walkGraph(sub.graph, [name, node.name || `${node.opType}_${index}`, sub.attribute])) {
           yield { ...visit, functionName: name };

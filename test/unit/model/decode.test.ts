@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
+import { nodeMetadataValue } from '../../../src/core/model/lazyDecode.js';
+import { onnx } from '../../../src/core/model/proto.js';
 import { UserError } from '../../../src/core/errors.js';
 import { testCases } from '../../helpers/testdata.js';
+
+const exportedDir = join(import.meta.dirname, '..', '..', 'fixtures', 'exported');
+
+function exportedFixtures(): string[] {
+  return readdirSync(exportedDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(exportedDir, e.name, 'model.onnx'));
+}
 
 test('every libonnx-testdata model decodes and encodes back to the same bytes', () => {
   const cases = testCases();
@@ -33,4 +42,47 @@ test('bad input is one clear UserError', () => {
       return true;
     });
   }
+});
+
+test('the lazy decoder gives what the generated decoder gives, on every corpus model and the exported fixtures', () => {
+  const files = [...testCases().map((c) => c.model), ...exportedFixtures()];
+  const different: string[] = [];
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    const ours = decodeModel(bytes);
+    const generated = onnx.ModelProto.decode(bytes);
+    // Own enumerable fields and their values (lazy metadata read through its accessor), and the bytes.
+    try {
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(ours)), JSON.parse(JSON.stringify(generated)));
+      assert.deepStrictEqual(onnx.ModelProto.encode(ours).finish(), onnx.ModelProto.encode(generated).finish());
+    } catch {
+      different.push(file);
+    }
+  }
+  assert.deepEqual(different, []);
+});
+
+test('node metadata stays bytes until read, and reads, spreads, writes and lookups see the same entries', () => {
+  const bytes = readFileSync(join(exportedDir, 'transformer_dynamo', 'model.onnx'));
+  const generated = onnx.ModelProto.decode(bytes).graph!.node!;
+  const nodes = decodeModel(bytes).graph!.node!;
+  const withMetadata = generated.findIndex((n) => (n.metadataProps?.length ?? 0) > 1);
+  assert.ok(withMetadata >= 0, 'the fixture has node metadata');
+  const node = nodes[withMetadata];
+  const expected = generated[withMetadata].metadataProps!;
+  assert.ok(node instanceof onnx.NodeProto);
+  assert.ok(Object.prototype.hasOwnProperty.call(node, 'metadataProps'));
+  // Looked up straight from the bytes, without making the list.
+  assert.equal(nodeMetadataValue(node, 'namespace'), expected.find((p) => p.key === 'namespace')?.value);
+  assert.equal(nodeMetadataValue(node, 'no such key'), undefined);
+  const copy = { ...node };
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(copy.metadataProps)), JSON.parse(JSON.stringify(expected)));
+  assert.equal(node.metadataProps, node.metadataProps, 'decoded once');
+  node.metadataProps = [onnx.StringStringEntryProto.create({ key: 'namespace', value: 'changed' })];
+  assert.equal(nodeMetadataValue(node, 'namespace'), 'changed');
+  const again = onnx.NodeProto.decode(onnx.NodeProto.encode(node).finish());
+  assert.deepEqual(again.metadataProps.map((p) => [p.key, p.value]), [['namespace', 'changed']]);
+  // A node without metadata has a plain empty list, as the generated decoder makes.
+  const plain = nodes.find((n) => n.metadataProps!.length === 0);
+  if (plain) assert.deepEqual(Object.getOwnPropertyDescriptor(plain, 'metadataProps')?.value, []);
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeModel } from '../../../src/core/model/decode.js';
 import { GraphIndex } from '../../../src/core/model/graphIndex.js';
@@ -65,4 +66,37 @@ test('every graph of every libonnx-testdata model gets a valid topological order
     }
   }
   assert.ok(graphs > 1072);
+});
+
+test('producers and consumers agree with a plain scan of the nodes, on the corpus and the exported fixtures', () => {
+  const exported = join(import.meta.dirname, '..', '..', 'fixtures', 'exported');
+  const files = [...testCases().map((c) => c.model), ...readdirSync(exported, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(exported, e.name, 'model.onnx'))];
+  let checked = 0;
+  for (const file of files) {
+    for (const visit of walkModel(decodeModel(readFileSync(file)))) {
+      const graph = visit.graph;
+      if (!graph) continue;
+      const index = GraphIndex.build(graph);
+      const producers = new Map<string, { index: number; outputIndex: number }>();
+      const consumers = new Map<string, Array<[number, number]>>();
+      graph.node?.forEach((node, n) => {
+        node.output?.forEach((name, o) => name && producers.set(name, { index: n, outputIndex: o }));
+        node.input?.forEach((name, i) => name && consumers.set(name, [...(consumers.get(name) ?? []), [n, i]]));
+      });
+      for (const [name, p] of producers) {
+        const found = index.producer(name);
+        assert.deepEqual(found && { index: found.index, outputIndex: found.outputIndex }, p, `${file}: producer of ${name}`);
+        assert.equal(found?.node, graph.node![p.index]);
+      }
+      for (const [name, list] of consumers) {
+        const through = index.consumers(name).filter((c) => c.inputIndex >= 0);
+        assert.deepEqual(through.map((c) => [c.index, c.inputIndex]), list, `${file}: consumers of ${name}`);
+        assert.ok(through.every((c) => c.node === graph.node![c.index]));
+        assert.deepEqual(index.consumerIndices(name), list.map(([n]) => n));
+        assert.equal(index.consumerCount(name), index.consumers(name).length);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 4000, `checked ${checked} values`);
 });
