@@ -15,7 +15,8 @@ import { subgraphsOf } from '../model/walk.js';
 import { cleanupModel, removeDeadNodes, type CleanupStats } from './cleanup.js';
 import { conditionValue, inlineIf } from './foldIf.js';
 import { allNames, defaultOpset, hasSubgraphs, initializersOverridable, nodeReads, topologicalOrder, isDefaultDomain } from '../model/graphQueries.js';
-import { cloneModel, constantNode, NameAllocator, tensorProtoType } from './graphEdit.js';
+import { constantNode, NameAllocator, tensorProtoType } from './graphEdit.js';
+import { copyModel } from '../model/copyModel.js';
 import { nonDeterministicOps } from '../ops/opSchema.js';
 import type { Dim } from '../model/types.js';
 import { inferShapes, isStatic, type InferredType } from '../ops/shapeInference.js';
@@ -595,7 +596,7 @@ export function listInitializersAsInputs(graph: GraphProto): void {
  * Cancelling (options.signal) rejects with a UserError.
  */
 export async function foldConstants(model: ModelProto, options: FoldOptions): Promise<{ model: ModelProto; stats: FoldStats }> {
-  const copy = cloneModel(model);
+  const copy = copyModel(model);
   if (!copy.graph) throw new UserError('The model has no graph.');
   const folder = new Folder(copy, options);
   await folder.run();

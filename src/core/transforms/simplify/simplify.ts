@@ -10,7 +10,8 @@ import type { RuntimeClient } from '../../runtime/client.js';
 import { cleanupModel } from '../cleanup.js';
 import { foldConstants, listInitializersAsInputs, type FoldStats } from '../fold.js';
 import { runtimeEvaluator } from '../foldTransform.js';
-import { cloneModel, NameAllocator } from '../graphEdit.js';
+import { NameAllocator } from '../graphEdit.js';
+import { copyModel } from '../../model/copyModel.js';
 import type { Rewrite } from './rewrite.js';
 import { runRewrites } from './rewritePass.js';
 import { allRewrites } from './rewrites.js';
@@ -115,7 +116,7 @@ export async function simplifyModel(model: ModelProto, options: SimplifyOptions,
   // Folding works on its own copy; a copy of ours is needed only to add the kept names as outputs.
   let current = model;
   if (kept.size) {
-    current = cloneModel(model);
+    current = copyModel(model);
     protectOutputs(current.graph!, kept);
   }
   const counts = new Map<string, number>();
