@@ -88,13 +88,15 @@ export function useCounts(graph: GraphProto): Map<string, number> {
 export function allNames(model: ModelProto, skip?: NodeProto): Set<string> {
   const names = new Set<string>();
   const visit = (graph: GraphProto) => {
-    for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) if (v.name) names.add(v.name);
+    // Plain loops, no spread copies: folding and simplifying ask for every name once per round.
+    for (const list of [graph.input, graph.output, graph.valueInfo]) for (const v of list ?? []) if (v.name) names.add(v.name);
     for (const t of graph.initializer ?? []) if (t.name) names.add(t.name);
     for (const s of graph.sparseInitializer ?? []) if (s.values?.name) names.add(s.values.name);
     for (const node of graph.node ?? []) {
       if (node.name) names.add(node.name);
-      for (const n of [...(node.input ?? []), ...(node.output ?? [])]) if (n) names.add(n);
-      if (node !== skip) for (const sub of subgraphsOf(node)) visit(sub.graph);
+      for (const n of node.input ?? []) if (n) names.add(n);
+      for (const n of node.output ?? []) if (n) names.add(n);
+      if (node !== skip && node.attribute?.length) for (const sub of subgraphsOf(node)) visit(sub.graph);
     }
   };
   if (model.graph) visit(model.graph);

@@ -1,6 +1,8 @@
 // Arithmetic on dims as shapes carry them (a number, a symbol's text, or null for unknown). Symbols go
 // through SymExpr; a result that equals one of the operands keeps that operand's own text, so that a
-// dim_param passes through unchanged. One instance per inference run: it caches what it has parsed.
+// dim_param passes through unchanged. One instance per inference run, or one shared by the inference
+// runs of one transform (folding and rewriting infer the same dims again every round): it caches what it
+// has parsed and the results of symbolic operations, which depend on their operands alone.
 import type { Dim } from '../model/types.js';
 import { evaluateExpr, maxExprText, parseExpr, SymExpr } from './symbolicExpr.js';
 
@@ -11,6 +13,7 @@ export const freshSymbolPattern = /\bunk__\d+\b/g;
 
 export class DimAlgebra {
   private readonly parsed = new Map<string, SymExpr>();
+  private readonly results = new Map<string, Dim | boolean | undefined>();
   private readonly reserved = new Set<string>();
   private nextFresh = 0;
 
@@ -53,37 +56,49 @@ export class DimAlgebra {
     return text.length > maxExprText ? null : text;
   }
 
-  private binary(a: Dim | undefined, b: Dim | undefined, numeric: (x: number, y: number) => number | undefined, symbolic: Binary): Dim {
+  /** A symbolic operation's result, computed once per operator and operands. */
+  private memo<T extends Dim | boolean | undefined>(op: string, a: Dim | undefined, b: Dim | undefined, compute: () => T): T {
+    // Symbols are marked so that a dim_param spelled 'null' or '3' stays apart from null and 3.
+    const key = `${op}\u0000${typeof a === 'string' ? `s${a}` : String(a)}\u0000${typeof b === 'string' ? `s${b}` : String(b)}`;
+    if (this.results.has(key)) return this.results.get(key) as T;
+    const result = compute();
+    this.results.set(key, result);
+    return result;
+  }
+
+  private binary(op: string, a: Dim | undefined, b: Dim | undefined, numeric: (x: number, y: number) => number | undefined, symbolic: Binary): Dim {
     if (typeof a === 'number' && typeof b === 'number') {
       const r = numeric(a, b);
       // -0 is 0 for a size.
       return r === undefined || !Number.isFinite(r) ? null : r + 0;
     }
-    const x = this.expr(a);
-    const y = this.expr(b);
-    return x && y ? this.dim(symbolic(x, y), a ?? null, b ?? null) : null;
+    return this.memo(op, a, b, () => {
+      const x = this.expr(a);
+      const y = this.expr(b);
+      return x && y ? this.dim(symbolic(x, y), a ?? null, b ?? null) : null;
+    });
   }
 
   add(a: Dim | undefined, b: Dim | undefined): Dim {
-    return this.binary(a, b, (x, y) => x + y, (x, y) => x.add(y));
+    return this.binary('add', a, b, (x, y) => x + y, (x, y) => x.add(y));
   }
 
   sub(a: Dim | undefined, b: Dim | undefined): Dim {
-    return this.binary(a, b, (x, y) => x - y, (x, y) => x.sub(y));
+    return this.binary('sub', a, b, (x, y) => x - y, (x, y) => x.sub(y));
   }
 
   mul(a: Dim | undefined, b: Dim | undefined): Dim {
     // 0 times anything, even unknown, is 0.
     if (a === 0 || b === 0) return 0;
-    return this.binary(a, b, (x, y) => x * y, (x, y) => x.mul(y));
+    return this.binary('mul', a, b, (x, y) => x * y, (x, y) => x.mul(y));
   }
 
   floorDiv(a: Dim | undefined, b: Dim | undefined): Dim {
-    return this.binary(a, b, (x, y) => (y === 0 ? undefined : Math.floor(x / y)), (x, y) => x.floorDiv(y));
+    return this.binary('floorDiv', a, b, (x, y) => (y === 0 ? undefined : Math.floor(x / y)), (x, y) => x.floorDiv(y));
   }
 
   ceilDiv(a: Dim | undefined, b: Dim | undefined): Dim {
-    return this.binary(a, b, (x, y) => (y === 0 ? undefined : Math.ceil(x / y)), (x, y) => x.ceilDiv(y));
+    return this.binary('ceilDiv', a, b, (x, y) => (y === 0 ? undefined : Math.ceil(x / y)), (x, y) => x.ceilDiv(y));
   }
 
   /** A quotient known to be exact (a Reshape's -1): numbers must divide; symbols divide as they can. */
@@ -93,15 +108,15 @@ export class DimAlgebra {
   }
 
   mod(a: Dim | undefined, b: Dim | undefined): Dim {
-    return this.binary(a, b, (x, y) => (y === 0 ? undefined : x - y * Math.floor(x / y)), (x, y) => x.mod(y));
+    return this.binary('mod', a, b, (x, y) => (y === 0 ? undefined : x - y * Math.floor(x / y)), (x, y) => x.mod(y));
   }
 
   max(a: Dim | undefined, b: Dim | undefined): Dim {
-    return this.binary(a, b, (x, y) => Math.max(x, y), (x, y) => x.max(y));
+    return this.binary('max', a, b, (x, y) => Math.max(x, y), (x, y) => x.max(y));
   }
 
   min(a: Dim | undefined, b: Dim | undefined): Dim {
-    return this.binary(a, b, (x, y) => Math.min(x, y), (x, y) => x.min(y));
+    return this.binary('min', a, b, (x, y) => Math.min(x, y), (x, y) => x.min(y));
   }
 
   product(dims: readonly Dim[]): Dim {
@@ -124,12 +139,14 @@ export class DimAlgebra {
   equal(a: Dim | undefined, b: Dim | undefined): boolean | undefined {
     if (typeof a === 'number' && typeof b === 'number') return a === b;
     if (a === b && a !== null && a !== undefined) return true;
-    const x = this.expr(a);
-    const y = this.expr(b);
-    if (!x || !y) return undefined;
-    const d = x.sub(y);
-    if (!d) return undefined;
-    const v = d.value;
-    return v === undefined ? undefined : v === 0;
+    return this.memo('equal', a, b, () => {
+      const x = this.expr(a);
+      const y = this.expr(b);
+      if (!x || !y) return undefined;
+      const d = x.sub(y);
+      if (!d) return undefined;
+      const v = d.value;
+      return v === undefined ? undefined : v === 0;
+    });
   }
 }

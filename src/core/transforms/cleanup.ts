@@ -99,22 +99,27 @@ export function removeIdentities(graph: GraphProto, dropoutIsIdentity = false): 
  */
 export function mergeDuplicates(graph: GraphProto): number {
   const outputs = new Set((graph.output ?? []).map((o) => o.name));
-  const seen = new Map<string, string[]>();
+  // Nodes by op, inputs, blank outputs and attribute names; their attribute values (encoded, which for a
+  // Constant is its whole tensor) are compared only between nodes that agree on all of that.
+  const seen = new Map<string, Array<{ outs: string[]; attributes: () => string }>>();
   const renames = new Map<string, string>();
   let merged = 0;
   for (const node of graph.node ?? []) {
     const outs = node.output ?? [];
     if ((node.domain && node.domain !== 'ai.onnx') || nonDeterministicOps.has(node.opType ?? '') || hasSubgraphs(node)) continue;
     if (outs.length === 0 || outs.some((o) => outputs.has(o))) continue;
-    const attributes = [...(node.attribute ?? [])].sort((a, b) => ((a.name ?? '') < (b.name ?? '') ? -1 : 1))
-      .map((a) => Buffer.from(onnx.AttributeProto.encode(a).finish()).toString('base64'));
-    const key = JSON.stringify([node.opType, (node.input ?? []).map((i) => renames.get(i) ?? i), outs.map((o) => o === ''), attributes]);
-    const first = seen.get(key);
+    const sorted = [...(node.attribute ?? [])].sort((a, b) => ((a.name ?? '') < (b.name ?? '') ? -1 : 1));
+    const key = JSON.stringify([node.opType, (node.input ?? []).map((i) => renames.get(i) ?? i), outs.map((o) => o === ''), sorted.map((a) => a.name ?? '')]);
+    let encoded: string | undefined;
+    const attributes = () => (encoded ??= JSON.stringify(sorted.map((a) => Buffer.from(onnx.AttributeProto.encode(a).finish()).toString('base64'))));
+    const candidates = seen.get(key);
+    const first = candidates?.find((c) => c.attributes() === attributes());
     if (!first) {
-      seen.set(key, outs);
+      if (candidates) candidates.push({ outs, attributes });
+      else seen.set(key, [{ outs, attributes }]);
       continue;
     }
-    outs.forEach((o, k) => o && renames.set(o, first[k]));
+    outs.forEach((o, k) => o && renames.set(o, first.outs[k]));
     merged++;
   }
   if (merged === 0) return 0;

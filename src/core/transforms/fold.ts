@@ -15,10 +15,12 @@ import { subgraphsOf } from '../model/walk.js';
 import { cleanupModel, removeDeadNodes, type CleanupStats } from './cleanup.js';
 import { conditionValue, inlineIf } from './foldIf.js';
 import { allNames, defaultOpset, hasSubgraphs, initializersOverridable, nodeReads, topologicalOrder, isDefaultDomain } from '../model/graphQueries.js';
-import { cloneModel, constantNode, NameAllocator, tensorProtoType } from './graphEdit.js';
+import { constantNode, NameAllocator, tensorProtoType } from './graphEdit.js';
+import { copyModel } from '../model/copyModel.js';
 import { nonDeterministicOps } from '../ops/opSchema.js';
 import type { Dim } from '../model/types.js';
 import { inferShapes, isStatic, type InferredType } from '../ops/shapeInference.js';
+import { DimAlgebra } from '../ops/dimAlgebra.js';
 
 /** Evaluates a temporary model that has no inputs; returns the named outputs. */
 export type Evaluate = (model: ModelProto, outputs: string[], signal?: AbortSignal) => Promise<Record<string, TensorArray>>;
@@ -35,6 +37,11 @@ export interface FoldOptions {
   maxRounds?: number;
   /** Constant bytes one temporary model may carry (default 1 GiB; protobuf's cap is 2 GB). */
   batchBytes?: number;
+  /**
+   * Dim arithmetic for shape inference, shared with the caller's other inference runs (it caches
+   * symbolic results); by default one for this fold. It names no fresh symbols here.
+   */
+  dims?: DimAlgebra;
 }
 
 export interface FoldSkip {
@@ -111,6 +118,17 @@ function buildScopes(model: ModelProto): Scope[] {
   return scopes;
 }
 
+/** The model's graphs in the order buildScopes visits them, without their constants. */
+function allGraphs(model: ModelProto): GraphProto[] {
+  const graphs: GraphProto[] = [];
+  const visit = (graph: GraphProto) => {
+    graphs.push(graph);
+    for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) visit(sub.graph);
+  };
+  if (model.graph) visit(model.graph);
+  return graphs;
+}
+
 /** The constant a name refers to in a scope, with the scope that owns it; shadowing is respected. */
 function lookupConstant(scope: Scope, name: string): { owner: Scope; tensor: TensorProto } | undefined {
   for (let s: Scope | undefined = scope; s; s = s.parent) {
@@ -149,10 +167,13 @@ class Folder {
   /** Nodes never to try again (by object identity). */
   private readonly blocked = new WeakSet<NodeProto>();
   private readonly limit: number;
+  private readonly dims: DimAlgebra;
   private names!: NameAllocator;
 
   constructor(private readonly model: ModelProto, private readonly options: FoldOptions) {
     this.limit = options.sizeLimitBytes ?? defaultSizeLimitBytes;
+    // One for every round: each round infers mostly the same dims again.
+    this.dims = options.dims ?? new DimAlgebra();
   }
 
   private skip(node: NodeProto, reason: string): void {
@@ -180,7 +201,7 @@ class Folder {
       changed = this.foldShapeOps(scopes) || changed;
       this.options.onProgress?.(`Round ${round}: evaluating constant nodes`);
       changed = (await this.evaluateFoldable(buildScopes(this.model))) || changed;
-      for (const scope of buildScopes(this.model)) removeDeadNodes(scope.graph);
+      for (const graph of allGraphs(this.model)) removeDeadNodes(graph);
       if (!changed) break;
     }
     this.options.onProgress?.('Cleaning up');
@@ -230,6 +251,8 @@ class Folder {
   }
 
   private nextConstantIf(): { scope: Scope; index: number; value: boolean } | undefined {
+    // Scopes (with their constants) are built only where there is an If to look at.
+    if (!allGraphs(this.model).some((g) => (g.node ?? []).some((n) => n.opType === 'If' && isDefaultDomain(n) && !this.blocked.has(n)))) return undefined;
     for (const scope of buildScopes(this.model)) {
       const nodes = scope.graph.node ?? [];
       for (let index = 0; index < nodes.length; index++) {
@@ -260,6 +283,7 @@ class Folder {
       scope.values = new Map();
       scope.types = inferShapes(scope.graph, {
         opset,
+        dims: this.dims,
         outer: scope.parent?.types,
         valuesOut: scope.values,
         constant: (name) => {
@@ -595,7 +619,7 @@ export function listInitializersAsInputs(graph: GraphProto): void {
  * Cancelling (options.signal) rejects with a UserError.
  */
 export async function foldConstants(model: ModelProto, options: FoldOptions): Promise<{ model: ModelProto; stats: FoldStats }> {
-  const copy = cloneModel(model);
+  const copy = copyModel(model);
   if (!copy.graph) throw new UserError('The model has no graph.');
   const folder = new Folder(copy, options);
   await folder.run();

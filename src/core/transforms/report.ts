@@ -103,9 +103,21 @@ function tensorFingerprint(t: TensorProto): string {
   return `${tensorText(t)}:${raw?.length ?? 0}:${h >>> 0}`;
 }
 
+/**
+ * One item of a model for the diff. Labels and fingerprints are built only for the items that are
+ * compared or listed: most of a transformed model is unchanged, and hashing every weight again costs more
+ * than folding a small model.
+ */
 interface Entry {
-  label: string;
-  fingerprint: string;
+  label(): string;
+  fingerprint(): string;
+  /** An initializer: compared by its bytes' identity first (a copy that shares them is unchanged). */
+  tensor?: TensorProto;
+}
+
+function nodeFingerprint(node: NodeProto): string {
+  const attrs = (node.attribute ?? []).map((a) => `${a.name}=${a.i ?? a.f ?? a.ints?.join(' ') ?? a.type}`).join(';');
+  return `${opKey(node)}|${(node.input ?? []).join(',')}|${(node.output ?? []).join(',')}|${attrs}`;
 }
 
 function entries(model: ModelProto): Map<string, Entry> {
@@ -113,22 +125,20 @@ function entries(model: ModelProto): Map<string, Entry> {
   const visit = (graph: GraphProto, prefix: string) => {
     (graph.node ?? []).forEach((node, i) => {
       const id = node.name || `${node.opType}(${(node.output ?? []).join(',')})` || `#${i}`;
-      const attrs = (node.attribute ?? []).map((a) => `${a.name}=${a.i ?? a.f ?? a.ints?.join(' ') ?? a.type}`).join(';');
-      map.set(`${prefix}node:${id}`, {
-        label: `node ${prefix}${id} (${opKey(node)})`,
-        fingerprint: `${opKey(node)}|${(node.input ?? []).join(',')}|${(node.output ?? []).join(',')}|${attrs}`,
-      });
+      map.set(`${prefix}node:${id}`, { label: () => `node ${prefix}${id} (${opKey(node)})`, fingerprint: () => nodeFingerprint(node) });
     });
     for (const t of graph.initializer ?? []) {
-      map.set(`${prefix}init:${t.name}`, { label: `initializer ${prefix}${t.name} ${tensorText(t)}`, fingerprint: tensorFingerprint(t) });
+      map.set(`${prefix}init:${t.name}`, { label: () => `initializer ${prefix}${t.name} ${tensorText(t)}`, fingerprint: () => tensorFingerprint(t), tensor: t });
     }
     for (const s of graph.sparseInitializer ?? []) {
       const name = s.values?.name ?? '';
-      const dims = formatDims((s.dims ?? []).map(int64ToNumber));
-      map.set(`${prefix}init:${name}`, { label: `sparse initializer ${prefix}${name} ${dims}`, fingerprint: `sparse:${s.values ? tensorFingerprint(s.values) : ''}` });
+      map.set(`${prefix}init:${name}`, {
+        label: () => `sparse initializer ${prefix}${name} ${formatDims((s.dims ?? []).map(int64ToNumber))}`,
+        fingerprint: () => `sparse:${s.values ? tensorFingerprint(s.values) : ''}`,
+      });
     }
-    for (const v of graph.input ?? []) map.set(`${prefix}input:${v.name}`, { label: `input ${prefix}${v.name}`, fingerprint: typeText(v.type) });
-    for (const v of graph.output ?? []) map.set(`${prefix}output:${v.name}`, { label: `output ${prefix}${v.name}`, fingerprint: typeText(v.type) });
+    for (const v of graph.input ?? []) map.set(`${prefix}input:${v.name}`, { label: () => `input ${prefix}${v.name}`, fingerprint: () => typeText(v.type) });
+    for (const v of graph.output ?? []) map.set(`${prefix}output:${v.name}`, { label: () => `output ${prefix}${v.name}`, fingerprint: () => typeText(v.type) });
     (graph.node ?? []).forEach((node, i) => {
       for (const a of node.attribute ?? []) {
         const subs = a.g ? [a.g] : a.graphs ?? [];
@@ -140,6 +150,22 @@ function entries(model: ModelProto): Map<string, Entry> {
   return map;
 }
 
+const hasTypedData = (t: TensorProto) => [t.floatData, t.int32Data, t.int64Data, t.doubleData, t.uint64Data].some((a) => a && a.length);
+
+/** Same type, dims and the very same raw bytes (no typed data): the fingerprints would be equal too. */
+function sameBytes(a: TensorProto, b: TensorProto): boolean {
+  if (a === b) return true;
+  if (!a.rawData || a.rawData !== b.rawData || (a.dataType ?? 0) !== (b.dataType ?? 0) || hasTypedData(a) || hasTypedData(b)) return false;
+  const da = a.dims ?? [];
+  const db = b.dims ?? [];
+  return da.length === db.length && da.every((d, i) => int64ToNumber(d) === int64ToNumber(db[i]));
+}
+
+function unchanged(a: Entry, b: Entry): boolean {
+  if (a.tensor && b.tensor && sameBytes(a.tensor, b.tensor)) return true;
+  return a.fingerprint() === b.fingerprint();
+}
+
 /** What was removed, added or changed between two models: nodes, initializers, inputs and outputs. */
 export function diffModels(before: ModelProto, after: ModelProto): ModelDiff {
   const a = entries(before);
@@ -147,10 +173,10 @@ export function diffModels(before: ModelProto, after: ModelProto): ModelDiff {
   const diff: ModelDiff = { removed: [], added: [], changed: [] };
   for (const [key, entry] of a) {
     const other = b.get(key);
-    if (!other) diff.removed.push(entry.label);
-    else if (other.fingerprint !== entry.fingerprint) diff.changed.push(other.label);
+    if (!other) diff.removed.push(entry.label());
+    else if (!unchanged(entry, other)) diff.changed.push(other.label());
   }
-  for (const [key, entry] of b) if (!a.has(key)) diff.added.push(entry.label);
+  for (const [key, entry] of b) if (!a.has(key)) diff.added.push(entry.label());
   return diff;
 }
 

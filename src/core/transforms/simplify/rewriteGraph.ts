@@ -2,6 +2,7 @@
 // (initializers and Constant nodes, of this graph or an enclosing one), their inferred types and known
 // elements; and the edits a rewrite may make. Edits are collected and applied by commit(): a rewrite
 // claims the nodes it matches, so that two matches of one pass never touch the same node.
+import type { DimAlgebra } from '../../ops/dimAlgebra.js';
 import type { ExternalDataReader } from '../../model/externalData.js';
 import { isExternal } from '../../model/externalData.js';
 import { isDefaultDomain, nodeReads } from '../../model/graphQueries.js';
@@ -30,6 +31,8 @@ export interface ModelFacts {
   keep: ReadonlySet<string>;
   names: NameAllocator;
   external?: ExternalDataReader;
+  /** Dim arithmetic shared by every shape inference of the run (it caches symbolic results). */
+  dims?: DimAlgebra;
 }
 
 /** Sets (or adds) an INT/INTS/FLOAT attribute. */

@@ -52,7 +52,7 @@ function pass(model: ModelProto, rewrites: readonly Rewrite[], facts: ModelFacts
       defined: definedNames(graph),
     };
     scope.types = inferShapes(loopBody ? withoutDeclaredShapes(graph) : graph, {
-      opset: facts.opset, outer: parent?.types, outerValues: parent?.values, valuesOut: values, constant: (name) => lookup(scope, name),
+      opset: facts.opset, dims: facts.dims, outer: parent?.types, outerValues: parent?.values, valuesOut: values, constant: (name) => lookup(scope, name),
     });
     const g = new RewriteGraph(scope, facts);
     foldable ||= g.nodes().some((node) => canFold(g, node, skipped));

@@ -10,7 +10,9 @@ import type { RuntimeClient } from '../../runtime/client.js';
 import { cleanupModel } from '../cleanup.js';
 import { foldConstants, listInitializersAsInputs, type FoldStats } from '../fold.js';
 import { runtimeEvaluator } from '../foldTransform.js';
-import { cloneModel, NameAllocator } from '../graphEdit.js';
+import { NameAllocator } from '../graphEdit.js';
+import { copyModel } from '../../model/copyModel.js';
+import { DimAlgebra } from '../../ops/dimAlgebra.js';
 import type { Rewrite } from './rewrite.js';
 import { runRewrites } from './rewritePass.js';
 import { allRewrites } from './rewrites.js';
@@ -115,19 +117,21 @@ export async function simplifyModel(model: ModelProto, options: SimplifyOptions,
   // Folding works on its own copy; a copy of ours is needed only to add the kept names as outputs.
   let current = model;
   if (kept.size) {
-    current = cloneModel(model);
+    current = copyModel(model);
     protectOutputs(current.graph!, kept);
   }
   const counts = new Map<string, number>();
   const fold = emptyFoldStats();
   const maxRounds = Math.max(1, options.maxRounds ?? 20);
+  // Every shape inference of every round shares one cache of symbolic dim arithmetic.
+  const dims = new DimAlgebra();
   let rounds = 0;
   for (let round = 1; round <= maxRounds; round++) {
     if (ctx.signal?.aborted) throw new UserError('Simplifying was cancelled.');
     rounds = round;
     ctx.progress?.(`Round ${round}: folding constants`);
     const folded = await foldConstants(current, {
-      evaluate: runtimeEvaluator(ctx.client), sizeLimitBytes: options.sizeLimitBytes, external: ctx.external, signal: ctx.signal, onProgress: ctx.progress,
+      evaluate: runtimeEvaluator(ctx.client), sizeLimitBytes: options.sizeLimitBytes, external: ctx.external, signal: ctx.signal, onProgress: ctx.progress, dims,
     }).catch((error: unknown) => {
       if (ctx.signal?.aborted) throw new UserError('Simplifying was cancelled.');
       throw error;
@@ -141,7 +145,7 @@ export async function simplifyModel(model: ModelProto, options: SimplifyOptions,
     // Rewrites to their fixed point, the clean-up after them (unused initializers, merged duplicates), and
     // again while the clean-up merged or removed nodes (which may open new matches).
     for (let step = 0; step < maxRounds; step++) {
-      const facts = { opset: defaultOpset(current), keep: kept, names: new NameAllocator(allNames(current)), external: ctx.external };
+      const facts = { opset: defaultOpset(current), keep: kept, names: new NameAllocator(allNames(current)), external: ctx.external, dims };
       const found = runRewrites(current, rewrites, facts, skipped);
       foldable = found.foldable;
       if (found.counts.size === 0) break;
