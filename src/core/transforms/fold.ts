@@ -11,7 +11,7 @@ import { DataType, int64ToNumber, onnx, type GraphProto, type ModelProto, type N
 import { tensorByteSize } from '../model/summary.js';
 import { arrayToTensor, constantNodeTensor, elementCount, tensorToArray, type TensorArray } from '../model/tensorValues.js';
 import { evaluateSmall, hasSmallKernel, smallEnough } from './foldKernels.js';
-import { subgraphsOf } from '../model/walk.js';
+import { subgraphsOf, walkGraph } from '../model/walk.js';
 import { cleanupModel, removeDeadNodes, type CleanupStats } from './cleanup.js';
 import { conditionValue, inlineIf } from './foldIf.js';
 import { allNames, defaultOpset, hasSubgraphs, initializersOverridable, nodeReads, topologicalOrder, isDefaultDomain } from '../model/graphQueries.js';
@@ -120,13 +120,7 @@ function buildScopes(model: ModelProto): Scope[] {
 
 /** The model's graphs in the order buildScopes visits them, without their constants. */
 function allGraphs(model: ModelProto): GraphProto[] {
-  const graphs: GraphProto[] = [];
-  const visit = (graph: GraphProto) => {
-    graphs.push(graph);
-    for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) visit(sub.graph);
-  };
-  if (model.graph) visit(model.graph);
-  return graphs;
+  return model.graph ? [...walkGraph(model.graph)].map((visit) => visit.graph!) : [];
 }
 
 /** The constant a name refers to in a scope, with the scope that owns it; shadowing is respected. */
