@@ -142,14 +142,9 @@ class DiffOverlays implements vscode.Disposable {
     return diff.second.toString() === uri.toString() ? diff.overlay : diff.firstOverlay;
   }
 
-  firstOverlayOf(second: vscode.Uri): DiffOverlay | undefined {
-    return this.diffs.get(second.toString())?.firstOverlay;
-  }
-
-  /** The diff shown with `uri` as either model: its second model, overlay and first model. */
-  get(uri: vscode.Uri): { second: vscode.Uri; overlay: DiffOverlay; first: vscode.Uri } | undefined {
-    const diff = this.diffOf(uri);
-    return diff && { second: diff.second, overlay: diff.overlay, first: diff.first };
+  /** The diff shown with `uri` as either model. */
+  get(uri: vscode.Uri): ShownDiff | undefined {
+    return this.diffOf(uri);
   }
 
   private postTo(uri: vscode.Uri, event: HostEvent): void {
@@ -353,9 +348,7 @@ async function runNumbers(services: HostServices, overlays: DiffOverlays, arg: u
     // The diff may have gone (a model changed on disk) or been made again while both ran.
     const now = overlays.get(second);
     if (!now || now.first.toString() !== first.toString()) return;
-    const firstOverlay = overlays.firstOverlayOf(second);
-    if (!firstOverlay) return;
-    overlays.set(second, { first, overlay: { ...now.overlay, divergence: heat }, firstOverlay: { ...firstOverlay, divergence: firstHeat } });
+    overlays.set(second, { first, overlay: { ...now.overlay, divergence: heat }, firstOverlay: { ...now.firstOverlay, divergence: firstHeat } });
     const where = heat.first.length ? `first beyond tolerance at ${heat.first.map((f) => f.label).join(', ')}` : 'none beyond tolerance';
     log.info(`Diff numbers ${pathA} -> ${pathB} (${inputs.summary}): ${heat.beyond} of ${heat.compared} values beyond rtol ${tolerance.rtol}, atol ${tolerance.atol}; ${where}${heat.skipped ? `; ${heat.skipped} not comparable` : ''}${heat.batches > 1 ? `; ${heat.batches} runs` : ''}`);
   } catch (error) {
