@@ -3,7 +3,7 @@
 // numbers (each node's partner from the overlay); what the other side says is followed without being
 // reported back, so the two never echo each other.
 import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
-import { nodeOrigin } from '../src/core/graph/controlFlow.js';
+import { drawnIndex, nodeOrigin } from '../src/core/graph/controlFlow.js';
 import type { GraphView } from '../src/core/graph/viewModelTypes.js';
 import type { DiffLayout, DiffSync } from '../src/protocol.js';
 import type { GraphCanvas } from './graphView.js';
@@ -16,16 +16,6 @@ export interface FollowHost {
   post(sync: DiffSync): void;
   /** Selects and frames node `index` of the main graph. */
   reveal(index: number): Promise<void>;
-}
-
-/** Index of main-graph node `index` among the nodes drawn (bodies shown in place renumber them); -1 when not drawn. */
-function drawnIndex(graph: GraphView, index: number): number {
-  const same = (i: number) => {
-    const origin = nodeOrigin(graph, i);
-    return origin.graph === '' && origin.index === index;
-  };
-  if (graph.nodes[index] && same(index)) return index;
-  return graph.nodes.findIndex((_, i) => same(i));
 }
 
 export class DiffFollower {
@@ -85,7 +75,7 @@ export class DiffFollower {
         const graph = this.host.mainGraph();
         if (!graph) return;
         const { camera } = sync;
-        const at = camera.anchor ? drawnIndex(graph, camera.anchor.node) : -1;
+        const at = camera.anchor ? drawnIndex(graph, '', camera.anchor.node) : -1;
         if (!(at >= 0 && camera.anchor && this.host.canvas().pinNode(at, camera.anchor.screenX, camera.anchor.screenY, camera.scale))) this.host.canvas().setCamera({ x: camera.x, y: camera.y, scale: camera.scale });
       }
     } finally {

@@ -6,7 +6,7 @@ import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown,
 import type { GraphView, ModelView } from '../src/core/graph/viewModelTypes.js';
 import { MessageHandler, type EditAction, type EditorSettings, type EditTarget, type HostEvent, type HostRequests, type RevealLocation, type RuntimeOverlay, type ToHost, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol.js';
 import { formatCount } from '../src/core/format.js';
-import { nodeOrigin, nodesInside } from '../src/core/graph/controlFlow.js';
+import { drawnIndex, nodeOrigin, nodesInside } from '../src/core/graph/controlFlow.js';
 import { DimAliases } from '../src/core/graph/dimAliases.js';
 import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
 import { DiffFollower } from './diffFollow.js';
@@ -369,10 +369,7 @@ function showError(fileName: string, message: string): void {
  */
 async function revealProblem(location: RevealLocation): Promise<void> {
   const target = location.graph;
-  const find = (g: GraphView | undefined) => (g && location.node !== undefined ? g.nodes.findIndex((_, i) => {
-    const origin = nodeOrigin(g, i);
-    return origin.graph === target && origin.index === location.node;
-  }) : -1);
+  const find = (g: GraphView | undefined) => (g && target !== undefined && location.node !== undefined ? drawnIndex(g, target, location.node) : -1);
   let index = target !== undefined ? find(shownGraph()) : -1;
   if (target !== undefined && index < 0 && target !== current()) {
     await openGraph(target);
@@ -412,10 +409,7 @@ async function stepDiff(delta: 1 | -1): Promise<void> {
 async function revealMainNode(target: number, focus = true): Promise<void> {
   if (current() !== '') await openGraph('');
   const graph = shownGraph();
-  const index = graph ? graph.nodes.findIndex((_, i) => {
-    const origin = nodeOrigin(graph, i);
-    return origin.graph === '' && origin.index === target;
-  }) : -1;
+  const index = graph ? drawnIndex(graph, '', target) : -1;
   if (!graph || index < 0) return;
   if (!graph.nodes[index].hidden) {
     await canvas.revealNode(index);

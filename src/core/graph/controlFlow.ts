@@ -32,6 +32,19 @@ export function nodeOrigin(graph: GraphView, index: number): { graph: string; in
   return graph.nodes[index]?.origin ?? { graph: graph.id, index };
 }
 
+/**
+ * Where node `index` of graph `graphId` ('' the main graph) is drawn in a (possibly composed) view: bodies
+ * shown in place renumber the nodes. -1 when it is not drawn there.
+ */
+export function drawnIndex(graph: GraphView, graphId: string, index: number): number {
+  const at = (i: number) => {
+    const origin = nodeOrigin(graph, i);
+    return origin.graph === graphId && origin.index === index;
+  };
+  if (graph.nodes[index] && at(index)) return index;
+  return graph.nodes.findIndex((_, i) => at(i));
+}
+
 /** Which body output gives a control node's output `j`: Loop's body starts with its condition. */
 function bodyOutput(op: string, j: number): number {
   return op === 'Loop' ? j + 1 : j;
