@@ -12,6 +12,8 @@ import { quantizePeerPython } from './quantize.js';
 
 interface OptimizerProbe {
   ms: number;
+  /** Ours only: the same run again in the same process. */
+  warmMs?: number;
   nodesBefore: number;
   nodes: number;
 }
@@ -75,7 +77,7 @@ export async function optimizerRuns(ctx: BenchContext, probe: string, model: Ben
   const run = (engine: string) => async () => {
     const p = probeJson<OptimizerProbe>(await runChild(process.execPath, [probe, engine, model.path], { timeoutMs: 600_000 }), `${name} ${engine}`);
     runs.before = p.nodesBefore;
-    return { ms: p.ms, nodes: p.nodes };
+    return { ms: p.ms, nodes: p.nodes, ...(p.warmMs !== undefined ? { warmMs: p.warmMs } : {}) };
   };
   const peerRun = python
     ? async () => {

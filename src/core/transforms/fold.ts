@@ -209,20 +209,25 @@ class Folder {
     for (const scope of buildScopes(this.model)) {
       const graph = scope.graph;
       const keep: NodeProto[] = [];
+      const added: TensorProto[] = [];
       for (const node of graph.node ?? []) {
         const output = node.output?.[0];
         if (node.opType === 'Constant' && isDefaultDomain(node) && output && !scope.outputs.has(output)) {
           const tensor = constantNodeTensor(node);
           if (tensor) {
-            graph.initializer = [...(graph.initializer ?? []), tensor];
-            this.stats.constantsToInitializers++;
-            changed = true;
+            added.push(tensor);
             continue;
           }
         }
         keep.push(node);
       }
       graph.node = keep;
+      // One new list per graph: a decoded graph's empty list is the message prototype's frozen default.
+      if (added.length) {
+        graph.initializer = [...(graph.initializer ?? []), ...added];
+        this.stats.constantsToInitializers += added.length;
+        changed = true;
+      }
     }
     return changed;
   }

@@ -3,7 +3,7 @@
 // Markdown for the editor; `--json` prints the object itself.
 import { formatBytes, formatCosine, formatDims, formatDuration, formatNumber, formatPercent } from '../format.js';
 import { dataTypeName } from '../model/dataTypes.js';
-import { int64ToNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
+import { AttributeType, int64ToNumber, onnx, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/proto.js';
 import { initializerTotals, type InitializerTotals } from '../model/summary.js';
 import { typeText } from '../model/types.js';
 import { walkModel } from '../model/walk.js';
@@ -110,14 +110,43 @@ function tensorFingerprint(t: TensorProto): string {
  */
 interface Entry {
   label(): string;
-  fingerprint(): string;
+  /** What changes when the item does (every item but nodes). */
+  fingerprint?(): string;
   /** An initializer: compared by its bytes' identity first (a copy that shares them is unchanged). */
   tensor?: TensorProto;
+  /** A node: compared field by field (sameNode). */
+  node?: NodeProto;
 }
 
-function nodeFingerprint(node: NodeProto): string {
-  const attrs = (node.attribute ?? []).map((a) => `${a.name}=${a.i ?? a.f ?? a.ints?.join(' ') ?? a.type}`).join(';');
-  return `${opKey(node)}|${(node.input ?? []).join(',')}|${(node.output ?? []).join(',')}|${attrs}`;
+function sameList(a?: string[] | null, b?: string[] | null): boolean {
+  const [x, y] = [a ?? [], b ?? []];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+function sameBytesOf(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Same attribute value, compared on the wire; a body is its own entry in the diff, so it is not compared here. */
+function sameAttribute(a: AttributeProto, b: AttributeProto): boolean {
+  if (a === b) return true;
+  if (a.name !== b.name || a.type !== b.type) return false;
+  switch (a.type) {
+    case AttributeType.GRAPH: case AttributeType.GRAPHS: return true;
+    case AttributeType.FLOAT: return Object.is(a.f, b.f);
+    case AttributeType.INT: return int64ToNumber(a.i ?? 0) === int64ToNumber(b.i ?? 0);
+    case AttributeType.STRING: return sameBytesOf(a.s ?? new Uint8Array(), b.s ?? new Uint8Array());
+    case AttributeType.FLOATS: return (a.floats ?? []).length === (b.floats ?? []).length && (a.floats ?? []).every((v, i) => Object.is(v, b.floats![i]));
+    case AttributeType.INTS: return (a.ints ?? []).length === (b.ints ?? []).length && (a.ints ?? []).every((v, i) => int64ToNumber(v) === int64ToNumber(b.ints![i]));
+    case AttributeType.TENSOR: return !!a.t && !!b.t && (sameBytes(a.t, b.t) || tensorFingerprint(a.t) === tensorFingerprint(b.t));
+    default: return sameBytesOf(onnx.AttributeProto.encode(a).finish(), onnx.AttributeProto.encode(b).finish());
+  }
+}
+
+function sameNode(a: NodeProto, b: NodeProto): boolean {
+  const aa = a.attribute ?? [];
+  const ba = b.attribute ?? [];
+  return opKey(a) === opKey(b) && sameList(a.input, b.input) && sameList(a.output, b.output) && aa.length === ba.length && aa.every((x, i) => sameAttribute(x, ba[i]));
 }
 
 function entries(model: ModelProto): Map<string, Entry> {
@@ -125,7 +154,7 @@ function entries(model: ModelProto): Map<string, Entry> {
   const visit = (graph: GraphProto, prefix: string) => {
     (graph.node ?? []).forEach((node, i) => {
       const id = node.name || `${node.opType}(${(node.output ?? []).join(',')})` || `#${i}`;
-      map.set(`${prefix}node:${id}`, { label: () => `node ${prefix}${id} (${opKey(node)})`, fingerprint: () => nodeFingerprint(node) });
+      map.set(`${prefix}node:${id}`, { label: () => `node ${prefix}${id} (${opKey(node)})`, node });
     });
     for (const t of graph.initializer ?? []) {
       map.set(`${prefix}init:${t.name}`, { label: () => `initializer ${prefix}${t.name} ${tensorText(t)}`, fingerprint: () => tensorFingerprint(t), tensor: t });
@@ -162,8 +191,9 @@ function sameBytes(a: TensorProto, b: TensorProto): boolean {
 }
 
 function unchanged(a: Entry, b: Entry): boolean {
+  if (a.node && b.node) return sameNode(a.node, b.node);
   if (a.tensor && b.tensor && sameBytes(a.tensor, b.tensor)) return true;
-  return a.fingerprint() === b.fingerprint();
+  return a.fingerprint?.() === b.fingerprint?.();
 }
 
 /** What was removed, added or changed between two models: nodes, initializers, inputs and outputs. */
