@@ -1,9 +1,9 @@
 // Bytes to ModelProto and back, with one-sentence errors for anything that is not a model.
 import { readFile } from 'node:fs/promises';
-import protobuf from 'protobufjs/minimal.js';
 import { UserError } from '../errors.js';
 import { decodeModelProto } from './lazyDecode.js';
-import { onnx, type ModelProto } from './proto.js';
+import { encodeModelBytes } from './modelWriter.js';
+import type { ModelProto } from './proto.js';
 
 const magic: Array<[string, number[]]> = [
   ['a PNG image', [0x89, 0x50, 0x4e, 0x47]],
@@ -42,21 +42,7 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
 }
 
 export function encodeModel(model: ModelProto): Uint8Array {
-  // A writer that starts as big as the weights: growing by doubling from 128 bytes would copy a large
-  // model again and again.
-  let size = 1 << 16;
-  for (const t of model.graph?.initializer ?? []) size += t.rawData?.length ?? 0;
-  const initial = protobuf.Writer.initialBufferSize;
-  protobuf.Writer.initialBufferSize = size;
-  let bytes: Uint8Array;
-  try {
-    bytes = onnx.ModelProto.encode(model, protobuf.Writer.create()).finish(true);
-  } finally {
-    protobuf.Writer.initialBufferSize = initial;
-  }
-  // A view of the writer's buffer saves copying a large model; a small one is copied so that its
-  // buffer (sent whole to the runtime process) carries no slack.
-  return bytes.length >= 0.9 * bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+  return encodeModelBytes(model);
 }
 
 /** Reads and decodes a model file; a missing or unreadable file is a UserError too. */

@@ -5,7 +5,7 @@ import { closeSync, existsSync, fsyncSync, openSync, realpathSync, renameSync, r
 import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
-import { encodeModel } from './decode.js';
+import { encodeModelParts } from './modelWriter.js';
 import { ExternalDataReader, isExternal } from './externalData.js';
 import { onnx, type ModelProto, type TensorProto } from './proto.js';
 import { walkModel } from './walk.js';
@@ -101,7 +101,8 @@ export function writeModelAtomic(path: string, model: ModelProto, options: Write
   if (mode === 'none' && internalBytes > protobufLimit) throw new UserError('The model is larger than 2 GB and must be written with external data.');
   const moveThreshold = mode === 'all' ? threshold : internalBytes > protobufLimit ? threshold : Infinity;
   if (externalize === false && !hasExternal) {
-    return writeSingle(path, encodeModel(model));
+    // Written part by part: the weights go from the model's own buffers to the file, never joined in memory.
+    return writeSingle(path, encodeModelParts(model));
   }
   externalize ||= hasExternal;
 
@@ -147,7 +148,7 @@ export function writeModelAtomic(path: string, model: ModelProto, options: Write
         ],
       }, restore);
     }
-    const encoded = encodeModel(model);
+    const encoded = encodeModelParts(model);
     if (dataFd !== undefined) {
       fsyncSync(dataFd);
       closeSync(dataFd);
@@ -184,12 +185,13 @@ export function writeBytesAtomic(path: string, bytes: Uint8Array): WriteResult {
   return writeSingle(path, bytes);
 }
 
-function writeSingle(path: string, bytes: Uint8Array): WriteResult {
+function writeSingle(path: string, bytes: Uint8Array | Uint8Array[]): WriteResult {
+  const parts = Array.isArray(bytes) ? bytes : [bytes];
   const temp = tempPathFor(path);
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'w');
-    writeAll(fd, bytes);
+    for (const part of parts) writeAll(fd, part);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
@@ -200,5 +202,5 @@ function writeSingle(path: string, bytes: Uint8Array): WriteResult {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(`Cannot write ${path}: ${code ?? String(error)}`, { cause: error });
   }
-  return { path, bytes: bytes.length, dataBytes: 0 };
+  return { path, bytes: parts.reduce((n, p) => n + p.length, 0), dataBytes: 0 };
 }
