@@ -1,11 +1,12 @@
 // Shared by the fold and simplify probes: our side of an optimizer figure, file to file as a user's
 // command runs it. onnxruntime is loaded in its child and has created one session before the clock starts,
 // as the Python peer has imported onnxruntime (which initializes it) before its clock starts.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { InputChoice } from '../../src/core/transforms/verificationInputs.js';
 import { encodeModel, readModelFile } from '../../src/core/model/decode.js';
+import { encodeModelParts } from '../../src/core/model/modelWriter.js';
 import { DataType, onnx, type ModelProto } from '../../src/core/model/proto.js';
 import type { RuntimeClient } from '../../src/core/runtime/client.js';
 
@@ -34,7 +35,13 @@ export async function fileToFile(path: string, optimize: (model: ModelProto) => 
     const started = performance.now();
     const { model } = await readModelFile(path);
     const result = await optimize(model);
-    writeFileSync(join(dir, 'optimized.onnx'), encodeModel(result));
+    // Part by part, as the command writes it (without its fsync and rename: the peer does neither).
+    const fd = openSync(join(dir, 'optimized.onnx'), 'w');
+    try {
+      for (const part of encodeModelParts(result)) for (let done = 0; done < part.length;) done += writeSync(fd, part, done);
+    } finally {
+      closeSync(fd);
+    }
     return { ms: performance.now() - started, result };
   } finally {
     rmSync(dir, { recursive: true, force: true });
