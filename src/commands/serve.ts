@@ -69,7 +69,7 @@ class Serving implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'onnxLens.serving', false);
     this.onStopped();
     if (server) {
-      const s = server.stats();
+      const s = await server.freshStats();
       await server.close();
       this.log.info(`Stopped serving ${server.signature.name}: ${s.requests} requests, ${s.errors} errors, ${s.rejected} refused busy.`);
     }

@@ -204,7 +204,7 @@ test('bad requests are 400 with one line saying what is wrong, and the server an
   assert.equal(short.status, 400);
   assert.match((await short.json()).error, /claims 16 bytes of binary data; 8 are left/);
   assert.equal((await infer(server, { inputs: [linearInput(1)] })).status, 200);
-  assert.equal(server.stats().errors, cases.length + 1);
+  assert.equal((await server.freshStats()).errors, cases.length + 1);
 });
 
 test('concurrent requests over two instances all get their own answers', async () => {
@@ -218,7 +218,7 @@ test('concurrent requests over two instances all get their own answers', async (
     assert.equal(res.status, 200);
     (res.json.outputs![0].data as number[]).forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-4));
   }
-  const stats = server.stats();
+  const stats = await server.freshStats();
   assert.equal(stats.requests, 16);
   assert.ok(stats.p50Ms! > 0 && stats.p99Ms! >= stats.p50Ms!);
 });
@@ -236,7 +236,7 @@ test('a full queue answers 503 at once; a run that hangs stops at the timeout wi
   const first = await running;
   assert.equal(first.status, 500);
   assert.match(first.json.error!, /took longer than|timed out|stopped/i);
-  assert.equal(server.stats().rejected, 1);
+  assert.equal((await server.freshStats()).rejected, 1);
   await waiting; // the waiting one runs in a fresh child and times out too; the server is still up
   assert.equal((await fetch(`${server.url}/v2/health/live`)).status, 200);
 });
