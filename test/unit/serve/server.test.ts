@@ -251,19 +251,36 @@ test('a client that disconnects mid-request and a child that dies cost nothing b
     setTimeout(() => { req.destroy(); resolve(); }, 100);
   });
   assert.equal((await infer(server, { inputs: [linearInput(1)] })).status, 200);
-  // onnxruntime's process is killed under the server: the request in flight fails with 500, the next one
-  // opens the model in a fresh child.
+  // The instance's process is killed while idle: the supervisor hands its open connections to the next
+  // child, so the next request (on the same keep-alive connection) is answered.
   const pid = server.pids[0]!;
   process.kill(pid, 'SIGKILL');
   const during = await infer(server, { inputs: [linearInput(1)] });
-  if (during.status !== 200) {
-    assert.equal(during.status, 500);
-    assert.ok(!during.json.error!.includes('\n'));
-  }
-  const next = await infer(server, { inputs: [linearInput(1)] });
-  assert.equal(next.status, 200);
+  assert.equal(during.status, 200, during.json.error);
   assert.notEqual(server.pids[0], pid);
+  assert.equal((await infer(server, { inputs: [linearInput(1)] })).status, 200);
 });
+
+test('a child killed during a run: the supervisor answers that request 500 in one line, and the next request is served', async () => {
+  const server = await serve(endlessPath);
+  const body = { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [0] }] };
+  const running = infer(server, body);
+  await waitUntil(async () => (await server.freshStats()).running === 1);
+  const pid = server.pids[0]!;
+  process.kill(pid, 'SIGKILL');
+  const answer = await running;
+  assert.equal(answer.status, 500);
+  assert.match(answer.json.error!, /^onnxruntime stopped unexpectedly \(it was killed by SIGKILL\)/);
+  assert.ok(!answer.json.error!.includes('\n'));
+  assert.equal((await fetch(`${server.url}/v2/models/endless`)).status, 200);
+  assert.notEqual(server.pids[0], pid);
+  assert.equal((await server.freshStats()).errors, 1);
+});
+
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(await check(), 'the condition never held');
+}
 
 test('a model the protocol cannot carry, a missing file and a port in use are refused with one line', async () => {
   await assert.rejects(ModelServer.start({ modelPath: join(dir, 'none.onnx'), port: 0 }), /No such file/);
