@@ -64,8 +64,10 @@ class Instance {
     const routes = {
       signature,
       infer: (req: IncomingMessage, res: ServerResponse) => this.infer(req, res),
-      failed: () => {
+      failed: (status: number, error: unknown) => {
         this.stats.errors++;
+        // The supervisor logs this child's stderr.
+        if (status >= 500 && status !== 503) process.stderr.write(`Request failed: ${error instanceof Error ? error.message : String(error)}\n`);
       },
     };
     http.on('request', (req, res) => void route(routes, req, res));

@@ -78,6 +78,7 @@ export class InstancePool {
   private readonly held: Socket[] = [];
   /** Answers the connections beyond the queue: everything but infer, which is 503; then it closes them. */
   private readonly overflow: Server;
+  private readonly overflowed = new Set<Socket>();
   private readonly stateDir: string;
   private readonly poll: ReturnType<typeof setInterval>;
   private closed = false;
@@ -188,7 +189,7 @@ export class InstancePool {
       instance.connections.clear();
       instance.reader.close();
     }
-    this.overflow.closeAllConnections();
+    for (const socket of this.overflowed) socket.destroy();
     rmSync(this.stateDir, { recursive: true, force: true });
   }
 
@@ -218,6 +219,8 @@ export class InstancePool {
       for (const instance of this.instances) if (instance.ready) this.sendTo(instance, { kind: 'notifyIdle' });
       return;
     }
+    this.overflowed.add(socket);
+    socket.once('close', () => this.overflowed.delete(socket));
     this.overflow.emit('connection', socket);
     socket.resume();
   }
