@@ -160,8 +160,9 @@ class Instance {
       job.reject(error instanceof ProtocolError ? error : new ProtocolError(500, error instanceof UserError ? error.message : ortMessage(error instanceof Error ? error.message : String(error))));
     } finally {
       this.running = false;
-      // The answer of this job is written first (its continuation runs before this one's).
-      setImmediate(() => void this.next());
+      // The answer of this job is still written first: its continuation is a microtask, and onnxruntime-node
+      // starts the next run in a setImmediate.
+      void this.next();
     }
   }
 
