@@ -36,6 +36,8 @@ const builds = [
   },
   // onnxruntime runs only in this child process (src/core/runtime/client.ts forks it).
   { ...node, entryPoints: { 'runtime-worker': 'src/core/runtime/worker.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } },
+  // An instance of `onnx-lens serve`: answers HTTP connections with its own onnxruntime session (src/core/serve/instancePool.ts forks it).
+  { ...node, entryPoints: { 'serve-instance': 'src/core/serve/instanceChild.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } },
   // The model checker in a worker thread of the extension host (src/core/check/checkInWorker.ts).
   { ...node, entryPoints: { 'check-worker': 'src/core/check/checkWorker.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } },
   // The model diff in a worker thread of the extension host (src/core/diff/diffInWorker.ts).

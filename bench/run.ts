@@ -43,7 +43,7 @@ function log(line: string): void {
 /** Bundled into the run's scratch folder (outside the sources, so that lint never sees them). */
 async function buildProbes(tmp: string): Promise<BenchContext['probes']> {
   const outdir = join(tmp, 'probes');
-  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'simplify', 'quantize', 'viewModel', 'shapes', 'opset', 'diff', 'scale', 'ipcEcho'] as const;
+  const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'simplify', 'quantize', 'viewModel', 'shapes', 'opset', 'diff', 'scale', 'ipcEcho', 'httpFloor'] as const;
   await esbuild.build({
     entryPoints: Object.fromEntries(names.map((n) => [n, join(root, 'bench', 'probes', `${n}.ts`)])),
     outdir,

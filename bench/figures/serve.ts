@@ -1,7 +1,9 @@
 // The local endpoint (`onnx-lens serve`, one instance) under a bounded load from this process, side by side
 // with a bare onnxruntime-node script running the same model on the same feeds in a loop: the overhead
 // per request at concurrency 1 (JSON and binary), throughput and p50/p99 at 1, 4 and 16, and the server's
-// memory over a soak.
+// memory over a soak. Beside both, the floor under any Node HTTP server: a minimal node:http server with
+// onnxruntime-node in-process (bench/probes/httpFloor.ts) answering the same requests under the same load,
+// so the gap to the bare loop splits into what HTTP on loopback costs at all and what is ours.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,15 +51,28 @@ function feedsJson(feeds: Record<string, TensorArray>): string {
 
 /** Starts `onnx-lens serve` on a free port; resolves with its infer URL once it listens. */
 function startServer(modelPath: string): Promise<{ child: ChildProcess; inferUrl: string }> {
+  return startListening(process.execPath, [cli, 'serve', modelPath, '--port', '0', '--threads', '1', '--queue', '256'], 'onnx-lens serve');
+}
+
+/** Starts the minimal node:http server with onnxruntime-node in-process (1 intra-op thread, as ours). */
+function startFloor(ctx: BenchContext, modelPath: string): Promise<{ child: ChildProcess; inferUrl: string }> {
+  return startListening(process.execPath, [ctx.probes.httpFloor, modelPath, '1'], 'the node:http floor', { NODE_PATH: join(process.cwd(), 'node_modules') });
+}
+
+function startListening(command: string, args: string[], what: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; inferUrl: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'serve', modelPath, '--port', '0', '--threads', '1', '--queue', '256'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /infer: POST (\S+)/.exec(out);
       if (match) resolve({ child, inferUrl: match[1] });
     });
-    child.on('exit', (code) => reject(new Error(`onnx-lens serve exited with ${code}: ${out.slice(0, 200)}`)));
+    let err = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}: ${(out + err).slice(0, 200)}`)));
   });
 }
 
@@ -134,6 +149,7 @@ export async function serveFigures(ctx: BenchContext, model: BenchModel): Promis
   const seconds = ctx.quick ? 3 : 10;
   const soakSeconds = ctx.quick ? 10 : 60;
   const bare = new Side();
+  const floor = new Side();
   const sides = new Map<string, Side>();
   const side = (key: string) => sides.get(key) ?? sides.set(key, new Side()).get(key)!;
   let soak: Soak | undefined;
@@ -158,6 +174,18 @@ export async function serveFigures(ctx: BenchContext, model: BenchModel): Promis
     } finally {
       server.child.kill('SIGINT');
     }
+    const floorServer = await startFloor(ctx, model.path);
+    try {
+      await generateLoad(floorServer.inferUrl, json, { 'Content-Type': 'application/json' }, 1, 1000); // warm-up
+      await floor.sample(async () => {
+        const j = await generateLoad(floorServer.inferUrl, json, { 'Content-Type': 'application/json' }, 1, seconds * 1000);
+        const b = await generateLoad(floorServer.inferUrl, binary.body, { 'Inference-Header-Content-Length': String(binary.headerLength) }, 1, seconds * 1000);
+        if (j.errors || b.errors) throw new Error(`${j.errors + b.errors} of ${j.requests + b.requests} requests to the floor failed`);
+        return { json1: percentile(j.latencies.sort((x, y) => x - y), 50), binary1: percentile(b.latencies.sort((x, y) => x - y), 50) };
+      });
+    } finally {
+      floorServer.child.kill('SIGINT');
+    }
     await bare.sample(async () => probeJson<{ p50: number }>(
       await runChild(process.execPath, [ctx.probes.ortBare, model.path, feedsPath, '5', ctx.quick ? '200' : '1000', '1'], { timeoutMs: 300_000 }), 'bare onnxruntime-node'));
   }
@@ -175,6 +203,17 @@ export async function serveFigures(ctx: BenchContext, model: BenchModel): Promis
     json1,
     row({ figure: 'serve: request latency p50, concurrency 1, binary tensors', model: model.name, unit: 'ms', better: 'lower', ours: side('binary1').measured('p50'), peerName, peer: bare.measured('p50'), note: overhead('binary1') }),
   ];
+  const floorName = 'minimal node:http server, onnxruntime-node in-process (the floor)';
+  for (const [key, what] of [['json1', 'JSON'], ['binary1', 'binary tensors']] as const) {
+    rows.push(row({
+      figure: `serve: request latency p50, concurrency 1, ${what}, against the node:http floor`, model: model.name, unit: 'ms', better: 'lower',
+      ours: side(key).measured('p50'), peerName: floorName, peer: floor.measured(key), note: 'what is ours: the supervisor, the instance child and our parse, checks and encoding',
+    }));
+    rows.push(row({
+      figure: `serve: the node:http floor's request latency p50, concurrency 1, ${what}`, model: model.name, unit: 'ms', better: 'lower',
+      ours: floor.measured(key), peerName, peer: bare.measured('p50'), note: 'not ours: what HTTP on loopback and the request\'s own parsing cost any Node server',
+    }));
+  }
   for (const concurrency of [1, 4, 16]) {
     const s = side(`json${concurrency}`);
     rows.push(row({ figure: `serve: throughput, concurrency ${concurrency}, JSON`, model: model.name, unit: 'req/s', better: 'higher', ours: s.measured('rps'), note: `one instance, 1 intra-op thread; p99 in the next row` }));

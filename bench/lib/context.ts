@@ -5,7 +5,7 @@ export interface BenchContext {
   /** Debian's python3 that can import onnx. */
   python: string;
   /** Bundled probe scripts (CommonJS, run with this node). */
-  probes: { decode: string; layout: string; ortBare: string; rssOnExit: string; fold: string; simplify: string; quantize: string; viewModel: string; shapes: string; opset: string; diff: string; scale: string; ipcEcho: string };
+  probes: { decode: string; layout: string; ortBare: string; rssOnExit: string; fold: string; simplify: string; quantize: string; viewModel: string; shapes: string; opset: string; diff: string; scale: string; ipcEcho: string; httpFloor: string };
   /** The built CLI. */
   cli: string;
   /** A scratch folder the runner removes. */

@@ -1,5 +1,6 @@
-// ONNX: Serve Model, Stop Serving, Send Test Request, Try Request and Copy Inference Snippet. The HTTP
-// endpoint lives in the extension host; onnxruntime runs in the server's own child processes, never here.
+// ONNX: Serve Model, Stop Serving, Send Test Request, Try Request and Copy Inference Snippet. The extension
+// host only listens and hands connections over: the server's child processes answer the requests and run
+// onnxruntime, never this process. Their counts reach the status bar twice a second.
 // The example request (test request, Try panel, snippets) follows the model's remembered input
 // specification, the one test runs use, asking once for sizes nothing in the model gives.
 import { basename } from 'node:path';
@@ -69,7 +70,7 @@ class Serving implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'onnxLens.serving', false);
     this.onStopped();
     if (server) {
-      const s = server.stats();
+      const s = await server.freshStats();
       await server.close();
       this.log.info(`Stopped serving ${server.signature.name}: ${s.requests} requests, ${s.errors} errors, ${s.rejected} refused busy.`);
     }

@@ -38,20 +38,27 @@ function entryFor(modulePath: string, root?: string): WorkerEntry {
 }
 
 export function locateWorker(explicit?: string): WorkerEntry {
-  const override = explicit ?? process.env.ONNX_LENS_RUNTIME_WORKER;
-  if (override) return entryFor(resolve(override));
+  return locateChildEntry({
+    explicit: explicit ?? process.env.ONNX_LENS_RUNTIME_WORKER, bundled: 'runtime-worker.cjs', source: ['src', 'core', 'runtime', 'worker.ts'],
+    missing: 'The onnxruntime worker (runtime-worker.cjs) is missing: rebuild ONNX Lens with `npm run build`.',
+  });
+}
+
+/** Any child entry bundled beside the bundle as `bundled`, or run from `source` (path parts under the package root) through tsx. */
+export function locateChildEntry(where: { explicit?: string; bundled: string; source: string[]; missing: string }): WorkerEntry {
+  if (where.explicit) return entryFor(resolve(where.explicit));
   if (typeof __dirname === 'string') {
-    const bundled = join(__dirname, 'runtime-worker.cjs');
+    const bundled = join(__dirname, where.bundled);
     if (existsSync(bundled)) return entryFor(bundled);
   }
   const starts = [process.argv[1] ? dirname(process.argv[1]) : undefined, process.cwd()].filter((s): s is string => !!s);
   for (const start of starts) {
     const root = packageRootAbove(start);
     if (!root) continue;
-    const source = join(root, 'src', 'core', 'runtime', 'worker.ts');
+    const source = join(root, ...where.source);
     if (existsSync(source) && existsSync(join(root, 'node_modules', 'tsx'))) return entryFor(source, root);
-    const bundled = join(root, 'dist', 'runtime-worker.cjs');
+    const bundled = join(root, 'dist', where.bundled);
     if (existsSync(bundled)) return entryFor(bundled);
   }
-  throw new UserError('The onnxruntime worker (runtime-worker.cjs) is missing: rebuild ONNX Lens with `npm run build`.');
+  throw new UserError(where.missing);
 }

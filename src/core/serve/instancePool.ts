@@ -1,52 +1,129 @@
-// onnxruntime instances behind the endpoint: each a child process with the model's session open, one
-// request at a time, fed from one bounded queue. A full queue refuses at once instead of growing memory.
-import { OnnxRuntimeError, RuntimeClient, type RuntimeSession, type SessionSettings } from '../runtime/client.js';
-import type { TensorArray } from '../model/tensorValues.js';
+// The supervisor of the onnxruntime instances behind the endpoint. It holds the listening socket and hands
+// each accepted connection to an instance child (child_process handle passing, the way Node's cluster
+// module passes them), which answers every request on it in-process: no request crosses a process
+// boundary. The supervisor keeps its own copy of each socket, so when a child dies (a crash, or stopped at
+// the timeout) it answers that child's in-flight requests 500 itself and hands its idle connections to the
+// next child. A new connection waits here while every instance is busy; past the queue limit it gets 503.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { formatNumber } from '../format.js';
+import type { SessionSettings } from '../runtime/settings.js';
+import { locateChildEntry } from '../runtime/workerLocation.js';
+import { rawResponse, readBody, route } from './endpoint.js';
+import type { FromInstance, InstanceStats, ToInstance } from './instanceProtocol.js';
+import { SlotState, StateReader } from './instanceState.js';
+import { LatencyWindow } from './latencyWindow.js';
 import { ProtocolError } from './protocolError.js';
+import type { ModelSignature } from './signature.js';
 
 export interface PoolOptions {
   modelPath: string;
+  signature: ModelSignature;
   instances: number;
-  /** Requests waiting beyond the running ones; more are answered 503. */
+  /** Requests waiting for an instance beyond the running ones; more are answered 503. */
   queueLimit: number;
+  maxBodyBytes: number;
   settings?: SessionSettings;
-  workerPath?: string;
+  /** The instance child's module; see instanceLocation in locateInstance() for the default. */
+  instancePath?: string;
   /** Longest one run may take before its child is stopped. */
-  timeoutMs?: number;
+  timeoutMs: number;
   onLog?: (line: string) => void;
 }
 
-interface Instance {
-  client: RuntimeClient;
-  session?: RuntimeSession;
-  busy: boolean;
+export interface PoolStats {
+  requests: number;
+  errors: number;
+  rejected: number;
+  running: number;
+  queued: number;
 }
 
-interface Job {
-  feeds: Record<string, TensorArray>;
-  outputs: string[];
-  /** The caller went away: a queued job is dropped, a running one's result discarded. */
-  cancelled: () => boolean;
-  resolve: (outputs: Record<string, TensorArray>) => void;
-  reject: (error: Error) => void;
+interface Instance {
+  index: number;
+  child?: ChildProcess;
+  ready: boolean;
+  reader: StateReader;
+  statePath: string;
+  /** The supervisor's copies of the sockets this child answers, by slot. */
+  connections: Map<number, Socket>;
+  /** The current child's totals as last reported. */
+  reported: InstanceStats;
+  /** Why the supervisor stopped the child (the in-flight requests' answer); unset: it died by itself. */
+  stopReason?: string;
+  stderrTail: string[];
+  statsWaiters: Array<() => void>;
 }
+
+const pollMs = 100;
+const startTimeoutMs = 60_000;
+
+function locateInstance(explicit?: string) {
+  return locateChildEntry({
+    explicit: explicit ?? process.env.ONNX_LENS_SERVE_INSTANCE, bundled: 'serve-instance.cjs', source: ['src', 'core', 'serve', 'instanceChild.ts'],
+    missing: 'The serving instance (serve-instance.cjs) is missing: rebuild ONNX Lens with `npm run build`.',
+  });
+}
+
+const seconds = (ms: number) => `${formatNumber(ms / 1000)} second${ms === 1000 ? '' : 's'}`;
 
 export class InstancePool {
   private readonly instances: Instance[];
-  private readonly queue: Job[] = [];
+  /** Connections waiting for a free instance, oldest first. */
+  private readonly held: Socket[] = [];
+  /** Answers the connections beyond the queue: everything but infer, which is 503; then it closes them. */
+  private readonly overflow: Server;
+  private readonly overflowed = new Set<Socket>();
+  private readonly stateDir: string;
+  private readonly poll: ReturnType<typeof setInterval>;
+  private closed = false;
+  /** Set once every instance first opened the model: from then on a lost child is restarted. */
+  private opened = false;
+  /** Totals of children that are gone, and the supervisor's own answers. */
+  private readonly base = { requests: 0, errors: 0, rejected: 0 };
+  readonly latency = new LatencyWindow();
 
   private constructor(private readonly options: PoolOptions) {
-    this.instances = Array.from({ length: options.instances }, () => ({
-      client: RuntimeClient.start({ timeoutMs: options.timeoutMs, workerPath: options.workerPath, onLog: options.onLog }),
-      busy: false,
-    }));
+    this.stateDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'onnx-lens-serve-'));
+    this.instances = Array.from({ length: options.instances }, (_, index) => {
+      const statePath = join(this.stateDir, `instance-${index}`);
+      return {
+        index, ready: false, reader: new StateReader(statePath), statePath, connections: new Map(),
+        reported: { requests: 0, errors: 0, rejected: 0, latencies: [] }, stderrTail: [], statsWaiters: [],
+      };
+    });
+    this.overflow = createServer({ keepAlive: false });
+    const routes = {
+      signature: options.signature,
+      infer: async (req: IncomingMessage) => {
+        this.base.requests++;
+        this.base.rejected++;
+        await readBody(req, options.maxBodyBytes).catch(() => undefined);
+        throw new ProtocolError(503, `The server is busy: ${this.held.length} requests are waiting. Try again later.`);
+      },
+      failed: () => {
+        this.base.errors++;
+      },
+    };
+    this.overflow.on('request', (req, res) => {
+      res.setHeader('Connection', 'close');
+      void route(routes, req, res);
+    });
+    this.poll = setInterval(() => this.check(), pollMs);
+    this.poll.unref();
   }
 
-  /** Opens the model in every instance; a model onnxruntime cannot load fails here, with its one line. */
+  /** Starts every instance with the model open; a model onnxruntime cannot load fails here, with its one line. */
   static async open(options: PoolOptions): Promise<InstancePool> {
     const pool = new InstancePool(options);
     try {
-      await Promise.all(pool.instances.map((i) => pool.ensureSession(i)));
+      await Promise.all(pool.instances.map((i) => pool.start(i)));
+      pool.opened = true;
     } catch (error) {
       pool.close();
       throw error;
@@ -54,64 +131,254 @@ export class InstancePool {
     return pool;
   }
 
-  get queued(): number {
-    return this.queue.length;
-  }
-
-  get running(): number {
-    return this.instances.filter((i) => i.busy).length;
-  }
-
-  /** Process ids of the instances' children (a test stops one to see the endpoint recover). */
   get pids(): Array<number | undefined> {
-    return this.instances.map((i) => i.client.pid);
+    return this.instances.map((i) => i.child?.pid);
   }
 
-  run(feeds: Record<string, TensorArray>, outputs: string[], cancelled: () => boolean): Promise<Record<string, TensorArray>> {
-    const idle = this.instances.some((i) => !i.busy);
-    if (!idle && this.queue.length >= this.options.queueLimit) {
-      return Promise.reject(new ProtocolError(503, `The server is busy: ${this.queue.length} requests are waiting. Try again later.`));
+  /** A new connection from the listening socket (accepted paused: nothing reads it here). */
+  accept(socket: Socket): void {
+    if (this.closed) {
+      socket.destroy();
+      return;
     }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ feeds, outputs, cancelled, resolve, reject });
-      this.dispatch();
-    });
+    socket.on('error', () => undefined);
+    this.dispatch(socket);
+  }
+
+  stats(): PoolStats {
+    let running = 0;
+    let queued = this.held.length;
+    const totals = { ...this.base };
+    for (const instance of this.instances) {
+      totals.requests += instance.reported.requests;
+      totals.errors += instance.reported.errors;
+      totals.rejected += instance.reported.rejected;
+      if (!instance.ready) continue;
+      for (const record of this.records(instance)) {
+        if (record.state === SlotState.Running) running++;
+        else if (record.state === SlotState.Queued) queued++;
+      }
+    }
+    return { ...totals, running, queued };
+  }
+
+  /** Asks every child for its stats now (waiting at most `waitMs` for a child busy in a run). */
+  async refreshStats(waitMs = 1000): Promise<void> {
+    await Promise.all(this.instances.map((instance) => new Promise<void>((resolve) => {
+      if (!instance.ready || !instance.child) return resolve();
+      const timer = setTimeout(resolve, waitMs);
+      instance.statsWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.sendTo(instance, { kind: 'stats' });
+    })));
   }
 
   close(): void {
-    for (const job of this.queue.splice(0)) job.reject(new ProtocolError(503, 'The server is shutting down.'));
-    for (const instance of this.instances) instance.client.dispose();
-  }
-
-  private async ensureSession(instance: Instance): Promise<RuntimeSession> {
-    instance.session ??= await instance.client.open(this.options.modelPath, { settings: this.options.settings });
-    return instance.session;
-  }
-
-  private dispatch(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.poll);
+    for (const socket of this.held.splice(0)) socket.destroy();
     for (const instance of this.instances) {
-      if (instance.busy) continue;
-      let job = this.queue.shift();
-      while (job?.cancelled()) job = this.queue.shift();
-      if (!job) return;
-      void this.execute(instance, job);
+      const child = instance.child;
+      instance.child = undefined;
+      instance.ready = false;
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      for (const socket of instance.connections.values()) socket.destroy();
+      instance.connections.clear();
+      instance.reader.close();
+    }
+    for (const socket of this.overflowed) socket.destroy();
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+
+  private records(instance: Instance) {
+    const count = instance.connections.size === 0 ? 0 : Math.max(...instance.connections.keys()) + 1;
+    return count === 0 ? [] : instance.reader.read(count);
+  }
+
+  /** Busy: a run in progress or waiting; such a child reads no new request until it is done. */
+  private busy(instance: Instance): boolean {
+    return this.records(instance).some((r) => r.state === SlotState.Running || r.state === SlotState.Queued);
+  }
+
+  private dispatch(socket: Socket): void {
+    let best: Instance | undefined;
+    for (const instance of this.instances) {
+      if (!instance.ready || this.busy(instance)) continue;
+      if (!best || instance.connections.size < best.connections.size) best = instance;
+    }
+    if (best) return this.hand(best, socket);
+    if (this.held.length < this.options.queueLimit) {
+      this.held.push(socket);
+      socket.once('close', () => {
+        const at = this.held.indexOf(socket);
+        if (at >= 0) this.held.splice(at, 1);
+      });
+      for (const instance of this.instances) if (instance.ready) this.sendTo(instance, { kind: 'notifyIdle' });
+      return;
+    }
+    this.overflowed.add(socket);
+    socket.once('close', () => this.overflowed.delete(socket));
+    this.overflow.emit('connection', socket);
+    socket.resume();
+  }
+
+  private hand(instance: Instance, socket: Socket): void {
+    let slot = 0;
+    while (instance.connections.has(slot)) slot++;
+    instance.connections.set(slot, socket);
+    instance.child!.send({ kind: 'connection', slot } satisfies ToInstance, socket, { keepOpen: true }, (error) => {
+      // The child went away between the choice and the send: the exit handler re-dispatches the socket.
+      if (error) this.options.onLog?.(`Could not hand a connection to instance ${instance.index + 1}: ${error.message}`);
+    });
+  }
+
+  /** Hands waiting connections to the instances that are free. */
+  private drainHeld(): void {
+    while (this.held.length > 0) {
+      const free = this.instances.find((i) => i.ready && !this.busy(i));
+      if (!free) return;
+      this.hand(free, this.held.shift()!);
     }
   }
 
-  private async execute(instance: Instance, job: Job): Promise<void> {
-    instance.busy = true;
-    try {
-      const session = await this.ensureSession(instance);
-      const result = await session.run(job.feeds, { outputs: job.outputs });
-      job.resolve(result.outputs);
-    } catch (error) {
-      // onnxruntime refused the inputs: the session is fine. Anything else (the child died or hung) costs
-      // the session; the next request opens it again in a fresh child.
-      if (!(error instanceof OnnxRuntimeError)) instance.session = undefined;
-      job.reject(new ProtocolError(500, error instanceof Error ? error.message : String(error)));
-    } finally {
-      instance.busy = false;
-      this.dispatch();
+  private sendTo(instance: Instance, message: ToInstance): void {
+    if (instance.child?.connected) instance.child.send(message, (error) => void error);
+  }
+
+  /** The timeout and the waiting connections, a few times a second: no message per request needed. */
+  private check(): void {
+    const now = Date.now();
+    for (const instance of this.instances) {
+      if (!instance.ready || !instance.child) continue;
+      const overdue = this.records(instance).some((r) => r.state === SlotState.Running && now - r.since > this.options.timeoutMs);
+      if (overdue) {
+        instance.stopReason = `onnxruntime did not finish within ${seconds(this.options.timeoutMs)} and was stopped.`;
+        this.options.onLog?.(`Instance ${instance.index + 1}: ${instance.stopReason}`);
+        instance.child.kill('SIGKILL');
+      }
     }
+    if (this.held.length > 0) this.drainHeld();
+  }
+
+  private start(instance: Instance): Promise<void> {
+    const entry = locateInstance(this.options.instancePath);
+    instance.reader.reset();
+    instance.stopReason = undefined;
+    instance.stderrTail = [];
+    instance.reported = { requests: 0, errors: 0, rejected: 0, latencies: [] };
+    const child = fork(entry.modulePath, [], {
+      execArgv: entry.execArgv,
+      cwd: entry.cwd,
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Inside VS Code (Electron) the executable must act as plain Node; elsewhere the variable is inert.
+      env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', ELECTRON_RUN_AS_NODE: '1' },
+    });
+    instance.child = child;
+    instance.ready = false;
+    const onOutput = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        instance.stderrTail = [...instance.stderrTail.slice(-9), line.trim()];
+        this.options.onLog?.(line);
+      }
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new UserError(`The serving instance did not start within ${seconds(startTimeoutMs)}.`));
+        child.kill('SIGKILL');
+      }, startTimeoutMs);
+      child.on('message', (message: FromInstance) => {
+        switch (message.kind) {
+          case 'ready':
+            clearTimeout(timer);
+            instance.ready = true;
+            resolve();
+            this.drainHeld();
+            return;
+          case 'failed':
+            clearTimeout(timer);
+            reject(new UserError(message.message));
+            child.kill('SIGKILL');
+            return;
+          case 'closed': {
+            const socket = instance.connections.get(message.slot);
+            instance.connections.delete(message.slot);
+            socket?.destroy();
+            return;
+          }
+          case 'idle':
+            this.drainHeld();
+            return;
+          case 'stats':
+            instance.reported = { requests: message.requests, errors: message.errors, rejected: message.rejected, latencies: [] };
+            for (const ms of message.latencies) this.latency.add(ms);
+            for (const waiter of instance.statsWaiters.splice(0)) waiter();
+            return;
+        }
+      });
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(new UserError(`The serving instance could not run: ${error.message}`));
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new UserError(`The serving instance stopped while loading the model (${signal ?? `exit code ${code}`}).`));
+        if (instance.child === child) this.lost(instance, code, signal);
+      });
+      child.send({
+        kind: 'open', modelPath: this.options.modelPath, settings: this.options.settings ?? {}, signature: this.options.signature,
+        maxBodyBytes: this.options.maxBodyBytes, queueLimit: this.options.queueLimit, statePath: instance.statePath,
+      } satisfies ToInstance);
+    });
+  }
+
+  /**
+   * A child is gone. Its requests in flight are answered 500 here, on the supervisor's copy of their
+   * sockets, and those connections close; its idle connections go to the next free instance.
+   */
+  private lost(instance: Instance, code: number | null, signal: NodeJS.Signals | null): void {
+    const wasReady = instance.ready;
+    instance.ready = false;
+    instance.child = undefined;
+    for (const waiter of instance.statsWaiters.splice(0)) waiter();
+    this.base.requests += instance.reported.requests;
+    this.base.errors += instance.reported.errors;
+    this.base.rejected += instance.reported.rejected;
+    instance.reported = { requests: 0, errors: 0, rejected: 0, latencies: [] };
+    if (this.closed) return;
+    const records = this.records(instance);
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const detail = instance.stderrTail.length ? `: ${instance.stderrTail[instance.stderrTail.length - 1].slice(0, 300)}` : '';
+    const message = instance.stopReason ?? `onnxruntime stopped unexpectedly (it ${how})${detail}.`;
+    if (!instance.stopReason) this.options.onLog?.(`Instance ${instance.index + 1}: ${message}`);
+    const orphans: Socket[] = [];
+    for (const [slot, socket] of instance.connections) {
+      const state = records[slot]?.state ?? SlotState.Idle;
+      if (state === SlotState.Idle) {
+        orphans.push(socket);
+      } else {
+        this.base.errors++;
+        socket.end(rawResponse(500, 'Internal Server Error', { error: message }), () => socket.destroy());
+      }
+    }
+    instance.connections.clear();
+    if (!this.opened) return;
+    // A child that dies while starting is tried again a second later, not in a tight loop.
+    if (wasReady) this.restart(instance);
+    else setTimeout(() => this.restart(instance), 1000).unref();
+    for (const socket of orphans) this.dispatch(socket);
+  }
+
+  private restart(instance: Instance): void {
+    if (this.closed || instance.child) return;
+    this.start(instance).catch((error: unknown) => {
+      this.options.onLog?.(`Instance ${instance.index + 1} could not restart: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 }

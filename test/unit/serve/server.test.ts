@@ -204,7 +204,7 @@ test('bad requests are 400 with one line saying what is wrong, and the server an
   assert.equal(short.status, 400);
   assert.match((await short.json()).error, /claims 16 bytes of binary data; 8 are left/);
   assert.equal((await infer(server, { inputs: [linearInput(1)] })).status, 200);
-  assert.equal(server.stats().errors, cases.length + 1);
+  assert.equal((await server.freshStats()).errors, cases.length + 1);
 });
 
 test('concurrent requests over two instances all get their own answers', async () => {
@@ -218,7 +218,7 @@ test('concurrent requests over two instances all get their own answers', async (
     assert.equal(res.status, 200);
     (res.json.outputs![0].data as number[]).forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-4));
   }
-  const stats = server.stats();
+  const stats = await server.freshStats();
   assert.equal(stats.requests, 16);
   assert.ok(stats.p50Ms! > 0 && stats.p99Ms! >= stats.p50Ms!);
 });
@@ -236,7 +236,7 @@ test('a full queue answers 503 at once; a run that hangs stops at the timeout wi
   const first = await running;
   assert.equal(first.status, 500);
   assert.match(first.json.error!, /took longer than|timed out|stopped/i);
-  assert.equal(server.stats().rejected, 1);
+  assert.equal((await server.freshStats()).rejected, 1);
   await waiting; // the waiting one runs in a fresh child and times out too; the server is still up
   assert.equal((await fetch(`${server.url}/v2/health/live`)).status, 200);
 });
@@ -251,19 +251,36 @@ test('a client that disconnects mid-request and a child that dies cost nothing b
     setTimeout(() => { req.destroy(); resolve(); }, 100);
   });
   assert.equal((await infer(server, { inputs: [linearInput(1)] })).status, 200);
-  // onnxruntime's process is killed under the server: the request in flight fails with 500, the next one
-  // opens the model in a fresh child.
+  // The instance's process is killed while idle: the supervisor hands its open connections to the next
+  // child, so the next request (on the same keep-alive connection) is answered.
   const pid = server.pids[0]!;
   process.kill(pid, 'SIGKILL');
   const during = await infer(server, { inputs: [linearInput(1)] });
-  if (during.status !== 200) {
-    assert.equal(during.status, 500);
-    assert.ok(!during.json.error!.includes('\n'));
-  }
-  const next = await infer(server, { inputs: [linearInput(1)] });
-  assert.equal(next.status, 200);
+  assert.equal(during.status, 200, during.json.error);
   assert.notEqual(server.pids[0], pid);
+  assert.equal((await infer(server, { inputs: [linearInput(1)] })).status, 200);
 });
+
+test('a child killed during a run: the supervisor answers that request 500 in one line, and the next request is served', async () => {
+  const server = await serve(endlessPath);
+  const body = { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [0] }] };
+  const running = infer(server, body);
+  await waitUntil(async () => (await server.freshStats()).running === 1);
+  const pid = server.pids[0]!;
+  process.kill(pid, 'SIGKILL');
+  const answer = await running;
+  assert.equal(answer.status, 500);
+  assert.match(answer.json.error!, /^onnxruntime stopped unexpectedly \(it was killed by SIGKILL\)/);
+  assert.ok(!answer.json.error!.includes('\n'));
+  assert.equal((await fetch(`${server.url}/v2/models/endless`)).status, 200);
+  assert.notEqual(server.pids[0], pid);
+  assert.equal((await server.freshStats()).errors, 1);
+});
+
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(await check(), 'the condition never held');
+}
 
 test('a model the protocol cannot carry, a missing file and a port in use are refused with one line', async () => {
   await assert.rejects(ModelServer.start({ modelPath: join(dir, 'none.onnx'), port: 0 }), /No such file/);
