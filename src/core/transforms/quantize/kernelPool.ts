@@ -1,0 +1,102 @@
+// Runs quantization kernel jobs on worker threads, one tensor per job, largest first, each worker taking
+// the next job when it answers. Weight bytes in a SharedArrayBuffer (a model file read into one) are shared,
+// not copied; others are copied once into a buffer handed to the worker. Results come back as transferred
+// buffers. The pool lives for one call: no state outlives it.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { UserError } from '../../errors.js';
+import { workerEntry, type WorkerSpec } from '../../workerCall.js';
+import { jobBytes, kernelKey, type KernelInput, type KernelJob, type KernelResult } from './kernels.js';
+import type { KernelRequest } from './kernelWorker.js';
+
+const spec: WorkerSpec = { bundle: 'quantize-worker.cjs', source: 'src/core/transforms/quantize/kernelWorker.ts', what: 'quantization', name: 'quantization worker' };
+
+/** Below this many float32 bytes in all, starting workers costs more than they save. */
+export const minPoolBytes = 4 * 2 ** 20;
+
+/** Threads to use: `requested` (1 = the main thread alone), default every core. */
+export function quantizeThreads(requested?: number): number {
+  return Math.max(1, Math.floor(requested ?? availableParallelism()));
+}
+
+export interface PoolJob {
+  job: KernelJob;
+  /** Evaluated when the job is sent, so external data is read only then. */
+  input: () => KernelInput;
+}
+
+type Reply = { id: number; result: KernelResult } | { id: number; error: string };
+
+/** Whether `jobs` are worth a pool of `threads` workers. */
+export function poolPays(jobs: readonly PoolJob[], threads: number): boolean {
+  return threads > 1 && jobs.length > 1 && jobs.reduce((n, j) => n + jobBytes(j.job), 0) >= minPoolBytes;
+}
+
+/** A view of `input` that can cross to a worker: shared memory as it is, else a copy the worker receives. */
+function sendable(input: KernelInput): { input: KernelInput; transfer: ArrayBuffer[] } {
+  if (input.buffer instanceof SharedArrayBuffer) return { input, transfer: [] };
+  const copy = input.slice();
+  return { input: copy, transfer: [copy.buffer as ArrayBuffer] };
+}
+
+/** Computes every job on up to `threads` workers; results by kernelKey. Aborting stops the workers with a UserError. */
+export function runKernelPool(jobs: readonly PoolJob[], threads: number, signal?: AbortSignal): Promise<Map<string, KernelResult>> {
+  const unique = new Map<string, PoolJob>();
+  for (const j of jobs) unique.set(kernelKey(j.job), j);
+  const queue = [...unique.entries()].sort((a, b) => jobBytes(b[1].job) - jobBytes(a[1].job));
+  const results = new Map<string, KernelResult>();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new UserError('Quantization was cancelled.'));
+      return;
+    }
+    const entry = workerEntry(spec);
+    const workers: Worker[] = [];
+    const keys: string[] = [];
+    let next = 0;
+    let pending = 0;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      for (const w of workers) void w.terminate();
+      fn();
+    };
+    const onAbort = () => settle(() => reject(new UserError('Quantization was cancelled.')));
+    signal?.addEventListener('abort', onAbort);
+    const feed = (worker: Worker) => {
+      if (next >= queue.length) return;
+      const id = next++;
+      const [key, j] = queue[id];
+      keys[id] = key;
+      pending++;
+      try {
+        const { input, transfer } = sendable(j.input());
+        const request: KernelRequest = { id, job: j.job, input };
+        worker.postMessage(request, transfer);
+      } catch (error) {
+        settle(() => reject(error));
+      }
+    };
+    const count = Math.min(threads, queue.length);
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(entry.code, { eval: entry.eval });
+      workers.push(worker);
+      worker.on('message', (reply: Reply) => {
+        pending--;
+        if ('error' in reply) {
+          settle(() => reject(new UserError(reply.error)));
+          return;
+        }
+        results.set(keys[reply.id], reply.result);
+        feed(worker);
+        if (pending === 0 && next >= queue.length) settle(() => resolve(results));
+      });
+      worker.once('error', (error) => settle(() => reject(error)));
+      worker.once('exit', (code) => settle(() => reject(new Error(`The ${spec.name} stopped (exit code ${code}) before it answered.`))));
+    }
+    for (const worker of workers) feed(worker);
+    if (queue.length === 0) settle(() => resolve(results));
+  });
+}
