@@ -35,7 +35,9 @@ export function poolPays(jobs: readonly PoolJob[], threads: number): boolean {
 /** A view of `input` that can cross to a worker: shared memory as it is, else a copy the worker receives. */
 function sendable(input: KernelInput): { input: KernelInput; transfer: ArrayBuffer[] } {
   if (input.buffer instanceof SharedArrayBuffer) return { input, transfer: [] };
-  const copy = input.slice();
+  // A copy in a buffer of its own (Buffer.slice would be a view of the whole file's memory, and
+  // transferring that would detach it).
+  const copy = input instanceof Float32Array ? new Float32Array(input) : new Uint8Array(input);
   return { input: copy, transfer: [copy.buffer as ArrayBuffer] };
 }
 

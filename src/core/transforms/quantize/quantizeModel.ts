@@ -35,6 +35,8 @@ export interface QuantizeContext {
 interface KernelBatch {
   jobs: PoolJob[];
   results: Map<string, KernelResult>;
+  /** Set by a driver that computed them on worker threads. */
+  threads: number;
 }
 
 export interface QuantizeOutcome {
@@ -54,6 +56,8 @@ export interface QuantizeOutcome {
   weightBytesAfter: number;
   /** Float32 weight bytes that were quantized: the benchmark's throughput numerator. */
   quantizedWeightBytes: number;
+  /** Threads that computed the weights' kernels: 1 when they ran on the calling thread. */
+  kernelThreads: number;
   ms: number;
 }
 
@@ -143,6 +147,7 @@ export async function quantizeModelAsync(model: ModelProto, options: QuantizeOpt
     if (step.done) return step.value;
     if (step.value && poolPays(step.value.jobs, threads)) {
       for (const [key, result] of await runKernelPool(step.value.jobs, threads, context.signal)) step.value.results.set(key, result);
+      step.value.threads = Math.min(threads, step.value.jobs.length);
       last = performance.now();
     }
     if (performance.now() - last > 30) {
@@ -198,10 +203,12 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   // The weights' kernels, offered to the driver to compute ahead (quantizeModelAsync: on worker threads).
   const planned = options.mode === 'dynamic' ? scopes.flatMap((scope) => dynamicJobs(scope, options))
     : options.mode === 'weight-only' ? scopes.flatMap((scope) => weightOnlyJobs(scope, options, format === 'qdq')) : [];
+  let kernelThreads = 1;
   if (planned.length) {
-    const batch: KernelBatch = { jobs: planned.map(({ job, weight }) => ({ job, input: () => weight.bytes ?? weight.data })), results: new Map() };
+    const batch: KernelBatch = { jobs: planned.map(({ job, weight }) => ({ job, input: () => weight.bytes ?? weight.data })), results: new Map(), threads: 1 };
     yield batch;
     for (const scope of scopes) scope.precomputed = batch.results;
+    kernelThreads = batch.threads;
   }
 
   switch (options.mode) {
@@ -269,7 +276,7 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   notes.push(...rw.notes);
   return {
     model, counts, tensors: rw.tensors, notes, opsetUpgrade, format, perChannel: options.perChannel,
-    weightBytesBefore: before, weightBytesAfter: weightBytes(model), quantizedWeightBytes, ms: performance.now() - started,
+    weightBytesBefore: before, weightBytesAfter: weightBytes(model), quantizedWeightBytes, kernelThreads, ms: performance.now() - started,
   };
 }
 
