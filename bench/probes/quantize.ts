@@ -1,5 +1,5 @@
 // Child process: quantizes one model file to another, as a user's command does: read, decode, quantize
-// the fp32 weights, encode, write. Prints {ms, weightMB, mbPerSecond, stepMbPerSecond, rssKB}: throughput
+// the fp32 weights, encode, write. Prints {ms, weightMB, mbPerSecond, stepMbPerSecond, threads, rssKB}: throughput
 // over the fp32 weight bytes that were quantized, file to file (the Python peer is timed the same way),
 // and of the in-memory quantize step alone. The file is read into shared memory, so that the kernels'
 // worker threads read the weights where they are; the last argument is the thread count (default all cores).
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   writeFileSync(out, encodeModel(outcome.model));
   const ms = performance.now() - started;
   const weightMB = outcome.quantizedWeightBytes / 2 ** 20;
-  console.log(JSON.stringify({ ms, weightMB, mbPerSecond: weightMB / (ms / 1000), stepMbPerSecond: weightMB / (stepMs / 1000), rssKB: process.resourceUsage().maxRSS }));
+  console.log(JSON.stringify({ ms, weightMB, mbPerSecond: weightMB / (ms / 1000), stepMbPerSecond: weightMB / (stepMs / 1000), threads: outcome.kernelThreads, rssKB: process.resourceUsage().maxRSS }));
 }
 
 main().catch((error: unknown) => {
