@@ -17,14 +17,13 @@ import { alternate, isSummary, row, Side, type Row } from '../lib/rows.js';
 import { summarize } from '../lib/stats.js';
 import { modelDir, type BenchModel } from '../models.js';
 
-// Ours uses every core for the weights' kernels (worker threads, one tensor per job) unless `threads` says
-// otherwise; the one-thread row of int4 carries the one-core goal. The Python quantizers are single-threaded.
+// Each mode twice: ours with the weights' kernels on every core (worker threads, one tensor per job), and
+// on one thread (`--threads 1`), the row that carries the one-core target.
 const modes: Array<{ label: string; mode: string; args: string[]; threads?: number; peer: string }> = [
   { label: 'dynamic int8', mode: 'dynamic', args: ['', 'integer'], peer: 'onnxruntime quantize_dynamic (Python)' },
   { label: 'weight-only int4 (MatMulNBits)', mode: 'weight-only', args: ['4', 'matmulnbits'], peer: 'onnxruntime MatMulNBitsQuantizer (Python)' },
-  { label: 'weight-only int4 (MatMulNBits), 1 thread', mode: 'weight-only', args: ['4', 'matmulnbits'], threads: 1, peer: 'onnxruntime MatMulNBitsQuantizer (Python)' },
   { label: 'weight-only int8 (blocked DequantizeLinear)', mode: 'weight-only', args: ['8', 'qdq'], peer: 'onnxruntime MatMulNBitsQuantizer, 8 bits, QDQ (Python)' },
-];
+].flatMap((m) => [m, { ...m, label: `${m.label}, 1 thread`, threads: 1 }]);
 
 const peerScript = [
   'import sys, time, json',
@@ -96,7 +95,7 @@ export async function quantizeFigures(ctx: BenchContext, model: BenchModel): Pro
       figure: `quantize ${m.label}: throughput`, model: model.name, unit: 'MB/s', better: 'higher', ours: measured,
       ...(python ? { peerName: m.peer, peer: peer.measured('mbps') } : {}),
       // The target is for large weights; small models measure process start and graph overhead instead.
-      ...(weightMB >= 50 && isSummary(measured) ? { target: { text: `≥ ${targetMBps} MB/s`, met: measured.median >= targetMBps } } : {}),
+      ...(weightMB >= 50 && m.threads === 1 && isSummary(measured) ? { target: { text: `≥ ${targetMBps} MB/s`, met: measured.median >= targetMBps } } : {}),
       note: `${weightMB.toFixed(1)} MB of fp32 weights, read to written, kernels on ${threads === 1 ? 'the main thread' : `${threads} worker threads`}${isSummary(step) ? `; the in-memory quantize step alone ${step.median.toFixed(0)} MB/s` : ''}`,
     }));
   }
