@@ -2,7 +2,7 @@
 // the next job when it answers. Weight bytes in a SharedArrayBuffer (a model file read into one) are shared,
 // not copied; others are copied once into a buffer handed to the worker. Results come back as transferred
 // buffers. The pool lives for one call: no state outlives it.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../../errors.js';
 import { workerEntry, type WorkerSpec } from '../../workerCall.js';
@@ -14,9 +14,16 @@ const spec: WorkerSpec = { bundle: 'quantize-worker.cjs', source: 'src/core/tran
 /** Below this many float32 bytes in all, starting workers costs more than they save. */
 export const minPoolBytes = 4 * 2 ** 20;
 
-/** Threads to use: `requested` (1 = the main thread alone), default every core. */
+/**
+ * Threads to use: `requested` (1 = the main thread alone), by default the cores that are idle: the cores
+ * less the one-minute load average (Windows reports none, so every core), at least 1. On a busy machine
+ * workers only queue behind other work and pay their start and cold JIT for nothing: measured there, one
+ * thread was up to twice as fast as two (bench/README.md).
+ */
 export function quantizeThreads(requested?: number): number {
-  return Math.max(1, Math.floor(requested ?? availableParallelism()));
+  if (requested !== undefined) return Math.max(1, Math.floor(requested));
+  const cores = availableParallelism();
+  return Math.max(1, Math.min(cores, Math.round(cores - loadavg()[0])));
 }
 
 export interface PoolJob {
