@@ -1,12 +1,12 @@
-// Runs quantization kernel jobs on worker threads, one tensor per job, largest first, each worker taking
-// the next job when it answers. Weight bytes in a SharedArrayBuffer (a model file read into one) are shared,
+// Runs quantization kernel jobs on worker threads and the calling thread, one tensor per job, each worker
+// taking the next job when it answers. Weight bytes in a SharedArrayBuffer (a model file read into one) are shared,
 // not copied; others are copied once into a buffer handed to the worker. Results come back as transferred
 // buffers. The pool lives for one call: no state outlives it.
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../../errors.js';
 import { workerEntry, type WorkerSpec } from '../../workerCall.js';
-import { jobBytes, kernelKey, type KernelInput, type KernelJob, type KernelResult } from './kernels.js';
+import { jobBytes, kernelKey, runKernel, type KernelInput, type KernelJob, type KernelResult } from './kernels.js';
 import type { KernelRequest } from './kernelWorker.js';
 
 const spec: WorkerSpec = { bundle: 'quantize-worker.cjs', source: 'src/core/transforms/quantize/kernelWorker.ts', what: 'quantization', name: 'quantization worker' };
@@ -48,7 +48,13 @@ function sendable(input: KernelInput): { input: KernelInput; transfer: ArrayBuff
   return { input: copy, transfer: [copy.buffer as ArrayBuffer] };
 }
 
-/** Computes every job on up to `threads` workers; results by kernelKey. Aborting stops the workers with a UserError. */
+/**
+ * Computes every job on `threads` threads: the calling thread and threads - 1 workers (a worker's start
+ * costs about as much as a mid-sized tensor, so the caller works too). Workers take the largest jobs from
+ * the front of the queue, the caller the smallest from the back, one at a time between turns of the event
+ * loop, so that a worker that answers is fed again soon. Results by kernelKey. Aborting stops the workers
+ * with a UserError.
+ */
 export function runKernelPool(jobs: readonly PoolJob[], threads: number, signal?: AbortSignal): Promise<Map<string, KernelResult>> {
   const unique = new Map<string, PoolJob>();
   for (const j of jobs) unique.set(kernelKey(j.job), j);
@@ -62,8 +68,11 @@ export function runKernelPool(jobs: readonly PoolJob[], threads: number, signal?
     const entry = workerEntry(spec);
     const workers: Worker[] = [];
     const keys: string[] = [];
+    /** Workers take queue[next], the caller queue[back - 1]. */
     let next = 0;
+    let back = queue.length;
     let pending = 0;
+    let callerDone = false;
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;
@@ -72,10 +81,13 @@ export function runKernelPool(jobs: readonly PoolJob[], threads: number, signal?
       for (const w of workers) void w.terminate();
       fn();
     };
+    const finishIfDone = () => {
+      if (callerDone && pending === 0 && next >= back) settle(() => resolve(results));
+    };
     const onAbort = () => settle(() => reject(new UserError('Quantization was cancelled.')));
     signal?.addEventListener('abort', onAbort);
     const feed = (worker: Worker) => {
-      if (next >= queue.length) return;
+      if (next >= back) return;
       const id = next++;
       const [key, j] = queue[id];
       keys[id] = key;
@@ -88,7 +100,23 @@ export function runKernelPool(jobs: readonly PoolJob[], threads: number, signal?
         settle(() => reject(error));
       }
     };
-    const count = Math.min(threads, queue.length);
+    const callerTurn = () => {
+      if (settled) return;
+      if (next >= back) {
+        callerDone = true;
+        finishIfDone();
+        return;
+      }
+      const [key, j] = queue[--back];
+      try {
+        results.set(key, runKernel(j.job, j.input()));
+      } catch (error) {
+        settle(() => reject(error));
+        return;
+      }
+      setImmediate(callerTurn);
+    };
+    const count = Math.min(threads - 1, queue.length - 1);
     for (let i = 0; i < count; i++) {
       const worker = new Worker(entry.code, { eval: entry.eval });
       workers.push(worker);
@@ -100,12 +128,12 @@ export function runKernelPool(jobs: readonly PoolJob[], threads: number, signal?
         }
         results.set(keys[reply.id], reply.result);
         feed(worker);
-        if (pending === 0 && next >= queue.length) settle(() => resolve(results));
+        finishIfDone();
       });
       worker.once('error', (error) => settle(() => reject(error)));
       worker.once('exit', (code) => settle(() => reject(new Error(`The ${spec.name} stopped (exit code ${code}) before it answered.`))));
     }
     for (const worker of workers) feed(worker);
-    if (queue.length === 0) settle(() => resolve(results));
+    setImmediate(callerTurn);
   });
 }
