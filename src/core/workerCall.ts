@@ -18,7 +18,7 @@ export interface WorkerSpec {
   name: string;
 }
 
-function workerEntry(spec: WorkerSpec): { code: string; eval: boolean } {
+export function workerEntry(spec: WorkerSpec): { code: string; eval: boolean } {
   if (typeof __dirname === 'string') {
     const bundled = join(__dirname, spec.bundle);
     if (existsSync(bundled)) return { code: bundled, eval: false };

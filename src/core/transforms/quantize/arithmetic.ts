@@ -298,7 +298,12 @@ export function quantizeTensor(input: Float32Array | Float64Array | Uint8Array, 
   const out = new Uint8Array(values.buffer, values.byteOffset, values.length);
   if (!options.ranges && granularity.kind === 'block' && L.inner > 1) {
     quantizeColumnBlocks(raw ?? float32(input), { outer: L.outer, rows: L.channels, cols: L.inner, block: L.block }, type, symmetric, scales, zps, emitRowMajor(out, L.channels, L.inner, L.block));
-  } else if (!(raw && !options.ranges && granularity.kind === 'tensor' && wholeTensorFromBytes(raw, out, type, symmetric, scales, zps))) {
+  } else if (!options.ranges && granularity.kind === 'channel' && L.inner === 1 && count > 0 && count / L.channels <= maxColumnRows) {
+    // Per channel along the last axis (MatMul weights [K, N]): the columns are one block of all K rows, so
+    // the chunked column kernel applies, with its symmetric fast paths (the same scales and codes).
+    const rows = count / L.channels;
+    quantizeColumnBlocks(raw ?? float32(input), { outer: 1, rows, cols: L.channels, block: rows }, type, symmetric, scales, zps, emitRowMajor(out, rows, L.channels, rows));
+  } else if (!(raw && !options.ranges && L.groupInner === 0 && channelsFromBytes(raw, out, L, granularity.kind === 'channel', type, symmetric, scales, zps))) {
     // The kernels take float32 only, so that every element access stays monomorphic.
     const data = float32(input);
     const { mins, maxs } = options.ranges ?? groupRanges(data, dims, granularity);
@@ -317,6 +322,9 @@ export function quantizeTensor(input: Float32Array | Float64Array | Uint8Array, 
   return { type, dims: dims.slice(), values, scaleDims: L.scaleDims, scales, zeroPoints, granularity, symmetric };
 }
 
+/** Above this many rows, even a chunk of 16 columns of every row would no longer stay in cache. */
+const maxColumnRows = 4096;
+
 /** The values as one aligned Float32Array (raw bytes are copied, doubles rounded). */
 function float32(input: Float32Array | Float64Array | Uint8Array): Float32Array {
   if (input instanceof Float32Array) return input;
@@ -326,38 +334,88 @@ function float32(input: Float32Array | Float64Array | Uint8Array): Float32Array 
   return out;
 }
 
-const wholeTensorChunk = 16_384;
+const bytesChunk = 16_384;
 
 /**
- * Per-tensor quantization straight from raw float32 bytes, a cache-sized chunk at a time: one pass for the
- * range, one for the codes, and the tensor is never decoded whole. False, with nothing written, when the
- * tensor holds infinities or no finite value: the general path handles those.
+ * Per-tensor and per-channel quantization straight from raw float32 bytes, a cache-sized chunk at a time:
+ * one pass for the ranges, one for the codes, and the tensor is never decoded whole (a decoded copy is
+ * fresh memory as large as the weight). The same ranges, scales and codes as the general path. False,
+ * with nothing written, when a group holds infinities or no finite value: the general path handles those.
  */
-function wholeTensorFromBytes(bytes: Uint8Array, out: Uint8Array, type: QuantType, symmetric: boolean, scales: Float32Array, zps: Int32Array): boolean {
-  const chunk = new Float32Array(wholeTensorChunk);
+function channelsFromBytes(bytes: Uint8Array, out: Uint8Array, L: Layout, channel: boolean, type: QuantType, symmetric: boolean, scales: Float32Array, zps: Int32Array): boolean {
+  const chunk = new Float32Array(bytesChunk);
   const chunkBytes = new Uint8Array(chunk.buffer);
   const count = bytes.length / 4;
-  let lo = Infinity, hi = -Infinity;
-  for (let start = 0; start < count; start += wholeTensorChunk) {
-    const n = Math.min(wholeTensorChunk, count - start);
+  const C = channel ? L.channels : 1;
+  const inner = channel ? L.inner : count;
+  const mins = new Float64Array(C).fill(Infinity);
+  const maxs = new Float64Array(C).fill(-Infinity);
+  for (let start = 0; start < count; start += bytesChunk) {
+    const n = Math.min(bytesChunk, count - start);
     chunkBytes.set(bytes.subarray(start * 4, (start + n) * 4));
-    for (let i = 0; i < n; i++) {
-      const x = chunk[i];
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
+    if (C === 1) {
+      let lo = mins[0], hi = maxs[0];
+      for (let i = 0; i < n; i++) {
+        const x = chunk[i];
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+      mins[0] = lo;
+      maxs[0] = hi;
+    } else if (inner === 1) {
+      // Per channel along the last axis (MatMul weights): the channel changes with every element.
+      for (let i = 0, c = start % C; i < n; i++) {
+        const x = chunk[i];
+        if (x < mins[c]) mins[c] = x;
+        if (x > maxs[c]) maxs[c] = x;
+        if (++c === C) c = 0;
+      }
+    } else {
+      for (let i = 0, c = Math.floor(start / inner) % C, k = start % inner; i < n;) {
+        const end = Math.min(n, i + inner - k);
+        let lo = mins[c], hi = maxs[c];
+        for (; i < end; i++) {
+          const x = chunk[i];
+          if (x < lo) lo = x;
+          if (x > hi) hi = x;
+        }
+        mins[c] = lo;
+        maxs[c] = hi;
+        k = 0;
+        if (++c === C) c = 0;
+      }
     }
   }
-  if (!(lo <= hi) || lo === -Infinity || hi === Infinity) return false;
+  for (let c = 0; c < C; c++) if (!Number.isFinite(mins[c]) || !Number.isFinite(maxs[c])) return false;
   const { qmin, qmax } = quantRange(type, symmetric);
-  const s = scaleFor(lo, hi, qmin, qmax, symmetric);
-  const z = zeroPointFor(lo, s, qmin, qmax, symmetric, isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1));
-  scales[0] = s;
-  zps[0] = z;
-  const inv = 1 / s;
-  for (let start = 0; start < count; start += wholeTensorChunk) {
-    const n = Math.min(wholeTensorChunk, count - start);
+  const mid = isSigned(type) ? 0 : 2 ** (quantTypeBits[type] - 1);
+  const invs = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const scale = scaleFor(mins[c], maxs[c], qmin, qmax, symmetric);
+    scales[c] = scale;
+    zps[c] = zeroPointFor(mins[c], scale, qmin, qmax, symmetric, mid);
+    invs[c] = 1 / scales[c];
+  }
+  for (let start = 0; start < count; start += bytesChunk) {
+    const n = Math.min(bytesChunk, count - start);
     chunkBytes.set(bytes.subarray(start * 4, (start + n) * 4));
-    for (let i = 0; i < n; i++) out[start + i] = codeOf(chunk[i], s, inv, z, qmin, qmax) | 0;
+    if (C === 1) {
+      const s = scales[0], inv = invs[0], z = zps[0];
+      for (let i = 0; i < n; i++) out[start + i] = codeOf(chunk[i], s, inv, z, qmin, qmax) | 0;
+    } else if (inner === 1) {
+      for (let i = 0, c = start % C; i < n; i++) {
+        out[start + i] = codeOf(chunk[i], scales[c], invs[c], zps[c], qmin, qmax) | 0;
+        if (++c === C) c = 0;
+      }
+    } else {
+      for (let i = 0, c = Math.floor(start / inner) % C, k = start % inner; i < n;) {
+        const end = Math.min(n, i + inner - k);
+        const s = scales[c], inv = invs[c], z = zps[c];
+        for (; i < end; i++) out[start + i] = codeOf(chunk[i], s, inv, z, qmin, qmax) | 0;
+        k = 0;
+        if (++c === C) c = 0;
+      }
+    }
   }
   return true;
 }
@@ -434,9 +492,11 @@ export interface ChunkParams {
 export type ChunkEmitter = (values: Float32Array, width: number, len: number, o: number, b: number, c0: number, p: ChunkParams) => void;
 
 const chunkWidth = 256;
+/** Floats a chunk holds at most: 64 KB, so that tall blocks (a whole column per channel) take narrower chunks. */
+const chunkFloats = 16_384;
 
 /**
- * Block-wise quantization along rows (MatMul weights [K, N] blocked along K), one chunk of 256 columns of
+ * Block-wise quantization along rows (MatMul weights [K, N] blocked along K), one chunk of up to 256 columns of
  * one block at a time. The chunk's rows are copied into a small buffer that stays in cache: a pass over it
  * finds each column's range, then the emitter reads it again to write the codes. No transposed copy is
  * made, and `source` may be the tensor's raw little-endian bytes, at any alignment, so the whole tensor is
@@ -449,16 +509,17 @@ export function quantizeColumnBlocks(source: Float32Array | Uint8Array, m: RowBl
   const blocks = Math.ceil(rows / block);
   const bytes = source instanceof Uint8Array ? source : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   if (bytes.length !== outer * rows * cols * 4) throw new UserError(`A tensor of ${outer * rows * cols} floats needs ${outer * rows * cols * 4} bytes, not ${bytes.length}.`);
-  const values = new Float32Array(block * chunkWidth);
+  const chunkCols = Math.max(16, Math.min(chunkWidth, 2 ** Math.floor(Math.log2(chunkFloats / block))));
+  const values = new Float32Array(block * chunkCols);
   const valueBytes = new Uint8Array(values.buffer);
   const bits = new Int32Array(values.buffer);
-  const lo = new Float64Array(chunkWidth);
-  const hi = new Float64Array(chunkWidth);
-  const max = new Int32Array(chunkWidth);
-  const p: ChunkParams = { scales: new Float64Array(chunkWidth), invs: new Float64Array(chunkWidth), zeroPoints: new Float64Array(chunkWidth), qmin, qmax, symmetricFinite: false };
+  const lo = new Float64Array(chunkCols);
+  const hi = new Float64Array(chunkCols);
+  const max = new Int32Array(chunkCols);
+  const p: ChunkParams = { scales: new Float64Array(chunkCols), invs: new Float64Array(chunkCols), zeroPoints: new Float64Array(chunkCols), qmin, qmax, symmetricFinite: false };
   for (let o = 0; o < outer; o++) {
-    for (let c0 = 0; c0 < cols; c0 += chunkWidth) {
-      const width = Math.min(chunkWidth, cols - c0);
+    for (let c0 = 0; c0 < cols; c0 += chunkCols) {
+      const width = Math.min(chunkCols, cols - c0);
       for (let b = 0; b < blocks; b++) {
         const len = Math.min(block, rows - b * block);
         for (let r = 0; r < len; r++) {

@@ -7,7 +7,8 @@
 // the original op in float (onnxruntime fuses these into integer kernels).
 import { DataType, onnx, type NodeProto } from '../../model/proto.js';
 import { elementCount } from '../../model/tensorValues.js';
-import { quantizeTensor, type Granularity, type QuantizedTensor } from './arithmetic.js';
+import type { Granularity, QuantizedTensor } from './arithmetic.js';
+import type { KernelJob } from './kernels.js';
 import type { QuantizeOptions } from './options.js';
 import { nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
 import { intAttribute } from '../graphEdit.js';
@@ -43,11 +44,12 @@ function activation(rw: Rewriter, name: string, withDequantize: boolean, nodes: 
   return a;
 }
 
-function quantizeWeight(rw: Rewriter, weight: FloatWeight, data: Float32Array | Uint8Array, dims: number[], granularity: Granularity, symmetric: boolean, key: string, node: NodeProto, op: string): QuantizedWeight {
+/** `transposed`: the 2-D weight [N, K] is quantized as [K, N] = dims. */
+function quantizeWeight(rw: Rewriter, weight: FloatWeight, transposed: boolean, dims: number[], granularity: Granularity, symmetric: boolean, key: string, node: NodeProto, op: string): QuantizedWeight {
   const memoKey = `w:${weight.name}:${key}`;
   const hit = rw.memo.get(memoKey) as QuantizedWeight | undefined;
   if (hit) return hit;
-  const q = quantizeTensor(data, dims, { type: 'int8', symmetric, granularity });
+  const q = rw.quantized(weightJob(weight, transposed, dims, granularity, symmetric), weight);
   const names = rw.addQuantized(weight.name, q, true);
   const result = { values: names.values, scale: names.scale, zeroPoint: names.zeroPoint!, q };
   rw.memo.set(memoKey, result);
@@ -67,10 +69,35 @@ function dequantizeWeight(rw: Rewriter, w: QuantizedWeight, granularity: Granula
   return name;
 }
 
-function transposed(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
+function weightJob(weight: FloatWeight, transposed: boolean, dims: number[], granularity: Granularity, symmetric: boolean): KernelJob & { kind: 'quantize' } {
+  return { kind: 'quantize', weight: weight.name, dims, transposed, type: 'int8', symmetric, granularity };
+}
+
+/**
+ * The weights a dynamic rewrite of `rw` will quantize, as kernel jobs a pool can compute first: MatMul,
+ * Gemm, Conv and embedding Gather weights, the bulk of a model's bytes. Rarer forms (a head through a
+ * Transpose, tied tables, recurrent weights) are computed in the rewrite itself. A job the rewrite does
+ * not ask for after all costs time only: results are looked up by the whole job.
+ */
+export function dynamicJobs(rw: Rewriter, options: QuantizeOptions): Array<{ job: KernelJob; weight: FloatWeight }> {
+  const jobs: Array<{ job: KernelJob; weight: FloatWeight }> = [];
+  const add = (weight: FloatWeight, transposed: boolean, dims: number[], g: Granularity) => jobs.push({ job: weightJob(weight, transposed, dims, g, options.symmetric), weight });
+  for (const node of rw.graph.node ?? []) {
+    if ((node.domain && node.domain !== 'ai.onnx') || rw.isExcluded(node)) continue;
+    const inputs = node.input ?? [];
+    const weight = rw.floatWeight(node.opType === 'Gather' ? inputs[0] : inputs[1]);
+    if (!weight || (node.opType !== 'Gather' && rw.floatWeight(inputs[0]))) continue;
+    const dims = weight.dims;
+    if (node.opType === 'MatMul' && dims.length === 2) add(weight, false, dims, options.perChannel ? { kind: 'channel', axis: 1 } : { kind: 'tensor' });
+    else if (node.opType === 'Conv' && dims.length >= 3) add(weight, false, dims, options.perChannel ? { kind: 'channel', axis: 0 } : { kind: 'tensor' });
+    else if (node.opType === 'Gather' && dims.length >= 2 && elementCount(dims) >= 256) add(weight, false, dims, { kind: 'tensor' });
+    else if (node.opType === 'Gemm' && dims.length === 2 && intAttr(node, 'transA', 0) === 0 && !gatheredToo(rw, weight.name)) {
+      const transB = intAttr(node, 'transB', 0) !== 0;
+      if (options.format === 'qdq') add(weight, false, dims, options.perChannel ? { kind: 'channel', axis: transB ? 0 : 1 } : { kind: 'tensor' });
+      else add(weight, transB, transB ? [dims[1], dims[0]] : dims, options.perChannel ? { kind: 'channel', axis: 1 } : { kind: 'tensor' });
+    }
+  }
+  return jobs;
 }
 
 /** Y_int32 -> float, times activation scale * weight scale (* alpha), optionally + bias. */
@@ -151,7 +178,7 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
         const weight = rw.floatWeight(inputs[1]);
         if (!weight || weight.dims.length !== 2) continue;
         const g: Granularity = options.perChannel ? { kind: 'channel', axis: 1 } : { kind: 'tensor' };
-        const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'MatMul');
+        const w = quantizeWeight(rw, weight, false, weight.dims, g, options.symmetric, layoutKey(g), node, 'MatMul');
         if (qdq) {
           const a = activation(rw, inputs[0], true, nodes);
           nodes.push(onnx.NodeProto.create({ ...node, input: [a.dequantized!, dequantizeWeight(rw, w, g, nodes)] }));
@@ -174,7 +201,7 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
           const tied = transB && gatheredToo(rw, weight.name);
           if (tied && options.perChannel) tiedPerTensor++;
           const g: Granularity = options.perChannel && !tied ? { kind: 'channel', axis: transB ? 0 : 1 } : { kind: 'tensor' };
-          const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'Gemm');
+          const w = quantizeWeight(rw, weight, false, weight.dims, g, options.symmetric, layoutKey(g), node, 'Gemm');
           const a = activation(rw, inputs[0], true, nodes);
           const rest = inputs.slice(2);
           nodes.push(onnx.NodeProto.create({ ...node, input: [a.dequantized!, dequantizeWeight(rw, w, g, nodes), ...rest] }));
@@ -186,8 +213,8 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
           if (tied && options.perChannel) tiedPerTensor++;
           const g: Granularity = options.perChannel && !tied ? { kind: 'channel', axis: 1 } : { kind: 'tensor' };
           const w = tied
-            ? quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'Gemm')
-            : quantizeWeight(rw, weight, transB ? transposed(weight.data, N, K) : weight.data, [K, N], g, options.symmetric, `${g.kind}:KN`, node, 'Gemm');
+            ? quantizeWeight(rw, weight, false, weight.dims, g, options.symmetric, layoutKey(g), node, 'Gemm')
+            : quantizeWeight(rw, weight, transB, [K, N], g, options.symmetric, `${g.kind}:KN`, node, 'Gemm');
           const a = activation(rw, inputs[0], false, nodes);
           const integer = rw.names.fresh(`${base}_output_int32`);
           nodes.push(rw.node('MatMulInteger', [a.q, tied ? rw.transposeOf(w.values, nodes) : w.values, a.zeroPoint, w.zeroPoint], [integer], `${base}_MatMulInteger`));
@@ -209,7 +236,7 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
         // onnxruntime's ConvInteger takes one weight zero point only: per-channel Conv goes through QDQ.
         const asQdq = qdq || options.perChannel;
         const g: Granularity = options.perChannel ? { kind: 'channel', axis: 0 } : { kind: 'tensor' };
-        const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, g.kind, node, 'Conv');
+        const w = quantizeWeight(rw, weight, false, weight.dims, g, options.symmetric, g.kind, node, 'Conv');
         if (asQdq) {
           if (!qdq) convPerChannelAsQdq++;
           const a = activation(rw, inputs[0], true, nodes);
@@ -235,7 +262,7 @@ export function* rewriteDynamic(rw: Rewriter, options: QuantizeOptions): Generat
         const weight = rw.floatWeight(inputs[0]);
         if (!weight || weight.dims.length < 2 || elementCount(weight.dims) < 256) continue;
         const g: Granularity = { kind: 'tensor' };
-        const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'Gather');
+        const w = quantizeWeight(rw, weight, false, weight.dims, g, options.symmetric, layoutKey(g), node, 'Gather');
         const gathered = rw.names.fresh(`${base}_output_quantized`);
         nodes.push(onnx.NodeProto.create({ ...node, input: [w.values, inputs[1]], output: [gathered] }));
         nodes.push(rw.node('DequantizeLinear', [gathered, w.scale, w.zeroPoint], [node.output![0]], `${base}_DequantizeLinear`));
@@ -272,7 +299,7 @@ function matMulThroughTranspose(rw: Rewriter, options: QuantizeOptions, node: No
   if (rw.isExcluded(via.transpose)) return false;
   // Per channel of W's rows (MatMul's output columns), unless a Gather shares the table (per tensor).
   const g: Granularity = options.perChannel && !gatheredToo(rw, weight.name) ? { kind: 'channel', axis: 0 } : { kind: 'tensor' };
-  const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, 'MatMul');
+  const w = quantizeWeight(rw, weight, false, weight.dims, g, options.symmetric, layoutKey(g), node, 'MatMul');
   const inputs = node.input ?? [];
   if (options.format === 'qdq') {
     const a = activation(rw, inputs[0], true, nodes);
@@ -298,7 +325,7 @@ function recurrentWeights(rw: Rewriter, options: QuantizeOptions, node: NodeProt
     const weight = rw.floatWeight(inputs[slot]);
     if (!weight || weight.dims.length !== 3) continue;
     const g: Granularity = options.perChannel && weight.dims[0] === 1 && defaultOpsetOf(rw) >= 13 ? { kind: 'channel', axis: 1 } : { kind: 'tensor' };
-    const w = quantizeWeight(rw, weight, weight.bytes ?? weight.data, weight.dims, g, options.symmetric, layoutKey(g), node, node.opType ?? '');
+    const w = quantizeWeight(rw, weight, false, weight.dims, g, options.symmetric, layoutKey(g), node, node.opType ?? '');
     inputs[slot] = dequantizeWeight(rw, w, g, nodes);
     done++;
   }

@@ -6,14 +6,16 @@ import { allTensors } from '../../model/modelFile.js';
 import { int64ToNumber, toLong, type ModelProto } from '../../model/proto.js';
 import { tensorByteSize } from '../../model/summary.js';
 import { defaultOpset } from '../../model/graphQueries.js';
-import { rewriteDynamic } from './dynamic.js';
+import { dynamicJobs, rewriteDynamic } from './dynamic.js';
+import { poolPays, quantizeThreads, runKernelPool, type PoolJob } from './kernelPool.js';
+import type { KernelResult } from './kernels.js';
 import { rewriteFloat16 } from './float16.js';
 import { convertOpset } from '../../opset/convert.js';
 import { minIrVersion } from '../../opset/irVersion.js';
 import type { QuantizeOptions } from './options.js';
 import { Rewriter, type QuantizedTensorInfo } from './rewriter.js';
 import { rewriteStatic, staticActivationNames, type ActivationRange } from './static.js';
-import { rewriteBlockedDequantize, rewriteMatMulNBits, weightOnlyCandidates } from './weightOnly.js';
+import { rewriteBlockedDequantize, rewriteMatMulNBits, weightOnlyCandidates, weightOnlyJobs } from './weightOnly.js';
 
 export interface QuantizeContext {
   /** Reads weights kept in external data files. */
@@ -22,6 +24,19 @@ export interface QuantizeContext {
   ranges?: Map<string, ActivationRange>;
   /** Stops between weights with a UserError. */
   signal?: AbortSignal;
+  /**
+   * quantizeModelAsync: threads for the per-tensor kernels (default the idle cores, kernelPool.ts; 1 keeps
+   * them on the main thread). The result is byte for byte the same whatever the count.
+   */
+  threads?: number;
+}
+
+/** The kernels a rewrite is about to ask for: a driver may compute them ahead into `results`. */
+interface KernelBatch {
+  jobs: PoolJob[];
+  results: Map<string, KernelResult>;
+  /** Set by a driver that computed them on worker threads. */
+  threads: number;
 }
 
 export interface QuantizeOutcome {
@@ -41,6 +56,8 @@ export interface QuantizeOutcome {
   weightBytesAfter: number;
   /** Float32 weight bytes that were quantized: the benchmark's throughput numerator. */
   quantizedWeightBytes: number;
+  /** Threads that computed the weights' kernels: 1 when they ran on the calling thread. */
+  kernelThreads: number;
   ms: number;
 }
 
@@ -122,11 +139,17 @@ export function quantizeModel(model: ModelProto, options: QuantizeOptions, conte
  */
 export async function quantizeModelAsync(model: ModelProto, options: QuantizeOptions, context: QuantizeContext = {}): Promise<QuantizeOutcome> {
   const steps = quantizeSteps(model, options, context);
+  const threads = quantizeThreads(context.threads);
   let last = performance.now();
   for (;;) {
     if (context.signal?.aborted) throw new UserError('Quantization was cancelled.');
     const step = steps.next();
     if (step.done) return step.value;
+    if (step.value && poolPays(step.value.jobs, threads)) {
+      for (const [key, result] of await runKernelPool(step.value.jobs, threads, context.signal)) step.value.results.set(key, result);
+      step.value.threads = Math.min(threads, step.value.jobs.length);
+      last = performance.now();
+    }
     if (performance.now() - last > 30) {
       await new Promise((resolve) => setImmediate(resolve));
       last = performance.now();
@@ -134,7 +157,7 @@ export async function quantizeModelAsync(model: ModelProto, options: QuantizeOpt
   }
 }
 
-function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: QuantizeContext): Generator<void, QuantizeOutcome> {
+function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: QuantizeContext): Generator<KernelBatch | void, QuantizeOutcome> {
   if (!model.graph) throw new UserError('The model has no graph.');
   const started = performance.now();
   const before = weightBytes(model);
@@ -177,6 +200,16 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   const nested = options.mode !== 'fp16' ? rw.nestedScopes() : [];
   const scopes = [...nested, rw];
   let quantizedWeightBytes = 0;
+  // The weights' kernels, offered to the driver to compute ahead (quantizeModelAsync: on worker threads).
+  const planned = options.mode === 'dynamic' ? scopes.flatMap((scope) => dynamicJobs(scope, options))
+    : options.mode === 'weight-only' ? scopes.flatMap((scope) => weightOnlyJobs(scope, options, format === 'qdq')) : [];
+  let kernelThreads = 1;
+  if (planned.length) {
+    const batch: KernelBatch = { jobs: planned.map(({ job, weight }) => ({ job, input: () => weight.bytes ?? weight.data })), results: new Map(), threads: 1 };
+    yield batch;
+    for (const scope of scopes) scope.precomputed = batch.results;
+    kernelThreads = batch.threads;
+  }
 
   switch (options.mode) {
     case 'weight-only': {
@@ -243,7 +276,7 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions, context: Qu
   notes.push(...rw.notes);
   return {
     model, counts, tensors: rw.tensors, notes, opsetUpgrade, format, perChannel: options.perChannel,
-    weightBytesBefore: before, weightBytesAfter: weightBytes(model), quantizedWeightBytes, ms: performance.now() - started,
+    weightBytesBefore: before, weightBytesAfter: weightBytes(model), quantizedWeightBytes, kernelThreads, ms: performance.now() - started,
   };
 }
 

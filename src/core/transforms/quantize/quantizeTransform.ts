@@ -34,6 +34,8 @@ export interface QuantizeRequest {
   accuracy?: { minSnrDb: number; maxRangeError: number };
   /** Also builds the per-tensor variant (dynamic, static per channel) and compares both in the report. */
   comparePerTensor?: boolean;
+  /** Threads for the weights' kernels; default the idle cores, 1 the main thread alone. Same output either way. */
+  threads?: number;
 }
 
 /** Input sets the accuracy comparison uses (the first ones of the run's). */
@@ -60,6 +62,7 @@ const options = {
   'min-snr': { kind: 'number', value: 'DB', help: `a float output passes with an SNR of at least DB (default ${defaultSnrDb})` },
   'max-range-error': { kind: 'number', value: 'PCT', min: 0, max: 100, help: `or with a max abs error of at most PCT percent of its fp32 range (default ${defaultRangeError * 100})` },
   'compare-per-tensor': { kind: 'flag', help: 'also build the per-tensor variant and compare both in the report (dynamic, static)' },
+  threads: { kind: 'number', value: 'N', integer: true, min: 1, help: 'threads that quantize the weights (default: the idle cores, the cores less the load average; 1: the main thread alone); the result is the same file' },
   iterations: { kind: 'number', value: 'N', integer: true, min: 0, default: 20, setting: 'run.iterations', help: 'timed runs of each model for the latency comparison; 0 skips it' },
 } as const;
 
@@ -114,6 +117,7 @@ export const quantizeTransform: Transform<typeof options, QuantizeRequest, Quant
       ...(v['verify-inputs'] ? { verifyInputs: v['verify-inputs'] } : {}),
       accuracy: { minSnrDb: v['min-snr'] ?? defaultSnrDb, maxRangeError: v['max-range-error'] !== undefined ? v['max-range-error'] / 100 : defaultRangeError },
       ...(v['compare-per-tensor'] ? { comparePerTensor: true } : {}),
+      ...(v.threads !== undefined ? { threads: v.threads } : {}),
     };
   },
   outputTag: (o) => modeSpecs[o.quantize.mode].outputTag(o.quantize),
@@ -143,9 +147,10 @@ export const quantizeTransform: Transform<typeof options, QuantizeRequest, Quant
     }
     if (ctx.signal?.aborted) throw new UserError('Quantization was cancelled.');
     ctx.progress('Quantizing');
-    const outcome = await quantizeLoadable(ctx.client, ctx.sourceBytes(), q, { reader: ctx.external, ranges }, ctx.baseDir ?? '.', ctx.signal);
+    const context: QuantizeContext = { reader: ctx.external, ranges, threads: o.threads };
+    const outcome = await quantizeLoadable(ctx.client, ctx.sourceBytes(), q, context, ctx.baseDir ?? '.', ctx.signal);
     const perTensor = o.comparePerTensor
-      ? await quantizeLoadable(ctx.client, ctx.sourceBytes(), { ...q, perChannel: false }, { reader: ctx.external, ranges }, ctx.baseDir ?? '.', ctx.signal)
+      ? await quantizeLoadable(ctx.client, ctx.sourceBytes(), { ...q, perChannel: false }, context, ctx.baseDir ?? '.', ctx.signal)
       : undefined;
     const newerThanChecker = (outcome.model.opsetImport ?? []).some((x) => (x.domain && x.domain !== 'ai.onnx') ? x.domain === 'com.microsoft' : Number(x.version) > 17);
     return {

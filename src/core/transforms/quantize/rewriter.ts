@@ -8,6 +8,7 @@ import { allNames, initializersOverridable, useCounts } from '../../model/graphQ
 import { NameAllocator, sortGraph } from '../graphEdit.js';
 import { packNibbles, quantTypeBits, type Granularity, type QuantizedTensor } from './arithmetic.js';
 import { DataTypeOfQuant } from './qtypes.js';
+import { kernelKey, runKernel, type KernelJob, type KernelResult } from './kernels.js';
 
 /** How many scales and zero points of each tensor the report lists. */
 export const reportedGroups = 8;
@@ -63,6 +64,8 @@ export class Rewriter {
   private readonly weightCache = new Map<string, FloatWeight | null>();
   /** Memo of quantized weights shared by several nodes, keyed by weight name and a layout key. */
   readonly memo = new Map<string, unknown>();
+  /** Kernel results computed ahead (by worker threads), by kernelKey; shared by a model's scopes. */
+  precomputed = new Map<string, KernelResult>();
   private readonly excluded: Set<string>;
   /** IR < 4: initializers listed as graph inputs are constants, not overridable defaults. */
   readonly inputsAreConstants: boolean;
@@ -125,6 +128,21 @@ export class Rewriter {
     }
     this.weightCache.set(name, result);
     return result ?? undefined;
+  }
+
+  /** The result of `job` on `weight`: computed ahead if it was, else here. */
+  kernel(job: KernelJob, weight: FloatWeight): KernelResult {
+    const key = kernelKey(job);
+    const ahead = this.precomputed.get(key);
+    if (ahead) {
+      this.precomputed.delete(key);
+      return ahead;
+    }
+    return runKernel(job, weight.bytes ?? weight.data);
+  }
+
+  quantized(job: KernelJob & { kind: 'quantize' }, weight: FloatWeight): QuantizedTensor {
+    return this.kernel(job, weight) as QuantizedTensor;
   }
 
   /** Element type of a value when the graph declares it. */

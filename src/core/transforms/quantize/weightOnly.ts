@@ -2,7 +2,8 @@
 // DequantizeLinear (opset 21, axis + block_size) feeding the MatMul (and Gemm), or com.microsoft
 // MatMulNBits, which onnxruntime runs without materialising the float weight (MatMul only).
 import { DataType, onnx, type NodeProto } from '../../model/proto.js';
-import { codeOf, quantizeColumnBlocks, quantizeTensor, symmetricCodeOf, type QuantType } from './arithmetic.js';
+import type { QuantType } from './arithmetic.js';
+import { packCodes, transpose, type KernelJob, type PackedNBits } from './kernels.js';
 import type { QuantizeOptions } from './options.js';
 import { nodeLabel, type FloatWeight, type Rewriter } from './rewriter.js';
 import { intAttribute } from '../graphEdit.js';
@@ -93,6 +94,30 @@ function reductionAxis(c: WeightOnlyCandidate): number {
   return c.via || (c.node.opType === 'Gemm' && intAttr(c.node, 'transB', 0) !== 0) ? 1 : 0;
 }
 
+/** The blocked quantization of a weight for DequantizeLinear, blocks along `axis` (K). */
+function blockedJob(weight: string, dims: number[], axis: number, type: QuantType, options: QuantizeOptions): KernelJob & { kind: 'quantize' } {
+  return { kind: 'quantize', weight, dims, transposed: false, type, symmetric: options.symmetric, granularity: { kind: 'block', axis, blockSize: options.blockSize } };
+}
+
+/** MatMulNBits' packing of a candidate's weight (a head through a Transpose packs W transposed to [K, N]). */
+function nbitsJob(c: WeightOnlyCandidate, options: QuantizeOptions): KernelJob & { kind: 'nbits' } {
+  const bits = options.bits;
+  const [K, N] = c.via ? [c.weight.dims[1], c.weight.dims[0]] : c.weight.dims;
+  const symmetricType: QuantType = bits === 4 ? 'int4' : 'int8';
+  const type: QuantType = options.symmetric ? symmetricType : bits === 4 ? 'uint4' : 'uint8';
+  return { kind: 'nbits', weight: c.weight.name, K, N, transposed: !!c.via, block: options.blockSize, bits, type, symmetric: options.symmetric };
+}
+
+/**
+ * The kernel jobs a weight-only rewrite of `rw` will ask for, so that a pool can compute them first. A job
+ * the rewrite does not ask for after all costs time only: results are looked up by the whole job.
+ */
+export function weightOnlyJobs(rw: Rewriter, options: QuantizeOptions, qdq: boolean): Array<{ job: KernelJob; weight: FloatWeight }> {
+  if (!qdq) return weightOnlyCandidates(rw).map((c) => ({ job: nbitsJob(c, options), weight: c.weight }));
+  const type = weightOnlyQuantType(options);
+  return weightOnlyCandidates(rw, true).map((c) => ({ job: blockedJob(c.weight.name, c.weight.dims, reductionAxis(c), type, options), weight: c.weight }));
+}
+
 export function weightOnlyQuantType(options: QuantizeOptions): QuantType {
   if (options.bits === 4) return options.symmetric ? 'int4' : 'uint4';
   return options.symmetric ? 'int8' : 'uint8';
@@ -115,8 +140,7 @@ export function* rewriteBlockedDequantize(rw: Rewriter, options: QuantizeOptions
     let dequantized = rw.memo.get(key) as string | undefined;
     const prefix: NodeProto[] = [];
     if (!dequantized) {
-      const granularity = { kind: 'block', axis, blockSize: options.blockSize } as const;
-      const q = quantizeTensor(weight.bytes ?? weight.data, weight.dims, { type, symmetric: options.symmetric, granularity });
+      const q = rw.quantized(blockedJob(weight.name, weight.dims, axis, type, options), weight);
       const names = rw.addQuantized(weight.name, q, !options.symmetric);
       dequantized = rw.names.fresh(`${weight.name}_dequantized`);
       // Added apart from the node: an embedding Gather before the head may read it too.
@@ -161,9 +185,9 @@ export function* rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): Gen
     const key = `nbits:${weight.name}:${c.via ? 'T' : ''}`;
     let packed = rw.memo.get(key) as { b: string; scales: string; zeroPoints?: string } | undefined;
     if (!packed) {
-      const symmetricType: QuantType = bits === 4 ? 'int4' : 'int8';
-      const type: QuantType = options.symmetric ? symmetricType : bits === 4 ? 'uint4' : 'uint8';
-      const nbits = packMatMulNBits(c.via ? transpose(weight.data, N, K) : weight.bytes ?? weight.data, K, N, block, bits, type, options.symmetric);
+      const job = nbitsJob(c, options);
+      const type = job.type;
+      const nbits = rw.kernel(job, weight) as PackedNBits;
       const { b, blocks, blob } = nbits;
       const offset = options.symmetric ? 2 ** (bits - 1) : 0;
       const q = { scales: transpose(nbits.scales, blocks, N), zeroPoints: transpose(nbits.zeroPoints, blocks, N) };
@@ -198,7 +222,7 @@ export function* rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): Gen
     const gathers = tiedGathers(rw, name, done);
     if (!gathers.length) continue;
     const weight = rw.floatWeight(name)!;
-    const q = quantizeTensor(weight.bytes ?? weight.data, weight.dims, { type: 'int8', symmetric: true, granularity: { kind: 'tensor' } });
+    const q = rw.quantized({ kind: 'quantize', weight: name, dims: weight.dims, transposed: false, type: 'int8', symmetric: true, granularity: { kind: 'tensor' } }, weight);
     const names = rw.addQuantized(`${name}_gather`, q, true);
     for (const g of gathers) {
       const out = g.node.output![0];
@@ -213,86 +237,4 @@ export function* rewriteMatMulNBits(rw: Rewriter, options: QuantizeOptions): Gen
   }
   if (tied) rw.notes.push(`${tied} weight(s) shared by an embedding Gather and a MatMulNBits head: the head has its packed copy, the Gather an int8 one (per tensor), as MatMulNBits' layout serves no Gather.`);
   return done.length;
-}
-
-function transpose<T extends Float32Array | Int8Array | Uint8Array>(data: T, rows: number, cols: number): T {
-  const out = new (data.constructor as new (n: number) => T)(data.length);
-  // Tiled so both sides stay in cache for large matrices.
-  const tile = 32;
-  for (let r0 = 0; r0 < rows; r0 += tile) {
-    const r1 = Math.min(rows, r0 + tile);
-    for (let c0 = 0; c0 < cols; c0 += tile) {
-      const c1 = Math.min(cols, c0 + tile);
-      for (let r = r0; r < r1; r++) {
-        const base = r * cols;
-        for (let c = c0; c < c1; c++) out[c * rows + r] = data[base + c];
-      }
-    }
-  }
-  return out;
-}
-
-/** Packs `count` codes (each + offset) into `out` at `at`, `bits` wide, first code in the lowest bits. */
-function packCodes(codes: Int8Array | Uint8Array, from: number, count: number, bits: number, out: Uint8Array, at: number, offset: number): void {
-  if (bits === 8) {
-    for (let i = 0; i < count; i++) out[at + i] = (codes[from + i] + offset) & 0xff;
-    return;
-  }
-  for (let i = 0; i < count; i++) {
-    const v = (codes[from + i] + offset) & 0x0f;
-    out[at + (i >> 1)] |= i & 1 ? v << 4 : v;
-  }
-}
-
-/**
- * Quantizes W[K, N] in blocks along K straight into MatMulNBits' B[N, blocks, blob]: the codes of column n,
- * block b (+ offset for symmetric codes, which MatMulNBits reads as unsigned with zero point 2^(bits-1))
- * go to B[n, b], first code in the lowest bits. A partial last block is padded with its zero point
- * (value 0). Scales and zero points come back [blocks, N].
- */
-function packMatMulNBits(data: Float32Array | Uint8Array, K: number, N: number, block: number, bits: number, type: QuantType, symmetric: boolean): { b: Uint8Array; blocks: number; blob: number; scales: Float32Array; zeroPoints: Uint8Array } {
-  const blocks = Math.ceil(K / block);
-  const blob = (block * bits) / 8;
-  const offset = symmetric ? 2 ** (bits - 1) : 0;
-  const out = new Uint8Array(N * blocks * blob);
-  const scales = new Float32Array(blocks * N);
-  const zps = new Int32Array(blocks * N);
-  const stride = blocks * blob;
-  const pads = new Uint8Array(N);
-  quantizeColumnBlocks(data, { outer: 1, rows: K, cols: N, block }, type, symmetric, scales, zps, (values, width, len, _o, b, c0, p) => {
-    const { scales: s, invs, zeroPoints: z, qmin, qmax } = p;
-    // Codes are clamped to [qmin, qmax], so code + offset is already in [0, 2^bits): no masks needed.
-    for (let i = 0; i < width; i++) pads[i] = z[i] + offset;
-    // Each row (8 bits) or pair of rows (4 bits) fills one byte of every column's blob.
-    const step = bits === 8 ? 1 : 2;
-    for (let r = 0; r < block; r += step) {
-      const row = r * width;
-      const at = c0 * stride + b * blob + r / step;
-      if (r + step <= len) {
-        if (bits === 8) {
-          for (let i = 0; i < width; i++) out[at + i * stride] = (codeOf(values[row + i], s[i], invs[i], z[i], qmin, qmax) + offset) | 0;
-        } else if (p.symmetricFinite) {
-          // The common case, without zero points or clamping: a quarter less work per code.
-          for (let i = 0; i < width; i++) {
-            const low = symmetricCodeOf(values[row + i], s[i], invs[i]) + offset;
-            const high = symmetricCodeOf(values[row + width + i], s[i], invs[i]) + offset;
-            out[at + i * stride] = (low + high * 16) | 0;
-          }
-        } else {
-          for (let i = 0; i < width; i++) {
-            const low = codeOf(values[row + i], s[i], invs[i], z[i], qmin, qmax) + offset;
-            const high = codeOf(values[row + width + i], s[i], invs[i], z[i], qmin, qmax) + offset;
-            out[at + i * stride] = (low + high * 16) | 0;
-          }
-        }
-      } else {
-        // Past the rows of a partial last block: pad codes, after the last real one when it is a low nibble.
-        for (let i = 0; i < width; i++) {
-          const low = r < len ? codeOf(values[row + i], s[i], invs[i], z[i], qmin, qmax) + offset : pads[i];
-          out[at + i * stride] = bits === 8 ? low : low + pads[i] * 16;
-        }
-      }
-    }
-  });
-  return { b: out, blocks, blob, scales, zeroPoints: Uint8Array.from(zps) };
 }
