@@ -1,7 +1,13 @@
 // ModelProto decoding that is cheaper for graphs of many nodes, with the same result types as the
-// generated decoder. The model and each graph are walked field by field: nodes are read here, every other
-// field is handed to the generated decoder, which merges that one field into the message. A node's
-// metadata_props (the PyTorch exporter writes three long strings per node) stay bytes until read.
+// generated decoder. The model and each graph are walked field by field: nodes, their attributes and
+// tensors (initializers, attribute tensors) are read here, every other field is handed to the generated
+// decoder, which merges that one field into the message. Two differences from the generated decoder, both
+// invisible to readers and to encoding:
+// - A node, attribute or tensor gets a repeated field's list only when the bytes hold that field; an absent
+//   one reads as the generated prototype's shared frozen empty list (graphs keep their own lists, which
+//   edits and transforms push into). A 50k-node model otherwise carries half a million empty lists.
+// - A node's metadata_props (the PyTorch exporter writes three long strings per node) stay bytes until read.
+// raw_data is a view of the decoded bytes, as the generated decoder makes it.
 import protobuf from 'protobufjs/minimal.js';
 import { onnx, type ModelProto, type NodeProto, type StringStringEntryProto } from './proto.js';
 
@@ -10,22 +16,40 @@ type Reader = protobuf.Reader;
 /** Where a lazy node keeps its undecoded metadata entries: non-enumerable, so spreads and deep equality ignore it. */
 const pendingMetadata = Symbol('pendingMetadata');
 
+/** The node's own bytes, [start, end) of `buf`: its entries are found again when read (one small record per node). */
 interface PendingMetadata {
   buf: Uint8Array;
-  /** [start, end) of each entry's message bytes. */
-  ranges: number[];
+  start: number;
+  end: number;
   value?: StringStringEntryProto[];
 }
 
 type LazyNode = onnx.NodeProto & { [pendingMetadata]?: PendingMetadata };
 
-function decodeMetadata(pending: PendingMetadata): StringStringEntryProto[] {
+/** Calls `visit` with a reader positioned at each metadata entry of a pending node, and the entry's end. */
+function forEachEntry(pending: PendingMetadata, visit: (reader: Reader, end: number) => boolean | void): void {
   const reader = protobuf.Reader.create(pending.buf);
-  const list: StringStringEntryProto[] = [];
-  for (let i = 0; i < pending.ranges.length; i += 2) {
-    reader.pos = pending.ranges[i];
-    list.push(onnx.StringStringEntryProto.decode(reader, pending.ranges[i + 1] - pending.ranges[i]));
+  reader.pos = pending.start;
+  reader.len = pending.end;
+  while (reader.pos < pending.end) {
+    const tag = reader.uint32();
+    if (tag !== 74) {
+      reader.skipType(tag & 7);
+      continue;
+    }
+    const length = reader.uint32();
+    const end = reader.pos + length;
+    if (visit(reader, end)) return;
+    reader.pos = end;
+    reader.len = pending.end;
   }
+}
+
+function decodeMetadata(pending: PendingMetadata): StringStringEntryProto[] {
+  const list: StringStringEntryProto[] = [];
+  forEachEntry(pending, (reader, end) => {
+    list.push(onnx.StringStringEntryProto.decode(reader, end - reader.pos));
+  });
   return list;
 }
 
@@ -52,10 +76,8 @@ export function nodeMetadataValue(node: NodeProto, key: string): string | undefi
     const entry = node.metadataProps?.find((p) => p.key === key);
     return entry ? entry.value ?? '' : undefined;
   }
-  const reader = protobuf.Reader.create(pending.buf);
-  for (let i = 0; i < pending.ranges.length; i += 2) {
-    reader.pos = pending.ranges[i];
-    const end = pending.ranges[i + 1];
+  let found: string | undefined;
+  forEachEntry(pending, (reader, end) => {
     // Reads stay within the entry, as the generated decoder's do.
     reader.len = end;
     let entryKey = '';
@@ -66,9 +88,11 @@ export function nodeMetadataValue(node: NodeProto, key: string): string | undefi
       else if (tag === 18) value = reader.string();
       else reader.skipType(tag & 7);
     }
-    if (entryKey === key) return value ?? '';
-  }
-  return undefined;
+    if (entryKey !== key) return false;
+    found = value ?? '';
+    return true;
+  });
+  return found;
 }
 
 /** The byte length of the length-delimited field whose tag was just read, checked against the message end. */
@@ -76,6 +100,12 @@ function fieldLength(reader: Reader, end: number): number {
   const length = reader.uint32();
   if (reader.pos + length > end) throw new RangeError(`index out of range: ${reader.pos} + ${length} > ${end}`);
   return length;
+}
+
+/** Where the length-delimited field whose tag was just read ends (its length read and checked). */
+function fieldEnd(reader: Reader, end: number): number {
+  const length = fieldLength(reader, end);
+  return reader.pos + length;
 }
 
 /** Hands the field that starts at `start` (its tag already read) to the generated decoder of `message`. */
@@ -91,32 +121,33 @@ type MergeDecode<T> = (r: Reader, length: number, end: undefined, depth: number,
 const mergeModel = onnx.ModelProto.decode as unknown as MergeDecode<onnx.ModelProto>;
 const mergeGraph = onnx.GraphProto.decode as unknown as MergeDecode<onnx.GraphProto>;
 const mergeNode = onnx.NodeProto.decode as unknown as MergeDecode<onnx.NodeProto>;
-const decodeAttribute = onnx.AttributeProto.decode as unknown as (r: Reader, length: number, end: undefined, depth: number) => onnx.AttributeProto;
-
-// A node as the generated constructor makes it (own empty lists), minus the metadata list, which
-// decodeNode adds last either as a plain list or as the lazy accessor.
-interface LeanNodeConstructor {
-  new (): onnx.NodeProto;
-}
-const LeanNode = function (this: onnx.NodeProto) {
-  this.input = [];
-  this.output = [];
-  this.attribute = [];
-  this.deviceConfigurations = [];
-} as unknown as LeanNodeConstructor;
-LeanNode.prototype = onnx.NodeProto.prototype;
+const mergeAttribute = onnx.AttributeProto.decode as unknown as MergeDecode<onnx.AttributeProto>;
+const mergeTensor = onnx.TensorProto.decode as unknown as MergeDecode<onnx.TensorProto>;
 
 /**
- * What decoding one graph's nodes shares. `names`: one string object per distinct value name and op
- * type (a name is written once as an output and again for each input that reads it, and the copies would
- * all stay alive with the model). The other lists are reused per node and copied out at their exact size:
- * a list grown by push keeps room for 16 items, which for 50,000 nodes is megabytes of empty slots.
+ * Constructors of messages without own lists (see the top of this file): the generated prototypes hold
+ * every field's default, and the generated decoder replaces a default list by an own one before it adds.
+ */
+function leanConstructor<T>(prototype: T): new () => T {
+  const Lean = function () {} as unknown as new () => T;
+  Lean.prototype = prototype;
+  return Lean;
+}
+const LeanNode = leanConstructor(onnx.NodeProto.prototype);
+const LeanAttribute = leanConstructor(onnx.AttributeProto.prototype);
+const LeanTensor = leanConstructor(onnx.TensorProto.prototype);
+
+/**
+ * What decoding one graph's nodes shares. `names`: one string object per distinct value name, op type
+ * and attribute name (a name is written once as an output and again for each input that reads it, and the
+ * copies would all stay alive with the model). The other lists are reused per node and copied out at their
+ * exact size: a list grown by push keeps room for 16 items, which for 50,000 nodes is megabytes of empty slots.
  */
 interface NodeScratch {
   names: Map<string, string>;
   input: string[];
   output: string[];
-  metadata: number[];
+  attribute: onnx.AttributeProto[];
 }
 
 type Names = Map<string, string>;
@@ -128,15 +159,90 @@ function intern(names: Names, text: string): string {
   return text;
 }
 
+function decodeTensor(reader: Reader, end: number, depth: number): onnx.TensorProto {
+  if (depth > protobuf.Reader.recursionLimit) throw new Error('max depth exceeded');
+  const outerLen = reader.len;
+  reader.len = end;
+  const tensor = new LeanTensor();
+  while (reader.pos < end) {
+    const start = reader.pos;
+    const tag = reader.uint32();
+    switch (tag) {
+      case 16: tensor.dataType = reader.int32(); continue;
+      case 66: tensor.name = reader.string(); continue;
+      case 74: tensor.rawData = reader.bytes(); continue;
+      default: mergeField(reader, start, tag, depth, tensor, mergeTensor);
+    }
+  }
+  if (reader.pos !== end) throw new RangeError('index out of range');
+  reader.len = outerLen;
+  return tensor;
+}
+
+const attributeTypes = onnx.AttributeProto.AttributeType as unknown as Record<number, string | undefined>;
+
+function decodeAttribute(reader: Reader, end: number, depth: number, names: Names): onnx.AttributeProto {
+  if (depth > protobuf.Reader.recursionLimit) throw new Error('max depth exceeded');
+  const outerLen = reader.len;
+  reader.len = end;
+  const attribute = new LeanAttribute();
+  while (reader.pos < end) {
+    const start = reader.pos;
+    const tag = reader.uint32();
+    switch (tag) {
+      case 10: attribute.name = intern(names, reader.string()); continue;
+      case 21: attribute.f = reader.float(); continue;
+      case 160: {
+        // An enum: a value the schema does not know stays an unknown field, as the generated decoder keeps it.
+        const afterTag = reader.pos;
+        const value = reader.int32();
+        if (attributeTypes[value] !== undefined) {
+          attribute.type = value;
+          continue;
+        }
+        reader.pos = afterTag;
+        break;
+      }
+      case 42:
+        // A repeated singular message merges into the first: the generated decoder does that.
+        if (attribute.t) break;
+        attribute.t = decodeTensor(reader, fieldEnd(reader, end), depth + 1);
+        continue;
+      case 50:
+        if (attribute.g) break;
+        attribute.g = decodeGraph(reader, fieldEnd(reader, end), depth + 1);
+        continue;
+      case 82: {
+        const tensor = decodeTensor(reader, fieldEnd(reader, end), depth + 1);
+        if (attribute.tensors?.length) attribute.tensors.push(tensor);
+        else attribute.tensors = [tensor];
+        continue;
+      }
+      case 90: {
+        const graph = decodeGraph(reader, fieldEnd(reader, end), depth + 1);
+        if (attribute.graphs?.length) attribute.graphs.push(graph);
+        else attribute.graphs = [graph];
+        continue;
+      }
+    }
+    mergeField(reader, start, tag, depth, attribute, mergeAttribute);
+  }
+  if (reader.pos !== end) throw new RangeError('index out of range');
+  reader.len = outerLen;
+  return attribute;
+}
+
 function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScratch): onnx.NodeProto {
   // Reads within the node stop at its end, as in the generated decoder.
+  const nodeStart = reader.pos;
   const outerLen = reader.len;
   reader.len = end;
   const node = new LeanNode();
-  const { names, input, output, metadata } = scratch;
+  const { names, input, output, attribute } = scratch;
   input.length = 0;
   output.length = 0;
-  metadata.length = 0;
+  attribute.length = 0;
+  let metadata = false;
   while (reader.pos < end) {
     const start = reader.pos;
     const tag = reader.uint32();
@@ -145,18 +251,13 @@ function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScr
       case 18: output.push(intern(names, reader.string())); continue;
       case 26: node.name = reader.string(); continue;
       case 34: node.opType = intern(names, reader.string()); continue;
-      case 42: {
-        const length = fieldLength(reader, end);
-        node.attribute.push(decodeAttribute(reader, length, undefined, depth + 1));
-        continue;
-      }
+      case 42: attribute.push(decodeAttribute(reader, fieldEnd(reader, end), depth + 1, names)); continue;
       case 50: node.docString = reader.string(); continue;
-      case 58: node.domain = reader.string(); continue;
+      case 58: node.domain = intern(names, reader.string()); continue;
       case 66: node.overload = reader.string(); continue;
       case 74: {
-        const length = fieldLength(reader, end);
-        metadata.push(reader.pos, reader.pos + length);
-        reader.pos += length;
+        reader.pos = fieldEnd(reader, end);
+        metadata = true;
         continue;
       }
       default:
@@ -165,13 +266,13 @@ function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScr
   }
   if (reader.pos !== end) throw new RangeError('index out of range');
   reader.len = outerLen;
-  if (input.length) node.input = input.slice();
-  if (output.length) node.output = output.slice();
-  if (metadata.length) {
-    Object.defineProperty(node, pendingMetadata, { value: { buf: reader.buf, ranges: metadata.slice() } satisfies PendingMetadata, writable: true });
+  // Input and output lists are always own: code that wires nodes writes into them.
+  node.input = input.slice();
+  node.output = output.slice();
+  if (attribute.length) node.attribute = attribute.slice();
+  if (metadata) {
+    Object.defineProperty(node, pendingMetadata, { value: { buf: reader.buf, start: nodeStart, end } satisfies PendingMetadata, writable: true });
     Object.defineProperty(node, 'metadataProps', metadataAccessor);
-  } else {
-    node.metadataProps = [];
   }
   return node;
 }
@@ -181,13 +282,16 @@ function decodeGraph(reader: Reader, end: number, depth: number): onnx.GraphProt
   const outerLen = reader.len;
   reader.len = end;
   const graph = new onnx.GraphProto();
-  const scratch: NodeScratch = { names: new Map(), input: [], output: [], metadata: [] };
+  const scratch: NodeScratch = { names: new Map(), input: [], output: [], attribute: [] };
   while (reader.pos < end) {
     const start = reader.pos;
     const tag = reader.uint32();
     if (tag === 10) {
       const length = fieldLength(reader, end);
       graph.node.push(decodeNode(reader, reader.pos + length, depth + 1, scratch));
+    } else if (tag === 42) {
+      const length = fieldLength(reader, end);
+      graph.initializer.push(decodeTensor(reader, reader.pos + length, depth + 1));
     } else {
       mergeField(reader, start, tag, depth, graph, mergeGraph);
     }
