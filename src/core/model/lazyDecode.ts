@@ -6,35 +6,38 @@
 // - A node, attribute or tensor gets a repeated field's list only when the bytes hold that field; an absent
 //   one reads as the generated prototype's shared frozen empty list (graphs keep their own lists, which
 //   edits and transforms push into). A 50k-node model otherwise carries half a million empty lists.
-// - A node's metadata_props (the PyTorch exporter writes three long strings per node) stay bytes until read.
+// - A node's attributes (unless one holds a graph) and metadata_props (the PyTorch exporter writes three
+//   long strings per node) stay bytes until read.
 // raw_data is a view of the decoded bytes, as the generated decoder makes it.
 import protobuf from 'protobufjs/minimal.js';
 import { onnx, type ModelProto, type NodeProto, type StringStringEntryProto } from './proto.js';
 
 type Reader = protobuf.Reader;
 
-/** Where a lazy node keeps its undecoded metadata entries: non-enumerable, so spreads and deep equality ignore it. */
-const pendingMetadata = Symbol('pendingMetadata');
+/** Where a lazy node keeps its undecoded fields: non-enumerable, so spreads and deep equality ignore it. */
+const pendingFields = Symbol('pendingFields');
 
-/** The node's own bytes, [start, end) of `buf`: its entries are found again when read (one small record per node). */
-interface PendingMetadata {
-  buf: Uint8Array;
-  start: number;
-  end: number;
-  value?: StringStringEntryProto[];
+/**
+ * A lazy node's own bytes, [start, end) of `buf`: its attributes and metadata entries are found there again
+ * when first read, and kept here from then on (one small record per node, with a fixed shape).
+ */
+class PendingFields {
+  attribute: onnx.AttributeProto[] | undefined = undefined;
+  metadataProps: StringStringEntryProto[] | undefined = undefined;
+  constructor(readonly buf: Uint8Array, readonly start: number, readonly end: number) {}
 }
 
-type LazyNode = onnx.NodeProto & { [pendingMetadata]?: PendingMetadata };
+type LazyNode = onnx.NodeProto & { [pendingFields]?: PendingFields };
 
-/** Calls `visit` with a reader positioned at each metadata entry of a pending node, and the entry's end. */
-function forEachEntry(pending: PendingMetadata, visit: (reader: Reader, end: number) => boolean | void): void {
+/** Calls `visit` with a reader positioned in each field `tag` of a pending node, and the field's end. */
+function forEachField(pending: PendingFields, tag: number, visit: (reader: Reader, end: number) => boolean | void): void {
   const reader = protobuf.Reader.create(pending.buf);
   reader.pos = pending.start;
   reader.len = pending.end;
   while (reader.pos < pending.end) {
-    const tag = reader.uint32();
-    if (tag !== 74) {
-      reader.skipType(tag & 7);
+    const found = reader.uint32();
+    if (found !== tag) {
+      reader.skipType(found & 7);
       continue;
     }
     const length = reader.uint32();
@@ -45,39 +48,77 @@ function forEachEntry(pending: PendingMetadata, visit: (reader: Reader, end: num
   }
 }
 
-function decodeMetadata(pending: PendingMetadata): StringStringEntryProto[] {
+function decodeMetadata(pending: PendingFields): StringStringEntryProto[] {
   const list: StringStringEntryProto[] = [];
-  forEachEntry(pending, (reader, end) => {
+  forEachField(pending, 74, (reader, end) => {
     list.push(onnx.StringStringEntryProto.decode(reader, end - reader.pos));
   });
   return list;
 }
 
-// One getter/setter pair for every lazy node, so that V8 shares their object shape.
+function decodeLazyAttributes(pending: PendingFields): onnx.AttributeProto[] {
+  const list: onnx.AttributeProto[] = [];
+  // Lazy attributes hold no graphs (see decodeNode), so the depth below them stays small.
+  const names: Names = new Map();
+  forEachField(pending, 42, (reader, end) => {
+    list.push(decodeAttribute(reader, end, 2, names));
+  });
+  return list;
+}
+
+// One getter/setter pair per field for every lazy node, so that V8 shares their object shape.
 const metadataAccessor: PropertyDescriptor = {
   get(this: LazyNode): StringStringEntryProto[] {
-    const pending = this[pendingMetadata]!;
-    return (pending.value ??= decodeMetadata(pending));
+    const pending = this[pendingFields]!;
+    return (pending.metadataProps ??= decodeMetadata(pending));
   },
   set(this: LazyNode, value: StringStringEntryProto[]) {
-    this[pendingMetadata]!.value = value;
+    this[pendingFields]!.metadataProps = value;
   },
   enumerable: true,
   configurable: true,
 };
+
+const attributeAccessor: PropertyDescriptor = {
+  get(this: LazyNode): onnx.AttributeProto[] {
+    const pending = this[pendingFields]!;
+    return (pending.attribute ??= decodeLazyAttributes(pending));
+  },
+  set(this: LazyNode, value: onnx.AttributeProto[]) {
+    this[pendingFields]!.attribute = value;
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+function pendingOf(node: NodeProto, accessor: PropertyDescriptor): PendingFields | undefined {
+  const pending = (node as LazyNode)[pendingFields];
+  return pending && Object.getOwnPropertyDescriptor(node, accessor === metadataAccessor ? 'metadataProps' : 'attribute')?.get === accessor.get ? pending : undefined;
+}
+
+/**
+ * Whether a node holds a graph in an attribute (If, Loop, Scan bodies), without decoding the attributes of
+ * a lazy node: those hold none, as the decoder reads a node's attributes at once when one holds a graph.
+ */
+export function nodeHasSubgraphs(node: NodeProto): boolean {
+  const pending = pendingOf(node, attributeAccessor);
+  if (pending && pending.attribute === undefined) return false;
+  for (const attribute of node.attribute ?? []) if (attribute.g || attribute.graphs?.length) return true;
+  return false;
+}
 
 /**
  * The value of one metadata entry of a node, read straight from the bytes of a lazy node (no entry
  * objects made); the first entry with that key, as `metadataProps.find` gives.
  */
 export function nodeMetadataValue(node: NodeProto, key: string): string | undefined {
-  const pending = (node as LazyNode)[pendingMetadata];
-  if (!pending || pending.value) {
+  const pending = pendingOf(node, metadataAccessor);
+  if (!pending || pending.metadataProps) {
     const entry = node.metadataProps?.find((p) => p.key === key);
     return entry ? entry.value ?? '' : undefined;
   }
   let found: string | undefined;
-  forEachEntry(pending, (reader, end) => {
+  forEachField(pending, 74, (reader, end) => {
     // Reads stay within the entry, as the generated decoder's do.
     reader.len = end;
     let entryKey = '';
@@ -93,6 +134,20 @@ export function nodeMetadataValue(node: NodeProto, key: string): string | undefi
     return true;
   });
   return found;
+}
+
+/** Whether the attribute in [reader.pos, end) holds a graph (fields g and graphs); leaves the reader at `end`. */
+function attributeHoldsGraph(reader: Reader, end: number): boolean {
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag === 50 || tag === 90) {
+      reader.pos = end;
+      return true;
+    }
+    reader.skipType(tag & 7);
+  }
+  if (reader.pos !== end) throw new RangeError('index out of range');
+  return false;
 }
 
 /** The byte length of the length-delimited field whose tag was just read, checked against the message end. */
@@ -238,10 +293,11 @@ function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScr
   const outerLen = reader.len;
   reader.len = end;
   const node = new LeanNode();
-  const { names, input, output, attribute } = scratch;
+  const { names, input, output } = scratch;
   input.length = 0;
   output.length = 0;
-  attribute.length = 0;
+  let attributes = 0;
+  let graphAttribute = false;
   let metadata = false;
   while (reader.pos < end) {
     const start = reader.pos;
@@ -251,7 +307,14 @@ function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScr
       case 18: output.push(intern(names, reader.string())); continue;
       case 26: node.name = reader.string(); continue;
       case 34: node.opType = intern(names, reader.string()); continue;
-      case 42: attribute.push(decodeAttribute(reader, fieldEnd(reader, end), depth + 1, names)); continue;
+      case 42: {
+        // Checked for a graph now; otherwise read when first asked for (see decodeLazyAttributes).
+        const attributeEnd = fieldEnd(reader, end);
+        if (graphAttribute) reader.pos = attributeEnd;
+        else graphAttribute = attributeHoldsGraph(reader, attributeEnd);
+        attributes++;
+        continue;
+      }
       case 50: node.docString = reader.string(); continue;
       case 58: node.domain = intern(names, reader.string()); continue;
       case 66: node.overload = reader.string(); continue;
@@ -265,14 +328,26 @@ function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScr
     }
   }
   if (reader.pos !== end) throw new RangeError('index out of range');
-  reader.len = outerLen;
   // Input and output lists are always own: code that wires nodes writes into them.
   node.input = input.slice();
   node.output = output.slice();
-  if (attribute.length) node.attribute = attribute.slice();
-  if (metadata) {
-    Object.defineProperty(node, pendingMetadata, { value: { buf: reader.buf, start: nodeStart, end } satisfies PendingMetadata, writable: true });
-    Object.defineProperty(node, 'metadataProps', metadataAccessor);
+  if (graphAttribute) {
+    // A node with a subgraph is read whole now: indexing walks subgraphs at once anyway.
+    const list = scratch.attribute;
+    list.length = 0;
+    reader.pos = nodeStart;
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      if (tag === 42) list.push(decodeAttribute(reader, fieldEnd(reader, end), depth + 1, names));
+      else reader.skipType(tag & 7, depth, tag >>> 3);
+    }
+    node.attribute = list.slice();
+  }
+  reader.len = outerLen;
+  if ((attributes && !graphAttribute) || metadata) {
+    Object.defineProperty(node, pendingFields, { value: new PendingFields(reader.buf, nodeStart, end) });
+    if (attributes && !graphAttribute) Object.defineProperty(node, 'attribute', attributeAccessor);
+    if (metadata) Object.defineProperty(node, 'metadataProps', metadataAccessor);
   }
   return node;
 }

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
-import { nodeMetadataValue } from '../../../src/core/model/lazyDecode.js';
+import { nodeHasSubgraphs, nodeMetadataValue } from '../../../src/core/model/lazyDecode.js';
+import { subgraphsOf, walkModel } from '../../../src/core/model/walk.js';
 import { copyModel } from '../../../src/core/model/copyModel.js';
 import { onnx } from '../../../src/core/model/proto.js';
 import { UserError } from '../../../src/core/errors.js';
@@ -107,7 +108,7 @@ test('absent lists read as empty, and stay out of spreads, copies and encoding',
   const attribute = graph.node![attributed].attribute![0];
   assert.ok(attribute instanceof onnx.AttributeProto);
   for (const key of ['floats', 'ints', 'strings', 'tensors', 'graphs', 'sparseTensors', 'typeProtos'] as const) {
-    if (!generated.node![attributed].attribute![0][key].length) assert.ok(!own(attribute, key), `${key} absent`);
+    if (!generated.node![attributed].attribute![0][key]?.length) assert.ok(!own(attribute, key), `${key} absent`);
   }
   const bare = graph.node!.findIndex((n) => !n.attribute?.length);
   assert.ok(bare >= 0, 'the fixture has a node without attributes');
@@ -124,4 +125,40 @@ test('absent lists read as empty, and stay out of spreads, copies and encoding',
   assert.deepEqual(copy.floatData, []);
   tensor.floatData = [1.5];
   assert.deepEqual(onnx.TensorProto.decode(onnx.TensorProto.encode(tensor).finish()).floatData, [1.5]);
+});
+
+test('attributes stay bytes until read, except where one holds a graph; walks find the subgraphs of every corpus model', () => {
+  const files = [...testCases().map((c) => c.model), ...exportedFixtures()];
+  let lazy = 0;
+  let withGraphs = 0;
+  const different: string[] = [];
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    const ours = decodeModel(bytes);
+    for (const node of ours.graph!.node!) {
+      const getter = Object.getOwnPropertyDescriptor(node, 'attribute')?.get;
+      if (getter) lazy++;
+      // A node whose attributes hold a graph has them as a plain list from the start.
+      if (!getter && node.attribute?.some((a) => a.g || a.graphs?.length)) withGraphs++;
+    }
+    // Walked before any lazy attribute is read: nodeHasSubgraphs answers from what the decoder saw.
+    const paths = (m: typeof ours) => [...walkModel(m)].map((v) => `${v.path.join('/')}:${v.nodes.length}`);
+    const generated = onnx.ModelProto.decode(bytes);
+    if (paths(ours).join('\n') !== paths(generated).join('\n')) different.push(file);
+    if (nodeHasSubgraphs(ours.graph!.node![0] ?? {}) !== subgraphsOf(generated.graph!.node![0] ?? {}).length > 0) different.push(`${file} (first node)`);
+  }
+  assert.deepEqual(different, []);
+  assert.ok(lazy > 1000, `lazy nodes seen: ${lazy}`);
+  assert.ok(withGraphs > 10, `nodes with graph attributes seen: ${withGraphs}`);
+  // Read, written and encoded like a plain list.
+  const bytes = readFileSync(join(exportedDir, 'transformer_dynamo', 'model.onnx'));
+  const model = decodeModel(bytes);
+  const node = model.graph!.node!.find((n) => Object.getOwnPropertyDescriptor(n, 'attribute')?.get)!;
+  const expected = onnx.ModelProto.decode(bytes).graph!.node![model.graph!.node!.indexOf(node)].attribute;
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(node.attribute, dropEmptyLists)), JSON.parse(JSON.stringify(expected, dropEmptyLists)));
+  assert.equal(node.attribute, node.attribute, 'decoded once');
+  node.attribute = [onnx.AttributeProto.create({ name: 'added', type: onnx.AttributeProto.AttributeType.INT, i: 7 })];
+  const again = onnx.NodeProto.decode(onnx.NodeProto.encode(node).finish());
+  assert.deepEqual(again.attribute.map((a) => [a.name, Number(a.i)]), [['added', 7]]);
+  assert.deepEqual({ ...node }.attribute, node.attribute);
 });
