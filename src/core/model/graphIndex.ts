@@ -6,6 +6,7 @@ import type { GraphProto, NodeProto, TensorProto } from './proto.js';
 import { valueType, type ValueType } from './types.js';
 import { topologicalSort } from './topologicalSort.js';
 import { subgraphsOf } from './walk.js';
+import { decodedNameIds, nodeHasSubgraphs } from './lazyDecode.js';
 
 export interface Producer {
   node: NodeProto;
@@ -59,7 +60,9 @@ export class GraphIndex {
    * Value names (node inputs and outputs) to ids, which key typed arrays: a large graph has tens of
    * thousands of values, and an object or list per value is what made indexing slow.
    */
-  private readonly ids = new Map<string, number>();
+  private readonly ids: Map<string, number>;
+  /** Ids at or above this count were given after this index was built (the map can be the decoder's, shared). */
+  private count = 0;
   /** Per value id: the producing node's index, or -1. */
   private producerOf = new Int32Array(0);
   /** The consumers of value v are the (node index, input index) pairs k of consumerPairs for k in consumerStart[v] .. consumerStart[v + 1]. */
@@ -78,7 +81,10 @@ export class GraphIndex {
   private order?: number[];
   private outer?: string[];
 
-  private constructor(readonly graph: GraphProto, readonly parent?: GraphIndex) {}
+  private constructor(readonly graph: GraphProto, readonly parent?: GraphIndex) {
+    // A decoded graph comes with its names numbered: adopting them saves a second map of 100,000s of names.
+    this.ids = decodedNameIds(graph) ?? new Map();
+  }
 
   static build(graph: GraphProto, parent?: GraphIndex): GraphIndex {
     const index = new GraphIndex(graph, parent);
@@ -141,8 +147,8 @@ export class GraphIndex {
       }
       const inputs = node.input ?? [];
       for (let i = 0; i < inputs.length; i++) if (inputs[i]) consume(idOf(inputs[i]), index, i);
-      const subs = subgraphsOf(node);
-      if (subs.length) {
+      const subs = nodeHasSubgraphs(node) ? subgraphsOf(node) : undefined;
+      if (subs?.length) {
         const captured = new Set<string>();
         for (const sub of subs) for (const name of freeValues(sub.graph)) captured.add(name);
         this.captures.set(index, captured);
@@ -150,7 +156,7 @@ export class GraphIndex {
       }
       if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && outputs[0]) this.constantNodes.set(outputs[0], node);
     }
-    const count = ids.size;
+    const count = (this.count = ids.size);
     // The last producer of a name wins, as a later definition shadows an earlier one.
     this.producerOf = new Int32Array(count).fill(-1);
     for (let k = 0; k < producedLength; k += 2) this.producerOf[produced[k]] = produced[k + 1];
@@ -169,10 +175,16 @@ export class GraphIndex {
     this.consumerPairs = pairs;
   }
 
+  /** The name's id in this index, or -1. */
+  private idOf(name: string): number {
+    const id = this.ids.get(name);
+    return id !== undefined && id < this.count ? id : -1;
+  }
+
   /** The producing node's index, or -1. */
   private producerIndex(name: string): number {
-    const id = this.ids.get(name);
-    return id === undefined ? -1 : this.producerOf[id];
+    const id = this.idOf(name);
+    return id < 0 ? -1 : this.producerOf[id];
   }
 
   get nodes(): NodeProto[] {
@@ -188,8 +200,8 @@ export class GraphIndex {
   }
 
   consumers(name: string): Consumer[] {
-    const id = this.ids.get(name);
-    if (id === undefined) return [];
+    const id = this.idOf(name);
+    if (id < 0) return [];
     const pairs = this.consumerPairs;
     const result: Consumer[] = [];
     for (let k = this.consumerStart[id]; k < this.consumerStart[id + 1]; k++) {
@@ -200,9 +212,9 @@ export class GraphIndex {
 
   /** The nodes that read a value through an input slot (not only inside a subgraph), as indices; one per slot. */
   consumerIndices(name: string): number[] {
-    const id = this.ids.get(name);
+    const id = this.idOf(name);
     const result: number[] = [];
-    if (id === undefined) return result;
+    if (id < 0) return result;
     const pairs = this.consumerPairs;
     for (let k = this.consumerStart[id]; k < this.consumerStart[id + 1]; k++) if (pairs[2 * k + 1] >= 0) result.push(pairs[2 * k]);
     return result;
@@ -210,8 +222,8 @@ export class GraphIndex {
 
   /** How many consumers a value has, without listing them. */
   consumerCount(name: string): number {
-    const id = this.ids.get(name);
-    return id === undefined ? 0 : this.consumerStart[id + 1] - this.consumerStart[id];
+    const id = this.idOf(name);
+    return id < 0 ? 0 : this.consumerStart[id + 1] - this.consumerStart[id];
   }
 
   initializer(name: string): TensorProto | undefined {

@@ -10,7 +10,7 @@
 //   long strings per node) stay bytes until read.
 // raw_data is a view of the decoded bytes, as the generated decoder makes it.
 import protobuf from 'protobufjs/minimal.js';
-import { onnx, type ModelProto, type NodeProto, type StringStringEntryProto } from './proto.js';
+import { onnx, type GraphProto, type ModelProto, type NodeProto, type StringStringEntryProto } from './proto.js';
 
 type Reader = protobuf.Reader;
 
@@ -19,12 +19,17 @@ const pendingFields = Symbol('pendingFields');
 
 /**
  * A lazy node's own bytes, [start, end) of `buf`: its attributes and metadata entries are found there again
- * when first read, and kept here from then on (one small record per node, with a fixed shape).
+ * when first read, and kept here from then on. A field is undefined while it is still bytes, null when the
+ * node's own property holds it (one small record per node, with a fixed shape).
  */
 class PendingFields {
-  attribute: onnx.AttributeProto[] | undefined = undefined;
-  metadataProps: StringStringEntryProto[] | undefined = undefined;
-  constructor(readonly buf: Uint8Array, readonly start: number, readonly end: number) {}
+  constructor(
+    readonly buf: Uint8Array,
+    readonly start: number,
+    readonly end: number,
+    public attribute: onnx.AttributeProto[] | null | undefined,
+    public metadataProps: StringStringEntryProto[] | null | undefined,
+  ) {}
 }
 
 type LazyNode = onnx.NodeProto & { [pendingFields]?: PendingFields };
@@ -59,49 +64,48 @@ function decodeMetadata(pending: PendingFields): StringStringEntryProto[] {
 function decodeLazyAttributes(pending: PendingFields): onnx.AttributeProto[] {
   const list: onnx.AttributeProto[] = [];
   // Lazy attributes hold no graphs (see decodeNode), so the depth below them stays small.
-  const names: Names = new Map();
+  const names = new Names();
   forEachField(pending, 42, (reader, end) => {
     list.push(decodeAttribute(reader, end, 2, names));
   });
   return list;
 }
 
-// One getter/setter pair per field for every lazy node, so that V8 shares their object shape.
+// One getter/setter pair per field for every lazy node, so that V8 shares their object shape. A value set
+// replaces the bytes for good (undefined as null, which reads as absent just the same).
 const metadataAccessor: PropertyDescriptor = {
-  get(this: LazyNode): StringStringEntryProto[] {
+  get(this: LazyNode): StringStringEntryProto[] | null {
     const pending = this[pendingFields]!;
-    return (pending.metadataProps ??= decodeMetadata(pending));
+    if (pending.metadataProps === undefined) pending.metadataProps = decodeMetadata(pending);
+    return pending.metadataProps;
   },
-  set(this: LazyNode, value: StringStringEntryProto[]) {
-    this[pendingFields]!.metadataProps = value;
+  set(this: LazyNode, value: StringStringEntryProto[] | null | undefined) {
+    this[pendingFields]!.metadataProps = value ?? null;
   },
   enumerable: true,
   configurable: true,
 };
 
 const attributeAccessor: PropertyDescriptor = {
-  get(this: LazyNode): onnx.AttributeProto[] {
+  get(this: LazyNode): onnx.AttributeProto[] | null {
     const pending = this[pendingFields]!;
-    return (pending.attribute ??= decodeLazyAttributes(pending));
+    if (pending.attribute === undefined) pending.attribute = decodeLazyAttributes(pending);
+    return pending.attribute;
   },
-  set(this: LazyNode, value: onnx.AttributeProto[]) {
-    this[pendingFields]!.attribute = value;
+  set(this: LazyNode, value: onnx.AttributeProto[] | null | undefined) {
+    this[pendingFields]!.attribute = value ?? null;
   },
   enumerable: true,
   configurable: true,
 };
-
-function pendingOf(node: NodeProto, accessor: PropertyDescriptor): PendingFields | undefined {
-  const pending = (node as LazyNode)[pendingFields];
-  return pending && Object.getOwnPropertyDescriptor(node, accessor === metadataAccessor ? 'metadataProps' : 'attribute')?.get === accessor.get ? pending : undefined;
-}
 
 /**
  * Whether a node holds a graph in an attribute (If, Loop, Scan bodies), without decoding the attributes of
  * a lazy node: those hold none, as the decoder reads a node's attributes at once when one holds a graph.
  */
 export function nodeHasSubgraphs(node: NodeProto): boolean {
-  const pending = pendingOf(node, attributeAccessor);
+  // Asked for every node when a model is indexed or walked: no allocation here.
+  const pending = (node as LazyNode)[pendingFields];
   if (pending && pending.attribute === undefined) return false;
   for (const attribute of node.attribute ?? []) if (attribute.g || attribute.graphs?.length) return true;
   return false;
@@ -112,8 +116,8 @@ export function nodeHasSubgraphs(node: NodeProto): boolean {
  * objects made); the first entry with that key, as `metadataProps.find` gives.
  */
 export function nodeMetadataValue(node: NodeProto, key: string): string | undefined {
-  const pending = pendingOf(node, metadataAccessor);
-  if (!pending || pending.metadataProps) {
+  const pending = (node as LazyNode)[pendingFields];
+  if (!pending || pending.metadataProps !== undefined) {
     const entry = node.metadataProps?.find((p) => p.key === key);
     return entry ? entry.value ?? '' : undefined;
   }
@@ -193,25 +197,43 @@ const LeanAttribute = leanConstructor(onnx.AttributeProto.prototype);
 const LeanTensor = leanConstructor(onnx.TensorProto.prototype);
 
 /**
- * What decoding one graph's nodes shares. `names`: one string object per distinct value name, op type
- * and attribute name (a name is written once as an output and again for each input that reads it, and the
- * copies would all stay alive with the model). The other lists are reused per node and copied out at their
- * exact size: a list grown by push keeps room for 16 items, which for 50,000 nodes is megabytes of empty slots.
+ * One string object per distinct value name, op type and attribute name of a graph (a name is written once
+ * as an output and again for each input that reads it, and the copies would all stay alive with the
+ * model), numbered in the order first seen. The numbers stay with the decoded graph for its index.
+ */
+class Names {
+  readonly ids = new Map<string, number>();
+  private readonly texts: string[] = [];
+
+  intern(text: string): string {
+    const id = this.ids.get(text);
+    if (id !== undefined) return this.texts[id];
+    this.ids.set(text, this.texts.length);
+    this.texts.push(text);
+    return text;
+  }
+}
+
+/** Where a decoded graph keeps its names' numbers: non-enumerable, so copies and encoding never see it. */
+const valueIds = Symbol('valueIds');
+
+/**
+ * The numbers the decoder gave a graph's names (every node input and output among them), for GraphIndex to
+ * key its arrays by without building a second map of the same names. The index adds names it finds new.
+ */
+export function decodedNameIds(graph: GraphProto): Map<string, number> | undefined {
+  return (graph as GraphProto & { [valueIds]?: Map<string, number> })[valueIds];
+}
+
+/**
+ * What decoding one graph's nodes shares: the names, and lists reused per node and copied out at their
+ * exact size (a list grown by push keeps room for 16 items, which for 50,000 nodes is megabytes of empty slots).
  */
 interface NodeScratch {
-  names: Map<string, string>;
+  names: Names;
   input: string[];
   output: string[];
   attribute: onnx.AttributeProto[];
-}
-
-type Names = Map<string, string>;
-
-function intern(names: Names, text: string): string {
-  const known = names.get(text);
-  if (known !== undefined) return known;
-  names.set(text, text);
-  return text;
 }
 
 function decodeTensor(reader: Reader, end: number, depth: number): onnx.TensorProto {
@@ -245,7 +267,7 @@ function decodeAttribute(reader: Reader, end: number, depth: number, names: Name
     const start = reader.pos;
     const tag = reader.uint32();
     switch (tag) {
-      case 10: attribute.name = intern(names, reader.string()); continue;
+      case 10: attribute.name = names.intern(reader.string()); continue;
       case 21: attribute.f = reader.float(); continue;
       case 160: {
         // An enum: a value the schema does not know stays an unknown field, as the generated decoder keeps it.
@@ -303,10 +325,10 @@ function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScr
     const start = reader.pos;
     const tag = reader.uint32();
     switch (tag) {
-      case 10: input.push(intern(names, reader.string())); continue;
-      case 18: output.push(intern(names, reader.string())); continue;
+      case 10: input.push(names.intern(reader.string())); continue;
+      case 18: output.push(names.intern(reader.string())); continue;
       case 26: node.name = reader.string(); continue;
-      case 34: node.opType = intern(names, reader.string()); continue;
+      case 34: node.opType = names.intern(reader.string()); continue;
       case 42: {
         // Checked for a graph now; otherwise read when first asked for (see decodeLazyAttributes).
         const attributeEnd = fieldEnd(reader, end);
@@ -316,7 +338,7 @@ function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScr
         continue;
       }
       case 50: node.docString = reader.string(); continue;
-      case 58: node.domain = intern(names, reader.string()); continue;
+      case 58: node.domain = names.intern(reader.string()); continue;
       case 66: node.overload = reader.string(); continue;
       case 74: {
         reader.pos = fieldEnd(reader, end);
@@ -344,9 +366,10 @@ function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScr
     node.attribute = list.slice();
   }
   reader.len = outerLen;
-  if ((attributes && !graphAttribute) || metadata) {
-    Object.defineProperty(node, pendingFields, { value: new PendingFields(reader.buf, nodeStart, end) });
-    if (attributes && !graphAttribute) Object.defineProperty(node, 'attribute', attributeAccessor);
+  const lazyAttributes = attributes > 0 && !graphAttribute;
+  if (lazyAttributes || metadata) {
+    Object.defineProperty(node, pendingFields, { value: new PendingFields(reader.buf, nodeStart, end, lazyAttributes ? undefined : null, metadata ? undefined : null) });
+    if (lazyAttributes) Object.defineProperty(node, 'attribute', attributeAccessor);
     if (metadata) Object.defineProperty(node, 'metadataProps', metadataAccessor);
   }
   return node;
@@ -357,7 +380,7 @@ function decodeGraph(reader: Reader, end: number, depth: number): onnx.GraphProt
   const outerLen = reader.len;
   reader.len = end;
   const graph = new onnx.GraphProto();
-  const scratch: NodeScratch = { names: new Map(), input: [], output: [], attribute: [] };
+  const scratch: NodeScratch = { names: new Names(), input: [], output: [], attribute: [] };
   while (reader.pos < end) {
     const start = reader.pos;
     const tag = reader.uint32();
@@ -373,6 +396,7 @@ function decodeGraph(reader: Reader, end: number, depth: number): onnx.GraphProt
   }
   if (reader.pos !== end) throw new RangeError('index out of range');
   reader.len = outerLen;
+  Object.defineProperty(graph, valueIds, { value: scratch.names.ids });
   return graph;
 }
 
