@@ -236,7 +236,8 @@ interface NodeScratch {
   attribute: onnx.AttributeProto[];
 }
 
-function decodeTensor(reader: Reader, end: number, depth: number): onnx.TensorProto {
+/** `names`: given for initializers, whose names are node inputs too (one string for both). */
+function decodeTensor(reader: Reader, end: number, depth: number, names?: Names): onnx.TensorProto {
   if (depth > protobuf.Reader.recursionLimit) throw new Error('max depth exceeded');
   const outerLen = reader.len;
   reader.len = end;
@@ -246,7 +247,7 @@ function decodeTensor(reader: Reader, end: number, depth: number): onnx.TensorPr
     const tag = reader.uint32();
     switch (tag) {
       case 16: tensor.dataType = reader.int32(); continue;
-      case 66: tensor.name = reader.string(); continue;
+      case 66: tensor.name = names ? names.intern(reader.string()) : reader.string(); continue;
       case 74: tensor.rawData = reader.bytes(); continue;
       default: mergeField(reader, start, tag, depth, tensor, mergeTensor);
     }
@@ -389,7 +390,7 @@ function decodeGraph(reader: Reader, end: number, depth: number): onnx.GraphProt
       graph.node.push(decodeNode(reader, reader.pos + length, depth + 1, scratch));
     } else if (tag === 42) {
       const length = fieldLength(reader, end);
-      graph.initializer.push(decodeTensor(reader, reader.pos + length, depth + 1));
+      graph.initializer.push(decodeTensor(reader, reader.pos + length, depth + 1, scratch.names));
     } else {
       mergeField(reader, start, tag, depth, graph, mergeGraph);
     }
