@@ -72,7 +72,8 @@ function decodeLazyAttributes(pending: PendingFields): onnx.AttributeProto[] {
 }
 
 // One getter/setter pair per field for every lazy node, so that V8 shares their object shape. A value set
-// replaces the bytes for good (undefined as null, which reads as absent just the same).
+// replaces the bytes for good (undefined as null, which reads as absent just the same). Never removed or
+// replaced (not configurable), so that the record says for certain what the node holds (nodeHasSubgraphs).
 const metadataAccessor: PropertyDescriptor = {
   get(this: LazyNode): StringStringEntryProto[] | null {
     const pending = this[pendingFields]!;
@@ -83,7 +84,7 @@ const metadataAccessor: PropertyDescriptor = {
     this[pendingFields]!.metadataProps = value ?? null;
   },
   enumerable: true,
-  configurable: true,
+  configurable: false,
 };
 
 const attributeAccessor: PropertyDescriptor = {
@@ -96,7 +97,7 @@ const attributeAccessor: PropertyDescriptor = {
     this[pendingFields]!.attribute = value ?? null;
   },
   enumerable: true,
-  configurable: true,
+  configurable: false,
 };
 
 /**
