@@ -10,7 +10,7 @@
 //   long strings per node) stay bytes until read.
 // raw_data is a view of the decoded bytes, as the generated decoder makes it.
 import protobuf from 'protobufjs/minimal.js';
-import { onnx, type GraphProto, type ModelProto, type NodeProto, type StringStringEntryProto } from './proto.js';
+import { onnx, type GraphProto, type Long, type ModelProto, type NodeProto, type StringStringEntryProto } from './proto.js';
 
 type Reader = protobuf.Reader;
 
@@ -243,10 +243,14 @@ function decodeTensor(reader: Reader, end: number, depth: number, names?: Names)
   const outerLen = reader.len;
   reader.len = end;
   const tensor = new LeanTensor();
+  let dims: Long[] | undefined;
   while (reader.pos < end) {
     const start = reader.pos;
     const tag = reader.uint32();
     switch (tag) {
+      // Dims, unpacked (as onnx.proto's proto2 writes them) or packed; Long, as the generated decoder makes them.
+      case 8: (dims ??= []).push(reader.int64() as unknown as Long); continue;
+      case 10: reader.int64s((dims ??= [])); continue;
       case 16: tensor.dataType = reader.int32(); continue;
       case 66: tensor.name = names ? names.intern(reader.string()) : reader.string(); continue;
       case 74: tensor.rawData = reader.bytes(); continue;
@@ -255,6 +259,8 @@ function decodeTensor(reader: Reader, end: number, depth: number, names?: Names)
   }
   if (reader.pos !== end) throw new RangeError('index out of range');
   reader.len = outerLen;
+  // At its exact size: a list filled by push keeps room for 16.
+  if (dims) tensor.dims = dims.slice();
   return tensor;
 }
 
