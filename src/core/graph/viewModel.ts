@@ -5,6 +5,7 @@
 import { isExternal } from '../model/externalData.js';
 import { GraphIndex } from '../model/graphIndex.js';
 import { defaultOpset } from '../model/graphQueries.js';
+import { nodeHasSubgraphs } from '../model/lazyDecode.js';
 import type { FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto } from '../model/proto.js';
 import { summarize, tensorByteSize } from '../model/summary.js';
 import { constantNodeTensor } from '../model/tensorValues.js';
@@ -135,7 +136,7 @@ export function listGraphs(model: ModelProto, main?: GraphSource): GraphEntry[] 
     const fullTitle = source.kind === 'subgraph' ? fullPath(source) : source.title;
     result.push({ id: source.id, title: source.path, fullTitle, node: source.node, attribute: source.attribute, kind: source.kind, parent: source.parent?.id, nodes: source.nodes.length - folded, folded });
     for (let i = 0; i < source.nodes.length; i++) {
-      if (!source.nodes[i].attribute?.some((a) => a.g || a.graphs?.length)) continue;
+      if (!nodeHasSubgraphs(source.nodes[i])) continue;
       for (const sub of nodeSubgraphs(source, i)) visit(sub.source);
     }
   };
@@ -250,7 +251,7 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
     for (const name of node.input ?? []) inputIndices.push(name ? valueOf(name) : -1);
     const outputIndices = (node.output ?? []).map((name) => (name ? numbers.get(name)! : -1));
     const view: NodeView = { name: node.name ?? '', op: node.opType ?? '', domain: node.domain && node.domain !== 'ai.onnx' ? node.domain : '', inputs: inputIndices, outputs: outputIndices, folded: [], group: -1 };
-    if (node.attribute?.some((a) => a.g || a.graphs?.length)) {
+    if (nodeHasSubgraphs(node)) {
       view.subgraphs = nodeSubgraphs(source, n).map((s) => ({ attribute: s.attribute, graph: s.source.id }));
       // What the bodies read by name: drawn as edges into the node, or into the bodies when shown inline.
       const captured = new Set<number>();

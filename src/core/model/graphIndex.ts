@@ -6,6 +6,7 @@ import type { GraphProto, NodeProto, TensorProto } from './proto.js';
 import { valueType, type ValueType } from './types.js';
 import { topologicalSort } from './topologicalSort.js';
 import { subgraphsOf } from './walk.js';
+import { decodedNameIds, nodeHasSubgraphs } from './lazyDecode.js';
 
 export interface Producer {
   node: NodeProto;
@@ -44,6 +45,14 @@ function freeValues(graph: GraphProto): Set<string> {
   return used;
 }
 
+/** A Constant node's tensor as far as its type goes: the attribute's own tensor when it holds one (no copy made). */
+function constantTensorHeader(node: NodeProto | undefined): TensorProto | undefined {
+  if (!node) return undefined;
+  const attribute = node.attribute?.[0];
+  if (attribute?.name === 'value') return attribute.t ?? undefined;
+  return constantNodeTensor(node);
+}
+
 export class GraphIndex {
   /** The nodes as indexed (the graph's list may change later); producers and consumers point into it. */
   private indexed: NodeProto[] = [];
@@ -51,7 +60,9 @@ export class GraphIndex {
    * Value names (node inputs and outputs) to ids, which key typed arrays: a large graph has tens of
    * thousands of values, and an object or list per value is what made indexing slow.
    */
-  private readonly ids = new Map<string, number>();
+  private readonly ids: Map<string, number>;
+  /** Ids at or above this count were given after this index was built (the map can be the decoder's, shared). */
+  private count = 0;
   /** Per value id: the producing node's index, or -1. */
   private producerOf = new Int32Array(0);
   /** The consumers of value v are the (node index, input index) pairs k of consumerPairs for k in consumerStart[v] .. consumerStart[v + 1]. */
@@ -60,7 +71,9 @@ export class GraphIndex {
   private readonly initializers = new Map<string, TensorProto>();
   private readonly inputs = new Set<string>();
   private readonly outputs = new Set<string>();
+  /** Declared types (value_info, inputs, outputs, sparse initializers); those of initializers and Constant outputs are derived when asked. */
   private readonly types = new Map<string, ValueType>();
+  private readonly derivedTypes = new Map<string, ValueType | null>();
   private readonly constantNodes = new Map<string, NodeProto>();
   /** Free values of each node's subgraphs, computed once. */
   private readonly captures = new Map<number, Set<string>>();
@@ -68,7 +81,10 @@ export class GraphIndex {
   private order?: number[];
   private outer?: string[];
 
-  private constructor(readonly graph: GraphProto, readonly parent?: GraphIndex) {}
+  private constructor(readonly graph: GraphProto, readonly parent?: GraphIndex) {
+    // A decoded graph comes with its names numbered: adopting them saves a second map of 100,000s of names.
+    this.ids = decodedNameIds(graph) ?? new Map();
+  }
 
   static build(graph: GraphProto, parent?: GraphIndex): GraphIndex {
     const index = new GraphIndex(graph, parent);
@@ -78,10 +94,7 @@ export class GraphIndex {
 
   private fill(): void {
     const g = this.graph;
-    for (const t of g.initializer ?? []) {
-      this.initializers.set(t.name ?? '', t);
-      this.types.set(t.name ?? '', { kind: 'tensor', elemType: dataTypeName(t.dataType ?? 0), shape: tensorDims(t) });
-    }
+    for (const t of g.initializer ?? []) this.initializers.set(t.name ?? '', t);
     for (const s of g.sparseInitializer ?? []) {
       const name = s.values?.name ?? '';
       this.types.set(name, { kind: 'sparse_tensor', elemType: dataTypeName(s.values?.dataType ?? 0), shape: (s.dims ?? []).map(Number) });
@@ -102,41 +115,58 @@ export class GraphIndex {
       if (id === undefined) ids.set(name, (id = ids.size));
       return id;
     };
-    // Flat (value id, node index) and (value id, node index, input index) records, grouped by id below.
-    const produced: number[] = [];
-    const consumed: number[] = [];
+    // Flat (value id, node index) and (value id, node index, input index) records, grouped by id below;
+    // typed and sized from a first count, as growing plain lists of 100,000s of numbers copies them again and again.
+    let inputCount = 0;
+    let outputCount = 0;
+    for (const node of nodes) {
+      inputCount += node.input?.length ?? 0;
+      outputCount += node.output?.length ?? 0;
+    }
+    const produced = new Int32Array(2 * outputCount);
+    let producedLength = 0;
+    let consumed = new Int32Array(3 * inputCount);
+    let consumedLength = 0;
+    const consume = (id: number, index: number, input: number): void => {
+      if (consumedLength + 3 > consumed.length) {
+        const larger = new Int32Array(2 * consumed.length + 48);
+        larger.set(consumed);
+        consumed = larger;
+      }
+      consumed[consumedLength++] = id;
+      consumed[consumedLength++] = index;
+      consumed[consumedLength++] = input;
+    };
     for (let index = 0; index < nodes.length; index++) {
       const node = nodes[index];
       const outputs = node.output ?? [];
-      for (let o = 0; o < outputs.length; o++) if (outputs[o]) produced.push(idOf(outputs[o]), index);
+      for (let o = 0; o < outputs.length; o++) {
+        if (!outputs[o]) continue;
+        produced[producedLength++] = idOf(outputs[o]);
+        produced[producedLength++] = index;
+      }
       const inputs = node.input ?? [];
-      for (let i = 0; i < inputs.length; i++) if (inputs[i]) consumed.push(idOf(inputs[i]), index, i);
-      const subs = node.attribute?.length ? subgraphsOf(node) : [];
-      if (subs.length) {
+      for (let i = 0; i < inputs.length; i++) if (inputs[i]) consume(idOf(inputs[i]), index, i);
+      const subs = nodeHasSubgraphs(node) ? subgraphsOf(node) : undefined;
+      if (subs?.length) {
         const captured = new Set<string>();
         for (const sub of subs) for (const name of freeValues(sub.graph)) captured.add(name);
         this.captures.set(index, captured);
-        for (const name of captured) if (!inputs.includes(name)) consumed.push(idOf(name), index, -1);
+        for (const name of captured) if (!inputs.includes(name)) consume(idOf(name), index, -1);
       }
-      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && outputs[0]) {
-        this.constantNodes.set(outputs[0], node);
-        if (!this.types.has(outputs[0])) {
-          const t = constantNodeTensor(node);
-          if (t) this.types.set(outputs[0], { kind: 'tensor', elemType: dataTypeName(t.dataType ?? 0), shape: tensorDims(t) });
-        }
-      }
+      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && outputs[0]) this.constantNodes.set(outputs[0], node);
     }
-    const count = ids.size;
+    const count = (this.count = ids.size);
     // The last producer of a name wins, as a later definition shadows an earlier one.
     this.producerOf = new Int32Array(count).fill(-1);
-    for (let k = 0; k < produced.length; k += 2) this.producerOf[produced[k]] = produced[k + 1];
+    for (let k = 0; k < producedLength; k += 2) this.producerOf[produced[k]] = produced[k + 1];
     // A stable counting sort by value id keeps each value's consumers in node order.
     const start = new Uint32Array(count + 1);
-    for (let k = 0; k < consumed.length; k += 3) start[consumed[k] + 1]++;
+    for (let k = 0; k < consumedLength; k += 3) start[consumed[k] + 1]++;
     for (let v = 0; v < count; v++) start[v + 1] += start[v];
     const next = start.slice(0, count);
-    const pairs = new Int32Array((consumed.length / 3) * 2);
-    for (let k = 0; k < consumed.length; k += 3) {
+    const pairs = new Int32Array((consumedLength / 3) * 2);
+    for (let k = 0; k < consumedLength; k += 3) {
       const at = 2 * next[consumed[k]]++;
       pairs[at] = consumed[k + 1];
       pairs[at + 1] = consumed[k + 2];
@@ -145,10 +175,16 @@ export class GraphIndex {
     this.consumerPairs = pairs;
   }
 
+  /** The name's id in this index, or -1. */
+  private idOf(name: string): number {
+    const id = this.ids.get(name);
+    return id !== undefined && id < this.count ? id : -1;
+  }
+
   /** The producing node's index, or -1. */
   private producerIndex(name: string): number {
-    const id = this.ids.get(name);
-    return id === undefined ? -1 : this.producerOf[id];
+    const id = this.idOf(name);
+    return id < 0 ? -1 : this.producerOf[id];
   }
 
   get nodes(): NodeProto[] {
@@ -164,8 +200,8 @@ export class GraphIndex {
   }
 
   consumers(name: string): Consumer[] {
-    const id = this.ids.get(name);
-    if (id === undefined) return [];
+    const id = this.idOf(name);
+    if (id < 0) return [];
     const pairs = this.consumerPairs;
     const result: Consumer[] = [];
     for (let k = this.consumerStart[id]; k < this.consumerStart[id + 1]; k++) {
@@ -176,9 +212,9 @@ export class GraphIndex {
 
   /** The nodes that read a value through an input slot (not only inside a subgraph), as indices; one per slot. */
   consumerIndices(name: string): number[] {
-    const id = this.ids.get(name);
+    const id = this.idOf(name);
     const result: number[] = [];
-    if (id === undefined) return result;
+    if (id < 0) return result;
     const pairs = this.consumerPairs;
     for (let k = this.consumerStart[id]; k < this.consumerStart[id + 1]; k++) if (pairs[2 * k + 1] >= 0) result.push(pairs[2 * k]);
     return result;
@@ -186,8 +222,8 @@ export class GraphIndex {
 
   /** How many consumers a value has, without listing them. */
   consumerCount(name: string): number {
-    const id = this.ids.get(name);
-    return id === undefined ? 0 : this.consumerStart[id + 1] - this.consumerStart[id];
+    const id = this.idOf(name);
+    return id < 0 ? 0 : this.consumerStart[id + 1] - this.consumerStart[id];
   }
 
   initializer(name: string): TensorProto | undefined {
@@ -209,7 +245,23 @@ export class GraphIndex {
 
   /** Type from this graph's declarations, else from enclosing graphs. */
   valueType(name: string): ValueType | undefined {
-    return this.types.get(name) ?? this.parent?.valueType(name);
+    return this.types.get(name) ?? this.derivedType(name) ?? this.parent?.valueType(name);
+  }
+
+  /**
+   * The type an initializer or a Constant node's tensor gives a value (a declaration wins over both, an
+   * initializer over a Constant), worked out on first use: a large model has tens of thousands of them,
+   * and opening it reads few.
+   */
+  private derivedType(name: string): ValueType | undefined {
+    let type = this.derivedTypes.get(name);
+    if (type === undefined) {
+      const init = this.initializers.get(name);
+      const tensor = init ?? constantTensorHeader(this.constantNodes.get(name));
+      type = tensor ? { kind: 'tensor', elemType: dataTypeName(tensor.dataType ?? 0), shape: tensorDims(tensor) } : null;
+      this.derivedTypes.set(name, type);
+    }
+    return type ?? undefined;
   }
 
   /** An initializer or Constant node output visible here (this graph or an enclosing one). */

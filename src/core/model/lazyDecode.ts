@@ -1,61 +1,129 @@
 // ModelProto decoding that is cheaper for graphs of many nodes, with the same result types as the
-// generated decoder. The model and each graph are walked field by field: nodes are read here, every other
-// field is handed to the generated decoder, which merges that one field into the message. A node's
-// metadata_props (the PyTorch exporter writes three long strings per node) stay bytes until read.
+// generated decoder. The model and each graph are walked field by field: nodes, their attributes and
+// tensors (initializers, attribute tensors) are read here, every other field is handed to the generated
+// decoder, which merges that one field into the message. Two differences from the generated decoder, both
+// invisible to readers and to encoding:
+// - A node, attribute or tensor gets a repeated field's list only when the bytes hold that field; an absent
+//   one reads as the generated prototype's shared frozen empty list (graphs keep their own lists, which
+//   edits and transforms push into). A 50k-node model otherwise carries half a million empty lists.
+// - A node's attributes (unless one holds a graph) and metadata_props (the PyTorch exporter writes three
+//   long strings per node) stay bytes until read.
+// raw_data is a view of the decoded bytes, as the generated decoder makes it.
 import protobuf from 'protobufjs/minimal.js';
-import { onnx, type ModelProto, type NodeProto, type StringStringEntryProto } from './proto.js';
+import { onnx, type GraphProto, type Long, type ModelProto, type NodeProto, type StringStringEntryProto } from './proto.js';
 
 type Reader = protobuf.Reader;
 
-/** Where a lazy node keeps its undecoded metadata entries: non-enumerable, so spreads and deep equality ignore it. */
-const pendingMetadata = Symbol('pendingMetadata');
+/** Where a lazy node keeps its undecoded fields: non-enumerable, so spreads and deep equality ignore it. */
+const pendingFields = Symbol('pendingFields');
 
-interface PendingMetadata {
-  buf: Uint8Array;
-  /** [start, end) of each entry's message bytes. */
-  ranges: number[];
-  value?: StringStringEntryProto[];
+/**
+ * A lazy node's own bytes, [start, end) of `buf`: its attributes and metadata entries are found there again
+ * when first read, and kept here from then on. A field is undefined while it is still bytes, null when the
+ * node's own property holds it (one small record per node, with a fixed shape).
+ */
+class PendingFields {
+  constructor(
+    readonly buf: Uint8Array,
+    readonly start: number,
+    readonly end: number,
+    public attribute: onnx.AttributeProto[] | null | undefined,
+    public metadataProps: StringStringEntryProto[] | null | undefined,
+  ) {}
 }
 
-type LazyNode = onnx.NodeProto & { [pendingMetadata]?: PendingMetadata };
+type LazyNode = onnx.NodeProto & { [pendingFields]?: PendingFields };
 
-function decodeMetadata(pending: PendingMetadata): StringStringEntryProto[] {
+/** Calls `visit` with a reader positioned in each field `tag` of a pending node, and the field's end. */
+function forEachField(pending: PendingFields, tag: number, visit: (reader: Reader, end: number) => boolean | void): void {
   const reader = protobuf.Reader.create(pending.buf);
-  const list: StringStringEntryProto[] = [];
-  for (let i = 0; i < pending.ranges.length; i += 2) {
-    reader.pos = pending.ranges[i];
-    list.push(onnx.StringStringEntryProto.decode(reader, pending.ranges[i + 1] - pending.ranges[i]));
+  reader.pos = pending.start;
+  reader.len = pending.end;
+  while (reader.pos < pending.end) {
+    const found = reader.uint32();
+    if (found !== tag) {
+      reader.skipType(found & 7);
+      continue;
+    }
+    const length = reader.uint32();
+    const end = reader.pos + length;
+    if (visit(reader, end)) return;
+    reader.pos = end;
+    reader.len = pending.end;
   }
+}
+
+function decodeMetadata(pending: PendingFields): StringStringEntryProto[] {
+  const list: StringStringEntryProto[] = [];
+  forEachField(pending, 74, (reader, end) => {
+    list.push(onnx.StringStringEntryProto.decode(reader, end - reader.pos));
+  });
   return list;
 }
 
-// One getter/setter pair for every lazy node, so that V8 shares their object shape.
+function decodeLazyAttributes(pending: PendingFields): onnx.AttributeProto[] {
+  const list: onnx.AttributeProto[] = [];
+  // Lazy attributes hold no graphs (see decodeNode), so the depth below them stays small.
+  const names = new Names();
+  forEachField(pending, 42, (reader, end) => {
+    list.push(decodeAttribute(reader, end, 2, names));
+  });
+  return list;
+}
+
+// One getter/setter pair per field for every lazy node, so that V8 shares their object shape. A value set
+// replaces the bytes for good (undefined as null, which reads as absent just the same). Never removed or
+// replaced (not configurable), so that the record says for certain what the node holds (nodeHasSubgraphs).
 const metadataAccessor: PropertyDescriptor = {
-  get(this: LazyNode): StringStringEntryProto[] {
-    const pending = this[pendingMetadata]!;
-    return (pending.value ??= decodeMetadata(pending));
+  get(this: LazyNode): StringStringEntryProto[] | null {
+    const pending = this[pendingFields]!;
+    if (pending.metadataProps === undefined) pending.metadataProps = decodeMetadata(pending);
+    return pending.metadataProps;
   },
-  set(this: LazyNode, value: StringStringEntryProto[]) {
-    this[pendingMetadata]!.value = value;
+  set(this: LazyNode, value: StringStringEntryProto[] | null | undefined) {
+    this[pendingFields]!.metadataProps = value ?? null;
   },
   enumerable: true,
-  configurable: true,
+  configurable: false,
 };
+
+const attributeAccessor: PropertyDescriptor = {
+  get(this: LazyNode): onnx.AttributeProto[] | null {
+    const pending = this[pendingFields]!;
+    if (pending.attribute === undefined) pending.attribute = decodeLazyAttributes(pending);
+    return pending.attribute;
+  },
+  set(this: LazyNode, value: onnx.AttributeProto[] | null | undefined) {
+    this[pendingFields]!.attribute = value ?? null;
+  },
+  enumerable: true,
+  configurable: false,
+};
+
+/**
+ * Whether a node holds a graph in an attribute (If, Loop, Scan bodies), without decoding the attributes of
+ * a lazy node: those hold none, as the decoder reads a node's attributes at once when one holds a graph.
+ */
+export function nodeHasSubgraphs(node: NodeProto): boolean {
+  // Asked for every node when a model is indexed or walked: no allocation here.
+  const pending = (node as LazyNode)[pendingFields];
+  if (pending && pending.attribute === undefined) return false;
+  for (const attribute of node.attribute ?? []) if (attribute.g || attribute.graphs?.length) return true;
+  return false;
+}
 
 /**
  * The value of one metadata entry of a node, read straight from the bytes of a lazy node (no entry
  * objects made); the first entry with that key, as `metadataProps.find` gives.
  */
 export function nodeMetadataValue(node: NodeProto, key: string): string | undefined {
-  const pending = (node as LazyNode)[pendingMetadata];
-  if (!pending || pending.value) {
+  const pending = (node as LazyNode)[pendingFields];
+  if (!pending || pending.metadataProps !== undefined) {
     const entry = node.metadataProps?.find((p) => p.key === key);
     return entry ? entry.value ?? '' : undefined;
   }
-  const reader = protobuf.Reader.create(pending.buf);
-  for (let i = 0; i < pending.ranges.length; i += 2) {
-    reader.pos = pending.ranges[i];
-    const end = pending.ranges[i + 1];
+  let found: string | undefined;
+  forEachField(pending, 74, (reader, end) => {
     // Reads stay within the entry, as the generated decoder's do.
     reader.len = end;
     let entryKey = '';
@@ -66,9 +134,25 @@ export function nodeMetadataValue(node: NodeProto, key: string): string | undefi
       else if (tag === 18) value = reader.string();
       else reader.skipType(tag & 7);
     }
-    if (entryKey === key) return value ?? '';
+    if (entryKey !== key) return false;
+    found = value ?? '';
+    return true;
+  });
+  return found;
+}
+
+/** Whether the attribute in [reader.pos, end) holds a graph (fields g and graphs); leaves the reader at `end`. */
+function attributeHoldsGraph(reader: Reader, end: number): boolean {
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag === 50 || tag === 90) {
+      reader.pos = end;
+      return true;
+    }
+    reader.skipType(tag & 7);
   }
-  return undefined;
+  if (reader.pos !== end) throw new RangeError('index out of range');
+  return false;
 }
 
 /** The byte length of the length-delimited field whose tag was just read, checked against the message end. */
@@ -76,6 +160,12 @@ function fieldLength(reader: Reader, end: number): number {
   const length = reader.uint32();
   if (reader.pos + length > end) throw new RangeError(`index out of range: ${reader.pos} + ${length} > ${end}`);
   return length;
+}
+
+/** Where the length-delimited field whose tag was just read ends (its length read and checked). */
+function fieldEnd(reader: Reader, end: number): number {
+  const length = fieldLength(reader, end);
+  return reader.pos + length;
 }
 
 /** Hands the field that starts at `start` (its tag already read) to the generated decoder of `message`. */
@@ -91,72 +181,176 @@ type MergeDecode<T> = (r: Reader, length: number, end: undefined, depth: number,
 const mergeModel = onnx.ModelProto.decode as unknown as MergeDecode<onnx.ModelProto>;
 const mergeGraph = onnx.GraphProto.decode as unknown as MergeDecode<onnx.GraphProto>;
 const mergeNode = onnx.NodeProto.decode as unknown as MergeDecode<onnx.NodeProto>;
-const decodeAttribute = onnx.AttributeProto.decode as unknown as (r: Reader, length: number, end: undefined, depth: number) => onnx.AttributeProto;
-
-// A node as the generated constructor makes it (own empty lists), minus the metadata list, which
-// decodeNode adds last either as a plain list or as the lazy accessor.
-interface LeanNodeConstructor {
-  new (): onnx.NodeProto;
-}
-const LeanNode = function (this: onnx.NodeProto) {
-  this.input = [];
-  this.output = [];
-  this.attribute = [];
-  this.deviceConfigurations = [];
-} as unknown as LeanNodeConstructor;
-LeanNode.prototype = onnx.NodeProto.prototype;
+const mergeAttribute = onnx.AttributeProto.decode as unknown as MergeDecode<onnx.AttributeProto>;
+const mergeTensor = onnx.TensorProto.decode as unknown as MergeDecode<onnx.TensorProto>;
 
 /**
- * What decoding one graph's nodes shares. `names`: one string object per distinct value name and op
- * type (a name is written once as an output and again for each input that reads it, and the copies would
- * all stay alive with the model). The other lists are reused per node and copied out at their exact size:
- * a list grown by push keeps room for 16 items, which for 50,000 nodes is megabytes of empty slots.
+ * Constructors of messages without own lists (see the top of this file): the generated prototypes hold
+ * every field's default, and the generated decoder replaces a default list by an own one before it adds.
+ */
+function leanConstructor<T>(prototype: T): new () => T {
+  const Lean = function () {} as unknown as new () => T;
+  Lean.prototype = prototype;
+  return Lean;
+}
+const LeanNode = leanConstructor(onnx.NodeProto.prototype);
+const LeanAttribute = leanConstructor(onnx.AttributeProto.prototype);
+const LeanTensor = leanConstructor(onnx.TensorProto.prototype);
+
+/**
+ * One string object per distinct value name, op type and attribute name of a graph (a name is written once
+ * as an output and again for each input that reads it, and the copies would all stay alive with the
+ * model), numbered in the order first seen. The numbers stay with the decoded graph for its index.
+ */
+class Names {
+  readonly ids = new Map<string, number>();
+  private readonly texts: string[] = [];
+
+  intern(text: string): string {
+    const id = this.ids.get(text);
+    if (id !== undefined) return this.texts[id];
+    this.ids.set(text, this.texts.length);
+    this.texts.push(text);
+    return text;
+  }
+}
+
+/** Where a decoded graph keeps its names' numbers: non-enumerable, so copies and encoding never see it. */
+const valueIds = Symbol('valueIds');
+
+/**
+ * The numbers the decoder gave a graph's names (every node input and output among them), for GraphIndex to
+ * key its arrays by without building a second map of the same names. The index adds names it finds new.
+ */
+export function decodedNameIds(graph: GraphProto): Map<string, number> | undefined {
+  return (graph as GraphProto & { [valueIds]?: Map<string, number> })[valueIds];
+}
+
+/**
+ * What decoding one graph's nodes shares: the names, and lists reused per node and copied out at their
+ * exact size (a list grown by push keeps room for 16 items, which for 50,000 nodes is megabytes of empty slots).
  */
 interface NodeScratch {
-  names: Map<string, string>;
+  names: Names;
   input: string[];
   output: string[];
-  metadata: number[];
+  attribute: onnx.AttributeProto[];
 }
 
-type Names = Map<string, string>;
-
-function intern(names: Names, text: string): string {
-  const known = names.get(text);
-  if (known !== undefined) return known;
-  names.set(text, text);
-  return text;
-}
-
-function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScratch): onnx.NodeProto {
-  // Reads within the node stop at its end, as in the generated decoder.
+/** `names`: given for initializers, whose names are node inputs too (one string for both). */
+function decodeTensor(reader: Reader, end: number, depth: number, names?: Names): onnx.TensorProto {
+  if (depth > protobuf.Reader.recursionLimit) throw new Error('max depth exceeded');
   const outerLen = reader.len;
   reader.len = end;
-  const node = new LeanNode();
-  const { names, input, output, metadata } = scratch;
-  input.length = 0;
-  output.length = 0;
-  metadata.length = 0;
+  const tensor = new LeanTensor();
+  let dims: Long[] | undefined;
   while (reader.pos < end) {
     const start = reader.pos;
     const tag = reader.uint32();
     switch (tag) {
-      case 10: input.push(intern(names, reader.string())); continue;
-      case 18: output.push(intern(names, reader.string())); continue;
+      // Dims, unpacked (as onnx.proto's proto2 writes them) or packed; Long, as the generated decoder makes them.
+      case 8: (dims ??= []).push(reader.int64() as unknown as Long); continue;
+      case 10: reader.int64s((dims ??= [])); continue;
+      case 16: tensor.dataType = reader.int32(); continue;
+      case 66: tensor.name = names ? names.intern(reader.string()) : reader.string(); continue;
+      case 74: tensor.rawData = reader.bytes(); continue;
+      default: mergeField(reader, start, tag, depth, tensor, mergeTensor);
+    }
+  }
+  if (reader.pos !== end) throw new RangeError('index out of range');
+  reader.len = outerLen;
+  // At its exact size: a list filled by push keeps room for 16.
+  if (dims) tensor.dims = dims.slice();
+  return tensor;
+}
+
+const attributeTypes = onnx.AttributeProto.AttributeType as unknown as Record<number, string | undefined>;
+
+function decodeAttribute(reader: Reader, end: number, depth: number, names: Names): onnx.AttributeProto {
+  if (depth > protobuf.Reader.recursionLimit) throw new Error('max depth exceeded');
+  const outerLen = reader.len;
+  reader.len = end;
+  const attribute = new LeanAttribute();
+  while (reader.pos < end) {
+    const start = reader.pos;
+    const tag = reader.uint32();
+    switch (tag) {
+      case 10: attribute.name = names.intern(reader.string()); continue;
+      case 21: attribute.f = reader.float(); continue;
+      case 160: {
+        // An enum: a value the schema does not know stays an unknown field, as the generated decoder keeps it.
+        const afterTag = reader.pos;
+        const value = reader.int32();
+        if (attributeTypes[value] !== undefined) {
+          attribute.type = value;
+          continue;
+        }
+        reader.pos = afterTag;
+        break;
+      }
+      case 42:
+        // A repeated singular message merges into the first: the generated decoder does that.
+        if (attribute.t) break;
+        attribute.t = decodeTensor(reader, fieldEnd(reader, end), depth + 1);
+        continue;
+      case 50:
+        if (attribute.g) break;
+        attribute.g = decodeGraph(reader, fieldEnd(reader, end), depth + 1);
+        continue;
+      case 82: {
+        const tensor = decodeTensor(reader, fieldEnd(reader, end), depth + 1);
+        if (attribute.tensors?.length) attribute.tensors.push(tensor);
+        else attribute.tensors = [tensor];
+        continue;
+      }
+      case 90: {
+        const graph = decodeGraph(reader, fieldEnd(reader, end), depth + 1);
+        if (attribute.graphs?.length) attribute.graphs.push(graph);
+        else attribute.graphs = [graph];
+        continue;
+      }
+    }
+    mergeField(reader, start, tag, depth, attribute, mergeAttribute);
+  }
+  if (reader.pos !== end) throw new RangeError('index out of range');
+  reader.len = outerLen;
+  return attribute;
+}
+
+function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScratch): onnx.NodeProto {
+  // Reads within the node stop at its end, as in the generated decoder.
+  const nodeStart = reader.pos;
+  const outerLen = reader.len;
+  reader.len = end;
+  const node = new LeanNode();
+  const { names, input, output } = scratch;
+  input.length = 0;
+  output.length = 0;
+  let attributes = 0;
+  let graphAttribute = false;
+  let metadata = false;
+  while (reader.pos < end) {
+    const start = reader.pos;
+    const tag = reader.uint32();
+    switch (tag) {
+      case 10: input.push(names.intern(reader.string())); continue;
+      case 18: output.push(names.intern(reader.string())); continue;
       case 26: node.name = reader.string(); continue;
-      case 34: node.opType = intern(names, reader.string()); continue;
+      case 34: node.opType = names.intern(reader.string()); continue;
       case 42: {
-        const length = fieldLength(reader, end);
-        node.attribute.push(decodeAttribute(reader, length, undefined, depth + 1));
+        // Checked for a graph now; otherwise read when first asked for (see decodeLazyAttributes).
+        const attributeEnd = fieldEnd(reader, end);
+        if (graphAttribute) reader.pos = attributeEnd;
+        else graphAttribute = attributeHoldsGraph(reader, attributeEnd);
+        attributes++;
         continue;
       }
       case 50: node.docString = reader.string(); continue;
-      case 58: node.domain = reader.string(); continue;
+      case 58: node.domain = names.intern(reader.string()); continue;
       case 66: node.overload = reader.string(); continue;
       case 74: {
-        const length = fieldLength(reader, end);
-        metadata.push(reader.pos, reader.pos + length);
-        reader.pos += length;
+        reader.pos = fieldEnd(reader, end);
+        metadata = true;
         continue;
       }
       default:
@@ -164,14 +358,27 @@ function decodeNode(reader: Reader, end: number, depth: number, scratch: NodeScr
     }
   }
   if (reader.pos !== end) throw new RangeError('index out of range');
+  // Input and output lists are always own: code that wires nodes writes into them.
+  node.input = input.slice();
+  node.output = output.slice();
+  if (graphAttribute) {
+    // A node with a subgraph is read whole now: indexing walks subgraphs at once anyway.
+    const list = scratch.attribute;
+    list.length = 0;
+    reader.pos = nodeStart;
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      if (tag === 42) list.push(decodeAttribute(reader, fieldEnd(reader, end), depth + 1, names));
+      else reader.skipType(tag & 7, depth, tag >>> 3);
+    }
+    node.attribute = list.slice();
+  }
   reader.len = outerLen;
-  if (input.length) node.input = input.slice();
-  if (output.length) node.output = output.slice();
-  if (metadata.length) {
-    Object.defineProperty(node, pendingMetadata, { value: { buf: reader.buf, ranges: metadata.slice() } satisfies PendingMetadata, writable: true });
-    Object.defineProperty(node, 'metadataProps', metadataAccessor);
-  } else {
-    node.metadataProps = [];
+  const lazyAttributes = attributes > 0 && !graphAttribute;
+  if (lazyAttributes || metadata) {
+    Object.defineProperty(node, pendingFields, { value: new PendingFields(reader.buf, nodeStart, end, lazyAttributes ? undefined : null, metadata ? undefined : null) });
+    if (lazyAttributes) Object.defineProperty(node, 'attribute', attributeAccessor);
+    if (metadata) Object.defineProperty(node, 'metadataProps', metadataAccessor);
   }
   return node;
 }
@@ -181,19 +388,23 @@ function decodeGraph(reader: Reader, end: number, depth: number): onnx.GraphProt
   const outerLen = reader.len;
   reader.len = end;
   const graph = new onnx.GraphProto();
-  const scratch: NodeScratch = { names: new Map(), input: [], output: [], metadata: [] };
+  const scratch: NodeScratch = { names: new Names(), input: [], output: [], attribute: [] };
   while (reader.pos < end) {
     const start = reader.pos;
     const tag = reader.uint32();
     if (tag === 10) {
       const length = fieldLength(reader, end);
       graph.node.push(decodeNode(reader, reader.pos + length, depth + 1, scratch));
+    } else if (tag === 42) {
+      const length = fieldLength(reader, end);
+      graph.initializer.push(decodeTensor(reader, reader.pos + length, depth + 1, scratch.names));
     } else {
       mergeField(reader, start, tag, depth, graph, mergeGraph);
     }
   }
   if (reader.pos !== end) throw new RangeError('index out of range');
   reader.len = outerLen;
+  Object.defineProperty(graph, valueIds, { value: scratch.names.ids });
   return graph;
 }
 

@@ -1,5 +1,6 @@
 // Visits every graph of a model: the main graph, subgraphs in node attributes (If/Loop/Scan bodies),
 // and the bodies of model-local functions.
+import { nodeHasSubgraphs } from './lazyDecode.js';
 import type { GraphProto, ModelProto, NodeProto } from './proto.js';
 
 export interface GraphVisit {
@@ -13,6 +14,8 @@ export interface GraphVisit {
 
 export function subgraphsOf(node: NodeProto): Array<{ attribute: string; graph: GraphProto }> {
   const result: Array<{ attribute: string; graph: GraphProto }> = [];
+  // Asking a decoded node leaves its attributes undecoded when none holds a graph.
+  if (!nodeHasSubgraphs(node)) return result;
   for (const attribute of node.attribute ?? []) {
     if (attribute.g) result.push({ attribute: attribute.name ?? '', graph: attribute.g });
     for (const graph of attribute.graphs ?? []) result.push({ attribute: attribute.name ?? '', graph });
@@ -23,10 +26,10 @@ export function subgraphsOf(node: NodeProto): Array<{ attribute: string; graph: 
 export function* walkGraph(graph: GraphProto, path: string[] = []): Generator<GraphVisit> {
   const nodes = graph.node ?? [];
   yield { path, nodes, graph };
-  // Index loops that skip nodes without attributes: large graphs have tens of thousands of nodes.
+  // Index loops that skip nodes without subgraphs: large graphs have tens of thousands of nodes.
   for (let index = 0; index < nodes.length; index++) {
     const node = nodes[index];
-    if (!node.attribute?.length) continue;
+    if (!nodeHasSubgraphs(node)) continue;
     for (const sub of subgraphsOf(node)) {
       yield* walkGraph(sub.graph, [...path, node.name || `${node.opType}_${index}`, sub.attribute]);
     }
@@ -41,7 +44,7 @@ export function* walkModel(model: ModelProto): Generator<GraphVisit> {
     const nodes = fn.node ?? [];
     for (let index = 0; index < nodes.length; index++) {
       const node = nodes[index];
-      if (!node.attribute?.length) continue;
+      if (!nodeHasSubgraphs(node)) continue;
       for (const sub of subgraphsOf(node)) {
         for (const visit of walkGraph(sub.graph, [name, node.name || `${node.opType}_${index}`, sub.attribute])) {
           yield { ...visit, functionName: name };

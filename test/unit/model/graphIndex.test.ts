@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeModel } from '../../../src/core/model/decode.js';
 import { GraphIndex } from '../../../src/core/model/graphIndex.js';
+import { decodedNameIds } from '../../../src/core/model/lazyDecode.js';
 import { DataType, onnx, toLong } from '../../../src/core/model/proto.js';
 import { walkModel } from '../../../src/core/model/walk.js';
 import { tensorInfo } from '../../helpers/models.js';
@@ -99,4 +100,51 @@ test('producers and consumers agree with a plain scan of the nodes, on the corpu
     }
   }
   assert.ok(checked > 4000, `checked ${checked} values`);
+});
+
+test('an index adopts the decoder\'s name numbers; an index built after an edit sees new names, an earlier one does not', () => {
+  const exported = join(import.meta.dirname, '..', '..', 'fixtures', 'exported', 'transformer_dynamo', 'model.onnx');
+  const graph = decodeModel(readFileSync(exported)).graph!;
+  assert.ok(decodedNameIds(graph)?.size, 'the decoder numbered the names');
+  const before = GraphIndex.build(graph);
+  const last = graph.node!.length - 1;
+  const output = graph.node![last].output![0];
+  graph.node!.push(new onnx.NodeProto({ opType: 'Relu', name: 'added', input: [output], output: ['added_out'] }));
+  graph.node!.push(new onnx.NodeProto({ opType: 'Neg', name: 'reader', input: ['added_out'], output: ['read_out'] }));
+  const after = GraphIndex.build(graph);
+  // The new index knows the names the edit added, and the new reader of an old value.
+  assert.equal(after.producer('added_out')?.index, last + 1);
+  assert.deepEqual(after.consumerIndices('added_out'), [last + 2]);
+  assert.ok(after.consumerIndices(output).includes(last + 1));
+  // The earlier index answers as it was built, for old and new names alike.
+  assert.equal(before.producer('added_out'), undefined);
+  assert.deepEqual(before.consumers('added_out'), []);
+  assert.equal(before.consumerCount('read_out'), 0);
+  assert.ok(!before.consumerIndices(output).includes(last + 1));
+  assert.equal(before.producer(output)?.index, last);
+  // Built again before the first answers again: both stay right.
+  assert.equal(GraphIndex.build(graph).producer('read_out')?.index, last + 2);
+  assert.equal(before.producer('read_out'), undefined);
+});
+
+test('initializer and Constant types are derived when asked: a declaration wins over an initializer, an initializer over a Constant', () => {
+  const graph = new onnx.GraphProto({
+    input: [tensorInfo('w', DataType.FLOAT, [5])],
+    initializer: [
+      new onnx.TensorProto({ name: 'w', dataType: DataType.FLOAT, dims: [toLong(2)], floatData: [1, 2] }),
+      new onnx.TensorProto({ name: 'c', dataType: DataType.INT64, dims: [toLong(3)], int64Data: [toLong(1), toLong(2), toLong(3)] }),
+    ],
+    node: [
+      { opType: 'Constant', output: ['c'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dataType: DataType.FLOAT, dims: [toLong(4)], floatData: [0, 0, 0, 0] } }] },
+      { opType: 'Constant', output: ['k'], attribute: [{ name: 'value_ints', type: onnx.AttributeProto.AttributeType.INTS, ints: [toLong(1), toLong(2)] }] },
+      { opType: 'Constant', output: ['v'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dataType: DataType.DOUBLE, dims: [toLong(2), toLong(3)], doubleData: [0, 0, 0, 0, 0, 0] } }] },
+    ],
+  });
+  const index = GraphIndex.build(graph);
+  assert.deepEqual(index.valueType('w'), { kind: 'tensor', elemType: 'float', shape: [5] });
+  assert.deepEqual(index.valueType('c'), { kind: 'tensor', elemType: 'int64', shape: [3] });
+  assert.deepEqual(index.valueType('k'), { kind: 'tensor', elemType: 'int64', shape: [2] });
+  assert.deepEqual(index.valueType('v'), { kind: 'tensor', elemType: 'double', shape: [2, 3] });
+  assert.equal(index.valueType('v'), index.valueType('v'), 'worked out once');
+  assert.equal(index.valueType('nothing'), undefined);
 });
