@@ -10,6 +10,7 @@
 //   long strings per node) stay bytes until read.
 // raw_data is a view of the decoded bytes, as the generated decoder makes it.
 import protobuf from 'protobufjs/minimal.js';
+import { UserError } from '../errors.js';
 import { onnx, type GraphProto, type Long, type ModelProto, type NodeProto, type StringStringEntryProto } from './proto.js';
 
 type Reader = protobuf.Reader;
@@ -53,11 +54,24 @@ function forEachField(pending: PendingFields, tag: number, visit: (reader: Reade
   }
 }
 
+/**
+ * Opening checked only the outer framing of these bytes: damage inside them shows when they are read, as
+ * the same one-sentence error an open gives, not a bare RangeError in whatever code asked.
+ */
+function readPending<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`Not a valid ONNX model: a node's ${what} are truncated or corrupt (${reason}).`, { cause: error });
+  }
+}
+
 function decodeMetadata(pending: PendingFields): StringStringEntryProto[] {
   const list: StringStringEntryProto[] = [];
-  forEachField(pending, 74, (reader, end) => {
+  readPending('metadata entries', () => forEachField(pending, 74, (reader, end) => {
     list.push(onnx.StringStringEntryProto.decode(reader, end - reader.pos));
-  });
+  }));
   return list;
 }
 
@@ -65,9 +79,9 @@ function decodeLazyAttributes(pending: PendingFields): onnx.AttributeProto[] {
   const list: onnx.AttributeProto[] = [];
   // Lazy attributes hold no graphs (see decodeNode), so the depth below them stays small.
   const names = new Names();
-  forEachField(pending, 42, (reader, end) => {
+  readPending('attributes', () => forEachField(pending, 42, (reader, end) => {
     list.push(decodeAttribute(reader, end, 2, names));
-  });
+  }));
   return list;
 }
 

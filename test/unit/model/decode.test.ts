@@ -6,7 +6,7 @@ import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
 import { nodeHasSubgraphs, nodeMetadataValue } from '../../../src/core/model/lazyDecode.js';
 import { subgraphsOf, walkModel } from '../../../src/core/model/walk.js';
 import { copyModel } from '../../../src/core/model/copyModel.js';
-import { onnx } from '../../../src/core/model/proto.js';
+import { AttributeType, DataType, onnx } from '../../../src/core/model/proto.js';
 import { UserError } from '../../../src/core/errors.js';
 import { testCases } from '../../helpers/testdata.js';
 
@@ -161,4 +161,26 @@ test('attributes stay bytes until read, except where one holds a graph; walks fi
   const again = onnx.NodeProto.decode(onnx.NodeProto.encode(node).finish());
   assert.deepEqual(again.attribute.map((a) => [a.name, Number(a.i)]), [['added', 7]]);
   assert.deepEqual({ ...node }.attribute, node.attribute);
+});
+
+test('damage inside a node\'s attributes, which opening does not read, is the same one-line error when they are read', () => {
+  const value = onnx.TensorProto.create({ dataType: DataType.FLOAT, dims: [2], rawData: new Uint8Array(8) });
+  const model = onnx.ModelProto.create({
+    irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+    graph: { name: 'g', node: [{ opType: 'Constant', output: ['k'], attribute: [{ name: 'value', type: AttributeType.TENSOR, t: value }] }], output: [{ name: 'k' }] },
+  });
+  const bytes = encodeModel(model);
+  // The tensor's raw_data (field 9: tag 0x4a, length 8) claims more bytes than the tensor holds; every
+  // enclosing length stays right, so the model opens.
+  const at = Buffer.from(bytes).indexOf(Buffer.from([0x4a, 0x08]));
+  assert.ok(at > 0);
+  bytes[at + 1] = 0x40;
+  const node = decodeModel(bytes).graph!.node![0];
+  assert.equal(node.opType, 'Constant');
+  assert.throws(() => node.attribute, (error: unknown) => {
+    assert.ok(error instanceof UserError);
+    assert.match(error.message, /^Not a valid ONNX model: a node's attributes are truncated or corrupt \(.+\)\.$/);
+    assert.ok(!error.message.includes('\n'));
+    return true;
+  });
 });
