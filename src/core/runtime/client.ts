@@ -1,7 +1,8 @@
 // RuntimeClient: onnxruntime-node in a child process. The caller's process never loads onnxruntime, so a
 // model that crashes or hangs it costs one child: pending requests reject with a one-line UserError and
 // the next request starts a fresh child.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkOrtChild } from './ortChild.js';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
@@ -213,27 +214,14 @@ export class RuntimeClient {
   private ensureChild(): ChildProcess {
     if (this.child) return this.child;
     const entry = locateWorker(this.options.workerPath);
-    const child = fork(entry.modulePath, [], {
-      execArgv: entry.execArgv,
-      cwd: entry.cwd,
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // Inside VS Code (Electron) the executable must act as plain Node; elsewhere the variable is inert.
-      env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', ELECTRON_RUN_AS_NODE: '1' },
+    this.stderrTail = [];
+    const child = forkOrtChild(entry, (line) => {
+      this.stderrTail = [...this.stderrTail.slice(-9), line.trim()];
+      this.options.onLog?.(line);
     });
     this.child = child;
     this.ready = false;
     this.generation++;
-    this.stderrTail = [];
-    const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.trim()) continue;
-        this.stderrTail = [...this.stderrTail.slice(-9), line.trim()];
-        this.options.onLog?.(line);
-      }
-    };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
     child.on('message', (message: WorkerReply) => {
       if ('ready' in message) {
         this.ready = true;

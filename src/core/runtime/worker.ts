@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { exitWithParent } from './ortChild.js';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../errors.js';
 import type { TensorArray } from '../model/tensorValues.js';
@@ -203,18 +203,4 @@ function serve(): void {
 }
 
 serve();
-process.on('disconnect', () => process.exit(0));
-
-// onnxruntime's run blocks this thread, so 'disconnect' cannot fire during a hung run: a watchdog thread
-// ends the process when the parent is gone. A parent killed hard may linger as a zombie that its own
-// parent has not reaped (process.kill(pid, 0) still succeeds then), but this process is re-parented at
-// once, so a changed parent pid is the sure sign.
-const watchdog = new Worker(`
-  const parent = ${process.ppid};
-  const gone = () => {
-    if (process.ppid !== parent) return true;
-    try { process.kill(parent, 0); return false; } catch { return true; }
-  };
-  setInterval(() => { if (gone()) process.kill(${process.pid}, 'SIGKILL'); }, 500);
-`, { eval: true });
-watchdog.unref();
+exitWithParent();

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { exitWithParent } from '../runtime/ortChild.js';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../errors.js';
 import type { TensorArray } from '../model/tensorValues.js';
@@ -192,16 +192,4 @@ process.once('message', (message: ToInstance) => {
     send({ kind: 'failed', message: ortMessage(error instanceof Error ? error.message : String(error)) });
   });
 });
-process.on('disconnect', () => process.exit(0));
-
-// onnxruntime's run blocks this thread, so 'disconnect' cannot fire during a hung run: a watchdog thread
-// ends the process when the parent is gone (a changed parent pid is the sure sign; see runtime/worker.ts).
-const watchdog = new Worker(`
-  const parent = ${process.ppid};
-  const gone = () => {
-    if (process.ppid !== parent) return true;
-    try { process.kill(parent, 0); return false; } catch { return true; }
-  };
-  setInterval(() => { if (gone()) process.kill(${process.pid}, 'SIGKILL'); }, 500);
-`, { eval: true });
-watchdog.unref();
+exitWithParent();

@@ -4,7 +4,8 @@
 // boundary. The supervisor keeps its own copy of each socket, so when a child dies (a crash, or stopped at
 // the timeout) it answers that child's in-flight requests 500 itself and hands its idle connections to the
 // next child. A new connection waits here while every instance is busy; past the queue limit it gets 503.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkOrtChild } from '../runtime/ortChild.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -269,25 +270,12 @@ export class InstancePool {
     instance.stopReason = undefined;
     instance.stderrTail = [];
     instance.reported = { requests: 0, errors: 0, rejected: 0, latencies: [] };
-    const child = fork(entry.modulePath, [], {
-      execArgv: entry.execArgv,
-      cwd: entry.cwd,
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // Inside VS Code (Electron) the executable must act as plain Node; elsewhere the variable is inert.
-      env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', ELECTRON_RUN_AS_NODE: '1' },
+    const child = forkOrtChild(entry, (line) => {
+      instance.stderrTail = [...instance.stderrTail.slice(-9), line.trim()];
+      this.options.onLog?.(line);
     });
     instance.child = child;
     instance.ready = false;
-    const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.trim()) continue;
-        instance.stderrTail = [...instance.stderrTail.slice(-9), line.trim()];
-        this.options.onLog?.(line);
-      }
-    };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new UserError(`The serving instance did not start within ${seconds(startTimeoutMs)}.`));
