@@ -90,7 +90,8 @@ export function encodeModelParts(model: ModelProto): Uint8Array[] {
 export function encodeModelBytes(model: ModelProto): Uint8Array {
   const parts = encodeModelParts(model);
   // Never from Node's shared pool: the buffer may be sent whole to the runtime process.
-  const out = Buffer.allocUnsafeSlow(parts.reduce((n, p) => n + p.length, 0));
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
   let offset = 0;
   for (const part of parts) {
     out.set(part, offset);
