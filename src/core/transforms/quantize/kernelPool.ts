@@ -2,7 +2,6 @@
 // taking the next job when it answers. Weight bytes in a SharedArrayBuffer (a model file read into one) are shared,
 // not copied; others are copied once into a buffer handed to the worker. Results come back as transferred
 // buffers. The pool lives for one call: no state outlives it.
-import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../../errors.js';
 import { workerEntry, type WorkerSpec } from '../../workerCall.js';
@@ -15,15 +14,12 @@ const spec: WorkerSpec = { bundle: 'quantize-worker.cjs', source: 'src/core/tran
 export const minPoolBytes = 4 * 2 ** 20;
 
 /**
- * Threads to use: `requested` (1 = the main thread alone), by default the cores that are idle: the cores
- * less the one-minute load average (Windows reports none, so every core), at least 1. On a busy machine
- * workers only queue behind other work and pay their start and cold JIT for nothing: measured there, one
- * thread was up to twice as fast as two (bench/README.md).
+ * Threads to use: `requested`, by default 1 (the calling thread alone). Measured on 2 cores, quiet, a
+ * second thread did not pay: its start and cold JIT cost about what it saved on the 88 MB transformer and
+ * more than that on 10 MB models (bench/README.md). More threads are the user's choice (--threads N).
  */
 export function quantizeThreads(requested?: number): number {
-  if (requested !== undefined) return Math.max(1, Math.floor(requested));
-  const cores = availableParallelism();
-  return Math.max(1, Math.min(cores, Math.round(cores - loadavg()[0])));
+  return requested === undefined ? 1 : Math.max(1, Math.floor(requested));
 }
 
 export interface PoolJob {

@@ -62,7 +62,7 @@ const options = {
   'min-snr': { kind: 'number', value: 'DB', help: `a float output passes with an SNR of at least DB (default ${defaultSnrDb})` },
   'max-range-error': { kind: 'number', value: 'PCT', min: 0, max: 100, help: `or with a max abs error of at most PCT percent of its fp32 range (default ${defaultRangeError * 100})` },
   'compare-per-tensor': { kind: 'flag', help: 'also build the per-tensor variant and compare both in the report (dynamic, static)' },
-  threads: { kind: 'number', value: 'N', integer: true, min: 1, help: 'threads that quantize the weights (default: the idle cores, the cores less the load average; 1: the main thread alone); the result is the same file' },
+  threads: { kind: 'number', value: 'N', integer: true, min: 1, help: 'threads that quantize the weights of a model with 4 MB of them or more (default 1: the main thread alone); the result is the same file' },
   iterations: { kind: 'number', value: 'N', integer: true, min: 0, default: 20, setting: 'run.iterations', help: 'timed runs of each model for the latency comparison; 0 skips it' },
 } as const;
 
