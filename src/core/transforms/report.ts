@@ -127,7 +127,7 @@ function sameBytesOf(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Same attribute value, compared on the wire; a body is its own entry in the diff, so it is not compared here. */
+/** Same attribute value, by its kind's field (other kinds on the wire); a body is its own entry in the diff, so it is not compared here. */
 function sameAttribute(a: AttributeProto, b: AttributeProto): boolean {
   if (a === b) return true;
   if (a.name !== b.name || a.type !== b.type) return false;
