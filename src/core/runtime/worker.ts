@@ -11,7 +11,7 @@ import type { TensorArray } from '../model/tensorValues.js';
 import { fromOrtTensor, ortCanReturn, toOrtTensor, type OrtTensorCtor } from './ortTensors.js';
 import { aggregateProfile } from './profile.js';
 import { summarizeArray } from './summaries.js';
-import { effectiveSettings, type SessionSettings } from './settings.js';
+import { sessionOptions } from './ortSession.js';
 import { warmUp } from './warmUp.js';
 import type {
   CloseResult, InfoResult, OpenResult, RunResult, SummarizeResult, TimeResult, ValueMetadata, ValueSummary, WorkerReply, WorkerRequest,
@@ -49,21 +49,6 @@ const Tensor = ort.Tensor as unknown as OrtTensorCtor;
 
 function send(message: WorkerReply): void {
   process.send!(message);
-}
-
-function sessionOptions(settings: SessionSettings, profileDir: string | undefined): ort.InferenceSession.SessionOptions {
-  const s = effectiveSettings(settings);
-  return {
-    executionProviders: s.executionProviders,
-    graphOptimizationLevel: s.graphOptimizationLevel,
-    ...(s.intraOpThreads > 0 ? { intraOpNumThreads: s.intraOpThreads } : {}),
-    ...(settings.optimizedModelFilePath ? { optimizedModelFilePath: settings.optimizedModelFilePath } : {}),
-    // Session config entry optimization.disable_specified_optimizers, names separated by ';'.
-    ...(settings.disabledOptimizers?.length ? { extra: { optimization: { disable_specified_optimizers: settings.disabledOptimizers.join(';') } } } : {}),
-    ...(profileDir ? { enableProfiling: true, profileFilePrefix: join(profileDir, 'profile') } : {}),
-    // Errors still arrive as exceptions; warnings would only clutter the log.
-    logSeverityLevel: 3,
-  };
 }
 
 function metadata(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMetadata[] {

@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import type { TensorArray } from '../model/tensorValues.js';
 import { ortMessage } from '../runtime/client.js';
 import { fromOrtTensor, ortCanReturn, toOrtTensor, type OrtTensorCtor } from '../runtime/ortTensors.js';
-import { effectiveSettings, type SessionSettings } from '../runtime/settings.js';
+import { sessionOptions } from '../runtime/ortSession.js';
 import { modelVersion, readBody, route } from './endpoint.js';
 import { parseInferRequest } from './inferRequest.js';
 import { encodeInferResponse } from './inferResponse.js';
@@ -24,16 +24,6 @@ const Tensor = ort.Tensor as unknown as OrtTensorCtor;
 
 function send(message: FromInstance): void {
   process.send!(message);
-}
-
-function sessionOptions(settings: SessionSettings): ort.InferenceSession.SessionOptions {
-  const s = effectiveSettings(settings);
-  return {
-    executionProviders: s.executionProviders,
-    graphOptimizationLevel: s.graphOptimizationLevel,
-    ...(s.intraOpThreads > 0 ? { intraOpNumThreads: s.intraOpThreads } : {}),
-    logSeverityLevel: 3,
-  };
 }
 
 interface Job {
