@@ -19,7 +19,7 @@ import { summarize } from '../lib/stats.js';
 import { modelDir, type BenchModel } from '../models.js';
 
 // Each mode twice: ours with the weights' kernels on every core (worker threads, one tensor per job; set
-// explicitly, as the default leaves out cores the load average says are busy), and on one thread
+// explicitly, as the default is one thread), and on one thread
 // (`--threads 1`), the row that carries the one-core target.
 const modes: Array<{ label: string; mode: string; args: string[]; threads: number; peer: string }> = [
   { label: 'dynamic int8', mode: 'dynamic', args: ['', 'integer'], peer: 'onnxruntime quantize_dynamic (Python)' },

@@ -2,7 +2,7 @@
 // the fp32 weights, encode, write. Prints {ms, weightMB, mbPerSecond, stepMbPerSecond, threads, rssKB}: throughput
 // over the fp32 weight bytes that were quantized, file to file (the Python peer is timed the same way),
 // and of the in-memory quantize step alone. The file is read into shared memory, so that the kernels'
-// worker threads read the weights where they are; the last argument is the thread count (default all cores).
+// worker threads read the weights where they are; the last argument is the thread count (default one).
 import { openSync, readSync, closeSync, fstatSync, writeFileSync } from 'node:fs';
 import { decodeModel, encodeModel } from '../../src/core/model/decode.js';
 import { resolveOptions, type QuantizeFormat, type QuantizeMode } from '../../src/core/transforms/quantize/options.js';

@@ -77,7 +77,7 @@ export const quantizeUi: TransformUi<QuantizeRequest, QuantizeDetails> = {
       calibration: calibration || last.calibration,
     } satisfies Remembered);
     const iterations = config.get<number>('run.iterations', 20);
-    // 0: the pool's default, the idle cores.
+    // 0: the pool's default, one thread.
     const threads = config.get<number>('quantize.threads', 0);
     return { quantize, calibration: calibration || undefined, latency: { warmup: config.get<number>('run.warmup', 3), iterations }, ...(threads > 0 ? { threads } : {}) };
   },

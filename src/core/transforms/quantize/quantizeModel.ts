@@ -25,8 +25,8 @@ export interface QuantizeContext {
   /** Stops between weights with a UserError. */
   signal?: AbortSignal;
   /**
-   * quantizeModelAsync: threads for the per-tensor kernels (default the idle cores, kernelPool.ts; 1 keeps
-   * them on the main thread). The result is byte for byte the same whatever the count.
+   * quantizeModelAsync: threads for the per-tensor kernels (default 1, the main thread;
+   * kernelPool.ts). The result is byte for byte the same whatever the count.
    */
   threads?: number;
 }

@@ -34,7 +34,7 @@ export interface QuantizeRequest {
   accuracy?: { minSnrDb: number; maxRangeError: number };
   /** Also builds the per-tensor variant (dynamic, static per channel) and compares both in the report. */
   comparePerTensor?: boolean;
-  /** Threads for the weights' kernels; default the idle cores, 1 the main thread alone. Same output either way. */
+  /** Threads for the weights' kernels; default 1, the main thread alone. Same output either way. */
   threads?: number;
 }
 
