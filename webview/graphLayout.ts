@@ -51,6 +51,7 @@ export class GraphLayout {
   /** `workerUrl`: dist/layout-worker.js; without it, layout runs on the main thread. */
   constructor(workerUrl: string | undefined, public direction: 'TB' | 'LR') {
     this.client = new LayoutClient(workerUrl);
+    this.client.warm();
     this.measureCtx = document.createElement('canvas').getContext('2d')!;
   }
 

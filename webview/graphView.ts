@@ -417,9 +417,11 @@ export class GraphCanvas {
  * as built by src/core/graph/viewModel.ts (ModelView.main). Resolves after the first layout is drawn
  * into the canvas's next frame.
  */
-export async function mountGraphView(parent: HTMLElement, graph: GraphView, options: GraphViewOptions & { collapseAbove?: number } = {}): Promise<GraphCanvas> {
+export async function mountGraphView(parent: HTMLElement, graph: GraphView | Promise<GraphView>, options: GraphViewOptions & { collapseAbove?: number } = {}): Promise<GraphCanvas> {
+  // The canvas first, as in the editor: its layout worker starts while the graph is still on its way.
   const view = new GraphCanvas(parent, options);
-  await view.setGraph(graph, defaultViewState(graph, options.collapseAbove ?? 1500, options.bodies?.inside));
+  const shown = await graph;
+  await view.setGraph(shown, defaultViewState(shown, options.collapseAbove ?? 1500, options.bodies?.inside));
   view.draw();
   return view;
 }

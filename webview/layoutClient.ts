@@ -6,6 +6,11 @@ import { runLayoutJob, type LayoutJob, type LayoutJobResult } from './layoutJob.
 
 type Reply = { id: number; results?: LayoutJobResult; error?: string };
 
+const warmUpJob: LayoutJob = {
+  direction: 'TB',
+  containers: [{ id: -1, key: 'warm-up', nodes: [{ id: 'a', width: 40, height: 20 }, { id: 'b', width: 40, height: 20 }], edges: [{ from: 'a', to: 'b' }] }],
+};
+
 export class LayoutClient {
   private worker?: Worker;
   private starting?: Promise<Worker | undefined>;
@@ -14,6 +19,14 @@ export class LayoutClient {
   private readonly localCache = new Map<string, LayoutResult>();
 
   constructor(private readonly workerUrl?: string) {}
+
+  /**
+   * Starts the worker and lays out a two-node graph in it, so that its start and the compilation of the
+   * layout code happen while the page waits for the model, not after it arrives.
+   */
+  warm(): void {
+    void this.start().then((worker) => worker?.postMessage({ id: 0, job: warmUpJob }));
+  }
 
   private start(): Promise<Worker | undefined> {
     if (!this.workerUrl || typeof Worker === 'undefined') return Promise.resolve(undefined);

@@ -23,7 +23,8 @@ const page = `<!doctype html>
 
 // Runs in the page. First paint: the frame after mountGraphView resolved, in ms since navigation started.
 const harness = `(async () => {
-  const graph = await (await fetch('graph.json')).json();
+  // The graph is passed while it loads: the editor builds its canvas before the model arrives too.
+  const graph = fetch('graph.json').then((response) => response.json());
   const app = document.getElementById('app');
   const layouts = [];
   // ?expanded: every group open and the whole graph fitted, the most a user can put on screen at once.

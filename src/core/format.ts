@@ -33,9 +33,16 @@ export function formatCosine(cosine: number): string {
   return formatNumber(cosine, cosineDigits);
 }
 
-/** A count with thousands separators: 1,234,567. */
+/**
+ * A count with thousands separators: 1,234,567. Integers are grouped here: the first toLocaleString in a
+ * page loads ICU's number data, about 75 ms of the editor's first paint.
+ */
 export function formatCount(n: number | bigint): string {
-  return n.toLocaleString('en-US');
+  if (typeof n === 'number' && !Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(n < 0 ? -n : n);
+  let text = digits.slice(0, digits.length % 3 || 3);
+  for (let i = text.length; i < digits.length; i += 3) text += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${text}` : text;
 }
 
 const byteUnits = ['KiB', 'MiB', 'GiB', 'TiB'];
