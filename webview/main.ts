@@ -8,6 +8,7 @@ import { MessageHandler, type EditAction, type EditorSettings, type EditTarget, 
 import { formatCount } from '../src/core/format.js';
 import { drawnIndex, nodeOrigin, nodesInside } from '../src/core/graph/controlFlow.js';
 import { DimAliases } from '../src/core/graph/dimAliases.js';
+import { decodeModelView } from '../src/core/graph/viewBytes.js';
 import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
 import { DiffFollower } from './diffFollow.js';
 import { DiffLegend } from './diffLegend.js';
@@ -427,15 +428,28 @@ function adopt(next: ModelView): void {
   graphs.set('', next.main);
 }
 
+/** Tells the host, after the next frame, that the model (or its error) is on screen: its own work on the model may start. */
+function painted(): void {
+  let sent = false;
+  const send = () => {
+    if (!sent) channel.event({ type: 'painted' });
+    sent = true;
+  };
+  requestAnimationFrame(() => setTimeout(send, 0));
+  // A page that draws no frames (throttled) must not hold the host's work back for long.
+  setTimeout(send, 1000);
+}
+
 async function onEvent(event: HostEvent): Promise<void> {
   switch (event.type) {
     case 'model': {
       const reload = model !== undefined;
       if (!reload && app.firstChild !== toolbar) app.replaceChildren(toolbar, main);
       settings = event.settings;
-      adopt(event.model);
-      const restore = saved && saved.fileName === event.model.fileName ? saved : undefined;
-      const ids = new Set(event.model.graphs.map((g) => g.id));
+      const next = decodeModelView(event.view);
+      adopt(next);
+      const restore = saved && saved.fileName === next.fileName ? saved : undefined;
+      const ids = new Set(next.graphs.map((g) => g.id));
       stack = restore?.stack?.filter((id) => ids.has(id)) ?? [''];
       if (!stack.length || stack[0] !== '') stack = [''];
       views = restore?.views ?? {};
@@ -447,12 +461,14 @@ async function onEvent(event: HostEvent): Promise<void> {
       } catch {
         stack = [''];
         await show('');
+      } finally {
+        painted();
       }
       break;
     }
     case 'modelUpdate': {
       if (!model) break;
-      adopt(event.model);
+      adopt(decodeModelView(event.view));
       const ids = new Set(model.graphs.map((g) => g.id));
       const kept = stack.filter((id) => ids.has(id));
       const moved = kept.length !== stack.length;
@@ -476,6 +492,7 @@ async function onEvent(event: HostEvent): Promise<void> {
     case 'error':
       model = undefined;
       showError(event.fileName, event.message);
+      painted();
       break;
     case 'settings': {
       const changed = event.settings.direction !== settings.direction;
