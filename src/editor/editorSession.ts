@@ -39,6 +39,8 @@ export class EditorSession implements vscode.Disposable {
   private pendingReveal?: HostEvent;
   private live = false;
   private disposed = false;
+  /** The webview (re)loaded and was sent the model; its first paint since fires onDidBecomeReady. */
+  private awaitingPaint = false;
   /** The node or value selected in the graph now, for the edit commands run from the palette. */
   selection?: EditTarget;
   /** Resolves once the webview has asked for the model (it is listening) and been sent it. */
@@ -120,7 +122,8 @@ export class EditorSession implements vscode.Disposable {
     else if (event.type === 'painted') {
       // Nothing on the host waited for the model so far: its own decode, and the others' work on it, go now.
       this.document.settle();
-      this.becameReady.fire();
+      if (this.awaitingPaint) this.becameReady.fire();
+      this.awaitingPaint = false;
     } else if (event.type === 'showLog') this.log.show();
     else if (event.type === 'nodeSelected') this.nodeSelected.fire(event.nodeName);
     else if (event.type === 'selection') this.selection = event.target ?? undefined;
@@ -140,6 +143,7 @@ export class EditorSession implements vscode.Disposable {
     if (this.disposed) return;
     this.sendModel();
     this.live = true;
+    this.awaitingPaint = true;
     if (this.pendingReveal) this.post(this.pendingReveal);
     this.pendingReveal = undefined;
     this.readyResolve?.();
