@@ -81,7 +81,7 @@ export interface DiffCamera {
 export type DiffSync = { kind: 'camera'; camera: DiffCamera } | { kind: 'select'; node: number };
 
 /**
- * A ModelView as UTF-8 JSON bytes (src/core/graph/viewBytes.ts: encodeModelView / decodeModelView):
+ * A ModelView as UTF-8 JSON bytes (src/core/graph/viewBytes.ts encodes; the webview parses it):
  * postMessage moves bytes without building a string or an object graph on the host's thread.
  */
 export type ModelViewBytes = Uint8Array;

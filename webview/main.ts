@@ -8,7 +8,6 @@ import { MessageHandler, type EditAction, type EditorSettings, type EditTarget, 
 import { formatCount } from '../src/core/format.js';
 import { drawnIndex, nodeOrigin, nodesInside } from '../src/core/graph/controlFlow.js';
 import { DimAliases } from '../src/core/graph/dimAliases.js';
-import { decodeModelView } from '../src/core/graph/viewBytes.js';
 import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
 import { DiffFollower } from './diffFollow.js';
 import { DiffLegend } from './diffLegend.js';
@@ -426,6 +425,11 @@ function adopt(next: ModelView): void {
   inside = nodesInside(next.graphs);
   graphs.clear();
   graphs.set('', next.main);
+}
+
+/** The view from the bytes the host posts (UTF-8 JSON, as src/core/graph/viewBytes.ts encodes it). */
+function decodeModelView(bytes: Uint8Array): ModelView {
+  return JSON.parse(new TextDecoder().decode(bytes)) as ModelView;
 }
 
 /** Tells the host, after the next frame, that the model (or its error) is on screen: its own work on the model may start. */

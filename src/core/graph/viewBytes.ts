@@ -1,5 +1,6 @@
 // The model view as it crosses to the webview: UTF-8 JSON bytes, which postMessage moves without turning
-// them into a string or an object graph on the way. Both the view worker and the webview use this; no Node APIs.
+// them into a string or an object graph on the way. The view worker encodes, the host decodes for its own
+// cache; the webview parses the same way in its own code (its src/ modules may use ECMAScript alone).
 import type { ModelView } from './viewModelTypes.js';
 
 /** The view as UTF-8 JSON bytes, in a buffer of their own (so they can be transferred). */
