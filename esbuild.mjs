@@ -42,6 +42,8 @@ const builds = [
   { ...node, entryPoints: { 'check-worker': 'src/core/check/checkWorker.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } },
   // The model diff in a worker thread of the extension host (src/core/diff/diffInWorker.ts).
   { ...node, entryPoints: { 'diff-worker': 'src/core/diff/diffWorker.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } },
+  // The editor's opening of a model (decode, shapes, view model) in a worker thread (src/core/graph/viewInWorker.ts).
+  { ...node, entryPoints: { 'view-worker': 'src/core/graph/viewWorker.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } },
   // Quantization kernels on worker threads (src/core/transforms/quantize/kernelPool.ts).
   { ...node, entryPoints: { 'quantize-worker': 'src/core/transforms/quantize/kernelWorker.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } },
   // The test run results view (a webview panel of its own).

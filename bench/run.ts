@@ -45,8 +45,13 @@ async function buildProbes(tmp: string): Promise<BenchContext['probes']> {
   const outdir = join(tmp, 'probes');
   const names = ['decode', 'layout', 'ortBare', 'rssOnExit', 'fold', 'simplify', 'quantize', 'viewModel', 'shapes', 'opset', 'diff', 'scale', 'ipcEcho', 'httpFloor'] as const;
   await esbuild.build({
-    // The quantize probe's worker threads load their kernels from beside it, as the CLI's do.
-    entryPoints: { ...Object.fromEntries(names.map((n) => [n, join(root, 'bench', 'probes', `${n}.ts`)])), 'quantize-worker': join(root, 'src', 'core', 'transforms', 'quantize', 'kernelWorker.ts') },
+    // The quantize probe's worker threads load their kernels from beside it, as the CLI's do; the view
+    // model probe's view worker too, as the extension's does.
+    entryPoints: {
+      ...Object.fromEntries(names.map((n) => [n, join(root, 'bench', 'probes', `${n}.ts`)])),
+      'quantize-worker': join(root, 'src', 'core', 'transforms', 'quantize', 'kernelWorker.ts'),
+      'view-worker': join(root, 'src', 'core', 'graph', 'viewWorker.ts'),
+    },
     outdir,
     outExtension: { '.js': '.cjs' },
     bundle: true,

@@ -1,7 +1,7 @@
 // Messages between the extension host and the model editor's webview, imported by both sides:
 // one discriminated union of events per direction, plus requests that get exactly one reply.
 import type { DiffOverlay } from './core/diff/diffOverlay.js';
-import type { GraphView, ModelView, NodeDetail, TensorDetail, TensorRef } from './core/graph/viewModelTypes.js';
+import type { GraphView, NodeDetail, TensorDetail, TensorRef } from './core/graph/viewModelTypes.js';
 import type { Dim } from './core/model/types.js';
 import type { InputSpec } from './core/runtime/inputSpec.js';
 import type { InputTable } from './core/runtime/inputTable.js';
@@ -80,14 +80,20 @@ export interface DiffCamera {
 
 export type DiffSync = { kind: 'camera'; camera: DiffCamera } | { kind: 'select'; node: number };
 
+/**
+ * A ModelView as UTF-8 JSON bytes (src/core/graph/viewBytes.ts encodes; the webview parses it):
+ * postMessage moves bytes without building a string or an object graph on the host's thread.
+ */
+export type ModelViewBytes = Uint8Array;
+
 /** Host -> webview events. */
 export type HostEvent =
-  | { type: 'model'; model: ModelView; settings: EditorSettings }
+  | { type: 'model'; view: ModelViewBytes; settings: EditorSettings }
   /**
    * The same model, edited (or an edit undone): the webview keeps its camera, open groups and selection;
    * where the graph's structure is the same it keeps the layout's arrangement too.
    */
-  | { type: 'modelUpdate'; model: ModelView }
+  | { type: 'modelUpdate'; view: ModelViewBytes }
   | { type: 'error'; fileName: string; message: string }
   | { type: 'settings'; settings: EditorSettings }
   | { type: 'revealNode'; nodeName: string; graph?: string }
@@ -109,6 +115,8 @@ export type HostEvent =
 /** Webview -> host events. */
 export type WebviewEvent =
   | { type: 'ready' }
+  /** The model just sent is drawn (or its error shown): the host's own work on it may start now. */
+  | { type: 'painted' }
   | { type: 'showLog' }
   | { type: 'nodeSelected'; nodeName: string }
   /** What is selected now (a node, a value, nothing), for the edit commands run from the palette. */

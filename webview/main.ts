@@ -427,15 +427,33 @@ function adopt(next: ModelView): void {
   graphs.set('', next.main);
 }
 
+/** The view from the bytes the host posts (UTF-8 JSON, as src/core/graph/viewBytes.ts encodes it). */
+function decodeModelView(bytes: Uint8Array): ModelView {
+  return JSON.parse(new TextDecoder().decode(bytes)) as ModelView;
+}
+
+/** Tells the host, after the next frame, that the model (or its error) is on screen: its own work on the model may start. */
+function painted(): void {
+  let sent = false;
+  const send = () => {
+    if (!sent) channel.event({ type: 'painted' });
+    sent = true;
+  };
+  requestAnimationFrame(() => setTimeout(send, 0));
+  // A page that draws no frames (throttled) must not hold the host's work back for long.
+  setTimeout(send, 1000);
+}
+
 async function onEvent(event: HostEvent): Promise<void> {
   switch (event.type) {
     case 'model': {
       const reload = model !== undefined;
       if (!reload && app.firstChild !== toolbar) app.replaceChildren(toolbar, main);
       settings = event.settings;
-      adopt(event.model);
-      const restore = saved && saved.fileName === event.model.fileName ? saved : undefined;
-      const ids = new Set(event.model.graphs.map((g) => g.id));
+      const next = decodeModelView(event.view);
+      adopt(next);
+      const restore = saved && saved.fileName === next.fileName ? saved : undefined;
+      const ids = new Set(next.graphs.map((g) => g.id));
       stack = restore?.stack?.filter((id) => ids.has(id)) ?? [''];
       if (!stack.length || stack[0] !== '') stack = [''];
       views = restore?.views ?? {};
@@ -447,12 +465,14 @@ async function onEvent(event: HostEvent): Promise<void> {
       } catch {
         stack = [''];
         await show('');
+      } finally {
+        painted();
       }
       break;
     }
     case 'modelUpdate': {
       if (!model) break;
-      adopt(event.model);
+      adopt(decodeModelView(event.view));
       const ids = new Set(model.graphs.map((g) => g.id));
       const kept = stack.filter((id) => ids.has(id));
       const moved = kept.length !== stack.length;
@@ -476,6 +496,7 @@ async function onEvent(event: HostEvent): Promise<void> {
     case 'error':
       model = undefined;
       showError(event.fileName, event.message);
+      painted();
       break;
     case 'settings': {
       const changed = event.settings.direction !== settings.direction;

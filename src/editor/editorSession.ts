@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { oneLine, UserError } from '../core/errors.js';
 import { nodeDetail } from '../core/graph/nodeDetail.js';
+import { encodeModelView } from '../core/graph/viewBytes.js';
 import { buildGraphView, buildModelView, listGraphs, MAIN_GRAPH, resolveGraph } from '../core/graph/viewModel.js';
 import type { GraphView } from '../core/graph/viewModelTypes.js';
 import type { ModelProto } from '../core/model/proto.js';
@@ -37,11 +38,17 @@ export class EditorSession implements vscode.Disposable {
   private readyResolve?: () => void;
   private pendingReveal?: HostEvent;
   private live = false;
+  private disposed = false;
+  /** The webview (re)loaded and was sent the model; its first paint since fires onDidBecomeReady. */
+  private awaitingPaint = false;
   /** The node or value selected in the graph now, for the edit commands run from the palette. */
   selection?: EditTarget;
-  /** Resolves once the webview has asked for the model (it is listening). */
+  /** Resolves once the webview has asked for the model (it is listening) and been sent it. */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
-  /** Fires each time the webview has (re)loaded and been sent the model: it shows what is posted now. */
+  /**
+   * Fires each time the webview has (re)loaded, been sent the model and drawn it (or shown its error): it
+   * shows what is posted now. After the first paint, so that work on the model waits until the graph is up.
+   */
   readonly onDidBecomeReady = this.becameReady.event;
   /** Fires with the name of a node the user selected in the graph. */
   readonly onDidSelectNode = this.nodeSelected.event;
@@ -100,24 +107,23 @@ export class EditorSession implements vscode.Disposable {
   private graph(id: string): GraphView {
     const model = this.model();
     const facts = this.document.facts(model);
-    let view = facts.graphs.get(id);
+    let view = facts.graph(id);
     if (!view) {
       const source = resolveGraph(model, id);
       if (!source) throw new UserError('That graph is no longer in the model.');
       view = buildGraphView(model, source, facts.shapes);
-      facts.graphs.set(id, view);
+      facts.setGraph(id, view);
     }
     return view;
   }
 
   private onEvent(event: WebviewEvent): void {
-    if (event.type === 'ready') {
-      this.sendModel();
-      this.live = true;
-      this.becameReady.fire();
-      if (this.pendingReveal) this.post(this.pendingReveal);
-      this.pendingReveal = undefined;
-      this.readyResolve?.();
+    if (event.type === 'ready') void this.onReady();
+    else if (event.type === 'painted') {
+      // Nothing on the host waited for the model so far: its own decode, and the others' work on it, go now.
+      this.document.settle();
+      if (this.awaitingPaint) this.becameReady.fire();
+      this.awaitingPaint = false;
     } else if (event.type === 'showLog') this.log.show();
     else if (event.type === 'nodeSelected') this.nodeSelected.fire(event.nodeName);
     else if (event.type === 'selection') this.selection = event.target ?? undefined;
@@ -129,6 +135,18 @@ export class EditorSession implements vscode.Disposable {
     // The diff legend's Compare Numbers button.
     else if (event.type === 'diffNumbers') void vscode.commands.executeCommand('onnxLens.diffNumbers', this.uri);
     else if (event.type === 'diffSync' || event.type === 'diffToggleLayout') this.diffEvent.fire(event);
+  }
+
+  /** The webview (re)loaded and listens: it gets the model once the document has read it. */
+  private async onReady(): Promise<void> {
+    await this.document.whenLoaded();
+    if (this.disposed) return;
+    this.sendModel();
+    this.live = true;
+    this.awaitingPaint = true;
+    if (this.pendingReveal) this.post(this.pendingReveal);
+    this.pendingReveal = undefined;
+    this.readyResolve?.();
   }
 
   /** The settings with the direction chosen for this model, when there is one. */
@@ -143,8 +161,8 @@ export class EditorSession implements vscode.Disposable {
     try {
       const facts = document.facts(document.model);
       const view = buildModelView(document.model, document.fileName, facts.shapes);
-      facts.graphs.set(MAIN_GRAPH, view.main);
-      this.post({ type: 'modelUpdate', model: view });
+      facts.setGraph(MAIN_GRAPH, view.main);
+      this.post({ type: 'modelUpdate', view: encodeModelView(view) });
     } catch (error) {
       this.log.error(`Graph view of ${document.fileName} failed: ${error instanceof Error ? error.stack : String(error)}`);
       this.post({ type: 'error', fileName: document.fileName, message: oneLine(error) });
@@ -153,6 +171,13 @@ export class EditorSession implements vscode.Disposable {
 
   private sendModel(): void {
     const document = this.document;
+    // The model as opened: the view worker's bytes go as they are, and the host decodes nothing yet.
+    const opened = document.openedView;
+    if (opened) {
+      this.post({ type: 'model', view: opened, settings: this.settings() });
+      this.log.debug(`Graph view of ${document.fileName} posted (${opened.byteLength} bytes)`);
+      return;
+    }
     if (!document.model) {
       this.post({ type: 'error', fileName: document.fileName, message: document.error ?? 'The model could not be read.' });
       return;
@@ -161,8 +186,8 @@ export class EditorSession implements vscode.Disposable {
     try {
       const facts = document.facts(document.model);
       const view = buildModelView(document.model, document.fileName, facts.shapes);
-      facts.graphs.set(MAIN_GRAPH, view.main);
-      this.post({ type: 'model', model: view, settings: this.settings() });
+      facts.setGraph(MAIN_GRAPH, view.main);
+      this.post({ type: 'model', view: encodeModelView(view), settings: this.settings() });
       this.log.info(`Graph view of ${document.fileName}: ${view.main.nodes.length} nodes, ${view.main.groups.length} groups, built in ${Date.now() - started} ms`);
       // The graph shows the declared shapes only.
       if (facts.shapes.error) this.log.warn(`Shape inference on ${document.fileName} failed, edges show declared shapes only: ${facts.shapes.error}`);
@@ -228,6 +253,7 @@ export class EditorSession implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.channel.dispose();
     this.disposables.forEach((d) => d.dispose());
   }

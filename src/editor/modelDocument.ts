@@ -1,10 +1,14 @@
 // One opened .onnx file: its bytes read through vscode.workspace.fs (so remote and virtual files work),
 // the decoded model (or the one-line reason it could not be decoded), and the edits made to it. An edit
 // replaces the model object (edits never mutate a model), so undo and redo restore an earlier object.
+// Opening runs in the view worker (src/core/graph/viewInWorker.ts), which sends back the view for the
+// webview and the file's bytes; this decodes its own model from those bytes only when something needs
+// it, or once the webview has painted, so the extension host's thread is free while the model opens.
 import * as vscode from 'vscode';
 import { applyEdit, type EditResult, type ModelEdit } from '../core/edit/index.js';
 import type { Problem } from '../core/check/problem.js';
 import { oneLine } from '../core/errors.js';
+import { viewInWorker } from '../core/graph/viewInWorker.js';
 import { decodeModel } from '../core/model/decode.js';
 import type { ModelProto } from '../core/model/proto.js';
 import { EditHistory, type HistoryStep } from './editHistory.js';
@@ -21,6 +25,17 @@ export interface DocumentEdit {
   redo(): void;
 }
 
+/** The file as the view worker gave it back. */
+interface Opened {
+  /** The model view the worker built (JSON bytes), what the webview is sent while the model is as opened. */
+  view: Uint8Array;
+  /** The file's bytes, until the host decodes its model from them. */
+  bytes?: Uint8Array;
+  fromBackup: boolean;
+  /** The model decoded from `bytes`, once it is. */
+  model?: ModelProto;
+}
+
 export class ModelDocument implements vscode.CustomDocument {
   private readonly changed = new vscode.EventEmitter<ModelChangeReason>();
   private readonly edited = new vscode.EventEmitter<DocumentEdit>();
@@ -31,6 +46,11 @@ export class ModelDocument implements vscode.CustomDocument {
   /** The file's modification time when it was last read or written here, to tell our own writes from others'. */
   private knownMtime?: number;
   private readonly owned: vscode.Disposable[] = [];
+  private opened?: Opened;
+  /** The read in progress (opening, revert, reload); they run one after another. */
+  private loading: Promise<void> = Promise.resolve();
+  /** Opened from a hot-exit backup and not read yet: dirty already. */
+  private restoring = false;
   /** A save in progress: the file watcher's event for our own write waits for it, so it is not taken for someone else's. */
   private saving?: Promise<void>;
   /** Fires after the model changed: an edit, undo, redo, revert or a new read of the file. */
@@ -41,20 +61,66 @@ export class ModelDocument implements vscode.CustomDocument {
 
   private constructor(readonly uri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {}
 
-  /** Opens `uri`, or the unsaved state kept in `backup` (hot exit). */
-  static async open(uri: vscode.Uri, log: vscode.LogOutputChannel, backup?: vscode.Uri): Promise<ModelDocument> {
+  /**
+   * Opens `uri`, or the unsaved state kept in `backup` (hot exit). Returns at once: the file is read and
+   * its view built while the webview loads its page; `whenLoaded` says when the model (or its error) is there.
+   */
+  static open(uri: vscode.Uri, log: vscode.LogOutputChannel, backup?: vscode.Uri): ModelDocument {
     const document = new ModelDocument(uri, log);
-    await document.load(backup);
+    document.restoring = backup !== undefined;
+    document.loading = document.load(backup);
     return document;
   }
 
+  /** Resolves when the read in progress is done (never rejects: a bad file leaves `error`). */
+  whenLoaded(): Promise<void> {
+    return this.loading;
+  }
+
+  /** The current model; decoded on the host at this first use when it still waits as bytes. Undefined while opening or when the file is not a model. */
   get model(): ModelProto | undefined {
+    this.decodeOpened();
     return this.history?.model;
+  }
+
+  /** The view bytes for the webview while the model is the one opened (not edited): built by the view worker, no need to build them again. */
+  get openedView(): Uint8Array | undefined {
+    const opened = this.opened;
+    if (!opened) return undefined;
+    return opened.bytes || (opened.model && this.history?.model === opened.model) ? opened.view : undefined;
   }
 
   /** The model differs from the file (edited, or restored from a backup). */
   get isDirty(): boolean {
-    return this.history?.dirty ?? false;
+    if (this.opened?.bytes) return this.opened.fromBackup;
+    return this.history?.dirty ?? this.restoring;
+  }
+
+  /** The webview has painted: the host decodes its own model now, before anything asks for it. */
+  settle(): void {
+    this.decodeOpened();
+  }
+
+  /** Decodes the model from the bytes the view worker gave back, once; the edit history starts (or restarts) with it. */
+  private decodeOpened(): void {
+    const opened = this.opened;
+    const bytes = opened?.bytes;
+    if (!opened || !bytes) return;
+    opened.bytes = undefined;
+    const started = performance.now();
+    try {
+      const model = decodeModel(bytes);
+      opened.model = model;
+      if (this.history && !opened.fromBackup) this.history.reset(model);
+      else this.history = new EditHistory(model, { fromBackup: opened.fromBackup });
+      this.log.debug(`Decoded ${this.fileName} on the extension host in ${(performance.now() - started).toFixed(0)} ms`);
+    } catch (error) {
+      // The worker decoded the same bytes: this is not expected, but the editor must say why all the same.
+      this.opened = undefined;
+      this.history = undefined;
+      this.error = oneLine(error);
+      this.log.warn(`Cannot decode ${this.uri.toString(true)}: ${this.error}`);
+    }
   }
 
   get fileName(): string {
@@ -70,7 +136,7 @@ export class ModelDocument implements vscode.CustomDocument {
   facts(model: ModelProto): ModelFacts {
     if (this.cachedFacts?.model !== model) {
       this.cachedFacts?.closeFiles();
-      this.cachedFacts = new ModelFacts(model, this.uri);
+      this.cachedFacts = new ModelFacts(model, this.uri, model === this.opened?.model ? this.opened.view : undefined);
     }
     return this.cachedFacts;
   }
@@ -98,6 +164,8 @@ export class ModelDocument implements vscode.CustomDocument {
   }
 
   private show(step: HistoryStep<ModelProto>): void {
+    // A read that finished since: its reset of the history comes first, as it did when it was read.
+    this.decodeOpened();
     if (!this.history) return;
     this.history.moveTo(step);
     this.dropFacts();
@@ -106,6 +174,7 @@ export class ModelDocument implements vscode.CustomDocument {
 
   /** Writes the current model to `target` (this file by default): atomically, external data untouched. */
   async save(target: vscode.Uri = this.uri, cancellation?: vscode.CancellationToken): Promise<void> {
+    await this.loading;
     const model = this.model;
     if (!model) throw new Error(this.error ?? 'The model could not be read.');
     if (cancellation?.isCancellationRequested) return;
@@ -124,6 +193,7 @@ export class ModelDocument implements vscode.CustomDocument {
 
   /** Keeps the unsaved state for hot exit: the model as it is now, its external data referenced, not copied. */
   async backup(destination: vscode.Uri): Promise<vscode.CustomDocumentBackup> {
+    await this.loading;
     const model = this.model;
     if (model) await writeModelFile(destination, model, this.uri, { backup: true });
     this.log.debug(`Backed up the unsaved state of ${this.fileName} for hot exit`);
@@ -135,12 +205,13 @@ export class ModelDocument implements vscode.CustomDocument {
 
   /** Reads the file again, dropping the edits (VS Code keeps its undo stack; undoing brings them back). */
   async revert(): Promise<void> {
-    await this.load();
+    await this.reread();
     this.changed.fire('reload');
   }
 
   /** The file changed on disk since we read or wrote it (our own saves do not count). */
   async changedOnDisk(): Promise<boolean> {
+    await this.loading;
     await this.saving;
     const now = await this.mtime();
     return now !== undefined && now !== this.knownMtime;
@@ -154,29 +225,42 @@ export class ModelDocument implements vscode.CustomDocument {
     }
   }
 
+  /** Reads the file again, after the read in progress. */
+  private reread(): Promise<void> {
+    return (this.loading = this.loading.then(() => this.load()));
+  }
+
+  /** Reads the file (or `backup`) and has the view worker decode it and build its view; the host decodes its model later (decodeOpened). */
   private async load(backup?: vscode.Uri): Promise<void> {
     const started = Date.now();
     const source = backup ?? this.uri;
     try {
       this.knownMtime = await this.mtime();
       const bytes = await vscode.workspace.fs.readFile(source);
-      const model = decodeModel(bytes);
-      if (this.history && !backup) this.history.reset(model);
-      else this.history = new EditHistory(model, { fromBackup: backup !== undefined });
+      const size = bytes.length;
+      const read = Date.now();
+      const opened = await viewInWorker(bytes, this.fileName);
+      this.opened = { view: opened.view, bytes: opened.bytes, fromBackup: backup !== undefined };
       this.error = undefined;
-      this.log.info(`Opened ${this.uri.toString(true)}${backup ? ' from its hot-exit backup' : ''} (${bytes.length} bytes) in ${Date.now() - started} ms`);
+      this.log.info(`Opened ${this.uri.toString(true)}${backup ? ' from its hot-exit backup' : ''} (${size} bytes) in ${Date.now() - started} ms: read in ${read - started} ms, decoded and its view built (${opened.nodes} nodes, ${opened.groups} groups) in a worker in ${Date.now() - read} ms`);
+      // The graph shows the declared shapes only.
+      if (opened.shapesError) this.log.warn(`Shape inference on ${this.fileName} failed, edges show declared shapes only: ${opened.shapesError}`);
     } catch (error) {
+      this.opened = undefined;
       this.history = undefined;
       this.error = oneLine(error);
       this.log.warn(`Cannot open ${source.toString(true)}: ${this.error}`);
     }
+    this.restoring = false;
     this.problems = undefined;
-    this.dropFacts();
+    // Whatever was worked out from the model before no longer describes it.
+    this.cachedFacts?.closeFiles();
+    this.cachedFacts = undefined;
   }
 
   /** The facts of a replaced model are dropped, and its external-data files closed. */
   private dropFacts(): void {
-    if (this.cachedFacts && this.cachedFacts.model !== this.model) {
+    if (this.cachedFacts && this.cachedFacts.model !== this.history?.model) {
       this.cachedFacts.closeFiles();
       this.cachedFacts = undefined;
     }
@@ -184,7 +268,7 @@ export class ModelDocument implements vscode.CustomDocument {
 
   /** Reads the file again after it changed on disk (the caller made sure no edits are lost). */
   async reload(): Promise<void> {
-    await this.load();
+    await this.reread();
     this.changed.fire('reload');
   }
 

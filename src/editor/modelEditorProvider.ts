@@ -31,7 +31,8 @@ export class ModelEditorProvider implements vscode.CustomEditorProvider<ModelDoc
 
   async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<ModelDocument> {
     const backup = openContext.backupId ? vscode.Uri.parse(openContext.backupId, true) : undefined;
-    const document = await ModelDocument.open(uri, this.log, backup);
+    // Returns while the file is read and its view built in a worker: the webview loads its page meanwhile.
+    const document = ModelDocument.open(uri, this.log, backup);
     const watching: vscode.Disposable[] = [document.onDidEdit((edit) => this.edited.fire({ document, ...edit }))];
     if (uri.scheme === 'file') {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), document.fileName));

@@ -231,6 +231,12 @@ scenario('a large model opens with its scopes collapsed; Find opens the groups a
   await vs.screenshot('large model after Find opened layer 17');
   await frame.locator('vscode-button[aria-label="Collapse all groups"]').click();
   await waitFor('collapsed as it opened', async () => (await status(frame)) === collapsed[0]);
+  // It was opened by the view worker, off the extension host's thread, and the log says so. The output
+  // wraps long lines anywhere and draws spaces as no-break spaces: spaces and line ends may fall anywhere.
+  await vs.runCommand('ONNX: Show Log');
+  const output = vs.page.locator('.part.panel .monaco-editor .view-lines');
+  const opening = new RegExp(`Opened[\\s\\S]*?large\\.onnx[\\s\\S]*?\\(\\s*${view.nodes.length}\\s*nodes,\\s*\\d+\\s*groups\\)\\s*in\\s*a\\s*worker`);
+  await waitFor('the log line of the opening in the view worker', async () => opening.test((await output.allInnerTexts()).join('\n').replace(/\u00a0/g, ' ')));
 });
 
 scenario('Ctrl+F in the editor finds; selection and view survive hiding the tab', async (vs) => {

@@ -1,6 +1,7 @@
-// Files that are not models: the editor shows one plain line about what is wrong, and VS Code (and
-// the extension) stay usable afterwards.
+// Files that are not models: the editor shows one plain line about what is wrong (the view worker that
+// opens models answers with it), and VS Code (and the extension) stay usable afterwards.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { pngImage, summaryOf } from './fixtures.js';
 import { sampleModelPath, useWorkbench } from './harness.js';
 
@@ -10,6 +11,8 @@ const { scenario } = useWorkbench({
     'empty.onnx': '',
     'picture.onnx': pngImage(),
     'garbage.onnx': Buffer.from('this is not protobuf \u0000\u00ff\u00fe at all, just text', 'latin1'),
+    // A real model cut off halfway: the protobuf decoder, not the sniffing of the first bytes, refuses it.
+    'truncated.onnx': readFileSync(sampleModelPath()).subarray(0, Math.floor(readFileSync(sampleModelPath()).length / 2)),
     'notes.txt': 'plain text opens after the broken models\n',
     'sample.onnx': { copyFrom: sampleModelPath() },
   },
@@ -34,6 +37,10 @@ scenario('a PNG renamed to .onnx says it is a PNG image', async (vs) => {
 
 scenario('random bytes named .onnx show a one-line error', async (vs) => {
   await expectOneLineError(vs, 'garbage.onnx', /not (a valid |a usable )?(an )?ONNX model|ONNX model/i);
+});
+
+scenario('a model cut off halfway shows the decoder\'s one-line error', async (vs) => {
+  await expectOneLineError(vs, 'truncated.onnx', /Not a valid ONNX model: the protobuf data is truncated or corrupt/);
 });
 
 scenario('VS Code stays usable: a text file and a real model open afterwards', async (vs) => {
