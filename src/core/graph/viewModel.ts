@@ -8,14 +8,14 @@ import { defaultOpset } from '../model/graphQueries.js';
 import { nodeHasSubgraphs } from '../model/lazyDecode.js';
 import type { FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto } from '../model/proto.js';
 import { summarize, tensorByteSize } from '../model/summary.js';
-import { constantNodeTensor } from '../model/tensorValues.js';
+import { constantNodeValue } from '../model/tensorValues.js';
 import { subgraphsOf } from '../model/walk.js';
 import { inferShapes } from '../ops/shapeInference.js';
 import { smallConstantText } from './constantText.js';
 import { chooseShape, ModelShapes, type GraphTypes } from './shapeSources.js';
 import { dimAliasTable } from './dimAliases.js';
 import { attributeLabel, shortNodeName, STEP } from './graphNames.js';
-import { nodeScope } from './scopes.js';
+import { NodeScopes } from './scopes.js';
 import type { GraphEntry, GraphKind, GraphView, GroupView, ModelStats, ModelView, NodeView, ValueKind, ValueView } from './viewModelTypes.js';
 
 /** A graph body wherever it lives: the main graph, an attribute's subgraph, or a function. */
@@ -162,11 +162,15 @@ export function isConstantNode(node: NodeProto): boolean {
  */
 export function foldedConstants(index: GraphIndex): Set<number> {
   const result = new Set<number>();
-  index.nodes.forEach((node, n) => {
-    if (!isConstantNode(node)) return;
+  const nodes = index.nodes;
+  for (let n = 0; n < nodes.length; n++) {
+    const node = nodes[n];
+    if (!isConstantNode(node)) continue;
     const outs = node.output ?? [];
-    if (outs.length > 0 && outs.every((name) => name && !index.isGraphOutput(name) && index.consumerCount(name) > 0)) result.add(n);
-  });
+    let folded = outs.length > 0;
+    for (let o = 0; o < outs.length && folded; o++) folded = !!outs[o] && !index.isGraphOutput(outs[o]) && index.consumerCount(outs[o]) > 0;
+    if (folded) result.add(n);
+  }
   return result;
 }
 
@@ -184,7 +188,7 @@ function graphTypes(source: GraphSource, shapes: ModelShapes, opset: number): Gr
   const constant = (name: string) => {
     const init = index.initializer(name);
     if (init) return isExternal(init) ? undefined : init;
-    return index.defines(name) ? index.constantTensor(name) : undefined;
+    return index.defines(name) ? index.constantValue(name) : undefined;
   };
   try {
     return inferShapes(source.graph, { opset, constant, outer });
@@ -193,11 +197,12 @@ function graphTypes(source: GraphSource, shapes: ModelShapes, opset: number): Gr
   }
 }
 
-function valueKind(index: GraphIndex, name: string): ValueKind {
+/** `id`: the name's id in the index, or -1. */
+function valueKind(index: GraphIndex, name: string, id: number): ValueKind {
   if (index.initializer(name)) return 'initializer';
   if (index.isGraphInput(name)) return 'input';
-  const producer = index.producer(name);
-  if (producer) return isConstantNode(producer.node) ? 'constant' : 'value';
+  const producer = id < 0 ? -1 : index.producerOfId(id);
+  if (producer >= 0) return isConstantNode(index.nodes[producer]) ? 'constant' : 'value';
   return 'outer';
 }
 
@@ -211,26 +216,36 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
   const fileSymbols = types ? shapes.fileSymbols : new Set<string>();
   const values: ValueView[] = [];
   // The webview refers to values by number: numbered in the order inputs, initializers, node outputs,
-  // values from outside, graph outputs.
-  const numbers = new Map<string, number>();
-  const valueOf = (name: string): number => {
-    let i = numbers.get(name);
-    if (i === undefined) {
-      i = values.length;
-      // Declared here or in an enclosing graph (initializers, value infos, Constant outputs), or inferred.
-      const t = chooseShape(graphIndex.valueType(name), types, name, fileSymbols);
-      const kind = valueKind(graphIndex, name);
-      const producer = kind === 'constant' || kind === 'value' ? graphIndex.producer(name)!.index : -1;
-      // Consumers through an input slot; a subgraph's capture is not an edge here.
-      const consumers = graphIndex.consumerIndices(name);
-      const value: ValueView = { name, type: t.type, shape: t.shape, kind, producer, consumers };
-      if (t.inferred) value.inferred = true;
-      if (t.declared !== undefined) value.declared = t.declared;
-      if (t.inference !== undefined) value.inference = t.inference;
-      values.push(value);
-      numbers.set(name, i);
-    }
+  // values from outside, graph outputs. Kept by the index's value id (a typed array: a large graph has
+  // 100,000s of values), by name for the few the index does not number (unused inputs, initializers).
+  const numberOfId = new Int32Array(graphIndex.valueCount).fill(-1);
+  const numberOfName = new Map<string, number>();
+  const addValue = (name: string, id: number): number => {
+    const i = values.length;
+    // Declared here or in an enclosing graph (initializers, value infos, Constant outputs), or inferred.
+    const t = chooseShape(graphIndex.valueType(name), types, name, fileSymbols);
+    const kind = valueKind(graphIndex, name, id);
+    const producer = kind === 'constant' || kind === 'value' ? graphIndex.producerOfId(id) : -1;
+    // Consumers through an input slot; a subgraph's capture is not an edge here.
+    const consumers = id < 0 ? [] : graphIndex.consumerIndicesOfId(id);
+    const value: ValueView = { name, type: t.type, shape: t.shape, kind, producer, consumers };
+    if (t.inferred) value.inferred = true;
+    if (t.declared !== undefined) value.declared = t.declared;
+    if (t.inference !== undefined) value.inference = t.inference;
+    values.push(value);
+    if (id < 0) numberOfName.set(name, i);
+    else numberOfId[id] = i;
     return i;
+  };
+  /** The number of a value by its id in the index (`name` is the id's). */
+  const valueOfId = (id: number, name: string): number => {
+    const i = numberOfId[id];
+    return i >= 0 ? i : addValue(name, id);
+  };
+  const valueOf = (name: string): number => {
+    const id = graphIndex.valueId(name);
+    if (id >= 0) return valueOfId(id, name);
+    return numberOfName.get(name) ?? addValue(name, -1);
   };
 
   const body = graphIndex.graph;
@@ -241,16 +256,31 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
   }
   for (const t of source.initializers) valueOf(t.name ?? '');
   const nodes = source.nodes;
-  for (const node of nodes) for (const name of node.output ?? []) if (name) valueOf(name);
+  for (let n = 0; n < nodes.length; n++) {
+    const outs = nodes[n].output ?? [];
+    for (let o = 0; o < outs.length; o++) if (outs[o]) valueOfId(graphIndex.outputId(n, o), outs[o]);
+  }
 
   const functions = new Set((model.functions ?? []).map((f) => `${f.domain ?? ''}\u0000${f.name ?? ''}`));
-  const views: NodeView[] = new Array(nodes.length);
+  const hidden = foldedConstants(graphIndex);
+  const views: NodeView[] = [];
+  // Lists are made at their exact size (map, or a scratch list copied): a list grown by push keeps room
+  // for 17 entries, and the view holds several per node.
+  const scratch: number[] = [];
   for (let n = 0; n < nodes.length; n++) {
     const node = nodes[n];
-    const inputIndices: number[] = [];
-    for (const name of node.input ?? []) inputIndices.push(name ? valueOf(name) : -1);
-    const outputIndices = (node.output ?? []).map((name) => (name ? numbers.get(name)! : -1));
-    const view: NodeView = { name: node.name ?? '', op: node.opType ?? '', domain: node.domain && node.domain !== 'ai.onnx' ? node.domain : '', inputs: inputIndices, outputs: outputIndices, folded: [], group: -1 };
+    const inputIndices = (node.input ?? []).map((name, i) => (name ? valueOfId(graphIndex.inputId(n, i), name) : -1));
+    const outputIndices = (node.output ?? []).map((name, o) => (name ? numberOfId[graphIndex.outputId(n, o)] : -1));
+    // Constants feeding a node are drawn inside it.
+    scratch.length = 0;
+    for (let slot = 0; slot < inputIndices.length; slot++) {
+      const v = inputIndices[slot];
+      if (v < 0) continue;
+      const kind = values[v].kind;
+      if (kind === 'initializer' || kind === 'constant') scratch.push(slot);
+    }
+    const folded = scratch.length ? scratch.slice() : [];
+    const view: NodeView = { name: node.name ?? '', op: node.opType ?? '', domain: node.domain && node.domain !== 'ai.onnx' ? node.domain : '', inputs: inputIndices, outputs: outputIndices, folded, group: -1 };
     if (nodeHasSubgraphs(node)) {
       view.subgraphs = nodeSubgraphs(source, n).map((s) => ({ attribute: s.attribute, graph: s.source.id }));
       // What the bodies read by name: drawn as edges into the node, or into the bodies when shown inline.
@@ -263,7 +293,9 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
       if (carried !== undefined) view.carried = carried;
     }
     if (functions.size && functions.has(`${node.domain ?? ''}\u0000${node.opType ?? ''}`)) view.calls = `fn:${node.domain ?? ''}:${node.opType ?? ''}`;
-    views[n] = view;
+    // A Constant node disappears when all it feeds are nodes.
+    if (hidden.has(n)) view.hidden = true;
+    views.push(view);
   }
 
   const outputs: number[] = [];
@@ -273,19 +305,10 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
     outputs.push(v);
   }
 
-  // Constants feeding a node are drawn inside it; a Constant node disappears when all it feeds are nodes.
-  for (const view of views) {
-    view.inputs.forEach((v, slot) => {
-      if (v < 0) return;
-      const kind = values[v].kind;
-      if (kind === 'initializer' || kind === 'constant') view.folded.push(slot);
-    });
-  }
-  for (const n of foldedConstants(graphIndex)) views[n].hidden = true;
   // Small constants show their values in the boxes they are folded into (`axes = [1, 2]`).
   for (const value of values) {
     if (value.kind !== 'initializer' && value.kind !== 'constant') continue;
-    const tensor = value.kind === 'initializer' ? graphIndex.initializer(value.name) : graphIndex.constantTensor(value.name);
+    const tensor = value.kind === 'initializer' ? graphIndex.initializer(value.name) : graphIndex.constantValue(value.name);
     const text = tensor && smallConstantText(tensor);
     if (text !== undefined) value.data = text;
   }
@@ -322,11 +345,12 @@ interface ScopeTrie {
  */
 function groupByScope(nodes: NodeProto[], views: NodeView[]): GroupView[] {
   const root: ScopeTrie = { name: '', path: '', children: new Map(), nodes: [], size: 0 };
+  const scopes = new NodeScopes();
   for (let n = 0; n < nodes.length; n++) {
     if (views[n].hidden) continue;
     let trie = root;
     trie.size++;
-    for (const segment of nodeScope(nodes[n])) {
+    for (const segment of scopes.of(nodes[n])) {
       let child = trie.children.get(segment);
       if (!child) {
         child = { name: segment, path: `${trie.path}/${segment}`, children: new Map(), nodes: [], size: 0 };
@@ -381,8 +405,15 @@ export function buildModelView(model: ModelProto, fileName: string, shapes = new
     stats: modelStats(model, graphs),
     graphs,
     main: view,
-    dims: dimAliasTable(model, view.values.flatMap((v) => v.shape ?? [])),
+    dims: dimAliasTable(model, symbolsOf(view.values)),
   };
+}
+
+/** The symbolic dims of the values' shapes, each once, in the order first seen. */
+function symbolsOf(values: ValueView[]): Set<string> {
+  const symbols = new Set<string>();
+  for (const v of values) for (const d of v.shape ?? []) if (typeof d === 'string') symbols.add(d);
+  return symbols;
 }
 
 /** Node counts from the graph list, and the tensors held in Constant nodes of every graph. */
@@ -400,11 +431,11 @@ export function modelStats(model: ModelProto, graphs: GraphEntry[]): ModelStats 
   const visit = (nodes: NodeProto[] | null | undefined) => {
     for (const node of nodes ?? []) {
       if (isConstantNode(node)) {
-        const tensor = constantNodeTensor(node);
+        const tensor = constantNodeValue(node);
         stats.constants.count++;
         if (tensor) stats.constants.bytes += tensorByteSize(tensor);
       }
-      for (const sub of subgraphsOf(node)) visit(sub.graph.node);
+      if (nodeHasSubgraphs(node)) for (const sub of subgraphsOf(node)) visit(sub.graph.node);
     }
   };
   visit(model.graph?.node);

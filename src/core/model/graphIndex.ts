@@ -1,6 +1,6 @@
 // Lookups over one graph: who produces and who consumes each value, a topological order (real files are
 // not always sorted), each value's type, constants, and what a subgraph captures from enclosing scopes.
-import { constantNodeTensor, tensorDims } from './tensorValues.js';
+import { constantNodeTensor, constantNodeValue, tensorDims } from './tensorValues.js';
 import { dataTypeName } from './dataTypes.js';
 import type { GraphProto, NodeProto, TensorProto } from './proto.js';
 import { valueType, type ValueType } from './types.js';
@@ -45,14 +45,6 @@ function freeValues(graph: GraphProto): Set<string> {
   return used;
 }
 
-/** A Constant node's tensor as far as its type goes: the attribute's own tensor when it holds one (no copy made). */
-function constantTensorHeader(node: NodeProto | undefined): TensorProto | undefined {
-  if (!node) return undefined;
-  const attribute = node.attribute?.[0];
-  if (attribute?.name === 'value') return attribute.t ?? undefined;
-  return constantNodeTensor(node);
-}
-
 export class GraphIndex {
   /** The nodes as indexed (the graph's list may change later); producers and consumers point into it. */
   private indexed: NodeProto[] = [];
@@ -68,6 +60,15 @@ export class GraphIndex {
   /** The consumers of value v are the (node index, input index) pairs k of consumerPairs for k in consumerStart[v] .. consumerStart[v + 1]. */
   private consumerStart = new Uint32Array(1);
   private consumerPairs = new Int32Array(0);
+  /**
+   * Per node, the ids of its input names: inputIds[inputStart[n] + slot], -1 for an empty slot (the same
+   * layout for outputs). A view numbers the values of 100,000s of slots without a name lookup per slot.
+   */
+  private inputStart = new Uint32Array(1);
+  private inputIds = new Int32Array(0);
+  private outputStart = new Uint32Array(1);
+  private outputIds = new Int32Array(0);
+  private readonly scratch: number[] = [];
   private readonly initializers = new Map<string, TensorProto>();
   private readonly inputs = new Set<string>();
   private readonly outputs = new Set<string>();
@@ -123,6 +124,12 @@ export class GraphIndex {
       inputCount += node.input?.length ?? 0;
       outputCount += node.output?.length ?? 0;
     }
+    const inputStart = (this.inputStart = new Uint32Array(nodes.length + 1));
+    const inputIds = (this.inputIds = new Int32Array(inputCount));
+    const outputStart = (this.outputStart = new Uint32Array(nodes.length + 1));
+    const outputIds = (this.outputIds = new Int32Array(outputCount));
+    let inputAt = 0;
+    let outputAt = 0;
     const produced = new Int32Array(2 * outputCount);
     let producedLength = 0;
     let consumed = new Int32Array(3 * inputCount);
@@ -141,12 +148,25 @@ export class GraphIndex {
       const node = nodes[index];
       const outputs = node.output ?? [];
       for (let o = 0; o < outputs.length; o++) {
-        if (!outputs[o]) continue;
-        produced[producedLength++] = idOf(outputs[o]);
+        if (!outputs[o]) {
+          outputIds[outputAt++] = -1;
+          continue;
+        }
+        const id = (outputIds[outputAt++] = idOf(outputs[o]));
+        produced[producedLength++] = id;
         produced[producedLength++] = index;
       }
+      outputStart[index + 1] = outputAt;
       const inputs = node.input ?? [];
-      for (let i = 0; i < inputs.length; i++) if (inputs[i]) consume(idOf(inputs[i]), index, i);
+      for (let i = 0; i < inputs.length; i++) {
+        if (!inputs[i]) {
+          inputIds[inputAt++] = -1;
+          continue;
+        }
+        const id = (inputIds[inputAt++] = idOf(inputs[i]));
+        consume(id, index, i);
+      }
+      inputStart[index + 1] = inputAt;
       const subs = nodeHasSubgraphs(node) ? subgraphsOf(node) : undefined;
       if (subs?.length) {
         const captured = new Set<string>();
@@ -185,6 +205,50 @@ export class GraphIndex {
   private producerIndex(name: string): number {
     const id = this.idOf(name);
     return id < 0 ? -1 : this.producerOf[id];
+  }
+
+  /**
+   * A value's number in this index (every node input and output has one), or -1: the key of the *OfId
+   * lookups below, which a caller visiting every value uses instead of a name lookup per question.
+   */
+  valueId(name: string): number {
+    return this.idOf(name);
+  }
+
+  /** Value ids run from 0 below this count. */
+  get valueCount(): number {
+    return this.count;
+  }
+
+  /** The id of the name in input slot `slot` of node `node` (as indexed), -1 for an empty slot. */
+  inputId(node: number, slot: number): number {
+    return this.inputIds[this.inputStart[node] + slot];
+  }
+
+  /** The id of the name in output slot `slot` of node `node` (as indexed), -1 for an empty slot. */
+  outputId(node: number, slot: number): number {
+    return this.outputIds[this.outputStart[node] + slot];
+  }
+
+  /** The producing node's index of a value id, or -1. */
+  producerOfId(id: number): number {
+    return this.producerOf[id];
+  }
+
+  /** consumerIndices by value id. */
+  consumerIndicesOfId(id: number): number[] {
+    // Gathered in a scratch list and copied at their exact size: a view keeps one such list per value,
+    // and a list grown by push keeps room for 17.
+    const found = this.scratch;
+    found.length = 0;
+    const pairs = this.consumerPairs;
+    for (let k = this.consumerStart[id]; k < this.consumerStart[id + 1]; k++) if (pairs[2 * k + 1] >= 0) found.push(pairs[2 * k]);
+    return found.length ? found.slice() : [];
+  }
+
+  /** consumerCount by value id. */
+  consumerCountOfId(id: number): number {
+    return this.consumerStart[id + 1] - this.consumerStart[id];
   }
 
   get nodes(): NodeProto[] {
@@ -257,7 +321,11 @@ export class GraphIndex {
     let type = this.derivedTypes.get(name);
     if (type === undefined) {
       const init = this.initializers.get(name);
-      const tensor = init ?? constantTensorHeader(this.constantNodes.get(name));
+      const node = init ? undefined : this.constantNodes.get(name);
+      // Most values are neither: asked for each of them, a miss is not worth remembering.
+      if (!init && !node) return undefined;
+      // A Constant's tensor as far as its type goes: no copy made.
+      const tensor = init ?? (node && constantNodeValue(node));
       type = tensor ? { kind: 'tensor', elemType: dataTypeName(tensor.dataType ?? 0), shape: tensorDims(tensor) } : null;
       this.derivedTypes.set(name, type);
     }
@@ -272,6 +340,19 @@ export class GraphIndex {
     if (node) return constantNodeTensor(node);
     if (this.defines(name)) return undefined;
     return this.parent?.constantTensor(name);
+  }
+
+  /**
+   * constantTensor for reading dims and elements only: a Constant node's tensor is not copied (its name
+   * may be the attribute's, not the value's).
+   */
+  constantValue(name: string): TensorProto | undefined {
+    const init = this.initializers.get(name);
+    if (init && !this.inputs.has(name)) return init;
+    const node = this.constantNodes.get(name);
+    if (node) return constantNodeValue(node);
+    if (this.defines(name)) return undefined;
+    return this.parent?.constantValue(name);
   }
 
   /** Names this graph (or its nested subgraphs) captures from enclosing scopes. */

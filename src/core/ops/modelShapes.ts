@@ -21,7 +21,7 @@ export function inferModelShapes(model: ModelProto): Map<GraphProto, Map<string,
   dims.reserve(modelSymbols(model));
   const types = inferShapes(graph, {
     opset: defaultOpset(model), opsets, dims, subgraphsOut: graphs, freshSymbols: true,
-    constant: scopedConstants(graph, () => undefined, overridable),
+    constant: scopedConstants(graph, undefined, overridable),
   });
   graphs.set(graph, types);
   return graphs;

@@ -8,7 +8,8 @@ import { int64ToNumber, type GraphProto, type NodeProto, type TensorProto, type 
 import { shapeOf, type Dim } from '../model/types.js';
 import { definedNames, topologicalOrder } from '../model/graphQueries.js';
 import { subgraphsOf } from '../model/walk.js';
-import { constantNodeTensor } from '../model/tensorValues.js';
+import { nodeHasSubgraphs } from '../model/lazyDecode.js';
+import { constantNodeValue } from '../model/tensorValues.js';
 import { isExternal } from '../model/externalData.js';
 import { DimAlgebra } from './dimAlgebra.js';
 import { shapeRule } from './shapeRules.js';
@@ -46,10 +47,12 @@ export interface ShapeContext {
 
 /** Every dim_param a graph and its subgraphs declare. */
 export function graphSymbols(graph: GraphProto, into = new Set<string>()): Set<string> {
-  for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) {
-    for (const d of v.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) into.add(d.dimParam);
+  for (const list of [graph.input, graph.output, graph.valueInfo]) {
+    for (const v of list ?? []) for (const d of v.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) into.add(d.dimParam);
   }
-  for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) graphSymbols(sub.graph, into);
+  // An index loop that skips nodes without subgraphs: asked of every node of large graphs.
+  const nodes = graph.node ?? [];
+  for (let n = 0; n < nodes.length; n++) if (nodeHasSubgraphs(nodes[n])) for (const sub of subgraphsOf(nodes[n])) graphSymbols(sub.graph, into);
   return into;
 }
 
@@ -93,19 +96,24 @@ export function mergeTypes(declared: InferredType | undefined, inferred: Inferre
   return { elemType, shape: inferred.shape.map((b, i) => (typeof b === 'number' ? b : typeof a[i] === 'number' || a[i] !== null ? a[i] : b)) };
 }
 
-/** Constants of a subgraph: its own initializers and Constant nodes, then the enclosing scope's unless shadowed. */
-export function scopedConstants(graph: GraphProto, outer: (name: string) => TensorProto | undefined, skip: ReadonlySet<string> = new Set()): (name: string) => TensorProto | undefined {
+/**
+ * Constants of a subgraph: its own initializers and Constant nodes, then the enclosing scope's unless
+ * shadowed (`outer` undefined: there is no enclosing scope). The tensors are for reading elements: a
+ * Constant node's is its attribute's own (see constantNodeValue).
+ */
+export function scopedConstants(graph: GraphProto, outer?: (name: string) => TensorProto | undefined, skip: ReadonlySet<string> = new Set()): (name: string) => TensorProto | undefined {
   const local = new Map<string, TensorProto | NodeProto>();
   for (const t of graph.initializer ?? []) if (t.name && !skip.has(t.name) && !isExternal(t)) local.set(t.name, t);
   for (const n of graph.node ?? []) {
     if (n.opType === 'Constant' && (!n.domain || n.domain === 'ai.onnx') && n.output?.[0]) local.set(n.output[0], n);
   }
-  const defined = definedNames(graph);
+  // What shadows the enclosing scope: only needed when there is one (the main graph has 100,000s of names).
+  const defined = outer ? definedNames(graph) : undefined;
   return (name) => {
     const found = local.get(name);
-    // A Constant node's tensor is made when asked for: most are never needed as values.
-    if (found) return 'opType' in found ? constantNodeTensor(found) : found;
-    return defined.has(name) ? undefined : outer(name);
+    // A Constant node's tensor is found when asked for: most are never needed as values.
+    if (found) return 'opType' in found ? constantNodeValue(found) : found;
+    return !outer || defined!.has(name) ? undefined : outer(name);
   };
 }
 
@@ -115,23 +123,38 @@ export function scopedConstants(graph: GraphProto, outer: (name: string) => Tens
  */
 function nodeOrder(graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined): number[] {
   const nodes = graph.node ?? [];
-  const ready = new Set<string>([...(graph.input ?? []).map((v) => v.name ?? ''), ...(graph.initializer ?? []).map((t) => t.name ?? '')]);
-  const produced = new Set<string>();
-  for (const n of nodes) for (const o of n.output ?? []) if (o) produced.add(o);
-  let sorted = true;
-  for (const n of nodes) {
-    // Names no node here makes come from outside (graph inputs, enclosing scopes) or nowhere.
-    if ((n.input ?? []).some((i) => i && !ready.has(i) && (produced.has(i) || !outer))) {
-      sorted = false;
-      break;
-    }
-    if (subgraphsOf(n).length) {
-      sorted = false;
-      break;
-    }
-    for (const o of n.output ?? []) if (o) ready.add(o);
+  // The first node that makes each name: an input is ready at node n when a node before n makes it,
+  // or the graph has it as an input or initializer.
+  const firstProducer = new Map<string, number>();
+  for (let n = 0; n < nodes.length; n++) {
+    const outputs = nodes[n].output ?? [];
+    for (let o = 0; o < outputs.length; o++) if (outputs[o] && !firstProducer.has(outputs[o])) firstProducer.set(outputs[o], n);
   }
-  return sorted ? nodes.map((_, i) => i) : topologicalOrder(graph);
+  const given = new Set<string>();
+  for (const v of graph.input ?? []) given.add(v.name ?? '');
+  for (const t of graph.initializer ?? []) given.add(t.name ?? '');
+  let sorted = true;
+  for (let n = 0; n < nodes.length && sorted; n++) {
+    const node = nodes[n];
+    const inputs = node.input ?? [];
+    for (let i = 0; i < inputs.length; i++) {
+      const name = inputs[i];
+      if (!name || given.has(name)) continue;
+      const producer = firstProducer.get(name);
+      if (producer !== undefined ? producer >= n : !outer) {
+        // Made here or later, or (in a graph without enclosing scopes) nowhere.
+        sorted = false;
+        break;
+      }
+    }
+    if (nodeHasSubgraphs(node) && subgraphsOf(node).length) sorted = false;
+  }
+  if (sorted) {
+    const order: number[] = new Array(nodes.length);
+    for (let n = 0; n < nodes.length; n++) order[n] = n;
+    return order;
+  }
+  return topologicalOrder(graph);
 }
 
 /** Types of every value of `graph` we can infer (includes the outer scope's entries). */
@@ -171,40 +194,48 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     return constants.get(name);
   };
   const nodes = graph.node ?? [];
+  // One facts object for every node of the graph, pointed at the node in turn: rules read it while they
+  // run and keep nothing of it, and a graph of 100,000s of nodes otherwise makes as many sets of closures.
+  let inputs: string[] = [];
+  const value = (i: number) => valueOf(inputs[i]);
+  const input = (i: number) => typeOf(inputs[i]);
+  const facts: NodeFacts = {
+    node: nodes[0], opset: context.opset, dims,
+    input,
+    value,
+    numbers: (i) => {
+      const v = value(i);
+      return v && v.every((d) => typeof d === 'number') ? (v as number[]) : undefined;
+    },
+    subgraph: (body, inputTypes) => {
+      const inner = inferShapes(body, {
+        ...context, outer: types, outerValues: values, valuesOut: undefined, inputTypes, dims,
+        constant: scopedConstants(body, constant),
+      });
+      context.subgraphsOut?.set(body, inner);
+      return (body.output ?? []).map((o) => (o.name ? inner.get(o.name) : undefined));
+    },
+  };
   for (const index of nodeOrder(graph, context.outer)) {
     const node = nodes[index];
-    const inputs = node.input ?? [];
+    inputs = node.input ?? [];
     const domain = node.domain && node.domain !== 'ai.onnx' ? node.domain : '';
     const opset = domain ? context.opsets?.get(domain) ?? 1 : context.opset;
-    const value = (i: number) => valueOf(inputs[i]);
-    const facts: NodeFacts = {
-      node, opset, dims,
-      input: (i) => typeOf(inputs[i]),
-      value,
-      numbers: (i) => {
-        const v = value(i);
-        return v && v.every((d) => typeof d === 'number') ? (v as number[]) : undefined;
-      },
-      subgraph: (body, inputTypes) => {
-        const inner = inferShapes(body, {
-          ...context, outer: types, outerValues: values, valuesOut: undefined, inputTypes, dims,
-          constant: scopedConstants(body, constant),
-        });
-        context.subgraphsOut?.set(body, inner);
-        return (body.output ?? []).map((o) => (o.name ? inner.get(o.name) : undefined));
-      },
-    };
+    facts.node = node;
+    facts.opset = opset;
     let out: Array<InferredType | undefined> = [];
     try {
       out = shapeRule(domain, node.opType)?.(facts) ?? [];
     } catch {
       // A malformed attribute or argument: the node's outputs stay as declared.
     }
-    (node.output ?? []).forEach((name, i) => {
-      if (!name) return;
+    const outputs = node.output ?? [];
+    for (let i = 0; i < outputs.length; i++) {
+      const name = outputs[i];
+      if (!name) continue;
       const t = mergeTypes(types.get(name), out[i]);
       set(name, context.freshSymbols && t?.shape?.includes(null) ? { ...t, shape: t.shape.map((d) => d ?? dims.fresh()) } : t);
-    });
+    }
     const first = node.output?.[0];
     const type = typeOf(first);
     if (!first || !type?.shape) continue;
@@ -214,7 +245,7 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     let known: Dim[] | undefined;
     try {
       // A Constant's elements come through the constant lookup (read once); other nodes compute theirs.
-      known = (node.opType === 'Constant' && !domain ? valueOf(first) : undefined) ?? propagateValue({ node, dims, input: facts.input, value, output: type });
+      known = (node.opType === 'Constant' && !domain ? valueOf(first) : undefined) ?? propagateValue({ node, dims, input, value, output: type });
     } catch {
       known = undefined;
     }

@@ -3,7 +3,7 @@
 // included, as onnx's data_prop does. Small tensors of static shape are carried flat, row-major (the
 // pads torch builds with Reshape -> Slice -> Transpose); anything not certain stays unknown.
 import { DataType, int64ToNumber, type NodeProto, type TensorProto } from '../model/proto.js';
-import { constantNodeTensor, tensorToArray } from '../model/tensorValues.js';
+import { constantNodeValue, tensorToArray } from '../model/tensorValues.js';
 import type { Dim } from '../model/types.js';
 import { attribute, intAttr, intsAttr } from '../model/graphQueries.js';
 import type { DimAlgebra } from './dimAlgebra.js';
@@ -117,7 +117,7 @@ export function propagateValue(f: ValueFacts): Dim[] | undefined {
   const outType = f.output?.elemType ?? 0;
   const integral = integerTypes.has(outType);
   switch (node.opType) {
-    case 'Constant': return constantElements(constantNodeTensor(node));
+    case 'Constant': return constantElements(constantNodeValue(node));
     case 'Shape': {
       const shape = f.input(0)?.shape;
       if (!shape) return undefined;
