@@ -53,13 +53,23 @@ function addSegment(result: string[], previous: string, segment: string): string
   return qualified;
 }
 
+/** A namespace without its last segment, and what it gives. */
+interface ModulePath {
+  prefix: string;
+  scope: string[];
+  /** The qualified name of its last module, which the next segment's name repeats. */
+  previous: string;
+}
+
 /**
  * nodeScope for the nodes of one graph: the nodes of a module share all of their namespace (or name) but
  * its last segment, which is split once. The lists it gives are shared: read them, do not change them.
  */
 export class NodeScopes {
-  private readonly namespaces = new Map<string, { scope: string[]; previous: string }>();
+  private readonly namespaces = new Map<string, ModulePath>();
+  private last?: ModulePath;
   private readonly names = new Map<string, string[]>();
+  private lastName?: { prefix: string; scope: string[] };
 
   of(node: NodeProto): readonly string[] {
     const namespace = nodeMetadataValue(node, 'namespace');
@@ -70,13 +80,19 @@ export class NodeScopes {
   private ofNamespace(namespace: string): readonly string[] {
     const slash = namespace.lastIndexOf('/');
     if (slash < 0) return namespaceScope(namespace);
-    const prefix = namespace.slice(0, slash);
-    let path = this.namespaces.get(prefix);
-    if (!path) {
-      const scope: string[] = [];
-      let previous = '';
-      for (const segment of prefix.split('/')) previous = addSegment(scope, previous, segment);
-      this.namespaces.set(prefix, (path = { scope, previous }));
+    let path = this.last;
+    // Nodes of one module mostly follow each other: comparing with the last one's path costs no hashing
+    // of a long new string.
+    if (!path || slash !== path.prefix.length || !namespace.startsWith(path.prefix)) {
+      const prefix = namespace.slice(0, slash);
+      path = this.namespaces.get(prefix);
+      if (!path) {
+        const scope: string[] = [];
+        let previous = '';
+        for (const segment of prefix.split('/')) previous = addSegment(scope, previous, segment);
+        this.namespaces.set(prefix, (path = { prefix, scope, previous }));
+      }
+      this.last = path;
     }
     const last = namespace.slice(slash + 1);
     if (isOperatorSegment(last)) return path.scope;
@@ -88,9 +104,12 @@ export class NodeScopes {
   private ofName(name: string): readonly string[] {
     const slash = name.lastIndexOf('/');
     if (slash < 0) return [];
+    const last = this.lastName;
+    if (last && slash === last.prefix.length && name.startsWith(last.prefix)) return last.scope;
     const prefix = name.slice(0, slash);
     let scope = this.names.get(prefix);
     if (!scope) this.names.set(prefix, (scope = prefix.split('/').filter((p) => p.length > 0 && !INLINE_MARK.test(p))));
+    this.lastName = { prefix, scope };
     return scope;
   }
 }

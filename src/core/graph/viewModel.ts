@@ -136,7 +136,7 @@ export function listGraphs(model: ModelProto, main?: GraphSource): GraphEntry[] 
     const fullTitle = source.kind === 'subgraph' ? fullPath(source) : source.title;
     result.push({ id: source.id, title: source.path, fullTitle, node: source.node, attribute: source.attribute, kind: source.kind, parent: source.parent?.id, nodes: source.nodes.length - folded, folded });
     for (let i = 0; i < source.nodes.length; i++) {
-      if (!nodeHasSubgraphs(source.nodes[i])) continue;
+      if (!source.index.hasSubgraphs(i)) continue;
       for (const sub of nodeSubgraphs(source, i)) visit(sub.source);
     }
   };
@@ -281,7 +281,7 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
     }
     const folded = scratch.length ? scratch.slice() : [];
     const view: NodeView = { name: node.name ?? '', op: node.opType ?? '', domain: node.domain && node.domain !== 'ai.onnx' ? node.domain : '', inputs: inputIndices, outputs: outputIndices, folded, group: -1 };
-    if (nodeHasSubgraphs(node)) {
+    if (graphIndex.hasSubgraphs(n)) {
       view.subgraphs = nodeSubgraphs(source, n).map((s) => ({ attribute: s.attribute, graph: s.source.id }));
       // What the bodies read by name: drawn as edges into the node, or into the bodies when shown inline.
       const captured = new Set<number>();

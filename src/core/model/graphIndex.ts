@@ -74,7 +74,9 @@ export class GraphIndex {
   private readonly outputs = new Set<string>();
   /** Declared types (value_info, inputs, outputs, sparse initializers); those of initializers and Constant outputs are derived when asked. */
   private readonly types = new Map<string, ValueType>();
-  private readonly derivedTypes = new Map<string, ValueType | null>();
+  /** By value id where the name has one (a map of 10,000s of names costs more to build than to ask). */
+  private derivedTypes: Array<ValueType | null | undefined> = [];
+  private readonly derivedTypesByName = new Map<string, ValueType | null>();
   private readonly constantNodes = new Map<string, NodeProto>();
   /** Free values of each node's subgraphs, computed once. */
   private readonly captures = new Map<number, Set<string>>();
@@ -318,16 +320,21 @@ export class GraphIndex {
    * and opening it reads few.
    */
   private derivedType(name: string): ValueType | undefined {
-    let type = this.derivedTypes.get(name);
+    const init = this.initializers.get(name);
+    const node = init ? undefined : this.constantNodes.get(name);
+    // Most values are neither: asked for each of them, a miss is not worth remembering.
+    if (!init && !node) return undefined;
+    const id = this.idOf(name);
+    let type = id >= 0 ? this.derivedTypes[id] : this.derivedTypesByName.get(name);
     if (type === undefined) {
-      const init = this.initializers.get(name);
-      const node = init ? undefined : this.constantNodes.get(name);
-      // Most values are neither: asked for each of them, a miss is not worth remembering.
-      if (!init && !node) return undefined;
       // A Constant's tensor as far as its type goes: no copy made.
       const tensor = init ?? (node && constantNodeValue(node));
       type = tensor ? { kind: 'tensor', elemType: dataTypeName(tensor.dataType ?? 0), shape: tensorDims(tensor) } : null;
-      this.derivedTypes.set(name, type);
+      if (id < 0) this.derivedTypesByName.set(name, type);
+      else {
+        if (this.derivedTypes.length === 0) this.derivedTypes = new Array<ValueType | null | undefined>(this.count);
+        this.derivedTypes[id] = type;
+      }
     }
     return type ?? undefined;
   }
@@ -353,6 +360,11 @@ export class GraphIndex {
     if (node) return constantNodeValue(node);
     if (this.defines(name)) return undefined;
     return this.parent?.constantValue(name);
+  }
+
+  /** Whether node `node` (as indexed) holds subgraphs: nodeHasSubgraphs without reading the node again. */
+  hasSubgraphs(node: number): boolean {
+    return this.captures.has(node);
   }
 
   /** Names this graph (or its nested subgraphs) captures from enclosing scopes. */

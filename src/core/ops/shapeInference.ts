@@ -8,7 +8,7 @@ import { int64ToNumber, type GraphProto, type NodeProto, type TensorProto, type 
 import { shapeOf, type Dim } from '../model/types.js';
 import { definedNames, topologicalOrder } from '../model/graphQueries.js';
 import { subgraphsOf } from '../model/walk.js';
-import { nodeHasSubgraphs } from '../model/lazyDecode.js';
+import { decodedNameIds, nodeHasSubgraphs } from '../model/lazyDecode.js';
 import { constantNodeValue } from '../model/tensorValues.js';
 import { isExternal } from '../model/externalData.js';
 import { DimAlgebra } from './dimAlgebra.js';
@@ -123,13 +123,28 @@ export function scopedConstants(graph: GraphProto, outer?: (name: string) => Ten
  */
 function nodeOrder(graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined): number[] {
   const nodes = graph.node ?? [];
-  // The first node that makes each name: an input is ready at node n when a node before n makes it,
-  // or the graph has it as an input or initializer.
-  const firstProducer = new Map<string, number>();
+  // The first node that makes each name, kept by the numbers the decoder gave the names (a map of
+  // every name of a large graph costs more to build than all the lookups): an input is ready at node n
+  // when a node before n makes it, or the graph has it as an input or initializer.
+  const numbers = decodedNameIds(graph);
+  const count = numbers?.size ?? 0;
+  const firstById = new Int32Array(count).fill(-1);
+  const firstByName = new Map<string, number>();
   for (let n = 0; n < nodes.length; n++) {
     const outputs = nodes[n].output ?? [];
-    for (let o = 0; o < outputs.length; o++) if (outputs[o] && !firstProducer.has(outputs[o])) firstProducer.set(outputs[o], n);
+    for (let o = 0; o < outputs.length; o++) {
+      const name = outputs[o];
+      if (!name) continue;
+      const id = numbers?.get(name);
+      if (id !== undefined && id < count) {
+        if (firstById[id] < 0) firstById[id] = n;
+      } else if (!firstByName.has(name)) firstByName.set(name, n);
+    }
   }
+  const firstProducer = (name: string): number => {
+    const id = numbers?.get(name);
+    return id !== undefined && id < count ? firstById[id] : firstByName.get(name) ?? -1;
+  };
   const given = new Set<string>();
   for (const v of graph.input ?? []) given.add(v.name ?? '');
   for (const t of graph.initializer ?? []) given.add(t.name ?? '');
@@ -140,8 +155,8 @@ function nodeOrder(graph: GraphProto, outer: ReadonlyMap<string, InferredType> |
     for (let i = 0; i < inputs.length; i++) {
       const name = inputs[i];
       if (!name || given.has(name)) continue;
-      const producer = firstProducer.get(name);
-      if (producer !== undefined ? producer >= n : !outer) {
+      const producer = firstProducer(name);
+      if (producer >= 0 ? producer >= n : !outer) {
         // Made here or later, or (in a graph without enclosing scopes) nowhere.
         sorted = false;
         break;
@@ -190,8 +205,13 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     if (!name) return undefined;
     const known = values.get(name);
     if (known) return known;
-    if (!constants.has(name)) constants.set(name, constantElements(constant(name)));
-    return constants.get(name);
+    if (constants.has(name)) return constants.get(name);
+    // Only constants are remembered: most names asked for are none, and looking again costs a lookup.
+    const tensor = constant(name);
+    if (!tensor) return undefined;
+    const elements = constantElements(tensor);
+    constants.set(name, elements);
+    return elements;
   };
   const nodes = graph.node ?? [];
   // One facts object for every node of the graph, pointed at the node in turn: rules read it while they
