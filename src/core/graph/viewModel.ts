@@ -254,7 +254,9 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
     const name = input.name ?? '';
     if (!graphIndex.initializer(name)) inputs.push(valueOf(name));
   }
-  for (const t of source.initializers) valueOf(t.name ?? '');
+  // Index loops over whole graphs here and below: a for-of step allocates while the code is still cold.
+  const initializers = source.initializers;
+  for (let k = 0; k < initializers.length; k++) valueOf(initializers[k].name ?? '');
   const nodes = source.nodes;
   for (let n = 0; n < nodes.length; n++) {
     const outs = nodes[n].output ?? [];
@@ -306,7 +308,8 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
   }
 
   // Small constants show their values in the boxes they are folded into (`axes = [1, 2]`).
-  for (const value of values) {
+  for (let k = 0; k < values.length; k++) {
+    const value = values[k];
     if (value.kind !== 'initializer' && value.kind !== 'constant') continue;
     const tensor = value.kind === 'initializer' ? graphIndex.initializer(value.name) : graphIndex.constantValue(value.name);
     const text = tensor && smallConstantText(tensor);
@@ -350,7 +353,9 @@ function groupByScope(nodes: NodeProto[], views: NodeView[]): GroupView[] {
     if (views[n].hidden) continue;
     let trie = root;
     trie.size++;
-    for (const segment of scopes.of(nodes[n])) {
+    const scope = scopes.of(nodes[n]);
+    for (let s = 0; s < scope.length; s++) {
+      const segment = scope[s];
       let child = trie.children.get(segment);
       if (!child) {
         child = { name: segment, path: `${trie.path}/${segment}`, children: new Map(), nodes: [], size: 0 };
@@ -412,7 +417,10 @@ export function buildModelView(model: ModelProto, fileName: string, shapes = new
 /** The symbolic dims of the values' shapes, each once, in the order first seen. */
 function symbolsOf(values: ValueView[]): Set<string> {
   const symbols = new Set<string>();
-  for (const v of values) for (const d of v.shape ?? []) if (typeof d === 'string') symbols.add(d);
+  for (let k = 0; k < values.length; k++) {
+    const shape = values[k].shape;
+    if (shape) for (let i = 0; i < shape.length; i++) if (typeof shape[i] === 'string') symbols.add(shape[i] as string);
+  }
   return symbols;
 }
 
@@ -428,8 +436,10 @@ export function modelStats(model: ModelProto, graphs: GraphEntry[]): ModelStats 
     stats.nodes.all += g.nodes;
     stats.folded.all += g.folded;
   }
-  const visit = (nodes: NodeProto[] | null | undefined) => {
-    for (const node of nodes ?? []) {
+  const visit = (list: NodeProto[] | null | undefined) => {
+    const nodes = list ?? [];
+    for (let n = 0; n < nodes.length; n++) {
+      const node = nodes[n];
       if (isConstantNode(node)) {
         const tensor = constantNodeValue(node);
         stats.constants.count++;

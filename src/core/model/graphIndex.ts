@@ -97,7 +97,9 @@ export class GraphIndex {
 
   private fill(): void {
     const g = this.graph;
-    for (const t of g.initializer ?? []) this.initializers.set(t.name ?? '', t);
+    // Index loops over whole lists: a for-of step allocates while the code is still cold.
+    const initializers = g.initializer ?? [];
+    for (let k = 0; k < initializers.length; k++) this.initializers.set(initializers[k].name ?? '', initializers[k]);
     for (const s of g.sparseInitializer ?? []) {
       const name = s.values?.name ?? '';
       this.types.set(name, { kind: 'sparse_tensor', elemType: dataTypeName(s.values?.dataType ?? 0), shape: (s.dims ?? []).map(Number) });
@@ -122,7 +124,8 @@ export class GraphIndex {
     // typed and sized from a first count, as growing plain lists of 100,000s of numbers copies them again and again.
     let inputCount = 0;
     let outputCount = 0;
-    for (const node of nodes) {
+    for (let k = 0; k < nodes.length; k++) {
+      const node = nodes[k];
       inputCount += node.input?.length ?? 0;
       outputCount += node.output?.length ?? 0;
     }

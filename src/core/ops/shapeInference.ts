@@ -102,15 +102,32 @@ export function mergeTypes(declared: InferredType | undefined, inferred: Inferre
  * Constant node's is its attribute's own (see constantNodeValue).
  */
 export function scopedConstants(graph: GraphProto, outer?: (name: string) => TensorProto | undefined, skip: ReadonlySet<string> = new Set()): (name: string) => TensorProto | undefined {
-  const local = new Map<string, TensorProto | NodeProto>();
-  for (const t of graph.initializer ?? []) if (t.name && !skip.has(t.name) && !isExternal(t)) local.set(t.name, t);
-  for (const n of graph.node ?? []) {
-    if (n.opType === 'Constant' && (!n.domain || n.domain === 'ai.onnx') && n.output?.[0]) local.set(n.output[0], n);
+  // Kept by the numbers the decoder gave the names where it did (filling a map of 10,000s of names costs
+  // more than looking them up), by name otherwise. A later entry replaces an earlier one, as in a map.
+  const numbers = decodedNameIds(graph);
+  const count = numbers?.size ?? 0;
+  const byId: Array<TensorProto | NodeProto | undefined> = count ? new Array<TensorProto | NodeProto | undefined>(count) : [];
+  const byName = new Map<string, TensorProto | NodeProto>();
+  const put = (name: string, found: TensorProto | NodeProto) => {
+    const id = numbers?.get(name);
+    if (id !== undefined && id < count) byId[id] = found;
+    else byName.set(name, found);
+  };
+  const initializers = graph.initializer ?? [];
+  for (let k = 0; k < initializers.length; k++) {
+    const t = initializers[k];
+    if (t.name && !skip.has(t.name) && !isExternal(t)) put(t.name, t);
+  }
+  const nodes = graph.node ?? [];
+  for (let k = 0; k < nodes.length; k++) {
+    const n = nodes[k];
+    if (n.opType === 'Constant' && (!n.domain || n.domain === 'ai.onnx') && n.output?.[0]) put(n.output[0], n);
   }
   // What shadows the enclosing scope: only needed when there is one (the main graph has 100,000s of names).
   const defined = outer ? definedNames(graph) : undefined;
   return (name) => {
-    const found = local.get(name);
+    const id = numbers?.get(name);
+    const found = id !== undefined && id < count ? byId[id] : byName.get(name);
     // A Constant node's tensor is found when asked for: most are never needed as values.
     if (found) return 'opType' in found ? constantNodeValue(found) : found;
     return !outer || defined!.has(name) ? undefined : outer(name);
@@ -194,7 +211,9 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     const t = typeFromProto(v.type);
     if (v.name && t) set(v.name, mergeTypes(types.get(v.name), t));
   }
-  for (const t of graph.initializer ?? []) {
+  const initializers = graph.initializer ?? [];
+  for (let k = 0; k < initializers.length; k++) {
+    const t = initializers[k];
     if (t.name) types.set(t.name, { elemType: t.dataType ?? 0, shape: (t.dims ?? []).map((d) => int64ToNumber(d)) });
   }
 
@@ -236,8 +255,9 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
       return (body.output ?? []).map((o) => (o.name ? inner.get(o.name) : undefined));
     },
   };
-  for (const index of nodeOrder(graph, context.outer)) {
-    const node = nodes[index];
+  const order = nodeOrder(graph, context.outer);
+  for (let k = 0; k < order.length; k++) {
+    const node = nodes[order[k]];
     inputs = node.input ?? [];
     const domain = node.domain && node.domain !== 'ai.onnx' ? node.domain : '';
     const opset = domain ? context.opsets?.get(domain) ?? 1 : context.opset;
