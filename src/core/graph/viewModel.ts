@@ -403,11 +403,15 @@ export function buildModelView(model: ModelProto, fileName: string, shapes = new
   const main = model.graph ? mainSource(model.graph) : undefined;
   const empty: GraphView = { id: MAIN_GRAPH, title: 'main graph', kind: 'main', nodes: [], values: [], inputs: [], outputs: [], groups: [] };
   const graphs = listGraphs(model, main);
+  // Walked before inference reads the nodes' attributes: a node whose attributes are still bytes says at
+  // once that it holds no subgraph.
+  const summary = summarize(model);
+  const stats = modelStats(model, graphs);
   const view = main ? buildGraphView(model, main, shapes) : empty;
   return {
     fileName,
-    summary: summarize(model),
-    stats: modelStats(model, graphs),
+    summary,
+    stats,
     graphs,
     main: view,
     dims: dimAliasTable(model, symbolsOf(view.values)),

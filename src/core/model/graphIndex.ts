@@ -77,7 +77,8 @@ export class GraphIndex {
   /** By value id where the name has one (a map of 10,000s of names costs more to build than to ask). */
   private derivedTypes: Array<ValueType | null | undefined> = [];
   private readonly derivedTypesByName = new Map<string, ValueType | null>();
-  private readonly constantNodes = new Map<string, NodeProto>();
+  /** Constant nodes by their output's value id (every node output has one): an array, as a map of 10,000s costs more to fill. */
+  private constantNodes: Array<NodeProto | undefined> = [];
   /** Free values of each node's subgraphs, computed once. */
   private readonly captures = new Map<number, Set<string>>();
   private readonly subgraphCache = new Map<number, Subgraph[]>();
@@ -135,6 +136,8 @@ export class GraphIndex {
     const outputIds = (this.outputIds = new Int32Array(outputCount));
     let inputAt = 0;
     let outputAt = 0;
+    // (value id, node index) of each Constant node's output.
+    const constantAt: number[] = [];
     const produced = new Int32Array(2 * outputCount);
     let producedLength = 0;
     let consumed = new Int32Array(3 * inputCount);
@@ -179,9 +182,12 @@ export class GraphIndex {
         this.captures.set(index, captured);
         for (const name of captured) if (!inputs.includes(name)) consume(idOf(name), index, -1);
       }
-      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && outputs[0]) this.constantNodes.set(outputs[0], node);
+      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && outputs[0]) constantAt.push(outputIds[outputStart[index]], index);
     }
     const count = (this.count = ids.size);
+    // The last Constant with an output of that name wins, as a later definition shadows an earlier one.
+    this.constantNodes = new Array<NodeProto | undefined>(count);
+    for (let k = 0; k < constantAt.length; k += 2) this.constantNodes[constantAt[k]] = nodes[constantAt[k + 1]];
     // The last producer of a name wins, as a later definition shadows an earlier one.
     this.producerOf = new Int32Array(count).fill(-1);
     for (let k = 0; k < producedLength; k += 2) this.producerOf[produced[k]] = produced[k + 1];
@@ -198,6 +204,12 @@ export class GraphIndex {
     }
     this.consumerStart = start;
     this.consumerPairs = pairs;
+  }
+
+  /** The Constant node whose (first) output the name is, if any. */
+  private constantNode(name: string): NodeProto | undefined {
+    const id = this.idOf(name);
+    return id < 0 ? undefined : this.constantNodes[id];
   }
 
   /** The name's id in this index, or -1. */
@@ -324,7 +336,7 @@ export class GraphIndex {
    */
   private derivedType(name: string): ValueType | undefined {
     const init = this.initializers.get(name);
-    const node = init ? undefined : this.constantNodes.get(name);
+    const node = init ? undefined : this.constantNode(name);
     // Most values are neither: asked for each of them, a miss is not worth remembering.
     if (!init && !node) return undefined;
     const id = this.idOf(name);
@@ -346,7 +358,7 @@ export class GraphIndex {
   constantTensor(name: string): TensorProto | undefined {
     const init = this.initializers.get(name);
     if (init && !this.inputs.has(name)) return init;
-    const node = this.constantNodes.get(name);
+    const node = this.constantNode(name);
     if (node) return constantNodeTensor(node);
     if (this.defines(name)) return undefined;
     return this.parent?.constantTensor(name);
@@ -359,7 +371,7 @@ export class GraphIndex {
   constantValue(name: string): TensorProto | undefined {
     const init = this.initializers.get(name);
     if (init && !this.inputs.has(name)) return init;
-    const node = this.constantNodes.get(name);
+    const node = this.constantNode(name);
     if (node) return constantNodeValue(node);
     if (this.defines(name)) return undefined;
     return this.parent?.constantValue(name);

@@ -232,6 +232,9 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     constants.set(name, elements);
     return elements;
   };
+  // A Constant's own elements: valueOf without remembering them among the constants, as they are kept
+  // as the value's once read (a map entry less for each of a model's 10,000s of Constant nodes).
+  const constantValueOf = (name: string): Dim[] | undefined => values.get(name) ?? (constants.has(name) ? constants.get(name) : constantElements(constant(name)));
   const nodes = graph.node ?? [];
   // One facts object for every node of the graph, pointed at the node in turn: rules read it while they
   // run and keep nothing of it, and a graph of 100,000s of nodes otherwise makes as many sets of closures.
@@ -285,7 +288,7 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     let known: Dim[] | undefined;
     try {
       // A Constant's elements come through the constant lookup (read once); other nodes compute theirs.
-      known = (node.opType === 'Constant' && !domain ? valueOf(first) : undefined) ?? propagateValue({ node, dims, input, value, output: type });
+      known = (node.opType === 'Constant' && !domain ? constantValueOf(first) : undefined) ?? propagateValue({ node, dims, input, value, output: type });
     } catch {
       known = undefined;
     }
