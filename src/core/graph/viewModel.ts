@@ -223,7 +223,7 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
   const addValue = (name: string, id: number): number => {
     const i = values.length;
     // Declared here or in an enclosing graph (initializers, value infos, Constant outputs), or inferred.
-    const t = chooseShape(graphIndex.valueType(name), types, name, fileSymbols);
+    const t = chooseShape(graphIndex.valueTypeOfId(name, id), types, name, fileSymbols);
     const kind = valueKind(graphIndex, name, id);
     const producer = kind === 'constant' || kind === 'value' ? graphIndex.producerOfId(id) : -1;
     // Consumers through an input slot; a subgraph's capture is not an edge here.

@@ -326,7 +326,12 @@ export class GraphIndex {
 
   /** Type from this graph's declarations, else from enclosing graphs. */
   valueType(name: string): ValueType | undefined {
-    return this.types.get(name) ?? this.derivedType(name) ?? this.parent?.valueType(name);
+    return this.types.get(name) ?? this.derivedType(name, this.idOf(name)) ?? this.parent?.valueType(name);
+  }
+
+  /** valueType for a caller that has the name's id here (valueId): no second lookup of the name. */
+  valueTypeOfId(name: string, id: number): ValueType | undefined {
+    return this.types.get(name) ?? this.derivedType(name, id) ?? this.parent?.valueType(name);
   }
 
   /**
@@ -334,12 +339,11 @@ export class GraphIndex {
    * initializer over a Constant), worked out on first use: a large model has tens of thousands of them,
    * and opening it reads few.
    */
-  private derivedType(name: string): ValueType | undefined {
+  private derivedType(name: string, id: number): ValueType | undefined {
     const init = this.initializers.get(name);
-    const node = init ? undefined : this.constantNode(name);
+    const node = init || id < 0 ? undefined : this.constantNodes[id];
     // Most values are neither: asked for each of them, a miss is not worth remembering.
     if (!init && !node) return undefined;
-    const id = this.idOf(name);
     let type = id >= 0 ? this.derivedTypes[id] : this.derivedTypesByName.get(name);
     if (type === undefined) {
       // A Constant's tensor as far as its type goes: no copy made.

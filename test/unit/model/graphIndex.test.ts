@@ -172,6 +172,7 @@ test('lookups by value id and per-slot ids answer as the lookups by name, on the
             assert.equal(index.producerOfId(id), index.producer(name)?.index ?? -1, `${file}: producer of ${name}`);
             assert.deepEqual(index.consumerIndicesOfId(id), index.consumerIndices(name), `${file}: consumers of ${name}`);
             assert.equal(index.consumerCountOfId(id), index.consumerCount(name));
+            assert.deepEqual(index.valueTypeOfId(name, id), index.valueType(name), `${file}: type of ${name}`);
           });
         }
       });
