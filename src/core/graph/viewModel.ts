@@ -135,8 +135,9 @@ export function listGraphs(model: ModelProto, main?: GraphSource): GraphEntry[] 
     const folded = foldedConstants(source.index).size;
     const fullTitle = source.kind === 'subgraph' ? fullPath(source) : source.title;
     result.push({ id: source.id, title: source.path, fullTitle, node: source.node, attribute: source.attribute, kind: source.kind, parent: source.parent?.id, nodes: source.nodes.length - folded, folded });
+    const indexed = source.index.indexes(source.nodes);
     for (let i = 0; i < source.nodes.length; i++) {
-      if (!source.index.hasSubgraphs(i)) continue;
+      if (!(indexed ? source.index.hasSubgraphs(i) : nodeHasSubgraphs(source.nodes[i]))) continue;
       for (const sub of nodeSubgraphs(source, i)) visit(sub.source);
     }
   };
@@ -202,7 +203,7 @@ function valueKind(index: GraphIndex, name: string, id: number): ValueKind {
   if (index.initializer(name)) return 'initializer';
   if (index.isGraphInput(name)) return 'input';
   const producer = id < 0 ? -1 : index.producerOfId(id);
-  if (producer >= 0) return isConstantNode(index.nodes[producer]) ? 'constant' : 'value';
+  if (producer >= 0) return isConstantNode(index.indexedNode(producer)) ? 'constant' : 'value';
   return 'outer';
 }
 
@@ -237,15 +238,11 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
     else numberOfId[id] = i;
     return i;
   };
-  /** The number of a value by its id in the index (`name` is the id's). */
-  const valueOfId = (id: number, name: string): number => {
+  /** `id`: the name's id in the index (valueId), when the caller has it. */
+  const valueOf = (name: string, id = graphIndex.valueId(name)): number => {
+    if (id < 0) return numberOfName.get(name) ?? addValue(name, -1);
     const i = numberOfId[id];
     return i >= 0 ? i : addValue(name, id);
-  };
-  const valueOf = (name: string): number => {
-    const id = graphIndex.valueId(name);
-    if (id >= 0) return valueOfId(id, name);
-    return numberOfName.get(name) ?? addValue(name, -1);
   };
 
   const body = graphIndex.graph;
@@ -258,9 +255,14 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
   const initializers = source.initializers;
   for (let k = 0; k < initializers.length; k++) valueOf(initializers[k].name ?? '');
   const nodes = source.nodes;
+  // The index's per-slot ids serve the nodes it was built from (always so when a view is made from a
+  // freshly resolved graph); a list edited since is looked up by name.
+  const indexed = graphIndex.indexes(nodes);
+  const inputId = (n: number, i: number, name: string) => (indexed ? graphIndex.inputId(n, i) : graphIndex.valueId(name));
+  const outputId = (n: number, o: number, name: string) => (indexed ? graphIndex.outputId(n, o) : graphIndex.valueId(name));
   for (let n = 0; n < nodes.length; n++) {
     const outs = nodes[n].output ?? [];
-    for (let o = 0; o < outs.length; o++) if (outs[o]) valueOfId(graphIndex.outputId(n, o), outs[o]);
+    for (let o = 0; o < outs.length; o++) if (outs[o]) valueOf(outs[o], outputId(n, o, outs[o]));
   }
 
   const functions = new Set((model.functions ?? []).map((f) => `${f.domain ?? ''}\u0000${f.name ?? ''}`));
@@ -271,8 +273,8 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
   const scratch: number[] = [];
   for (let n = 0; n < nodes.length; n++) {
     const node = nodes[n];
-    const inputIndices = (node.input ?? []).map((name, i) => (name ? valueOfId(graphIndex.inputId(n, i), name) : -1));
-    const outputIndices = (node.output ?? []).map((name, o) => (name ? numberOfId[graphIndex.outputId(n, o)] : -1));
+    const inputIndices = (node.input ?? []).map((name, i) => (name ? valueOf(name, inputId(n, i, name)) : -1));
+    const outputIndices = (node.output ?? []).map((name, o) => (name ? valueOf(name, outputId(n, o, name)) : -1));
     // Constants feeding a node are drawn inside it.
     scratch.length = 0;
     for (let slot = 0; slot < inputIndices.length; slot++) {
@@ -283,7 +285,7 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
     }
     const folded = scratch.length ? scratch.slice() : [];
     const view: NodeView = { name: node.name ?? '', op: node.opType ?? '', domain: node.domain && node.domain !== 'ai.onnx' ? node.domain : '', inputs: inputIndices, outputs: outputIndices, folded, group: -1 };
-    if (graphIndex.hasSubgraphs(n)) {
+    if (indexed ? graphIndex.hasSubgraphs(n) : nodeHasSubgraphs(node)) {
       view.subgraphs = nodeSubgraphs(source, n).map((s) => ({ attribute: s.attribute, graph: s.source.id }));
       // What the bodies read by name: drawn as edges into the node, or into the bodies when shown inline.
       const captured = new Set<number>();

@@ -237,6 +237,22 @@ export class GraphIndex {
     return this.count;
   }
 
+  /**
+   * Whether `nodes` holds the nodes this index was built from, in that order: only then do node numbers
+   * (inputId, outputId, hasSubgraphs) answer for them. A graph edited since answers false.
+   */
+  indexes(nodes: readonly NodeProto[]): boolean {
+    const indexed = this.indexed;
+    if (nodes.length !== indexed.length) return false;
+    for (let n = 0; n < nodes.length; n++) if (nodes[n] !== indexed[n]) return false;
+    return true;
+  }
+
+  /** Node `node` as indexed (the producer and consumer indices point here). */
+  indexedNode(node: number): NodeProto {
+    return this.indexed[node];
+  }
+
   /** The id of the name in input slot `slot` of node `node` (as indexed), -1 for an empty slot. */
   inputId(node: number, slot: number): number {
     return this.inputIds[this.inputStart[node] + slot];

@@ -139,6 +139,22 @@ test('scopes read for a whole graph (module paths split once) are those of nodeS
   assert.ok(compared > 200, `compared ${compared} nodes`);
 });
 
+test('a view of a graph edited since its index was built still numbers every slot by its name', () => {
+  const m = decodeModel(encodeModel(generateTransformer({ layers: 1, hidden: 8, heads: 2, vocab: 10 })));
+  const source = resolveGraph(m, MAIN_GRAPH)!;
+  assert.ok(source.index.indexes(source.nodes));
+  const last = source.nodes[source.nodes.length - 1];
+  // Added and reordered after the index was built: its per-slot numbers no longer fit these nodes.
+  source.nodes.push({ opType: 'Relu', name: 'added', input: [last.output![0]], output: ['added_out'] });
+  source.nodes.reverse();
+  assert.ok(!source.index.indexes(source.nodes));
+  const view = buildGraphView(m, source);
+  source.nodes.forEach((node, n) => {
+    (node.input ?? []).forEach((name, i) => assert.equal(name ? view.values[view.nodes[n].inputs[i]].name : '', name ?? ''));
+    (node.output ?? []).forEach((name, o) => assert.equal(name ? view.values[view.nodes[n].outputs[o]].name : '', name ?? ''));
+  });
+});
+
 test('the generated transformer groups by its exporter namespace metadata into layers', () => {
   const m = decodeModel(encodeModel(generateTransformer({ layers: 3, hidden: 16, heads: 2, vocab: 20, nodeMetadata: true })));
   const view = buildModelView(m, 'transformer.onnx');
