@@ -17,7 +17,8 @@ export function smallConstantText(tensor: TensorProto, max = SMALL_CONSTANT): st
   const count = elementCount(dims);
   if (count > max || dims.some((d) => d < 0) || isExternal(tensor) || tensor.segment) return undefined;
   if (count === 0) return '[]';
-  let items: string[];
+  let items: string[] | undefined = rawItems(tensor, count);
+  if (items) return dims.length === 0 ? items[0] : `[${items.join(', ')}]`;
   try {
     const array = tensorToArray(tensor);
     const data = array.data;
@@ -32,4 +33,23 @@ export function smallConstantText(tensor: TensorProto, max = SMALL_CONSTANT): st
   }
   if (dims.length === 0) return items[0];
   return `[${items.join(', ')}]`;
+}
+
+/**
+ * The common case read straight from raw_data (the same text as below): a few int64, int32 or float
+ * values. A model has 10,000s of such constants, and a typed array made for each showed in opening time.
+ * Undefined for anything else, which takes the general way.
+ */
+function rawItems(tensor: TensorProto, count: number): string[] | undefined {
+  const raw = tensor.rawData;
+  const dtype = tensor.dataType ?? 0;
+  const size = dtype === DataType.INT64 ? 8 : dtype === DataType.INT32 || dtype === DataType.FLOAT ? 4 : 0;
+  if (!raw || size === 0 || raw.length !== count * size) return undefined;
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
+  const items: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (dtype === DataType.INT64) items.push(view.getBigInt64(8 * i, true).toString());
+    else items.push(formatNumber(dtype === DataType.FLOAT ? view.getFloat32(4 * i, true) : view.getInt32(4 * i, true)));
+  }
+  return items;
 }

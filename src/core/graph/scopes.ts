@@ -33,17 +33,83 @@ export function namespaceScope(namespace: string): string[] {
   const result: string[] = [];
   let previous = '';
   const segments = namespace.split('/');
-  // The last segment may name the operator itself (`linear: aten.linear.default`), not a module class.
-  const last = segments[segments.length - 1] ?? '';
-  const lastType = last.slice(last.indexOf(': ') + 2);
-  if (segments.length > 1 && last.includes(': ') && !/[A-Z]/.test(lastType)) segments.pop();
-  for (const segment of segments) {
-    const colon = segment.indexOf(': ');
-    const qualified = (colon >= 0 ? segment.slice(0, colon) : segment).trim();
-    if (!qualified) continue;
-    const local = previous && qualified.startsWith(previous + '.') ? qualified.slice(previous.length + 1) : qualified;
-    previous = qualified;
-    result.push(local);
-  }
+  if (segments.length > 1 && isOperatorSegment(segments[segments.length - 1])) segments.pop();
+  for (const segment of segments) previous = addSegment(result, previous, segment);
   return result;
+}
+
+/** The last segment may name the operator itself (`linear: aten.linear.default`), not a module class. */
+function isOperatorSegment(last: string): boolean {
+  const lastType = last.slice(last.indexOf(': ') + 2);
+  return last.includes(': ') && !/[A-Z]/.test(lastType);
+}
+
+/** Adds one `<qualified module name>: <class>` segment's local name; returns the qualified name that follows. */
+function addSegment(result: string[], previous: string, segment: string): string {
+  const colon = segment.indexOf(': ');
+  const qualified = (colon >= 0 ? segment.slice(0, colon) : segment).trim();
+  if (!qualified) return previous;
+  result.push(previous && qualified.startsWith(previous + '.') ? qualified.slice(previous.length + 1) : qualified);
+  return qualified;
+}
+
+/** A namespace without its last segment, and what it gives. */
+interface ModulePath {
+  prefix: string;
+  scope: string[];
+  /** The qualified name of its last module, which the next segment's name repeats. */
+  previous: string;
+}
+
+/**
+ * nodeScope for the nodes of one graph: the nodes of a module share all of their namespace (or name) but
+ * its last segment, which is split once. The lists it gives are shared: read them, do not change them.
+ */
+export class NodeScopes {
+  private readonly namespaces = new Map<string, ModulePath>();
+  private last?: ModulePath;
+  private readonly names = new Map<string, string[]>();
+  private lastName?: { prefix: string; scope: string[] };
+
+  of(node: NodeProto): readonly string[] {
+    const namespace = nodeMetadataValue(node, 'namespace');
+    if (namespace) return this.ofNamespace(namespace);
+    return this.ofName(node.name ?? '');
+  }
+
+  private ofNamespace(namespace: string): readonly string[] {
+    const slash = namespace.lastIndexOf('/');
+    if (slash < 0) return namespaceScope(namespace);
+    let path = this.last;
+    // Nodes of one module mostly follow each other: comparing with the last one's path costs no hashing
+    // of a long new string.
+    if (!path || slash !== path.prefix.length || !namespace.startsWith(path.prefix)) {
+      const prefix = namespace.slice(0, slash);
+      path = this.namespaces.get(prefix);
+      if (!path) {
+        const scope: string[] = [];
+        let previous = '';
+        for (const segment of prefix.split('/')) previous = addSegment(scope, previous, segment);
+        this.namespaces.set(prefix, (path = { prefix, scope, previous }));
+      }
+      this.last = path;
+    }
+    const last = namespace.slice(slash + 1);
+    if (isOperatorSegment(last)) return path.scope;
+    const result = path.scope.slice();
+    addSegment(result, path.previous, last);
+    return result;
+  }
+
+  private ofName(name: string): readonly string[] {
+    const slash = name.lastIndexOf('/');
+    if (slash < 0) return [];
+    const last = this.lastName;
+    if (last && slash === last.prefix.length && name.startsWith(last.prefix)) return last.scope;
+    const prefix = name.slice(0, slash);
+    let scope = this.names.get(prefix);
+    if (!scope) this.names.set(prefix, (scope = prefix.split('/').filter((p) => p.length > 0 && !INLINE_MARK.test(p))));
+    this.lastName = { prefix, scope };
+    return scope;
+  }
 }

@@ -18,14 +18,15 @@ export class ModelShapes {
   /** Set when inference threw: the one-line reason. */
   error?: string;
 
-  /** `infer`: the model-wide inference (its failure path is tested with one that throws). */
-  constructor(readonly model: ModelProto, private readonly infer: (model: ModelProto) => Map<GraphProto, Map<string, InferredType>> = inferModelShapes) {}
+  /** `infer`: the model-wide inference, given the file's symbols (its failure path is tested with one that throws). */
+  constructor(readonly model: ModelProto, private readonly infer: (model: ModelProto, symbols: ReadonlySet<string>) => Map<GraphProto, Map<string, InferredType>> = inferModelShapes) {}
 
   /** Inferred types of a graph of this model; undefined when inference failed or does not reach it (function bodies). */
   of(graph: GraphProto): GraphTypes | undefined {
     if (!this.graphs) {
       try {
-        this.graphs = this.infer(this.model);
+        // The symbols are walked for once: the view asks for them too.
+        this.graphs = this.infer(this.model, this.fileSymbols);
       } catch (error) {
         this.graphs = new Map();
         this.error = oneLine(error);

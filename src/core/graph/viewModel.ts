@@ -8,14 +8,14 @@ import { defaultOpset } from '../model/graphQueries.js';
 import { nodeHasSubgraphs } from '../model/lazyDecode.js';
 import type { FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto } from '../model/proto.js';
 import { summarize, tensorByteSize } from '../model/summary.js';
-import { constantNodeTensor } from '../model/tensorValues.js';
+import { constantNodeValue } from '../model/tensorValues.js';
 import { subgraphsOf } from '../model/walk.js';
 import { inferShapes } from '../ops/shapeInference.js';
 import { smallConstantText } from './constantText.js';
 import { chooseShape, ModelShapes, type GraphTypes } from './shapeSources.js';
 import { dimAliasTable } from './dimAliases.js';
 import { attributeLabel, shortNodeName, STEP } from './graphNames.js';
-import { nodeScope } from './scopes.js';
+import { NodeScopes } from './scopes.js';
 import type { GraphEntry, GraphKind, GraphView, GroupView, ModelStats, ModelView, NodeView, ValueKind, ValueView } from './viewModelTypes.js';
 
 /** A graph body wherever it lives: the main graph, an attribute's subgraph, or a function. */
@@ -135,8 +135,9 @@ export function listGraphs(model: ModelProto, main?: GraphSource): GraphEntry[] 
     const folded = foldedConstants(source.index).size;
     const fullTitle = source.kind === 'subgraph' ? fullPath(source) : source.title;
     result.push({ id: source.id, title: source.path, fullTitle, node: source.node, attribute: source.attribute, kind: source.kind, parent: source.parent?.id, nodes: source.nodes.length - folded, folded });
+    const indexed = source.index.indexes(source.nodes);
     for (let i = 0; i < source.nodes.length; i++) {
-      if (!nodeHasSubgraphs(source.nodes[i])) continue;
+      if (!(indexed ? source.index.hasSubgraphs(i) : nodeHasSubgraphs(source.nodes[i]))) continue;
       for (const sub of nodeSubgraphs(source, i)) visit(sub.source);
     }
   };
@@ -162,11 +163,15 @@ export function isConstantNode(node: NodeProto): boolean {
  */
 export function foldedConstants(index: GraphIndex): Set<number> {
   const result = new Set<number>();
-  index.nodes.forEach((node, n) => {
-    if (!isConstantNode(node)) return;
+  const nodes = index.nodes;
+  for (let n = 0; n < nodes.length; n++) {
+    const node = nodes[n];
+    if (!isConstantNode(node)) continue;
     const outs = node.output ?? [];
-    if (outs.length > 0 && outs.every((name) => name && !index.isGraphOutput(name) && index.consumerCount(name) > 0)) result.add(n);
-  });
+    let folded = outs.length > 0;
+    for (let o = 0; o < outs.length && folded; o++) folded = !!outs[o] && !index.isGraphOutput(outs[o]) && index.consumerCount(outs[o]) > 0;
+    if (folded) result.add(n);
+  }
   return result;
 }
 
@@ -184,7 +189,7 @@ function graphTypes(source: GraphSource, shapes: ModelShapes, opset: number): Gr
   const constant = (name: string) => {
     const init = index.initializer(name);
     if (init) return isExternal(init) ? undefined : init;
-    return index.defines(name) ? index.constantTensor(name) : undefined;
+    return index.defines(name) ? index.constantValue(name) : undefined;
   };
   try {
     return inferShapes(source.graph, { opset, constant, outer });
@@ -193,11 +198,12 @@ function graphTypes(source: GraphSource, shapes: ModelShapes, opset: number): Gr
   }
 }
 
-function valueKind(index: GraphIndex, name: string): ValueKind {
+/** `id`: the name's id in the index, or -1. */
+function valueKind(index: GraphIndex, name: string, id: number): ValueKind {
   if (index.initializer(name)) return 'initializer';
   if (index.isGraphInput(name)) return 'input';
-  const producer = index.producer(name);
-  if (producer) return isConstantNode(producer.node) ? 'constant' : 'value';
+  const producer = id < 0 ? -1 : index.producerOfId(id);
+  if (producer >= 0) return isConstantNode(index.indexedNode(producer)) ? 'constant' : 'value';
   return 'outer';
 }
 
@@ -211,26 +217,32 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
   const fileSymbols = types ? shapes.fileSymbols : new Set<string>();
   const values: ValueView[] = [];
   // The webview refers to values by number: numbered in the order inputs, initializers, node outputs,
-  // values from outside, graph outputs.
-  const numbers = new Map<string, number>();
-  const valueOf = (name: string): number => {
-    let i = numbers.get(name);
-    if (i === undefined) {
-      i = values.length;
-      // Declared here or in an enclosing graph (initializers, value infos, Constant outputs), or inferred.
-      const t = chooseShape(graphIndex.valueType(name), types, name, fileSymbols);
-      const kind = valueKind(graphIndex, name);
-      const producer = kind === 'constant' || kind === 'value' ? graphIndex.producer(name)!.index : -1;
-      // Consumers through an input slot; a subgraph's capture is not an edge here.
-      const consumers = graphIndex.consumerIndices(name);
-      const value: ValueView = { name, type: t.type, shape: t.shape, kind, producer, consumers };
-      if (t.inferred) value.inferred = true;
-      if (t.declared !== undefined) value.declared = t.declared;
-      if (t.inference !== undefined) value.inference = t.inference;
-      values.push(value);
-      numbers.set(name, i);
-    }
+  // values from outside, graph outputs. Kept by the index's value id (a typed array: a large graph has
+  // 100,000s of values), by name for the few the index does not number (unused inputs, initializers).
+  const numberOfId = new Int32Array(graphIndex.valueCount).fill(-1);
+  const numberOfName = new Map<string, number>();
+  const addValue = (name: string, id: number): number => {
+    const i = values.length;
+    // Declared here or in an enclosing graph (initializers, value infos, Constant outputs), or inferred.
+    const t = chooseShape(graphIndex.valueTypeOfId(name, id), types, name, fileSymbols);
+    const kind = valueKind(graphIndex, name, id);
+    const producer = kind === 'constant' || kind === 'value' ? graphIndex.producerOfId(id) : -1;
+    // Consumers through an input slot; a subgraph's capture is not an edge here.
+    const consumers = id < 0 ? [] : graphIndex.consumerIndicesOfId(id);
+    const value: ValueView = { name, type: t.type, shape: t.shape, kind, producer, consumers };
+    if (t.inferred) value.inferred = true;
+    if (t.declared !== undefined) value.declared = t.declared;
+    if (t.inference !== undefined) value.inference = t.inference;
+    values.push(value);
+    if (id < 0) numberOfName.set(name, i);
+    else numberOfId[id] = i;
     return i;
+  };
+  /** `id`: the name's id in the index (valueId), when the caller has it. */
+  const valueOf = (name: string, id = graphIndex.valueId(name)): number => {
+    if (id < 0) return numberOfName.get(name) ?? addValue(name, -1);
+    const i = numberOfId[id];
+    return i >= 0 ? i : addValue(name, id);
   };
 
   const body = graphIndex.graph;
@@ -239,19 +251,41 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
     const name = input.name ?? '';
     if (!graphIndex.initializer(name)) inputs.push(valueOf(name));
   }
-  for (const t of source.initializers) valueOf(t.name ?? '');
+  // Index loops over whole graphs here and below: a for-of step allocates while the code is still cold.
+  const initializers = source.initializers;
+  for (let k = 0; k < initializers.length; k++) valueOf(initializers[k].name ?? '');
   const nodes = source.nodes;
-  for (const node of nodes) for (const name of node.output ?? []) if (name) valueOf(name);
+  // The index's per-slot ids serve the nodes it was built from (always so when a view is made from a
+  // freshly resolved graph); a list edited since is looked up by name.
+  const indexed = graphIndex.indexes(nodes);
+  const inputId = (n: number, i: number, name: string) => (indexed ? graphIndex.inputId(n, i) : graphIndex.valueId(name));
+  const outputId = (n: number, o: number, name: string) => (indexed ? graphIndex.outputId(n, o) : graphIndex.valueId(name));
+  for (let n = 0; n < nodes.length; n++) {
+    const outs = nodes[n].output ?? [];
+    for (let o = 0; o < outs.length; o++) if (outs[o]) valueOf(outs[o], outputId(n, o, outs[o]));
+  }
 
   const functions = new Set((model.functions ?? []).map((f) => `${f.domain ?? ''}\u0000${f.name ?? ''}`));
-  const views: NodeView[] = new Array(nodes.length);
+  const hidden = foldedConstants(graphIndex);
+  const views: NodeView[] = [];
+  // Lists are made at their exact size (map, or a scratch list copied): a list grown by push keeps room
+  // for 17 entries, and the view holds several per node.
+  const scratch: number[] = [];
   for (let n = 0; n < nodes.length; n++) {
     const node = nodes[n];
-    const inputIndices: number[] = [];
-    for (const name of node.input ?? []) inputIndices.push(name ? valueOf(name) : -1);
-    const outputIndices = (node.output ?? []).map((name) => (name ? numbers.get(name)! : -1));
-    const view: NodeView = { name: node.name ?? '', op: node.opType ?? '', domain: node.domain && node.domain !== 'ai.onnx' ? node.domain : '', inputs: inputIndices, outputs: outputIndices, folded: [], group: -1 };
-    if (nodeHasSubgraphs(node)) {
+    const inputIndices = (node.input ?? []).map((name, i) => (name ? valueOf(name, inputId(n, i, name)) : -1));
+    const outputIndices = (node.output ?? []).map((name, o) => (name ? valueOf(name, outputId(n, o, name)) : -1));
+    // Constants feeding a node are drawn inside it.
+    scratch.length = 0;
+    for (let slot = 0; slot < inputIndices.length; slot++) {
+      const v = inputIndices[slot];
+      if (v < 0) continue;
+      const kind = values[v].kind;
+      if (kind === 'initializer' || kind === 'constant') scratch.push(slot);
+    }
+    const folded = scratch.length ? scratch.slice() : [];
+    const view: NodeView = { name: node.name ?? '', op: node.opType ?? '', domain: node.domain && node.domain !== 'ai.onnx' ? node.domain : '', inputs: inputIndices, outputs: outputIndices, folded, group: -1 };
+    if (indexed ? graphIndex.hasSubgraphs(n) : nodeHasSubgraphs(node)) {
       view.subgraphs = nodeSubgraphs(source, n).map((s) => ({ attribute: s.attribute, graph: s.source.id }));
       // What the bodies read by name: drawn as edges into the node, or into the bodies when shown inline.
       const captured = new Set<number>();
@@ -263,7 +297,9 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
       if (carried !== undefined) view.carried = carried;
     }
     if (functions.size && functions.has(`${node.domain ?? ''}\u0000${node.opType ?? ''}`)) view.calls = `fn:${node.domain ?? ''}:${node.opType ?? ''}`;
-    views[n] = view;
+    // A Constant node disappears when all it feeds are nodes.
+    if (hidden.has(n)) view.hidden = true;
+    views.push(view);
   }
 
   const outputs: number[] = [];
@@ -273,19 +309,11 @@ export function buildGraphView(model: ModelProto, source: GraphSource, shapes = 
     outputs.push(v);
   }
 
-  // Constants feeding a node are drawn inside it; a Constant node disappears when all it feeds are nodes.
-  for (const view of views) {
-    view.inputs.forEach((v, slot) => {
-      if (v < 0) return;
-      const kind = values[v].kind;
-      if (kind === 'initializer' || kind === 'constant') view.folded.push(slot);
-    });
-  }
-  for (const n of foldedConstants(graphIndex)) views[n].hidden = true;
   // Small constants show their values in the boxes they are folded into (`axes = [1, 2]`).
-  for (const value of values) {
+  for (let k = 0; k < values.length; k++) {
+    const value = values[k];
     if (value.kind !== 'initializer' && value.kind !== 'constant') continue;
-    const tensor = value.kind === 'initializer' ? graphIndex.initializer(value.name) : graphIndex.constantTensor(value.name);
+    const tensor = value.kind === 'initializer' ? graphIndex.initializer(value.name) : graphIndex.constantValue(value.name);
     const text = tensor && smallConstantText(tensor);
     if (text !== undefined) value.data = text;
   }
@@ -322,11 +350,14 @@ interface ScopeTrie {
  */
 function groupByScope(nodes: NodeProto[], views: NodeView[]): GroupView[] {
   const root: ScopeTrie = { name: '', path: '', children: new Map(), nodes: [], size: 0 };
+  const scopes = new NodeScopes();
   for (let n = 0; n < nodes.length; n++) {
     if (views[n].hidden) continue;
     let trie = root;
     trie.size++;
-    for (const segment of nodeScope(nodes[n])) {
+    const scope = scopes.of(nodes[n]);
+    for (let s = 0; s < scope.length; s++) {
+      const segment = scope[s];
       let child = trie.children.get(segment);
       if (!child) {
         child = { name: segment, path: `${trie.path}/${segment}`, children: new Map(), nodes: [], size: 0 };
@@ -374,15 +405,29 @@ export function buildModelView(model: ModelProto, fileName: string, shapes = new
   const main = model.graph ? mainSource(model.graph) : undefined;
   const empty: GraphView = { id: MAIN_GRAPH, title: 'main graph', kind: 'main', nodes: [], values: [], inputs: [], outputs: [], groups: [] };
   const graphs = listGraphs(model, main);
+  // Walked before inference reads the nodes' attributes: a node whose attributes are still bytes says at
+  // once that it holds no subgraph.
+  const summary = summarize(model);
+  const stats = modelStats(model, graphs);
   const view = main ? buildGraphView(model, main, shapes) : empty;
   return {
     fileName,
-    summary: summarize(model),
-    stats: modelStats(model, graphs),
+    summary,
+    stats,
     graphs,
     main: view,
-    dims: dimAliasTable(model, view.values.flatMap((v) => v.shape ?? [])),
+    dims: dimAliasTable(model, symbolsOf(view.values)),
   };
+}
+
+/** The symbolic dims of the values' shapes, each once, in the order first seen. */
+function symbolsOf(values: ValueView[]): Set<string> {
+  const symbols = new Set<string>();
+  for (let k = 0; k < values.length; k++) {
+    const shape = values[k].shape;
+    if (shape) for (let i = 0; i < shape.length; i++) if (typeof shape[i] === 'string') symbols.add(shape[i] as string);
+  }
+  return symbols;
 }
 
 /** Node counts from the graph list, and the tensors held in Constant nodes of every graph. */
@@ -397,14 +442,16 @@ export function modelStats(model: ModelProto, graphs: GraphEntry[]): ModelStats 
     stats.nodes.all += g.nodes;
     stats.folded.all += g.folded;
   }
-  const visit = (nodes: NodeProto[] | null | undefined) => {
-    for (const node of nodes ?? []) {
+  const visit = (list: NodeProto[] | null | undefined) => {
+    const nodes = list ?? [];
+    for (let n = 0; n < nodes.length; n++) {
+      const node = nodes[n];
       if (isConstantNode(node)) {
-        const tensor = constantNodeTensor(node);
+        const tensor = constantNodeValue(node);
         stats.constants.count++;
         if (tensor) stats.constants.bytes += tensorByteSize(tensor);
       }
-      for (const sub of subgraphsOf(node)) visit(sub.graph.node);
+      if (nodeHasSubgraphs(node)) for (const sub of subgraphsOf(node)) visit(sub.graph.node);
     }
   };
   visit(model.graph?.node);

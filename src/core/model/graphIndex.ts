@@ -1,6 +1,6 @@
 // Lookups over one graph: who produces and who consumes each value, a topological order (real files are
 // not always sorted), each value's type, constants, and what a subgraph captures from enclosing scopes.
-import { constantNodeTensor, tensorDims } from './tensorValues.js';
+import { constantNodeTensor, constantNodeValue, tensorDims } from './tensorValues.js';
 import { dataTypeName } from './dataTypes.js';
 import type { GraphProto, NodeProto, TensorProto } from './proto.js';
 import { valueType, type ValueType } from './types.js';
@@ -45,14 +45,6 @@ function freeValues(graph: GraphProto): Set<string> {
   return used;
 }
 
-/** A Constant node's tensor as far as its type goes: the attribute's own tensor when it holds one (no copy made). */
-function constantTensorHeader(node: NodeProto | undefined): TensorProto | undefined {
-  if (!node) return undefined;
-  const attribute = node.attribute?.[0];
-  if (attribute?.name === 'value') return attribute.t ?? undefined;
-  return constantNodeTensor(node);
-}
-
 export class GraphIndex {
   /** The nodes as indexed (the graph's list may change later); producers and consumers point into it. */
   private indexed: NodeProto[] = [];
@@ -68,13 +60,25 @@ export class GraphIndex {
   /** The consumers of value v are the (node index, input index) pairs k of consumerPairs for k in consumerStart[v] .. consumerStart[v + 1]. */
   private consumerStart = new Uint32Array(1);
   private consumerPairs = new Int32Array(0);
+  /**
+   * Per node, the ids of its input names: inputIds[inputStart[n] + slot], -1 for an empty slot (the same
+   * layout for outputs). A view numbers the values of 100,000s of slots without a name lookup per slot.
+   */
+  private inputStart = new Uint32Array(1);
+  private inputIds = new Int32Array(0);
+  private outputStart = new Uint32Array(1);
+  private outputIds = new Int32Array(0);
+  private readonly scratch: number[] = [];
   private readonly initializers = new Map<string, TensorProto>();
   private readonly inputs = new Set<string>();
   private readonly outputs = new Set<string>();
   /** Declared types (value_info, inputs, outputs, sparse initializers); those of initializers and Constant outputs are derived when asked. */
   private readonly types = new Map<string, ValueType>();
-  private readonly derivedTypes = new Map<string, ValueType | null>();
-  private readonly constantNodes = new Map<string, NodeProto>();
+  /** By value id where the name has one (a map of 10,000s of names costs more to build than to ask). */
+  private derivedTypes: Array<ValueType | null | undefined> = [];
+  private readonly derivedTypesByName = new Map<string, ValueType | null>();
+  /** Constant nodes by their output's value id (every node output has one): an array, as a map of 10,000s costs more to fill. */
+  private constantNodes: Array<NodeProto | undefined> = [];
   /** Free values of each node's subgraphs, computed once. */
   private readonly captures = new Map<number, Set<string>>();
   private readonly subgraphCache = new Map<number, Subgraph[]>();
@@ -94,7 +98,9 @@ export class GraphIndex {
 
   private fill(): void {
     const g = this.graph;
-    for (const t of g.initializer ?? []) this.initializers.set(t.name ?? '', t);
+    // Index loops over whole lists: a for-of step allocates while the code is still cold.
+    const initializers = g.initializer ?? [];
+    for (let k = 0; k < initializers.length; k++) this.initializers.set(initializers[k].name ?? '', initializers[k]);
     for (const s of g.sparseInitializer ?? []) {
       const name = s.values?.name ?? '';
       this.types.set(name, { kind: 'sparse_tensor', elemType: dataTypeName(s.values?.dataType ?? 0), shape: (s.dims ?? []).map(Number) });
@@ -119,10 +125,19 @@ export class GraphIndex {
     // typed and sized from a first count, as growing plain lists of 100,000s of numbers copies them again and again.
     let inputCount = 0;
     let outputCount = 0;
-    for (const node of nodes) {
+    for (let k = 0; k < nodes.length; k++) {
+      const node = nodes[k];
       inputCount += node.input?.length ?? 0;
       outputCount += node.output?.length ?? 0;
     }
+    const inputStart = (this.inputStart = new Uint32Array(nodes.length + 1));
+    const inputIds = (this.inputIds = new Int32Array(inputCount));
+    const outputStart = (this.outputStart = new Uint32Array(nodes.length + 1));
+    const outputIds = (this.outputIds = new Int32Array(outputCount));
+    let inputAt = 0;
+    let outputAt = 0;
+    // (value id, node index) of each Constant node's output.
+    const constantAt: number[] = [];
     const produced = new Int32Array(2 * outputCount);
     let producedLength = 0;
     let consumed = new Int32Array(3 * inputCount);
@@ -141,12 +156,25 @@ export class GraphIndex {
       const node = nodes[index];
       const outputs = node.output ?? [];
       for (let o = 0; o < outputs.length; o++) {
-        if (!outputs[o]) continue;
-        produced[producedLength++] = idOf(outputs[o]);
+        if (!outputs[o]) {
+          outputIds[outputAt++] = -1;
+          continue;
+        }
+        const id = (outputIds[outputAt++] = idOf(outputs[o]));
+        produced[producedLength++] = id;
         produced[producedLength++] = index;
       }
+      outputStart[index + 1] = outputAt;
       const inputs = node.input ?? [];
-      for (let i = 0; i < inputs.length; i++) if (inputs[i]) consume(idOf(inputs[i]), index, i);
+      for (let i = 0; i < inputs.length; i++) {
+        if (!inputs[i]) {
+          inputIds[inputAt++] = -1;
+          continue;
+        }
+        const id = (inputIds[inputAt++] = idOf(inputs[i]));
+        consume(id, index, i);
+      }
+      inputStart[index + 1] = inputAt;
       const subs = nodeHasSubgraphs(node) ? subgraphsOf(node) : undefined;
       if (subs?.length) {
         const captured = new Set<string>();
@@ -154,9 +182,12 @@ export class GraphIndex {
         this.captures.set(index, captured);
         for (const name of captured) if (!inputs.includes(name)) consume(idOf(name), index, -1);
       }
-      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && outputs[0]) this.constantNodes.set(outputs[0], node);
+      if (node.opType === 'Constant' && (!node.domain || node.domain === 'ai.onnx') && outputs[0]) constantAt.push(outputIds[outputStart[index]], index);
     }
     const count = (this.count = ids.size);
+    // The last Constant with an output of that name wins, as a later definition shadows an earlier one.
+    this.constantNodes = new Array<NodeProto | undefined>(count);
+    for (let k = 0; k < constantAt.length; k += 2) this.constantNodes[constantAt[k]] = nodes[constantAt[k + 1]];
     // The last producer of a name wins, as a later definition shadows an earlier one.
     this.producerOf = new Int32Array(count).fill(-1);
     for (let k = 0; k < producedLength; k += 2) this.producerOf[produced[k]] = produced[k + 1];
@@ -175,6 +206,12 @@ export class GraphIndex {
     this.consumerPairs = pairs;
   }
 
+  /** The Constant node whose (first) output the name is, if any. */
+  private constantNode(name: string): NodeProto | undefined {
+    const id = this.idOf(name);
+    return id < 0 ? undefined : this.constantNodes[id];
+  }
+
   /** The name's id in this index, or -1. */
   private idOf(name: string): number {
     const id = this.ids.get(name);
@@ -185,6 +222,66 @@ export class GraphIndex {
   private producerIndex(name: string): number {
     const id = this.idOf(name);
     return id < 0 ? -1 : this.producerOf[id];
+  }
+
+  /**
+   * A value's number in this index (every node input and output has one), or -1: the key of the *OfId
+   * lookups below, which a caller visiting every value uses instead of a name lookup per question.
+   */
+  valueId(name: string): number {
+    return this.idOf(name);
+  }
+
+  /** Value ids run from 0 below this count. */
+  get valueCount(): number {
+    return this.count;
+  }
+
+  /**
+   * Whether `nodes` holds the nodes this index was built from, in that order: only then do node numbers
+   * (inputId, outputId, hasSubgraphs) answer for them. A graph edited since answers false.
+   */
+  indexes(nodes: readonly NodeProto[]): boolean {
+    const indexed = this.indexed;
+    if (nodes.length !== indexed.length) return false;
+    for (let n = 0; n < nodes.length; n++) if (nodes[n] !== indexed[n]) return false;
+    return true;
+  }
+
+  /** Node `node` as indexed (the producer and consumer indices point here). */
+  indexedNode(node: number): NodeProto {
+    return this.indexed[node];
+  }
+
+  /** The id of the name in input slot `slot` of node `node` (as indexed), -1 for an empty slot. */
+  inputId(node: number, slot: number): number {
+    return this.inputIds[this.inputStart[node] + slot];
+  }
+
+  /** The id of the name in output slot `slot` of node `node` (as indexed), -1 for an empty slot. */
+  outputId(node: number, slot: number): number {
+    return this.outputIds[this.outputStart[node] + slot];
+  }
+
+  /** The producing node's index of a value id, or -1. */
+  producerOfId(id: number): number {
+    return this.producerOf[id];
+  }
+
+  /** consumerIndices by value id. */
+  consumerIndicesOfId(id: number): number[] {
+    // Gathered in a scratch list and copied at their exact size: a view keeps one such list per value,
+    // and a list grown by push keeps room for 17.
+    const found = this.scratch;
+    found.length = 0;
+    const pairs = this.consumerPairs;
+    for (let k = this.consumerStart[id]; k < this.consumerStart[id + 1]; k++) if (pairs[2 * k + 1] >= 0) found.push(pairs[2 * k]);
+    return found.length ? found.slice() : [];
+  }
+
+  /** consumerCount by value id. */
+  consumerCountOfId(id: number): number {
+    return this.consumerStart[id + 1] - this.consumerStart[id];
   }
 
   get nodes(): NodeProto[] {
@@ -245,7 +342,12 @@ export class GraphIndex {
 
   /** Type from this graph's declarations, else from enclosing graphs. */
   valueType(name: string): ValueType | undefined {
-    return this.types.get(name) ?? this.derivedType(name) ?? this.parent?.valueType(name);
+    return this.types.get(name) ?? this.derivedType(name, this.idOf(name)) ?? this.parent?.valueType(name);
+  }
+
+  /** valueType for a caller that has the name's id here (valueId): no second lookup of the name. */
+  valueTypeOfId(name: string, id: number): ValueType | undefined {
+    return this.types.get(name) ?? this.derivedType(name, id) ?? this.parent?.valueType(name);
   }
 
   /**
@@ -253,13 +355,21 @@ export class GraphIndex {
    * initializer over a Constant), worked out on first use: a large model has tens of thousands of them,
    * and opening it reads few.
    */
-  private derivedType(name: string): ValueType | undefined {
-    let type = this.derivedTypes.get(name);
+  private derivedType(name: string, id: number): ValueType | undefined {
+    const init = this.initializers.get(name);
+    const node = init || id < 0 ? undefined : this.constantNodes[id];
+    // Most values are neither: asked for each of them, a miss is not worth remembering.
+    if (!init && !node) return undefined;
+    let type = id >= 0 ? this.derivedTypes[id] : this.derivedTypesByName.get(name);
     if (type === undefined) {
-      const init = this.initializers.get(name);
-      const tensor = init ?? constantTensorHeader(this.constantNodes.get(name));
+      // A Constant's tensor as far as its type goes: no copy made.
+      const tensor = init ?? (node && constantNodeValue(node));
       type = tensor ? { kind: 'tensor', elemType: dataTypeName(tensor.dataType ?? 0), shape: tensorDims(tensor) } : null;
-      this.derivedTypes.set(name, type);
+      if (id < 0) this.derivedTypesByName.set(name, type);
+      else {
+        if (this.derivedTypes.length === 0) this.derivedTypes = new Array<ValueType | null | undefined>(this.count);
+        this.derivedTypes[id] = type;
+      }
     }
     return type ?? undefined;
   }
@@ -268,10 +378,28 @@ export class GraphIndex {
   constantTensor(name: string): TensorProto | undefined {
     const init = this.initializers.get(name);
     if (init && !this.inputs.has(name)) return init;
-    const node = this.constantNodes.get(name);
+    const node = this.constantNode(name);
     if (node) return constantNodeTensor(node);
     if (this.defines(name)) return undefined;
     return this.parent?.constantTensor(name);
+  }
+
+  /**
+   * constantTensor for reading dims and elements only: a Constant node's tensor is not copied (its name
+   * may be the attribute's, not the value's).
+   */
+  constantValue(name: string): TensorProto | undefined {
+    const init = this.initializers.get(name);
+    if (init && !this.inputs.has(name)) return init;
+    const node = this.constantNode(name);
+    if (node) return constantNodeValue(node);
+    if (this.defines(name)) return undefined;
+    return this.parent?.constantValue(name);
+  }
+
+  /** Whether node `node` (as indexed) holds subgraphs: nodeHasSubgraphs without reading the node again. */
+  hasSubgraphs(node: number): boolean {
+    return this.captures.has(node);
   }
 
   /** Names this graph (or its nested subgraphs) captures from enclosing scopes. */

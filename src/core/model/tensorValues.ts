@@ -239,6 +239,18 @@ export function constantNodeTensor(node: NodeProto): TensorProto | undefined {
   }
 }
 
+/**
+ * A Constant node's value for reading its type, dims or elements: the attribute's own tensor where it holds
+ * one (no copy made, so its name is the attribute's, not the output's), else what constantNodeTensor makes.
+ * Shape inference and the graph view read every Constant of a model, and a copy each was most of their garbage.
+ */
+export function constantNodeValue(node: NodeProto): TensorProto | undefined {
+  if (node.opType !== 'Constant' || (node.domain && node.domain !== 'ai.onnx')) return undefined;
+  const attribute = node.attribute?.[0];
+  if (attribute?.name === 'value') return attribute.t ?? undefined;
+  return constantNodeTensor(node);
+}
+
 /** Expands a COO sparse tensor (indices [NNZ, rank] or linearized [NNZ]) into a dense one. */
 export function sparseToDense(sparse: onnx.ISparseTensorProto, name = sparse.values?.name ?? '', external?: ExternalDataReader): TensorProto {
   if (!sparse.values) throw new UserError(`Sparse tensor '${name}' has no values.`);

@@ -8,8 +8,11 @@ import { subgraphsOf } from '../model/walk.js';
 import { DimAlgebra, freshSymbolPattern } from './dimAlgebra.js';
 import { graphSymbols, inferShapes, scopedConstants, typeFromProto, type InferredType } from './shapeInference.js';
 
-/** Types of every value of every graph of the model, each graph's map including its enclosing scopes'. */
-export function inferModelShapes(model: ModelProto): Map<GraphProto, Map<string, InferredType>> {
+/**
+ * Types of every value of every graph of the model, each graph's map including its enclosing scopes'.
+ * `symbols`: the model's own (modelSymbols), when the caller has them already.
+ */
+export function inferModelShapes(model: ModelProto, symbols?: ReadonlySet<string>): Map<GraphProto, Map<string, InferredType>> {
   const graphs = new Map<GraphProto, Map<string, InferredType>>();
   const graph = model.graph;
   if (!graph) return graphs;
@@ -18,10 +21,10 @@ export function inferModelShapes(model: ModelProto): Map<GraphProto, Map<string,
   // Initializers that are also graph inputs are defaults the caller may replace: not constants.
   const overridable = initializersOverridable(model) ? new Set((graph.input ?? []).map((v) => v.name ?? '')) : new Set<string>();
   const dims = new DimAlgebra();
-  dims.reserve(modelSymbols(model));
+  dims.reserve(symbols ?? modelSymbols(model));
   const types = inferShapes(graph, {
     opset: defaultOpset(model), opsets, dims, subgraphsOut: graphs, freshSymbols: true,
-    constant: scopedConstants(graph, () => undefined, overridable),
+    constant: scopedConstants(graph, undefined, overridable),
   });
   graphs.set(graph, types);
   return graphs;

@@ -8,7 +8,8 @@ import { int64ToNumber, type GraphProto, type NodeProto, type TensorProto, type 
 import { shapeOf, type Dim } from '../model/types.js';
 import { definedNames, topologicalOrder } from '../model/graphQueries.js';
 import { subgraphsOf } from '../model/walk.js';
-import { constantNodeTensor } from '../model/tensorValues.js';
+import { decodedNameIds, nodeHasSubgraphs } from '../model/lazyDecode.js';
+import { constantNodeValue } from '../model/tensorValues.js';
 import { isExternal } from '../model/externalData.js';
 import { DimAlgebra } from './dimAlgebra.js';
 import { shapeRule } from './shapeRules.js';
@@ -46,10 +47,12 @@ export interface ShapeContext {
 
 /** Every dim_param a graph and its subgraphs declare. */
 export function graphSymbols(graph: GraphProto, into = new Set<string>()): Set<string> {
-  for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) {
-    for (const d of v.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) into.add(d.dimParam);
+  for (const list of [graph.input, graph.output, graph.valueInfo]) {
+    for (const v of list ?? []) for (const d of v.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) into.add(d.dimParam);
   }
-  for (const node of graph.node ?? []) for (const sub of subgraphsOf(node)) graphSymbols(sub.graph, into);
+  // An index loop that skips nodes without subgraphs: asked of every node of large graphs.
+  const nodes = graph.node ?? [];
+  for (let n = 0; n < nodes.length; n++) if (nodeHasSubgraphs(nodes[n])) for (const sub of subgraphsOf(nodes[n])) graphSymbols(sub.graph, into);
   return into;
 }
 
@@ -93,19 +96,41 @@ export function mergeTypes(declared: InferredType | undefined, inferred: Inferre
   return { elemType, shape: inferred.shape.map((b, i) => (typeof b === 'number' ? b : typeof a[i] === 'number' || a[i] !== null ? a[i] : b)) };
 }
 
-/** Constants of a subgraph: its own initializers and Constant nodes, then the enclosing scope's unless shadowed. */
-export function scopedConstants(graph: GraphProto, outer: (name: string) => TensorProto | undefined, skip: ReadonlySet<string> = new Set()): (name: string) => TensorProto | undefined {
-  const local = new Map<string, TensorProto | NodeProto>();
-  for (const t of graph.initializer ?? []) if (t.name && !skip.has(t.name) && !isExternal(t)) local.set(t.name, t);
-  for (const n of graph.node ?? []) {
-    if (n.opType === 'Constant' && (!n.domain || n.domain === 'ai.onnx') && n.output?.[0]) local.set(n.output[0], n);
+/**
+ * Constants of a subgraph: its own initializers and Constant nodes, then the enclosing scope's unless
+ * shadowed (`outer` undefined: there is no enclosing scope). The tensors are for reading elements: a
+ * Constant node's is its attribute's own (see constantNodeValue).
+ */
+export function scopedConstants(graph: GraphProto, outer?: (name: string) => TensorProto | undefined, skip: ReadonlySet<string> = new Set()): (name: string) => TensorProto | undefined {
+  // Kept by the numbers the decoder gave the names where it did (filling a map of 10,000s of names costs
+  // more than looking them up), by name otherwise. A later entry replaces an earlier one, as in a map.
+  const numbers = decodedNameIds(graph);
+  const count = numbers?.size ?? 0;
+  const byId: Array<TensorProto | NodeProto | undefined> = count ? new Array<TensorProto | NodeProto | undefined>(count) : [];
+  const byName = new Map<string, TensorProto | NodeProto>();
+  const put = (name: string, found: TensorProto | NodeProto) => {
+    const id = numbers?.get(name);
+    if (id !== undefined && id < count) byId[id] = found;
+    else byName.set(name, found);
+  };
+  const initializers = graph.initializer ?? [];
+  for (let k = 0; k < initializers.length; k++) {
+    const t = initializers[k];
+    if (t.name && !skip.has(t.name) && !isExternal(t)) put(t.name, t);
   }
-  const defined = definedNames(graph);
+  const nodes = graph.node ?? [];
+  for (let k = 0; k < nodes.length; k++) {
+    const n = nodes[k];
+    if (n.opType === 'Constant' && (!n.domain || n.domain === 'ai.onnx') && n.output?.[0]) put(n.output[0], n);
+  }
+  // What shadows the enclosing scope: only needed when there is one (the main graph has 100,000s of names).
+  const defined = outer ? definedNames(graph) : undefined;
   return (name) => {
-    const found = local.get(name);
-    // A Constant node's tensor is made when asked for: most are never needed as values.
-    if (found) return 'opType' in found ? constantNodeTensor(found) : found;
-    return defined.has(name) ? undefined : outer(name);
+    const id = numbers?.get(name);
+    const found = id !== undefined && id < count ? byId[id] : byName.get(name);
+    // A Constant node's tensor is found when asked for: most are never needed as values.
+    if (found) return 'opType' in found ? constantNodeValue(found) : found;
+    return !outer || defined!.has(name) ? undefined : outer(name);
   };
 }
 
@@ -115,23 +140,53 @@ export function scopedConstants(graph: GraphProto, outer: (name: string) => Tens
  */
 function nodeOrder(graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined): number[] {
   const nodes = graph.node ?? [];
-  const ready = new Set<string>([...(graph.input ?? []).map((v) => v.name ?? ''), ...(graph.initializer ?? []).map((t) => t.name ?? '')]);
-  const produced = new Set<string>();
-  for (const n of nodes) for (const o of n.output ?? []) if (o) produced.add(o);
-  let sorted = true;
-  for (const n of nodes) {
-    // Names no node here makes come from outside (graph inputs, enclosing scopes) or nowhere.
-    if ((n.input ?? []).some((i) => i && !ready.has(i) && (produced.has(i) || !outer))) {
-      sorted = false;
-      break;
+  // The first node that makes each name, kept by the numbers the decoder gave the names (a map of
+  // every name of a large graph costs more to build than all the lookups): an input is ready at node n
+  // when a node before n makes it, or the graph has it as an input or initializer.
+  const numbers = decodedNameIds(graph);
+  const count = numbers?.size ?? 0;
+  const firstById = new Int32Array(count).fill(-1);
+  const firstByName = new Map<string, number>();
+  for (let n = 0; n < nodes.length; n++) {
+    const outputs = nodes[n].output ?? [];
+    for (let o = 0; o < outputs.length; o++) {
+      const name = outputs[o];
+      if (!name) continue;
+      const id = numbers?.get(name);
+      if (id !== undefined && id < count) {
+        if (firstById[id] < 0) firstById[id] = n;
+      } else if (!firstByName.has(name)) firstByName.set(name, n);
     }
-    if (subgraphsOf(n).length) {
-      sorted = false;
-      break;
-    }
-    for (const o of n.output ?? []) if (o) ready.add(o);
   }
-  return sorted ? nodes.map((_, i) => i) : topologicalOrder(graph);
+  const firstProducer = (name: string): number => {
+    const id = numbers?.get(name);
+    return id !== undefined && id < count ? firstById[id] : firstByName.get(name) ?? -1;
+  };
+  const given = new Set<string>();
+  for (const v of graph.input ?? []) given.add(v.name ?? '');
+  for (const t of graph.initializer ?? []) given.add(t.name ?? '');
+  let sorted = true;
+  for (let n = 0; n < nodes.length && sorted; n++) {
+    const node = nodes[n];
+    const inputs = node.input ?? [];
+    for (let i = 0; i < inputs.length; i++) {
+      const name = inputs[i];
+      if (!name || given.has(name)) continue;
+      const producer = firstProducer(name);
+      if (producer >= 0 ? producer >= n : !outer) {
+        // Made here or later, or (in a graph without enclosing scopes) nowhere.
+        sorted = false;
+        break;
+      }
+    }
+    if (nodeHasSubgraphs(node) && subgraphsOf(node).length) sorted = false;
+  }
+  if (sorted) {
+    const order: number[] = new Array(nodes.length);
+    for (let n = 0; n < nodes.length; n++) order[n] = n;
+    return order;
+  }
+  return topologicalOrder(graph);
 }
 
 /** Types of every value of `graph` we can infer (includes the outer scope's entries). */
@@ -156,7 +211,9 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     const t = typeFromProto(v.type);
     if (v.name && t) set(v.name, mergeTypes(types.get(v.name), t));
   }
-  for (const t of graph.initializer ?? []) {
+  const initializers = graph.initializer ?? [];
+  for (let k = 0; k < initializers.length; k++) {
+    const t = initializers[k];
     if (t.name) types.set(t.name, { elemType: t.dataType ?? 0, shape: (t.dims ?? []).map((d) => int64ToNumber(d)) });
   }
 
@@ -167,44 +224,61 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     if (!name) return undefined;
     const known = values.get(name);
     if (known) return known;
-    if (!constants.has(name)) constants.set(name, constantElements(constant(name)));
-    return constants.get(name);
+    if (constants.has(name)) return constants.get(name);
+    // Only constants are remembered: most names asked for are none, and looking again costs a lookup.
+    const tensor = constant(name);
+    if (!tensor) return undefined;
+    const elements = constantElements(tensor);
+    constants.set(name, elements);
+    return elements;
   };
+  // A Constant's own elements: valueOf without remembering them among the constants, as they are kept
+  // as the value's once read (a map entry less for each of a model's 10,000s of Constant nodes).
+  const constantValueOf = (name: string): Dim[] | undefined => values.get(name) ?? (constants.has(name) ? constants.get(name) : constantElements(constant(name)));
   const nodes = graph.node ?? [];
-  for (const index of nodeOrder(graph, context.outer)) {
-    const node = nodes[index];
-    const inputs = node.input ?? [];
+  // One facts object for every node of the graph, pointed at the node in turn: rules read it while they
+  // run and keep nothing of it, and a graph of 100,000s of nodes otherwise makes as many sets of closures.
+  let inputs: string[] = [];
+  const value = (i: number) => valueOf(inputs[i]);
+  const input = (i: number) => typeOf(inputs[i]);
+  const facts: NodeFacts = {
+    node: nodes[0], opset: context.opset, dims,
+    input,
+    value,
+    numbers: (i) => {
+      const v = value(i);
+      return v && v.every((d) => typeof d === 'number') ? (v as number[]) : undefined;
+    },
+    subgraph: (body, inputTypes) => {
+      const inner = inferShapes(body, {
+        ...context, outer: types, outerValues: values, valuesOut: undefined, inputTypes, dims,
+        constant: scopedConstants(body, constant),
+      });
+      context.subgraphsOut?.set(body, inner);
+      return (body.output ?? []).map((o) => (o.name ? inner.get(o.name) : undefined));
+    },
+  };
+  const order = nodeOrder(graph, context.outer);
+  for (let k = 0; k < order.length; k++) {
+    const node = nodes[order[k]];
+    inputs = node.input ?? [];
     const domain = node.domain && node.domain !== 'ai.onnx' ? node.domain : '';
     const opset = domain ? context.opsets?.get(domain) ?? 1 : context.opset;
-    const value = (i: number) => valueOf(inputs[i]);
-    const facts: NodeFacts = {
-      node, opset, dims,
-      input: (i) => typeOf(inputs[i]),
-      value,
-      numbers: (i) => {
-        const v = value(i);
-        return v && v.every((d) => typeof d === 'number') ? (v as number[]) : undefined;
-      },
-      subgraph: (body, inputTypes) => {
-        const inner = inferShapes(body, {
-          ...context, outer: types, outerValues: values, valuesOut: undefined, inputTypes, dims,
-          constant: scopedConstants(body, constant),
-        });
-        context.subgraphsOut?.set(body, inner);
-        return (body.output ?? []).map((o) => (o.name ? inner.get(o.name) : undefined));
-      },
-    };
+    facts.node = node;
+    facts.opset = opset;
     let out: Array<InferredType | undefined> = [];
     try {
       out = shapeRule(domain, node.opType)?.(facts) ?? [];
     } catch {
       // A malformed attribute or argument: the node's outputs stay as declared.
     }
-    (node.output ?? []).forEach((name, i) => {
-      if (!name) return;
+    const outputs = node.output ?? [];
+    for (let i = 0; i < outputs.length; i++) {
+      const name = outputs[i];
+      if (!name) continue;
       const t = mergeTypes(types.get(name), out[i]);
       set(name, context.freshSymbols && t?.shape?.includes(null) ? { ...t, shape: t.shape.map((d) => d ?? dims.fresh()) } : t);
-    });
+    }
     const first = node.output?.[0];
     const type = typeOf(first);
     if (!first || !type?.shape) continue;
@@ -214,7 +288,7 @@ export function inferShapes(graph: GraphProto, context: ShapeContext): Map<strin
     let known: Dim[] | undefined;
     try {
       // A Constant's elements come through the constant lookup (read once); other nodes compute theirs.
-      known = (node.opType === 'Constant' && !domain ? valueOf(first) : undefined) ?? propagateValue({ node, dims, input: facts.input, value, output: type });
+      known = (node.opType === 'Constant' && !domain ? constantValueOf(first) : undefined) ?? propagateValue({ node, dims, input, value, output: type });
     } catch {
       known = undefined;
     }

@@ -79,25 +79,37 @@ export function meetDim(a: Dim, b: Dim): Dim {
  * symbols, or a symbol and an unknown dim, leave the result unknown (either may be 1).
  */
 export function broadcastShapes(dims: DimAlgebra, shapes: Array<Dim[] | undefined>): Dim[] | undefined {
-  if (shapes.length === 0 || shapes.some((s) => s === undefined)) return undefined;
+  if (shapes.length === 0) return undefined;
+  let rank = 0;
+  for (let k = 0; k < shapes.length; k++) {
+    const s = shapes[k];
+    if (s === undefined) return undefined;
+    if (s.length > rank) rank = s.length;
+  }
   const all = shapes as Dim[][];
-  const rank = Math.max(...all.map((s) => s.length));
+  // Plain loops and no list per dim: every Add, Mul and Div of a large model comes here.
   const out: Dim[] = [];
   for (let i = 0; i < rank; i++) {
     let number: number | undefined;
-    const others: Dim[] = [];
-    for (const s of all) {
+    // The dims that are neither numbers nor 1: they stay only when all are the same symbol.
+    let first: Dim | undefined;
+    let same = true;
+    for (let k = 0; k < all.length; k++) {
+      const s = all[k];
       const d = s[s.length - rank + i];
       if (d === undefined || d === 1) continue;
       if (typeof d === 'number') {
         // Two fixed sizes other than 1 that differ do not broadcast: no shape.
         if (number !== undefined && number !== d) return undefined;
         number = d;
-      } else others.push(d);
+      } else {
+        if (first === undefined) first = d;
+        same = same && d !== null && dims.equal(d, first) === true;
+      }
     }
     if (number !== undefined) out.push(number);
-    else if (others.length === 0) out.push(1);
-    else if (others.every((d) => d !== null && dims.equal(d, others[0]) === true)) out.push(others[0]);
+    else if (first === undefined) out.push(1);
+    else if (same) out.push(first);
     else out.push(null);
   }
   return out;

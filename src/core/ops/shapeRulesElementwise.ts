@@ -1,7 +1,7 @@
 // Shape rules of ops whose output has the shape of an input or of their inputs broadcast together:
 // activations, arithmetic, comparisons, normalizations, casts, quantization, constants.
 import { DataType, int64ToNumber } from '../model/proto.js';
-import { constantNodeTensor } from '../model/tensorValues.js';
+import { constantNodeValue } from '../model/tensorValues.js';
 import { broadcastShapes, normAxis, type InferredType, type ShapeRule } from './shapeRuleKit.js';
 import { intAttr } from '../model/graphQueries.js';
 
@@ -58,7 +58,7 @@ export const elementwiseRules: Record<string, ShapeRule> = {
     return x ? [x, { elemType: f.opset >= 10 ? DataType.BOOL : x.elemType, shape: x.shape }] : [];
   },
   Constant: (f) => {
-    const t = constantNodeTensor(f.node);
+    const t = constantNodeValue(f.node);
     return t ? [{ elemType: t.dataType ?? 0, shape: (t.dims ?? []).map((d) => int64ToNumber(d)) }] : [];
   },
   EyeLike: (f) => {

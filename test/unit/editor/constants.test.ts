@@ -9,7 +9,7 @@ import { smallConstantText } from '../../../src/core/graph/constantText.js';
 import { buildModelView, isConstantNode } from '../../../src/core/graph/viewModel.js';
 import type { ModelView } from '../../../src/core/graph/viewModelTypes.js';
 import { decodeModel } from '../../../src/core/model/decode.js';
-import { DataType, type ModelProto } from '../../../src/core/model/proto.js';
+import { DataType, toLong, type ModelProto } from '../../../src/core/model/proto.js';
 import { tensorByteSize } from '../../../src/core/model/summary.js';
 import { constantNodeTensor } from '../../../src/core/model/tensorValues.js';
 import { walkModel } from '../../../src/core/model/walk.js';
@@ -45,6 +45,23 @@ test('small constants show their values in the box: scalars, short lists, and sh
   const detector = boxLines(load('detector_opset11_constants').view);
   assert.ok(detector.includes('Mul: B = 0.5'), detector.filter((l) => l.startsWith('Mul')).join(' | '));
   assert.ok(detector.some((l) => /^Conv: W ⟨8×3×3×3⟩$/.test(l)), 'a Conv weight shows its shape');
+});
+
+test('small int64, int32 and float constants read from raw_data show as the same values held in typed fields', () => {
+  const raw = (dataType: number, dims: number[], bytes: ArrayBufferView) => ({ dataType, dims, rawData: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+  const cases: Array<[ReturnType<typeof raw>, Parameters<typeof smallConstantText>[0], string]> = [
+    [raw(DataType.INT64, [], BigInt64Array.of(-9007199254740993n)), { dataType: DataType.INT64, dims: [], int64Data: [toLong(-9007199254740993n)] }, '-9007199254740993'],
+    [raw(DataType.INT64, [3], BigInt64Array.of(1n, -1n, 0n)), { dataType: DataType.INT64, dims: [3], int64Data: [1, -1, 0] }, '[1, -1, 0]'],
+    [raw(DataType.INT32, [2], Int32Array.of(-2147483648, 7)), { dataType: DataType.INT32, dims: [2], int32Data: [-2147483648, 7] }, '[-2147483648, 7]'],
+    [raw(DataType.FLOAT, [4], Float32Array.of(0.1, -0, 1e-9, Infinity)), { dataType: DataType.FLOAT, dims: [4], floatData: [0.1, -0, 1e-9, Infinity] }, '[0.1, 0, 1e-9, inf]'],
+    [raw(DataType.FLOAT, [1, 2], Float32Array.of(NaN, 123456.7)), { dataType: DataType.FLOAT, dims: [1, 2], floatData: [NaN, 123456.7] }, '[NaN, 1.235e+5]'],
+  ];
+  for (const [fromRaw, fromFields, text] of cases) {
+    assert.equal(smallConstantText(fromRaw), smallConstantText(fromFields), text);
+    assert.equal(smallConstantText(fromRaw), text);
+  }
+  // raw_data of the wrong length is unreadable either way: no text.
+  assert.equal(smallConstantText({ dataType: DataType.INT64, dims: [2], rawData: new Uint8Array(12) }), undefined);
 });
 
 test('model statistics count the weights held in Constant nodes and say so', () => {

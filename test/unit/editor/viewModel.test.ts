@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateTransformer } from '../../../bench/generate/index.js';
-import { nameScope, namespaceScope } from '../../../src/core/graph/scopes.js';
+import { nameScope, namespaceScope, nodeScope, NodeScopes } from '../../../src/core/graph/scopes.js';
 import { buildGraphView, buildModelView, listGraphs, MAIN_GRAPH, resolveGraph } from '../../../src/core/graph/viewModel.js';
 import type { GraphView } from '../../../src/core/graph/viewModelTypes.js';
 import { decodeModel, encodeModel } from '../../../src/core/model/decode.js';
@@ -104,6 +104,55 @@ test('scope parsing: PyTorch names and the dynamo exporter namespace', () => {
     namespaceScope(': __main__.Model/encoder: Encoder/encoder.layers.0: Layer/encoder.layers.0.attn: Attention/linear: aten.linear.default'),
     ['encoder', 'layers.0', 'attn'],
   );
+});
+
+test('scopes read for a whole graph (module paths split once) are those of nodeScope, node by node', () => {
+  const ns = (namespace: string, name = 'n'): NodeProto => ({ name, opType: 'Relu', metadataProps: [{ key: 'namespace', value: namespace }] });
+  const crafted: NodeProto[] = [
+    ns(': M/encoder: Encoder/encoder.layers.0: Layer/linear: aten.linear.default'),
+    ns(': M/encoder: Encoder/encoder.layers.0: Layer/relu: aten.relu.default'),
+    // The same module path, but the last segment a module class: it is a scope of its own.
+    ns(': M/encoder: Encoder/encoder.layers.0: Layer/encoder.layers.0.attn: Attention'),
+    ns(': M/encoder: Encoder/encoder.layers.1: Layer/linear: aten.linear.default'),
+    // Back to a path seen before, not the last one; a longer path that starts with the last one.
+    ns(': M/encoder: Encoder/encoder.layers.0: Layer/add: aten.add.Tensor'),
+    ns(': M/encoder: Encoder/encoder.layers.0: Layer/x/linear: aten.linear.default'),
+    ns('no_slash: Model'),
+    ns('/'),
+    { name: '/model/layers.0/attn/MatMul', opType: 'MatMul' },
+    { name: '/model/layers.0/attn/Add', opType: 'Add' },
+    { name: '/model/layers.0/Add', opType: 'Add' },
+    { name: 'If_0_else_branch__Inline_0__/decoder/Conv', opType: 'Conv' },
+    { name: 'Relu_3', opType: 'Relu' },
+    { name: '/model/layers.0/attn/Mul', opType: 'Mul' },
+  ];
+  const m = decodeModel(encodeModel(generateTransformer({ layers: 2, hidden: 16, heads: 2, vocab: 20, nodeMetadata: true })));
+  const exported = ['transformer_dynamo', 'transformer_torchscript', 'cond_dynamo'].map((name) => decodeModel(readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'exported', name, 'model.onnx'))));
+  let compared = 0;
+  for (const nodes of [crafted, m.graph!.node!, ...exported.map((x) => x.graph!.node!)]) {
+    const scopes = new NodeScopes();
+    for (const node of nodes) {
+      assert.deepEqual(scopes.of(node), nodeScope(node), `${node.name}`);
+      compared++;
+    }
+  }
+  assert.ok(compared > 200, `compared ${compared} nodes`);
+});
+
+test('a view of a graph edited since its index was built still numbers every slot by its name', () => {
+  const m = decodeModel(encodeModel(generateTransformer({ layers: 1, hidden: 8, heads: 2, vocab: 10 })));
+  const source = resolveGraph(m, MAIN_GRAPH)!;
+  assert.ok(source.index.indexes(source.nodes));
+  const last = source.nodes[source.nodes.length - 1];
+  // Added and reordered after the index was built: its per-slot numbers no longer fit these nodes.
+  source.nodes.push({ opType: 'Relu', name: 'added', input: [last.output![0]], output: ['added_out'] });
+  source.nodes.reverse();
+  assert.ok(!source.index.indexes(source.nodes));
+  const view = buildGraphView(m, source);
+  source.nodes.forEach((node, n) => {
+    (node.input ?? []).forEach((name, i) => assert.equal(name ? view.values[view.nodes[n].inputs[i]].name : '', name ?? ''));
+    (node.output ?? []).forEach((name, o) => assert.equal(name ? view.values[view.nodes[n].outputs[o]].name : '', name ?? ''));
+  });
 });
 
 test('the generated transformer groups by its exporter namespace metadata into layers', () => {

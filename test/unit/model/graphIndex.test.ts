@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeModel } from '../../../src/core/model/decode.js';
 import { GraphIndex } from '../../../src/core/model/graphIndex.js';
-import { decodedNameIds } from '../../../src/core/model/lazyDecode.js';
+import { decodedNameIds, nodeHasSubgraphs } from '../../../src/core/model/lazyDecode.js';
 import { DataType, onnx, toLong } from '../../../src/core/model/proto.js';
+import { tensorDims, tensorToArray } from '../../../src/core/model/tensorValues.js';
 import { walkModel } from '../../../src/core/model/walk.js';
 import { tensorInfo } from '../../helpers/models.js';
 import { testCases } from '../../helpers/testdata.js';
@@ -147,4 +148,49 @@ test('initializer and Constant types are derived when asked: a declaration wins 
   assert.deepEqual(index.valueType('v'), { kind: 'tensor', elemType: 'double', shape: [2, 3] });
   assert.equal(index.valueType('v'), index.valueType('v'), 'worked out once');
   assert.equal(index.valueType('nothing'), undefined);
+});
+
+test('lookups by value id and per-slot ids answer as the lookups by name, on the corpus and the exported fixtures', () => {
+  const exported = join(import.meta.dirname, '..', '..', 'fixtures', 'exported');
+  const files = [...testCases().map((c) => c.model), ...readdirSync(exported, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(exported, e.name, 'model.onnx'))];
+  let slots = 0;
+  let constants = 0;
+  for (const file of files) {
+    for (const visit of walkModel(decodeModel(readFileSync(file)))) {
+      const graph = visit.graph;
+      if (!graph) continue;
+      const index = GraphIndex.build(graph);
+      graph.node?.forEach((node, n) => {
+        assert.equal(index.hasSubgraphs(n), nodeHasSubgraphs(node), `${file}: node ${n} holds subgraphs`);
+        for (const [list, slotId] of [[node.input ?? [], index.inputId.bind(index)], [node.output ?? [], index.outputId.bind(index)]] as const) {
+          list.forEach((name, slot) => {
+            const id = slotId(n, slot);
+            slots++;
+            if (!name) return assert.equal(id, -1, `${file}: empty slot ${slot} of node ${n}`);
+            assert.equal(id, index.valueId(name), `${file}: ${name} in slot ${slot} of node ${n}`);
+            assert.ok(id >= 0 && id < index.valueCount);
+            assert.equal(index.producerOfId(id), index.producer(name)?.index ?? -1, `${file}: producer of ${name}`);
+            assert.deepEqual(index.consumerIndicesOfId(id), index.consumerIndices(name), `${file}: consumers of ${name}`);
+            assert.equal(index.consumerCountOfId(id), index.consumerCount(name));
+            assert.deepEqual(index.valueTypeOfId(name, id), index.valueType(name), `${file}: type of ${name}`);
+          });
+        }
+      });
+      // constantValue reads as constantTensor does, without the copy.
+      for (const node of graph.node ?? []) {
+        const name = node.output?.[0];
+        if (node.opType !== 'Constant' || !name) continue;
+        const copy = index.constantTensor(name);
+        const value = index.constantValue(name);
+        assert.equal(value === undefined, copy === undefined, `${file}: ${name}`);
+        if (!copy || !value) continue;
+        assert.equal(value.dataType, copy.dataType);
+        assert.deepEqual(tensorDims(value), tensorDims(copy));
+        assert.deepEqual(tensorToArray(value).data, tensorToArray(copy).data, `${file}: elements of ${name}`);
+        constants++;
+      }
+    }
+  }
+  assert.equal(GraphIndex.build({}).valueId('missing'), -1);
+  assert.ok(slots > 5000 && constants > 100, `checked ${slots} slots and ${constants} constants`);
 });

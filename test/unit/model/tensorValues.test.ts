@@ -10,7 +10,7 @@ import {
 import { DataType, onnx, toLong } from '../../../src/core/model/proto.js';
 import { tensorStats } from '../../../src/core/model/stats.js';
 import {
-  arrayToTensor, constantNodeTensor, fromFloat64, sparseToDense, tensorToArray, toFloat64, type TensorArray,
+  arrayToTensor, constantNodeTensor, constantNodeValue, fromFloat64, sparseToDense, tensorDims, tensorToArray, toFloat64, type TensorArray,
 } from '../../../src/core/model/tensorValues.js';
 import { runPython } from '../../helpers/python.js';
 import { testCases } from '../../helpers/testdata.js';
@@ -172,6 +172,36 @@ test('Constant nodes in every attribute form, and sparse tensors, become dense t
   });
   assert.deepEqual(Array.from(toFloat64(tensorToArray(sparseToDense(sparse)))), [0, 5, 0, 0, 0, 6]);
   assert.deepEqual(values(constant({ name: 'sparse_value', sparseTensor: sparse, type: 11 })), [0, 5, 0, 0, 0, 6]);
+});
+
+test('constantNodeValue reads as constantNodeTensor in every attribute form; a `value` tensor is the attribute\'s own', () => {
+  const constant = (attribute: onnx.IAttributeProto) => new onnx.NodeProto({ opType: 'Constant', output: ['c'], attribute: [attribute] });
+  const t = arrayToTensor('', { dtype: DataType.INT64, dims: [2], data: BigInt64Array.of(4n, -5n) });
+  const sparse = new onnx.SparseTensorProto({
+    dims: [toLong(3)],
+    values: arrayToTensor('s', { dtype: DataType.FLOAT, dims: [1], data: Float32Array.of(5) }),
+    indices: arrayToTensor('i', { dtype: DataType.INT64, dims: [1], data: BigInt64Array.of(2n) }),
+  });
+  const forms = [
+    constant({ name: 'value', t, type: 4 }),
+    constant({ name: 'value_float', f: 1.5, type: 1 }),
+    constant({ name: 'value_floats', floats: [1, 2], type: 6 }),
+    constant({ name: 'value_int', i: toLong(7), type: 2 }),
+    constant({ name: 'value_ints', ints: [toLong(3), toLong(-4)], type: 7 }),
+    constant({ name: 'value_string', s: new TextEncoder().encode('hi'), type: 3 }),
+    constant({ name: 'sparse_value', sparseTensor: sparse, type: 11 }),
+  ];
+  for (const node of forms) {
+    const copy = constantNodeTensor(node)!;
+    const value = constantNodeValue(node)!;
+    assert.equal(value.dataType, copy.dataType, node.attribute![0].name!);
+    assert.deepEqual(tensorDims(value), tensorDims(copy));
+    assert.deepEqual(tensorToArray(value).data, tensorToArray(copy).data);
+  }
+  assert.equal(constantNodeValue(forms[0]), t, 'no copy made');
+  assert.equal(constantNodeTensor(forms[0])!.name, 'c', 'the copy is named after the output');
+  assert.equal(constantNodeValue(new onnx.NodeProto({ opType: 'Relu', output: ['c'] })), undefined);
+  assert.equal(constantNodeValue(new onnx.NodeProto({ opType: 'Constant', domain: 'custom', output: ['c'], attribute: [{ name: 'value', t, type: 4 }] })), undefined);
 });
 
 test('statistics count zeros, NaN and Inf and keep them out of min/max/mean', () => {
