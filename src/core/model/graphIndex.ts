@@ -376,12 +376,7 @@ export class GraphIndex {
 
   /** An initializer or Constant node output visible here (this graph or an enclosing one). */
   constantTensor(name: string): TensorProto | undefined {
-    const init = this.initializers.get(name);
-    if (init && !this.inputs.has(name)) return init;
-    const node = this.constantNode(name);
-    if (node) return constantNodeTensor(node);
-    if (this.defines(name)) return undefined;
-    return this.parent?.constantTensor(name);
+    return this.findConstant(name, constantNodeTensor);
   }
 
   /**
@@ -389,12 +384,16 @@ export class GraphIndex {
    * may be the attribute's, not the value's).
    */
   constantValue(name: string): TensorProto | undefined {
+    return this.findConstant(name, constantNodeValue);
+  }
+
+  private findConstant(name: string, read: (node: NodeProto) => TensorProto | undefined): TensorProto | undefined {
     const init = this.initializers.get(name);
     if (init && !this.inputs.has(name)) return init;
     const node = this.constantNode(name);
-    if (node) return constantNodeValue(node);
+    if (node) return read(node);
     if (this.defines(name)) return undefined;
-    return this.parent?.constantValue(name);
+    return this.parent?.findConstant(name, read);
   }
 
   /** Whether node `node` (as indexed) holds subgraphs: nodeHasSubgraphs without reading the node again. */
