@@ -3,7 +3,9 @@
 import { formatNumber } from '../format.js';
 import { isExternal } from '../model/externalData.js';
 import { DataType, type TensorProto } from '../model/proto.js';
-import { elementCount, tensorDims, tensorToArray, toFloat64 } from '../model/tensorValues.js';
+import { elementCount, rawSmallElements, tensorDims, tensorToArray, toFloat64 } from '../model/tensorValues.js';
+
+const bigintText = (v: bigint) => v.toString();
 
 /** Constants with at most this many values show them in the box. */
 export const SMALL_CONSTANT = 8;
@@ -17,7 +19,7 @@ export function smallConstantText(tensor: TensorProto, max = SMALL_CONSTANT): st
   const count = elementCount(dims);
   if (count > max || dims.some((d) => d < 0) || isExternal(tensor) || tensor.segment) return undefined;
   if (count === 0) return '[]';
-  let items: string[] | undefined = rawItems(tensor, count);
+  let items = rawSmallElements(tensor, count, bigintText, formatNumber);
   if (items) return dims.length === 0 ? items[0] : `[${items.join(', ')}]`;
   try {
     const array = tensorToArray(tensor);
@@ -35,21 +37,3 @@ export function smallConstantText(tensor: TensorProto, max = SMALL_CONSTANT): st
   return `[${items.join(', ')}]`;
 }
 
-/**
- * The common case read straight from raw_data (the same text as below): a few int64, int32 or float
- * values. A model has 10,000s of such constants, and a typed array made for each showed in opening time.
- * Undefined for anything else, which takes the general way.
- */
-function rawItems(tensor: TensorProto, count: number): string[] | undefined {
-  const raw = tensor.rawData;
-  const dtype = tensor.dataType ?? 0;
-  const size = dtype === DataType.INT64 ? 8 : dtype === DataType.INT32 || dtype === DataType.FLOAT ? 4 : 0;
-  if (!raw || size === 0 || raw.length !== count * size) return undefined;
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
-  const items: string[] = [];
-  for (let i = 0; i < count; i++) {
-    if (dtype === DataType.INT64) items.push(view.getBigInt64(8 * i, true).toString());
-    else items.push(formatNumber(dtype === DataType.FLOAT ? view.getFloat32(4 * i, true) : view.getInt32(4 * i, true)));
-  }
-  return items;
-}

@@ -251,6 +251,25 @@ export function constantNodeValue(node: NodeProto): TensorProto | undefined {
   return constantNodeTensor(node);
 }
 
+/**
+ * The elements of a small int64, int32 or float tensor held in raw_data, read in place, each through
+ * `int64` or `number`: what tensorToArray gives, without a typed array made for each of a model's
+ * 10,000s of small constants (shape inference and the graph view read every one). Undefined for anything
+ * else (other types, typed fields, external data, a length that does not fit): the general way then.
+ */
+export function rawSmallElements<T>(t: TensorProto, count: number, int64: (v: bigint) => T, number: (v: number) => T): T[] | undefined {
+  const raw = t.rawData;
+  const dtype = t.dataType ?? 0;
+  const size = dtype === DataType.INT64 ? 8 : dtype === DataType.INT32 || dtype === DataType.FLOAT ? 4 : 0;
+  if (!raw || size === 0 || count < 0 || raw.length === 0 || raw.length !== count * size || t.segment || isExternal(t)) return undefined;
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
+  const out: T[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(dtype === DataType.INT64 ? int64(view.getBigInt64(8 * i, true)) : number(dtype === DataType.FLOAT ? view.getFloat32(4 * i, true) : view.getInt32(4 * i, true)));
+  }
+  return out;
+}
+
 /** Expands a COO sparse tensor (indices [NNZ, rank] or linearized [NNZ]) into a dense one. */
 export function sparseToDense(sparse: onnx.ISparseTensorProto, name = sparse.values?.name ?? '', external?: ExternalDataReader): TensorProto {
   if (!sparse.values) throw new UserError(`Sparse tensor '${name}' has no values.`);

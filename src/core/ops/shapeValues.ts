@@ -3,8 +3,7 @@
 // included, as onnx's data_prop does. Small tensors of static shape are carried flat, row-major (the
 // pads torch builds with Reshape -> Slice -> Transpose); anything not certain stays unknown.
 import { DataType, int64ToNumber, type NodeProto, type TensorProto } from '../model/proto.js';
-import { isExternal } from '../model/externalData.js';
-import { constantNodeValue, tensorToArray } from '../model/tensorValues.js';
+import { constantNodeValue, rawSmallElements, tensorToArray } from '../model/tensorValues.js';
 import type { Dim } from '../model/types.js';
 import { attribute, intAttr, intsAttr } from '../model/graphQueries.js';
 import type { DimAlgebra } from './dimAlgebra.js';
@@ -26,12 +25,14 @@ const integerTypes = new Set<number>([
   DataType.INT8, DataType.INT16, DataType.INT32, DataType.INT64, DataType.UINT8, DataType.UINT16, DataType.UINT32, DataType.UINT64, DataType.BOOL,
 ]);
 
+const toNumber = (v: number) => v;
+
 /** Elements of a small constant tensor of rank 0 or 1 (numbers of any numeric type). */
 export function constantElements(t: TensorProto | undefined): number[] | undefined {
   if (!t || (t.dims ?? []).length > 1) return undefined;
   const count = (t.dims ?? []).reduce<number>((n, d) => n * int64ToNumber(d), 1);
   if (count > maxValueElements) return undefined;
-  const raw = rawNumbers(t, count);
+  const raw = rawSmallElements(t, count, Number, toNumber);
   if (raw) return raw;
   try {
     const array = tensorToArray(t);
@@ -40,25 +41,6 @@ export function constantElements(t: TensorProto | undefined): number[] | undefin
   } catch {
     return undefined;
   }
-}
-
-/**
- * The elements of an int64, int32 or float tensor held in raw_data, read in place: what tensorToArray
- * gives below, without a typed array made for each of a model's 10,000s of small constants. Undefined
- * for anything else (other types, typed fields, external data, a length that does not fit), which takes
- * the general way.
- */
-function rawNumbers(t: TensorProto, count: number): number[] | undefined {
-  const raw = t.rawData;
-  const dtype = t.dataType ?? 0;
-  const size = dtype === DataType.INT64 ? 8 : dtype === DataType.INT32 || dtype === DataType.FLOAT ? 4 : 0;
-  if (!raw || size === 0 || count < 0 || raw.length === 0 || raw.length !== count * size || t.segment || isExternal(t)) return undefined;
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    out.push(dtype === DataType.INT64 ? Number(view.getBigInt64(8 * i, true)) : dtype === DataType.FLOAT ? view.getFloat32(4 * i, true) : view.getInt32(4 * i, true));
-  }
-  return out;
 }
 
 /** Pairs up elements where one side may be a single element (broadcast). */
