@@ -8,7 +8,8 @@ import { int64ToNumber, type GraphProto, type NodeProto, type TensorProto, type 
 import { shapeOf, type Dim } from '../model/types.js';
 import { definedNames, topologicalOrder } from '../model/graphQueries.js';
 import { subgraphsOf } from '../model/walk.js';
-import { decodedNameIds, nodeHasSubgraphs } from '../model/lazyDecode.js';
+import { nodeHasSubgraphs } from '../model/lazyDecode.js';
+import { NameTable } from '../model/nameTable.js';
 import { constantNodeValue } from '../model/tensorValues.js';
 import { isExternal } from '../model/externalData.js';
 import { DimAlgebra } from './dimAlgebra.js';
@@ -102,32 +103,21 @@ export function mergeTypes(declared: InferredType | undefined, inferred: Inferre
  * Constant node's is its attribute's own (see constantNodeValue).
  */
 export function scopedConstants(graph: GraphProto, outer?: (name: string) => TensorProto | undefined, skip: ReadonlySet<string> = new Set()): (name: string) => TensorProto | undefined {
-  // Kept by the numbers the decoder gave the names where it did (filling a map of 10,000s of names costs
-  // more than looking them up), by name otherwise. A later entry replaces an earlier one, as in a map.
-  const numbers = decodedNameIds(graph);
-  const count = numbers?.size ?? 0;
-  const byId: Array<TensorProto | NodeProto | undefined> = count ? new Array<TensorProto | NodeProto | undefined>(count) : [];
-  const byName = new Map<string, TensorProto | NodeProto>();
-  const put = (name: string, found: TensorProto | NodeProto) => {
-    const id = numbers?.get(name);
-    if (id !== undefined && id < count) byId[id] = found;
-    else byName.set(name, found);
-  };
+  const local = new NameTable<TensorProto | NodeProto>(graph);
   const initializers = graph.initializer ?? [];
   for (let k = 0; k < initializers.length; k++) {
     const t = initializers[k];
-    if (t.name && !skip.has(t.name) && !isExternal(t)) put(t.name, t);
+    if (t.name && !skip.has(t.name) && !isExternal(t)) local.set(t.name, t);
   }
   const nodes = graph.node ?? [];
   for (let k = 0; k < nodes.length; k++) {
     const n = nodes[k];
-    if (n.opType === 'Constant' && (!n.domain || n.domain === 'ai.onnx') && n.output?.[0]) put(n.output[0], n);
+    if (n.opType === 'Constant' && (!n.domain || n.domain === 'ai.onnx') && n.output?.[0]) local.set(n.output[0], n);
   }
   // What shadows the enclosing scope: only needed when there is one (the main graph has 100,000s of names).
   const defined = outer ? definedNames(graph) : undefined;
   return (name) => {
-    const id = numbers?.get(name);
-    const found = id !== undefined && id < count ? byId[id] : byName.get(name);
+    const found = local.get(name);
     // A Constant node's tensor is found when asked for: most are never needed as values.
     if (found) return 'opType' in found ? constantNodeValue(found) : found;
     return !outer || defined!.has(name) ? undefined : outer(name);
@@ -140,28 +130,16 @@ export function scopedConstants(graph: GraphProto, outer?: (name: string) => Ten
  */
 function nodeOrder(graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined): number[] {
   const nodes = graph.node ?? [];
-  // The first node that makes each name, kept by the numbers the decoder gave the names (a map of
-  // every name of a large graph costs more to build than all the lookups): an input is ready at node n
-  // when a node before n makes it, or the graph has it as an input or initializer.
-  const numbers = decodedNameIds(graph);
-  const count = numbers?.size ?? 0;
-  const firstById = new Int32Array(count).fill(-1);
-  const firstByName = new Map<string, number>();
+  // The first node that makes each name: an input is ready at node n when a node before n makes it, or
+  // the graph has it as an input or initializer.
+  const first = new NameTable<number>(graph);
   for (let n = 0; n < nodes.length; n++) {
     const outputs = nodes[n].output ?? [];
     for (let o = 0; o < outputs.length; o++) {
       const name = outputs[o];
-      if (!name) continue;
-      const id = numbers?.get(name);
-      if (id !== undefined && id < count) {
-        if (firstById[id] < 0) firstById[id] = n;
-      } else if (!firstByName.has(name)) firstByName.set(name, n);
+      if (name && first.get(name) === undefined) first.set(name, n);
     }
   }
-  const firstProducer = (name: string): number => {
-    const id = numbers?.get(name);
-    return id !== undefined && id < count ? firstById[id] : firstByName.get(name) ?? -1;
-  };
   const given = new Set<string>();
   for (const v of graph.input ?? []) given.add(v.name ?? '');
   for (const t of graph.initializer ?? []) given.add(t.name ?? '');
@@ -172,7 +150,7 @@ function nodeOrder(graph: GraphProto, outer: ReadonlyMap<string, InferredType> |
     for (let i = 0; i < inputs.length; i++) {
       const name = inputs[i];
       if (!name || given.has(name)) continue;
-      const producer = firstProducer(name);
+      const producer = first.get(name) ?? -1;
       if (producer >= 0 ? producer >= n : !outer) {
         // Made here or later, or (in a graph without enclosing scopes) nowhere.
         sorted = false;
