@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import { join, resolve } from 'node:path';
 import { encodeModel } from '../src/core/model/decode.js';
 import type { ModelProto } from '../src/core/model/proto.js';
-import { generateCnn, generateMlp, generateTransformer, writeExternalDataModel, type CnnOptions, type MlpOptions, type TransformerOptions } from './generate/index.js';
+import { generateCnn, generateControlFlow, generateMlp, generateTransformer, writeExternalDataModel, type CnnOptions, type ControlFlowOptions, type MlpOptions, type TransformerOptions } from './generate/index.js';
 
 export interface BenchModel {
   name: string;
@@ -27,7 +27,8 @@ export type Role = 'decode' | 'info' | 'layout' | 'run' | 'external' | 'fold' | 
 type Spec =
   | { kind: 'transformer'; options: TransformerOptions }
   | { kind: 'cnn'; options: CnnOptions }
-  | { kind: 'mlp'; options: MlpOptions };
+  | { kind: 'mlp'; options: MlpOptions }
+  | { kind: 'control-flow'; options: ControlFlowOptions };
 
 interface GeneratedModel {
   name: string;
@@ -91,6 +92,12 @@ function generatedModels(sizes: ModelSizes): GeneratedModel[] {
       roles: ['decode', 'info', 'layout', 'webview', 'diff'],
       runDims: seq,
     },
+    {
+      // 1,000 If nodes whose branches read the enclosing graph by name (a torchscript export's conditionals):
+      // the cost of a body must not grow with the whole graph.
+      name: 'if-1000', spec: { kind: 'control-flow', options: { blocks: sizes.quick ? 200 : 1000 } },
+      roles: ['decode', 'webview'], runDims: { batch_size: 4 },
+    },
   ];
 }
 
@@ -99,6 +106,7 @@ function generate(spec: Spec): ModelProto {
     case 'transformer': return generateTransformer(spec.options);
     case 'cnn': return generateCnn(spec.options);
     case 'mlp': return generateMlp(spec.options);
+    case 'control-flow': return generateControlFlow(spec.options);
   }
 }
 
@@ -196,5 +204,6 @@ function describe(spec: Spec): string {
     }
     case 'cnn': return `ResNet-style CNN: stages ${(spec.options.blocks ?? []).join('/')}, width ${spec.options.channels}`;
     case 'mlp': return `MLP ${[spec.options.inputs, ...(spec.options.hidden ?? []), spec.options.outputs].join('-')}`;
+    case 'control-flow': return `${spec.options.blocks} blocks of Relu, If (branches read the enclosing graph) and Add`;
   }
 }

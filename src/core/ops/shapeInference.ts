@@ -13,6 +13,7 @@ import { NameTable } from '../model/nameTable.js';
 import { constantNodeValue } from '../model/tensorValues.js';
 import { isExternal } from '../model/externalData.js';
 import { DimAlgebra } from './dimAlgebra.js';
+import { ScopedMap } from './scopedMap.js';
 import { shapeRule } from './shapeRules.js';
 import { isStatic, type InferredType, type NodeFacts } from './shapeRuleKit.js';
 import { constantElements, maxValueElements, propagateValue } from './shapeValues.js';
@@ -170,9 +171,10 @@ function nodeOrder(graph: GraphProto, outer: ReadonlyMap<string, InferredType> |
 /** Types of every value of `graph` we can infer (includes the outer scope's entries). */
 export function inferShapes(graph: GraphProto, context: ShapeContext): Map<string, InferredType> {
   const dims = context.dims ?? algebraFor(graph, context.outer);
-  const types = new Map<string, InferredType>(context.outer ?? []);
-  const values = context.valuesOut ?? new Map<string, Dim[]>();
-  for (const [name, v] of context.outerValues ?? []) if (!values.has(name)) values.set(name, v);
+  const types: Map<string, InferredType> = context.outer ? new ScopedMap(context.outer) : new Map();
+  // A caller's own map receives the enclosing scope's values too (its lookups do not read through).
+  const values: Map<string, Dim[]> = context.valuesOut ?? (context.outerValues ? new ScopedMap(context.outerValues) : new Map());
+  if (context.valuesOut) for (const [name, v] of context.outerValues ?? []) if (!values.has(name)) values.set(name, v);
   const constant = context.constant ?? (() => undefined);
   const set = (name: string, type: InferredType | undefined) => {
     if (type && (type.elemType || type.shape || type.sequenceOf || type.optionalOf)) types.set(name, type);

@@ -10,7 +10,9 @@ import { int64ToNumber, type FunctionProto, type GraphProto, type ModelProto, ty
 import { constantNodeTensor } from '../model/tensorValues.js';
 import { subgraphsOf } from '../model/walk.js';
 import { defaultOpset, initializersOverridable } from '../model/graphQueries.js';
-import { inferShapes, type InferredType } from '../ops/shapeInference.js';
+import { DimAlgebra } from '../ops/dimAlgebra.js';
+import { graphSymbols, inferShapes, type InferredType } from '../ops/shapeInference.js';
+import { ScopedMap } from '../ops/scopedMap.js';
 import { ConversionRefusal, NodeContext, Scope, type ConversionChange, type Direction } from './context.js';
 import { crossBoundary, validate } from './generic.js';
 import { irBlocker, minIrVersion, setIrVersion } from './irVersion.js';
@@ -89,7 +91,8 @@ interface Unit {
   scopes: Scope[];
 }
 
-function graphScopes(graph: GraphProto, path: string, parent: Scope | undefined, opset: number, overridable: boolean, out: Scope[]): void {
+/** `dims`: the model's one algebra, so that no scope reads the enclosing scopes' types again to pick fresh symbols. */
+function graphScopes(graph: GraphProto, path: string, parent: Scope | undefined, opset: number, overridable: boolean, out: Scope[], dims?: DimAlgebra): void {
   const inputs = new Set((graph.input ?? []).map((v) => v.name ?? ''));
   const overridableNames = new Set(overridable ? [...inputs] : []);
   const constants = new Map<string, TensorProto>();
@@ -101,7 +104,7 @@ function graphScopes(graph: GraphProto, path: string, parent: Scope | undefined,
   const outer = parent ? allTypes(parent) : undefined;
   let types: Map<string, InferredType>;
   try {
-    types = inferShapes(graph, { opset, outer, constant: (name) => constants.get(name) ?? parent?.constant(name) });
+    types = inferShapes(graph, { opset, outer, dims, constant: (name) => constants.get(name) ?? parent?.constant(name) });
   } catch {
     // Shape inference is a help, not a requirement: adapters that need a rank refuse without it.
     types = new Map();
@@ -110,12 +113,17 @@ function graphScopes(graph: GraphProto, path: string, parent: Scope | undefined,
   scope.refresh();
   out.push(scope);
   (graph.node ?? []).forEach((node, index) => {
-    for (const sub of subgraphsOf(node)) graphScopes(sub.graph, `${path ? path + '/' : ''}${nodeLabel(node, index)}.${sub.attribute}`, scope, opset, overridable, out);
+    for (const sub of subgraphsOf(node)) graphScopes(sub.graph, `${path ? path + '/' : ''}${nodeLabel(node, index)}.${sub.attribute}`, scope, opset, overridable, out, dims);
   });
 }
 
-function allTypes(scope: Scope): Map<string, InferredType> {
-  return new Map([...(scope.parent ? allTypes(scope.parent) : []), ...scope.types]);
+/** Types visible in `scope`: inference's own maps read through to the enclosing scope's already. */
+function allTypes(scope: Scope): ReadonlyMap<string, InferredType> {
+  if (!scope.parent || scope.types instanceof ScopedMap) return scope.types;
+  // Inference failed here: the enclosing scopes' types still hold.
+  const layered = new ScopedMap(allTypes(scope.parent));
+  for (const [name, type] of scope.types) layered.set(name, type);
+  return layered;
 }
 
 function functionScopes(fn: FunctionProto, label: string): Scope[] {
@@ -277,7 +285,9 @@ export function convertOpset(input: ModelProto, target: number, options: Convert
   const overridable = initializersOverridable(model);
 
   const graphUnit: Unit = { label: 'the model', from: source, scopes: [] };
-  graphScopes(model.graph!, '', undefined, source, overridable, graphUnit.scopes);
+  const dims = new DimAlgebra();
+  dims.reserve(graphSymbols(model.graph!));
+  graphScopes(model.graph!, '', undefined, source, overridable, graphUnit.scopes, dims);
   const units: Unit[] = [graphUnit];
   for (const fn of model.functions ?? []) {
     const label = `function '${fn.domain ? fn.domain + '.' : ''}${fn.name}'`;

@@ -13,7 +13,8 @@ import { DataType, type GraphProto, type ModelProto, type NodeProto, type Tensor
 import { constantNodeTensor, tensorToArray } from '../model/tensorValues.js';
 import { shapeOf, valueType, type Dim } from '../model/types.js';
 import { subgraphsOf } from '../model/walk.js';
-import { inferShapes, type InferredType } from '../ops/shapeInference.js';
+import { DimAlgebra } from '../ops/dimAlgebra.js';
+import { graphSymbols, inferShapes, type InferredType } from '../ops/shapeInference.js';
 import { requiredInputs } from './inputs.js';
 
 /** A size the model implies, and why (`MatMul '/proj/MatMul'`). */
@@ -184,6 +185,9 @@ function walk(
   onDeclared?: (declared: Dim[], inferred: Dim[], name: string) => void,
 ): void {
   const opset = defaultOpset(model);
+  // One algebra for every graph: fresh symbols never repeat, and no body reads its enclosing scopes' types to pick them.
+  const dims = new DimAlgebra();
+  if (model.graph) dims.reserve(graphSymbols(model.graph));
   const run = (graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined, outerValues: ReadonlyMap<string, Dim[]> | undefined, outerConstant: Constant, top: boolean) => {
     const constants = new Map<string, TensorProto>();
     for (const t of graph.initializer ?? []) if (t.name) constants.set(t.name, t);
@@ -205,10 +209,10 @@ function walk(
       output: (graph.output ?? []).map((o) => ({ name: o.name })),
     };
     // Without input shapes only the nodes and constants are wanted: no inference.
-    let types = new Map<string, InferredType>(outer ?? []);
+    let types: ReadonlyMap<string, InferredType> = outer ?? new Map();
     const values = new Map<string, Dim[]>();
     try {
-      if (inputs) types = inferShapes(probe, { opset, outer, outerValues, valuesOut: values, constant: (name) => constant(name) });
+      if (inputs) types = inferShapes(probe, { opset, outer, outerValues, dims, valuesOut: values, constant: (name) => constant(name) });
     } catch {
       return;
     }

@@ -10,6 +10,7 @@ import { subgraphsOf } from '../../model/walk.js';
 import type { QuantizeOptions } from './options.js';
 import { Rewriter } from './rewriter.js';
 import { intAttribute } from '../graphEdit.js';
+import { ScopedMap } from '../../ops/scopedMap.js';
 
 /**
  * Kept in float32: ops whose results change meaning in half precision (indices from TopK/NMS, Range
@@ -54,7 +55,7 @@ function halfTensor(rw: Rewriter, tensor: TensorProto, name: string): TensorProt
  * the types of the enclosing scopes, which a body reads by name.
  */
 export function elementTypes(graph: GraphProto, seed?: ReadonlyMap<string, number>): Map<string, number> {
-  const types = new Map<string, number>(seed);
+  const types: Map<string, number> = seed ? new ScopedMap(seed) : new Map();
   for (const v of [...(graph.input ?? []), ...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
     const t = v.type?.tensorType?.elemType;
     if (v.name && t) types.set(v.name, t);
@@ -204,7 +205,7 @@ export function* rewriteFloat16(rw: Rewriter, options: QuantizeOptions): Generat
     exclude: new Set(options.exclude),
     counts: { converted: 0, kept: 0, casts: 0, weights: 0 },
   };
-  yield* convertScope(pass, rw, elementTypes(rw.graph), new Set(), false);
+  yield* convertScope(pass, rw, elementTypes(rw.graph), new Map(), false);
   return pass.counts;
 }
 
@@ -214,7 +215,7 @@ export function* rewriteFloat16(rw: Rewriter, options: QuantizeOptions): Generat
  * A converted body's float outputs (and Loop/Scan inputs) are float16, which the node's outputs follow;
  * a kept node's bodies stay float32 (`keepAll`), with Casts inside them for the float16 values they capture.
  */
-function* convertScope(pass: Float16Pass, rw: Rewriter, types: Map<string, number>, outerHalf: ReadonlySet<string>, keepAll: boolean): Generator<void> {
+function* convertScope(pass: Float16Pass, rw: Rewriter, types: Map<string, number>, outerHalf: ReadonlyMap<string, true>, keepAll: boolean): Generator<void> {
   const { options, counts } = pass;
   const graph = rw.graph;
   const main = graph === rw.model.graph;
@@ -225,16 +226,17 @@ function* convertScope(pass: Float16Pass, rw: Rewriter, types: Map<string, numbe
 
   // Which float values end up float16: outputs of converted nodes, initializers a converted node reads
   // (here or in a body), graph inputs unless they stay float32, a converted body's inputs.
-  const half = new Set(outerHalf);
+  // A set: the enclosing scopes' float16 values read through, not copied into each body's.
+  const half = new ScopedMap<string, true>(outerHalf);
   for (const node of nodes) {
     if (kept(node)) continue;
-    for (const o of node.output ?? []) if (o && isFloat(o)) half.add(o);
+    for (const o of node.output ?? []) if (o && isFloat(o)) half.set(o, true);
   }
   if (!main && !keepAll) {
     for (const v of graph.input ?? []) {
       if (v.name && isFloat(v.name) && v.type?.tensorType) {
         v.type.tensorType.elemType = HALF;
-        half.add(v.name);
+        half.set(v.name, true);
       }
     }
   }
@@ -246,7 +248,7 @@ function* convertScope(pass: Float16Pass, rw: Rewriter, types: Map<string, numbe
     yield;
     const converted = halfTensor(rw, tensor, name);
     Object.assign(tensor, { rawData: converted.rawData, dataType: HALF, floatData: [], externalData: [], dataLocation: 0 });
-    half.add(name);
+    half.set(name, true);
     counts.weights++;
     // IR < 4 lists initializers among the inputs: that entry's type follows.
     for (const v of graph.input ?? []) if (v.name === name && v.type?.tensorType) v.type.tensorType.elemType = HALF;
@@ -255,7 +257,7 @@ function* convertScope(pass: Float16Pass, rw: Rewriter, types: Map<string, numbe
     for (const v of graph.input ?? []) {
       if (v.name && isFloat(v.name) && rw.isFedInput(v.name) && !initializers.has(v.name) && v.type?.tensorType) {
         v.type.tensorType.elemType = HALF;
-        half.add(v.name);
+        half.set(v.name, true);
       }
     }
   }
@@ -298,7 +300,7 @@ function* convertScope(pass: Float16Pass, rw: Rewriter, types: Map<string, numbe
         renameReads(graph, name, renamed);
         for (const n of rw.pendingNodes()) n.input = (n.input ?? []).map((i) => (i === name ? renamed : i));
         half.delete(name);
-        half.add(renamed);
+        half.set(renamed, true);
         types.set(renamed, FLOAT);
         rw.add(rw.node('Cast', [renamed], [name], `${name}_Cast_float32`, [intAttribute('to', FLOAT)]));
         counts.casts++;
@@ -335,7 +337,7 @@ function* convertScope(pass: Float16Pass, rw: Rewriter, types: Map<string, numbe
 
 /** The outer types a body sees, plus its Loop/Scan inputs typed from the node's inputs where the body leaves them untyped. */
 function bodySeed(node: NodeProto, body: GraphProto, outer: Map<string, number>): Map<string, number> {
-  const seed = new Map(outer);
+  const seed = new ScopedMap(outer);
   const ins = node.input ?? [];
   (body.input ?? []).forEach((v, k) => {
     if (!v.name || v.type?.tensorType?.elemType) return;
