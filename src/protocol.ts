@@ -81,8 +81,8 @@ export interface DiffCamera {
 export type DiffSync = { kind: 'camera'; camera: DiffCamera } | { kind: 'select'; node: number };
 
 /**
- * A ModelView as UTF-8 JSON bytes (src/core/graph/viewBytes.ts encodes; the webview parses it):
- * postMessage moves bytes without building a string or an object graph on the host's thread.
+ * A ModelView as columns and a string table (src/core/graph/viewWire.ts; viewBytes.ts encodes it, the
+ * webview reads it): postMessage moves bytes without building a string or an object graph on the host's thread.
  */
 export type ModelViewBytes = Uint8Array;
 

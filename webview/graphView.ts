@@ -412,6 +412,9 @@ export class GraphCanvas {
   }
 }
 
+/** Reads the view bytes the host posts (`new TextDecoder()` for `decodeText`): a page that has them mounts their `main`. */
+export { readModelView } from '../src/core/graph/viewWire.js';
+
 /**
  * Mounts a graph view in any page (the benchmark's standalone page uses this): `graph` is a GraphView
  * as built by src/core/graph/viewModel.ts (ModelView.main). Resolves after the first layout is drawn

@@ -8,6 +8,7 @@ import { MessageHandler, type EditAction, type EditorSettings, type EditTarget, 
 import { formatCount } from '../src/core/format.js';
 import { drawnIndex, nodeOrigin, nodesInside } from '../src/core/graph/controlFlow.js';
 import { DimAliases } from '../src/core/graph/dimAliases.js';
+import { readModelView } from '../src/core/graph/viewWire.js';
 import type { DiffOverlay } from '../src/core/diff/diffOverlay.js';
 import { DiffFollower } from './diffFollow.js';
 import { DiffLegend } from './diffLegend.js';
@@ -427,9 +428,11 @@ function adopt(next: ModelView): void {
   graphs.set('', next.main);
 }
 
-/** The view from the bytes the host posts (UTF-8 JSON, as src/core/graph/viewBytes.ts encodes it). */
+const utf8 = new TextDecoder();
+
+/** The view from the bytes the host posts (columns and a string table, src/core/graph/viewWire.ts). */
 function decodeModelView(bytes: Uint8Array): ModelView {
-  return JSON.parse(new TextDecoder().decode(bytes)) as ModelView;
+  return readModelView(bytes, (part) => utf8.decode(part));
 }
 
 /** Tells the host, after the next frame, that the model (or its error) is on screen: its own work on the model may start. */

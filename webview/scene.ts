@@ -380,17 +380,50 @@ interface Wiring {
 
 const wirings = new WeakMap<GraphView, Wiring>();
 
+/** Links as they are found: four columns that grow, so a 50,000-node graph makes no object per link. */
+class Links {
+  src = new Int32Array(1024);
+  dst = new Int32Array(1024);
+  value = new Int32Array(1024);
+  capture = new Uint8Array(1024);
+  count = 0;
+  push(from: number, to: number, v: number, byName: boolean): void {
+    if (this.count === this.src.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.src = grow(this.src);
+      this.dst = grow(this.dst);
+      this.value = grow(this.value);
+      this.capture = grow(this.capture);
+    }
+    const i = this.count++;
+    this.src[i] = from;
+    this.dst[i] = to;
+    this.value[i] = v;
+    this.capture[i] = byName ? 1 : 0;
+  }
+}
+
 /** Every producer -> consumer link of a graph that is drawn as an edge (not folded constants), computed once per graph. */
 function wiring(graph: GraphView): Wiring {
   const cached = wirings.get(graph);
   if (cached) return cached;
-  const src: number[] = [];
-  const dst: number[] = [];
-  const value: number[] = [];
-  const capture: number[] = [];
+  const links = new Links();
   const inputPills = [...graph.inputs];
   const pills = new Set(inputPills);
   const outputPills: number[] = [];
+  const { nodes, values } = graph;
+  /** A value without a producer drawn as an input pill: the pill is where its edges start. */
+  const pillOf = (v: number): number => {
+    if (!pills.has(v)) {
+      pills.add(v);
+      inputPills.push(v);
+    }
+    return -(v + 1);
+  };
   /**
    * Where edges carrying value v start, with the value each one shows: its producer, or its pill; none
    * for a folded constant; for an output of a control node shown in place, its bodies' outputs.
@@ -398,42 +431,43 @@ function wiring(graph: GraphView): Wiring {
   const sourcesOf = (v: number, depth = 0): Array<[number, number]> => {
     const redirect = graph.sources?.[v];
     if (redirect && depth < 16) return redirect.flatMap((r) => sourcesOf(r, depth + 1));
-    const val = graph.values[v];
+    const val = values[v];
     if (val.kind === 'initializer' || val.kind === 'constant') {
       // Folded into consumers; drawn only when a visible Constant node produces it.
-      if (val.producer < 0 || graph.nodes[val.producer].hidden) return [];
+      if (val.producer < 0 || nodes[val.producer].hidden) return [];
     }
     if (val.producer >= 0) return [[val.producer, v]];
-    if (!pills.has(v)) {
-      pills.add(v);
-      inputPills.push(v);
-    }
-    return [[-(v + 1), v]];
+    return [[pillOf(v), v]];
   };
-  const push = (from: number, to: number, v: number, byName: boolean) => {
-    src.push(from);
-    dst.push(to);
-    value.push(v);
-    capture.push(byName ? 1 : 0);
-  };
-  for (let v = 0; v < graph.values.length; v++) {
-    const val = graph.values[v];
+  const consumers: number[] = [];
+  for (let v = 0; v < values.length; v++) {
+    const val = values[v];
     if (val.output) outputPills.push(v);
-    const consumers = val.consumers.filter((c) => {
-      const node = graph.nodes[c];
-      return !(node.folded.length && node.inputs.every((iv, slot) => iv !== v || node.folded.includes(slot)));
-    });
-    if (!consumers.length && !val.output && !(val.kind === 'input' && val.producer < 0)) continue;
-    for (const [source, shown] of sourcesOf(v)) {
-      for (const c of consumers) push(source, c, shown, false);
-      if (val.output) push(source, -(v + 1), shown, false);
+    // Consumers that read v through a slot that is not folded into them.
+    consumers.length = 0;
+    for (const c of val.consumers) {
+      const node = nodes[c];
+      let drawn = !node.folded.length;
+      for (let slot = 0; slot < node.inputs.length && !drawn; slot++) drawn = node.inputs[slot] === v && !node.folded.includes(slot);
+      if (drawn) consumers.push(c);
     }
+    if (!consumers.length && !val.output && !(val.kind === 'input' && val.producer < 0)) continue;
+    const link = (source: number, shown: number) => {
+      for (const c of consumers) links.push(source, c, shown, false);
+      if (val.output) links.push(source, -(v + 1), shown, false);
+    };
+    // Nearly every value has one source, its producer: no list is made for it.
+    if (graph.sources?.[v] === undefined) {
+      const folded = (val.kind === 'initializer' || val.kind === 'constant') && (val.producer < 0 || nodes[val.producer].hidden);
+      if (!folded) link(val.producer >= 0 ? val.producer : pillOf(v), v);
+    } else for (const [source, shown] of sourcesOf(v)) link(source, shown);
   }
-  graph.nodes.forEach((node, n) => {
+  nodes.forEach((node, n) => {
     if (node.hidden || !node.captures) return;
-    for (const v of node.captures) for (const [source, shown] of sourcesOf(v)) if (source !== n) push(source, n, shown, true);
+    for (const v of node.captures) for (const [source, shown] of sourcesOf(v)) if (source !== n) links.push(source, n, shown, true);
   });
-  const result = { src: Int32Array.from(src), dst: Int32Array.from(dst), value: Int32Array.from(value), capture: Uint8Array.from(capture), count: src.length, inputPills, outputPills };
+  const count = links.count;
+  const result = { src: links.src.subarray(0, count), dst: links.dst.subarray(0, count), value: links.value.subarray(0, count), capture: links.capture.subarray(0, count), count, inputPills, outputPills };
   wirings.set(graph, result);
   return result;
 }

@@ -1,7 +1,7 @@
 // Child process: the extension host's part of opening a model in the editor, as the extension does it
 // (src/editor/modelDocument.ts): read the file, hand its bytes to the view worker (src/core/graph/viewInWorker.ts),
-// which decodes them, infers shapes and builds the view model, and get back the view as the JSON bytes the
-// webview is posted. `--in-process`: the former path, all of it on this thread (decode, view model, JSON).
+// which decodes them, infers shapes and builds the view model, and get back the view as the bytes the
+// webview is posted. `--in-process`: the former path, all of it on this thread (decode, view model, view bytes).
 // Writes the view bytes to a file for the page. Prints {ms, busyMs, rssKB, nodes}: `ms` until the view
 // bytes are ready to post, `busyMs` the time this (main) thread was busy meanwhile, which is what the
 // extension host's other work waits for (performance.eventLoopUtilization).

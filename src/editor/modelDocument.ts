@@ -27,7 +27,7 @@ export interface DocumentEdit {
 
 /** The file as the view worker gave it back. */
 interface Opened {
-  /** The model view the worker built (JSON bytes), what the webview is sent while the model is as opened. */
+  /** The model view the worker built (view bytes), what the webview is sent while the model is as opened. */
   view: Uint8Array;
   /** The file's bytes, until the host decodes its model from them. */
   bytes?: Uint8Array;

@@ -11,7 +11,7 @@ export interface ViewWorkerRequest {
 }
 
 export interface OpenedView {
-  /** The model view as UTF-8 JSON bytes (viewBytes.ts), ready to post to the webview. */
+  /** The model view as bytes (viewBytes.ts), ready to post to the webview. */
   view: Uint8Array;
   /** The file's bytes, back from the worker: the host decodes its own model from them when it needs one. */
   bytes: Uint8Array;

@@ -1,5 +1,5 @@
 // The compact, serialisable description of a model's graphs that the editor webview draws.
-// Plain data only (it crosses postMessage as JSON); everything heavy stays in the host.
+// Plain data only (it crosses postMessage as the bytes of src/core/graph/viewWire.ts, and reads back equal to its JSON); everything heavy stays in the host.
 import type { ModelSummary } from '../model/summary.js';
 import type { Dim } from '../model/types.js';
 import type { TensorStats } from '../model/stats.js';

@@ -1,5 +1,5 @@
 // The editor's opening of a model in a worker thread: decodes the bytes it was given, infers shapes,
-// builds the model view and posts it back as JSON bytes, with the file's bytes, both transferred (no
+// builds the model view and posts it back as view bytes (viewWire.ts), with the file's bytes, both transferred (no
 // copy). A file that does not decode is answered with its one-line reason. One model per worker;
 // viewInWorker.ts starts it.
 import { parentPort, workerData } from 'node:worker_threads';

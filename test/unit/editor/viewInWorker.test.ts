@@ -75,7 +75,7 @@ test('a view into a larger buffer (Node\'s pooled small buffers) is copied befor
   assert.deepEqual(decodeModelView(opened.view), inProcess(sample, 'sample.onnx'));
 });
 
-test('view bytes round-trip: encodeModelView then decodeModelView is the JSON of the view', () => {
+test('view bytes round-trip: encodeModelView then decodeModelView gives what the JSON of the view gave', () => {
   const view = buildModelView(decodeModel(readFileSync(join(fixtures, 'sample.onnx'))), 'sample.onnx');
   const bytes = encodeModelView(view);
   assert.equal(bytes.byteOffset, 0);
