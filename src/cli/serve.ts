@@ -87,7 +87,7 @@ export const serveCommand: CliCommand = {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    const stats = await server.freshStats();
+    const stats = server.stats();
     await server.close();
     const p = (ms: number | undefined) => (ms === undefined ? '-' : formatDuration(ms));
     print(`Stopped after ${stats.requests} requests (${stats.errors} errors, ${stats.rejected} refused busy); p50 ${p(stats.p50Ms)}, p99 ${p(stats.p99Ms)}.`);
