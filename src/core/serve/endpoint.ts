@@ -11,8 +11,8 @@ export interface Routes {
   signature: ModelSignature;
   /** Answers one infer request (POST, the model's path); throws ProtocolError for the protocol's errors. */
   infer(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  /** Every error answered, with its status (the counters and the log). */
-  failed(status: number, error: unknown): void;
+  /** Every error, with its status (the counters and the log), before its answer is written. */
+  failed(status: number, error: unknown, res: ServerResponse): void;
 }
 
 export async function route(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -22,7 +22,7 @@ export async function route(routes: Routes, req: IncomingMessage, res: ServerRes
     return await routes.infer(req, res);
   } catch (error) {
     const status = error instanceof ProtocolError ? error.status : 500;
-    routes.failed(status, error);
+    routes.failed(status, error, res);
     if (!res.headersSent && !res.destroyed) send(res, status, { error: error instanceof Error ? error.message : String(error) });
   }
 }

@@ -40,6 +40,8 @@ class Instance {
   private running = false;
   private notifyIdle = false;
   private readonly slots = new WeakMap<Socket, number>();
+  /** The slot of each infer request being answered. */
+  private readonly answering = new WeakMap<ServerResponse, number>();
 
   constructor(
     private readonly session: ort.InferenceSession,
@@ -52,8 +54,8 @@ class Instance {
     const routes = {
       signature,
       infer: (req: IncomingMessage, res: ServerResponse) => this.infer(req, res),
-      failed: (status: number, error: unknown) => {
-        this.state.failed(status === 503);
+      failed: (status: number, error: unknown, res: ServerResponse) => {
+        this.counted(res, { error: true, rejected: status === 503 });
         // The supervisor logs this child's stderr.
         if (status >= 500 && status !== 503) process.stderr.write(`Request failed: ${error instanceof Error ? error.message : String(error)}\n`);
       },
@@ -77,6 +79,13 @@ class Instance {
     });
   }
 
+  /** Counts the answer to `res`, and marks its slot Answering (unless the client is gone: then it is Idle). */
+  private counted(res: ServerResponse, answer: { ms?: number; error?: boolean; rejected?: boolean }): void {
+    this.state.count(answer);
+    const slot = this.answering.get(res);
+    if (slot !== undefined && !res.destroyed) this.state.set(slot, SlotState.Answering);
+  }
+
   private idle(slot: number): void {
     this.state.set(slot, SlotState.Idle);
     this.checkIdle();
@@ -94,6 +103,7 @@ class Instance {
     const started = performance.now();
     const slot = this.slots.get(req.socket) ?? -1;
     if (slot >= 0) {
+      this.answering.set(res, slot);
       this.state.set(slot, SlotState.Receiving);
       // Idle once the answer is with the kernel (or the client is gone): the connection may then move.
       res.once('close', () => this.idle(slot));
@@ -103,7 +113,7 @@ class Instance {
     const request = parseInferRequest(body, header === undefined ? undefined : Number(header), this.signature);
     const outputs = await this.run(slot, request.feeds, request.outputs.map((o) => o.name));
     if (res.destroyed) {
-      this.state.answered();
+      this.counted(res, {});
       return;
     }
     const encoded = encodeInferResponse({ name: this.signature.name, version: modelVersion }, request.id, outputs, request.outputs);
@@ -112,7 +122,7 @@ class Instance {
       'Content-Length': encoded.body.length,
       ...(encoded.headerLength === undefined ? {} : { 'Inference-Header-Content-Length': encoded.headerLength }),
     });
-    this.state.answered(performance.now() - started);
+    this.counted(res, { ms: performance.now() - started });
     res.end(encoded.body);
   }
 

@@ -359,6 +359,9 @@ export class InstancePool {
       const state = records[slot]?.state ?? SlotState.Idle;
       if (state === SlotState.Idle) {
         orphans.push(socket);
+      } else if (state === SlotState.Answering) {
+        // Answered and counted, but maybe not all written: only closing tells the client so.
+        socket.destroy();
       } else {
         this.base.requests++;
         this.base.errors++;

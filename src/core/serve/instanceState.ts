@@ -3,8 +3,9 @@
 // or a pipe write wakes the supervisor, 20-60 µs a request on a busy 2-core machine), and the file outlives
 // a child that crashes, so the supervisor still counts every request it answered, knows which requests were
 // in flight (it answers them 500) and how long a run has taken (it stops the child at the timeout).
-// Layout: the totals (4 doubles: requests answered, errors, refused busy, latencies written), a ring of the
-// latest latencies (ms), then one 16-byte record per connection slot: state, and the time (Date.now()) it began.
+// Layout: a ring of answers, each with the child's totals after it (one write per request counted: the
+// newest entry holds the totals), then one 16-byte record per connection slot: state, and the time
+// (Date.now()) it began.
 import { closeSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 
 export const SlotState = {
@@ -16,21 +17,23 @@ export const SlotState = {
   Queued: 2,
   /** In session.run. */
   Running: 3,
+  /** Counted, its answer being written: a child lost now may have left it half written. */
+  Answering: 4,
 } as const;
 export type SlotState = (typeof SlotState)[keyof typeof SlotState];
 
-const totalsBytes = 32;
-/** Latencies kept for the supervisor between two of its reads (a status bar reads every second). */
+/** An answer: its number (from 1), then requests, errors and refused busy so far, and its latency (NaN: none). */
+const entryBytes = 40;
+/** Answers kept for the supervisor between two of its reads (a status bar reads every second). */
 const ringLength = 1024;
-const slotsAt = totalsBytes + ringLength * 8;
+const slotsAt = ringLength * entryBytes;
 const recordBytes = 16;
 
 /** The child's side: one write per change. */
 export class StateWriter {
   private readonly record = Buffer.alloc(recordBytes);
-  private readonly totals = Buffer.alloc(totalsBytes);
-  private readonly latency = Buffer.alloc(8);
-  private readonly counts = { requests: 0, errors: 0, rejected: 0, latencies: 0 };
+  private readonly entry = Buffer.alloc(entryBytes);
+  private readonly counts = { answers: 0, requests: 0, errors: 0, rejected: 0 };
   /** The states as written, so the child knows what the supervisor sees. */
   private readonly states: SlotState[] = [];
   private readonly fd: number;
@@ -52,33 +55,21 @@ export class StateWriter {
   }
 
   /**
-   * A request answered 200 in `ms` (undefined: its client went away first). Written before the answer
-   * leaves, so no client sees its request uncounted.
+   * Counts an answer: 200 in `ms`, or an error (`rejected`: 503, the queue was full), or neither when
+   * the client went away first. Written before the answer leaves, so no client sees its request uncounted.
    */
-  answered(ms?: number): void {
-    if (ms !== undefined) {
-      this.latency.writeDoubleLE(ms, 0);
-      writeSync(this.fd, this.latency, 0, 8, totalsBytes + (this.counts.latencies++ % ringLength) * 8);
-    }
-    this.counts.requests++;
-    this.writeTotals();
-  }
-
-  /** A request answered with an error (`rejected`: 503, the queue was full). */
-  failed(rejected: boolean): void {
-    this.counts.requests++;
-    this.counts.errors++;
-    if (rejected) this.counts.rejected++;
-    this.writeTotals();
-  }
-
-  private writeTotals(): void {
-    const { requests, errors, rejected, latencies } = this.counts;
-    this.totals.writeDoubleLE(requests, 0);
-    this.totals.writeDoubleLE(errors, 8);
-    this.totals.writeDoubleLE(rejected, 16);
-    this.totals.writeDoubleLE(latencies, 24);
-    writeSync(this.fd, this.totals, 0, totalsBytes, 0);
+  count(answer: { ms?: number; error?: boolean; rejected?: boolean }): void {
+    const c = this.counts;
+    c.answers++;
+    c.requests++;
+    if (answer.error) c.errors++;
+    if (answer.rejected) c.rejected++;
+    this.entry.writeDoubleLE(c.answers, 0);
+    this.entry.writeDoubleLE(c.requests, 8);
+    this.entry.writeDoubleLE(c.errors, 16);
+    this.entry.writeDoubleLE(c.rejected, 24);
+    this.entry.writeDoubleLE(answer.ms ?? NaN, 32);
+    writeSync(this.fd, this.entry, 0, entryBytes, ((c.answers - 1) % ringLength) * entryBytes);
   }
 }
 
@@ -96,9 +87,8 @@ export interface InstanceTotals {
 /** The supervisor's side: the file is its own (created per instance), read when needed. */
 export class StateReader {
   private buffer = Buffer.alloc(64 * recordBytes);
-  private readonly totalsBuffer = Buffer.alloc(totalsBytes);
-  private ring = Buffer.alloc(0);
-  /** Latencies already taken by latest(). */
+  private readonly ring = Buffer.alloc(ringLength * entryBytes);
+  /** Answers already taken by latest(). */
   private taken = 0;
   private readonly fd: number;
 
@@ -117,21 +107,22 @@ export class StateReader {
     }));
   }
 
-  /** The child's totals, and the latencies written since the last call (the latest ringLength of them). */
+  /** The child's totals (from its newest answer), and the latencies of the answers since the last call. */
   latest(): InstanceTotals & { latencies: number[] } {
-    this.totalsBuffer.fill(0);
-    readSync(this.fd, this.totalsBuffer, 0, totalsBytes, 0);
-    const written = this.totalsBuffer.readDoubleLE(24);
-    const from = Math.max(this.taken, written - ringLength);
+    this.ring.fill(0);
+    readSync(this.fd, this.ring, 0, this.ring.length, 0);
+    const at = (answer: number) => ((answer - 1) % ringLength) * entryBytes;
+    let newest = 0;
+    for (let i = 0; i < ringLength; i++) newest = Math.max(newest, this.ring.readDoubleLE(i * entryBytes));
     const latencies: number[] = [];
-    if (written > from) {
-      // The whole ring in one read; the new entries are taken from it in order.
-      if (this.ring.length === 0) this.ring = Buffer.alloc(ringLength * 8);
-      readSync(this.fd, this.ring, 0, ringLength * 8, totalsBytes);
-      for (let i = from; i < written; i++) latencies.push(this.ring.readDoubleLE((i % ringLength) * 8));
+    for (let answer = Math.max(this.taken, newest - ringLength) + 1; answer <= newest; answer++) {
+      const ms = this.ring.readDoubleLE(at(answer) + 32);
+      if (!Number.isNaN(ms)) latencies.push(ms);
     }
-    this.taken = written;
-    return { requests: this.totalsBuffer.readDoubleLE(0), errors: this.totalsBuffer.readDoubleLE(8), rejected: this.totalsBuffer.readDoubleLE(16), latencies };
+    this.taken = newest;
+    if (newest === 0) return { requests: 0, errors: 0, rejected: 0, latencies };
+    const entry = at(newest);
+    return { requests: this.ring.readDoubleLE(entry + 8), errors: this.ring.readDoubleLE(entry + 16), rejected: this.ring.readDoubleLE(entry + 24), latencies };
   }
 
   /** Every slot idle and nothing counted: for the next child of the instance. */

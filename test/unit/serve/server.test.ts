@@ -4,7 +4,7 @@
 // answers the next request.
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -293,6 +293,17 @@ test('while the instance runs a long request, a waiting connection gets its heal
   }
   assert.equal(sockets.size, 1, 'every answer came on the one keep-alive connection');
   assert.deepEqual([server.stats().running, server.stats().queued], [1, 1]);
+  // Two requests in one write (pipelined), the second asking to close: two answers, then the end.
+  const raw = connect(Number(new URL(server.url).port), '127.0.0.1');
+  raw.end('GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /v2/models/counting/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  const text = await Promise.race([new Promise<string>((resolve, reject) => {
+    let received = '';
+    raw.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    raw.on('close', () => resolve(received));
+    raw.on('error', reject);
+  }), runEnded]);
+  assert.deepEqual(text.match(/HTTP\/1\.1 \d+/g), ['HTTP/1.1 200', 'HTTP/1.1 200']);
+  assert.match(text, /Connection: close\r\n\r\n\{\}$/);
   // An infer request on it, its body longer than one read (JSON allows the trailing spaces): the supervisor
   // reads its head and stops; when the long run's child is stopped, the request goes on with the connection.
   const waiting = call(agent, server.inferUrl, 'POST', countingBody(3, 5) + ' '.repeat(300_000));
