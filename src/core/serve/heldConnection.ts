@@ -46,6 +46,7 @@ function handleOf(socket: Socket): StreamHandle | undefined {
 
 export class HeldConnection {
   private pending: Buffer = Buffer.alloc(0);
+  /** A request that needs an instance has come: reading stopped, its bytes so far kept for it. */
   private waiting = false;
   private readonly onData = (chunk: Buffer) => this.read(chunk);
 
@@ -62,11 +63,6 @@ export class HeldConnection {
     socket.once('close', events.closed);
     socket.on('drain', events.flushed);
     startReading(socket);
-  }
-
-  /** A request that needs an instance has come (its bytes so far are kept for it). */
-  get needsInstance(): boolean {
-    return this.waiting;
   }
 
   /** Nothing of ours is left to write: the socket may go to an instance, which then writes alone. */
