@@ -17,10 +17,11 @@ const help = [
   '  --port P          default 8000 (0: any free port)',
   '  --host H          default 127.0.0.1. There is no authentication: another address lets anyone who reaches it run the model',
   '  --instances N     onnxruntime processes, each running one request at a time (default 1)',
-  '  --queue N         requests that may wait for an instance; more are answered 503 at once (default 64)',
+  '  --queue N         connections that may wait for an instance (their health and metadata GETs are answered',
+  '                    meanwhile), and requests waiting in each; more are answered 503 at once (default 64)',
   '  --max-body MB     largest request accepted (default 256)',
   '  --threads N       onnxruntime intra-op threads per instance',
-  '  --timeout SECONDS a request running longer stops its instance, which restarts (default 60)',
+  '  --timeout SECONDS a run longer is stopped at its deadline (500), its instance restarts (default 60)',
   '',
   '  At start the server answers one example request over HTTP, made from the input options below, and',
   '  prints it: the inputs fed, what was assumed, the status and the time. Sizes given with --shape or',
@@ -87,7 +88,7 @@ export const serveCommand: CliCommand = {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    const stats = await server.freshStats();
+    const stats = server.stats();
     await server.close();
     const p = (ms: number | undefined) => (ms === undefined ? '-' : formatDuration(ms));
     print(`Stopped after ${stats.requests} requests (${stats.errors} errors, ${stats.rejected} refused busy); p50 ${p(stats.p50Ms)}, p99 ${p(stats.p99Ms)}.`);

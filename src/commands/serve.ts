@@ -70,7 +70,7 @@ class Serving implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'onnxLens.serving', false);
     this.onStopped();
     if (server) {
-      const s = await server.freshStats();
+      const s = server.stats();
       await server.close();
       this.log.info(`Stopped serving ${server.signature.name}: ${s.requests} requests, ${s.errors} errors, ${s.rejected} refused busy.`);
     }

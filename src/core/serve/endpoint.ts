@@ -1,6 +1,7 @@
 // The Open Inference Protocol's routes, shared by the instance children (which answer everything) and the
-// supervisor (which answers the connections no instance can take: everything but infer, which gets 503).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// supervisor (which answers what needs no session on the connections it holds, and the connections beyond
+// the queue: everything but infer, which gets 503 there).
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ProtocolError, badRequest } from './protocolError.js';
 import type { ModelSignature } from './signature.js';
 
@@ -10,35 +11,47 @@ export interface Routes {
   signature: ModelSignature;
   /** Answers one infer request (POST, the model's path); throws ProtocolError for the protocol's errors. */
   infer(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  /** Every error answered, with its status (the counters and the log). */
-  failed(status: number, error: unknown): void;
+  /** Every error, with its status (the counters and the log), before its answer is written. */
+  failed(status: number, error: unknown, res: ServerResponse): void;
 }
 
 export async function route(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { signature } = routes;
   try {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
-    const model = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
-    if (req.method === 'GET' && path === '/v2/health/live') return send(res, 200, {});
-    if (req.method === 'GET' && path === '/v2/health/ready') return send(res, 200, {});
-    if (req.method === 'GET' && path === '/v2') return send(res, 200, { name: 'onnx-lens', version: '1', extensions: ['binary_tensor_data'] });
-    if (!model) return send(res, 404, { error: `No such endpoint: ${req.method} ${path}` });
-    const [, name, version, action] = model;
-    if (decodeURIComponent(name) !== signature.name || (version !== undefined && version !== modelVersion)) {
-      return send(res, 404, { error: `No model '${decodeURIComponent(name)}'${version ? ` version ${version}` : ''}: this server serves '${signature.name}' version ${modelVersion}.` });
-    }
-    if (action === '/infer') {
-      if (req.method !== 'POST') return send(res, 405, { error: 'Infer takes POST.' });
-      return await routes.infer(req, res);
-    }
-    if (req.method !== 'GET') return send(res, 405, { error: `${action ? 'Ready' : 'Model metadata'} takes GET.` });
-    if (action === '/ready') return send(res, 200, {});
-    return send(res, 200, metadata(signature));
+    const answer = answerWithoutSession(routes.signature, req.method ?? '', req.url ?? '/');
+    if (answer) return send(res, answer.status, answer.body);
+    return await routes.infer(req, res);
   } catch (error) {
     const status = error instanceof ProtocolError ? error.status : 500;
-    routes.failed(status, error);
+    routes.failed(status, error, res);
     if (!res.headersSent && !res.destroyed) send(res, status, { error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+export interface PlainAnswer {
+  status: number;
+  body: object;
+}
+
+/**
+ * The answer to every request but infer (health, metadata, the errors of a wrong path or method), which
+ * needs no session: the supervisor gives it too, for the connections waiting for an instance. Undefined
+ * for an infer request.
+ */
+export function answerWithoutSession(signature: ModelSignature, method: string, target: string): PlainAnswer | undefined {
+  const path = new URL(target, 'http://localhost').pathname.replace(/\/+$/, '');
+  const model = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
+  if (method === 'GET' && path === '/v2/health/live') return { status: 200, body: {} };
+  if (method === 'GET' && path === '/v2/health/ready') return { status: 200, body: {} };
+  if (method === 'GET' && path === '/v2') return { status: 200, body: { name: 'onnx-lens', version: '1', extensions: ['binary_tensor_data'] } };
+  if (!model) return { status: 404, body: { error: `No such endpoint: ${method} ${path}` } };
+  const [, name, version, action] = model;
+  if (decodeURIComponent(name) !== signature.name || (version !== undefined && version !== modelVersion)) {
+    return { status: 404, body: { error: `No model '${decodeURIComponent(name)}'${version ? ` version ${version}` : ''}: this server serves '${signature.name}' version ${modelVersion}.` } };
+  }
+  if (action === '/infer') return method === 'POST' ? undefined : { status: 405, body: { error: 'Infer takes POST.' } };
+  if (method !== 'GET') return { status: 405, body: { error: `${action ? 'Ready' : 'Model metadata'} takes GET.` } };
+  if (action === '/ready') return { status: 200, body: {} };
+  return { status: 200, body: metadata(signature) };
 }
 
 function metadata(signature: ModelSignature): object {
@@ -55,10 +68,14 @@ export function send(res: ServerResponse, status: number, body: object): void {
   res.end(text);
 }
 
-/** A whole response on a raw socket, for the supervisor answering for an instance that died: the connection closes after it. */
-export function rawResponse(status: number, reason: string, body: object): string {
+/**
+ * A whole response on a raw socket: the supervisor's, for the connections it holds or for an instance that
+ * died; `close` says the connection closes after it.
+ */
+export function rawResponse(status: number, body: object, close = true): string {
   const text = JSON.stringify(body);
-  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n`
+    + `Connection: ${close ? 'close' : 'keep-alive'}\r\n\r\n${text}`;
 }
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

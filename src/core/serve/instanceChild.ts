@@ -15,7 +15,7 @@ import { sessionOptions } from '../runtime/ortSession.js';
 import { modelVersion, readBody, route } from './endpoint.js';
 import { parseInferRequest } from './inferRequest.js';
 import { encodeInferResponse } from './inferResponse.js';
-import type { FromInstance, InstanceStats, ToInstance } from './instanceProtocol.js';
+import type { FromInstance, ToInstance } from './instanceProtocol.js';
 import { SlotState, StateWriter } from './instanceState.js';
 import { ProtocolError } from './protocolError.js';
 import type { ModelSignature } from './signature.js';
@@ -40,8 +40,8 @@ class Instance {
   private running = false;
   private notifyIdle = false;
   private readonly slots = new WeakMap<Socket, number>();
-  private readonly stats: InstanceStats = { requests: 0, errors: 0, rejected: 0, latencies: [] };
-  private reported = -1;
+  /** The slot of each infer request being answered. */
+  private readonly answering = new WeakMap<ServerResponse, number>();
 
   constructor(
     private readonly session: ort.InferenceSession,
@@ -54,8 +54,8 @@ class Instance {
     const routes = {
       signature,
       infer: (req: IncomingMessage, res: ServerResponse) => this.infer(req, res),
-      failed: (status: number, error: unknown) => {
-        this.stats.errors++;
+      failed: (status: number, error: unknown, res: ServerResponse) => {
+        this.counted(res, { error: true, rejected: status === 503 });
         // The supervisor logs this child's stderr.
         if (status >= 500 && status !== 503) process.stderr.write(`Request failed: ${error instanceof Error ? error.message : String(error)}\n`);
       },
@@ -65,32 +65,35 @@ class Instance {
       if (message.kind === 'connection' && handle) {
         this.slots.set(handle, message.slot);
         handle.once('close', () => {
-          this.state.set(message.slot, SlotState.Idle);
+          this.idle(message.slot);
           send({ kind: 'closed', slot: message.slot });
         });
         http.emit('connection', handle);
+        // What the supervisor read of the first request, fed to the parser before the socket's own bytes.
+        if (message.preread) handle.emit('data', Buffer.from(message.preread, 'base64'));
         handle.resume();
       } else if (message.kind === 'notifyIdle') {
         this.notifyIdle = true;
         this.checkIdle();
-      } else if (message.kind === 'stats') {
-        this.report(true);
       }
     });
-    // Off the request's path: a timer, and only when something changed.
-    setInterval(() => this.report(false), 500).unref();
   }
 
-  private report(always: boolean): void {
-    const count = this.stats.requests + this.stats.errors;
-    if (!always && count === this.reported) return;
-    this.reported = count;
-    send({ kind: 'stats', ...this.stats });
-    this.stats.latencies = [];
+  /** Counts the answer to `res`, and marks its slot Answering (unless the client is gone: then it is Idle). */
+  private counted(res: ServerResponse, answer: { ms?: number; error?: boolean; rejected?: boolean }): void {
+    this.state.count(answer);
+    const slot = this.answering.get(res);
+    if (slot !== undefined && !res.destroyed) this.state.set(slot, SlotState.Answering);
   }
 
+  private idle(slot: number): void {
+    this.state.set(slot, SlotState.Idle);
+    this.checkIdle();
+  }
+
+  /** Says 'idle' once the state file shows no run and none waiting: the supervisor reads it to choose. */
   private checkIdle(): void {
-    if (this.notifyIdle && !this.running && this.queue.length === 0) {
+    if (this.notifyIdle && !this.running && this.queue.length === 0 && !this.state.busy()) {
       this.notifyIdle = false;
       send({ kind: 'idle' });
     }
@@ -99,30 +102,32 @@ class Instance {
   private async infer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const slot = this.slots.get(req.socket) ?? -1;
-    this.stats.requests++;
     if (slot >= 0) {
+      this.answering.set(res, slot);
       this.state.set(slot, SlotState.Receiving);
       // Idle once the answer is with the kernel (or the client is gone): the connection may then move.
-      res.once('close', () => this.state.set(slot, SlotState.Idle));
+      res.once('close', () => this.idle(slot));
     }
     const body = await readBody(req, this.maxBodyBytes);
     const header = req.headers['inference-header-content-length'];
     const request = parseInferRequest(body, header === undefined ? undefined : Number(header), this.signature);
     const outputs = await this.run(slot, request.feeds, request.outputs.map((o) => o.name));
-    if (res.destroyed) return;
+    if (res.destroyed) {
+      this.counted(res, {});
+      return;
+    }
     const encoded = encodeInferResponse({ name: this.signature.name, version: modelVersion }, request.id, outputs, request.outputs);
     res.writeHead(200, {
       'Content-Type': encoded.headerLength === undefined ? 'application/json' : 'application/octet-stream',
       'Content-Length': encoded.body.length,
       ...(encoded.headerLength === undefined ? {} : { 'Inference-Header-Content-Length': encoded.headerLength }),
     });
+    this.counted(res, { ms: performance.now() - started });
     res.end(encoded.body);
-    this.stats.latencies.push(performance.now() - started);
   }
 
   private run(slot: number, feeds: Record<string, TensorArray>, outputs: string[]): Promise<Record<string, TensorArray>> {
     if (this.running && this.queue.length >= this.queueLimit) {
-      this.stats.rejected++;
       return Promise.reject(new ProtocolError(503, `The server is busy: ${this.queue.length} requests are waiting. Try again later.`));
     }
     return new Promise((resolve, reject) => {

@@ -3,7 +3,8 @@
 // module passes them), which answers every request on it in-process: no request crosses a process
 // boundary. The supervisor keeps its own copy of each socket, so when a child dies (a crash, or stopped at
 // the timeout) it answers that child's in-flight requests 500 itself and hands its idle connections to the
-// next child. A new connection waits here while every instance is busy; past the queue limit it gets 503.
+// next child. A new connection waits here while every instance is busy, its health and metadata requests
+// answered here meanwhile (heldConnection.ts); past the queue limit it gets 503.
 import type { ChildProcess } from 'node:child_process';
 import { forkOrtChild } from '../runtime/ortChild.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,9 +16,11 @@ import { UserError } from '../errors.js';
 import { formatNumber } from '../format.js';
 import type { SessionSettings } from '../runtime/settings.js';
 import { locateChildEntry } from '../runtime/workerLocation.js';
-import { rawResponse, readBody, route } from './endpoint.js';
-import type { FromInstance, InstanceStats, ToInstance } from './instanceProtocol.js';
-import { SlotState, StateReader } from './instanceState.js';
+import { longestDelayMs, nextDeadline } from './deadline.js';
+import { answerWithoutSession, rawResponse, readBody, route } from './endpoint.js';
+import { HeldConnection, startReading } from './heldConnection.js';
+import type { FromInstance, ToInstance } from './instanceProtocol.js';
+import { SlotState, StateReader, type InstanceTotals } from './instanceState.js';
 import { LatencyWindow } from './latencyWindow.js';
 import { ProtocolError } from './protocolError.js';
 import type { ModelSignature } from './signature.js';
@@ -53,15 +56,11 @@ interface Instance {
   statePath: string;
   /** The supervisor's copies of the sockets this child answers, by slot. */
   connections: Map<number, Socket>;
-  /** The current child's totals as last reported. */
-  reported: InstanceStats;
   /** Why the supervisor stopped the child (the in-flight requests' answer); unset: it died by itself. */
   stopReason?: string;
   stderrTail: string[];
-  statsWaiters: Array<() => void>;
 }
 
-const pollMs = 100;
 const startTimeoutMs = 60_000;
 
 function locateInstance(explicit?: string) {
@@ -76,12 +75,13 @@ const seconds = (ms: number) => `${formatNumber(ms / 1000)} second${ms === 1000 
 export class InstancePool {
   private readonly instances: Instance[];
   /** Connections waiting for a free instance, oldest first. */
-  private readonly held: Socket[] = [];
+  private readonly held: HeldConnection[] = [];
   /** Answers the connections beyond the queue: everything but infer, which is 503; then it closes them. */
   private readonly overflow: Server;
   private readonly overflowed = new Set<Socket>();
   private readonly stateDir: string;
-  private readonly poll: ReturnType<typeof setInterval>;
+  /** The next look for a run past the timeout (deadline.ts). */
+  private deadline?: ReturnType<typeof setTimeout>;
   private closed = false;
   /** Set once every instance first opened the model: from then on a lost child is restarted. */
   private opened = false;
@@ -94,8 +94,7 @@ export class InstancePool {
     this.instances = Array.from({ length: options.instances }, (_, index) => {
       const statePath = join(this.stateDir, `instance-${index}`);
       return {
-        index, ready: false, reader: new StateReader(statePath), statePath, connections: new Map(),
-        reported: { requests: 0, errors: 0, rejected: 0, latencies: [] }, stderrTail: [], statsWaiters: [],
+        index, ready: false, reader: new StateReader(statePath), statePath, connections: new Map(), stderrTail: [],
       };
     });
     this.overflow = createServer({ keepAlive: false });
@@ -115,8 +114,7 @@ export class InstancePool {
       res.setHeader('Connection', 'close');
       void route(routes, req, res);
     });
-    this.poll = setInterval(() => this.check(), pollMs);
-    this.poll.unref();
+    this.watchDeadlines();
   }
 
   /** Starts every instance with the model open; a model onnxruntime cannot load fails here, with its one line. */
@@ -136,7 +134,7 @@ export class InstancePool {
     return this.instances.map((i) => i.child?.pid);
   }
 
-  /** A new connection from the listening socket (accepted paused: nothing reads it here). */
+  /** A new connection from the listening socket (accepted paused: only a connection left waiting is read here). */
   accept(socket: Socket): void {
     if (this.closed) {
       socket.destroy();
@@ -146,14 +144,16 @@ export class InstancePool {
     this.dispatch(socket);
   }
 
+  /** Exact: each child writes its counts before its answer leaves. */
   stats(): PoolStats {
     let running = 0;
     let queued = this.held.length;
     const totals = { ...this.base };
     for (const instance of this.instances) {
-      totals.requests += instance.reported.requests;
-      totals.errors += instance.reported.errors;
-      totals.rejected += instance.reported.rejected;
+      const counted = this.collect(instance);
+      totals.requests += counted.requests;
+      totals.errors += counted.errors;
+      totals.rejected += counted.rejected;
       if (!instance.ready) continue;
       for (const record of this.records(instance)) {
         if (record.state === SlotState.Running) running++;
@@ -163,24 +163,18 @@ export class InstancePool {
     return { ...totals, running, queued };
   }
 
-  /** Asks every child for its stats now (waiting at most `waitMs` for a child busy in a run). */
-  async refreshStats(waitMs = 1000): Promise<void> {
-    await Promise.all(this.instances.map((instance) => new Promise<void>((resolve) => {
-      if (!instance.ready || !instance.child) return resolve();
-      const timer = setTimeout(resolve, waitMs);
-      instance.statsWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.sendTo(instance, { kind: 'stats' });
-    })));
+  /** The child's totals from its state file; its new latencies go to the window. */
+  private collect(instance: Instance): InstanceTotals {
+    const { latencies, ...totals } = instance.reader.latest();
+    for (const ms of latencies) this.latency.add(ms);
+    return totals;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.poll);
-    for (const socket of this.held.splice(0)) socket.destroy();
+    clearTimeout(this.deadline);
+    for (const held of this.held.splice(0)) held.socket.destroy();
     for (const instance of this.instances) {
       const child = instance.child;
       instance.child = undefined;
@@ -212,36 +206,44 @@ export class InstancePool {
     }
     if (best) return this.hand(best, socket);
     if (this.held.length < this.options.queueLimit) {
-      this.held.push(socket);
-      socket.once('close', () => {
-        const at = this.held.indexOf(socket);
-        if (at >= 0) this.held.splice(at, 1);
+      const held: HeldConnection = new HeldConnection(socket, (method, target) => answerWithoutSession(this.options.signature, method, target), {
+        closed: () => {
+          const at = this.held.indexOf(held);
+          if (at >= 0) this.held.splice(at, 1);
+        },
+        // An answer of ours still being written holds the hand-off back (the instance would write alongside).
+        flushed: () => this.drainHeld(),
       });
+      this.held.push(held);
       for (const instance of this.instances) if (instance.ready) this.sendTo(instance, { kind: 'notifyIdle' });
       return;
     }
     this.overflowed.add(socket);
     socket.once('close', () => this.overflowed.delete(socket));
     this.overflow.emit('connection', socket);
-    socket.resume();
+    startReading(socket);
   }
 
-  private hand(instance: Instance, socket: Socket): void {
+  private hand(instance: Instance, socket: Socket, preread?: Buffer): void {
     let slot = 0;
     while (instance.connections.has(slot)) slot++;
     instance.connections.set(slot, socket);
-    instance.child!.send({ kind: 'connection', slot } satisfies ToInstance, socket, { keepOpen: true }, (error) => {
+    const message: ToInstance = { kind: 'connection', slot, ...(preread?.length ? { preread: preread.toString('base64') } : {}) };
+    instance.child!.send(message, socket, { keepOpen: true }, (error) => {
       // The child went away between the choice and the send: the exit handler re-dispatches the socket.
       if (error) this.options.onLog?.(`Could not hand a connection to instance ${instance.index + 1}: ${error.message}`);
     });
   }
 
-  /** Hands waiting connections to the instances that are free. */
+  /** Hands waiting connections to the instances that are free, oldest first. */
   private drainHeld(): void {
     while (this.held.length > 0) {
+      const at = this.held.findIndex((h) => h.flushed);
+      if (at < 0) return;
       const free = this.instances.find((i) => i.ready && !this.busy(i));
       if (!free) return;
-      this.hand(free, this.held.shift()!);
+      const [held] = this.held.splice(at, 1);
+      this.hand(free, held.socket, held.release());
     }
   }
 
@@ -249,19 +251,32 @@ export class InstancePool {
     if (instance.child?.connected) instance.child.send(message, (error) => void error);
   }
 
-  /** The timeout and the waiting connections, a few times a second: no message per request needed. */
-  private check(): void {
+  /**
+   * Stops the children whose run is past the timeout, then sleeps until the next moment one could be
+   * (deadline.ts): precise to a timer's lateness, with no message per request and no clock to poll.
+   */
+  private watchDeadlines(): void {
+    if (this.closed) return;
     const now = Date.now();
+    const { timeoutMs } = this.options;
+    const starts: number[] = [];
     for (const instance of this.instances) {
       if (!instance.ready || !instance.child) continue;
-      const overdue = this.records(instance).some((r) => r.state === SlotState.Running && now - r.since > this.options.timeoutMs);
-      if (overdue) {
-        instance.stopReason = `onnxruntime did not finish within ${seconds(this.options.timeoutMs)} and was stopped.`;
-        this.options.onLog?.(`Instance ${instance.index + 1}: ${instance.stopReason}`);
-        instance.child.kill('SIGKILL');
+      const run = this.records(instance).find((r) => r.state === SlotState.Running);
+      if (!run) continue;
+      if (now - run.since < timeoutMs) {
+        starts.push(run.since);
+        continue;
       }
+      instance.stopReason = `onnxruntime did not finish within ${seconds(timeoutMs)} and was stopped.`;
+      this.options.onLog?.(`Instance ${instance.index + 1}: ${instance.stopReason}`);
+      instance.child.kill('SIGKILL');
     }
+    // A safety net under the 'idle' messages, at no cost: they are what hands waiting connections on.
     if (this.held.length > 0) this.drainHeld();
+    const delay = Math.min(Math.max(1, nextDeadline(starts, now, timeoutMs) - now), longestDelayMs);
+    this.deadline = setTimeout(() => this.watchDeadlines(), delay);
+    this.deadline.unref();
   }
 
   private start(instance: Instance): Promise<void> {
@@ -269,7 +284,6 @@ export class InstancePool {
     instance.reader.reset();
     instance.stopReason = undefined;
     instance.stderrTail = [];
-    instance.reported = { requests: 0, errors: 0, rejected: 0, latencies: [] };
     const child = forkOrtChild(entry, (line) => {
       instance.stderrTail = [...instance.stderrTail.slice(-9), line.trim()];
       this.options.onLog?.(line);
@@ -303,11 +317,6 @@ export class InstancePool {
           case 'idle':
             this.drainHeld();
             return;
-          case 'stats':
-            instance.reported = { requests: message.requests, errors: message.errors, rejected: message.rejected, latencies: [] };
-            for (const ms of message.latencies) this.latency.add(ms);
-            for (const waiter of instance.statsWaiters.splice(0)) waiter();
-            return;
         }
       });
       child.on('error', (error) => {
@@ -327,19 +336,19 @@ export class InstancePool {
   }
 
   /**
-   * A child is gone. Its requests in flight are answered 500 here, on the supervisor's copy of their
-   * sockets, and those connections close; its idle connections go to the next free instance.
+   * A child is gone. What it counted stays counted (its state file outlives it). Its requests in flight
+   * are answered 500 here, on the supervisor's copy of their sockets, and those connections close; its
+   * idle connections go to the next free instance.
    */
   private lost(instance: Instance, code: number | null, signal: NodeJS.Signals | null): void {
     const wasReady = instance.ready;
     instance.ready = false;
     instance.child = undefined;
-    for (const waiter of instance.statsWaiters.splice(0)) waiter();
-    this.base.requests += instance.reported.requests;
-    this.base.errors += instance.reported.errors;
-    this.base.rejected += instance.reported.rejected;
-    instance.reported = { requests: 0, errors: 0, rejected: 0, latencies: [] };
     if (this.closed) return;
+    const counted = this.collect(instance);
+    this.base.requests += counted.requests;
+    this.base.errors += counted.errors;
+    this.base.rejected += counted.rejected;
     const records = this.records(instance);
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const detail = instance.stderrTail.length ? `: ${instance.stderrTail[instance.stderrTail.length - 1].slice(0, 300)}` : '';
@@ -350,12 +359,18 @@ export class InstancePool {
       const state = records[slot]?.state ?? SlotState.Idle;
       if (state === SlotState.Idle) {
         orphans.push(socket);
+      } else if (state === SlotState.Answering) {
+        // Answered and counted, but maybe not all written: only closing tells the client so.
+        socket.destroy();
       } else {
+        this.base.requests++;
         this.base.errors++;
-        socket.end(rawResponse(500, 'Internal Server Error', { error: message }), () => socket.destroy());
+        socket.end(rawResponse(500, { error: message }), () => socket.destroy());
       }
     }
     instance.connections.clear();
+    // Counted and answered: the next child starts from a clean file.
+    instance.reader.reset();
     if (!this.opened) return;
     // A child that dies while starting is tried again a second later, not in a tight loop.
     if (wasReady) this.restart(instance);

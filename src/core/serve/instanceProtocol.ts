@@ -1,5 +1,6 @@
 // Messages between the serving process (the supervisor, instancePool.ts) and an instance child
-// (instanceChild.ts). None of them travels per request: connections, stats and lifecycle only.
+// (instanceChild.ts). None of them travels per request: connections and lifecycle only (the counts and
+// latencies are in the state file, instanceState.ts).
 import type { SessionSettings } from '../runtime/settings.js';
 import type { ModelSignature } from './signature.js';
 
@@ -10,25 +11,16 @@ export type ToInstance =
     queueLimit: number;
     statePath: string;
   }
-  /** Sent with the connection's socket as the handle; `slot` is its record in the state file. */
-  | { kind: 'connection'; slot: number }
+  /**
+   * Sent with the connection's socket as the handle; `slot` is its record in the state file. `preread`
+   * (base64): the bytes the supervisor read of the request it could not answer, which come first.
+   */
+  | { kind: 'connection'; slot: number; preread?: string }
   /** Say 'idle' once nothing runs or waits (the supervisor holds connections for a free instance). */
-  | { kind: 'notifyIdle' }
-  /** Report the stats now (a caller asked for fresh ones). */
-  | { kind: 'stats' };
-
-export interface InstanceStats {
-  /** Since the child started. */
-  requests: number;
-  errors: number;
-  rejected: number;
-  /** Latencies (ms) of requests answered since the last report. */
-  latencies: number[];
-}
+  | { kind: 'notifyIdle' };
 
 export type FromInstance =
   | { kind: 'ready' }
   | { kind: 'failed'; message: string }
   | { kind: 'closed'; slot: number }
-  | { kind: 'idle' }
-  | ({ kind: 'stats' } & InstanceStats);
+  | { kind: 'idle' };

@@ -1,7 +1,8 @@
 // A local inference endpoint speaking the Open Inference Protocol (KServe v2) REST API, which Triton,
 // KServe, MLServer and Seldon speak too. No authentication: it binds to loopback unless told otherwise.
 // This process (the CLI, or the extension host) only listens: each connection is answered start to end by
-// an instance child holding the onnxruntime session (instancePool.ts, instanceChild.ts).
+// an instance child holding the onnxruntime session (instancePool.ts, instanceChild.ts), except the health
+// and metadata requests of a connection waiting for a free instance, answered here (heldConnection.ts).
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { UserError, oneLine } from '../errors.js';
@@ -22,13 +23,17 @@ export interface ServeOptions {
   instances?: number;
   /**
    * Requests that may wait: in each instance for its session, and connections waiting here for a free
-   * instance. Beyond it the server answers 503. Default 64.
+   * instance (their health and metadata requests are answered meanwhile). Beyond it the server answers
+   * 503. Default 64.
    */
   queueLimit?: number;
   /** Largest request body accepted. Default 256 MiB. */
   maxBodyBytes?: number;
   settings?: SessionSettings;
-  /** A run taking longer stops its instance's child (it restarts for the next request). Default 60 s. */
+  /**
+   * A run taking longer stops its instance's child (it restarts for the next request), at the deadline
+   * (to a timer's lateness). Default 60 s.
+   */
   timeoutMs?: number;
   /** The instance child's module (default: beside the bundle, or the TypeScript source through tsx). */
   instancePath?: string;
@@ -126,19 +131,21 @@ export class ModelServer {
     return this.pool.pids;
   }
 
-  /** As last reported by the instances (they report twice a second, off the requests' path). */
+  /**
+   * Every request answered so far, and the latencies of the latest: the instances write them into their
+   * state files before each answer leaves, and a child that crashes leaves its counts there.
+   */
   stats(): ServerStats {
-    return { ...this.pool.stats(), p50Ms: this.pool.latency.quantile(0.5), p99Ms: this.pool.latency.quantile(0.99) };
-  }
-
-  /** Asks the instances first: counts every request answered so far. */
-  async freshStats(): Promise<ServerStats> {
-    await this.pool.refreshStats();
-    return this.stats();
+    const pool = this.pool.stats();
+    return { ...pool, p50Ms: this.pool.latency.quantile(0.5), p99Ms: this.pool.latency.quantile(0.99) };
   }
 
   async close(): Promise<void> {
     this.pool.close();
-    await new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    // Not close()'s callback: a listener whose sockets went to child processes asks each child that got one
+    // for its count, and when all of those are gone (restarted after a crash) net never calls back. The
+    // port is free once close() returns; a turn of the loop lets the handle's close finish.
+    this.listener.close();
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }

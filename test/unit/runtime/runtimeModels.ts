@@ -1,11 +1,21 @@
-// Models the runtime tests need: one that runs for hours (to time out, cancel or kill mid-run) and one
-// that passes values of many element types straight through.
+// Models the runtime tests need: one that runs for hours (to time out, cancel or kill mid-run), one that
+// runs as long as its input says, and one that passes values of many element types straight through.
 import { DataType, onnx, toLong } from '../../../src/core/model/proto.js';
 import { arrayToTensor } from '../../../src/core/model/tensorValues.js';
 import { tensorInfo } from '../../helpers/models.js';
 
 /** y = x + 1 repeated 2^40 times in a Loop: never finishes on its own. */
 export function endlessModel(): Uint8Array {
+  return loopModel('endless', 2n ** 40n);
+}
+
+/** y = x + n, one Loop iteration per 1 added: instant for a small n, endless for 2^40. */
+export function countingModel(): Uint8Array {
+  return loopModel('counting');
+}
+
+/** A Loop adding 1 to x, M times: M an initializer when given, else the int64 scalar input 'n'. */
+function loopModel(name: string, tripCount?: bigint): Uint8Array {
   const body = new onnx.GraphProto({
     name: 'body',
     node: [
@@ -20,13 +30,13 @@ export function endlessModel(): Uint8Array {
     irVersion: toLong(8),
     opsetImport: [{ domain: '', version: toLong(17) }],
     graph: {
-      name: 'endless',
-      node: [{ opType: 'Loop', input: ['M', 'cond', 'x'], output: ['y'], attribute: [{ name: 'body', type: onnx.AttributeProto.AttributeType.GRAPH, g: body }] }],
+      name,
+      node: [{ opType: 'Loop', input: [tripCount ? 'M' : 'n', 'cond', 'x'], output: ['y'], attribute: [{ name: 'body', type: onnx.AttributeProto.AttributeType.GRAPH, g: body }] }],
       initializer: [
-        arrayToTensor('M', { dtype: DataType.INT64, dims: [], data: BigInt64Array.of(2n ** 40n) }),
+        ...(tripCount ? [arrayToTensor('M', { dtype: DataType.INT64, dims: [], data: BigInt64Array.of(tripCount) })] : []),
         arrayToTensor('cond', { dtype: DataType.BOOL, dims: [], data: Uint8Array.of(1) }),
       ],
-      input: [tensorInfo('x', DataType.FLOAT, [1])],
+      input: [tensorInfo('x', DataType.FLOAT, [1]), ...(tripCount ? [] : [tensorInfo('n', DataType.INT64, [])])],
       output: [tensorInfo('y', DataType.FLOAT, [1])],
     },
   });

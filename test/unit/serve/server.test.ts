@@ -1,8 +1,10 @@
 // The Open Inference Protocol endpoint, against a real running server and real onnxruntime children:
-// every endpoint, every error case, binary tensors, concurrency, a full queue, a client that goes away,
-// a run that hangs and a child that dies; after each the server answers the next request.
+// every endpoint, every error case, binary tensors, concurrency, a full queue, a connection waiting for a
+// busy instance, a client that goes away, a run that hangs and a child that dies; after each the server
+// answers the next request.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -11,7 +13,7 @@ import { DataType } from '../../../src/core/model/proto.js';
 import { tensorToArray } from '../../../src/core/model/tensorValues.js';
 import { ModelServer } from '../../../src/core/serve/server.js';
 import { linearModel, tempDir } from '../../helpers/models.js';
-import { endlessModel, passThroughModel } from '../runtime/runtimeModels.js';
+import { countingModel, endlessModel, passThroughModel } from '../runtime/runtimeModels.js';
 
 const dir = tempDir('onnx-lens-serve-');
 const linear = linearModel(4, 3);
@@ -21,6 +23,8 @@ const passPath = join(dir, 'types.onnx');
 writeFileSync(passPath, passThroughModel());
 const endlessPath = join(dir, 'endless.onnx');
 writeFileSync(endlessPath, endlessModel());
+const countingPath = join(dir, 'counting.onnx');
+writeFileSync(countingPath, countingModel());
 
 const servers: ModelServer[] = [];
 after(async () => {
@@ -204,7 +208,7 @@ test('bad requests are 400 with one line saying what is wrong, and the server an
   assert.equal(short.status, 400);
   assert.match((await short.json()).error, /claims 16 bytes of binary data; 8 are left/);
   assert.equal((await infer(server, { inputs: [linearInput(1)] })).status, 200);
-  assert.equal((await server.freshStats()).errors, cases.length + 1);
+  assert.equal(server.stats().errors, cases.length + 1);
 });
 
 test('concurrent requests over two instances all get their own answers', async () => {
@@ -218,7 +222,7 @@ test('concurrent requests over two instances all get their own answers', async (
     assert.equal(res.status, 200);
     (res.json.outputs![0].data as number[]).forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-4));
   }
-  const stats = await server.freshStats();
+  const stats = server.stats();
   assert.equal(stats.requests, 16);
   assert.ok(stats.p50Ms! > 0 && stats.p99Ms! >= stats.p50Ms!);
 });
@@ -236,9 +240,97 @@ test('a full queue answers 503 at once; a run that hangs stops at the timeout wi
   const first = await running;
   assert.equal(first.status, 500);
   assert.match(first.json.error!, /took longer than|timed out|stopped/i);
-  assert.equal((await server.freshStats()).rejected, 1);
+  assert.equal(server.stats().rejected, 1);
   await waiting; // the waiting one runs in a fresh child and times out too; the server is still up
   assert.equal((await fetch(`${server.url}/v2/health/live`)).status, 200);
+});
+
+interface Answer {
+  status: number;
+  json: { error?: string; outputs?: Array<{ data: unknown[] }> };
+  socket: Socket;
+}
+
+/** One request through `agent` (keep-alive, one connection), with the connection it went on. */
+function call(agent: Agent, url: string, method = 'GET', body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) };
+    const req = request(url, { agent, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString()), socket: req.socket! }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** x + n by the counting model: n = 2^40 runs until stopped. */
+const countingBody = (n: number, x: number) => JSON.stringify({
+  inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [x] }, { name: 'n', shape: [], datatype: 'INT64', data: [n] }],
+});
+
+test('while the instance runs a long request, a waiting connection gets its health and metadata answers at once; its infer request runs on the next free instance', async () => {
+  const server = await serve(countingPath, { timeoutMs: 10_000 });
+  const metadata = await (await fetch(`${server.url}/v2/models/counting`)).json();
+  const long = infer(server, countingBody(2 ** 40, 0));
+  // Without answers from the supervisor, the waiting connection's requests come after the run's 500.
+  const runEnded = long.then((): never => { throw new Error('the long run ended before the waiting connection was answered'); });
+  runEnded.catch(() => undefined);
+  await waitUntil(async () => server.stats().running === 1);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const sockets = new Set<Socket>();
+  const expected: Array<[string, number, object]> = [
+    ['/v2/health/live', 200, {}], ['/v2/health/ready', 200, {}], ['/v2/models/counting/ready', 200, {}], ['/v2/models/counting', 200, metadata],
+    ['/v2', 200, { name: 'onnx-lens', version: '1', extensions: ['binary_tensor_data'] }],
+    ['/v2/models/other', 404, { error: "No model 'other': this server serves 'counting' version 1." }],
+  ];
+  for (const [path, status, body] of expected) {
+    const answer = await Promise.race([call(agent, server.url + path), runEnded]);
+    assert.equal(answer.status, status, path);
+    assert.deepEqual(answer.json, body, path);
+    sockets.add(answer.socket);
+  }
+  assert.equal(sockets.size, 1, 'every answer came on the one keep-alive connection');
+  assert.deepEqual([server.stats().running, server.stats().queued], [1, 1]);
+  // Two requests in one write (pipelined), the second asking to close: two answers, then the end.
+  const raw = connect(Number(new URL(server.url).port), '127.0.0.1');
+  raw.end('GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /v2/models/counting/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  const text = await Promise.race([new Promise<string>((resolve, reject) => {
+    let received = '';
+    raw.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    raw.on('close', () => resolve(received));
+    raw.on('error', reject);
+  }), runEnded]);
+  assert.deepEqual(text.match(/HTTP\/1\.1 \d+/g), ['HTTP/1.1 200', 'HTTP/1.1 200']);
+  assert.match(text, /Connection: close\r\n\r\n\{\}$/);
+  // An infer request on it, its body longer than one read (JSON allows the trailing spaces): the supervisor
+  // reads its head and stops; when the long run's child is stopped, the request goes on with the connection.
+  const waiting = call(agent, server.inferUrl, 'POST', countingBody(3, 5) + ' '.repeat(300_000));
+  await new Promise((r) => setTimeout(r, 200));
+  process.kill(server.pids[0]!, 'SIGKILL');
+  assert.equal((await long).status, 500);
+  const answer = await waiting;
+  assert.equal(answer.status, 200, answer.json.error);
+  assert.deepEqual(answer.json.outputs![0].data, [8]);
+  assert.ok(sockets.has(answer.socket), 'the same connection');
+  assert.equal((await call(agent, `${server.url}/v2/health/live`)).status, 200);
+  agent.destroy();
+});
+
+test('a child that crashes keeps what it counted: the totals and the latencies include every request it answered', async () => {
+  const server = await serve(linearPath);
+  for (let i = 0; i < 5; i++) assert.equal((await infer(server, { inputs: [linearInput(1)] })).status, 200);
+  assert.equal((await infer(server, { inputs: [] })).status, 400);
+  const pid = server.pids[0]!;
+  // At once, the stats never asked for: the child had no moment to report them any other way.
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(async () => server.pids[0] !== pid);
+  const stats = server.stats();
+  assert.deepEqual([stats.requests, stats.errors, stats.rejected], [6, 1, 0]);
+  assert.ok(stats.p50Ms! > 0 && stats.p99Ms! >= stats.p50Ms!, 'the 5 latencies are in the window');
+  assert.equal((await infer(server, { inputs: [linearInput(1)] })).status, 200);
+  assert.equal(server.stats().requests, 7);
 });
 
 test('a client that disconnects mid-request and a child that dies cost nothing but themselves', async () => {
@@ -265,7 +357,7 @@ test('a child killed during a run: the supervisor answers that request 500 in on
   const server = await serve(endlessPath);
   const body = { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [0] }] };
   const running = infer(server, body);
-  await waitUntil(async () => (await server.freshStats()).running === 1);
+  await waitUntil(async () => server.stats().running === 1);
   const pid = server.pids[0]!;
   process.kill(pid, 'SIGKILL');
   const answer = await running;
@@ -274,7 +366,7 @@ test('a child killed during a run: the supervisor answers that request 500 in on
   assert.ok(!answer.json.error!.includes('\n'));
   assert.equal((await fetch(`${server.url}/v2/models/endless`)).status, 200);
   assert.notEqual(server.pids[0], pid);
-  assert.equal((await server.freshStats()).errors, 1);
+  assert.equal(server.stats().errors, 1);
 });
 
 async function waitUntil(check: () => Promise<boolean>): Promise<void> {
