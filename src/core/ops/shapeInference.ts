@@ -58,8 +58,11 @@ export function graphSymbols(graph: GraphProto, into = new Set<string>()): Set<s
   return into;
 }
 
-/** An algebra whose fresh symbols avoid every name the graph and the enclosing scopes use. */
-function algebraFor(graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined): DimAlgebra {
+/**
+ * An algebra whose fresh symbols avoid every name the graph (its bodies included) and the enclosing scopes
+ * use. Callers that infer a model's graphs one by one make one for the main graph and pass it to each.
+ */
+export function algebraFor(graph: GraphProto, outer?: ReadonlyMap<string, InferredType>): DimAlgebra {
   const dims = new DimAlgebra();
   dims.reserve(graphSymbols(graph));
   for (const t of outer?.values() ?? []) dims.reserve((t.shape ?? []).filter((d): d is string => typeof d === 'string'));

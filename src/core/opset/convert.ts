@@ -10,8 +10,8 @@ import { int64ToNumber, type FunctionProto, type GraphProto, type ModelProto, ty
 import { constantNodeTensor } from '../model/tensorValues.js';
 import { subgraphsOf } from '../model/walk.js';
 import { defaultOpset, initializersOverridable } from '../model/graphQueries.js';
-import { DimAlgebra } from '../ops/dimAlgebra.js';
-import { graphSymbols, inferShapes, type InferredType } from '../ops/shapeInference.js';
+import type { DimAlgebra } from '../ops/dimAlgebra.js';
+import { algebraFor, inferShapes, type InferredType } from '../ops/shapeInference.js';
 import { ScopedMap } from '../ops/scopedMap.js';
 import { ConversionRefusal, NodeContext, Scope, type ConversionChange, type Direction } from './context.js';
 import { crossBoundary, validate } from './generic.js';
@@ -285,8 +285,7 @@ export function convertOpset(input: ModelProto, target: number, options: Convert
   const overridable = initializersOverridable(model);
 
   const graphUnit: Unit = { label: 'the model', from: source, scopes: [] };
-  const dims = new DimAlgebra();
-  dims.reserve(graphSymbols(model.graph!));
+  const dims = algebraFor(model.graph!);
   graphScopes(model.graph!, '', undefined, source, overridable, graphUnit.scopes, dims);
   const units: Unit[] = [graphUnit];
   for (const fn of model.functions ?? []) {

@@ -13,8 +13,7 @@ import { DataType, type GraphProto, type ModelProto, type NodeProto, type Tensor
 import { constantNodeTensor, tensorToArray } from '../model/tensorValues.js';
 import { shapeOf, valueType, type Dim } from '../model/types.js';
 import { subgraphsOf } from '../model/walk.js';
-import { DimAlgebra } from '../ops/dimAlgebra.js';
-import { graphSymbols, inferShapes, type InferredType } from '../ops/shapeInference.js';
+import { algebraFor, inferShapes, type InferredType } from '../ops/shapeInference.js';
 import { requiredInputs } from './inputs.js';
 
 /** A size the model implies, and why (`MatMul '/proj/MatMul'`). */
@@ -186,8 +185,7 @@ function walk(
 ): void {
   const opset = defaultOpset(model);
   // One algebra for every graph: fresh symbols never repeat, and no body reads its enclosing scopes' types to pick them.
-  const dims = new DimAlgebra();
-  if (model.graph) dims.reserve(graphSymbols(model.graph));
+  const dims = model.graph ? algebraFor(model.graph) : undefined;
   const run = (graph: GraphProto, outer: ReadonlyMap<string, InferredType> | undefined, outerValues: ReadonlyMap<string, Dim[]> | undefined, outerConstant: Constant, top: boolean) => {
     const constants = new Map<string, TensorProto>();
     for (const t of graph.initializer ?? []) if (t.name) constants.set(t.name, t);
